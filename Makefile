@@ -1,0 +1,106 @@
+# tamin: `make run` serves the demo, `make test` runs every test. See README.md.
+CC      ?= cc
+PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -Isrc -Ibuild/gen
+CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+SRC       := $(sort $(wildcard src/*/*.c))
+MIGRATIONS:= $(sort $(wildcard src/store/migrations/*.sql))
+GEN       := build/gen/migrations.c
+OBJ       := $(SRC:src/%.c=build/obj/%.o) build/obj/gen/migrations.o
+SAN_OBJ   := $(SRC:src/%.c=build/san/%.o) build/san/gen/migrations.o
+UNIT      := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  := $(UNIT:tests/unit/%.c=build/tests/%)
+UNIT_SAN  := $(UNIT:tests/unit/%.c=build/tests-san/%)
+
+.PHONY: all deps run test unit unit-san unit-valgrind http http-san lint bench clean format demo-db
+
+all: build/tamin
+
+deps:
+	@scripts/deps.sh
+
+build/tamin: build/obj/main.o $(OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/tamin-san: build/san/main.o $(SAN_OBJ)
+	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(GEN): $(MIGRATIONS) scripts/embed_sql.sh
+	@mkdir -p $(dir $@)
+	scripts/embed_sql.sh $(MIGRATIONS) > $@
+
+build/obj/gen/migrations.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+build/san/gen/migrations.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -c -o $@ $<
+
+build/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+build/san/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -MMD -MP -c -o $@ $<
+
+build/tests/%: tests/unit/%.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $^ $(LDLIBS) -lcmocka
+build/tests-san/%: tests/unit/%.c $(SAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $^ $(LDLIBS) -lcmocka
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do TAMIN_DATA=data $$t; done
+
+unit-san: $(UNIT_SAN)
+	@set -e; for t in $(UNIT_SAN); do TAMIN_DATA=data $$t; done
+
+unit-valgrind: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do \
+	  TAMIN_DATA=data valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    --error-exitcode=9 $$t >/dev/null; echo "valgrind: $$t clean"; done
+
+http: build/tamin
+	TAMIN_BIN=build/tamin node --test --test-concurrency=1 tests/http/
+
+http-san: build/tamin-san
+	TAMIN_BIN=build/tamin-san node --test --test-concurrency=1 tests/http/
+
+lint:
+	@scripts/lint.sh
+
+test: deps
+	$(MAKE) all build/tamin-san
+	$(MAKE) unit
+	$(MAKE) unit-san
+	$(MAKE) unit-valgrind
+	$(MAKE) http
+	$(MAKE) http-san
+	$(MAKE) lint
+
+var/tamin.db: | build/tamin
+	@mkdir -p var
+	build/tamin demo --db var/tamin.db
+
+run: deps
+	$(MAKE) all
+	@if [ ! -f var/tamin.db ]; then mkdir -p var && build/tamin demo --db var/tamin.db; \
+	  else echo "var/tamin.db exists; demo logins: see README (password: demo1234)"; fi
+	build/tamin serve --db var/tamin.db --listen 127.0.0.1:8080
+
+bench: deps
+	$(MAKE) all
+	bench/run.sh
+
+format:
+	clang-format -i $(SRC) src/main.c src/*/*.h $(UNIT)
+
+clean:
+	rm -rf build

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs what tamin needs to build, test and benchmark, from Debian's packages and
+# (for the web app and browser tests) from the npm registry with the committed lockfile.
+# Idempotent: installs only what is missing.
+set -eu
+PKGS="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
+libcmocka-dev valgrind cppcheck clang-tidy nginx-light wrk"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+# Node.js may come from another Debian-compatible source; only install it when absent.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+if [ -n "$missing" ]; then
+	echo "deps: installing$missing"
+	SUDO=""
+	[ "$(id -u)" = 0 ] || SUDO="sudo"
+	export DEBIAN_FRONTEND=noninteractive
+	$SUDO apt-get update -qq
+	# shellcheck disable=SC2086
+	$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi

@@ -1,0 +1,15 @@
+#!/bin/sh
+# make lint: cppcheck and clang-tidy over the C sources; any finding fails the build.
+set -eu
+cd "$(dirname "$0")/.."
+[ -f build/gen/migrations.c ] || make -s build/gen/migrations.c
+SRCS=$(ls src/*.c src/*/*.c)
+echo "lint: cppcheck"
+cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,performance,portability \
+	--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc -Ibuild/gen $SRCS
+echo "lint: clang-tidy"
+# shellcheck disable=SC2086
+clang-tidy --quiet --warnings-as-errors='*' \
+	--checks='-*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-assignment-in-if-condition,-bugprone-implicit-widening-of-multiplication-result,-bugprone-macro-parentheses,-bugprone-suspicious-string-compare,clang-analyzer-*,-clang-analyzer-valist.Uninitialized,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,performance-*' \
+	$SRCS -- -std=c11 -D_GNU_SOURCE -Isrc -Ibuild/gen 2>/dev/null
+echo "lint: clean"

@@ -1,0 +1,242 @@
+#include "audit/audit.h"
+
+#include "base/jalali.h"
+#include "base/natid.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int audit_insert(struct db *db, const struct principal *who, const char *ip, int64_t now,
+		 const struct audit_entry *a, struct err *e)
+{
+	struct db_stmt *s = db_prepare(
+		db, "INSERT INTO audit(at, user_id, role, action, person_id, case_id, reason,"
+		    " outcome, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+	db_bind_int(s, 1, now);
+	if (who->user_id)
+		db_bind_int(s, 2, who->user_id);
+	db_bind_text(s, 3, role_name(who->role));
+	db_bind_text(s, 4, a->action);
+	if (a->person_id)
+		db_bind_int(s, 5, a->person_id);
+	if (a->case_id)
+		db_bind_int(s, 6, a->case_id);
+	db_bind_text(s, 7, a->reason ? a->reason : "");
+	db_bind_text(s, 8, a->denied ? "denied" : "allowed");
+	db_bind_text(s, 9, ip ? ip : "");
+	int rc = db_step(s);
+	db_done(s);
+	if (rc < 0)
+		return err_set(e, 500, "internal", "", "audit: %s", db_errmsg(db));
+	if (a->grant_context && a->person_id && !a->denied) {
+		struct db_stmt *c = db_prepare(
+			db, "INSERT INTO caller_contexts(user_id, person_id, until) VALUES ($1,$2,$3)"
+			    " ON CONFLICT(user_id, person_id) DO UPDATE SET until = excluded.until");
+		db_bind_int(c, 1, who->user_id);
+		db_bind_int(c, 2, a->person_id);
+		db_bind_int(c, 3, now + CALLER_CONTEXT_SECONDS);
+		rc = db_step(c);
+		db_done(c);
+		if (rc < 0)
+			return err_set(e, 500, "internal", "", "caller context: %s", db_errmsg(db));
+	}
+	return 0;
+}
+
+int audit_has_context(struct db *db, const struct principal *who, int64_t person_id, int64_t now)
+{
+	struct db_stmt *s = db_prepare(db, "SELECT 1 FROM caller_contexts WHERE user_id = $1"
+					   " AND person_id = $2 AND until > $3");
+	db_bind_int(s, 1, who->user_id);
+	db_bind_int(s, 2, person_id);
+	db_bind_int(s, 3, now);
+	int ok = db_step(s) == 1;
+	db_done(s);
+	return ok;
+}
+
+struct audit_job {
+	struct req *r;
+	int status;
+	json_t *body;
+	struct audit_entry *rows;
+	int n;
+	int64_t now;
+	struct write_job job;
+};
+
+static int audit_job_run(struct db *db, void *arg, struct err *e)
+{
+	struct audit_job *j = arg;
+	for (int i = 0; i < j->n; i++)
+		if (audit_insert(db, &j->r->who, j->r->ip, j->now, &j->rows[i], e) < 0)
+			return -1;
+	return 0;
+}
+
+static void audit_job_done(void *arg, int rc, const struct err *e)
+{
+	struct audit_job *j = arg;
+	if (rc < 0) {
+		/* No audit row, no personal data: the read is refused. */
+		json_decref(j->body);
+		reply_error(j->r, e);
+		return;
+	}
+	reply_json(j->r, j->status, j->body);
+}
+
+void audit_reply(struct req *r, int status, json_t *body, struct audit_entry *rows, int n)
+{
+	int kept = 0;
+	for (int i = 0; i < n; i++)
+		if (!(r->who.role == ROLE_CITIZEN && rows[i].person_id == r->who.person_id))
+			rows[kept++] = rows[i];
+	if (!kept) {
+		reply_json(r, status, body);
+		return;
+	}
+	struct audit_job *j = arena_alloc(&r->arena, sizeof *j);
+	j->r = r;
+	j->status = status;
+	j->body = body;
+	j->rows = rows;
+	j->n = kept;
+	j->now = req_now();
+	j->job.run = audit_job_run;
+	j->job.done = audit_job_done;
+	j->job.arg = j;
+	req_write(r, &j->job);
+}
+
+static int parse_limit(struct req *r, int *limit)
+{
+	const char *l = req_query(r, "limit");
+	*limit = 50;
+	if (!l)
+		return 0;
+	char *end;
+	long v = strtol(l, &end, 10);
+	if (*end || v < 1 || v > 200) {
+		reply_errorf(r, 400, "invalid_field", "limit", "limit must be 1-200");
+		return -1;
+	}
+	*limit = (int)v;
+	return 0;
+}
+
+static int parse_cursor(struct req *r, int64_t *cursor)
+{
+	const char *c = req_query(r, "cursor");
+	*cursor = INT64_MAX;
+	if (!c)
+		return 0;
+	char *end;
+	long long v = strtoll(c, &end, 10);
+	if (*end || v < 1) {
+		reply_errorf(r, 400, "invalid_field", "cursor", "cursor is not one we gave");
+		return -1;
+	}
+	*cursor = v;
+	return 0;
+}
+
+static json_t *audit_row_json(struct db_stmt *s, int with_person)
+{
+	char at[21];
+	iso_format(db_col_int(s, 1), at);
+	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?}", "id",
+			      (json_int_t)db_col_int(s, 0), "at", at, "role", db_col_text(s, 2),
+			      "action", db_col_text(s, 3), "reason", db_col_text(s, 4), "outcome",
+			      db_col_text(s, 5), "user", db_col_text(s, 6), "user_name",
+			      db_col_text(s, 7), "department", db_col_text(s, 8));
+	json_object_set_new(o, "case_number", db_col_text(s, 9) ? json_string(db_col_text(s, 9))
+								 : json_null());
+	if (with_person)
+		json_object_set_new(o, "national_id", db_col_text(s, 10)
+							  ? json_string(db_col_text(s, 10))
+							  : json_null());
+	return o;
+}
+
+#define AUDIT_SELECT                                                                           \
+	"SELECT a.id, a.at, a.role, a.action, a.reason, a.outcome, u.login, u.name, d.code,"   \
+	" c.number, p.national_id FROM audit a LEFT JOIN users u ON u.id = a.user_id"          \
+	" LEFT JOIN departments d ON d.id = u.department_id"                                   \
+	" LEFT JOIN cases c ON c.id = a.case_id LEFT JOIN people p ON p.id = a.person_id"
+
+static void reply_page(struct req *r, struct db_stmt *s, int limit, int with_person)
+{
+	json_t *items = json_array();
+	int64_t last = 0;
+	int n = 0, more = 0;
+	while (db_step(s) == 1) {
+		if (n == limit) {
+			more = 1;
+			break;
+		}
+		last = db_col_int(s, 0);
+		json_array_append_new(items, audit_row_json(s, with_person));
+		n++;
+	}
+	db_done(s);
+	json_t *out = json_pack("{s:o}", "items", items);
+	json_object_set_new(out, "next", more ? json_string(arena_printf(&r->arena, "%lld",
+									  (long long)last))
+					      : json_null());
+	reply_json(r, 200, out);
+}
+
+void audit_h_access_log(struct req *r)
+{
+	int limit;
+	int64_t cursor;
+	if (parse_limit(r, &limit) < 0 || parse_cursor(r, &cursor) < 0)
+		return;
+	if (!r->who.person_id) {
+		reply_json(r, 200, json_pack("{s:[],s:n}", "items", "next"));
+		return;
+	}
+	/* A citizen sees staff reads of their record; their own reads are not logged. */
+	struct db_stmt *s = db_prepare(req_db(r), AUDIT_SELECT " WHERE a.person_id = $1 AND"
+							       " a.id < $2 ORDER BY a.id DESC LIMIT $3");
+	db_bind_int(s, 1, r->who.person_id);
+	db_bind_int(s, 2, cursor);
+	db_bind_int(s, 3, limit + 1);
+	reply_page(r, s, limit, 0);
+}
+
+void audit_h_query(struct req *r)
+{
+	int limit;
+	int64_t cursor;
+	if (parse_limit(r, &limit) < 0 || parse_cursor(r, &cursor) < 0)
+		return;
+	const char *nid = req_query(r, "national_id");
+	const char *user = req_query(r, "user");
+	const char *from = req_query(r, "from"), *to = req_query(r, "to");
+	int64_t tfrom = 0, tto = INT64_MAX;
+	if (nid && !natid_valid(nid)) {
+		reply_errorf(r, 400, "invalid_national_id", "national_id", "not a valid national id");
+		return;
+	}
+	if (from && iso_parse(from, &tfrom) < 0) {
+		reply_errorf(r, 400, "invalid_field", "from", "from must be an ISO-8601 date");
+		return;
+	}
+	if (to && iso_parse(to, &tto) < 0) {
+		reply_errorf(r, 400, "invalid_field", "to", "to must be an ISO-8601 date");
+		return;
+	}
+	struct db_stmt *s = db_prepare(
+		req_db(r), AUDIT_SELECT " WHERE a.id < $1 AND ($2 IS NULL OR p.national_id = $2)"
+				       " AND ($3 IS NULL OR u.login = $3) AND a.at >= $4 AND a.at < $5"
+				       " ORDER BY a.id DESC LIMIT $6");
+	db_bind_int(s, 1, cursor);
+	db_bind_text(s, 2, nid);
+	db_bind_text(s, 3, user);
+	db_bind_int(s, 4, tfrom);
+	db_bind_int(s, 5, tto);
+	db_bind_int(s, 6, limit + 1);
+	reply_page(r, s, limit, 1);
+}

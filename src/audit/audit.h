@@ -1,0 +1,39 @@
+/* audit: who read whose record, when and why. Every read of a person's cases writes a
+ * row here before the reply leaves, in the same group commit as other writes. The
+ * citizen sees their rows (GET /api/v1/me/access-log); the auditor queries all of them
+ * (GET /api/v1/audit). Rows are append-only (triggers refuse UPDATE and DELETE).
+ *
+ * It also keeps caller contexts: a staff member who identified a caller (by national
+ * id, mobile or case number) may read that person's cases for CALLER_CONTEXT_SECONDS. */
+#ifndef TAMIN_AUDIT_AUDIT_H
+#define TAMIN_AUDIT_AUDIT_H
+
+#include "http/http.h"
+
+#define CALLER_CONTEXT_SECONDS (30 * 60)
+
+struct audit_entry {
+	const char *action; /* "case_read", "case_list", "person_read", "case_event", ... */
+	int64_t person_id;  /* whose record, 0 if none */
+	int64_t case_id;    /* 0 if none */
+	const char *reason; /* what led there: the case number or the search */
+	int denied;	    /* the read was refused (403) */
+	int grant_context;  /* also open a caller context for this person */
+};
+
+/* Writer side: inserts one row for principal `who` at `now`. */
+int audit_insert(struct db *db, const struct principal *who, const char *ip, int64_t now,
+		 const struct audit_entry *a, struct err *e);
+
+/* Writes the rows (skipping a citizen's reads of their own record), then replies with
+ * status and body. Rows and their strings must live in r's arena. */
+void audit_reply(struct req *r, int status, json_t *body, struct audit_entry *rows, int n);
+
+/* 1 if `who` holds a live caller context for person_id. */
+int audit_has_context(struct db *db, const struct principal *who, int64_t person_id,
+		      int64_t now);
+
+void audit_h_access_log(struct req *r); /* GET /api/v1/me/access-log */
+void audit_h_query(struct req *r);	/* GET /api/v1/audit */
+
+#endif

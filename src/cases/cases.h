@@ -1,0 +1,87 @@
+/* cases: the 1420 case desk. Every contact becomes a case that a department follows
+ * until it is solved and the outcome is reported back to the citizen.
+ *
+ * A case's history is its append-only events (case_events); the row in `cases` is the
+ * current state derived from them. The state machine:
+ *
+ *   new -> assigned -> in_progress <-> waiting -> answered -> reported_back -> closed
+ *
+ * `answer` records the department's outcome; `report_back` records how the citizen was
+ * told. A case closes only after report_back, or after three failed contact attempts.
+ * A closed case may be reopened within 30 days. */
+#ifndef TAMIN_CASES_CASES_H
+#define TAMIN_CASES_CASES_H
+
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/worktime.h"
+#include "http/http.h"
+
+#define CASE_REOPEN_DAYS 30
+#define CASE_CONTACT_ATTEMPTS 3
+
+/* What the state machine needs to know about a case. */
+struct case_facts {
+	const char *status;
+	int failed_contacts;
+	int64_t closed_at;   /* 0 if never */
+	int64_t reported_at; /* 0 if never */
+};
+
+/* Checks event `type` by a principal of `role` on a case in `f` at `now`.
+ * Returns 0 and sets *to (the new status), or -1 with e (409 invalid_transition with
+ * the reason, 403 forbidden, 400 invalid_event_type). */
+int case_transition(const char *type, int role, const struct case_facts *f, int64_t now,
+		    const char **to, struct err *e);
+
+/* Event types a role may try on a case in a given status (for the UI's buttons):
+ * writes up to max names into out, returns the count. */
+int case_allowed_events(int role, const struct case_facts *f, int64_t now, const char **out,
+			int max);
+
+/* SLA: due dates in the department's calendar. */
+const struct worktime *case_calendar(const struct app *app, int64_t department_id);
+
+/* Writer-side sweep: marks open cases past a due date overdue and escalates each once
+ * to its department's supervisors with an event. Returns how many were escalated. */
+int cases_sweep(struct db *db, int64_t now, struct err *e);
+
+/* Opening a case and applying an event: writer jobs (run inside a transaction), used by
+ * the HTTP handlers and by the demo generator alike. */
+#include "catalog/catalog.h"
+
+struct case_new {
+	struct principal who;
+	const char *ip;
+	const char *national_id, *mobile, *channel, *priority, *subject, *description;
+	const struct topic *topic;
+	int jyear;
+	int64_t now, first_response_due, resolution_due;
+	/* results */
+	int64_t person_id, case_id;
+	char number[24];
+};
+int case_create_run(struct db *db, void *arg, struct err *e);
+
+struct case_event {
+	struct principal who;
+	const struct app *app;
+	const char *ip;
+	int64_t case_id, now;
+	const char *type, *text, *method, *on, *assignee, *department;
+	int rating;
+};
+int case_event_run(struct db *db, void *arg, struct err *e);
+
+/* Sets the case number's year and the SLA due dates of a new case from c->now. */
+void case_new_schedule(struct case_new *c, const struct app *app);
+
+/* The routes. */
+void cases_h_create(struct req *r);
+void cases_h_get(struct req *r);
+void cases_h_list(struct req *r);
+void cases_h_event(struct req *r);
+void cases_h_person(struct req *r); /* GET /api/v1/people/{national_id} : caller card */
+
+#endif

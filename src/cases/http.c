@@ -1,0 +1,592 @@
+/* The HTTP handlers of the case desk. */
+#include "audit/audit.h"
+#include "base/fields.h"
+#include "base/jalali.h"
+#include "base/natid.h"
+#include "base/text.h"
+#include "cases/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const priorities[] = {"low", "normal", "high", "urgent", NULL};
+static const char *const methods[] = {"call", "sms", "portal", "letter", "in_person", NULL};
+
+static int one_of(const char *v, const char *const *set)
+{
+	for (; *set; set++)
+		if (strcmp(v, *set) == 0)
+			return 1;
+	return 0;
+}
+
+/* A national id from a request, in any digit set; NULL with e if invalid. */
+static const char *national_id_of(struct arena *a, const char *in, const char *field,
+				  struct err *e)
+{
+	const char *d = text_digits(a, in, 10, 10);
+	if (!d || !natid_valid(d)) {
+		err_set(e, 400, "invalid_national_id", field, "%s is not a valid national id",
+			field);
+		return NULL;
+	}
+	return d;
+}
+
+static int64_t path_id(struct req *r)
+{
+	char *end;
+	long long v = strtoll(r->param[0], &end, 10);
+	return (*end || v < 1) ? 0 : (int64_t)v;
+}
+
+/* ---- POST /api/v1/cases ---- */
+
+struct create_ctx {
+	struct req *r;
+	struct case_new c;
+	struct write_job job;
+};
+
+static int create_run(struct db *db, void *arg, struct err *e)
+{
+	return case_create_run(db, &((struct create_ctx *)arg)->c, e);
+}
+
+static void create_done(void *arg, int rc, const struct err *e)
+{
+	struct create_ctx *x = arg;
+	struct req *r = x->r;
+	if (rc < 0) {
+		reply_error(r, e);
+		return;
+	}
+	struct case_row c;
+	struct person p;
+	if (case_load(req_db(r), x->c.case_id, &c, &r->arena) != 1 ||
+	    people_get(req_db(r), c.person_id, &p, &r->arena) != 1) {
+		reply_errorf(r, 500, "internal", "", "the new case cannot be read back");
+		return;
+	}
+	reply_json(r, 201, case_json_full(req_db(r), &c, &p, &r->who, req_now()));
+}
+
+void cases_h_create(struct req *r)
+{
+	static const char *const known[] = {"national_id", "channel",	  "topic",  "subject",
+					    "description", "mobile",	  "priority", NULL};
+	struct err e;
+	json_t *b = req_json(r, &e);
+	if (!b) {
+		reply_error(r, &e);
+		return;
+	}
+	struct create_ctx *x = arena_alloc(&r->arena, sizeof *x);
+	struct case_new *c = &x->c;
+	const char *nid = NULL, *topic = NULL, *mobile = NULL;
+	if (field_only(b, known, &e) < 0 ||
+	    field_text(b, "national_id", r->who.role != ROLE_CITIZEN, 20, &r->arena, &nid, &e) < 0 ||
+	    field_text(b, "channel", r->who.role != ROLE_CITIZEN, 32, &r->arena, &c->channel, &e) < 0 ||
+	    field_text(b, "topic", 1, 64, &r->arena, &topic, &e) < 0 ||
+	    field_text(b, "subject", 1, 200, &r->arena, &c->subject, &e) < 0 ||
+	    field_text(b, "description", 0, 4000, &r->arena, &c->description, &e) < 0 ||
+	    field_text(b, "mobile", 0, 24, &r->arena, &mobile, &e) < 0 ||
+	    field_text(b, "priority", 0, 16, &r->arena, &c->priority, &e) < 0)
+		goto bad;
+	if (r->who.role == ROLE_CITIZEN) {
+		struct person me;
+		if (people_get(req_db(r), r->who.person_id, &me, &r->arena) != 1) {
+			err_set(&e, 403, "forbidden", "", "your account has no person linked");
+			goto bad;
+		}
+		const char *mine = nid ? text_digits(&r->arena, nid, 10, 10) : NULL;
+		if (nid && (!mine || strcmp(mine, me.national_id) != 0)) {
+			err_set(&e, 403, "forbidden", "national_id",
+				"a citizen opens cases for themselves only");
+			goto bad;
+		}
+		c->national_id = me.national_id;
+		if (!c->channel)
+			c->channel = "web";
+	} else if (!(c->national_id = national_id_of(&r->arena, nid, "national_id", &e))) {
+		goto bad;
+	}
+	if (!catalog_channel_by_code(c->channel)) {
+		err_set(&e, 400, "unknown_channel", "channel", "unknown channel: %s", c->channel);
+		goto bad;
+	}
+	if (!(c->topic = catalog_topic_by_code(topic))) {
+		err_set(&e, 400, "unknown_topic", "topic", "unknown topic: %s", topic);
+		goto bad;
+	}
+	if (mobile && !(c->mobile = text_mobile(&r->arena, mobile))) {
+		err_set(&e, 400, "invalid_mobile", "mobile", "not an Iranian mobile number");
+		goto bad;
+	}
+	if (!c->priority)
+		c->priority = "normal";
+	else if (!one_of(c->priority, priorities)) {
+		err_set(&e, 400, "invalid_field", "priority", "priority is low, normal, high or urgent");
+		goto bad;
+	}
+	json_decref(b);
+	c->who = r->who;
+	c->ip = r->ip;
+	c->now = req_now();
+	case_new_schedule(c, r->app);
+	x->r = r;
+	x->job.run = create_run;
+	x->job.done = create_done;
+	x->job.arg = x;
+	req_write(r, &x->job);
+	return;
+bad:
+	json_decref(b);
+	reply_error(r, &e);
+}
+
+/* ---- GET /api/v1/cases/{id} ---- */
+
+/* Loads the case named in the path and checks that r->who may read it. On failure it
+ * replies (a refusal is audited) and returns -1. */
+static int load_readable(struct req *r, struct case_row *c)
+{
+	int64_t id = path_id(r);
+	int rc = id ? case_load(req_db(r), id, c, &r->arena) : 0;
+	if (rc < 0) {
+		reply_errorf(r, 500, "internal", "", "the case cannot be read");
+		return -1;
+	}
+	if (rc == 0) {
+		reply_errorf(r, 404, "not_found", "id", "no such case");
+		return -1;
+	}
+	if (!case_may_read(req_db(r), &r->who, c, req_now())) {
+		struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
+		a->action = "case_read";
+		a->person_id = c->person_id;
+		a->case_id = c->id;
+		a->reason = c->number;
+		a->denied = 1;
+		audit_reply(r, 403,
+			    json_pack("{s:{s:s,s:s,s:s}}", "error", "code", "forbidden", "message",
+				      "this case is not yours to see", "field", "id"),
+			    a, 1);
+		return -1;
+	}
+	return 0;
+}
+
+void cases_h_get(struct req *r)
+{
+	struct case_row c;
+	if (load_readable(r, &c) < 0)
+		return;
+	struct person p;
+	if (people_get(req_db(r), c.person_id, &p, &r->arena) != 1) {
+		reply_errorf(r, 500, "internal", "", "the case's person cannot be read");
+		return;
+	}
+	struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
+	a->action = "case_read";
+	a->person_id = c.person_id;
+	a->case_id = c.id;
+	a->reason = c.number;
+	audit_reply(r, 200, case_json_full(req_db(r), &c, &p, &r->who, req_now()), a, 1);
+}
+
+/* ---- POST /api/v1/cases/{id}/events ---- */
+
+struct event_ctx {
+	struct req *r;
+	struct case_event ev;
+	struct write_job job;
+};
+
+static int event_run(struct db *db, void *arg, struct err *e)
+{
+	return case_event_run(db, &((struct event_ctx *)arg)->ev, e);
+}
+
+static void event_done(void *arg, int rc, const struct err *e)
+{
+	struct event_ctx *x = arg;
+	struct req *r = x->r;
+	if (rc < 0) {
+		reply_error(r, e);
+		return;
+	}
+	struct case_row c;
+	struct person p;
+	if (case_load(req_db(r), x->ev.case_id, &c, &r->arena) != 1 ||
+	    people_get(req_db(r), c.person_id, &p, &r->arena) != 1) {
+		reply_errorf(r, 500, "internal", "", "the case cannot be read back");
+		return;
+	}
+	reply_json(r, 201, case_json_full(req_db(r), &c, &p, &r->who, req_now()));
+}
+
+void cases_h_event(struct req *r)
+{
+	static const char *const known[] = {"type",	"text",	      "method", "on",
+					    "assignee", "department", "rating", NULL};
+	struct err e;
+	struct case_row c;
+	json_t *b = req_json(r, &e);
+	if (!b) {
+		reply_error(r, &e);
+		return;
+	}
+	struct event_ctx *x = arena_alloc(&r->arena, sizeof *x);
+	struct case_event *ev = &x->ev;
+	const char *type;
+	int64_t rating = 0;
+	int has_rating = 0;
+	if (field_only(b, known, &e) < 0 || field_text(b, "type", 1, 32, &r->arena, &type, &e) < 0)
+		goto bad;
+	ev->type = type;
+	int needs_text = !strcmp(type, "note") || !strcmp(type, "answer") ||
+			 !strcmp(type, "reopen") || !strcmp(type, "wait");
+	int needs_method = !strcmp(type, "report_back") || !strcmp(type, "contact_failed");
+	if (field_text(b, "text", needs_text, 4000, &r->arena, &ev->text, &e) < 0 ||
+	    field_text(b, "method", needs_method, 16, &r->arena, &ev->method, &e) < 0 ||
+	    field_text(b, "on", !strcmp(type, "wait"), 16, &r->arena, &ev->on, &e) < 0 ||
+	    field_text(b, "assignee", 0, 64, &r->arena, &ev->assignee, &e) < 0 ||
+	    field_text(b, "department", 0, 32, &r->arena, &ev->department, &e) < 0 ||
+	    field_int(b, "rating", !strcmp(type, "rate"), 1, 5, &rating, &has_rating, &e) < 0)
+		goto bad;
+	if (ev->method && !one_of(ev->method, methods)) {
+		err_set(&e, 400, "invalid_field", "method",
+			"method is call, sms, portal, letter or in_person");
+		goto bad;
+	}
+	if (ev->on && strcmp(ev->on, "citizen") && strcmp(ev->on, "department")) {
+		err_set(&e, 400, "invalid_field", "on", "on is citizen or department");
+		goto bad;
+	}
+	if (!strcmp(type, "assign") && !ev->assignee && !ev->department) {
+		err_set(&e, 400, "missing_field", "assignee", "assign needs assignee or department");
+		goto bad;
+	}
+	json_decref(b);
+	b = NULL;
+	if (load_readable(r, &c) < 0)
+		return;
+	/* Refuse early what the state machine refuses; the writer checks again in its
+	 * transaction, where the state cannot change underneath. */
+	struct case_facts f = {c.status, c.failed_contacts, c.closed_at, c.reported_at};
+	const char *to;
+	if (case_transition(type, r->who.role, &f, req_now(), &to, &e) < 0)
+		goto bad;
+	ev->rating = (int)rating;
+	ev->who = r->who;
+	ev->app = r->app;
+	ev->ip = r->ip;
+	ev->case_id = c.id;
+	ev->now = req_now();
+	x->r = r;
+	x->job.run = event_run;
+	x->job.done = event_done;
+	x->job.arg = x;
+	req_write(r, &x->job);
+	return;
+bad:
+	json_decref(b);
+	reply_error(r, &e);
+}
+
+/* ---- GET /api/v1/cases ---- */
+
+struct sql {
+	char text[3072];
+	size_t len;
+	int nparam;
+	const char *sval[24];
+	int64_t ival[24];
+	int is_int[24];
+};
+
+static void sql_add(struct sql *q, const char *s)
+{
+	q->len += (size_t)snprintf(q->text + q->len, sizeof q->text - q->len, "%s", s);
+}
+
+static int sql_param(struct sql *q, const char *sv, int64_t iv, int is_int)
+{
+	int n = ++q->nparam;
+	q->sval[n - 1] = sv;
+	q->ival[n - 1] = iv;
+	q->is_int[n - 1] = is_int;
+	return n;
+}
+
+/* Appends a condition with one parameter: the fragment contains "$?" once. */
+static void sql_cond(struct sql *q, const char *frag, const char *sv, int64_t iv, int is_int)
+{
+	int n = sql_param(q, sv, iv, is_int);
+	const char *p = strstr(frag, "$?");
+	q->len += (size_t)snprintf(q->text + q->len, sizeof q->text - q->len, " AND %.*s$%d%s",
+				   (int)(p - frag), frag, n, p + 2);
+}
+
+static int query_time(struct req *r, const char *key, int64_t *out, struct err *e)
+{
+	const char *v = req_query(r, key);
+	if (!v)
+		return 0;
+	if (iso_parse(v, out) == 0)
+		return 1;
+	struct jdate j;
+	if (jalali_parse(v, &j) == 0) {
+		*out = tehran_to_unix(j, 0);
+		return 1;
+	}
+	return err_set(e, 400, "invalid_field", key, "%s must be a date (ISO or Jalali)", key);
+}
+
+void cases_h_list(struct req *r)
+{
+	struct err e;
+	struct sql *q = arena_alloc(&r->arena, sizeof *q);
+	const struct principal *w = &r->who;
+	int64_t now = req_now();
+	const char *v;
+	char reason[256];
+	size_t rl = (size_t)snprintf(reason, sizeof reason, "list");
+	int identifying = 0;
+	sql_add(q, CASE_SELECT " WHERE 1 = 1");
+
+	int limit = 50;
+	if ((v = req_query(r, "limit"))) {
+		char *end;
+		long l = strtol(v, &end, 10);
+		if (*end || l < 1 || l > 200) {
+			reply_errorf(r, 400, "invalid_field", "limit", "limit must be 1-200");
+			return;
+		}
+		limit = (int)l;
+	}
+	if ((v = req_query(r, "cursor"))) {
+		char *end;
+		long long cur = strtoll(v, &end, 10);
+		if (*end || cur < 1) {
+			reply_errorf(r, 400, "invalid_field", "cursor", "cursor is not one we gave");
+			return;
+		}
+		sql_cond(q, "c.id < $?", NULL, cur, 1);
+	}
+	if ((v = req_query(r, "national_id"))) {
+		const char *nid = national_id_of(&r->arena, v, "national_id", &e);
+		if (!nid)
+			goto bad;
+		sql_cond(q, "c.person_id = (SELECT id FROM people WHERE national_id = $?)", nid, 0, 0);
+		rl += (size_t)snprintf(reason + rl, sizeof reason - rl, " national_id=%s", nid);
+		identifying = 1;
+	}
+	if ((v = req_query(r, "mobile"))) {
+		const char *m = text_mobile(&r->arena, v);
+		if (!m) {
+			err_set(&e, 400, "invalid_mobile", "mobile", "not an Iranian mobile number");
+			goto bad;
+		}
+		sql_cond(q, "c.person_id IN (SELECT id FROM people WHERE mobile = $?)", m, 0, 0);
+		rl += (size_t)snprintf(reason + rl, sizeof reason - rl, " mobile=%s", m);
+		identifying = 1;
+	}
+	if ((v = req_query(r, "number"))) {
+		const char *n = text_normalize(&r->arena, v);
+		if (!n || strlen(n) > 20) {
+			err_set(&e, 400, "invalid_field", "number", "not a case number");
+			goto bad;
+		}
+		sql_cond(q, "c.number = $?", n, 0, 0);
+		rl += (size_t)snprintf(reason + rl, sizeof reason - rl, " number=%s", n);
+		identifying = 1;
+	}
+	/* what each role may see */
+	switch (w->role) {
+	case ROLE_CITIZEN:
+		sql_cond(q, "c.person_id = $?", NULL, w->person_id, 1);
+		break;
+	case ROLE_SPECIALIST:
+		sql_cond(q, "c.department_id = $?", NULL, w->department_id, 1);
+		break;
+	case ROLE_SUPERVISOR:
+		if (w->department_id)
+			sql_cond(q, "c.department_id = $?", NULL, w->department_id, 1);
+		break;
+	default: /* agent, desk: their own cases, unless they identify a caller */
+		if (!identifying) {
+			int me = sql_param(q, NULL, w->user_id, 1);
+			int at = sql_param(q, NULL, now, 1);
+			q->len += (size_t)snprintf(
+				q->text + q->len, sizeof q->text - q->len,
+				" AND (c.created_by = $%d OR c.assignee_id = $%d OR c.person_id IN"
+				" (SELECT person_id FROM caller_contexts WHERE user_id = $%d"
+				" AND until > $%d))",
+				me, me, me, at);
+		}
+	}
+	if ((v = req_query(r, "status"))) {
+		static const char *const st[] = {"new",	     "assigned",      "in_progress",
+						 "waiting",  "answered",      "reported_back",
+						 "closed",   NULL};
+		if (!one_of(v, st)) {
+			err_set(&e, 400, "invalid_field", "status", "unknown status: %s", v);
+			goto bad;
+		}
+		sql_cond(q, "c.status = $?", v, 0, 0);
+	}
+	if ((v = req_query(r, "open")) && strcmp(v, "1") == 0)
+		sql_add(q, " AND c.status NOT IN ('closed')");
+	if ((v = req_query(r, "department"))) {
+		const struct department *d = catalog_department_by_code(v);
+		if (!d) {
+			err_set(&e, 400, "unknown_department", "department", "unknown department");
+			goto bad;
+		}
+		sql_cond(q, "c.department_id = $?", NULL, d->id, 1);
+	}
+	if ((v = req_query(r, "topic"))) {
+		const struct topic *t = catalog_topic_by_code(v);
+		if (!t) {
+			err_set(&e, 400, "unknown_topic", "topic", "unknown topic");
+			goto bad;
+		}
+		sql_cond(q, "c.topic_id = $?", NULL, t->id, 1);
+	}
+	if ((v = req_query(r, "channel"))) {
+		if (!catalog_channel_by_code(v)) {
+			err_set(&e, 400, "unknown_channel", "channel", "unknown channel");
+			goto bad;
+		}
+		sql_cond(q, "c.channel = $?", v, 0, 0);
+	}
+	if ((v = req_query(r, "overdue"))) {
+		if (strcmp(v, "1") && strcmp(v, "0")) {
+			err_set(&e, 400, "invalid_field", "overdue", "overdue is 1 or 0");
+			goto bad;
+		}
+		sql_cond(q, "c.overdue = $?", NULL, v[0] == '1', 1);
+	}
+	if ((v = req_query(r, "assignee"))) {
+		if (strcmp(v, "me") == 0)
+			sql_cond(q, "c.assignee_id = $?", NULL, w->user_id, 1);
+		else
+			sql_cond(q, "c.assignee_id = (SELECT id FROM users WHERE login = $?)", v, 0, 0);
+	}
+	int64_t t;
+	int got = query_time(r, "from", &t, &e);
+	if (got < 0)
+		goto bad;
+	if (got)
+		sql_cond(q, "c.created >= $?", NULL, t, 1);
+	if ((got = query_time(r, "to", &t, &e)) < 0)
+		goto bad;
+	if (got)
+		sql_cond(q, "c.created < $?", NULL, t, 1);
+	if ((v = req_query(r, "q"))) {
+		const char *norm = text_normalize(&r->arena, v);
+		char fts[512], cond[160];
+		if (!norm || strlen(norm) > 200 || !db_text_query(fts, sizeof fts, norm)) {
+			err_set(&e, 400, "invalid_field", "q", "q must be 1-200 characters of text");
+			goto bad;
+		}
+		db_text_match(cond, sizeof cond, q->nparam + 1, q->nparam + 2);
+		q->len += (size_t)snprintf(q->text + q->len, sizeof q->text - q->len, " AND c.id %s",
+					   cond);
+		sql_param(q, arena_strdup(&r->arena, fts), 0, 0);
+		sql_param(q, "case", 0, 0);
+		snprintf(reason + rl, sizeof reason - rl, " q");
+	}
+	q->len += (size_t)snprintf(q->text + q->len, sizeof q->text - q->len,
+				   " ORDER BY c.id DESC LIMIT %d", limit + 1);
+
+	struct db_stmt *s = db_prepare(req_db(r), q->text);
+	if (!s) {
+		reply_errorf(r, 500, "internal", "", "the list query failed");
+		return;
+	}
+	for (int i = 0; i < q->nparam; i++) {
+		if (q->is_int[i])
+			db_bind_int(s, i + 1, q->ival[i]);
+		else
+			db_bind_text(s, i + 1, q->sval[i]);
+	}
+	json_t *items = json_array();
+	struct audit_entry *rows = arena_alloc(&r->arena, sizeof *rows * (size_t)limit);
+	int n = 0, nrows = 0, more = 0;
+	int64_t last = 0;
+	const char *why = arena_strdup(&r->arena, reason);
+	while (db_step(s) == 1) {
+		if (n == limit) {
+			more = 1;
+			break;
+		}
+		struct case_row c;
+		case_read_row(s, &c, &r->arena);
+		json_array_append_new(items, case_json_brief(&c));
+		last = c.id;
+		n++;
+		int seen = 0;
+		for (int i = 0; i < nrows && !seen; i++)
+			seen = rows[i].person_id == c.person_id;
+		if (!seen)
+			rows[nrows++] = (struct audit_entry){.action = "case_list",
+							     .person_id = c.person_id,
+							     .reason = why,
+							     .grant_context = identifying &&
+									      (w->role == ROLE_AGENT ||
+									       w->role == ROLE_DESK)};
+	}
+	db_done(s);
+	json_t *out = json_pack("{s:o}", "items", items);
+	json_object_set_new(out, "next", more ? json_string(arena_printf(&r->arena, "%lld",
+									  (long long)last))
+					      : json_null());
+	audit_reply(r, 200, out, rows, nrows);
+	return;
+bad:
+	reply_error(r, &e);
+}
+
+/* ---- GET /api/v1/people/{national_id}: the caller's card ---- */
+
+void cases_h_person(struct req *r)
+{
+	struct err e;
+	const char *nid = national_id_of(&r->arena, r->param[0], "national_id", &e);
+	if (!nid) {
+		reply_error(r, &e);
+		return;
+	}
+	struct person p;
+	int rc = people_find_national_id(req_db(r), nid, &p, &r->arena);
+	if (rc <= 0) {
+		reply_errorf(r, rc < 0 ? 500 : 404, "not_found", "national_id",
+			     "no person with this national id has contacted us");
+		return;
+	}
+	json_t *out = people_json(&p);
+	json_t *cases = json_array();
+	struct db_stmt *s = db_prepare(req_db(r), CASE_SELECT " WHERE c.person_id = $1"
+							      " ORDER BY c.id DESC LIMIT 50");
+	db_bind_int(s, 1, p.id);
+	int open = 0;
+	while (db_step(s) == 1) {
+		struct case_row c;
+		case_read_row(s, &c, &r->arena);
+		open += strcmp(c.status, "closed") != 0;
+		json_array_append_new(cases, case_json_brief(&c));
+	}
+	db_done(s);
+	json_object_set_new(out, "cases", cases);
+	json_object_set_new(out, "open_cases", json_integer(open));
+	struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
+	a->action = "person_read";
+	a->person_id = p.id;
+	a->reason = "caller lookup";
+	a->grant_context = r->who.role == ROLE_AGENT || r->who.role == ROLE_DESK;
+	audit_reply(r, 200, out, a, 1);
+}

@@ -1,0 +1,50 @@
+/* Private to the cases module: the case row and its storage. */
+#ifndef TAMIN_CASES_INTERNAL_H
+#define TAMIN_CASES_INTERNAL_H
+
+#include <jansson.h>
+
+#include "cases/cases.h"
+#include "people/people.h"
+
+struct case_row {
+	int64_t id;
+	const char *number;
+	int64_t person_id;
+	const char *channel;
+	int64_t topic_id, department_id;
+	const char *priority, *subject, *description, *mobile, *status;
+	int64_t assignee_id, created_by, created, updated;
+	int64_t first_response_due, resolution_due, report_back_due;
+	int64_t first_response_at, answered_at, reported_at, closed_at, waiting_since;
+	const char *waiting_on;
+	int failed_contacts, reopen_count, overdue, escalated, rating;
+	const char *assignee_login, *assignee_name;
+	const char *person_name;   /* first + last, for lists */
+	const char *national_id;
+};
+
+/* 1 found, 0 not found, -1 error. */
+int case_load(struct db *db, int64_t id, struct case_row *c, struct arena *a);
+/* The whole case for GET /cases/{id}: the row, the person, the events, allowed events. */
+json_t *case_json_full(struct db *db, const struct case_row *c, const struct person *p,
+		       const struct principal *who, int64_t now);
+/* The compact form used in lists. */
+json_t *case_json_brief(const struct case_row *c);
+/* Columns and joins that case_read_row expects, for list queries. */
+#define CASE_SELECT                                                                            \
+	"SELECT c.id, c.number, c.person_id, c.channel, c.topic_id, c.department_id,"          \
+	" c.priority, c.subject, c.description, c.mobile, c.status, c.assignee_id,"            \
+	" c.created_by, c.created, c.updated, c.first_response_due, c.resolution_due,"         \
+	" c.report_back_due, c.first_response_at, c.answered_at, c.reported_at, c.closed_at,"  \
+	" c.waiting_since, c.waiting_on, c.failed_contacts, c.reopen_count, c.overdue,"        \
+	" c.escalated, c.rating, u.login, u.name, p.first_name || ' ' || p.last_name,"         \
+	" p.national_id FROM cases c LEFT JOIN users u ON u.id = c.assignee_id"                \
+	" JOIN people p ON p.id = c.person_id"
+void case_read_row(struct db_stmt *s, struct case_row *c, struct arena *a);
+
+/* May `who` read this case? 1 yes, 0 no. */
+int case_may_read(struct db *db, const struct principal *who, const struct case_row *c,
+		  int64_t now);
+
+#endif

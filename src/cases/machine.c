@@ -1,0 +1,108 @@
+/* The case state machine: which event may happen in which state, by whom. */
+#include "cases/cases.h"
+
+#include <string.h>
+
+enum { S_NEW = 1, S_ASSIGNED = 2, S_PROGRESS = 4, S_WAITING = 8, S_ANSWERED = 16,
+       S_REPORTED = 32, S_CLOSED = 64, S_ANY = 127 };
+
+static const char *const status_names[] = {"new",      "assigned",	"in_progress", "waiting",
+					   "answered", "reported_back", "closed"};
+
+static int status_bit(const char *s)
+{
+	for (int i = 0; s && i < 7; i++)
+		if (strcmp(s, status_names[i]) == 0)
+			return 1 << i;
+	return 0;
+}
+
+#define STAFF (ROLE_SUPERVISOR | ROLE_AGENT | ROLE_SPECIALIST | ROLE_DESK)
+#define DEPT (ROLE_SUPERVISOR | ROLE_SPECIALIST)
+#define FRONT (ROLE_SUPERVISOR | ROLE_AGENT | ROLE_DESK)
+
+struct rule {
+	const char *type;
+	int from;	/* states it may happen in */
+	int roles;
+	const char *to; /* NULL: the status stays */
+	const char *why; /* said when the state does not allow it */
+};
+
+static const struct rule rules[] = {
+	{"note", S_ANY, STAFF | ROLE_CITIZEN, NULL, ""},
+	{"assign", S_NEW | S_ASSIGNED | S_PROGRESS, STAFF, "assigned",
+	 "only a case not yet answered, and not waiting, can be assigned"},
+	{"start", S_NEW | S_ASSIGNED, DEPT, "in_progress",
+	 "only a new or assigned case can be started"},
+	{"wait", S_ASSIGNED | S_PROGRESS, DEPT, "waiting",
+	 "only a case being worked on can wait"},
+	{"resume", S_WAITING, DEPT | ROLE_AGENT | ROLE_DESK, "in_progress",
+	 "only a waiting case can resume"},
+	{"answer", S_NEW | S_ASSIGNED | S_PROGRESS, STAFF, "answered",
+	 "only an open case that is not waiting can be answered"},
+	{"report_back", S_ANSWERED, STAFF, "reported_back",
+	 "only an answered case can be reported back to the citizen"},
+	{"contact_failed", S_ANSWERED, STAFF, NULL,
+	 "contact attempts are recorded on an answered case"},
+	{"close", S_ANSWERED | S_REPORTED, STAFF | ROLE_CITIZEN, "closed",
+	 "only a case whose outcome was reported back can be closed"},
+	{"reopen", S_REPORTED | S_CLOSED, FRONT | ROLE_CITIZEN, "in_progress",
+	 "only a reported or closed case can be reopened"},
+	{"rate", S_REPORTED | S_CLOSED, ROLE_CITIZEN | FRONT, NULL,
+	 "the service can be rated once the outcome was reported back"},
+};
+
+static const struct rule *rule_of(const char *type)
+{
+	for (size_t i = 0; type && i < sizeof rules / sizeof rules[0]; i++)
+		if (strcmp(rules[i].type, type) == 0)
+			return &rules[i];
+	return NULL;
+}
+
+int case_transition(const char *type, int role, const struct case_facts *f, int64_t now,
+		    const char **to, struct err *e)
+{
+	const struct rule *r = rule_of(type);
+	if (!r)
+		return err_set(e, 400, "invalid_event_type", "type",
+			       "unknown event type: %s", type ? type : "");
+	if (!(r->roles & role))
+		return err_set(e, 403, "forbidden", "type", "your role may not %s a case", type);
+	int st = status_bit(f->status);
+	if (!(r->from & st))
+		return err_set(e, 409, "invalid_transition", "type", "%s (the case is %s)", r->why,
+			       f->status);
+	if (strcmp(type, "close") == 0 && st == S_ANSWERED) {
+		if (f->failed_contacts < CASE_CONTACT_ATTEMPTS)
+			return err_set(e, 409, "invalid_transition", "type",
+				       "the outcome has not been reported back to the citizen "
+				       "(%d of %d failed contact attempts recorded)",
+				       f->failed_contacts, CASE_CONTACT_ATTEMPTS);
+		if (role == ROLE_CITIZEN)
+			return err_set(e, 409, "invalid_transition", "type",
+				       "the outcome has not been reported back to you yet");
+	}
+	if (strcmp(type, "reopen") == 0) {
+		int64_t since = f->closed_at ? f->closed_at : f->reported_at;
+		if (since && now - since > (int64_t)CASE_REOPEN_DAYS * 86400)
+			return err_set(e, 409, "invalid_transition", "type",
+				       "a case can be reopened within %d days of its closing",
+				       CASE_REOPEN_DAYS);
+	}
+	*to = r->to ? r->to : f->status;
+	return 0;
+}
+
+int case_allowed_events(int role, const struct case_facts *f, int64_t now, const char **out,
+			int max)
+{
+	int n = 0;
+	for (size_t i = 0; i < sizeof rules / sizeof rules[0] && n < max; i++) {
+		const char *to;
+		if (case_transition(rules[i].type, role, f, now, &to, NULL) == 0)
+			out[n++] = rules[i].type;
+	}
+	return n;
+}

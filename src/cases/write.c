@@ -1,0 +1,338 @@
+/* The writer side of cases: opening a case, applying an event, the overdue sweep.
+ * Each runs inside the writer's transaction. */
+#include "cases/internal.h"
+
+#include "audit/audit.h"
+#include "base/jalali.h"
+#include "catalog/catalog.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct worktime *case_calendar(const struct app *app, int64_t department_id)
+{
+	const struct department *d = catalog_department_by_id(department_id);
+	return d && d->always ? app->always : app->office;
+}
+
+void case_new_schedule(struct case_new *c, const struct app *app)
+{
+	c->jyear = tehran_from_unix(c->now).date.y;
+	const struct worktime *cal = case_calendar(app, c->topic->department_id);
+	c->first_response_due = worktime_add(cal, c->now, c->topic->first_response_min);
+	c->resolution_due = worktime_add(cal, c->now, c->topic->resolution_min);
+}
+
+static int fail_db(struct db *db, struct err *e)
+{
+	return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+}
+
+static int insert_event(struct db *db, int64_t case_id, int64_t at, int64_t actor,
+			const char *type, const char *from, const char *to, const char *text,
+			const char *data, struct err *e)
+{
+	struct db_stmt *s = db_prepare(
+		db, "INSERT INTO case_events(case_id, at, actor_id, type, from_status, to_status,"
+		    " text, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
+	db_bind_int(s, 1, case_id);
+	db_bind_int(s, 2, at);
+	if (actor)
+		db_bind_int(s, 3, actor);
+	db_bind_text(s, 4, type);
+	db_bind_text(s, 5, from);
+	db_bind_text(s, 6, to);
+	db_bind_text(s, 7, text ? text : "");
+	db_bind_text(s, 8, data ? data : "{}");
+	int rc = db_step(s);
+	db_done(s);
+	return rc < 0 ? fail_db(db, e) : 0;
+}
+
+int case_create_run(struct db *db, void *arg, struct err *e)
+{
+	struct case_new *c = arg;
+	if (people_ensure(db, c->national_id, c->mobile, c->now, &c->person_id, e) < 0)
+		return -1;
+	struct db_stmt *s = db_prepare(
+		db, "INSERT INTO case_numbers(year, last) VALUES ($1, 1) ON CONFLICT(year)"
+		    " DO UPDATE SET last = case_numbers.last + 1 RETURNING last");
+	db_bind_int(s, 1, c->jyear);
+	int64_t seq = db_step(s) == 1 ? db_col_int(s, 0) : 0;
+	db_done(s);
+	if (!seq)
+		return fail_db(db, e);
+	snprintf(c->number, sizeof c->number, "%d-%07lld", c->jyear, (long long)seq);
+	s = db_prepare(db,
+		       "INSERT INTO cases(number, person_id, channel, topic_id, department_id,"
+		       " priority, subject, description, mobile, status, created_by, created, updated,"
+		       " first_response_due, resolution_due) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,"
+		       " 'new',$10,$11,$11,$12,$13)");
+	db_bind_text(s, 1, c->number);
+	db_bind_int(s, 2, c->person_id);
+	db_bind_text(s, 3, c->channel);
+	db_bind_int(s, 4, c->topic->id);
+	db_bind_int(s, 5, c->topic->department_id);
+	db_bind_text(s, 6, c->priority);
+	db_bind_text(s, 7, c->subject);
+	db_bind_text(s, 8, c->description ? c->description : "");
+	db_bind_text(s, 9, c->mobile);
+	if (c->who.user_id)
+		db_bind_int(s, 10, c->who.user_id);
+	db_bind_int(s, 11, c->now);
+	db_bind_int(s, 12, c->first_response_due);
+	db_bind_int(s, 13, c->resolution_due);
+	int rc = db_step(s);
+	db_done(s);
+	if (rc < 0)
+		return fail_db(db, e);
+	c->case_id = db_last_id(db);
+	char data[160];
+	snprintf(data, sizeof data, "{\"channel\":\"%s\",\"topic\":\"%s\"}", c->channel,
+		 c->topic->code);
+	if (insert_event(db, c->case_id, c->now, c->who.user_id, "create", NULL, "new",
+			 c->subject, data, e) < 0)
+		return -1;
+	/* the index holds what people search by: subject and description */
+	size_t n = strlen(c->subject) + (c->description ? strlen(c->description) : 0) + 2;
+	char text[8192];
+	if (n < sizeof text) {
+		snprintf(text, sizeof text, "%s %s", c->subject, c->description ? c->description : "");
+		if (db_text_put(db, "case", c->case_id, text) < 0)
+			return fail_db(db, e);
+	}
+	struct audit_entry a = {.action = "case_create",
+				.person_id = c->person_id,
+				.case_id = c->case_id,
+				.reason = c->number,
+				.grant_context = c->who.role == ROLE_AGENT || c->who.role == ROLE_DESK};
+	if (c->who.user_id && c->who.role != ROLE_CITIZEN &&
+	    audit_insert(db, &c->who, c->ip, c->now, &a, e) < 0)
+		return -1;
+	return 0;
+}
+
+/* A due date that fell after the wait began moves by the working time spent waiting. */
+static int64_t shift_due(const struct worktime *cal, int64_t due, int64_t since, int64_t now)
+{
+	if (!due || due <= since)
+		return due;
+	return worktime_add(cal, now, worktime_between(cal, since, due));
+}
+
+static int64_t user_in_department(struct db *db, const char *login, int64_t dept)
+{
+	struct db_stmt *s = db_prepare(db, "SELECT id FROM users WHERE login = $1 AND disabled = 0"
+					   " AND role IN ('specialist', 'supervisor')"
+					   " AND (department_id = $2 OR department_id IS NULL)");
+	db_bind_text(s, 1, login);
+	db_bind_int(s, 2, dept);
+	int64_t id = db_step(s) == 1 ? db_col_int(s, 0) : 0;
+	db_done(s);
+	return id;
+}
+
+int case_event_run(struct db *db, void *arg, struct err *e)
+{
+	struct case_event *ev = arg;
+	struct arena a;
+	arena_init(&a);
+	struct case_row c;
+	int rc = -1;
+	int found = case_load(db, ev->case_id, &c, &a);
+	if (found != 1) {
+		err_set(e, found == 0 ? 404 : 500, "not_found", "id", "no such case");
+		goto out;
+	}
+	struct case_facts f = {c.status, c.failed_contacts, c.closed_at, c.reported_at};
+	const char *to;
+	if (case_transition(ev->type, ev->who.role, &f, ev->now, &to, e) < 0)
+		goto out;
+	const struct topic *t = catalog_topic_by_id(c.topic_id);
+	const struct worktime *cal = case_calendar(ev->app, c.department_id);
+	int64_t dept = c.department_id, assignee = c.assignee_id;
+	int64_t fr_due = c.first_response_due, res_due = c.resolution_due;
+	int64_t rb_due = c.report_back_due, fr_at = c.first_response_at;
+	int64_t answered = c.answered_at, reported = c.reported_at, closed = c.closed_at;
+	int64_t wait_since = c.waiting_since;
+	const char *wait_on = c.waiting_on;
+	int failed = c.failed_contacts, reopens = c.reopen_count, rating = c.rating;
+	int overdue = c.overdue, escalated = c.escalated;
+	char data[256] = "{}";
+	const char *type = ev->type;
+
+	if (strcmp(type, "assign") == 0) {
+		if (ev->department) {
+			const struct department *d = catalog_department_by_code(ev->department);
+			if (!d) {
+				err_set(e, 400, "unknown_department", "department",
+					"unknown department: %s", ev->department);
+				goto out;
+			}
+			if (d->id != dept) {
+				dept = d->id;
+				assignee = 0;
+				to = "new";
+			}
+		}
+		if (ev->assignee) {
+			assignee = user_in_department(db, ev->assignee, dept);
+			if (!assignee) {
+				err_set(e, 400, "unknown_assignee", "assignee",
+					"%s is not a specialist of the case's department",
+					ev->assignee);
+				goto out;
+			}
+			to = "assigned";
+		}
+		snprintf(data, sizeof data, "{\"department\":\"%s\",\"assignee\":\"%s\"}",
+			 catalog_department_by_id(dept)->code, ev->assignee ? ev->assignee : "");
+	} else if (strcmp(type, "start") == 0) {
+		if (!assignee)
+			assignee = ev->who.user_id;
+	} else if (strcmp(type, "wait") == 0) {
+		wait_since = ev->now;
+		wait_on = ev->on;
+		snprintf(data, sizeof data, "{\"on\":\"%s\"}", ev->on);
+	} else if (strcmp(type, "resume") == 0) {
+		/* the SLA clock stops while the case waits on the citizen */
+		if (wait_on && strcmp(wait_on, "citizen") == 0) {
+			if (!fr_at)
+				fr_due = shift_due(cal, fr_due, wait_since, ev->now);
+			res_due = shift_due(cal, res_due, wait_since, ev->now);
+		}
+		wait_since = 0;
+		wait_on = NULL;
+	} else if (strcmp(type, "answer") == 0) {
+		answered = ev->now;
+		rb_due = worktime_add(cal, ev->now, t ? t->report_back_min : 420);
+		overdue = 0;
+	} else if (strcmp(type, "report_back") == 0 || strcmp(type, "contact_failed") == 0) {
+		snprintf(data, sizeof data, "{\"method\":\"%s\"}", ev->method);
+		if (type[0] == 'r')
+			reported = ev->now;
+		else
+			failed++;
+	} else if (strcmp(type, "close") == 0) {
+		closed = ev->now;
+	} else if (strcmp(type, "reopen") == 0) {
+		reopens++;
+		closed = reported = answered = 0;
+		rb_due = 0;
+		failed = 0;
+		overdue = escalated = 0;
+		res_due = worktime_add(cal, ev->now, t ? t->resolution_min : 2520);
+		to = assignee ? "in_progress" : "new";
+	} else if (strcmp(type, "rate") == 0) {
+		rating = ev->rating;
+		snprintf(data, sizeof data, "{\"rating\":%d}", ev->rating);
+	}
+	/* the department's first act on the case is its first response */
+	if (!fr_at && (ev->who.role == ROLE_SPECIALIST || ev->who.role == ROLE_SUPERVISOR ||
+		       strcmp(type, "answer") == 0) &&
+	    strcmp(type, "assign") != 0)
+		fr_at = ev->now;
+
+	struct db_stmt *s = db_prepare(
+		db, "UPDATE cases SET status = $2, department_id = $3, assignee_id = $4,"
+		    " first_response_due = $5, resolution_due = $6, report_back_due = $7,"
+		    " first_response_at = $8, answered_at = $9, reported_at = $10, closed_at = $11,"
+		    " waiting_since = $12, waiting_on = $13, failed_contacts = $14,"
+		    " reopen_count = $15, rating = $16, overdue = $17, escalated = $18, updated = $19"
+		    " WHERE id = $1");
+	db_bind_int(s, 1, c.id);
+	db_bind_text(s, 2, to);
+	db_bind_int(s, 3, dept);
+#define BIND_OPT(i, v)                                                                         \
+	do {                                                                                   \
+		if (v)                                                                         \
+			db_bind_int(s, i, v);                                                  \
+	} while (0)
+	BIND_OPT(4, assignee);
+	BIND_OPT(5, fr_due);
+	BIND_OPT(6, res_due);
+	BIND_OPT(7, rb_due);
+	BIND_OPT(8, fr_at);
+	BIND_OPT(9, answered);
+	BIND_OPT(10, reported);
+	BIND_OPT(11, closed);
+	BIND_OPT(12, wait_since);
+	db_bind_text(s, 13, wait_on);
+	db_bind_int(s, 14, failed);
+	db_bind_int(s, 15, reopens);
+	BIND_OPT(16, rating);
+	db_bind_int(s, 17, overdue);
+	db_bind_int(s, 18, escalated);
+	db_bind_int(s, 19, ev->now);
+#undef BIND_OPT
+	int st = db_step(s);
+	db_done(s);
+	if (st < 0) {
+		fail_db(db, e);
+		goto out;
+	}
+	if (insert_event(db, c.id, ev->now, ev->who.user_id, type, c.status, to, ev->text, data,
+			 e) < 0)
+		goto out;
+	struct audit_entry au = {.action = "case_event",
+				 .person_id = c.person_id,
+				 .case_id = c.id,
+				 .reason = type};
+	if (ev->who.role != ROLE_CITIZEN && audit_insert(db, &ev->who, ev->ip, ev->now, &au, e) < 0)
+		goto out;
+	rc = 0;
+out:
+	arena_release(&a);
+	return rc;
+}
+
+int cases_sweep(struct db *db, int64_t now, struct err *e)
+{
+	/* Open cases past a due date; a case waiting on the citizen is paused. */
+	struct db_stmt *s = db_prepare(
+		db, "SELECT c.id, c.status, c.department_id FROM cases c WHERE c.overdue = 0 AND ("
+		    " (c.status IN ('new', 'assigned', 'in_progress') AND c.resolution_due < $1)"
+		    " OR (c.status IN ('new', 'assigned') AND c.first_response_at IS NULL"
+		    "     AND c.first_response_due < $1)"
+		    " OR (c.status = 'waiting' AND c.waiting_on = 'department' AND c.resolution_due < $1)"
+		    " OR (c.status = 'answered' AND c.report_back_due < $1)) LIMIT 2000");
+	if (!s)
+		return fail_db(db, e);
+	db_bind_int(s, 1, now);
+	int64_t ids[2000], depts[2000];
+	char statuses[2000][16];
+	int n = 0;
+	while (n < 2000 && db_step(s) == 1) {
+		ids[n] = db_col_int(s, 0);
+		snprintf(statuses[n], sizeof statuses[n], "%s", db_col_text(s, 1));
+		depts[n] = db_col_int(s, 2);
+		n++;
+	}
+	db_done(s);
+	for (int i = 0; i < n; i++) {
+		struct db_stmt *u = db_prepare(db, "UPDATE cases SET overdue = 1, escalated = 1,"
+						   " updated = $2 WHERE id = $1");
+		db_bind_int(u, 1, ids[i]);
+		db_bind_int(u, 2, now);
+		int rc = db_step(u);
+		db_done(u);
+		if (rc < 0)
+			return fail_db(db, e);
+		/* the escalation names the department's supervisors */
+		char sup[512] = "";
+		size_t len = 0;
+		struct db_stmt *q = db_prepare(db, "SELECT login FROM users WHERE role = 'supervisor'"
+						   " AND department_id = $1 AND disabled = 0");
+		db_bind_int(q, 1, depts[i]);
+		while (db_step(q) == 1 && len < sizeof sup - 70)
+			len += (size_t)snprintf(sup + len, sizeof sup - len, "%s\"%s\"",
+						len ? "," : "", db_col_text(q, 0));
+		db_done(q);
+		char data[600];
+		snprintf(data, sizeof data, "{\"supervisors\":[%s]}", sup);
+		if (insert_event(db, ids[i], now, 0, "escalate", statuses[i], statuses[i],
+				 "overdue: escalated to the department's supervisor", data, e) < 0)
+			return -1;
+	}
+	return n;
+}

@@ -1,0 +1,451 @@
+#include "demo/demo.h"
+
+#include "base/jalali.h"
+#include "base/natid.h"
+#include "cases/cases.h"
+#include "catalog/catalog.h"
+#include "people/people.h"
+#include "users/users.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BATCH 5000
+
+struct lines {
+	char **v;
+	int n;
+};
+
+struct texts {
+	char topic[48];
+	char *subject, *description;
+};
+
+struct gen {
+	const struct demo_options *o;
+	uint64_t rng;
+	struct lines male, female, last;
+	struct texts *texts;
+	int ntexts;
+	int64_t *people;
+	long npeople;
+	struct principal agents[2], desk, admin, supervisor;
+	struct principal *specialists; /* by department index */
+	int ndeps;
+};
+
+static uint64_t rnd(struct gen *g)
+{
+	uint64_t x = g->rng; /* xorshift64* */
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	g->rng = x;
+	return x * 2685821657736338717ull;
+}
+
+static long pick(struct gen *g, long n) { return (long)(rnd(g) % (uint64_t)n); }
+
+static int read_lines(const char *path, struct lines *l, struct err *e)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return err_set(e, 500, "data", "", "cannot read %s", path);
+	char buf[256];
+	while (fgets(buf, sizeof buf, f)) {
+		buf[strcspn(buf, "\r\n")] = 0;
+		if (!buf[0] || buf[0] == '#')
+			continue;
+		if ((l->n & (l->n - 1)) == 0 || !l->v)
+			l->v = realloc(l->v, sizeof *l->v * (size_t)(l->n ? l->n * 2 : 16));
+		l->v[l->n++] = strdup(buf);
+	}
+	fclose(f);
+	return l->n ? 0 : err_set(e, 500, "data", "", "%s is empty", path);
+}
+
+static void free_lines(struct lines *l)
+{
+	for (int i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+static int text_row(char **f, int n, void *arg, struct err *e)
+{
+	struct gen *g = arg;
+	if (n < 3)
+		return err_set(e, 500, "data", "", "expected 3 fields");
+	if ((g->ntexts & (g->ntexts - 1)) == 0)
+		g->texts = realloc(g->texts, sizeof *g->texts * (size_t)(g->ntexts ? g->ntexts * 2 : 16));
+	struct texts *t = &g->texts[g->ntexts++];
+	snprintf(t->topic, sizeof t->topic, "%s", f[0]);
+	t->subject = strdup(f[1]);
+	t->description = strdup(f[2]);
+	return 0;
+}
+
+/* Picks an index with probability proportional to weight(i). */
+#define WEIGHTED(g, n, weight_expr, out)                                                       \
+	do {                                                                                   \
+		long total_ = 0;                                                               \
+		for (int i = 0; i < (n); i++)                                                  \
+			total_ += (weight_expr);                                               \
+		long r_ = pick((g), total_ > 0 ? total_ : 1);                                  \
+		(out) = 0;                                                                     \
+		for (int i = 0; i < (n); i++) {                                                \
+			r_ -= (weight_expr);                                                   \
+			if (r_ < 0) {                                                          \
+				(out) = i;                                                     \
+				break;                                                         \
+			}                                                                      \
+		}                                                                              \
+	} while (0)
+
+static int add_user(struct db *db, const char *hash, const char *login, const char *role,
+		    const char *dept, const char *nid, const char *name, struct principal *who,
+		    struct err *e)
+{
+	struct user_new u = {login, NULL, role, dept, nid, name, hash};
+	if (users_add(db, &u, e) < 0)
+		return -1;
+	if (who) {
+		struct db_stmt *s = db_prepare(db, "SELECT id, coalesce(department_id, 0),"
+						   " coalesce(person_id, 0) FROM users WHERE login = $1");
+		db_bind_text(s, 1, login);
+		if (db_step(s) == 1) {
+			who->user_id = db_col_int(s, 0);
+			who->department_id = db_col_int(s, 1);
+			who->person_id = db_col_int(s, 2);
+		}
+		db_done(s);
+		who->role = role_from_name(role);
+		snprintf(who->login, sizeof who->login, "%s", login);
+	}
+	return 0;
+}
+
+static int make_people(struct db *db, struct gen *g, int64_t now, struct err *e)
+{
+	const struct province *provs;
+	int nprov = catalog_provinces(&provs);
+	g->people = calloc((size_t)g->o->people, sizeof *g->people);
+	for (long k = 0; k < g->o->people; k++) {
+		if (k % BATCH == 0 && db_begin(db) < 0)
+			return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		char nid[11], mobile[12], birth[11];
+		natid_make((uint32_t)(1000000 + pick(g, 998000000)), nid);
+		int female = pick(g, 100) < 48;
+		struct lines *first = female ? &g->female : &g->male;
+		int prov;
+		WEIGHTED(g, nprov, provs[i].population, prov);
+		static const char *const prefixes[] = {"0912", "0935", "0919", "0915", "0936",
+						       "0901", "0991", "0917", "0938", "0913"};
+		snprintf(mobile, sizeof mobile, "%s%07ld", prefixes[pick(g, 10)], pick(g, 10000000));
+		snprintf(birth, sizeof birth, "%04ld-%02ld-%02ld", 1945 + pick(g, 60),
+			 1 + pick(g, 12), 1 + pick(g, 28));
+		struct person p = {.national_id = nid,
+				   .first_name = first->v[pick(g, first->n)],
+				   .last_name = g->last.v[pick(g, g->last.n)],
+				   .father_name = g->male.v[pick(g, g->male.n)],
+				   .gender = female ? "f" : "m",
+				   .birth_date = birth,
+				   .mobile = mobile,
+				   .province = provs[prov].code};
+		if (people_insert(db, &p, now - 400 * 86400, &g->people[g->npeople], e) < 0) {
+			if (e->status != 409) {
+				db_rollback(db);
+				return -1;
+			}
+		} else {
+			g->npeople++;
+		}
+		if ((k % BATCH == BATCH - 1 || k == g->o->people - 1) && db_commit(db) < 0)
+			return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	}
+	return 0;
+}
+
+static int ev(struct db *db, struct gen *g, int64_t case_id, int64_t at,
+	      const struct principal *who, const char *type, const char *text, const char *method,
+	      struct err *e)
+{
+	struct case_event x = {.who = *who,
+			       .app = g->o->app,
+			       .ip = "demo",
+			       .case_id = case_id,
+			       .now = at,
+			       .type = type,
+			       .text = text,
+			       .method = method,
+			       .on = "citizen",
+			       .rating = 3 + (int)pick(g, 3)};
+	return case_event_run(db, &x, e);
+}
+
+static const char *const answers[] = {
+	"موضوع بررسی شد و سابقه اصلاح گردید.",
+	"مبلغ معوق در فهرست پرداخت ماه جاری قرار گرفت.",
+	"مدارک تکمیلی دریافت و درخواست تأیید شد.",
+	"پاسخ کارشناسی به همراه راهنمای ثبت درخواست در سامانه ارائه شد.",
+	"پرونده به شعبه ارجاع و نتیجه پیگیری ثبت شد.",
+};
+
+/* One case, carried to a state that fits its age. */
+static int make_case(struct db *db, struct gen *g, int64_t created, int64_t now, struct err *e)
+{
+	const struct topic *topics;
+	const struct channel *chans;
+	int ntop = catalog_topics(&topics), nch = catalog_channels(&chans);
+	int ti, ci;
+	WEIGHTED(g, ntop, topics[i].demo_weight, ti);
+	WEIGHTED(g, nch, chans[i].demo_weight, ci);
+	const struct topic *t = &topics[ti];
+	const struct texts *tx = NULL;
+	int first = -1, count = 0;
+	for (int i = 0; i < g->ntexts; i++)
+		if (!strcmp(g->texts[i].topic, t->code)) {
+			if (first < 0)
+				first = i;
+			count++;
+		}
+	if (count)
+		tx = &g->texts[first + pick(g, count)];
+	struct principal citizen = {.role = ROLE_CITIZEN};
+	const struct principal *creator = &g->agents[pick(g, 2)];
+	if (!strcmp(chans[ci].code, "service_desk"))
+		creator = &g->desk;
+	else if (!strcmp(chans[ci].code, "web"))
+		creator = &citizen;
+	char nid[11];
+	struct person p;
+	struct arena a;
+	arena_init(&a);
+	/* a few people call often: squaring skews the pick towards the first ones */
+	long pi = pick(g, g->npeople);
+	pi = (long)((double)pi * (double)pi / (double)g->npeople);
+	if (people_get(db, g->people[pi], &p, &a) != 1) {
+		arena_release(&a);
+		return err_set(e, 500, "internal", "", "demo person missing");
+	}
+	snprintf(nid, sizeof nid, "%s", p.national_id);
+	struct case_new c = {.who = *creator,
+			     .ip = "demo",
+			     .national_id = nid,
+			     .mobile = NULL,
+			     .channel = chans[ci].code,
+			     .priority = pick(g, 10) == 0 ? "high" : "normal",
+			     .subject = tx ? tx->subject : t->name,
+			     .description = tx ? tx->description : "",
+			     .topic = t,
+			     .now = created};
+	case_new_schedule(&c, g->o->app);
+	int rc = case_create_run(db, &c, e);
+	arena_release(&a);
+	if (rc < 0)
+		return -1;
+	const struct department *d = catalog_department_by_id(t->department_id);
+	const struct department *deps;
+	int nd = catalog_departments(&deps);
+	int di = 0;
+	for (int i = 0; i < nd; i++)
+		if (deps[i].id == d->id)
+			di = i;
+	const struct principal *sp = &g->specialists[di];
+	const struct principal *front = creator->role == ROLE_CITIZEN ? &g->agents[0] : creator;
+	int64_t age = now - created, at = created;
+	const char *answer = answers[pick(g, 5)];
+	/* how far the case has come: older cases are mostly closed */
+	int stage; /* 0 new, 1 in progress, 2 answered, 3 reported, 4 closed */
+	long roll = pick(g, 100);
+	if (d->always)
+		stage = age > 3600 ? 4 : (int)pick(g, 5);
+	else if (age > 30 * 86400)
+		stage = roll < 90 ? 4 : roll < 95 ? 3 : roll < 98 ? 2 : 1;
+	else if (age > 7 * 86400)
+		stage = roll < 50 ? 4 : roll < 65 ? 3 : roll < 80 ? 2 : 1;
+	else
+		stage = roll < 15 ? 4 : roll < 25 ? 3 : roll < 40 ? 2 : roll < 75 ? 1 : 0;
+	if (d->always) {
+		/* answered on the line itself: first-contact resolution */
+		if (stage >= 2 && ev(db, g, c.case_id, at += 120, front, "answer", answer, NULL, e) < 0)
+			return -1;
+		if (stage >= 3 &&
+		    ev(db, g, c.case_id, at += 30, front, "report_back", "", "call", e) < 0)
+			return -1;
+		if (stage >= 4 && ev(db, g, c.case_id, at + 10, front, "close", "", NULL, e) < 0)
+			return -1;
+		return 0;
+	}
+	int64_t step = 3600 + pick(g, 2 * 86400);
+	if (stage >= 1 && ev(db, g, c.case_id, at += step, sp, "start", "", NULL, e) < 0)
+		return -1;
+	if (stage >= 2 && pick(g, 5) == 0) {
+		if (ev(db, g, c.case_id, at += 1800, sp, "wait",
+		       "مدارک تکمیلی از بیمه‌شده درخواست شد.", NULL, e) < 0 ||
+		    ev(db, g, c.case_id, at += 86400 + pick(g, 3 * 86400), sp, "resume", "", NULL,
+		       e) < 0)
+			return -1;
+	}
+	if (stage >= 2 &&
+	    ev(db, g, c.case_id, at += 3600 + pick(g, 5 * 86400), sp, "answer", answer, NULL, e) < 0)
+		return -1;
+	if (stage >= 3) {
+		if (pick(g, 8) == 0 &&
+		    ev(db, g, c.case_id, at += 3600, front, "contact_failed", "", "call", e) < 0)
+			return -1;
+		if (ev(db, g, c.case_id, at += 3600 + pick(g, 86400), front, "report_back",
+		       "نتیجه به بیمه‌شده اعلام شد.", pick(g, 3) ? "call" : "sms", e) < 0)
+			return -1;
+	}
+	if (stage >= 4 && ev(db, g, c.case_id, at += 600, front, "close", "", NULL, e) < 0)
+		return -1;
+	if (stage >= 4 && pick(g, 4) == 0 &&
+	    ev(db, g, c.case_id, at + 60, &citizen, "rate", "", NULL, e) < 0)
+		return -1;
+	return 0;
+}
+
+static int make_users(struct db *db, struct gen *g, const char *hash, struct err *e)
+{
+	const struct department *deps;
+	g->ndeps = catalog_departments(&deps);
+	g->specialists = calloc((size_t)g->ndeps, sizeof *g->specialists);
+	if (db_begin(db) < 0)
+		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	int rc = add_user(db, hash, "admin", "admin", NULL, NULL, "مدیر سامانه", &g->admin, e);
+	rc = rc ? rc : add_user(db, hash, "auditor", "auditor", NULL, NULL, "حسابرس", NULL, e);
+	rc = rc ? rc : add_user(db, hash, "supervisor", "supervisor", NULL, NULL,
+				"ناظر مرکز ۱۴۲۰", &g->supervisor, e);
+	rc = rc ? rc : add_user(db, hash, "agent1", "agent", "contact_center", NULL,
+				"مریم احمدی", &g->agents[0], e);
+	rc = rc ? rc : add_user(db, hash, "agent2", "agent", "contact_center", NULL,
+				"رضا کریمی", &g->agents[1], e);
+	rc = rc ? rc : add_user(db, hash, "desk1", "desk", NULL, NULL, "میز خدمت دفتر پیشخوان",
+				&g->desk, e);
+	for (int i = 0; !rc && i < g->ndeps; i++) {
+		char login[64], name[192];
+		snprintf(login, sizeof login, "sp_%s", deps[i].code);
+		snprintf(name, sizeof name, "کارشناس %s", deps[i].name);
+		rc = add_user(db, hash, login, "specialist", deps[i].code, NULL, name,
+			      &g->specialists[i], e);
+		snprintf(login, sizeof login, "sv_%s", deps[i].code);
+		snprintf(name, sizeof name, "سرپرست %s", deps[i].name);
+		rc = rc ? rc : add_user(db, hash, login, "supervisor", deps[i].code, NULL, name, NULL, e);
+	}
+	if (rc < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return db_commit(db) < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+}
+
+static int make_citizens(struct db *db, struct gen *g, const char *hash, char nids[3][11],
+			 struct err *e)
+{
+	if (db_begin(db) < 0)
+		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	for (int i = 0; i < 3 && i < g->npeople; i++) {
+		struct person p;
+		struct arena a;
+		arena_init(&a);
+		people_get(db, g->people[i], &p, &a);
+		snprintf(nids[i], 11, "%s", p.national_id);
+		char name[256];
+		snprintf(name, sizeof name, "%s %s", p.first_name, p.last_name);
+		int rc = add_user(db, hash, nids[i], "citizen", NULL, nids[i], name, NULL, e);
+		arena_release(&a);
+		if (rc < 0) {
+			db_rollback(db);
+			return -1;
+		}
+	}
+	return db_commit(db) < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+}
+
+int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
+{
+	struct gen g = {.o = o, .rng = 0x9E3779B97F4A7C15ull ^ o->seed};
+	int rc = -1;
+	char path[1024];
+	struct db_stmt *s = db_prepare(db, "SELECT count(*) FROM users");
+	int64_t existing = s && db_step(s) == 1 ? db_col_int(s, 0) : 0;
+	db_done(s);
+	if (existing) {
+		err_set(e, 409, "not_empty", "db", "the database has users already; demo wants an empty one");
+		return -1;
+	}
+#define LOAD(file, l)                                                                          \
+	snprintf(path, sizeof path, "%s/names/%s", o->data_dir, file);                         \
+	if (read_lines(path, l, e) < 0)                                                        \
+		goto out;
+	LOAD("male.txt", &g.male);
+	LOAD("female.txt", &g.female);
+	LOAD("last.txt", &g.last);
+#undef LOAD
+	snprintf(path, sizeof path, "%s/demo/cases.tsv", o->data_dir);
+	if (tsv_read(path, text_row, &g, e) < 0)
+		goto out;
+	/* One Argon2id hash serves every demo account: they share the demo password. */
+	char hash[crypto_pwhash_STRBYTES];
+	if (crypto_pwhash_str(hash, DEMO_PASSWORD, strlen(DEMO_PASSWORD),
+			      crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+		err_set(e, 500, "internal", "", "cannot hash the demo password");
+		goto out;
+	}
+	int64_t now = (int64_t)time(NULL);
+	char nids[3][11] = {{0}};
+	if (make_users(db, &g, hash, e) < 0 || make_people(db, &g, now, e) < 0 ||
+	    make_citizens(db, &g, hash, nids, e) < 0)
+		goto out;
+	int64_t span = 365 * 86400;
+	for (long i = 0; i < o->cases; i++) {
+		if (i % BATCH == 0 && db_begin(db) < 0) {
+			err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+			goto out;
+		}
+		int64_t created = now - span + (int64_t)((double)span * (double)i / (double)o->cases);
+		created += pick(&g, 600);
+		if (make_case(db, &g, created, now, e) < 0) {
+			db_rollback(db);
+			goto out;
+		}
+		if ((i % BATCH == BATCH - 1 || i == o->cases - 1) && db_commit(db) < 0) {
+			err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+			goto out;
+		}
+		if (!o->quiet && i % 100000 == 99999)
+			fprintf(stderr, "demo: %ld cases\n", i + 1);
+	}
+	if (db_begin(db) < 0 || cases_sweep(db, now, e) < 0 || db_commit(db) < 0) {
+		db_rollback(db);
+		goto out;
+	}
+	printf("demo data: %ld people, %ld cases\n", g.npeople, o->cases);
+	printf("logins (password %s):\n", DEMO_PASSWORD);
+	printf("  agent1, agent2        1420 agents\n");
+	printf("  desk1                 service-desk officer\n");
+	printf("  sp_<department>       specialist, e.g. sp_pensions, sp_records\n");
+	printf("  sv_<department>       department supervisor, e.g. sv_pensions\n");
+	printf("  supervisor            supervisor of every department\n");
+	printf("  admin, auditor\n");
+	printf("  %s, %s, %s   citizens (national id)\n", nids[0], nids[1], nids[2]);
+	rc = 0;
+out:
+	free_lines(&g.male);
+	free_lines(&g.female);
+	free_lines(&g.last);
+	for (int i = 0; i < g.ntexts; i++) {
+		free(g.texts[i].subject);
+		free(g.texts[i].description);
+	}
+	free(g.texts);
+	free(g.people);
+	free(g.specialists);
+	return rc;
+}

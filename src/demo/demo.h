@@ -1,0 +1,25 @@
+/* demo: a realistic dataset for trying tamin and for benchmarks. People with valid
+ * national ids and real Persian names across the 31 provinces, users for every role,
+ * and cases over the last 12 months with the topic and channel mix of data/ (TSV files), each
+ * carried through the real state machine (cases_* jobs) to a state fitting its age. */
+#ifndef TAMIN_DEMO_DEMO_H
+#define TAMIN_DEMO_DEMO_H
+
+#include "base/err.h"
+#include "http/http.h"
+#include "store/store.h"
+
+#define DEMO_PASSWORD "demo1234"
+
+struct demo_options {
+	long people, cases;
+	unsigned seed;
+	const char *data_dir;
+	const struct app *app; /* calendars */
+	int quiet;
+};
+
+/* Fills an empty database (migrated, catalogue synced); prints the logins. */
+int demo_generate(struct db *db, const struct demo_options *o, struct err *e);
+
+#endif

@@ -1,0 +1,115 @@
+/* http: the HTTP/JSON server on libevent. One event loop per core shares the port
+ * (SO_REUSEPORT); each loop has its own reader database connection; writes go to the
+ * writer (store/writer.h) and the reply is sent from the loop when the group commits.
+ *
+ * A handler receives a struct req: the authenticated principal, path parameters, the
+ * query and the body, and a per-request arena freed when the reply is sent. It must
+ * reply exactly once, now or from a job's completion. */
+#ifndef TAMIN_HTTP_HTTP_H
+#define TAMIN_HTTP_HTTP_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "store/store.h"
+#include "store/writer.h"
+
+enum role {
+	ROLE_ADMIN = 1 << 0,
+	ROLE_SUPERVISOR = 1 << 1,
+	ROLE_AGENT = 1 << 2,
+	ROLE_SPECIALIST = 1 << 3,
+	ROLE_DESK = 1 << 4,
+	ROLE_CITIZEN = 1 << 5,
+	ROLE_AUDITOR = 1 << 6,
+	ROLE_STAFF_CASES = ROLE_SUPERVISOR | ROLE_AGENT | ROLE_SPECIALIST | ROLE_DESK,
+	ROLE_ANY = 0x7f,
+};
+/* "agent" -> ROLE_AGENT; 0 if unknown. */
+int role_from_name(const char *name);
+const char *role_name(int role);
+
+/* Who is asking: filled from the session before the handler runs. */
+struct principal {
+	int64_t user_id;
+	int role;
+	int64_t department_id; /* 0 if none */
+	int64_t person_id;     /* the citizen's own person, 0 if none */
+	char login[64];
+	int via_cookie; /* state changes then need the CSRF header */
+};
+
+struct app;
+struct loop;
+
+enum http_method { M_GET = 1, M_POST = 2, M_PUT = 4, M_PATCH = 8, M_DELETE = 16 };
+
+struct req {
+	struct evhttp_request *ev;
+	struct loop *loop;
+	struct app *app;
+	struct arena arena;
+	enum http_method method;
+	const char *path;
+	const char *param[3]; /* the {...} parts of the route, in order */
+	struct evkeyvalq *query;
+	const char *body;
+	size_t body_len;
+	struct principal who; /* user_id 0: not logged in */
+	char ip[48];
+};
+
+typedef void (*handler_fn)(struct req *r);
+
+struct route {
+	enum http_method method;
+	const char *pattern; /* "/api/v1/cases/{}/events" */
+	int roles;	     /* allowed roles; 0: public */
+	handler_fn fn;
+};
+
+/* Server-wide state that handlers read. */
+struct app {
+	const char *db_path;
+	const char *data_dir;
+	struct writer *writer;
+	struct worktime *office;
+	struct worktime *always;
+	int rate_limit; /* requests per second per client address; 0 = off */
+	int login_limit; /* failed logins per login or address in 15 minutes before 429 */
+	size_t body_limit;
+	int threads;
+	int cookie_secure; /* add Secure to the session cookie (behind TLS) */
+};
+
+struct server_options {
+	const char *host;
+	int port;
+};
+
+/* Serves until SIGINT or SIGTERM: then stops accepting, finishes in-flight requests,
+ * commits queued writes and returns 0. Prints "listening on http://HOST:PORT". */
+int http_serve(struct app *app, const struct route *routes, const struct server_options *o,
+	       struct err *e);
+
+/* Handler helpers. */
+struct db *req_db(struct req *r); /* this loop's reader connection */
+const char *req_query(struct req *r, const char *key);
+/* The body as a JSON object, or NULL with e filled (400 invalid_json / body). */
+json_t *req_json(struct req *r, struct err *e);
+int64_t req_now(void);
+
+void reply_json(struct req *r, int status, json_t *body); /* steals body */
+void reply_error(struct req *r, const struct err *e);
+void reply_errorf(struct req *r, int status, const char *code, const char *field,
+		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+void req_set_header(struct req *r, const char *name, const char *value);
+
+/* Submits a write job whose done() will reply; the request stays alive until then. */
+void req_write(struct req *r, struct write_job *job);
+/* Runs fn(arg) on the slow-work thread (password hashing) then done on this loop. */
+void req_slow(struct req *r, void (*fn)(void *arg), void (*done)(void *arg), void *arg);
+
+#endif

@@ -1,0 +1,31 @@
+/* The API's route table: the one place that names every URL, who may call it, and the
+ * handler (in its module) that answers. */
+#include "http/routes.h"
+
+#include "audit/audit.h"
+#include "cases/cases.h"
+#include "catalog/catalog.h"
+#include "users/users.h"
+
+static void h_health(struct req *r) { reply_json(r, 200, json_pack("{s:s}", "status", "ok")); }
+static void h_topics(struct req *r) { reply_json(r, 200, catalog_topics_json()); }
+static void h_departments(struct req *r) { reply_json(r, 200, catalog_departments_json()); }
+static void h_channels(struct req *r) { reply_json(r, 200, catalog_channels_json()); }
+
+const struct route api_routes[] = {
+	{M_GET, "/healthz", 0, h_health},
+	{M_POST, "/api/v1/login", 0, users_h_login},
+	{M_POST, "/api/v1/logout", ROLE_ANY, users_h_logout},
+	{M_GET, "/api/v1/me", ROLE_ANY, users_h_me},
+	{M_GET, "/api/v1/topics", ROLE_ANY, h_topics},
+	{M_GET, "/api/v1/departments", ROLE_ANY, h_departments},
+	{M_GET, "/api/v1/channels", ROLE_ANY, h_channels},
+	{M_POST, "/api/v1/cases", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_create},
+	{M_GET, "/api/v1/cases", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_list},
+	{M_GET, "/api/v1/cases/{}", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_get},
+	{M_POST, "/api/v1/cases/{}/events", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_event},
+	{M_GET, "/api/v1/people/{}", ROLE_AGENT | ROLE_DESK | ROLE_SUPERVISOR, cases_h_person},
+	{M_GET, "/api/v1/me/access-log", ROLE_ANY, audit_h_access_log},
+	{M_GET, "/api/v1/audit", ROLE_AUDITOR, audit_h_query},
+	{0, NULL, 0, NULL},
+};

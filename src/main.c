@@ -1,0 +1,331 @@
+/* tamin: the command line. Each command is one function; errors are one line on stderr
+ * and a non-zero exit. */
+#include "base/jalali.h"
+#include "base/worktime.h"
+#include "cases/cases.h"
+#include "catalog/catalog.h"
+#include "demo/demo.h"
+#include "http/routes.h"
+#include "store/store.h"
+#include "store/writer.h"
+#include "users/users.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage[] =
+	"usage: tamin serve --db FILE [--listen HOST:PORT] [--threads N] [--rate-limit N]\n"
+	"       tamin user add --db FILE --login NAME --role ROLE [--department CODE]\n"
+	"                      [--national-id ID] [--name NAME]   (password on stdin)\n"
+	"       tamin demo --db FILE [--people N] [--cases N] [--seed N]\n"
+	"       tamin migrate --db FILE\n"
+	"       tamin sweep --db FILE\n"
+	"options for every command: --data DIR (default: $TAMIN_DATA or ./data)\n";
+
+struct opts {
+	const char *db, *listen, *data, *login, *role, *department, *national_id, *name;
+	long threads, rate_limit, people, cases, seed;
+};
+
+static int die(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "tamin: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 2;
+}
+
+static int parse_long(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} str[] = {
+		{"--db", offsetof(struct opts, db)},
+		{"--listen", offsetof(struct opts, listen)},
+		{"--data", offsetof(struct opts, data)},
+		{"--login", offsetof(struct opts, login)},
+		{"--role", offsetof(struct opts, role)},
+		{"--department", offsetof(struct opts, department)},
+		{"--national-id", offsetof(struct opts, national_id)},
+		{"--name", offsetof(struct opts, name)},
+	};
+	static const struct {
+		const char *name;
+		size_t off;
+		long min, max;
+	} num[] = {
+		{"--threads", offsetof(struct opts, threads), 1, 64},
+		{"--rate-limit", offsetof(struct opts, rate_limit), 0, 10000000},
+		{"--people", offsetof(struct opts, people), 1, 50000000},
+		{"--cases", offsetof(struct opts, cases), 0, 100000000},
+		{"--seed", offsetof(struct opts, seed), 0, 2147483647},
+	};
+	for (int i = 0; i < argc; i++) {
+		int done = 0;
+		for (size_t k = 0; k < sizeof str / sizeof str[0] && !done; k++) {
+			if (strcmp(argv[i], str[k].name))
+				continue;
+			if (i + 1 >= argc)
+				return die("%s needs a value", argv[i]);
+			*(const char **)((char *)o + str[k].off) = argv[++i];
+			done = 1;
+		}
+		for (size_t k = 0; k < sizeof num / sizeof num[0] && !done; k++) {
+			if (strcmp(argv[i], num[k].name))
+				continue;
+			if (i + 1 >= argc ||
+			    parse_long(argv[i + 1], num[k].min, num[k].max,
+				       (long *)((char *)o + num[k].off)) < 0)
+				return die("%s needs a number in range", argv[i]);
+			i++;
+			done = 1;
+		}
+		if (!done)
+			return die("unknown option: %s (see tamin --help)", argv[i]);
+	}
+	if (!o->data)
+		o->data = getenv("TAMIN_DATA") ? getenv("TAMIN_DATA") : "data";
+	if (!o->db)
+		return die("%s", "--db FILE is required");
+	return 0;
+}
+
+/* Opens, migrates and loads the catalogue: every command starts here. */
+static int open_ready(const struct opts *o, struct db **db)
+{
+	struct err e = {0};
+	if (db_open(db, o->db, DB_CREATE, &e) < 0 || db_migrate(*db, &e) < 0 ||
+	    catalog_sync(*db, o->data, &e) < 0) {
+		db_close(*db);
+		*db = NULL;
+		return die("%s", e.message);
+	}
+	return 0;
+}
+
+static int load_calendars(struct app *app, const char *data)
+{
+	struct err e = {0};
+	char dir[1024];
+	snprintf(dir, sizeof dir, "%s/holidays", data);
+	app->office = worktime_new_office();
+	app->always = worktime_new_always();
+	if (worktime_load_holidays(app->office, dir, &e) < 0)
+		return die("%s", e.message);
+	return 0;
+}
+
+/* ---- serve ---- */
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop;
+} sweeper = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+
+static int sweep_run(struct db *db, void *arg, struct err *e)
+{
+	(void)arg;
+	int n = cases_sweep(db, (int64_t)time(NULL), e);
+	if (n > 0)
+		fprintf(stderr, "tamin: sweep escalated %d overdue case(s)\n", n);
+	return n < 0 ? -1 : 0;
+}
+
+static void *sweeper_main(void *arg)
+{
+	struct app *app = arg;
+	struct write_job job = {.run = sweep_run};
+	pthread_mutex_lock(&sweeper.mu);
+	while (!sweeper.stop) {
+		writer_submit(app->writer, &job);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 60;
+		pthread_cond_timedwait(&sweeper.cv, &sweeper.mu, &until);
+	}
+	pthread_mutex_unlock(&sweeper.mu);
+	return NULL;
+}
+
+static int cmd_serve(struct opts *o)
+{
+	struct db *db = NULL;
+	if (open_ready(o, &db))
+		return 2;
+	db_close(db);
+	struct server_options so = {"127.0.0.1", 8080};
+	char host[256];
+	if (o->listen) {
+		const char *colon = strrchr(o->listen, ':');
+		long port;
+		if (!colon || colon == o->listen || (size_t)(colon - o->listen) >= sizeof host ||
+		    parse_long(colon + 1, 0, 65535, &port) < 0)
+			return die("--listen wants HOST:PORT, not %s", o->listen);
+		memcpy(host, o->listen, (size_t)(colon - o->listen));
+		host[colon - o->listen] = 0;
+		so.host = host;
+		so.port = (int)port;
+	}
+	struct app app = {.db_path = o->db,
+			  .data_dir = o->data,
+			  .rate_limit = o->rate_limit >= 0 ? (int)o->rate_limit : 1000,
+			  .login_limit = 10,
+			  .body_limit = 64 << 10,
+			  .threads = o->threads ? (int)o->threads : 2};
+	if (load_calendars(&app, o->data))
+		return 2;
+	struct err e = {0};
+	app.writer = writer_start(o->db, &e);
+	if (!app.writer)
+		return die("%s", e.message);
+	pthread_t sw;
+	pthread_create(&sw, NULL, sweeper_main, &app);
+	int rc = http_serve(&app, api_routes, &so, &e);
+	pthread_mutex_lock(&sweeper.mu);
+	sweeper.stop = 1;
+	pthread_cond_signal(&sweeper.cv);
+	pthread_mutex_unlock(&sweeper.mu);
+	pthread_join(sw, NULL);
+	writer_stop(app.writer);
+	worktime_free(app.office);
+	worktime_free(app.always);
+	catalog_release();
+	if (rc < 0)
+		return die("%s", e.message);
+	fprintf(stderr, "tamin: stopped cleanly\n");
+	return 0;
+}
+
+/* ---- user add ---- */
+
+struct user_job {
+	struct user_new u;
+};
+
+static int user_add_run(struct db *db, void *arg, struct err *e)
+{
+	return users_add(db, &((struct user_job *)arg)->u, e);
+}
+
+static int cmd_user_add(struct opts *o)
+{
+	if (!o->login || !o->role)
+		return die("%s", "user add needs --login and --role");
+	char pw[300];
+	if (!fgets(pw, sizeof pw, stdin))
+		return die("%s", "the password is read from standard input: none was given");
+	pw[strcspn(pw, "\r\n")] = 0;
+	struct db *db = NULL;
+	if (open_ready(o, &db))
+		return 2;
+	struct user_job j = {{o->login, pw, o->role, o->department, o->national_id, o->name, NULL}};
+	struct write_job job = {.run = user_add_run, .arg = &j};
+	int rc = writer_run_now(db, &job);
+	sodium_memzero(pw, sizeof pw);
+	db_close(db);
+	catalog_release();
+	if (rc < 0)
+		return die("%s", job.err.message);
+	printf("user %s (%s) added\n", o->login, o->role);
+	return 0;
+}
+
+/* ---- demo, migrate, sweep ---- */
+
+static int cmd_demo(struct opts *o)
+{
+	struct db *db = NULL;
+	if (open_ready(o, &db))
+		return 2;
+	struct app app = {0};
+	if (load_calendars(&app, o->data)) {
+		db_close(db);
+		return 2;
+	}
+	struct demo_options d = {.people = o->people ? o->people : 2000,
+				 .cases = o->cases >= 0 ? o->cases : 5000,
+				 .seed = (unsigned)(o->seed ? o->seed : 1420),
+				 .data_dir = o->data,
+				 .app = &app};
+	struct err e = {0};
+	int rc = demo_generate(db, &d, &e);
+	db_close(db);
+	worktime_free(app.office);
+	worktime_free(app.always);
+	catalog_release();
+	if (rc < 0)
+		return die("%s", e.message);
+	return 0;
+}
+
+static int cmd_migrate(struct opts *o)
+{
+	struct db *db = NULL;
+	if (open_ready(o, &db))
+		return 2;
+	db_close(db);
+	catalog_release();
+	printf("database %s is up to date\n", o->db);
+	return 0;
+}
+
+static int cmd_sweep(struct opts *o)
+{
+	struct db *db = NULL;
+	if (open_ready(o, &db))
+		return 2;
+	struct write_job job = {.run = sweep_run};
+	int rc = writer_run_now(db, &job);
+	db_close(db);
+	catalog_release();
+	return rc < 0 ? die("%s", job.err.message) : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (sodium_init() < 0)
+		return die("%s", "libsodium cannot start");
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	struct opts o = {.rate_limit = -1, .cases = -1};
+	const char *cmd = argv[1];
+	int skip = 2;
+	if (!strcmp(cmd, "user")) {
+		if (argc < 3 || strcmp(argv[2], "add"))
+			return die("%s", "usage: tamin user add --db FILE --login NAME --role ROLE");
+		skip = 3;
+	}
+	if (strcmp(cmd, "serve") && strcmp(cmd, "user") && strcmp(cmd, "demo") &&
+	    strcmp(cmd, "migrate") && strcmp(cmd, "sweep"))
+		return die("unknown command: %s (see tamin --help)", cmd);
+	if (parse_opts(argc - skip, argv + skip, &o))
+		return 2;
+	if (!strcmp(cmd, "serve"))
+		return cmd_serve(&o);
+	if (!strcmp(cmd, "user"))
+		return cmd_user_add(&o);
+	if (!strcmp(cmd, "demo"))
+		return cmd_demo(&o);
+	if (!strcmp(cmd, "migrate"))
+		return cmd_migrate(&o);
+	return cmd_sweep(&o);
+}

@@ -1,0 +1,292 @@
+/* The SQLite backend of store.h. */
+#include "store/store.h"
+#include "store/migrations.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_SLOTS 256 /* power of two; dynamic list queries have a bounded set of shapes */
+
+struct db_stmt {
+	sqlite3_stmt *st;
+	struct db *db;
+	char *sql; /* the original ($n) text: the cache key */
+	uint32_t hash;
+	int cached;
+};
+
+struct db {
+	sqlite3 *h;
+	struct db_stmt *cache[CACHE_SLOTS];
+};
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+int db_open(struct db **out, const char *path, int flags, struct err *e)
+{
+	struct db *db = calloc(1, sizeof *db);
+	if (!db)
+		return err_set(e, 500, "internal", "", "out of memory");
+	int oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+	if (flags & DB_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	oflags |= SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &db->h, oflags, NULL) != SQLITE_OK) {
+		err_set(e, 500, "db_open", "", "cannot open database %s: %s", path,
+			db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		sqlite3_close(db->h);
+		free(db);
+		return -1;
+	}
+	sqlite3_busy_timeout(db->h, 10000);
+	sqlite3_extended_result_codes(db->h, 1);
+	const char *pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"
+			      "PRAGMA cache_size=-8000; PRAGMA temp_store=MEMORY;";
+	char *msg = NULL;
+	if (!(flags & DB_READONLY) &&
+	    sqlite3_exec(db->h, "PRAGMA journal_mode=WAL;", NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, 500, "db_open", "", "cannot use WAL on %s: %s", path, msg ? msg : "");
+		sqlite3_free(msg);
+		db_close(db);
+		return -1;
+	}
+	if (sqlite3_exec(db->h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+		err_set(e, 500, "db_open", "", "cannot configure %s: %s", path, msg ? msg : "");
+		sqlite3_free(msg);
+		db_close(db);
+		return -1;
+	}
+	*out = db;
+	return 0;
+}
+
+static void stmt_free(struct db_stmt *s)
+{
+	if (!s)
+		return;
+	sqlite3_finalize(s->st);
+	free(s->sql);
+	free(s);
+}
+
+void db_close(struct db *db)
+{
+	if (!db)
+		return;
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		stmt_free(db->cache[i]);
+	sqlite3_close(db->h);
+	free(db);
+}
+
+/* $12 -> ?12, leaving string literals alone. */
+static char *rewrite_params(const char *sql)
+{
+	size_t n = strlen(sql);
+	char *out = malloc(n + 1);
+	if (!out)
+		return NULL;
+	int in_str = 0;
+	for (size_t i = 0; i <= n; i++) {
+		char c = sql[i];
+		if (c == '\'')
+			in_str = !in_str;
+		out[i] = (!in_str && c == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') ? '?' : c;
+	}
+	return out;
+}
+
+struct db_stmt *db_prepare(struct db *db, const char *sql)
+{
+	uint32_t h = hash_str(sql);
+	unsigned slot = h & (CACHE_SLOTS - 1);
+	struct db_stmt *s = db->cache[slot];
+	if (s && s->hash == h && strcmp(s->sql, sql) == 0)
+		return s;
+	char *text = rewrite_params(sql);
+	if (!text)
+		return NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v3(db->h, text, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+	free(text);
+	if (rc != SQLITE_OK) {
+		fprintf(stderr, "tamin: SQL error: %s in: %s\n", sqlite3_errmsg(db->h), sql);
+		return NULL;
+	}
+	struct db_stmt *ns = calloc(1, sizeof *ns);
+	if (!ns) {
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	ns->st = st;
+	ns->db = db;
+	ns->sql = strdup(sql);
+	ns->hash = h;
+	ns->cached = 1;
+	/* A collision evicts the older statement: correct, only slower. */
+	stmt_free(db->cache[slot]);
+	db->cache[slot] = ns;
+	return ns;
+}
+
+void db_done(struct db_stmt *s)
+{
+	if (!s)
+		return;
+	sqlite3_reset(s->st);
+	sqlite3_clear_bindings(s->st);
+}
+
+void db_bind_text(struct db_stmt *s, int idx, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s->st, idx, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s->st, idx);
+}
+
+void db_bind_int(struct db_stmt *s, int idx, int64_t v) { sqlite3_bind_int64(s->st, idx, v); }
+void db_bind_null(struct db_stmt *s, int idx) { sqlite3_bind_null(s->st, idx); }
+
+int db_step(struct db_stmt *s)
+{
+	int rc = sqlite3_step(s->st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return -1;
+}
+
+const char *db_col_text(struct db_stmt *s, int col)
+{
+	return (const char *)sqlite3_column_text(s->st, col);
+}
+int64_t db_col_int(struct db_stmt *s, int col) { return sqlite3_column_int64(s->st, col); }
+int db_col_is_null(struct db_stmt *s, int col)
+{
+	return sqlite3_column_type(s->st, col) == SQLITE_NULL;
+}
+
+int db_exec(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int64_t db_last_id(struct db *db) { return sqlite3_last_insert_rowid(db->h); }
+const char *db_errmsg(struct db *db) { return sqlite3_errmsg(db->h); }
+int db_is_constraint_error(struct db *db)
+{
+	return (sqlite3_extended_errcode(db->h) & 0xff) == SQLITE_CONSTRAINT;
+}
+
+int db_begin(struct db *db) { return db_exec(db, "BEGIN IMMEDIATE"); }
+int db_commit(struct db *db) { return db_exec(db, "COMMIT"); }
+int db_rollback(struct db *db) { return db_exec(db, "ROLLBACK"); }
+
+int db_migrate(struct db *db, struct err *e)
+{
+	if (db_exec(db, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER PRIMARY KEY,"
+			" name TEXT NOT NULL, applied INTEGER NOT NULL)") < 0)
+		return err_set(e, 500, "db_migrate", "", "%s", db_errmsg(db));
+	int current = 0;
+	struct db_stmt *s = db_prepare(db, "SELECT coalesce(max(version), 0) FROM schema_version");
+	if (s && db_step(s) == 1)
+		current = (int)db_col_int(s, 0);
+	db_done(s);
+	for (int i = 0; i < migrations_count; i++) {
+		const struct migration *m = &migrations[i];
+		if (m->version <= current)
+			continue;
+		char *msg = NULL;
+		if (db_begin(db) < 0 || sqlite3_exec(db->h, m->sql, NULL, NULL, &msg) != SQLITE_OK) {
+			err_set(e, 500, "db_migrate", "", "migration %s failed: %s", m->name,
+				msg ? msg : db_errmsg(db));
+			sqlite3_free(msg);
+			db_rollback(db);
+			return -1;
+		}
+		struct db_stmt *ins = db_prepare(
+			db, "INSERT INTO schema_version(version, name, applied) VALUES ($1, $2, "
+			    "CAST(strftime('%s','now') AS INTEGER))");
+		db_bind_int(ins, 1, m->version);
+		db_bind_text(ins, 2, m->name);
+		int rc = db_step(ins);
+		db_done(ins);
+		if (rc < 0 || db_commit(db) < 0) {
+			err_set(e, 500, "db_migrate", "", "migration %s: %s", m->name, db_errmsg(db));
+			db_rollback(db);
+			return -1;
+		}
+		current = m->version;
+	}
+	return current;
+}
+
+int db_text_put(struct db *db, const char *kind, int64_t id, const char *text)
+{
+	struct db_stmt *s = db_prepare(db, "INSERT INTO text_index(rowid, kind, body) VALUES ($1, $2, $3)");
+	if (!s)
+		return -1;
+	/* rowid carries the id; kind disambiguates documents of different kinds. */
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, kind);
+	db_bind_text(s, 3, text);
+	int rc = db_step(s);
+	db_done(s);
+	return rc < 0 ? -1 : 0;
+}
+
+const char *db_text_match(char *buf, int bufsize, int q, int k)
+{
+	snprintf(buf, (size_t)bufsize,
+		 "IN (SELECT rowid FROM text_index WHERE text_index MATCH $%d AND kind = $%d)", q, k);
+	return buf;
+}
+
+const char *db_text_query(char *buf, int bufsize, const char *words)
+{
+	int n = 0, nwords = 0;
+	const char *p = words;
+	buf[0] = 0;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		const char *start = p;
+		while (*p && *p != ' ')
+			p++;
+		int need = (int)(p - start) * 2 + 8;
+		if (n + need >= bufsize)
+			break;
+		if (nwords++)
+			buf[n++] = ' ';
+		buf[n++] = '"';
+		for (const char *c = start; c < p; c++) {
+			if (*c == '"')
+				buf[n++] = '"'; /* FTS5 escapes a quote by doubling it */
+			buf[n++] = *c;
+		}
+		buf[n++] = '"';
+		buf[n] = 0;
+	}
+	if (!nwords)
+		return NULL;
+	buf[n++] = '*';
+	buf[n] = 0;
+	return buf;
+}

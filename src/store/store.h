@@ -1,0 +1,66 @@
+/* store: the database interface every module uses. Modules write portable SQL with
+ * $1..$n placeholders (as PostgreSQL does); the SQLite backend rewrites them to ?1..?n.
+ * Statements are prepared once per connection and cached by their text.
+ *
+ * Threads: a struct db is used by one thread at a time. Each HTTP loop holds a reader
+ * connection; every write goes through the writer (store/writer.h), so SQLite sees a
+ * single writer and commits are grouped. */
+#ifndef TAMIN_STORE_STORE_H
+#define TAMIN_STORE_STORE_H
+
+#include <stdint.h>
+
+#include "base/err.h"
+
+struct db;
+struct db_stmt;
+
+enum { DB_READONLY = 1, DB_CREATE = 2 };
+
+/* Opens (and with DB_CREATE creates) the database at path; WAL, busy timeout, foreign
+ * keys, synchronous=FULL so that a committed write survives power loss. */
+int db_open(struct db **out, const char *path, int flags, struct err *e);
+void db_close(struct db *db);
+
+/* Applies the pending migrations in one transaction each; returns the schema version. */
+int db_migrate(struct db *db, struct err *e);
+
+/* The cached statement for sql, reset and with bindings cleared; NULL on a SQL error
+ * (logged: that is a bug, not bad input). Call db_done when finished with it. */
+struct db_stmt *db_prepare(struct db *db, const char *sql);
+void db_done(struct db_stmt *s);
+
+void db_bind_text(struct db_stmt *s, int idx, const char *v); /* NULL binds NULL */
+void db_bind_int(struct db_stmt *s, int idx, int64_t v);
+void db_bind_null(struct db_stmt *s, int idx);
+
+/* 1 a row is ready, 0 done, -1 error (constraint, busy...): see db_errmsg. */
+int db_step(struct db_stmt *s);
+const char *db_col_text(struct db_stmt *s, int col); /* NULL when NULL */
+int64_t db_col_int(struct db_stmt *s, int col);
+int db_col_is_null(struct db_stmt *s, int col);
+
+/* Runs one statement with no result rows: 0 or -1. Returns via *changes if not NULL. */
+int db_exec(struct db *db, const char *sql);
+int64_t db_last_id(struct db *db);
+const char *db_errmsg(struct db *db);
+int db_is_constraint_error(struct db *db);
+
+/* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE on SQLite). */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+int db_rollback(struct db *db);
+
+/* Full-text index of Persian text, by document kind and id. Text is normalised by the
+ * caller. db_text_match_sql is a SQL condition with one parameter (the query) that is
+ * true for ids of `kind` matching: use it as "<id column> IN (<db_text_match_sql>)"
+ * with the query and kind bound at $N, $N+1 (see db_text_match). */
+int db_text_put(struct db *db, const char *kind, int64_t id, const char *text);
+/* Writes into buf the condition "IN (...)" for the id column, using placeholders
+ * $q (query) and $k (kind). Returns buf. */
+const char *db_text_match(char *buf, int bufsize, int q, int k);
+/* Turns a user's search words into a safe full-text query (each word quoted, prefix
+ * match on the last word), in buf; returns buf, or NULL if there is no word. */
+const char *db_text_query(char *buf, int bufsize, const char *words);
+
+#endif

@@ -1,0 +1,166 @@
+#include "store/writer.h"
+
+#include <event2/event.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/time.h>
+
+#define GROUP_MAX 1024
+
+struct writer {
+	struct db *db;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct write_job *head, *tail;
+	int stopping;
+};
+
+static void job_finish_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct write_job *j = arg;
+	j->done(j->arg, j->rc, &j->err);
+}
+
+static void deliver(struct write_job *j)
+{
+	if (!j->done)
+		return;
+	if (!j->base) {
+		j->done(j->arg, j->rc, &j->err);
+		return;
+	}
+	static const struct timeval now = {0, 0};
+	/* event_base_once is safe from another thread once evthread_use_pthreads ran. */
+	if (event_base_once(j->base, -1, EV_TIMEOUT, job_finish_cb, j, &now) < 0)
+		fprintf(stderr, "tamin: writer cannot hand a result back to its loop\n");
+}
+
+static void run_group(struct writer *w, struct write_job *group)
+{
+	int began = db_begin(w->db) == 0;
+	for (struct write_job *j = group; j; j = j->next) {
+		err_clear(&j->err);
+		if (!began) {
+			j->rc = err_set(&j->err, 503, "unavailable", "", "database busy: %s",
+					db_errmsg(w->db));
+			continue;
+		}
+		db_exec(w->db, "SAVEPOINT job");
+		j->rc = j->run(w->db, j->arg, &j->err);
+		if (j->rc < 0)
+			db_exec(w->db, "ROLLBACK TO job");
+		db_exec(w->db, "RELEASE job");
+	}
+	if (began && db_commit(w->db) < 0) {
+		char msg[200];
+		snprintf(msg, sizeof msg, "%s", db_errmsg(w->db));
+		db_rollback(w->db);
+		for (struct write_job *j = group; j; j = j->next)
+			if (j->rc == 0)
+				j->rc = err_set(&j->err, 503, "unavailable", "", "commit failed: %s", msg);
+	}
+	struct write_job *j = group;
+	while (j) {
+		struct write_job *next = j->next; /* done() may free j */
+		deliver(j);
+		j = next;
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		while (!w->head && !w->stopping)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (!w->head && w->stopping) {
+			pthread_mutex_unlock(&w->mu);
+			break;
+		}
+		struct write_job *group = w->head, *last = group;
+		int n = 1;
+		while (last->next && n < GROUP_MAX) {
+			last = last->next;
+			n++;
+		}
+		w->head = last->next;
+		if (!w->head)
+			w->tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&w->mu);
+		run_group(w, group);
+	}
+	return NULL;
+}
+
+struct writer *writer_start(const char *path, struct err *e)
+{
+	struct writer *w = calloc(1, sizeof *w);
+	if (!w) {
+		err_set(e, 500, "internal", "", "out of memory");
+		return NULL;
+	}
+	if (db_open(&w->db, path, 0, e) < 0) {
+		free(w);
+		return NULL;
+	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		err_set(e, 500, "internal", "", "cannot start the writer thread");
+		db_close(w->db);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void writer_submit(struct writer *w, struct write_job *job)
+{
+	job->next = NULL;
+	pthread_mutex_lock(&w->mu);
+	if (w->tail)
+		w->tail->next = job;
+	else
+		w->head = job;
+	w->tail = job;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void writer_stop(struct writer *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stopping = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	db_close(w->db);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	free(w);
+}
+
+int writer_run_now(struct db *db, struct write_job *job)
+{
+	err_clear(&job->err);
+	if (db_begin(db) < 0)
+		return err_set(&job->err, 503, "unavailable", "", "database busy: %s", db_errmsg(db));
+	job->rc = job->run(db, job->arg, &job->err);
+	if (job->rc < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	if (db_commit(db) < 0) {
+		db_rollback(db);
+		return err_set(&job->err, 503, "unavailable", "", "commit failed: %s", db_errmsg(db));
+	}
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* writer: the single writer thread with group commit.
+ * Every write in the server is a job. The writer takes all queued jobs, runs each inside
+ * one transaction under its own savepoint (a failing job rolls back alone), commits once
+ * (one fsync for the whole group: durable when acknowledged) and then hands each job's
+ * result back to the event loop it came from. */
+#ifndef TAMIN_STORE_WRITER_H
+#define TAMIN_STORE_WRITER_H
+
+#include "base/err.h"
+#include "store/store.h"
+
+struct event_base;
+struct writer;
+
+struct write_job {
+	/* Runs on the writer thread inside the group's transaction: 0 or -1 with e filled. */
+	int (*run)(struct db *db, void *arg, struct err *e);
+	/* Runs on `base`'s loop once the group is committed (rc < 0: e says why). May be NULL. */
+	void (*done)(void *arg, int rc, const struct err *e);
+	void *arg;
+	struct event_base *base;
+	/* the writer's own */
+	int rc;
+	struct err err;
+	struct write_job *next;
+};
+
+struct writer *writer_start(const char *path, struct err *e);
+void writer_submit(struct writer *w, struct write_job *job);
+/* Stops after committing every job already submitted. */
+void writer_stop(struct writer *w);
+
+/* Runs one job at once on db in its own transaction (for the command line): 0 or -1. */
+int writer_run_now(struct db *db, struct write_job *job);
+
+#endif

@@ -1,0 +1,34 @@
+/* users: staff and citizen accounts, Argon2id passwords, sessions and login.
+ * A session token is 32 random bytes (hex); only its BLAKE2b hash is stored, so a
+ * stolen database does not yield live sessions. */
+#ifndef TAMIN_USERS_USERS_H
+#define TAMIN_USERS_USERS_H
+
+#include "http/http.h"
+
+struct user_new {
+	const char *login;
+	const char *password;
+	const char *role;
+	const char *department; /* department code, required for specialist */
+	const char *national_id; /* required for citizen */
+	const char *name;
+	const char *pw_hash; /* if set, used as is instead of hashing password (demo data) */
+};
+
+/* Hashes the password (slow: Argon2id) and inserts the user; call inside a
+ * transaction. The citizen's person is created if absent. 0 or -1 with e. */
+int users_add(struct db *db, const struct user_new *u, struct err *e);
+
+/* Finds a live session: fills who and *csrf (arena). 0 found, -1 none/expired. */
+int users_session_find(struct db *db, const char *token, int64_t now, struct principal *who,
+		       const char **csrf, struct arena *a);
+/* Constant-time comparison of two NUL-terminated secrets. */
+int users_token_equal(const char *a, const char *b);
+
+/* The routes: POST /api/v1/login, POST /api/v1/logout, GET /api/v1/me. */
+void users_h_login(struct req *r);
+void users_h_logout(struct req *r);
+void users_h_me(struct req *r);
+
+#endif
