@@ -27,7 +27,7 @@ int audit_insert(struct db *db, const struct principal *who, const char *ip, int
 
 /* Writes the rows (skipping a citizen's reads of their own record), then replies with
  * status and body. Rows and their strings must live in r's arena. */
-void audit_reply(struct req *r, int status, json_t *body, struct audit_entry *rows, int n);
+void audit_reply(struct req *r, int status, struct jw *body, struct audit_entry *rows, int n);
 
 /* 1 if `who` holds a live caller context for person_id. */
 int audit_has_context(struct db *db, const struct principal *who, int64_t person_id,

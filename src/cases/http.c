@@ -69,7 +69,10 @@ static void create_done(void *arg, int rc, const struct err *e)
 		reply_errorf(r, 500, "internal", "", "the new case cannot be read back");
 		return;
 	}
-	reply_json(r, 201, case_json_full(req_db(r), &c, &p, &r->who, req_now()));
+	struct jw w;
+	jw_init(&w);
+	case_write_full(&w, req_db(r), &c, &p, &r->who, req_now());
+	reply_jw(r, 201, &w);
 }
 
 void cases_h_create(struct req *r)
@@ -169,10 +172,16 @@ static int load_readable(struct req *r, struct case_row *c)
 		a->case_id = c->id;
 		a->reason = c->number;
 		a->denied = 1;
-		audit_reply(r, 403,
-			    json_pack("{s:{s:s,s:s,s:s}}", "error", "code", "forbidden", "message",
-				      "this case is not yours to see", "field", "id"),
-			    a, 1);
+		struct jw w;
+		jw_init(&w);
+		jw_object(&w, NULL);
+		jw_object(&w, "error");
+		jw_str(&w, "code", "forbidden");
+		jw_str(&w, "message", "this case is not yours to see");
+		jw_str(&w, "field", "id");
+		jw_end(&w);
+		jw_end(&w);
+		audit_reply(r, 403, &w, a, 1);
 		return -1;
 	}
 	return 0;
@@ -193,7 +202,10 @@ void cases_h_get(struct req *r)
 	a->person_id = c.person_id;
 	a->case_id = c.id;
 	a->reason = c.number;
-	audit_reply(r, 200, case_json_full(req_db(r), &c, &p, &r->who, req_now()), a, 1);
+	struct jw w;
+	jw_init(&w);
+	case_write_full(&w, req_db(r), &c, &p, &r->who, req_now());
+	audit_reply(r, 200, &w, a, 1);
 }
 
 /* ---- POST /api/v1/cases/{id}/events ---- */
@@ -224,7 +236,10 @@ static void event_done(void *arg, int rc, const struct err *e)
 		reply_errorf(r, 500, "internal", "", "the case cannot be read back");
 		return;
 	}
-	reply_json(r, 201, case_json_full(req_db(r), &c, &p, &r->who, req_now()));
+	struct jw w;
+	jw_init(&w);
+	case_write_full(&w, req_db(r), &c, &p, &r->who, req_now());
+	reply_jw(r, 201, &w);
 }
 
 void cases_h_event(struct req *r)
@@ -349,7 +364,7 @@ void cases_h_list(struct req *r)
 {
 	struct err e;
 	struct sql *q = arena_alloc(&r->arena, sizeof *q);
-	const struct principal *w = &r->who;
+	const struct principal *who = &r->who;
 	int64_t now = req_now();
 	const char *v;
 	char reason[256];
@@ -405,20 +420,20 @@ void cases_h_list(struct req *r)
 		identifying = 1;
 	}
 	/* what each role may see */
-	switch (w->role) {
+	switch (who->role) {
 	case ROLE_CITIZEN:
-		sql_cond(q, "c.person_id = $?", NULL, w->person_id, 1);
+		sql_cond(q, "c.person_id = $?", NULL, who->person_id, 1);
 		break;
 	case ROLE_SPECIALIST:
-		sql_cond(q, "c.department_id = $?", NULL, w->department_id, 1);
+		sql_cond(q, "c.department_id = $?", NULL, who->department_id, 1);
 		break;
 	case ROLE_SUPERVISOR:
-		if (w->department_id)
-			sql_cond(q, "c.department_id = $?", NULL, w->department_id, 1);
+		if (who->department_id)
+			sql_cond(q, "c.department_id = $?", NULL, who->department_id, 1);
 		break;
 	default: /* agent, desk: their own cases, unless they identify a caller */
 		if (!identifying) {
-			int me = sql_param(q, NULL, w->user_id, 1);
+			int me = sql_param(q, NULL, who->user_id, 1);
 			int at = sql_param(q, NULL, now, 1);
 			q->len += (size_t)snprintf(
 				q->text + q->len, sizeof q->text - q->len,
@@ -472,7 +487,7 @@ void cases_h_list(struct req *r)
 	}
 	if ((v = req_query(r, "assignee"))) {
 		if (strcmp(v, "me") == 0)
-			sql_cond(q, "c.assignee_id = $?", NULL, w->user_id, 1);
+			sql_cond(q, "c.assignee_id = $?", NULL, who->user_id, 1);
 		else
 			sql_cond(q, "c.assignee_id = (SELECT id FROM users WHERE login = $?)", v, 0, 0);
 	}
@@ -514,7 +529,10 @@ void cases_h_list(struct req *r)
 		else
 			db_bind_text(s, i + 1, q->sval[i]);
 	}
-	json_t *items = json_array();
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	jw_array(&w, "items");
 	struct audit_entry *rows = arena_alloc(&r->arena, sizeof *rows * (size_t)limit);
 	int n = 0, nrows = 0, more = 0;
 	int64_t last = 0;
@@ -526,7 +544,9 @@ void cases_h_list(struct req *r)
 		}
 		struct case_row c;
 		case_read_row(s, &c, &r->arena);
-		json_array_append_new(items, case_json_brief(&c));
+		jw_object(&w, NULL);
+		case_write_brief(&w, &c);
+		jw_end(&w);
 		last = c.id;
 		n++;
 		int seen = 0;
@@ -537,15 +557,14 @@ void cases_h_list(struct req *r)
 							     .person_id = c.person_id,
 							     .reason = why,
 							     .grant_context = identifying &&
-									      (w->role == ROLE_AGENT ||
-									       w->role == ROLE_DESK)};
+									      (who->role == ROLE_AGENT ||
+									       who->role == ROLE_DESK)};
 	}
 	db_done(s);
-	json_t *out = json_pack("{s:o}", "items", items);
-	json_object_set_new(out, "next", more ? json_string(arena_printf(&r->arena, "%lld",
-									  (long long)last))
-					      : json_null());
-	audit_reply(r, 200, out, rows, nrows);
+	jw_end(&w);
+	jw_str(&w, "next", more ? arena_printf(&r->arena, "%lld", (long long)last) : NULL);
+	jw_end(&w);
+	audit_reply(r, 200, &w, rows, nrows);
 	return;
 bad:
 	reply_error(r, &e);
@@ -568,8 +587,11 @@ void cases_h_person(struct req *r)
 			     "no person with this national id has contacted us");
 		return;
 	}
-	json_t *out = people_json(&p);
-	json_t *cases = json_array();
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	people_write_fields(&w, &p);
+	jw_array(&w, "cases");
 	struct db_stmt *s = db_prepare(req_db(r), CASE_SELECT " WHERE c.person_id = $1"
 							      " ORDER BY c.id DESC LIMIT 50");
 	db_bind_int(s, 1, p.id);
@@ -578,15 +600,18 @@ void cases_h_person(struct req *r)
 		struct case_row c;
 		case_read_row(s, &c, &r->arena);
 		open += strcmp(c.status, "closed") != 0;
-		json_array_append_new(cases, case_json_brief(&c));
+		jw_object(&w, NULL);
+		case_write_brief(&w, &c);
+		jw_end(&w);
 	}
 	db_done(s);
-	json_object_set_new(out, "cases", cases);
-	json_object_set_new(out, "open_cases", json_integer(open));
+	jw_end(&w);
+	jw_int(&w, "open_cases", open);
+	jw_end(&w);
 	struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
 	a->action = "person_read";
 	a->person_id = p.id;
 	a->reason = "caller lookup";
 	a->grant_context = r->who.role == ROLE_AGENT || r->who.role == ROLE_DESK;
-	audit_reply(r, 200, out, a, 1);
+	audit_reply(r, 200, &w, a, 1);
 }

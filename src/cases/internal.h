@@ -2,7 +2,7 @@
 #ifndef TAMIN_CASES_INTERNAL_H
 #define TAMIN_CASES_INTERNAL_H
 
-#include <jansson.h>
+#include "base/jw.h"
 
 #include "cases/cases.h"
 #include "people/people.h"
@@ -27,10 +27,10 @@ struct case_row {
 /* 1 found, 0 not found, -1 error. */
 int case_load(struct db *db, int64_t id, struct case_row *c, struct arena *a);
 /* The whole case for GET /cases/{id}: the row, the person, the events, allowed events. */
-json_t *case_json_full(struct db *db, const struct case_row *c, const struct person *p,
-		       const struct principal *who, int64_t now);
-/* The compact form used in lists. */
-json_t *case_json_brief(const struct case_row *c);
+void case_write_full(struct jw *w, struct db *db, const struct case_row *c,
+		     const struct person *p, const struct principal *who, int64_t now);
+/* The compact form used in lists: the fields of the object, written into an open one. */
+void case_write_brief(struct jw *w, const struct case_row *c);
 /* Columns and joins that case_read_row expects, for list queries. */
 #define CASE_SELECT                                                                            \
 	"SELECT c.id, c.number, c.person_id, c.channel, c.topic_id, c.department_id,"          \

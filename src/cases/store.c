@@ -82,96 +82,86 @@ int case_may_read(struct db *db, const struct principal *who, const struct case_
 	}
 }
 
-static json_t *time_or_null(int64_t t)
-{
-	if (!t)
-		return json_null();
-	char buf[21];
-	iso_format(t, buf);
-	return json_string(buf);
-}
-
-static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
-
-json_t *case_json_brief(const struct case_row *c)
+void case_write_brief(struct jw *w, const struct case_row *c)
 {
 	const struct topic *t = catalog_topic_by_id(c->topic_id);
 	const struct department *d = catalog_department_by_id(c->department_id);
-	json_t *o = json_object();
-	json_object_set_new(o, "id", json_integer(c->id));
-	json_object_set_new(o, "number", json_string(c->number));
-	json_object_set_new(o, "status", json_string(c->status));
-	json_object_set_new(o, "channel", json_string(c->channel));
-	json_object_set_new(o, "topic", json_string(t ? t->code : ""));
-	json_object_set_new(o, "topic_name", json_string(t ? t->name : ""));
-	json_object_set_new(o, "department", json_string(d ? d->code : ""));
-	json_object_set_new(o, "priority", json_string(c->priority));
-	json_object_set_new(o, "subject", json_string(c->subject));
-	json_object_set_new(o, "national_id", str_or_null(c->national_id));
-	json_object_set_new(o, "person_name", str_or_null(c->person_name));
-	json_object_set_new(o, "assignee", str_or_null(c->assignee_login));
-	json_object_set_new(o, "created", time_or_null(c->created));
-	json_object_set_new(o, "updated", time_or_null(c->updated));
-	json_object_set_new(o, "first_response_due", time_or_null(c->first_response_due));
-	json_object_set_new(o, "resolution_due", time_or_null(c->resolution_due));
-	json_object_set_new(o, "report_back_due", time_or_null(c->report_back_due));
-	json_object_set_new(o, "overdue", json_boolean(c->overdue));
-	json_object_set_new(o, "reopen_count", json_integer(c->reopen_count));
-	return o;
+	jw_int(w, "id", c->id);
+	jw_str(w, "number", c->number);
+	jw_str(w, "status", c->status);
+	jw_str(w, "channel", c->channel);
+	jw_str(w, "topic", t ? t->code : "");
+	jw_str(w, "topic_name", t ? t->name : "");
+	jw_str(w, "department", d ? d->code : "");
+	jw_str(w, "priority", c->priority);
+	jw_str(w, "subject", c->subject);
+	jw_str(w, "national_id", c->national_id);
+	jw_str(w, "person_name", c->person_name);
+	jw_str(w, "assignee", c->assignee_login);
+	jw_time(w, "created", c->created);
+	jw_time(w, "updated", c->updated);
+	jw_time(w, "first_response_due", c->first_response_due);
+	jw_time(w, "resolution_due", c->resolution_due);
+	jw_time(w, "report_back_due", c->report_back_due);
+	jw_bool(w, "overdue", c->overdue);
+	jw_int(w, "reopen_count", c->reopen_count);
 }
 
-static json_t *events_json(struct db *db, int64_t case_id)
+static void write_events(struct jw *w, struct db *db, int64_t case_id)
 {
-	json_t *a = json_array();
+	jw_array(w, "events");
 	struct db_stmt *s = db_prepare(
 		db, "SELECT e.id, e.at, e.type, e.from_status, e.to_status, e.text, e.data,"
 		    " u.login, u.name, u.role FROM case_events e LEFT JOIN users u ON u.id = e.actor_id"
 		    " WHERE e.case_id = $1 ORDER BY e.id");
 	db_bind_int(s, 1, case_id);
 	while (db_step(s) == 1) {
-		json_t *data = json_loads(db_col_text(s, 6), 0, NULL);
-		json_t *ev = json_object();
-		json_object_set_new(ev, "id", json_integer(db_col_int(s, 0)));
-		json_object_set_new(ev, "at", time_or_null(db_col_int(s, 1)));
-		json_object_set_new(ev, "type", json_string(db_col_text(s, 2)));
-		json_object_set_new(ev, "from_status", str_or_null(db_col_text(s, 3)));
-		json_object_set_new(ev, "to_status", str_or_null(db_col_text(s, 4)));
-		json_object_set_new(ev, "text", json_string(db_col_text(s, 5)));
-		json_object_set_new(ev, "data", data ? data : json_object());
-		json_object_set_new(ev, "actor", str_or_null(db_col_text(s, 7)));
-		json_object_set_new(ev, "actor_name", str_or_null(db_col_text(s, 8)));
-		json_object_set_new(ev, "actor_role", str_or_null(db_col_text(s, 9)));
-		json_array_append_new(a, ev);
+		jw_object(w, NULL);
+		jw_int(w, "id", db_col_int(s, 0));
+		jw_time(w, "at", db_col_int(s, 1));
+		jw_str(w, "type", db_col_text(s, 2));
+		jw_str(w, "from_status", db_col_text(s, 3));
+		jw_str(w, "to_status", db_col_text(s, 4));
+		jw_str(w, "text", db_col_text(s, 5));
+		jw_raw(w, "data", db_col_text(s, 6)); /* written by case_event_run as JSON */
+		jw_str(w, "actor", db_col_text(s, 7));
+		jw_str(w, "actor_name", db_col_text(s, 8));
+		jw_str(w, "actor_role", db_col_text(s, 9));
+		jw_end(w);
 	}
 	db_done(s);
-	return a;
+	jw_end(w);
 }
 
-json_t *case_json_full(struct db *db, const struct case_row *c, const struct person *p,
-		       const struct principal *who, int64_t now)
+void case_write_full(struct jw *w, struct db *db, const struct case_row *c,
+		     const struct person *p, const struct principal *who, int64_t now)
 {
-	json_t *o = case_json_brief(c);
-	json_object_set_new(o, "description", json_string(c->description));
-	json_object_set_new(o, "mobile", str_or_null(c->mobile));
-	json_object_set_new(o, "first_response_at", time_or_null(c->first_response_at));
-	json_object_set_new(o, "answered_at", time_or_null(c->answered_at));
-	json_object_set_new(o, "reported_at", time_or_null(c->reported_at));
-	json_object_set_new(o, "closed_at", time_or_null(c->closed_at));
-	json_object_set_new(o, "waiting_since", time_or_null(c->waiting_since));
-	json_object_set_new(o, "waiting_on", str_or_null(c->waiting_on));
-	json_object_set_new(o, "failed_contacts", json_integer(c->failed_contacts));
-	json_object_set_new(o, "escalated", json_boolean(c->escalated));
-	json_object_set_new(o, "rating", c->rating ? json_integer(c->rating) : json_null());
-	json_object_set_new(o, "assignee_name", str_or_null(c->assignee_name));
+	jw_object(w, NULL);
+	case_write_brief(w, c);
+	jw_str(w, "description", c->description);
+	jw_str(w, "mobile", c->mobile);
+	jw_time(w, "first_response_at", c->first_response_at);
+	jw_time(w, "answered_at", c->answered_at);
+	jw_time(w, "reported_at", c->reported_at);
+	jw_time(w, "closed_at", c->closed_at);
+	jw_time(w, "waiting_since", c->waiting_since);
+	jw_str(w, "waiting_on", c->waiting_on);
+	jw_int(w, "failed_contacts", c->failed_contacts);
+	jw_bool(w, "escalated", c->escalated);
+	if (c->rating)
+		jw_int(w, "rating", c->rating);
+	else
+		jw_null(w, "rating");
+	jw_str(w, "assignee_name", c->assignee_name);
 	if (p)
-		json_object_set_new(o, "person", people_json(p));
-	json_object_set_new(o, "events", events_json(db, c->id));
+		people_write(w, "person", p);
+	write_events(w, db, c->id);
 	struct case_facts f = {c->status, c->failed_contacts, c->closed_at, c->reported_at};
 	const char *allowed[16];
 	int n = case_allowed_events(who->role, &f, now, allowed, 16);
-	json_t *al = json_array();
+	jw_array(w, "allowed_events");
 	for (int i = 0; i < n; i++)
-		json_array_append_new(al, json_string(allowed[i]));
-	json_object_set_new(o, "allowed_events", al);
-	return o;
+		jw_str(w, NULL, allowed[i]);
+	jw_end(w);
+	jw_end(w);
 }

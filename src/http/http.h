@@ -13,6 +13,7 @@
 
 #include "base/arena.h"
 #include "base/err.h"
+#include "base/jw.h"
 #include "store/store.h"
 #include "store/writer.h"
 
@@ -102,6 +103,7 @@ json_t *req_json(struct req *r, struct err *e);
 int64_t req_now(void);
 
 void reply_json(struct req *r, int status, json_t *body); /* steals body */
+void reply_jw(struct req *r, int status, struct jw *body);  /* takes the buffer */
 void reply_error(struct req *r, const struct err *e);
 void reply_errorf(struct req *r, int status, const char *code, const char *field,
 		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));

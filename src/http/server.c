@@ -142,15 +142,19 @@ static void req_finish(struct req *r)
 	atomic_fetch_sub(&l->inflight, 1);
 }
 
-void reply_json(struct req *r, int status, json_t *body)
+static void free_body(const void *data, size_t len, void *arg)
+{
+	(void)len;
+	(void)arg;
+	free((void *)data);
+}
+
+/* Sends body (malloc'd, handed over) with the API's headers, and frees the request. */
+static void reply_raw(struct req *r, int status, char *body, size_t len)
 {
 	struct evbuffer *buf = evbuffer_new();
-	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
-	if (text) {
-		evbuffer_add(buf, text, strlen(text));
-		free(text);
-	}
-	json_decref(body);
+	if (body && evbuffer_add_reference(buf, body, len, free_body, NULL) < 0)
+		free(body);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
 	evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
 	evhttp_add_header(h, "Cache-Control", "no-store");
@@ -164,6 +168,20 @@ void reply_json(struct req *r, int status, json_t *body)
 	evhttp_send_reply(r->ev, status, reason, buf);
 	evbuffer_free(buf);
 	req_finish(r);
+}
+
+void reply_json(struct req *r, int status, json_t *body)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
+	json_decref(body);
+	reply_raw(r, status, text, text ? strlen(text) : 0);
+}
+
+void reply_jw(struct req *r, int status, struct jw *body)
+{
+	size_t len;
+	char *text = jw_take(body, &len);
+	reply_raw(r, status, text, len);
 }
 
 void reply_error(struct req *r, const struct err *e)
@@ -296,16 +314,19 @@ static int authenticate(struct req *r, const char **csrf_out)
 	const char *auth = evhttp_find_header(h, "Authorization");
 	char buf[128];
 	const char *token = NULL;
+	int cookie = 0;
 	if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
 		token = auth + 7;
 	} else {
 		token = cookie_value(evhttp_find_header(h, "Cookie"), "tamin_session", buf,
 				     sizeof buf);
-		r->who.via_cookie = token != NULL;
+		cookie = token != NULL;
 	}
-	if (!token)
+	if (!token ||
+	    users_session_find(req_db(r), token, req_now(), &r->who, csrf_out, &r->arena) < 0)
 		return -1;
-	return users_session_find(req_db(r), token, req_now(), &r->who, csrf_out, &r->arena);
+	r->who.via_cookie = cookie;
+	return 0;
 }
 
 static int method_of(enum evhttp_cmd_type t)

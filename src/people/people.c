@@ -114,11 +114,21 @@ int people_ensure(struct db *db, const char *national_id, const char *mobile, in
 	return 0;
 }
 
-json_t *people_json(const struct person *p)
+void people_write_fields(struct jw *w, const struct person *p)
 {
-	return json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?,s:s?}", "national_id", p->national_id,
-			 "first_name", p->first_name ? p->first_name : "", "last_name",
-			 p->last_name ? p->last_name : "", "father_name",
-			 p->father_name ? p->father_name : "", "gender", p->gender, "birth_date",
-			 p->birth_date, "mobile", p->mobile, "province", p->province);
+	jw_str(w, "national_id", p->national_id);
+	jw_str(w, "first_name", p->first_name ? p->first_name : "");
+	jw_str(w, "last_name", p->last_name ? p->last_name : "");
+	jw_str(w, "father_name", p->father_name ? p->father_name : "");
+	jw_str(w, "gender", p->gender);
+	jw_str(w, "birth_date", p->birth_date);
+	jw_str(w, "mobile", p->mobile);
+	jw_str(w, "province", p->province);
+}
+
+void people_write(struct jw *w, const char *key, const struct person *p)
+{
+	jw_object(w, key);
+	people_write_fields(w, p);
+	jw_end(w);
 }

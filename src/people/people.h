@@ -3,11 +3,11 @@
 #ifndef TAMIN_PEOPLE_PEOPLE_H
 #define TAMIN_PEOPLE_PEOPLE_H
 
-#include <jansson.h>
 #include <stdint.h>
 
 #include "base/arena.h"
 #include "base/err.h"
+#include "base/jw.h"
 #include "store/store.h"
 
 struct person {
@@ -34,6 +34,9 @@ int people_insert(struct db *db, const struct person *p, int64_t now, int64_t *i
 int people_ensure(struct db *db, const char *national_id, const char *mobile, int64_t now,
 		  int64_t *id, struct err *e);
 
-json_t *people_json(const struct person *p);
+/* The person as a JSON object under key (NULL inside an array or at the top). */
+void people_write(struct jw *w, const char *key, const struct person *p);
+/* Writes only the fields, into an object already open. */
+void people_write_fields(struct jw *w, const struct person *p);
 
 #endif

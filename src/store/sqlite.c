@@ -104,13 +104,24 @@ static char *rewrite_params(const char *sql)
 	return out;
 }
 
+#define PROBES 8
+
 struct db_stmt *db_prepare(struct db *db, const char *sql)
 {
 	uint32_t h = hash_str(sql);
-	unsigned slot = h & (CACHE_SLOTS - 1);
-	struct db_stmt *s = db->cache[slot];
-	if (s && s->hash == h && strcmp(s->sql, sql) == 0)
-		return s;
+	/* open addressing over a few slots, so that two hot statements never evict each
+	 * other; past that the oldest slot of the run is replaced */
+	unsigned victim = h & (CACHE_SLOTS - 1);
+	for (unsigned i = 0; i < PROBES; i++) {
+		unsigned slot = (h + i) & (CACHE_SLOTS - 1);
+		struct db_stmt *s = db->cache[slot];
+		if (!s) {
+			victim = slot;
+			break;
+		}
+		if (s->hash == h && strcmp(s->sql, sql) == 0)
+			return s;
+	}
 	char *text = rewrite_params(sql);
 	if (!text)
 		return NULL;
@@ -131,9 +142,8 @@ struct db_stmt *db_prepare(struct db *db, const char *sql)
 	ns->sql = strdup(sql);
 	ns->hash = h;
 	ns->cached = 1;
-	/* A collision evicts the older statement: correct, only slower. */
-	stmt_free(db->cache[slot]);
-	db->cache[slot] = ns;
+	stmt_free(db->cache[victim]);
+	db->cache[victim] = ns;
 	return ns;
 }
 
@@ -178,12 +188,13 @@ int db_col_is_null(struct db_stmt *s, int col)
 
 int db_exec(struct db *db, const char *sql)
 {
-	char *msg = NULL;
-	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		sqlite3_free(msg);
+	/* cached like any statement: the writer runs SAVEPOINT/RELEASE for every job */
+	struct db_stmt *s = db_prepare(db, sql);
+	if (!s)
 		return -1;
-	}
-	return 0;
+	int rc = db_step(s);
+	db_done(s);
+	return rc < 0 ? -1 : 0;
 }
 
 int64_t db_last_id(struct db *db) { return sqlite3_last_insert_rowid(db->h); }

@@ -40,7 +40,7 @@ const char *db_col_text(struct db_stmt *s, int col); /* NULL when NULL */
 int64_t db_col_int(struct db_stmt *s, int col);
 int db_col_is_null(struct db_stmt *s, int col);
 
-/* Runs one statement with no result rows: 0 or -1. Returns via *changes if not NULL. */
+/* Runs one statement (prepared once, cached) and discards any rows: 0 or -1. */
 int db_exec(struct db *db, const char *sql);
 int64_t db_last_id(struct db *db);
 const char *db_errmsg(struct db *db);

@@ -17,26 +17,64 @@ struct writer {
 	int stopping;
 };
 
-static void job_finish_cb(evutil_socket_t fd, short what, void *arg)
+/* Runs the done() of a chain of jobs (linked by next) on their loop. */
+static void jobs_finish_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	(void)what;
 	struct write_job *j = arg;
-	j->done(j->arg, j->rc, &j->err);
+	while (j) {
+		struct write_job *next = j->next; /* done() may free j */
+		j->done(j->arg, j->rc, &j->err);
+		j = next;
+	}
 }
 
-static void deliver(struct write_job *j)
+/* Hands the group's results back: one wake-up per loop for the whole group, not one
+ * per job (each wake-up is a write to the loop's notify pipe and a context switch). */
+static void deliver(struct write_job *group)
 {
-	if (!j->done)
-		return;
-	if (!j->base) {
-		j->done(j->arg, j->rc, &j->err);
-		return;
+	enum { MAX_BASES = 16 };
+	struct event_base *bases[MAX_BASES];
+	struct write_job *heads[MAX_BASES], *tails[MAX_BASES];
+	int nb = 0;
+	struct write_job *j = group;
+	while (j) {
+		struct write_job *next = j->next;
+		j->next = NULL;
+		if (!j->done) {
+			j = next;
+			continue;
+		}
+		if (!j->base) {
+			j->done(j->arg, j->rc, &j->err);
+			j = next;
+			continue;
+		}
+		int b = 0;
+		while (b < nb && bases[b] != j->base)
+			b++;
+		if (b == nb) {
+			if (nb == MAX_BASES) { /* more loops than slots: deliver this one alone */
+				static const struct timeval now = {0, 0};
+				event_base_once(j->base, -1, EV_TIMEOUT, jobs_finish_cb, j, &now);
+				j = next;
+				continue;
+			}
+			bases[nb] = j->base;
+			heads[nb] = tails[nb] = j;
+			nb++;
+		} else {
+			tails[b]->next = j;
+			tails[b] = j;
+		}
+		j = next;
 	}
 	static const struct timeval now = {0, 0};
 	/* event_base_once is safe from another thread once evthread_use_pthreads ran. */
-	if (event_base_once(j->base, -1, EV_TIMEOUT, job_finish_cb, j, &now) < 0)
-		fprintf(stderr, "tamin: writer cannot hand a result back to its loop\n");
+	for (int b = 0; b < nb; b++)
+		if (event_base_once(bases[b], -1, EV_TIMEOUT, jobs_finish_cb, heads[b], &now) < 0)
+			fprintf(stderr, "tamin: writer cannot hand results back to a loop\n");
 }
 
 static void run_group(struct writer *w, struct write_job *group)
@@ -47,6 +85,10 @@ static void run_group(struct writer *w, struct write_job *group)
 		if (!began) {
 			j->rc = err_set(&j->err, 503, "unavailable", "", "database busy: %s",
 					db_errmsg(w->db));
+			continue;
+		}
+		if (j->no_savepoint) {
+			j->rc = j->run(w->db, j->arg, &j->err);
 			continue;
 		}
 		db_exec(w->db, "SAVEPOINT job");
@@ -63,12 +105,7 @@ static void run_group(struct writer *w, struct write_job *group)
 			if (j->rc == 0)
 				j->rc = err_set(&j->err, 503, "unavailable", "", "commit failed: %s", msg);
 	}
-	struct write_job *j = group;
-	while (j) {
-		struct write_job *next = j->next; /* done() may free j */
-		deliver(j);
-		j = next;
-	}
+	deliver(group);
 }
 
 static void *writer_main(void *arg)

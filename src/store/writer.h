@@ -19,6 +19,9 @@ struct write_job {
 	void (*done)(void *arg, int rc, const struct err *e);
 	void *arg;
 	struct event_base *base;
+	/* Set when a failing job's partial writes may stand (appending audit rows): the
+	 * writer then spares the job its savepoint. */
+	int no_savepoint;
 	/* the writer's own */
 	int rc;
 	struct err err;

@@ -7,6 +7,7 @@
 
 #include <event2/http.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,6 +138,19 @@ out:
 	return rc;
 }
 
+/* Each loop thread keeps the sessions it has seen, so that a request does not cost a
+ * query before its real work. A logout anywhere bumps the generation, which empties
+ * every cache; an entry also dies with its session's expiry. */
+#define SESSION_CACHE 1024
+static atomic_uint session_generation = 1;
+static _Thread_local struct cached_session {
+	char th[65];
+	unsigned generation;
+	int64_t expires;
+	struct principal who;
+	char csrf[65];
+} session_cache[SESSION_CACHE];
+
 int users_session_find(struct db *db, const char *token, int64_t now, struct principal *who,
 		       const char **csrf, struct arena *a)
 {
@@ -144,9 +158,16 @@ int users_session_find(struct db *db, const char *token, int64_t now, struct pri
 		return -1;
 	char th[65];
 	token_hash(token, th);
+	unsigned gen = atomic_load(&session_generation);
+	struct cached_session *c = &session_cache[strtoul(th + 56, NULL, 16) % SESSION_CACHE];
+	if (c->generation == gen && c->expires > now && strcmp(c->th, th) == 0) {
+		*who = c->who;
+		*csrf = arena_strdup(a, c->csrf);
+		return 0;
+	}
 	struct db_stmt *s = db_prepare(
 		db, "SELECT u.id, u.role, coalesce(u.department_id, 0), coalesce(u.person_id, 0),"
-		    " u.login, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id"
+		    " u.login, s.csrf, s.expires FROM sessions s JOIN users u ON u.id = s.user_id"
 		    " WHERE s.token_hash = $1 AND s.expires > $2 AND u.disabled = 0");
 	if (!s)
 		return -1;
@@ -154,12 +175,18 @@ int users_session_find(struct db *db, const char *token, int64_t now, struct pri
 	db_bind_int(s, 2, now);
 	int rc = -1;
 	if (db_step(s) == 1) {
+		memset(who, 0, sizeof *who);
 		who->user_id = db_col_int(s, 0);
 		who->role = role_from_name(db_col_text(s, 1));
 		who->department_id = db_col_int(s, 2);
 		who->person_id = db_col_int(s, 3);
 		snprintf(who->login, sizeof who->login, "%s", db_col_text(s, 4));
 		*csrf = arena_strdup(a, db_col_text(s, 5));
+		snprintf(c->th, sizeof c->th, "%s", th);
+		snprintf(c->csrf, sizeof c->csrf, "%s", *csrf);
+		c->who = *who;
+		c->expires = db_col_int(s, 6);
+		c->generation = gen;
 		rc = 0;
 	}
 	db_done(s);
@@ -370,6 +397,7 @@ static int logout_run(struct db *db, void *arg, struct err *e)
 static void logout_done(void *arg, int rc, const struct err *e)
 {
 	struct logout_ctx *c = arg;
+	atomic_fetch_add(&session_generation, 1); /* every loop forgets its cached sessions */
 	if (rc < 0) {
 		reply_error(c->r, e);
 		return;

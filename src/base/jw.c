@@ -1,0 +1,167 @@
+#include "base/jw.h"
+
+#include "base/jalali.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void jw_init(struct jw *w) { memset(w, 0, sizeof *w); }
+
+void jw_release(struct jw *w)
+{
+	free(w->buf);
+	jw_init(w);
+}
+
+char *jw_take(struct jw *w, size_t *len)
+{
+	char *b = w->buf;
+	if (len)
+		*len = w->len;
+	jw_init(w);
+	return b;
+}
+
+static void reserve(struct jw *w, size_t n)
+{
+	if (w->len + n + 1 <= w->cap)
+		return;
+	size_t cap = w->cap ? w->cap * 2 : 1024;
+	while (cap < w->len + n + 1)
+		cap *= 2;
+	char *b = realloc(w->buf, cap);
+	if (!b)
+		abort();
+	w->buf = b;
+	w->cap = cap;
+}
+
+static void put(struct jw *w, const char *s, size_t n)
+{
+	reserve(w, n);
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+	w->buf[w->len] = 0;
+}
+
+static void put_escaped(struct jw *w, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	reserve(w, strlen(s) + 2);
+	w->buf[w->len++] = '"';
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		const unsigned char *run = p;
+		while (*p >= 0x20 && *p != '"' && *p != '\\')
+			p++;
+		if (p > run)
+			put(w, (const char *)run, (size_t)(p - run));
+		if (!*p)
+			break;
+		char esc[7] = {'\\', (char)*p, 0};
+		size_t n = 2;
+		switch (*p) {
+		case '"':
+		case '\\':
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		default:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 15];
+			n = 6;
+		}
+		put(w, esc, n);
+	}
+	put(w, "\"", 1);
+}
+
+/* The comma and "key": before a value at the current depth. */
+static void prefix(struct jw *w, const char *key)
+{
+	if (w->comma[w->depth])
+		put(w, ",", 1);
+	w->comma[w->depth] = 1;
+	if (key) {
+		put_escaped(w, key);
+		put(w, ":", 1);
+	}
+}
+
+static void open_(struct jw *w, const char *key, char c)
+{
+	prefix(w, key);
+	put(w, &c, 1);
+	if (w->depth < JW_DEPTH - 1) /* deeper nesting is not written by this program */
+		w->depth++;
+	w->comma[w->depth] = 0;
+	w->open[w->depth] = c;
+}
+
+void jw_object(struct jw *w, const char *key) { open_(w, key, '{'); }
+void jw_array(struct jw *w, const char *key) { open_(w, key, '['); }
+
+void jw_end(struct jw *w)
+{
+	if (w->depth == 0)
+		return;
+	put(w, w->open[w->depth] == '[' ? "]" : "}", 1);
+	w->depth--;
+}
+
+void jw_str(struct jw *w, const char *key, const char *v)
+{
+	prefix(w, key);
+	if (v)
+		put_escaped(w, v);
+	else
+		put(w, "null", 4);
+}
+
+void jw_int(struct jw *w, const char *key, int64_t v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof b, "%lld", (long long)v);
+	prefix(w, key);
+	put(w, b, (size_t)n);
+}
+
+void jw_bool(struct jw *w, const char *key, int v)
+{
+	prefix(w, key);
+	put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void jw_null(struct jw *w, const char *key)
+{
+	prefix(w, key);
+	put(w, "null", 4);
+}
+
+void jw_time(struct jw *w, const char *key, int64_t t)
+{
+	if (!t) {
+		jw_null(w, key);
+		return;
+	}
+	char b[21];
+	iso_format(t, b);
+	jw_str(w, key, b);
+}
+
+void jw_raw(struct jw *w, const char *key, const char *json)
+{
+	prefix(w, key);
+	if (json)
+		put(w, json, strlen(json));
+	else
+		put(w, "null", 4);
+}
