@@ -11,6 +11,7 @@
 #include "users/users.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -166,6 +167,13 @@ static void *sweeper_main(void *arg)
 
 static int cmd_serve(struct opts *o)
 {
+	/* Block the stop signals before any thread starts, so every thread inherits the
+	 * mask and only http_serve's sigwait takes them: a second signal cannot kill us. */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	struct db *db = NULL;
 	if (open_ready(o, &db))
 		return 2;

@@ -2,6 +2,7 @@
 
 #include "base/jalali.h"
 #include "base/natid.h"
+#include "base/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -147,11 +148,15 @@ static json_t *audit_row_json(struct db_stmt *s, int with_person)
 {
 	char at[21];
 	iso_format(db_col_int(s, 1), at);
+	/* Staff are named to the citizen whose record they read; another citizen who tried
+	 * is not: their identity is their own personal data. */
+	int named = with_person || strcmp(db_col_text(s, 2), "citizen") != 0;
 	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s?}", "id",
 			      (json_int_t)db_col_int(s, 0), "at", at, "role", db_col_text(s, 2),
 			      "action", db_col_text(s, 3), "reason", db_col_text(s, 4), "outcome",
-			      db_col_text(s, 5), "user", db_col_text(s, 6), "user_name",
-			      db_col_text(s, 7), "department", db_col_text(s, 8));
+			      db_col_text(s, 5), "user", named ? db_col_text(s, 6) : NULL,
+			      "user_name", named ? db_col_text(s, 7) : NULL, "department",
+			      db_col_text(s, 8));
 	json_object_set_new(o, "case_number", db_col_text(s, 9) ? json_string(db_col_text(s, 9))
 								 : json_null());
 	if (with_person)
@@ -215,10 +220,12 @@ void audit_h_query(struct req *r)
 	if (parse_limit(r, &limit) < 0 || parse_cursor(r, &cursor) < 0)
 		return;
 	const char *nid = req_query(r, "national_id");
+	if (nid)
+		nid = text_digits(&r->arena, nid, 10, 10);
 	const char *user = req_query(r, "user");
 	const char *from = req_query(r, "from"), *to = req_query(r, "to");
 	int64_t tfrom = 0, tto = INT64_MAX;
-	if (nid && !natid_valid(nid)) {
+	if (req_query(r, "national_id") && (!nid || !natid_valid(nid))) {
 		reply_errorf(r, 400, "invalid_national_id", "national_id", "not a valid national id");
 		return;
 	}

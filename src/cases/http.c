@@ -54,25 +54,30 @@ static int create_run(struct db *db, void *arg, struct err *e)
 	return case_create_run(db, &((struct create_ctx *)arg)->c, e);
 }
 
-static void create_done(void *arg, int rc, const struct err *e)
+/* After a write: reads the case back and answers 201 with it in full. */
+static void reply_written(struct req *r, int64_t case_id, int rc, const struct err *e)
 {
-	struct create_ctx *x = arg;
-	struct req *r = x->r;
 	if (rc < 0) {
 		reply_error(r, e);
 		return;
 	}
 	struct case_row c;
 	struct person p;
-	if (case_load(req_db(r), x->c.case_id, &c, &r->arena) != 1 ||
+	if (case_load(req_db(r), case_id, &c, &r->arena) != 1 ||
 	    people_get(req_db(r), c.person_id, &p, &r->arena) != 1) {
-		reply_errorf(r, 500, "internal", "", "the new case cannot be read back");
+		reply_errorf(r, 500, "internal", "", "the case cannot be read back");
 		return;
 	}
 	struct jw w;
 	jw_init(&w);
 	case_write_full(&w, req_db(r), &c, &p, &r->who, req_now());
 	reply_jw(r, 201, &w);
+}
+
+static void create_done(void *arg, int rc, const struct err *e)
+{
+	struct create_ctx *x = arg;
+	reply_written(x->r, x->c.case_id, rc, e);
 }
 
 void cases_h_create(struct req *r)
@@ -224,22 +229,7 @@ static int event_run(struct db *db, void *arg, struct err *e)
 static void event_done(void *arg, int rc, const struct err *e)
 {
 	struct event_ctx *x = arg;
-	struct req *r = x->r;
-	if (rc < 0) {
-		reply_error(r, e);
-		return;
-	}
-	struct case_row c;
-	struct person p;
-	if (case_load(req_db(r), x->ev.case_id, &c, &r->arena) != 1 ||
-	    people_get(req_db(r), c.person_id, &p, &r->arena) != 1) {
-		reply_errorf(r, 500, "internal", "", "the case cannot be read back");
-		return;
-	}
-	struct jw w;
-	jw_init(&w);
-	case_write_full(&w, req_db(r), &c, &p, &r->who, req_now());
-	reply_jw(r, 201, &w);
+	reply_written(x->r, x->ev.case_id, rc, e);
 }
 
 void cases_h_event(struct req *r)
@@ -345,18 +335,21 @@ static void sql_cond(struct sql *q, const char *frag, const char *sv, int64_t iv
 				   (int)(p - frag), frag, n, p + 2);
 }
 
+/* A date in the query: Jalali (1405/01/01, 1405-01-01, 14050101, any digit set) at
+ * Tehran midnight, or ISO-8601. A year below 1700 is read as Jalali. */
 static int query_time(struct req *r, const char *key, int64_t *out, struct err *e)
 {
-	const char *v = req_query(r, key);
-	if (!v)
+	const char *raw = req_query(r, key);
+	if (!raw)
 		return 0;
-	if (iso_parse(v, out) == 0)
-		return 1;
+	const char *v = text_normalize(&r->arena, raw);
 	struct jdate j;
-	if (jalali_parse(v, &j) == 0) {
+	if (v && jalali_parse(v, &j) == 0 && j.y < 1700) {
 		*out = tehran_to_unix(j, 0);
 		return 1;
 	}
+	if (v && iso_parse(v, out) == 0)
+		return 1;
 	return err_set(e, 400, "invalid_field", key, "%s must be a date (ISO or Jalali)", key);
 }
 
@@ -503,7 +496,7 @@ void cases_h_list(struct req *r)
 		sql_cond(q, "c.created < $?", NULL, t, 1);
 	if ((v = req_query(r, "q"))) {
 		const char *norm = text_normalize(&r->arena, v);
-		char fts[512], cond[160];
+		char fts[2048], cond[160];
 		if (!norm || strlen(norm) > 200 || !db_text_query(fts, sizeof fts, norm)) {
 			err_set(&e, 400, "invalid_field", "q", "q must be 1-200 characters of text");
 			goto bad;
@@ -596,9 +589,14 @@ void cases_h_person(struct req *r)
 							      " ORDER BY c.id DESC LIMIT 50");
 	db_bind_int(s, 1, p.id);
 	int open = 0;
+	/* an agent or desk officer identifies the caller here and may see all their cases;
+	 * a department supervisor only those of the department */
+	int all = r->who.role != ROLE_SUPERVISOR || !r->who.department_id;
 	while (db_step(s) == 1) {
 		struct case_row c;
 		case_read_row(s, &c, &r->arena);
+		if (!all && c.department_id != r->who.department_id)
+			continue;
 		open += strcmp(c.status, "closed") != 0;
 		jw_object(&w, NULL);
 		case_write_brief(&w, &c);

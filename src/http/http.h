@@ -59,6 +59,7 @@ struct req {
 	const char *body;
 	size_t body_len;
 	struct principal who; /* user_id 0: not logged in */
+	const char *token;    /* the session token the request came with */
 	char ip[48];
 };
 

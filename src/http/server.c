@@ -25,7 +25,6 @@
 #define RATE_SLOTS 4096
 
 struct rate_slot {
-	char ip[48];
 	double tokens;
 	int64_t last_ms;
 };
@@ -41,7 +40,6 @@ struct loop {
 	atomic_int inflight;
 	int draining;
 	struct event *drain_timer;
-	struct rate_slot *rates;
 };
 
 /* ---- slow work (password hashing) on its own thread ---- */
@@ -240,7 +238,14 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Token bucket per client address; a slot collision shares a bucket (errs strict). */
+/* Token bucket per client address, shared by all loops. Addresses are hashed into
+ * buckets; two addresses that share a bucket share its tokens (errs strict), so
+ * alternating addresses cannot refill each other's bucket. */
+static struct {
+	pthread_mutex_t mu;
+	struct rate_slot slot[RATE_SLOTS];
+} rates = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
 static int rate_ok(struct loop *l, const char *ip)
 {
 	int limit = l->app->rate_limit;
@@ -249,21 +254,21 @@ static int rate_ok(struct loop *l, const char *ip)
 	uint32_t h = 2166136261u;
 	for (const char *p = ip; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
-	struct rate_slot *s = &l->rates[h % RATE_SLOTS];
 	int64_t t = now_ms();
-	if (strcmp(s->ip, ip) != 0) {
-		snprintf(s->ip, sizeof s->ip, "%s", ip);
+	pthread_mutex_lock(&rates.mu);
+	struct rate_slot *s = &rates.slot[h % RATE_SLOTS];
+	if (!s->last_ms)
 		s->tokens = 2.0 * limit;
-		s->last_ms = t;
-	}
-	s->tokens += (double)(t - s->last_ms) * limit / 1000.0;
+	else
+		s->tokens += (double)(t - s->last_ms) * limit / 1000.0;
 	if (s->tokens > 2.0 * limit)
 		s->tokens = 2.0 * limit;
 	s->last_ms = t;
-	if (s->tokens < 1.0)
-		return 0;
-	s->tokens -= 1.0;
-	return 1;
+	int ok = s->tokens >= 1.0;
+	if (ok)
+		s->tokens -= 1.0;
+	pthread_mutex_unlock(&rates.mu);
+	return ok;
 }
 
 /* "/api/v1/cases/{}/events" against a path; fills params. */
@@ -277,7 +282,10 @@ static int route_match(const char *pattern, const char *path, struct req *r)
 			size_t n = end ? (size_t)(end - s) : strlen(s);
 			if (n == 0 || n > 64 || np >= 3)
 				return 0;
-			r->param[np++] = arena_strndup(&r->arena, s, n);
+			char *raw = arena_strndup(&r->arena, s, n);
+			char *dec = evhttp_uridecode(raw, 0, NULL); /* %DB%B1 → the Persian digit */
+			r->param[np++] = dec ? arena_strdup(&r->arena, dec) : raw;
+			free(dec);
 			s += n;
 			p += 2;
 		} else if (*p++ != *s++) {
@@ -326,6 +334,7 @@ static int authenticate(struct req *r, const char **csrf_out)
 	    users_session_find(req_db(r), token, req_now(), &r->who, csrf_out, &r->arena) < 0)
 		return -1;
 	r->who.via_cookie = cookie;
+	r->token = arena_strdup(&r->arena, token);
 	return 0;
 }
 
@@ -440,6 +449,31 @@ static void on_request(struct evhttp_request *ev, void *arg)
 
 /* ---- loops, listening, shutdown ---- */
 
+/* SO_REUSEPORT would let a second server share the port with the first, each serving
+ * half the connections from a different database. A plain bind first finds any
+ * listener there; port 0 (any free port) needs no check. */
+static int port_free(const char *host, int port, struct err *e)
+{
+	struct addrinfo hints = {0}, *ai = NULL;
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	char ps[8];
+	snprintf(ps, sizeof ps, "%d", port);
+	if (getaddrinfo(host, ps, &hints, &ai) != 0 || !ai)
+		return err_set(e, 400, "listen", "listen", "cannot resolve %s", host);
+	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1, rc = 0;
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0)
+		rc = err_set(e, 400, "listen", "listen", "cannot listen on %s:%d: %s", host, port,
+			     strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(ai);
+	return rc;
+}
+
 static int listen_socket(const char *host, int port, int *bound_port, struct err *e)
 {
 	struct addrinfo hints = {0}, *ai = NULL;
@@ -518,7 +552,6 @@ static void loop_free(struct loop *l)
 	if (l->base)
 		event_base_free(l->base);
 	db_close(l->db);
-	free(l->rates);
 }
 
 int http_serve(struct app *app, const struct route *routes, const struct server_options *o,
@@ -538,14 +571,17 @@ int http_serve(struct app *app, const struct route *routes, const struct server_
 	if (!loops)
 		return err_set(e, 500, "internal", "", "out of memory");
 	int port = o->port, rc = 0, started = 0;
+	if (port && port_free(o->host, port, e) < 0) {
+		free(loops);
+		return -1;
+	}
 	for (int i = 0; i < n; i++) {
 		struct loop *l = &loops[i];
 		l->app = app;
 		l->routes = routes;
-		l->rates = calloc(RATE_SLOTS, sizeof *l->rates);
 		l->base = event_base_new();
 		l->http = l->base ? evhttp_new(l->base) : NULL;
-		if (!l->rates || !l->http) {
+		if (!l->http) {
 			rc = err_set(e, 500, "internal", "", "cannot create event loop");
 			goto out;
 		}

@@ -6,6 +6,7 @@
 #include "people/people.h"
 
 #include <event2/http.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sodium.h>
@@ -213,7 +214,7 @@ static unsigned limit_slot(const char *key)
 	return h % LIMIT_SLOTS;
 }
 
-/* add < 0: clear; add > 0: count a failure; add == 0: just read. Returns failures. */
+/* Adds delta to the failures counted for kind:who (INT_MIN clears); returns the count. */
 static int limit_touch(const char *kind, const char *who, int add, int64_t now)
 {
 	char key[80];
@@ -225,7 +226,7 @@ static int limit_touch(const char *kind, const char *who, int add, int64_t now)
 		limiter.slot[i].fails = 0;
 		limiter.slot[i].since = now;
 	}
-	if (add < 0)
+	if (add == INT_MIN || limiter.slot[i].fails + add < 0)
 		limiter.slot[i].fails = 0;
 	else
 		limiter.slot[i].fails += add;
@@ -309,13 +310,12 @@ static void login_verified(void *arg)
 	struct req *r = c->r;
 	int64_t now = req_now();
 	if (!c->ok) {
-		limit_touch("l", c->login, 1, now);
-		limit_touch("i", r->ip, 1, now);
 		reply_errorf(r, 401, "invalid_credentials", "password",
 			     "the login or the password is wrong");
 		return;
 	}
-	limit_touch("l", c->login, -1, now);
+	limit_touch("l", c->login, INT_MIN, now); /* the login's failures are forgiven */
+	limit_touch("i", r->ip, -1, now);	   /* the address's: this attempt only */
 	unsigned char raw[32];
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2hex(c->token, sizeof c->token, raw, sizeof raw);
@@ -360,7 +360,9 @@ void users_h_login(struct req *r)
 	}
 	int64_t now = req_now();
 	int limit = r->app->login_limit;
-	if (limit_touch("l", c->login, 0, now) >= limit || limit_touch("i", r->ip, 0, now) >= limit * 4) {
+	/* Every attempt counts as a failure until its password checks out, so attempts
+	 * sent in parallel cannot all be verified before the first failure is counted. */
+	if (limit_touch("l", c->login, 1, now) > limit || limit_touch("i", r->ip, 1, now) > limit * 4) {
 		req_set_header(r, "Retry-After", "900");
 		reply_errorf(r, 429, "too_many_attempts", "login",
 			     "too many failed logins; try again in 15 minutes");
@@ -411,15 +413,7 @@ void users_h_logout(struct req *r)
 {
 	struct logout_ctx *c = arena_alloc(&r->arena, sizeof *c);
 	c->r = r;
-	const char *auth = evhttp_find_header(evhttp_request_get_input_headers(r->ev),
-					      "Authorization");
-	const char *cookies = evhttp_find_header(evhttp_request_get_input_headers(r->ev), "Cookie");
-	const char *tok = NULL;
-	if (auth && strncasecmp(auth, "Bearer ", 7) == 0)
-		tok = auth + 7;
-	else if (cookies && (tok = strstr(cookies, "tamin_session=")))
-		tok = arena_strndup(&r->arena, tok + 14, strcspn(tok + 14, ";"));
-	token_hash(tok ? tok : "", c->th);
+	token_hash(r->token ? r->token : "", c->th);
 	c->job.run = logout_run;
 	c->job.done = logout_done;
 	c->job.arg = c;

@@ -1,0 +1,274 @@
+// Test harness for the tamin HTTP API: temp dirs, demo databases, the server process,
+// and small helpers to log in and call the API. Used by every tests/http/*.test.mjs.
+//
+// The binary comes from env TAMIN_BIN (default build/tamin, relative to the repo root),
+// so the same tests run against the sanitizer build: TAMIN_BIN=build/tamin-san.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BIN = path.resolve(ROOT, process.env.TAMIN_BIN || 'build/tamin');
+export const PASSWORD = 'demo1234';
+export const IS_SAN = /san/.test(path.basename(BIN));
+
+const children = new Set();
+process.on('exit', () => {
+  for (const c of children) {
+    try { c.kill('SIGKILL'); } catch { /* gone */ }
+  }
+});
+
+// ---- temp dirs ----
+
+const tempDirs = [];
+export function tempDir(prefix = 'tamin-http-') {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(d);
+  return d;
+}
+export function cleanupTemp() {
+  if (process.env.TAMIN_KEEP_TMP) return;
+  for (const d of tempDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+}
+
+// ---- the command line ----
+
+/** Runs `tamin args...` to completion: {status, stdout, stderr}. */
+export function runCli(args, { input, timeout = 30000, env } = {}) {
+  const r = spawnSync(BIN, args, {
+    cwd: ROOT,
+    input: input ?? '',
+    encoding: 'utf8',
+    timeout,
+    env: { ...process.env, ...env },
+  });
+  if (r.error) throw r.error;
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Stderr must carry no sanitizer report. */
+export function assertNoSanitizerReport(stderr, what = 'tamin') {
+  assert.doesNotMatch(stderr, /runtime error/, `${what}: UBSan report on stderr:\n${stderr}`);
+  assert.doesNotMatch(stderr, /AddressSanitizer|LeakSanitizer/,
+    `${what}: ASan report on stderr:\n${stderr}`);
+}
+
+/** Creates a demo database: {db, dir, citizens: [nid, nid, nid], stdout}. */
+export function createDemo({ people = 60, cases = 150, dir = tempDir(), name = 'tamin.db' } = {}) {
+  const db = path.join(dir, name);
+  const r = runCli(['demo', '--db', db, '--people', String(people), '--cases', String(cases)]);
+  assert.equal(r.status, 0, `demo failed: ${r.stderr}`);
+  assertNoSanitizerReport(r.stderr, 'tamin demo');
+  const lines = r.stdout.trim().split('\n');
+  const last = lines[lines.length - 1];
+  const citizens = last.match(/\b\d{10}\b/g);
+  assert.ok(citizens && citizens.length === 3, `cannot find the citizens in: ${last}`);
+  return { db, dir, citizens, stdout: r.stdout };
+}
+
+/** `tamin user add` with the password on stdin. */
+export function addUser(db, { login, role, department, nationalId, name, password = PASSWORD }) {
+  const args = ['user', 'add', '--db', db, '--login', login, '--role', role];
+  if (department) args.push('--department', department);
+  if (nationalId) args.push('--national-id', nationalId);
+  if (name) args.push('--name', name);
+  const r = runCli(args, { input: password + '\n' });
+  assertNoSanitizerReport(r.stderr, 'tamin user add');
+  return r;
+}
+
+// ---- national ids ----
+
+function checkDigit(nine) {
+  let sum = 0;
+  for (let i = 0; i < 9; i++) sum += Number(nine[i]) * (10 - i);
+  const r = sum % 11;
+  return String(r < 2 ? r : 11 - r);
+}
+/** A valid national id built from a 9-digit prefix. */
+export function makeNationalId(prefix) {
+  const nine = String(prefix).padStart(9, '0').slice(-9);
+  return nine + checkDigit(nine);
+}
+let nidSeq = 0;
+/** A valid national id that no demo person is likely to have. */
+export function freshNationalId() {
+  nidSeq++;
+  const base = (process.pid * 7919 + Date.now() + nidSeq * 104729) % 900000000;
+  return makeNationalId(100000000 + base);
+}
+export function toPersianDigits(s) {
+  return String(s).replace(/[0-9]/g, (d) => String.fromCharCode(0x06f0 + Number(d)));
+}
+export function toArabicDigits(s) {
+  return String(s).replace(/[0-9]/g, (d) => String.fromCharCode(0x0660 + Number(d)));
+}
+
+// ---- the server ----
+
+export class Server {
+  constructor(proc, port) {
+    this.proc = proc;
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
+    this.stdout = '';
+    this.stderr = '';
+    this.responses = []; // every response body seen, for "never leaks" checks
+    this.exited = new Promise((resolve) => {
+      proc.on('exit', (code, signal) => {
+        children.delete(proc);
+        resolve({ code, signal });
+      });
+    });
+  }
+
+  /** {status, json, text, headers}. body: object → JSON; string/Buffer → sent as is. */
+  async call(method, p, { token, body, headers = {}, timeout = 15000 } = {}) {
+    const h = { ...headers };
+    if (token) h.authorization = `Bearer ${token}`;
+    let payload;
+    if (body !== undefined) {
+      if (typeof body === 'string' || Buffer.isBuffer(body)) payload = body;
+      else payload = JSON.stringify(body);
+      if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type'))
+        h['content-type'] = 'application/json';
+    }
+    const res = await fetch(this.url + p, {
+      method,
+      headers: h,
+      body: payload,
+      signal: AbortSignal.timeout(timeout),
+    });
+    const text = await res.text();
+    this.responses.push(text);
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+    return { status: res.status, json, text, headers: res.headers };
+  }
+
+  /** Logs in: {token, csrf, role, login, cookie, headers}. Throws unless 200. */
+  async login(login, password = PASSWORD) {
+    const r = await this.call('POST', '/api/v1/login', { body: { login, password } });
+    assert.equal(r.status, 200, `login ${login}: ${r.status} ${r.text}`);
+    const setCookie = r.headers.get('set-cookie') || '';
+    const m = setCookie.match(/tamin_session=([^;]*)/);
+    return {
+      token: r.json.token,
+      csrf: r.json.csrf,
+      role: r.json.role,
+      login: r.json.login,
+      setCookie,
+      cookie: m ? `tamin_session=${m[1]}` : null,
+      headers: { authorization: `Bearer ${r.json.token}` },
+    };
+  }
+
+  /** SIGTERM (unless send is false: a signal was sent already); asserts exit 0 and no
+   * sanitizer report. Returns {code, signal, stderr}. */
+  async stop({ timeout = 20000, send = true } = {}) {
+    if (send && this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGTERM');
+    const t = setTimeout(() => this.proc.kill('SIGKILL'), timeout);
+    const r = await this.exited;
+    clearTimeout(t);
+    assert.equal(r.signal, null, `server died by signal ${r.signal}; stderr:\n${this.stderr}`);
+    assert.equal(r.code, 0, `server exit code ${r.code}; stderr:\n${this.stderr}`);
+    assertNoSanitizerReport(this.stderr, 'tamin serve');
+    return { ...r, stderr: this.stderr };
+  }
+
+  /** Sends a signal without waiting. */
+  signal(sig = 'SIGTERM') { this.proc.kill(sig); }
+}
+
+/** Starts `tamin serve` on db; resolves once /healthz answers. */
+export async function startServer(db, { args = [], env = {}, timeout = 20000 } = {}) {
+  const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(proc);
+  let stdout = '', stderr = '';
+  let server = null;
+  const port = await new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`server did not start; stderr:\n${stderr}`)), timeout);
+    proc.stdout.on('data', (d) => {
+      stdout += d;
+      if (server) server.stdout = stdout;
+      const m = stdout.match(/listening on http:\/\/[^\s:]+:(\d+)/);
+      if (m) { clearTimeout(t); resolve(Number(m[1])); }
+    });
+    proc.stderr.on('data', (d) => {
+      stderr += d;
+      if (server) server.stderr = stderr;
+    });
+    proc.on('exit', (code, sig) => {
+      clearTimeout(t);
+      reject(new Error(`server exited (${code ?? sig}) before listening; stderr:\n${stderr}`));
+    });
+  });
+  server = new Server(proc, port);
+  server.stdout = stdout;
+  server.stderr = stderr;
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      const r = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (r.status === 200) { await r.text(); break; }
+    } catch { /* not yet */ }
+    if (Date.now() > deadline) throw new Error(`/healthz never answered; stderr:\n${server.stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return server;
+}
+
+/** A demo database plus a server on it: {server, db, dir, citizens}. */
+export async function startDemo({ people = 60, cases = 150, users = [], args = [] } = {}) {
+  const demo = createDemo({ people, cases });
+  for (const u of users) {
+    const r = addUser(demo.db, u);
+    assert.equal(r.status, 0, `user add ${u.login}: ${r.stderr}`);
+  }
+  const server = await startServer(demo.db, { args });
+  return { ...demo, server };
+}
+
+// ---- assertions ----
+
+/** Asserts the uniform error shape {"error":{"code","message","field"}} with a 4xx. */
+export function assertError(r, status, code, field) {
+  assert.equal(r.status, status, `want ${status} ${code ?? ''}, got ${r.status}: ${r.text}`);
+  assert.ok(r.json && typeof r.json === 'object' && r.json.error,
+    `error body is not JSON {"error":...}: ${r.text}`);
+  const e = r.json.error;
+  assert.equal(typeof e.code, 'string', `error.code: ${r.text}`);
+  assert.equal(typeof e.message, 'string', `error.message: ${r.text}`);
+  assert.equal(typeof e.field, 'string', `error.field: ${r.text}`);
+  assert.ok(e.message.length > 0, `error.message is empty: ${r.text}`);
+  if (code !== undefined) assert.equal(e.code, code, `error code: ${r.text}`);
+  if (field !== undefined) assert.equal(e.field, field, `error field: ${r.text}`);
+  return e;
+}
+
+/** No response seen by this server object carried a password hash. */
+export function assertNoSecrets(server) {
+  for (const t of server.responses) {
+    assert.doesNotMatch(t, /\$argon2/, `a password hash leaked: ${t.slice(0, 300)}`);
+    assert.doesNotMatch(t, /pw_hash|token_hash/, `a secret column leaked: ${t.slice(0, 300)}`);
+  }
+}
+
+/** A case body with defaults. */
+export function caseBody(nid, extra = {}) {
+  return {
+    national_id: nid,
+    channel: 'phone',
+    topic: 'pension_not_paid',
+    subject: 'عدم واریز مستمری این ماه',
+    ...extra,
+  };
+}
