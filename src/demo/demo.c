@@ -393,8 +393,8 @@ int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
 	/* One Argon2id hash serves every demo account: they share the demo password. */
 	char hash[crypto_pwhash_STRBYTES];
 	if (crypto_pwhash_str(hash, DEMO_PASSWORD, strlen(DEMO_PASSWORD),
-			      crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+			      USERS_PW_OPSLIMIT,
+			      USERS_PW_MEMLIMIT) != 0) {
 		err_set(e, 500, "internal", "", "cannot hash the demo password");
 		goto out;
 	}

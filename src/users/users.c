@@ -107,8 +107,8 @@ int users_add(struct db *db, const struct user_new *u, struct err *e)
 	if (u->pw_hash)
 		snprintf(hash, sizeof hash, "%s", u->pw_hash);
 	else if (crypto_pwhash_str(hash, u->password, strlen(u->password),
-			      crypto_pwhash_OPSLIMIT_INTERACTIVE,
-			      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+			      USERS_PW_OPSLIMIT,
+			      USERS_PW_MEMLIMIT) != 0) {
 		err_set(e, 500, "internal", "", "out of memory hashing the password");
 		goto out;
 	}
@@ -257,8 +257,8 @@ static void login_verify(void *arg)
 {
 	struct login_ctx *c = arg;
 	if (!dummy_hash[0] && crypto_pwhash_str(dummy_hash, "not-a-password", 14,
-						crypto_pwhash_OPSLIMIT_INTERACTIVE,
-						crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+						USERS_PW_OPSLIMIT,
+						USERS_PW_MEMLIMIT) != 0)
 		dummy_hash[0] = 0; /* out of memory: verify below fails, as it should */
 	const char *h = c->user_id ? c->hash : dummy_hash;
 	c->ok = crypto_pwhash_str_verify(h, c->password, strlen(c->password)) == 0 && c->user_id;

@@ -6,6 +6,12 @@
 
 #include "http/http.h"
 
+/* Argon2id cost: OWASP's recommended 19 MiB, 2 passes. libsodium's "interactive"
+ * preset (64 MiB) would take the server's peak memory past half of its budget on a
+ * single login, for little more strength. */
+#define USERS_PW_OPSLIMIT 2
+#define USERS_PW_MEMLIMIT ((size_t)19 << 20)
+
 struct user_new {
 	const char *login;
 	const char *password;
