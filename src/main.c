@@ -137,8 +137,8 @@ static int load_calendars(struct app *app, const char *data)
 static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	int stop;
-} sweeper = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+	int stop, running;
+} sweeper = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
 
 static int sweep_run(struct db *db, void *arg, struct err *e)
 {
@@ -149,17 +149,35 @@ static int sweep_run(struct db *db, void *arg, struct err *e)
 	return n < 0 ? -1 : 0;
 }
 
+/* Runs on the writer thread when the sweep is committed. */
+static void sweep_done(void *arg, int rc, const struct err *e)
+{
+	(void)arg;
+	if (rc < 0)
+		fprintf(stderr, "tamin: sweep failed: %s\n", e->message);
+	pthread_mutex_lock(&sweeper.mu);
+	sweeper.running = 0;
+	pthread_cond_broadcast(&sweeper.cv);
+	pthread_mutex_unlock(&sweeper.mu);
+}
+
+/* Every minute, a sweep job; the job lives on this thread's stack, so the thread
+ * waits for each one to finish before it submits the next or returns. */
 static void *sweeper_main(void *arg)
 {
 	struct app *app = arg;
-	struct write_job job = {.run = sweep_run};
+	struct write_job job = {.run = sweep_run, .done = sweep_done};
 	pthread_mutex_lock(&sweeper.mu);
 	while (!sweeper.stop) {
+		sweeper.running = 1;
 		writer_submit(app->writer, &job);
+		while (sweeper.running)
+			pthread_cond_wait(&sweeper.cv, &sweeper.mu);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 60;
-		pthread_cond_timedwait(&sweeper.cv, &sweeper.mu, &until);
+		if (!sweeper.stop)
+			pthread_cond_timedwait(&sweeper.cv, &sweeper.mu, &until);
 	}
 	pthread_mutex_unlock(&sweeper.mu);
 	return NULL;
@@ -208,7 +226,7 @@ static int cmd_serve(struct opts *o)
 	int rc = http_serve(&app, api_routes, &so, &e);
 	pthread_mutex_lock(&sweeper.mu);
 	sweeper.stop = 1;
-	pthread_cond_signal(&sweeper.cv);
+	pthread_cond_broadcast(&sweeper.cv);
 	pthread_mutex_unlock(&sweeper.mu);
 	pthread_join(sw, NULL);
 	writer_stop(app.writer);

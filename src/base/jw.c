@@ -74,7 +74,8 @@ static void put_escaped(struct jw *w, const char *s)
 			esc[1] = 'r';
 			break;
 		default:
-			memcpy(esc, "\\u00", 4);
+			esc[1] = 'u';
+			esc[2] = esc[3] = '0';
 			esc[4] = hex[*p >> 4];
 			esc[5] = hex[*p & 15];
 			n = 6;
@@ -128,10 +129,15 @@ void jw_str(struct jw *w, const char *key, const char *v)
 
 void jw_int(struct jw *w, const char *key, int64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof b, "%lld", (long long)v);
+	char b[24], *end = b + sizeof b, *p = end;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
 	prefix(w, key);
-	put(w, b, (size_t)n);
+	put(w, p, (size_t)(end - p));
 }
 
 void jw_bool(struct jw *w, const char *key, int v)

@@ -484,7 +484,7 @@ void cases_h_list(struct req *r)
 		else
 			sql_cond(q, "c.assignee_id = (SELECT id FROM users WHERE login = $?)", v, 0, 0);
 	}
-	int64_t t;
+	int64_t t = 0;
 	int got = query_time(r, "from", &t, &e);
 	if (got < 0)
 		goto bad;

@@ -603,7 +603,14 @@ int http_serve(struct app *app, const struct route *routes, const struct server_
 		struct loop *l = &loops[i];
 		l->app = app;
 		l->routes = routes;
-		l->base = event_base_new();
+		/* The changelist folds a request's add/remove of read and write interest into
+		 * one epoll_ctl at most, instead of a system call for each. */
+		struct event_config *cfg = event_config_new();
+		if (cfg)
+			event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+		l->base = cfg ? event_base_new_with_config(cfg) : NULL;
+		if (cfg)
+			event_config_free(cfg);
 		l->http = l->base ? evhttp_new(l->base) : NULL;
 		if (!l->http) {
 			rc = err_set(e, 500, "internal", "", "cannot create event loop");

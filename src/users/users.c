@@ -145,10 +145,10 @@ out:
 #define SESSION_CACHE 1024
 static atomic_uint session_generation = 1;
 static _Thread_local struct cached_session {
-	char th[65];
-	unsigned generation;
 	int64_t expires;
 	struct principal who;
+	unsigned generation;
+	char th[65];
 	char csrf[65];
 } session_cache[SESSION_CACHE];
 

@@ -18,6 +18,9 @@ static void test_nesting_and_types(void **state)
 	jw_init(&w);
 	jw_object(&w, NULL);
 	jw_int(&w, "id", -42);
+	jw_int(&w, "zero", 0);
+	jw_int(&w, "min", INT64_MIN);
+	jw_int(&w, "max", INT64_MAX);
 	jw_str(&w, "name", "علی");
 	jw_null(&w, "none");
 	jw_str(&w, "nothing", NULL);
@@ -40,6 +43,9 @@ static void test_nesting_and_types(void **state)
 	json_t *j = json_loads(text, 0, &je);
 	assert_non_null(j);
 	assert_int_equal(json_integer_value(json_object_get(j, "id")), -42);
+	assert_non_null(strstr(text, "\"zero\":0,"));
+	assert_non_null(strstr(text, "\"min\":-9223372036854775808,"));
+	assert_non_null(strstr(text, "\"max\":9223372036854775807,"));
 	assert_string_equal(json_string_value(json_object_get(j, "name")), "علی");
 	assert_true(json_is_null(json_object_get(j, "none")));
 	assert_true(json_is_null(json_object_get(j, "nothing")));
