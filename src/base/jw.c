@@ -48,41 +48,42 @@ static void put(struct jw *w, const char *s, size_t n)
 static void put_escaped(struct jw *w, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	reserve(w, strlen(s) + 2);
-	w->buf[w->len++] = '"';
+	size_t n = strlen(s);
+	reserve(w, n * 6 + 2); /* the worst case: every byte a \u00XX */
+	char *o = w->buf + w->len;
+	*o++ = '"';
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		const unsigned char *run = p;
-		while (*p >= 0x20 && *p != '"' && *p != '\\')
-			p++;
-		if (p > run)
-			put(w, (const char *)run, (size_t)(p - run));
-		if (!*p)
-			break;
-		char esc[7] = {'\\', (char)*p, 0};
-		size_t n = 2;
-		switch (*p) {
+		unsigned char c = *p;
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		switch (c) {
 		case '"':
 		case '\\':
+			*o++ = (char)c;
 			break;
 		case '\n':
-			esc[1] = 'n';
+			*o++ = 'n';
 			break;
 		case '\t':
-			esc[1] = 't';
+			*o++ = 't';
 			break;
 		case '\r':
-			esc[1] = 'r';
+			*o++ = 'r';
 			break;
 		default:
-			esc[1] = 'u';
-			esc[2] = esc[3] = '0';
-			esc[4] = hex[*p >> 4];
-			esc[5] = hex[*p & 15];
-			n = 6;
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
 		}
-		put(w, esc, n);
 	}
-	put(w, "\"", 1);
+	*o++ = '"';
+	*o = 0;
+	w->len = (size_t)(o - w->buf);
 }
 
 /* The comma and "key": before a value at the current depth. */

@@ -48,6 +48,15 @@ void case_read_row(struct db_stmt *s, struct case_row *c, struct arena *a)
 	c->assignee_name = dup(s, 30, a);
 	c->person_name = dup(s, 31, a);
 	c->national_id = dup(s, 32, a);
+	c->person.id = c->person_id;
+	c->person.national_id = c->national_id;
+	c->person.first_name = dup(s, 33, a);
+	c->person.last_name = dup(s, 34, a);
+	c->person.father_name = dup(s, 35, a);
+	c->person.gender = dup(s, 36, a);
+	c->person.birth_date = dup(s, 37, a);
+	c->person.mobile = dup(s, 38, a);
+	c->person.province = dup(s, 39, a);
 }
 
 int case_load(struct db *db, int64_t id, struct case_row *c, struct arena *a)
@@ -134,7 +143,7 @@ static void write_events(struct jw *w, struct db *db, int64_t case_id)
 }
 
 void case_write_full(struct jw *w, struct db *db, const struct case_row *c,
-		     const struct person *p, const struct principal *who, int64_t now)
+		     const struct principal *who, int64_t now)
 {
 	jw_object(w, NULL);
 	case_write_brief(w, c);
@@ -153,8 +162,7 @@ void case_write_full(struct jw *w, struct db *db, const struct case_row *c,
 	else
 		jw_null(w, "rating");
 	jw_str(w, "assignee_name", c->assignee_name);
-	if (p)
-		people_write(w, "person", p);
+	people_write(w, "person", &c->person);
 	write_events(w, db, c->id);
 	struct case_facts f = {c->status, c->failed_contacts, c->closed_at, c->reported_at};
 	const char *allowed[16];

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void write_json(void);
+
 #define MAX_FIELDS 16
 
 static struct {
@@ -15,6 +17,7 @@ static struct {
 	int nprovs;
 	struct channel *chans;
 	int nchans;
+	char *json[3]; /* by enum catalog_list */
 } cat;
 
 int tsv_read(const char *path, int (*row)(char **f, int n, void *arg, struct err *e), void *arg,
@@ -266,11 +269,14 @@ int catalog_sync(struct db *db, const char *data_dir, struct err *e)
 		db_rollback(db);
 		return -1;
 	}
+	write_json();
 	return 0;
 }
 
 void catalog_release(void)
 {
+	for (int i = 0; i < 3; i++)
+		free(cat.json[i]);
 	free(cat.deps);
 	free(cat.topics);
 	free(cat.provs);
@@ -347,7 +353,7 @@ int catalog_channels(const struct channel **out)
 	return cat.nchans;
 }
 
-json_t *catalog_topics_json(void)
+static json_t *catalog_topics_json(void)
 {
 	json_t *a = json_array();
 	for (int i = 0; i < cat.ntopics; i++) {
@@ -363,7 +369,7 @@ json_t *catalog_topics_json(void)
 	return json_pack("{s:o}", "items", a);
 }
 
-json_t *catalog_departments_json(void)
+static json_t *catalog_departments_json(void)
 {
 	json_t *a = json_array();
 	for (int i = 0; i < cat.ndeps; i++) {
@@ -375,11 +381,32 @@ json_t *catalog_departments_json(void)
 	return json_pack("{s:o}", "items", a);
 }
 
-json_t *catalog_channels_json(void)
+static json_t *catalog_channels_json(void)
 {
 	json_t *a = json_array();
 	for (int i = 0; i < cat.nchans; i++)
 		json_array_append_new(a, json_pack("{s:s,s:s}", "code", cat.chans[i].code, "name",
 						   cat.chans[i].name));
 	return json_pack("{s:o}", "items", a);
+}
+
+const char *catalog_json(enum catalog_list which)
+{
+	return which >= CATALOG_TOPICS && which <= CATALOG_CHANNELS && cat.json[which]
+		       ? cat.json[which]
+		       : "{\"items\":[]}";
+}
+
+static char *dump(json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return s;
+}
+
+static void write_json(void)
+{
+	cat.json[CATALOG_TOPICS] = dump(catalog_topics_json());
+	cat.json[CATALOG_DEPARTMENTS] = dump(catalog_departments_json());
+	cat.json[CATALOG_CHANNELS] = dump(catalog_channels_json());
 }

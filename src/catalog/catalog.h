@@ -59,9 +59,9 @@ int catalog_departments(const struct department **out);
 int catalog_provinces(const struct province **out);
 int catalog_channels(const struct channel **out);
 
-json_t *catalog_topics_json(void);
-json_t *catalog_departments_json(void);
-json_t *catalog_channels_json(void);
+enum catalog_list { CATALOG_TOPICS, CATALOG_DEPARTMENTS, CATALOG_CHANNELS };
+/* The list as the API's JSON ({"items":[...]}), written once by catalog_sync. */
+const char *catalog_json(enum catalog_list which);
 
 /* Reads a TAB-separated data file: calls row(fields, n, arg) for each non-comment line.
  * A row callback returns 0, or -1 after filling e. */
