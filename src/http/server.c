@@ -11,6 +11,7 @@
 #include <event2/thread.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -510,8 +511,11 @@ static int listen_socket(const char *host, int port, int *bound_port, struct err
 		return err_set(e, 400, "listen", "listen", "cannot resolve %s", host);
 	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int one = 1;
+	/* TCP_NODELAY is inherited by accepted sockets (Linux): without it, a reply that
+	 * leaves in two writes (over 16 KiB) waited 40 ms for the client's delayed ACK. */
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0 ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 1024) < 0) {
 		err_set(e, 400, "listen", "listen", "cannot listen on %s:%d: %s", host, port,
 			strerror(errno));

@@ -9,6 +9,9 @@
 
 #define CACHE_SLOTS 256 /* power of two; dynamic list queries have a bounded set of shapes */
 
+struct db;
+static int text_flush(struct db *db);
+
 struct db_stmt {
 	sqlite3_stmt *st;
 	struct db *db;
@@ -19,6 +22,7 @@ struct db_stmt {
 
 struct db {
 	sqlite3 *h;
+	int text_queued; /* db_text_put ran in this transaction */
 	struct db_stmt *cache[CACHE_SLOTS];
 };
 
@@ -209,8 +213,19 @@ int db_is_constraint_error(struct db *db)
 }
 
 int db_begin(struct db *db) { return db_exec(db, "BEGIN IMMEDIATE"); }
-int db_commit(struct db *db) { return db_exec(db, "COMMIT"); }
-int db_rollback(struct db *db) { return db_exec(db, "ROLLBACK"); }
+
+int db_commit(struct db *db)
+{
+	if (text_flush(db) < 0)
+		return -1;
+	return db_exec(db, "COMMIT");
+}
+
+int db_rollback(struct db *db)
+{
+	db->text_queued = 0;
+	return db_exec(db, "ROLLBACK");
+}
 
 int db_migrate(struct db *db, struct err *e)
 {
@@ -253,16 +268,34 @@ int db_migrate(struct db *db, struct err *e)
 
 int db_text_put(struct db *db, const char *kind, int64_t id, const char *text)
 {
-	struct db_stmt *s = db_prepare(db, "INSERT INTO text_index(rowid, kind, body) VALUES ($1, $2, $3)");
+	struct db_stmt *s =
+		db_prepare(db, "INSERT INTO text_pending(kind, id, body) VALUES ($1, $2, $3)");
 	if (!s)
 		return -1;
-	/* rowid carries the id; kind disambiguates documents of different kinds. */
-	db_bind_int(s, 1, id);
-	db_bind_text(s, 2, kind);
+	db_bind_text(s, 1, kind);
+	db_bind_int(s, 2, id);
 	db_bind_text(s, 3, text);
 	int rc = db_step(s);
 	db_done(s);
-	return rc < 0 ? -1 : 0;
+	if (rc < 0)
+		return -1;
+	db->text_queued = 1;
+	return 0;
+}
+
+/* Moves what db_text_put queued into the index, once per transaction and outside any
+ * savepoint: an FTS5 table touched inside savepoints flushes at each of them. */
+static int text_flush(struct db *db)
+{
+	if (!db->text_queued)
+		return 0;
+	db->text_queued = 0;
+	/* rowid carries the id; kind tells documents of different kinds apart */
+	if (db_exec(db, "INSERT INTO text_index(rowid, kind, body)"
+			" SELECT id, kind, body FROM text_pending") < 0 ||
+	    db_exec(db, "DELETE FROM text_pending") < 0)
+		return -1;
+	return 0;
 }
 
 const char *db_text_match(char *buf, int bufsize, int q, int k)

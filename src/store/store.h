@@ -46,7 +46,8 @@ int64_t db_last_id(struct db *db);
 const char *db_errmsg(struct db *db);
 int db_is_constraint_error(struct db *db);
 
-/* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE on SQLite). */
+/* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE on SQLite);
+ * db_commit also indexes the text queued by db_text_put. */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 int db_rollback(struct db *db);
@@ -55,6 +56,7 @@ int db_rollback(struct db *db);
  * caller. db_text_match_sql is a SQL condition with one parameter (the query) that is
  * true for ids of `kind` matching: use it as "<id column> IN (<db_text_match_sql>)"
  * with the query and kind bound at $N, $N+1 (see db_text_match). */
+/* Queues the text; db_commit moves the transaction's queue into the index. */
 int db_text_put(struct db *db, const char *kind, int64_t id, const char *text);
 /* Writes into buf the condition "IN (...)" for the id column, using placeholders
  * $q (query) and $k (kind). Returns buf. */

@@ -255,6 +255,49 @@ static void test_text_search(void **state)
 	(void)id;
 }
 
+/* Text queued inside a savepoint that rolls back is not indexed; the rest is, once the
+ * group commits. */
+static int job_text(struct db *db, void *arg, struct err *e)
+{
+	int64_t v = *(int64_t *)arg;
+	if (db_text_put(db, "case", v, v % 2 ? "فرد" : "زوج") < 0)
+		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	return v % 2 ? err_set(e, 409, "conflict", "", "odd jobs fail") : 0;
+}
+
+static int64_t text_hits(struct fx *f, const char *word)
+{
+	char q[64], sql[128];
+	db_text_query(q, sizeof q, word);
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM text_index WHERE text_index MATCH $1 AND kind = $2");
+	struct db_stmt *s = db_prepare(f->db, sql);
+	db_bind_text(s, 1, q);
+	db_bind_text(s, 2, "case");
+	int64_t n = db_step(s) == 1 ? db_col_int(s, 0) : -1;
+	db_done(s);
+	return n;
+}
+
+static void test_text_index_follows_savepoints(void **state)
+{
+	struct fx *f = *state;
+	struct err e;
+	struct writer *w = writer_start(f->path, &e);
+	assert_non_null(w);
+	static int64_t vals[40];
+	static struct write_job jobs[40];
+	for (int i = 0; i < 40; i++) {
+		vals[i] = 900000 + i;
+		jobs[i] = (struct write_job){.run = job_text, .arg = &vals[i]};
+		writer_submit(w, &jobs[i]);
+	}
+	writer_stop(w);
+	assert_int_equal(text_hits(f, "زوج"), 20);
+	assert_int_equal(text_hits(f, "فرد"), 0);
+	assert_int_equal(col(f, "SELECT count(*) FROM text_pending WHERE id > $1", 0), 0);
+}
+
 /* ---- the writer: group commit, a failing job rolls back alone ---- */
 
 static int job_insert(struct db *db, void *arg, struct err *e)
@@ -319,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_text_query),
 		cmocka_unit_test_setup_teardown(test_text_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_group_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_index_follows_savepoints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement_cache_and_params, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,469 @@
+#!/usr/bin/env bash
+# tamin's benchmark: each figure beside an anchor measured on the same machine in the same
+# run, and the target. See bench/README.md for what each figure means.
+#
+#   make build/tamin && bench/run.sh        (or: make bench)
+#
+# Needs only what scripts/deps.sh installs (wrk, nginx-light, sqlite3) and bash: the few
+# HTTP calls the script makes itself go through bash's /dev/tcp. Every load loop is bounded
+# by wrk -d; everything runs on 127.0.0.1. Work files go to build/bench/run/ (replaced on
+# every run, kept afterwards for inspection); the 1,000,000-case database is generated once
+# into build/bench/million.db and reused. Exit status: 0 when the bench ran (a MISS is a
+# result, not a failure), 1 when a measurement could not be trusted (errors, lost writes).
+set -euo pipefail
+export LC_ALL=C
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+BIN=$ROOT/build/tamin
+BENCH=$ROOT/build/bench
+RUN=$BENCH/run
+MILLION=$BENCH/million.db
+DURATION=${BENCH_DURATION:-10} # seconds per measured wrk run
+WARMUP=${BENCH_WARMUP:-3}      # seconds of unmeasured load before a measured run
+DRAIN=3                        # seconds wrk keeps waiting for creates after the deadline
+SMALL_PEOPLE=20000
+SMALL_CASES=50000
+export BENCH_LUA_DIR=$ROOT/bench/lua
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+command -v wrk >/dev/null || die "wrk is missing: run scripts/deps.sh"
+command -v sqlite3 >/dev/null || die "sqlite3 is missing: run scripts/deps.sh"
+NGINX=$(command -v nginx || true)
+[ -n "$NGINX" ] || { [ -x /usr/sbin/nginx ] && NGINX=/usr/sbin/nginx; } ||
+	die "nginx is missing: run scripts/deps.sh"
+[ -x "$BIN" ] || die "build/tamin is missing: run make build/tamin"
+
+NPROC=$(nproc)
+THREADS=$((NPROC > 64 ? 64 : NPROC)) # tamin's event loops and nginx's workers: one per core
+
+# ---- processes: everything started here is stopped on exit ----
+
+PIDS=()
+stop_pid() {
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for i in $(seq 1 100); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+forget_pid() {
+	local keep=() p
+	for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	PIDS=("${keep[@]}")
+}
+# bg_wait CMD...: runs CMD in the background and waits for it, so that a signal reaches
+# our trap at once (bash defers traps while a foreground child runs, and wrk swallows
+# SIGINT) and the cleanup stops CMD too.
+bg_wait() {
+	local pid rc=0
+	"$@" &
+	pid=$!
+	PIDS+=("$pid")
+	wait "$pid" || rc=$?
+	forget_pid "$pid"
+	return "$rc"
+}
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do stop_pid "$p"; done
+	PIDS=()
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---- small helpers ----
+
+now_ns() { date +%s%N; }
+secs_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
+calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# http METHOD PORT PATH BODY TOKEN OUT: one request over bash's /dev/tcp; writes the
+# response body to OUT and prints the status code.
+http() {
+	local method=$1 port=$2 path=$3 body=$4 token=$5 out=$6 fd len
+	exec {fd}<>"/dev/tcp/127.0.0.1/$port"
+	{
+		printf '%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n' "$method" "$path"
+		if [ -n "$token" ]; then printf 'Authorization: Bearer %s\r\n' "$token"; fi
+		if [ -n "$body" ]; then
+			printf 'Content-Type: application/json\r\nContent-Length: %d\r\n' "${#body}"
+		fi
+		printf '\r\n%s' "$body"
+	} >&"$fd"
+	timeout 30 cat <&"$fd" >"$out.raw" || true
+	exec {fd}>&-
+	len=$(sed -n 's/^[Cc]ontent-[Ll]ength: *\([0-9]*\).*/\1/p' "$out.raw" | head -n1)
+	tail -c "${len:-0}" "$out.raw" >"$out"
+	sed -n '1s/^HTTP\/1\.[01] \([0-9]*\).*/\1/p' "$out.raw"
+}
+
+# start_tamin DB NAME: sets TAMIN_PID and TAMIN_PORT.
+start_tamin() {
+	local db=$1 log=$RUN/$2 i
+	"$BIN" serve --db "$db" --listen 127.0.0.1:0 --rate-limit 0 --threads "$THREADS" \
+		>"$log.out" 2>"$log.err" &
+	TAMIN_PID=$!
+	PIDS+=("$TAMIN_PID")
+	for i in $(seq 1 600); do
+		grep -q '^listening on ' "$log.out" 2>/dev/null && break
+		kill -0 "$TAMIN_PID" 2>/dev/null || die "tamin serve exited: $(cat "$log.err")"
+		sleep 0.1
+	done
+	TAMIN_PORT=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\).*|\1|p' "$log.out")
+	[ -n "$TAMIN_PORT" ] || die "tamin serve did not say where it listens (see $log.err)"
+}
+
+stop_tamin() {
+	stop_pid "$TAMIN_PID"
+	forget_pid "$TAMIN_PID"
+}
+
+# login PORT: prints a supervisor token.
+login() {
+	local status token
+	status=$(http POST "$1" /api/v1/login '{"login":"supervisor","password":"demo1234"}' "" \
+		"$RUN/login.json")
+	[ "$status" = 200 ] || die "login failed ($status): $(cat "$RUN/login.json")"
+	token=$(sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p' "$RUN/login.json")
+	[ -n "$token" ] || die "no token in the login reply"
+	echo "$token"
+}
+
+# nginx_conf PORT WWW TEMPS: our nginx.conf, on stdout.
+nginx_conf() {
+	local dir=$RUN/nginx d
+	# as root nginx would switch its workers to nobody, who may not reach our files
+	if [ "$(id -u)" = 0 ]; then echo "user $(id -un) $(id -gn);"; fi
+	cat <<-EOF
+		worker_processes $THREADS;
+		pid $dir/nginx.pid;
+		error_log $dir/error.log warn;
+		events { worker_connections 1024; }
+		http {
+		    access_log off;
+		    types { application/json json; }
+		    default_type application/json;
+		    sendfile on;
+		    tcp_nopush on;
+		    keepalive_timeout 65;
+		    keepalive_requests 100000000;
+	EOF
+	for d in $3; do echo "    ${d}_temp_path $dir/tmp/$d;"; done
+	cat <<-EOF
+		    server {
+		        listen 127.0.0.1:$1;
+		        root $2;
+		        location / { }
+		    }
+		}
+	EOF
+}
+
+# start_nginx ROOT_DIR: serves ROOT_DIR's files on a free loopback port; sets NGINX_PORT.
+start_nginx() {
+	local www=$1 dir=$RUN/nginx d ok temps="client_body proxy fastcgi uwsgi scgi"
+	mkdir -p "$dir/tmp"
+	# Temporary-file paths default to /var/lib/nginx: point each one this nginx build
+	# knows at our directory, dropping those whose module it lacks (nginx-light).
+	for _ in 1 2 3 4 5 6; do
+		nginx_conf 8 "$www" "$temps" >"$dir/nginx.conf"
+		"$NGINX" -t -q -p "$dir/" -c "$dir/nginx.conf" -e "$dir/test.log" >/dev/null 2>&1 && break
+		d=$(sed -n 's/.*unknown directive "\([a-z_]*\)_temp_path".*/\1/p' "$dir/test.log" | head -n1)
+		[ -n "$d" ] || die "nginx rejects its configuration: $(tail -n 3 "$dir/test.log")"
+		temps=$(echo " $temps " | sed "s/ $d / /")
+	done
+	for _ in $(seq 1 20); do
+		NGINX_PORT=$((20000 + RANDOM % 12000))
+		port_busy "$NGINX_PORT" && continue
+		nginx_conf "$NGINX_PORT" "$www" "$temps" >"$dir/nginx.conf"
+		"$NGINX" -p "$dir/" -c "$dir/nginx.conf" -e "$dir/error.log" -g 'daemon off;' \
+			>"$dir/stdout.log" 2>&1 &
+		NGINX_PID=$!
+		PIDS+=("$NGINX_PID")
+		ok=0
+		for _ in $(seq 1 50); do
+			kill -0 "$NGINX_PID" 2>/dev/null || break
+			if port_busy "$NGINX_PORT"; then
+				ok=1
+				break
+			fi
+			sleep 0.1
+		done
+		[ "$ok" = 1 ] && return 0
+		stop_pid "$NGINX_PID"
+		forget_pid "$NGINX_PID"
+	done
+	die "nginx would not start: $(tail -n 5 "$dir/error.log" 2>/dev/null)"
+}
+
+# cpu_snapshot: "BUSY OURS", in clock ticks: the CPU time of the whole machine, and that
+# of this script's processes (this shell with its finished children, everything in PIDS
+# and the children of those, i.e. nginx's workers).
+cpu_snapshot() {
+	local busy ours=0 p f pid ppid
+	local pids=("$$" "${PIDS[@]}") fields
+	busy=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat)
+	for f in /proc/[0-9]*/stat; do
+		read -r pid _ _ ppid _ 2>/dev/null <"$f" || continue
+		for p in "${PIDS[@]}"; do
+			if [ "$ppid" = "$p" ]; then pids+=("$pid"); fi
+		done
+	done
+	for p in "${pids[@]}"; do
+		read -r -a fields 2>/dev/null <"/proc/$p/stat" || continue
+		ours=$((ours + fields[13] + fields[14] + fields[15] + fields[16]))
+	done
+	echo "$busy $ours"
+}
+CLK_TCK=$(getconf CLK_TCK)
+
+# wrk_run NAME ARGS...: runs wrk, keeps its output in $RUN/NAME.wrk and in $RUN/NAME.other
+# the share of the machine's CPU that other processes took meanwhile (percent).
+wrk_run() {
+	local name=$1 before after t0 t1
+	shift
+	before=$(cpu_snapshot)
+	t0=$(now_ns)
+	bg_wait wrk "$@" >"$RUN/$name.wrk" 2>&1 || die "wrk failed: $(cat "$RUN/$name.wrk")"
+	after=$(cpu_snapshot)
+	t1=$(now_ns)
+	grep -q '^BENCH ' "$RUN/$name.wrk" || die "wrk printed no result: $(cat "$RUN/$name.wrk")"
+	echo "$before $after" | awk -v s="$(((t1 - t0) / 1000000))" -v hz="$CLK_TCK" -v n="$NPROC" \
+		'{ o = ($3 - $1) - ($4 - $2); p = 100 * o / (s / 1000 * hz * n);
+		   printf "%.0f\n", p < 0 ? 0 : p }' >"$RUN/$name.other"
+}
+other() { cat "$RUN/$1.other"; }
+OTHER_MAX=0
+note_other() { # remembers the worst share of other processes over the measured runs
+	local n
+	for n in "$@"; do
+		OTHER_LIST="${OTHER_LIST:+$OTHER_LIST, }$n $(other "$n")%"
+		[ "$(other "$n")" -le "$OTHER_MAX" ] || OTHER_MAX=$(other "$n")
+	done
+}
+# val NAME KEY: a value from a wrk run's BENCH line.
+val() { grep '^BENCH ' "$RUN/$1.wrk" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+rps() { calc "%.0f" "$(val "$1" requests) / ($(val "$1" duration_us) / 1e6)"; }
+ms() { calc "%.3f" "$(val "$1" "$2") / 1000"; }
+errors_of() {
+	local n=$1
+	echo $(($(val "$n" connect_err) + $(val "$n" read_err) + $(val "$n" write_err) + \
+		$(val "$n" status_err) + $(val "$n" timeout_err)))
+}
+TRUST=1
+check_clean() { # a run with failed requests is not a measurement of what we meant
+	local e
+	e=$(errors_of "$1")
+	if [ "$e" != 0 ]; then
+		echo "WARNING: $1: $e failed requests (connect $(val "$1" connect_err), read $(val "$1" read_err), write $(val "$1" write_err), status>=400 $(val "$1" status_err), timeout $(val "$1" timeout_err))"
+		TRUST=0
+	fi
+}
+
+ROWS=()
+row() { ROWS+=("$(printf '%-30s %12s %12s %8s %10s  %s' "$@")"); }
+verdict() { if awk "BEGIN { exit !($1) }"; then echo PASS; else echo MISS; fi; }
+
+# ---- 0. a fresh case database for steps 1 and 2 ----
+
+rm -rf "$RUN"
+mkdir -p "$RUN/www"
+# One binary for the whole run, even if build/tamin is rebuilt meanwhile.
+cp -p "$BIN" "$RUN/tamin"
+BIN=$RUN/tamin
+echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC' 2>/dev/null || true), copied to ${RUN#"$ROOT"/}/tamin for this run"
+echo "tamin bench: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), wrk -t2, ${DURATION}s per figure," \
+	"tamin --threads $THREADS --rate-limit 0, nginx worker_processes $THREADS"
+echo "load average before the bench: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews every figure)"
+echo "note: --rate-limit 0 turns off tamin's per-address limiter, which one load generator" \
+	"on one address would hit"
+echo
+SMALL=$RUN/cases.db
+t0=$(now_ns)
+bg_wait "$BIN" demo --db "$SMALL" --people "$SMALL_PEOPLE" --cases "$SMALL_CASES" >"$RUN/demo.log" 2>&1 ||
+	die "demo failed: $(cat "$RUN/demo.log")"
+echo "setup: demo database of $SMALL_PEOPLE people, $SMALL_CASES cases in $(secs_since "$t0") s"
+MAX_ID=$(sqlite3 "$SMALL" 'SELECT max(id) FROM cases')
+sqlite3 "$SMALL" 'SELECT national_id FROM people ORDER BY random() LIMIT 1000' >"$RUN/nids.txt"
+
+start_tamin "$SMALL" tamin-small
+TOKEN=$(login "$TAMIN_PORT")
+
+# The anchor's file: the median-sized of 15 real case responses, byte for byte.
+sizes=()
+for i in $(seq 1 15); do
+	id=$((i * MAX_ID / 16))
+	status=$(http GET "$TAMIN_PORT" "/api/v1/cases/$id" "" "$TOKEN" "$RUN/sample-$i.json")
+	[ "$status" = 200 ] || die "GET /api/v1/cases/$id answered $status"
+	sizes+=("$(wc -c <"$RUN/sample-$i.json") $i")
+done
+read -r FILE_SIZE median < <(printf '%s\n' "${sizes[@]}" | sort -n | sed -n 8p)
+smallest=$(printf '%s\n' "${sizes[@]}" | sort -n | head -n1 | cut -d' ' -f1)
+largest=$(printf '%s\n' "${sizes[@]}" | sort -n | tail -n1 | cut -d' ' -f1)
+cp "$RUN/sample-$median.json" "$RUN/www/case.json"
+chmod -R a+rX "$RUN/www"
+echo "setup: static file = case $((median * MAX_ID / 16))'s response, $FILE_SIZE bytes" \
+	"(median of 15 sampled case responses, $smallest-$largest bytes)"
+start_nginx "$RUN/www"
+echo "setup: tamin on 127.0.0.1:$TAMIN_PORT, nginx $("$NGINX" -v 2>&1 | sed 's|.*/||') on 127.0.0.1:$NGINX_PORT"
+echo
+
+# ---- 1. case read vs static file, -c64 ----
+
+echo "1. GET /api/v1/cases/{random 1..$MAX_ID} vs nginx static file, wrk -t2 -c64 -d${DURATION}s ..."
+export TOKEN MAX_ID
+PATH_PREFIX=/api/v1/cases/ wrk_run get-warm -t2 -c64 -d"${WARMUP}s" -s bench/lua/get_random.lua \
+	"http://127.0.0.1:$TAMIN_PORT"
+PATH_PREFIX=/api/v1/cases/ wrk_run get -t2 -c64 -d"${DURATION}s" -s bench/lua/get_random.lua \
+	"http://127.0.0.1:$TAMIN_PORT"
+PATH_PREFIX='/case.json?id=' wrk_run nginx-warm -t2 -c64 -d"${WARMUP}s" \
+	-s bench/lua/get_random.lua "http://127.0.0.1:$NGINX_PORT"
+PATH_PREFIX='/case.json?id=' wrk_run nginx64 -t2 -c64 -d"${DURATION}s" \
+	-s bench/lua/get_random.lua "http://127.0.0.1:$NGINX_PORT"
+check_clean get
+check_clean nginx64
+note_other get nginx64
+GET_RPS=$(rps get)
+NGX_RPS=$(rps nginx64)
+ratio=$(calc "%.2f" "$GET_RPS / $NGX_RPS")
+row "case read req/s (c64)" "$GET_RPS" "$NGX_RPS" "$ratio" "ratio>=0.5" "$(verdict "$ratio >= 0.5")"
+echo "   tamin: $GET_RPS req/s, p50 $(ms get p50_us) ms, p99 $(ms get p99_us) ms," \
+	"$(calc "%.0f" "$(val get bytes) / $(val get requests)") bytes/response incl. headers," \
+	"other processes $(other get)% CPU; each read also commits an audit row (writer thread," \
+	"fsync) before its reply"
+echo "   nginx: $NGX_RPS req/s, p50 $(ms nginx64 p50_us) ms, p99 $(ms nginx64 p99_us) ms," \
+	"$(calc "%.0f" "$(val nginx64 bytes) / $(val nginx64 requests)") bytes/response incl. headers," \
+	"other processes $(other nginx64)% CPU"
+
+# ---- 2. case creation, -c64 ----
+
+echo "2. POST /api/v1/cases, wrk -t2 -c64, ${DURATION}s of creates + ${DRAIN}s drain ..."
+BEFORE=$(sqlite3 "$SMALL" 'SELECT count(*) FROM cases')
+# Start on a whole second: the script stops creating at DEADLINE (whole Unix seconds).
+ns=$(now_ns)
+sleep "$(calc "%.3f" "1 - ($ns % 1000000000) / 1e9 + 0.01")"
+START_NS=$(now_ns)
+DEADLINE=$((START_NS / 1000000000 + DURATION))
+export DEADLINE
+NID_FILE=$RUN/nids.txt wrk_run post -t2 -c64 -d"$((DURATION + DRAIN))s" --timeout 60s \
+	-s bench/lua/post_case.lua "http://127.0.0.1:$TAMIN_PORT"
+sleep 1
+AFTER=$(sqlite3 "$SMALL" 'SELECT count(*) FROM cases')
+check_clean post
+note_other post
+CREATED=$(val post created)
+PHASE=$(calc "%.3f" "$DEADLINE - $START_NS / 1e9")
+CPS=$(calc "%.0f" "$CREATED / $PHASE")
+ratio=$(calc "%.2f" "$CPS / $NGX_RPS")
+row "case create/s (c64)" "$CPS" "$NGX_RPS" "$ratio" ">=5000" "$(verdict "$CPS >= 5000")"
+P99=$(ms post p99_us)
+NGX_P99=$(ms nginx64 p99_us)
+row "case create p99 ms (c64)" "$P99" "$NGX_P99" "$(calc "%.1f" "$P99 / $NGX_P99")" "<50" \
+	"$(verdict "$P99 < 50")"
+GROWN=$((AFTER - BEFORE))
+echo "   $CREATED created (201) in ${PHASE}s; p50 $(ms post p50_us) ms, max $(ms post max_us) ms;" \
+	"other 2xx $(val post other_2xx), 4xx $(val post client_err), 5xx $(val post server_err);" \
+	"other processes $(other post)% CPU"
+if [ "$GROWN" = "$CREATED" ]; then
+	DURABLE="durable: $GROWN of $CREATED (cases in the database grew by exactly the 201s wrk counted)"
+else
+	DURABLE="durable: $GROWN of $CREATED  MISMATCH: the database grew by $GROWN, wrk counted $CREATED 201s (a create answered later than the ${DRAIN}s drain also shows here; slowest seen: $(ms post max_us) ms)"
+	TRUST=0
+fi
+echo "   $DURABLE"
+stop_tamin
+
+# ---- 3. list by national id on 1,000,000 cases, -c4 ----
+
+echo "3. GET /api/v1/cases?national_id= on 1,000,000 cases, wrk -t2 -c4 -d${DURATION}s ..."
+mcount=0
+if [ -f "$MILLION" ]; then
+	mcount=$(sqlite3 "$MILLION" 'SELECT count(*) FROM cases' 2>/dev/null || echo 0)
+fi
+if [ "$mcount" -lt 1000000 ]; then
+	echo "   generating $MILLION (once; later runs reuse it) ..."
+	rm -f "$MILLION" "$MILLION"-wal "$MILLION"-shm "$MILLION".tmp "$MILLION".tmp-wal \
+		"$MILLION".tmp-shm "$MILLION".info
+	t0=$(now_ns)
+	bg_wait "$BIN" demo --db "$MILLION.tmp" --people 200000 --cases 1000000 >"$BENCH/million.log" 2>&1 ||
+		die "million-case demo failed: $(tail -n 5 "$BENCH/million.log")"
+	sqlite3 "$MILLION.tmp" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+	mv "$MILLION.tmp" "$MILLION"
+	rm -f "$MILLION".tmp-wal "$MILLION".tmp-shm
+	echo "generated in $(secs_since "$t0") s on $(date -u '+%Y-%m-%d %H:%M UTC')" >"$MILLION.info"
+	MINFO="generated now in $(secs_since "$t0") s"
+else
+	MINFO="reused ($(cat "$MILLION.info" 2>/dev/null || echo "generation time not recorded"))"
+fi
+echo "   million-case database: $MINFO, $(($(stat -c %s "$MILLION") / 1048576)) MiB"
+sqlite3 "$MILLION" 'SELECT national_id FROM people ORDER BY random() LIMIT 2000' >"$RUN/nids-million.txt"
+start_tamin "$MILLION" tamin-million
+TOKEN=$(login "$TAMIN_PORT")
+export TOKEN
+# The login's Argon2id check (its memory cost at once) sets a high-water mark before any
+# load: note it.
+HWM0_KB=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$TAMIN_PID/status")
+export NID_FILE=$RUN/nids-million.txt
+# a longer warm-up: after a reboot the 2 GB database is not in the page cache yet
+PATH_PREFIX='/api/v1/cases?national_id=' wrk_run list-warm -t2 -c4 -d"$((WARMUP + 2))s" \
+	-s bench/lua/list_by_nid.lua "http://127.0.0.1:$TAMIN_PORT"
+PATH_PREFIX='/api/v1/cases?national_id=' wrk_run list -t2 -c4 -d"${DURATION}s" \
+	-s bench/lua/list_by_nid.lua "http://127.0.0.1:$TAMIN_PORT"
+RSS_KB=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$TAMIN_PID/status")
+HWM_KB=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$TAMIN_PID/status")
+stop_tamin
+PATH_PREFIX='/case.json?id=' wrk_run nginx4 -t2 -c4 -d"${DURATION}s" \
+	-s bench/lua/get_random.lua "http://127.0.0.1:$NGINX_PORT"
+check_clean list
+check_clean nginx4
+note_other list nginx4
+P50=$(ms list p50_us)
+NGX_P50=$(ms nginx4 p50_us)
+row "list by national_id p50 ms" "$P50" "$NGX_P50" "$(calc "%.1f" "$P50 / $NGX_P50")" "<1" \
+	"$(verdict "$P50 < 1")"
+RSS=$(calc "%.1f" "$RSS_KB / 1024")
+HWM=$(calc "%.1f" "$HWM_KB / 1024")
+row "server VmRSS MiB after load" "$RSS" "100" "$(calc "%.2f" "$RSS / 100")" "<100" \
+	"$(verdict "$RSS < 100")"
+row "server VmHWM MiB after load" "$HWM" "100" "$(calc "%.2f" "$HWM / 100")" "<100" \
+	"$(verdict "$HWM < 100")"
+echo "   tamin: $(rps list) req/s, p50 $P50 ms, p99 $(ms list p99_us) ms," \
+	"$(calc "%.0f" "$(val list bytes) / $(val list requests)") bytes/response incl. headers," \
+	"max $(ms list max_us) ms, other processes $(other list)% CPU; each list also commits an" \
+	"audit row per person listed"
+echo "   tamin memory: VmHWM was already $(calc "%.1f" "$HWM0_KB / 1024") MiB after start-up and one" \
+	"login, before the load (a login's Argon2id check allocates the hash's whole memory cost)"
+echo "   nginx: $(rps nginx4) req/s, p50 $NGX_P50 ms, p99 $(ms nginx4 p99_us) ms (same static file)," \
+	"other processes $(other nginx4)% CPU"
+
+# ---- the table ----
+
+echo
+printf '%-30s %12s %12s %8s %10s  %s\n' name value anchor ratio target result
+printf '%s\n' "${ROWS[@]}"
+echo "$DURABLE"
+echo
+echo "anchors: nginx static file of $FILE_SIZE bytes (req/s and p99 at -c64, p50 at -c4); memory: the target"
+echo "ratios: value / anchor (for req/s higher is better, for latency and memory lower is better)"
+echo "latencies: wrk's percentiles, which wrk corrects for coordinated omission (see bench/README.md)"
+echo "CPU taken by other processes during each measured run: $OTHER_LIST"
+if [ "$OTHER_MAX" -gt 10 ]; then
+	echo "WARNING: other work took up to $OTHER_MAX% of the machine's CPU during a measurement;" \
+		"those figures are low (run again on a quiet machine)"
+fi
+echo "machine: $NPROC cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)," \
+	"$(($(sed -n 's/^MemTotal:[[:space:]]*\([0-9]*\) kB/\1/p' /proc/meminfo) / 1048576)) GiB," \
+	"$(uname -sr); load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "files: ${RUN#"$ROOT"/}/ (wrk outputs *.wrk, server logs, nginx.conf)"
+[ "$TRUST" = 1 ] || die "some measurements had failed requests or lost writes (see above)"
