@@ -38,6 +38,29 @@ static uint32_t hash_str(const char *s)
 	return h;
 }
 
+/* The journal file beside the database: "var/tamin.db" -> "var/tamin-journal.db". */
+static int attach_journal(struct db *db, const char *path, struct err *e)
+{
+	char jpath[4096];
+	size_t n = strlen(path);
+	if (n > 3 && strcmp(path + n - 3, ".db") == 0)
+		n -= 3;
+	if (n + sizeof "-journal.db" > sizeof jpath)
+		return err_set(e, 500, "db_open", "", "database path too long");
+	snprintf(jpath, sizeof jpath, "%.*s-journal.db", (int)n, path);
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db->h, "ATTACH DATABASE ?1 AS journal", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, jpath, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
+		return err_set(e, 500, "db_open", "", "cannot open %s: %s", jpath,
+			       sqlite3_errmsg(db->h));
+	return 0;
+}
+
 int db_open(struct db **out, const char *path, int flags, struct err *e)
 {
 	struct db *db = calloc(1, sizeof *db);
@@ -56,11 +79,17 @@ int db_open(struct db **out, const char *path, int flags, struct err *e)
 	}
 	sqlite3_busy_timeout(db->h, 10000);
 	sqlite3_extended_result_codes(db->h, 1);
+	if (attach_journal(db, path, e) < 0) {
+		db_close(db);
+		return -1;
+	}
 	const char *pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"
-			      "PRAGMA cache_size=-8000; PRAGMA temp_store=MEMORY;";
+			      "PRAGMA journal.synchronous=FULL; PRAGMA cache_size=-8000;"
+			      "PRAGMA temp_store=MEMORY;";
 	char *msg = NULL;
 	if (!(flags & DB_READONLY) &&
-	    sqlite3_exec(db->h, "PRAGMA journal_mode=WAL;", NULL, NULL, &msg) != SQLITE_OK) {
+	    sqlite3_exec(db->h, "PRAGMA journal_mode=WAL; PRAGMA journal.journal_mode=WAL;", NULL,
+			 NULL, &msg) != SQLITE_OK) {
 		err_set(e, 500, "db_open", "", "cannot use WAL on %s: %s", path, msg ? msg : "");
 		sqlite3_free(msg);
 		db_close(db);

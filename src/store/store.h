@@ -18,7 +18,16 @@ struct db_stmt;
 enum { DB_READONLY = 1, DB_CREATE = 2 };
 
 /* Opens (and with DB_CREATE creates) the database at path; WAL, busy timeout, foreign
- * keys, synchronous=FULL so that a committed write survives power loss. */
+ * keys, synchronous=FULL so that a committed write survives power loss.
+ *
+ * Beside it lives the journal file (path with "-journal.db" for ".db"), attached as
+ * schema "journal": append-only logs that every read writes to (the audit log) are
+ * kept there. In WAL mode SQLite drops a reader's whole page cache whenever the file
+ * it reads changed; with the audit rows in the main file, every commit emptied every
+ * reader's cache, and random case reads ran 30% slower. A transaction that writes both
+ * files is atomic in each file, not across the two (SQLite's WAL rule): a crash at the
+ * wrong moment can keep a case event without its audit row, never the reverse of a
+ * reply, since a reply waits for both. Copy and keep the two files together. */
 int db_open(struct db **out, const char *path, int flags, struct err *e);
 void db_close(struct db *db);
 

@@ -51,12 +51,13 @@ static int teardown(void **state)
 	worktime_free(f->app.office);
 	worktime_free(f->app.always);
 	catalog_release();
-	char p[80];
-	unlink(f->path);
-	snprintf(p, sizeof p, "%s-wal", f->path);
-	unlink(p);
-	snprintf(p, sizeof p, "%s-shm", f->path);
-	unlink(p);
+	static const char *const ends[] = {"", "-wal", "-shm", "-journal.db", "-journal.db-wal",
+					   "-journal.db-shm"};
+	for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
+		char p[96];
+		snprintf(p, sizeof p, "%s%s", f->path, ends[i]);
+		unlink(p);
+	}
 	free(f);
 	return 0;
 }
@@ -172,6 +173,11 @@ static void test_full_life_and_timeline(void **state)
 	assert_int_equal(db_exec(f->db, "UPDATE case_events SET text = 'x'"), -1);
 	assert_int_equal(db_exec(f->db, "DELETE FROM case_events"), -1);
 	assert_int_equal(db_exec(f->db, "DELETE FROM audit"), -1);
+	assert_int_equal(db_exec(f->db, "UPDATE journal.audit SET reason = 'x'"), -1);
+	/* the audit rows of the agent's events are in the journal file, not the main one */
+	assert_true(col(f, "SELECT count(*) FROM journal.audit WHERE case_id = $1", id) >= 2);
+	assert_int_equal(col(f, "SELECT count(*) FROM main.sqlite_master WHERE name = 'audit'"
+				" AND $1", 1), 0);
 }
 
 static void test_contact_failed_three_times(void **state)
