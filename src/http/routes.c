@@ -36,5 +36,8 @@ const struct route api_routes[] = {
 	{M_GET, "/api/v1/people/{}", ROLE_AGENT | ROLE_DESK | ROLE_SUPERVISOR, cases_h_person},
 	{M_GET, "/api/v1/me/access-log", ROLE_ANY, audit_h_access_log},
 	{M_GET, "/api/v1/audit", ROLE_AUDITOR, audit_h_query},
+	{M_GET, "/api/v1/users", ROLE_ADMIN, users_h_list},
+	{M_POST, "/api/v1/users", ROLE_ADMIN, users_h_create},
+	{M_POST, "/api/v1/users/{}/disable", ROLE_ADMIN, users_h_disable},
 	{0, NULL, 0, NULL},
 };

@@ -477,16 +477,25 @@ static void on_request(struct evhttp_request *ev, void *arg)
 /* SO_REUSEPORT would let a second server share the port with the first, each serving
  * half the connections from a different database. A plain bind first finds any
  * listener there; port 0 (any free port) needs no check. */
-static int port_free(const char *host, int port, struct err *e)
+static int resolve(const char *host, int port, struct addrinfo **ai, struct err *e)
 {
-	struct addrinfo hints = {0}, *ai = NULL;
+	struct addrinfo hints = {0};
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
 	char ps[8];
 	snprintf(ps, sizeof ps, "%d", port);
-	if (getaddrinfo(host, ps, &hints, &ai) != 0 || !ai)
+	*ai = NULL;
+	if (getaddrinfo(host, ps, &hints, ai) != 0 || !*ai)
 		return err_set(e, 400, "listen", "listen", "cannot resolve %s", host);
+	return 0;
+}
+
+static int port_free(const char *host, int port, struct err *e)
+{
+	struct addrinfo *ai;
+	if (resolve(host, port, &ai, e) < 0)
+		return -1;
 	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int one = 1, rc = 0;
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0 ||
@@ -501,14 +510,9 @@ static int port_free(const char *host, int port, struct err *e)
 
 static int listen_socket(const char *host, int port, int *bound_port, struct err *e)
 {
-	struct addrinfo hints = {0}, *ai = NULL;
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-	char ps[8];
-	snprintf(ps, sizeof ps, "%d", port);
-	if (getaddrinfo(host, ps, &hints, &ai) != 0 || !ai)
-		return err_set(e, 400, "listen", "listen", "cannot resolve %s", host);
+	struct addrinfo *ai;
+	if (resolve(host, port, &ai, e) < 0)
+		return -1;
 	int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int one = 1;
 	/* TCP_NODELAY is inherited by accepted sockets (Linux): without it, a reply that

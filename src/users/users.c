@@ -1,5 +1,7 @@
 #include "users/users.h"
 
+#include "audit/audit.h"
+#include "base/fields.h"
 #include "base/natid.h"
 #include "base/text.h"
 #include "catalog/catalog.h"
@@ -61,65 +63,83 @@ static char *login_normalize(struct arena *a, const char *in)
 	return s;
 }
 
+/* The checks every new user passes, without the database. On success *v holds the
+ * normalised login, role, department id and national id (in a). */
+struct user_valid {
+	const char *login, *national_id;
+	int role;
+	int64_t department_id;
+};
+
+static int validate(const struct user_new *u, struct arena *a, struct user_valid *v,
+		    struct err *e)
+{
+	memset(v, 0, sizeof *v);
+	v->login = u->login ? login_normalize(a, u->login) : NULL;
+	v->role = role_from_name(u->role);
+	if (!v->login || !*v->login || strlen(v->login) > 64)
+		return err_set(e, 400, "invalid_login", "login", "login must be 1-64 characters");
+	if (!v->role)
+		return err_set(e, 400, "invalid_role", "role", "unknown role: %s",
+			       u->role ? u->role : "");
+	if (!u->pw_hash && (!u->password || strlen(u->password) < 8 || strlen(u->password) > 256))
+		return err_set(e, 400, "weak_password", "password",
+			       "password must be 8-256 characters");
+	if (u->department && *u->department) {
+		const struct department *d = catalog_department_by_code(u->department);
+		if (!d)
+			return err_set(e, 400, "unknown_department", "department",
+				       "unknown department: %s", u->department);
+		v->department_id = d->id;
+	} else if (v->role == ROLE_SPECIALIST) {
+		return err_set(e, 400, "missing_field", "department",
+			       "a specialist needs a department");
+	}
+	if (v->role == ROLE_CITIZEN) {
+		v->national_id = u->national_id ? text_digits(a, u->national_id, 10, 10) : NULL;
+		if (!v->national_id || !natid_valid(v->national_id))
+			return err_set(e, 400, "invalid_national_id", "national_id",
+				       "a citizen needs a valid national id");
+	}
+	return 0;
+}
+
+int users_check(const struct user_new *u, struct err *e)
+{
+	struct arena a;
+	struct user_valid v;
+	arena_init(&a);
+	int rc = validate(u, &a, &v, e);
+	arena_release(&a);
+	return rc;
+}
+
 int users_add(struct db *db, const struct user_new *u, struct err *e)
 {
 	struct arena a;
 	arena_init(&a);
 	int rc = -1;
-	char *login = u->login ? login_normalize(&a, u->login) : NULL;
-	int role = role_from_name(u->role);
-	int64_t dept = 0, person = 0;
-	if (!login || !*login || strlen(login) > 64) {
-		err_set(e, 400, "invalid_login", "login", "login must be 1-64 characters");
+	struct user_valid v;
+	int64_t person = 0;
+	if (validate(u, &a, &v, e) < 0)
 		goto out;
-	}
-	if (!role) {
-		err_set(e, 400, "invalid_role", "role", "unknown role: %s", u->role ? u->role : "");
+	if (v.national_id && people_ensure(db, v.national_id, NULL, (int64_t)time(NULL), &person, e) < 0)
 		goto out;
-	}
-	if (!u->pw_hash && (!u->password || strlen(u->password) < 8 || strlen(u->password) > 256)) {
-		err_set(e, 400, "weak_password", "password", "password must be 8-256 characters");
-		goto out;
-	}
-	if (u->department && *u->department) {
-		const struct department *d = catalog_department_by_code(u->department);
-		if (!d) {
-			err_set(e, 400, "unknown_department", "department", "unknown department: %s",
-				u->department);
-			goto out;
-		}
-		dept = d->id;
-	} else if (role == ROLE_SPECIALIST) {
-		err_set(e, 400, "missing_field", "department", "a specialist needs a department");
-		goto out;
-	}
-	if (role == ROLE_CITIZEN) {
-		char *nid = u->national_id ? text_digits(&a, u->national_id, 10, 10) : NULL;
-		if (!nid || !natid_valid(nid)) {
-			err_set(e, 400, "invalid_national_id", "national_id",
-				"a citizen needs a valid national id");
-			goto out;
-		}
-		if (people_ensure(db, nid, NULL, (int64_t)time(NULL), &person, e) < 0)
-			goto out;
-	}
 	char hash[crypto_pwhash_STRBYTES];
 	if (u->pw_hash)
 		snprintf(hash, sizeof hash, "%s", u->pw_hash);
-	else if (crypto_pwhash_str(hash, u->password, strlen(u->password),
-			      USERS_PW_OPSLIMIT,
-			      USERS_PW_MEMLIMIT) != 0) {
+	else if (users_hash_password(u->password, hash) < 0) {
 		err_set(e, 500, "internal", "", "out of memory hashing the password");
 		goto out;
 	}
 	struct db_stmt *s = db_prepare(
 		db, "INSERT INTO users(login, pw_hash, role, department_id, person_id, name, created)"
 		    " VALUES ($1, $2, $3, $4, $5, $6, $7)");
-	db_bind_text(s, 1, login);
+	db_bind_text(s, 1, v.login);
 	db_bind_text(s, 2, hash);
-	db_bind_text(s, 3, role_name(role));
-	if (dept)
-		db_bind_int(s, 4, dept);
+	db_bind_text(s, 3, role_name(v.role));
+	if (v.department_id)
+		db_bind_int(s, 4, v.department_id);
 	if (person)
 		db_bind_int(s, 5, person);
 	db_bind_text(s, 6, u->name ? u->name : "");
@@ -128,7 +148,7 @@ int users_add(struct db *db, const struct user_new *u, struct err *e)
 	db_done(s);
 	if (st < 0) {
 		if (db_is_constraint_error(db))
-			err_set(e, 409, "login_taken", "login", "login %s exists already", login);
+			err_set(e, 409, "login_taken", "login", "login %s exists already", v.login);
 		else
 			err_set(e, 500, "internal", "", "%s", db_errmsg(db));
 		goto out;
@@ -137,6 +157,14 @@ int users_add(struct db *db, const struct user_new *u, struct err *e)
 out:
 	arena_release(&a);
 	return rc;
+}
+
+int users_hash_password(const char *password, char out[USERS_HASH_MAX])
+{
+	return crypto_pwhash_str(out, password, strlen(password), USERS_PW_OPSLIMIT,
+				 USERS_PW_MEMLIMIT) == 0
+		       ? 0
+		       : -1;
 }
 
 /* Each loop thread keeps the sessions it has seen, so that a request does not cost a
@@ -438,4 +466,180 @@ void users_h_me(struct req *r)
 		return;
 	}
 	reply_json(r, 200, out);
+}
+
+/* ---- the admin's user management ---- */
+
+_Static_assert(USERS_HASH_MAX >= crypto_pwhash_STRBYTES, "hash buffer too small");
+
+void users_h_list(struct req *r)
+{
+	struct db_stmt *s = db_prepare(
+		req_db(r), "SELECT u.login, u.name, u.role, d.code, u.disabled, u.created,"
+			   " p.national_id FROM users u LEFT JOIN departments d ON d.id = u.department_id"
+			   " LEFT JOIN people p ON p.id = u.person_id ORDER BY u.id LIMIT 5000");
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	jw_array(&w, "items");
+	while (db_step(s) == 1) {
+		jw_object(&w, NULL);
+		jw_str(&w, "login", db_col_text(s, 0));
+		jw_str(&w, "name", db_col_text(s, 1));
+		jw_str(&w, "role", db_col_text(s, 2));
+		jw_str(&w, "department", db_col_text(s, 3));
+		jw_bool(&w, "disabled", (int)db_col_int(s, 4));
+		jw_time(&w, "created", db_col_int(s, 5));
+		jw_str(&w, "national_id", db_col_text(s, 6));
+		jw_end(&w);
+	}
+	db_done(s);
+	jw_end(&w);
+	jw_end(&w);
+	reply_jw(r, 200, &w);
+}
+
+struct user_ctx {
+	struct req *r;
+	struct user_new u;
+	char hash[USERS_HASH_MAX];
+	int hashed;
+	int64_t now;
+	struct write_job job;
+};
+
+static int user_create_run(struct db *db, void *arg, struct err *e)
+{
+	struct user_ctx *c = arg;
+	if (users_add(db, &c->u, e) < 0)
+		return -1;
+	struct audit_entry a = {.action = "user_create", .reason = c->u.login};
+	return audit_insert(db, &c->r->who, c->r->ip, c->now, &a, e);
+}
+
+static void user_created(void *arg, int rc, const struct err *e)
+{
+	struct user_ctx *c = arg;
+	if (rc < 0) {
+		reply_error(c->r, e);
+		return;
+	}
+	reply_json(c->r, 201, json_pack("{s:s,s:s,s:s?,s:s?}", "login", c->u.login, "role",
+					c->u.role, "department", c->u.department, "name",
+					c->u.name));
+}
+
+static void user_hash(void *arg)
+{
+	struct user_ctx *c = arg;
+	c->hashed = users_hash_password(c->u.password, c->hash) == 0;
+	sodium_memzero((void *)c->u.password, strlen(c->u.password));
+}
+
+static void user_hashed(void *arg)
+{
+	struct user_ctx *c = arg;
+	if (!c->hashed) {
+		reply_errorf(c->r, 503, "unavailable", "", "the password could not be hashed");
+		return;
+	}
+	c->u.pw_hash = c->hash;
+	c->now = req_now();
+	c->job.run = user_create_run;
+	c->job.done = user_created;
+	c->job.arg = c;
+	req_write(c->r, &c->job);
+}
+
+void users_h_create(struct req *r)
+{
+	static const char *const known[] = {"login",	   "password", "role", "department",
+					    "national_id", "name",     NULL};
+	struct err e;
+	json_t *b = req_json(r, &e);
+	if (!b) {
+		reply_error(r, &e);
+		return;
+	}
+	struct user_ctx *c = arena_alloc(&r->arena, sizeof *c);
+	c->r = r;
+	json_t *pw = json_object_get(b, "password");
+	if (field_only(b, known, &e) < 0 || field_text(b, "login", 1, 64, &r->arena, &c->u.login, &e) < 0 ||
+	    field_text(b, "role", 1, 16, &r->arena, &c->u.role, &e) < 0 ||
+	    field_text(b, "department", 0, 32, &r->arena, &c->u.department, &e) < 0 ||
+	    field_text(b, "national_id", 0, 20, &r->arena, &c->u.national_id, &e) < 0 ||
+	    field_text(b, "name", 0, 120, &r->arena, &c->u.name, &e) < 0)
+		goto bad;
+	/* the password is taken as typed: normalising it would change what was chosen */
+	if (!json_is_string(pw)) {
+		err_set(&e, 400, pw ? "invalid_field" : "missing_field", "password",
+			"password must be a string of 8-256 characters");
+		goto bad;
+	}
+	c->u.password = arena_strdup(&r->arena, json_string_value(pw));
+	c->u.login = login_normalize(&r->arena, c->u.login); /* as it will be stored */
+	if (users_check(&c->u, &e) < 0)
+		goto bad;
+	json_decref(b);
+	req_slow(r, user_hash, user_hashed, c);
+	return;
+bad:
+	json_decref(b);
+	reply_error(r, &e);
+}
+
+struct disable_ctx {
+	struct req *r;
+	const char *login;
+	int64_t now;
+	struct write_job job;
+};
+
+static int user_disable_run(struct db *db, void *arg, struct err *e)
+{
+	struct disable_ctx *c = arg;
+	struct db_stmt *s = db_prepare(db, "UPDATE users SET disabled = 1 WHERE login = $1"
+					   " RETURNING id");
+	db_bind_text(s, 1, c->login);
+	int64_t id = db_step(s) == 1 ? db_col_int(s, 0) : 0;
+	db_done(s);
+	if (!id)
+		return err_set(e, 404, "not_found", "login", "no user %s", c->login);
+	if (id == c->r->who.user_id)
+		return err_set(e, 409, "self", "login", "an admin cannot disable their own account");
+	struct db_stmt *d = db_prepare(db, "DELETE FROM sessions WHERE user_id = $1");
+	db_bind_int(d, 1, id);
+	int rc = db_step(d);
+	db_done(d);
+	if (rc < 0)
+		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	struct audit_entry a = {.action = "user_disable", .reason = c->login};
+	return audit_insert(db, &c->r->who, c->r->ip, c->now, &a, e);
+}
+
+static void user_disabled(void *arg, int rc, const struct err *e)
+{
+	struct disable_ctx *c = arg;
+	if (rc < 0) {
+		reply_error(c->r, e);
+		return;
+	}
+	atomic_fetch_add(&session_generation, 1); /* cached sessions of the user die too */
+	reply_json(c->r, 200, json_pack("{s:s,s:b}", "login", c->login, "disabled", 1));
+}
+
+void users_h_disable(struct req *r)
+{
+	struct disable_ctx *c = arena_alloc(&r->arena, sizeof *c);
+	c->r = r;
+	c->login = login_normalize(&r->arena, r->param[0]);
+	if (!c->login) {
+		reply_errorf(r, 400, "invalid_login", "login", "not a login");
+		return;
+	}
+	c->now = req_now();
+	c->job.run = user_disable_run;
+	c->job.done = user_disabled;
+	c->job.arg = c;
+	req_write(r, &c->job);
 }

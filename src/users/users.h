@@ -22,9 +22,14 @@ struct user_new {
 	const char *pw_hash; /* if set, used as is instead of hashing password (demo data) */
 };
 
-/* Hashes the password (slow: Argon2id) and inserts the user; call inside a
- * transaction. The citizen's person is created if absent. 0 or -1 with e. */
+/* Hashes the password (slow: Argon2id) unless pw_hash is given, and inserts the user;
+ * call inside a transaction. The citizen's person is created if absent. 0 or -1 with e. */
 int users_add(struct db *db, const struct user_new *u, struct err *e);
+/* The checks of users_add that need no database (400s naming the field). */
+int users_check(const struct user_new *u, struct err *e);
+/* An Argon2id hash string of password (slow: tens of milliseconds). 0 or -1. */
+#define USERS_HASH_MAX 128
+int users_hash_password(const char *password, char out[USERS_HASH_MAX]);
 
 /* Finds a live session: fills who and *csrf (arena). 0 found, -1 none/expired. */
 int users_session_find(struct db *db, const char *token, int64_t now, struct principal *who,
@@ -32,9 +37,13 @@ int users_session_find(struct db *db, const char *token, int64_t now, struct pri
 /* Constant-time comparison of two NUL-terminated secrets. */
 int users_token_equal(const char *a, const char *b);
 
-/* The routes: POST /api/v1/login, POST /api/v1/logout, GET /api/v1/me. */
+/* The routes: POST /api/v1/login, POST /api/v1/logout, GET /api/v1/me, and for the
+ * admin GET/POST /api/v1/users and POST /api/v1/users/{login}/disable. */
 void users_h_login(struct req *r);
 void users_h_logout(struct req *r);
 void users_h_me(struct req *r);
+void users_h_list(struct req *r);
+void users_h_create(struct req *r);
+void users_h_disable(struct req *r);
 
 #endif
