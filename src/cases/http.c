@@ -368,14 +368,34 @@ void cases_h_list(struct req *r)
 		}
 		limit = (int)l;
 	}
+	/* sort=due: the department's work queue, soonest resolution due first; the cursor
+	 * is then "due.id". The default is newest first, the cursor an id. */
+	const char *sort = req_query(r, "sort");
+	int by_due = sort && strcmp(sort, "due") == 0;
+	if (sort && !by_due && strcmp(sort, "new") != 0) {
+		reply_errorf(r, 400, "invalid_field", "sort", "sort is new or due");
+		return;
+	}
 	if ((v = req_query(r, "cursor"))) {
 		char *end;
-		long long cur = strtoll(v, &end, 10);
-		if (*end || cur < 1) {
+		long long cur = strtoll(v, &end, 10), due = 0;
+		if (by_due && *end == '.') {
+			due = cur;
+			cur = strtoll(end + 1, &end, 10);
+		}
+		if (*end || cur < 1 || (by_due && due < 1)) {
 			reply_errorf(r, 400, "invalid_field", "cursor", "cursor is not one we gave");
 			return;
 		}
-		sql_cond(q, "c.id < $?", NULL, cur, 1);
+		if (by_due) {
+			int d = sql_param(q, NULL, due, 1), i = sql_param(q, NULL, cur, 1);
+			q->len += (size_t)snprintf(q->text + q->len, sizeof q->text - q->len,
+						   " AND (c.resolution_due > $%d OR (c.resolution_due"
+						   " = $%d AND c.id > $%d))",
+						   d, d, i);
+		} else {
+			sql_cond(q, "c.id < $?", NULL, cur, 1);
+		}
 	}
 	if ((v = req_query(r, "national_id"))) {
 		const char *nid = national_id_of(&r->arena, v, "national_id", &e);
@@ -502,7 +522,9 @@ void cases_h_list(struct req *r)
 		snprintf(reason + rl, sizeof reason - rl, " q");
 	}
 	q->len += (size_t)snprintf(q->text + q->len, sizeof q->text - q->len,
-				   " ORDER BY c.id DESC LIMIT %d", limit + 1);
+				   by_due ? " ORDER BY c.resolution_due, c.id LIMIT %d"
+					  : " ORDER BY c.id DESC LIMIT %d",
+				   limit + 1);
 
 	struct db_stmt *s = db_prepare(req_db(r), q->text);
 	if (!s) {
@@ -521,7 +543,7 @@ void cases_h_list(struct req *r)
 	jw_array(&w, "items");
 	struct audit_entry *rows = arena_alloc(&r->arena, sizeof *rows * (size_t)limit);
 	int n = 0, nrows = 0, more = 0;
-	int64_t last = 0;
+	int64_t last = 0, last_due = 0;
 	const char *why = arena_strdup(&r->arena, reason);
 	while (db_step(s) == 1) {
 		if (n == limit) {
@@ -534,6 +556,7 @@ void cases_h_list(struct req *r)
 		case_write_brief(&w, &c);
 		jw_end(&w);
 		last = c.id;
+		last_due = c.resolution_due;
 		n++;
 		int seen = 0;
 		for (int i = 0; i < nrows && !seen; i++)
@@ -548,7 +571,11 @@ void cases_h_list(struct req *r)
 	}
 	db_done(s);
 	jw_end(&w);
-	jw_str(&w, "next", more ? arena_printf(&r->arena, "%lld", (long long)last) : NULL);
+	const char *next = !more ? NULL
+			   : by_due ? arena_printf(&r->arena, "%lld.%lld", (long long)last_due,
+						    (long long)last)
+				    : arena_printf(&r->arena, "%lld", (long long)last);
+	jw_str(&w, "next", next);
 	jw_end(&w);
 	audit_reply(r, 200, &w, rows, nrows);
 	return;

@@ -239,3 +239,36 @@ test('Jalali dates typed with Persian digits are accepted', async () => {
   assert.equal(r.status, 200, `from=۱۴۰۵/۰۱/۰۱: ${r.status} ${r.text}`);
   assert.deepEqual(r.json.items.map((i) => i.id), slash);
 });
+
+test('the work queue sorted by due date pages without gaps, soonest first', async () => {
+  const all = await S.call('GET', '/api/v1/cases?sort=due&open=1&limit=200', { token: sup.token });
+  assert.equal(all.status, 200);
+  const ids = all.json.items.map((c) => c.id);
+  assert.ok(ids.length > 7, `enough open cases to page (${ids.length})`);
+  const dues = all.json.items.map((c) => Date.parse(c.resolution_due));
+  for (let i = 1; i < dues.length; i++) assert.ok(dues[i - 1] <= dues[i], 'ascending due dates');
+  for (const c of all.json.items) assert.notEqual(c.status, 'closed');
+  const paged = [];
+  let next = null;
+  do {
+    const q = `/api/v1/cases?sort=due&open=1&limit=7${next ? `&cursor=${next}` : ''}`;
+    const r = await S.call('GET', q, { token: sup.token });
+    assert.equal(r.status, 200, r.text);
+    paged.push(...r.json.items.map((c) => c.id));
+    next = r.json.next;
+    if (next) assert.match(next, /^\d+\.\d+$/);
+  } while (next);
+  assert.deepEqual(paged, ids);
+});
+
+test('a bad sort or a sort cursor out of place is a 400 naming it', async () => {
+  let r = await S.call('GET', '/api/v1/cases?sort=sideways', { token: sup.token });
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error.field, 'sort');
+  r = await S.call('GET', '/api/v1/cases?sort=due&cursor=12.x', { token: sp.token });
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error.field, 'cursor');
+  r = await S.call('GET', '/api/v1/cases?cursor=12.5', { token: sp.token });
+  assert.equal(r.status, 400);
+  assert.equal(r.json.error.field, 'cursor');
+});
