@@ -387,19 +387,24 @@ stop_tamin
 
 echo "3. GET /api/v1/cases?national_id= on 1,000,000 cases, wrk -t2 -c4 -d${DURATION}s ..."
 mcount=0
-if [ -f "$MILLION" ]; then
+if [ -f "$MILLION" ] && [ -s "$BENCH/million-journal.db" ]; then
 	mcount=$(sqlite3 "$MILLION" 'SELECT count(*) FROM cases' 2>/dev/null || echo 0)
 fi
 if [ "$mcount" -lt 1000000 ]; then
 	echo "   generating $MILLION (once; later runs reuse it) ..."
-	rm -f "$MILLION" "$MILLION"-wal "$MILLION"-shm "$MILLION".tmp "$MILLION".tmp-wal \
-		"$MILLION".tmp-shm "$MILLION".info
+	# a database travels with its journal file (NAME.db and NAME-journal.db)
+	MTMP=$BENCH/million.tmp.db
+	rm -f "$BENCH"/million.db* "$BENCH"/million-journal.db* "$BENCH"/million.tmp.db* \
+		"$BENCH"/million.tmp-journal.db*
 	t0=$(now_ns)
-	bg_wait "$BIN" demo --db "$MILLION.tmp" --people 200000 --cases 1000000 >"$BENCH/million.log" 2>&1 ||
+	bg_wait "$BIN" demo --db "$MTMP" --people 200000 --cases 1000000 >"$BENCH/million.log" 2>&1 ||
 		die "million-case demo failed: $(tail -n 5 "$BENCH/million.log")"
-	sqlite3 "$MILLION.tmp" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
-	mv "$MILLION.tmp" "$MILLION"
-	rm -f "$MILLION".tmp-wal "$MILLION".tmp-shm
+	sqlite3 "$MTMP" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+	sqlite3 "$BENCH/million.tmp-journal.db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+	mv "$MTMP" "$MILLION"
+	mv "$BENCH/million.tmp-journal.db" "$BENCH/million-journal.db"
+	rm -f "$BENCH"/million.tmp.db-wal "$BENCH"/million.tmp.db-shm \
+		"$BENCH"/million.tmp-journal.db-wal "$BENCH"/million.tmp-journal.db-shm
 	echo "generated in $(secs_since "$t0") s on $(date -u '+%Y-%m-%d %H:%M UTC')" >"$MILLION.info"
 	MINFO="generated now in $(secs_since "$t0") s"
 else

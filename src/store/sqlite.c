@@ -184,6 +184,9 @@ struct db_stmt *db_prepare(struct db *db, const char *sql)
 	return ns;
 }
 
+/* A NULL statement (its SQL failed to prepare, already logged) binds nothing and
+ * steps to an error, so that a caller that does not check fails the request, not
+ * the process. */
 void db_done(struct db_stmt *s)
 {
 	if (!s)
@@ -194,17 +197,30 @@ void db_done(struct db_stmt *s)
 
 void db_bind_text(struct db_stmt *s, int idx, const char *v)
 {
+	if (!s)
+		return;
 	if (v)
 		sqlite3_bind_text(s->st, idx, v, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(s->st, idx);
 }
 
-void db_bind_int(struct db_stmt *s, int idx, int64_t v) { sqlite3_bind_int64(s->st, idx, v); }
-void db_bind_null(struct db_stmt *s, int idx) { sqlite3_bind_null(s->st, idx); }
+void db_bind_int(struct db_stmt *s, int idx, int64_t v)
+{
+	if (s)
+		sqlite3_bind_int64(s->st, idx, v);
+}
+
+void db_bind_null(struct db_stmt *s, int idx)
+{
+	if (s)
+		sqlite3_bind_null(s->st, idx);
+}
 
 int db_step(struct db_stmt *s)
 {
+	if (!s)
+		return -1;
 	int rc = sqlite3_step(s->st);
 	if (rc == SQLITE_ROW)
 		return 1;
@@ -292,6 +308,14 @@ int db_migrate(struct db *db, struct err *e)
 		}
 		current = m->version;
 	}
+	/* From version 3 the journal file holds tables: an empty one means it was not
+	 * kept with the database (copied or moved alone). */
+	struct db_stmt *j = db_prepare(db, "SELECT count(*) FROM journal.sqlite_master");
+	int64_t jtables = db_step(j) == 1 ? db_col_int(j, 0) : 0;
+	db_done(j);
+	if (current >= 3 && jtables == 0)
+		return err_set(e, 500, "db_journal", "", "the journal file beside the database is "
+			       "empty or missing: keep the database and its -journal.db together");
 	return current;
 }
 

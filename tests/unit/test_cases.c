@@ -356,6 +356,36 @@ static void test_statement_cache_and_params(void **state)
 	assert_null(db_prepare(f->db, "SELEC nonsense"));
 }
 
+/* A database whose journal file was lost is refused at start, not at the first audit
+ * row (a bench once moved the database without it, and the server crashed). */
+static void test_lost_journal_is_refused(void **state)
+{
+	struct fx *f = *state;
+	db_close(f->db);
+	f->db = NULL;
+	char j[96];
+	snprintf(j, sizeof j, "%s-journal.db", f->path);
+	assert_int_equal(unlink(j), 0);
+	strcat(j, "-wal");
+	unlink(j);
+	struct err e = {0};
+	/* without DB_CREATE the journal cannot even be attached */
+	assert_int_equal(db_open(&f->db, f->path, 0, &e), -1);
+	assert_non_null(strstr(e.message, "-journal.db"));
+	f->db = NULL;
+	/* with it (as every command opens), an empty journal is made and refused */
+	assert_int_equal(db_open(&f->db, f->path, DB_CREATE, &e), 0);
+	assert_int_equal(db_migrate(f->db, &e), -1);
+	assert_string_equal(e.code, "db_journal");
+	/* and a statement that could not be prepared steps to an error, not a crash */
+	struct db_stmt *s = db_prepare(f->db, "INSERT INTO audit(at) VALUES ($1)");
+	assert_null(s);
+	db_bind_int(s, 1, 1);
+	db_bind_text(s, 2, "x");
+	assert_int_equal(db_step(s), -1);
+	db_done(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +400,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writer_group_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_index_follows_savepoints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement_cache_and_params, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_journal_is_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
