@@ -38,3 +38,19 @@ function done(summary, latency, requests)
 	end
 	io.write(table.concat(parts, " "), "\n")
 end
+
+-- Seeds this thread's random numbers apart from the other threads'.
+function seed_thread()
+	math.randomseed(os.time() * 7919 + (thread_id or 0) * 104729)
+end
+
+-- The non-empty lines of a file (national ids, one a line).
+function read_ids(path)
+	local ids = {}
+	for line in io.lines(path) do
+		if #line > 0 then
+			ids[#ids + 1] = line
+		end
+	end
+	return ids
+end

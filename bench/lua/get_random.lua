@@ -13,7 +13,7 @@ if token and token ~= "" then
 end
 
 function init(args)
-	math.randomseed(os.time() * 7919 + (thread_id or 0) * 104729)
+	seed_thread()
 end
 
 function request()

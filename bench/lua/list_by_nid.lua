@@ -7,12 +7,8 @@ local headers = {["Authorization"] = "Bearer " .. os.getenv("TOKEN")}
 local ids = {}
 
 function init(args)
-	for line in io.lines(os.getenv("NID_FILE")) do
-		if #line > 0 then
-			ids[#ids + 1] = line
-		end
-	end
-	math.randomseed(os.time() * 7919 + (thread_id or 0) * 104729)
+	ids = read_ids(os.getenv("NID_FILE"))
+	seed_thread()
 end
 
 function request()
