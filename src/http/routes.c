@@ -8,6 +8,12 @@
 #include "users/users.h"
 
 static void h_health(struct req *r) { reply_json(r, 200, json_pack("{s:s}", "status", "ok")); }
+/* Until the web app is served here, / says where the API is. */
+static void h_root(struct req *r)
+{
+	reply_json(r, 200, json_pack("{s:s,s:s,s:s}", "name", "tamin", "api", "/api/v1",
+				     "login", "POST /api/v1/login {\"login\",\"password\"}"));
+}
 /* The catalogue does not change while serving: its JSON is written once, at start. */
 static void reply_text(struct req *r, const char *json)
 {
@@ -22,6 +28,7 @@ static void h_departments(struct req *r) { reply_text(r, catalog_json(CATALOG_DE
 static void h_channels(struct req *r) { reply_text(r, catalog_json(CATALOG_CHANNELS)); }
 
 const struct route api_routes[] = {
+	{M_GET, "/", 0, h_root},
 	{M_GET, "/healthz", 0, h_health},
 	{M_POST, "/api/v1/login", 0, users_h_login},
 	{M_POST, "/api/v1/logout", ROLE_ANY, users_h_logout},

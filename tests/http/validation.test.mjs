@@ -247,3 +247,13 @@ test('login input validation', async () => {
   const cit = await S.login(toPersianDigits(citizens[0]));
   assert.equal(cit.role, 'citizen');
 });
+
+test('/ says where the API is; an unknown path is a JSON 404', async () => {
+  const root = await S.call('GET', '/');
+  assert.equal(root.status, 200);
+  assert.equal(root.json.api, '/api/v1');
+  const r = await S.call('GET', '/api/v1/nothing-here');
+  assert.equal(r.status, 404);
+  assert.equal(r.json.error.code, 'not_found');
+  assert.match(r.headers['content-type'] ?? r.headers.get?.('content-type') ?? '', /application\/json/);
+});
