@@ -32,16 +32,20 @@ void case_write_full(struct jw *w, struct db *db, const struct case_row *c,
 		     const struct principal *who, int64_t now);
 /* The compact form used in lists: the fields of the object, written into an open one. */
 void case_write_brief(struct jw *w, const struct case_row *c);
-/* Columns and joins that case_read_row expects, for list queries. */
-#define CASE_SELECT                                                                            \
-	"SELECT c.id, c.number, c.person_id, c.channel, c.topic_id, c.department_id,"          \
+/* Columns and joins that case_read_row expects (40 columns, the person's included). */
+#define CASE_COLS                                                                              \
+	"c.id, c.number, c.person_id, c.channel, c.topic_id, c.department_id,"                 \
 	" c.priority, c.subject, c.description, c.mobile, c.status, c.assignee_id,"            \
 	" c.created_by, c.created, c.updated, c.first_response_due, c.resolution_due,"         \
 	" c.report_back_due, c.first_response_at, c.answered_at, c.reported_at, c.closed_at,"  \
 	" c.waiting_since, c.waiting_on, c.failed_contacts, c.reopen_count, c.overdue,"        \
 	" c.escalated, c.rating, u.login, u.name, p.first_name || ' ' || p.last_name,"         \
-	" p.national_id FROM cases c LEFT JOIN users u ON u.id = c.assignee_id"                \
+	" p.national_id, p.first_name, p.last_name, p.father_name, p.gender, p.birth_date,"    \
+	" p.mobile, p.province"
+#define CASE_FROM                                                                              \
+	" FROM cases c LEFT JOIN users u ON u.id = c.assignee_id"                              \
 	" JOIN people p ON p.id = c.person_id"
+#define CASE_SELECT "SELECT " CASE_COLS CASE_FROM
 void case_read_row(struct db_stmt *s, struct case_row *c, struct arena *a);
 
 /* May `who` read this case? 1 yes, 0 no. */

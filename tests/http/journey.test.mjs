@@ -290,3 +290,18 @@ test('concurrent events on one case: the state machine lets exactly one start wi
   const as = await Promise.all(Array.from({ length: 8 }, (_, i) => ev(sp, id, { type: 'answer', text: `پاسخ ${i}` })));
   assert.equal(as.filter((r) => r.status === 201).length, 1, `statuses: ${as.map((r) => r.status)}`);
 });
+
+test('a case shows its person in full, as the caller card does', async () => {
+  const nid = citizens[1];
+  const card = await S.call('GET', `/api/v1/people/${nid}`, { token: agent1.token });
+  assert.equal(card.status, 200);
+  assert.ok(card.json.first_name && card.json.last_name, 'demo people have names');
+  const r = await S.call('POST', '/api/v1/cases', { token: agent1.token, body: caseBody(nid) });
+  assert.equal(r.status, 201, r.text);
+  for (const got of [r.json, (await get(agent1, r.json.id)).json]) {
+    for (const k of ['national_id', 'first_name', 'last_name', 'father_name', 'gender', 'birth_date', 'province']) {
+      assert.equal(got.person[k], card.json[k], `person.${k}`);
+    }
+    assert.equal(got.person_name, `${card.json.first_name} ${card.json.last_name}`);
+  }
+});
