@@ -68,7 +68,7 @@ static void reply_written(struct req *r, int64_t case_id, int rc, const struct e
 	}
 	struct jw w;
 	jw_init(&w);
-	case_write_full(&w, req_db(r), &c, &r->who, req_now());
+	case_write_full(&w, &c, &r->who, req_now());
 	reply_jw(r, 201, &w);
 }
 
@@ -202,7 +202,7 @@ void cases_h_get(struct req *r)
 	a->reason = c.number;
 	struct jw w;
 	jw_init(&w);
-	case_write_full(&w, req_db(r), &c, &r->who, req_now());
+	case_write_full(&w, &c, &r->who, req_now());
 	audit_reply(r, 200, &w, a, 1);
 }
 

@@ -23,13 +23,14 @@ struct case_row {
 	const char *person_name;   /* first + last, for lists */
 	const char *national_id;
 	struct person person; /* read in the same query: a case read is one query fewer */
+	const char *events_json; /* the timeline, only from case_load */
 };
 
 /* 1 found, 0 not found, -1 error. */
 int case_load(struct db *db, int64_t id, struct case_row *c, struct arena *a);
 /* The whole case for GET /cases/{id}: the row, the person, the events, allowed events. */
-void case_write_full(struct jw *w, struct db *db, const struct case_row *c,
-		     const struct principal *who, int64_t now);
+void case_write_full(struct jw *w, const struct case_row *c, const struct principal *who,
+		     int64_t now);
 /* The compact form used in lists: the fields of the object, written into an open one. */
 void case_write_brief(struct jw *w, const struct case_row *c);
 /* Columns and joins that case_read_row expects (40 columns, the person's included). */

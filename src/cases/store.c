@@ -61,13 +61,16 @@ void case_read_row(struct db_stmt *s, struct case_row *c, struct arena *a)
 
 int case_load(struct db *db, int64_t id, struct case_row *c, struct arena *a)
 {
-	struct db_stmt *s = db_prepare(db, CASE_SELECT " WHERE c.id = $1");
+	struct db_stmt *s =
+		db_prepare(db, "SELECT " CASE_COLS ", c.events_json" CASE_FROM " WHERE c.id = $1");
 	if (!s)
 		return -1;
 	db_bind_int(s, 1, id);
 	int rc = db_step(s);
-	if (rc == 1)
+	if (rc == 1) {
 		case_read_row(s, c, a);
+		c->events_json = dup(s, 40, a);
+	}
 	db_done(s);
 	return rc;
 }
@@ -116,34 +119,8 @@ void case_write_brief(struct jw *w, const struct case_row *c)
 	jw_int(w, "reopen_count", c->reopen_count);
 }
 
-static void write_events(struct jw *w, struct db *db, int64_t case_id)
-{
-	jw_array(w, "events");
-	struct db_stmt *s = db_prepare(
-		db, "SELECT e.id, e.at, e.type, e.from_status, e.to_status, e.text, e.data,"
-		    " u.login, u.name, u.role FROM case_events e LEFT JOIN users u ON u.id = e.actor_id"
-		    " WHERE e.case_id = $1 ORDER BY e.id");
-	db_bind_int(s, 1, case_id);
-	while (db_step(s) == 1) {
-		jw_object(w, NULL);
-		jw_int(w, "id", db_col_int(s, 0));
-		jw_time(w, "at", db_col_int(s, 1));
-		jw_str(w, "type", db_col_text(s, 2));
-		jw_str(w, "from_status", db_col_text(s, 3));
-		jw_str(w, "to_status", db_col_text(s, 4));
-		jw_str(w, "text", db_col_text(s, 5));
-		jw_raw(w, "data", db_col_text(s, 6)); /* written by case_event_run as JSON */
-		jw_str(w, "actor", db_col_text(s, 7));
-		jw_str(w, "actor_name", db_col_text(s, 8));
-		jw_str(w, "actor_role", db_col_text(s, 9));
-		jw_end(w);
-	}
-	db_done(s);
-	jw_end(w);
-}
-
-void case_write_full(struct jw *w, struct db *db, const struct case_row *c,
-		     const struct principal *who, int64_t now)
+void case_write_full(struct jw *w, const struct case_row *c, const struct principal *who,
+		     int64_t now)
 {
 	jw_object(w, NULL);
 	case_write_brief(w, c);
@@ -163,7 +140,7 @@ void case_write_full(struct jw *w, struct db *db, const struct case_row *c,
 		jw_null(w, "rating");
 	jw_str(w, "assignee_name", c->assignee_name);
 	people_write(w, "person", &c->person);
-	write_events(w, db, c->id);
+	jw_raw(w, "events", c->events_json ? c->events_json : "[]");
 	struct case_facts f = {c->status, c->failed_contacts, c->closed_at, c->reported_at};
 	const char *allowed[16];
 	int n = case_allowed_events(who->role, &f, now, allowed, 16);

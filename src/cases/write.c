@@ -28,6 +28,44 @@ static int fail_db(struct db *db, struct err *e)
 	return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
 }
 
+/* Appends the event, as the API shows it, to the case's events_json (migration 005). */
+static int append_timeline(struct db *db, int64_t case_id, int64_t id, int64_t at,
+			   int64_t actor, const char *type, const char *from, const char *to,
+			   const char *text, const char *data, struct err *e)
+{
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	jw_int(&w, "id", id);
+	jw_time(&w, "at", at);
+	jw_str(&w, "type", type);
+	jw_str(&w, "from_status", from);
+	jw_str(&w, "to_status", to);
+	jw_str(&w, "text", text ? text : "");
+	jw_raw(&w, "data", data ? data : "{}");
+	struct db_stmt *u = NULL;
+	if (actor) {
+		u = db_prepare(db, "SELECT login, name, role FROM users WHERE id = $1");
+		db_bind_int(u, 1, actor);
+	}
+	int found = u && db_step(u) == 1;
+	jw_str(&w, "actor", found ? db_col_text(u, 0) : NULL);
+	jw_str(&w, "actor_name", found ? db_col_text(u, 1) : NULL);
+	jw_str(&w, "actor_role", found ? db_col_text(u, 2) : NULL);
+	db_done(u);
+	jw_end(&w);
+	struct db_stmt *s = db_prepare(
+		db, "UPDATE cases SET events_json = CASE WHEN events_json = '[]' THEN '[' || $2 || ']'"
+		    " ELSE substr(events_json, 1, length(events_json) - 1) || ',' || $2 || ']' END"
+		    " WHERE id = $1");
+	db_bind_int(s, 1, case_id);
+	db_bind_text(s, 2, w.buf);
+	int rc = db_step(s);
+	db_done(s);
+	jw_release(&w);
+	return rc < 0 ? fail_db(db, e) : 0;
+}
+
 static int insert_event(struct db *db, int64_t case_id, int64_t at, int64_t actor,
 			const char *type, const char *from, const char *to, const char *text,
 			const char *data, struct err *e)
@@ -46,7 +84,10 @@ static int insert_event(struct db *db, int64_t case_id, int64_t at, int64_t acto
 	db_bind_text(s, 8, data ? data : "{}");
 	int rc = db_step(s);
 	db_done(s);
-	return rc < 0 ? fail_db(db, e) : 0;
+	if (rc < 0)
+		return fail_db(db, e);
+	return append_timeline(db, case_id, db_last_id(db), at, actor, type, from, to, text,
+			       data, e);
 }
 
 int case_create_run(struct db *db, void *arg, struct err *e)
