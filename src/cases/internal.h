@@ -23,7 +23,7 @@ struct case_row {
 	const char *person_name;   /* first + last, for lists */
 	const char *national_id;
 	struct person person; /* read in the same query: a case read is one query fewer */
-	const char *events_json; /* the timeline, only from case_load */
+	const char *events_json; /* the timeline (case_timeline), only from case_load */
 };
 
 /* 1 found, 0 not found, -1 error. */

@@ -62,7 +62,8 @@ void case_read_row(struct db_stmt *s, struct case_row *c, struct arena *a)
 int case_load(struct db *db, int64_t id, struct case_row *c, struct arena *a)
 {
 	struct db_stmt *s =
-		db_prepare(db, "SELECT " CASE_COLS ", c.events_json" CASE_FROM " WHERE c.id = $1");
+		db_prepare(db, "SELECT " CASE_COLS ", t.events" CASE_FROM
+			       " LEFT JOIN case_timeline t ON t.case_id = c.id WHERE c.id = $1");
 	if (!s)
 		return -1;
 	db_bind_int(s, 1, id);

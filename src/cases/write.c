@@ -28,7 +28,7 @@ static int fail_db(struct db *db, struct err *e)
 	return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
 }
 
-/* Appends the event, as the API shows it, to the case's events_json (migration 005). */
+/* Appends the event, as the API shows it, to the case's timeline (migration 005). */
 static int append_timeline(struct db *db, int64_t case_id, int64_t id, int64_t at,
 			   int64_t actor, const char *type, const char *from, const char *to,
 			   const char *text, const char *data, struct err *e)
@@ -55,9 +55,9 @@ static int append_timeline(struct db *db, int64_t case_id, int64_t id, int64_t a
 	db_done(u);
 	jw_end(&w);
 	struct db_stmt *s = db_prepare(
-		db, "UPDATE cases SET events_json = CASE WHEN events_json = '[]' THEN '[' || $2 || ']'"
-		    " ELSE substr(events_json, 1, length(events_json) - 1) || ',' || $2 || ']' END"
-		    " WHERE id = $1");
+		db, "INSERT INTO case_timeline(case_id, events) VALUES ($1, '[' || $2 || ']')"
+		    " ON CONFLICT(case_id) DO UPDATE SET"
+		    " events = substr(events, 1, length(events) - 1) || ',' || $2 || ']'");
 	db_bind_int(s, 1, case_id);
 	db_bind_text(s, 2, w.buf);
 	int rc = db_step(s);

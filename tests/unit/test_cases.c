@@ -170,12 +170,12 @@ static void test_full_life_and_timeline(void **state)
 	assert_int_equal(col(f, "SELECT closed_at IS NULL FROM cases WHERE id = $1", id), 1);
 	assert_int_equal(col(f, "SELECT count(*) FROM case_events WHERE case_id = $1", id), 7);
 	/* the timeline the API shows is kept on the row, in order, with every event */
-	assert_int_equal(col(f, "SELECT json_array_length(events_json) FROM cases WHERE id = $1", id),
-			 7);
-	assert_int_equal(col(f, "SELECT json_extract(events_json, '$[6].type') = 'reopen'"
-				" AND json_extract(events_json, '$[0].type') = 'create'"
-				" AND json_extract(events_json, '$[2].to_status') = 'answered'"
-				" FROM cases WHERE id = $1", id),
+	assert_int_equal(col(f, "SELECT json_array_length(events) FROM case_timeline"
+				" WHERE case_id = $1", id), 7);
+	assert_int_equal(col(f, "SELECT json_extract(events, '$[6].type') = 'reopen'"
+				" AND json_extract(events, '$[0].type') = 'create'"
+				" AND json_extract(events, '$[2].to_status') = 'answered'"
+				" FROM case_timeline WHERE case_id = $1", id),
 			 1);
 	/* the timeline is append-only */
 	assert_int_equal(db_exec(f->db, "UPDATE case_events SET text = 'x'"), -1);
