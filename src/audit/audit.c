@@ -112,22 +112,6 @@ void audit_reply(struct req *r, int status, struct jw *body, struct audit_entry 
 	req_write(r, &j->job);
 }
 
-static int parse_limit(struct req *r, int *limit)
-{
-	const char *l = req_query(r, "limit");
-	*limit = 50;
-	if (!l)
-		return 0;
-	char *end;
-	long v = strtol(l, &end, 10);
-	if (*end || v < 1 || v > 200) {
-		reply_errorf(r, 400, "invalid_field", "limit", "limit must be 1-200");
-		return -1;
-	}
-	*limit = (int)v;
-	return 0;
-}
-
 static int parse_cursor(struct req *r, int64_t *cursor)
 {
 	const char *c = req_query(r, "cursor");
@@ -198,7 +182,7 @@ void audit_h_access_log(struct req *r)
 {
 	int limit;
 	int64_t cursor;
-	if (parse_limit(r, &limit) < 0 || parse_cursor(r, &cursor) < 0)
+	if (req_limit(r, &limit) < 0 || parse_cursor(r, &cursor) < 0)
 		return;
 	if (!r->who.person_id) {
 		reply_json(r, 200, json_pack("{s:[],s:n}", "items", "next"));
@@ -217,7 +201,7 @@ void audit_h_query(struct req *r)
 {
 	int limit;
 	int64_t cursor;
-	if (parse_limit(r, &limit) < 0 || parse_cursor(r, &cursor) < 0)
+	if (req_limit(r, &limit) < 0 || parse_cursor(r, &cursor) < 0)
 		return;
 	const char *nid = req_query(r, "national_id");
 	if (nid)

@@ -358,16 +358,9 @@ void cases_h_list(struct req *r)
 	int identifying = 0;
 	sql_add(q, CASE_SELECT " WHERE 1 = 1");
 
-	int limit = 50;
-	if ((v = req_query(r, "limit"))) {
-		char *end;
-		long l = strtol(v, &end, 10);
-		if (*end || l < 1 || l > 200) {
-			reply_errorf(r, 400, "invalid_field", "limit", "limit must be 1-200");
-			return;
-		}
-		limit = (int)l;
-	}
+	int limit;
+	if (req_limit(r, &limit) < 0)
+		return;
 	/* sort=due: the department's work queue, soonest resolution due first; the cursor
 	 * is then "due.id". The default is newest first, the cursor an id. */
 	const char *sort = req_query(r, "sort");

@@ -99,6 +99,9 @@ int http_serve(struct app *app, const struct route *routes, const struct server_
 /* Handler helpers. */
 struct db *req_db(struct req *r); /* this loop's reader connection */
 const char *req_query(struct req *r, const char *key);
+/* The page size of a list: ?limit=1..200, 50 when absent. On a bad value it replies
+ * 400 naming "limit" and returns -1. */
+int req_limit(struct req *r, int *limit);
 /* The body as a JSON object, or NULL with e filled (400 invalid_json / body). */
 json_t *req_json(struct req *r, struct err *e);
 int64_t req_now(void);

@@ -123,6 +123,22 @@ const char *req_query(struct req *r, const char *key)
 	return r->query ? evhttp_find_header(r->query, key) : NULL;
 }
 
+int req_limit(struct req *r, int *limit)
+{
+	const char *l = req_query(r, "limit");
+	*limit = 50;
+	if (!l)
+		return 0;
+	char *end;
+	long v = strtol(l, &end, 10);
+	if (*end || v < 1 || v > 200) {
+		reply_errorf(r, 400, "invalid_field", "limit", "limit must be 1-200");
+		return -1;
+	}
+	*limit = (int)v;
+	return 0;
+}
+
 json_t *req_json(struct req *r, struct err *e)
 {
 	if (!r->body_len) {

@@ -14,10 +14,8 @@ static int text_flush(struct db *db);
 
 struct db_stmt {
 	sqlite3_stmt *st;
-	struct db *db;
 	char *sql; /* the original ($n) text: the cache key */
 	uint32_t hash;
-	int cached;
 };
 
 struct db {
@@ -153,8 +151,8 @@ static char *rewrite_params(const char *sql)
 struct db_stmt *db_prepare(struct db *db, const char *sql)
 {
 	uint32_t h = hash_str(sql);
-	/* open addressing over a few slots, so that two hot statements never evict each
-	 * other; past that the oldest slot of the run is replaced */
+	/* open addressing over a few slots, so that two hot statements rarely evict each
+	 * other; when all of them are taken, the statement in the home slot is replaced */
 	unsigned victim = h & (CACHE_SLOTS - 1);
 	for (unsigned i = 0; i < PROBES; i++) {
 		unsigned slot = (h + i) & (CACHE_SLOTS - 1);
@@ -182,10 +180,8 @@ struct db_stmt *db_prepare(struct db *db, const char *sql)
 		return NULL;
 	}
 	ns->st = st;
-	ns->db = db;
 	ns->sql = strdup(sql);
 	ns->hash = h;
-	ns->cached = 1;
 	stmt_free(db->cache[victim]);
 	db->cache[victim] = ns;
 	return ns;
