@@ -9,6 +9,7 @@
 #include "store/store.h"
 #include "store/writer.h"
 #include "users/users.h"
+#include "web/web.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 
 static const char usage[] =
 	"usage: tamin serve --db FILE [--listen HOST:PORT] [--threads N] [--rate-limit N]\n"
+	"                   [--web DIR]   (DIR: the built web app, served at /)\n"
 	"       tamin user add --db FILE --login NAME --role ROLE [--department CODE]\n"
 	"                      [--national-id ID] [--name NAME]   (password on stdin)\n"
 	"       tamin demo --db FILE [--people N] [--cases N] [--seed N]\n"
@@ -29,7 +31,7 @@ static const char usage[] =
 	"options for every command: --data DIR (default: $TAMIN_DATA or ./data)\n";
 
 struct opts {
-	const char *db, *listen, *data, *login, *role, *department, *national_id, *name;
+	const char *db, *listen, *data, *login, *role, *department, *national_id, *name, *web;
 	long threads, rate_limit, people, cases, seed;
 };
 
@@ -65,6 +67,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"--department", offsetof(struct opts, department)},
 		{"--national-id", offsetof(struct opts, national_id)},
 		{"--name", offsetof(struct opts, name)},
+		{"--web", offsetof(struct opts, web)},
 	};
 	static const struct {
 		const char *name;
@@ -183,7 +186,7 @@ static void *sweeper_main(void *arg)
 	return NULL;
 }
 
-static int cmd_serve(struct opts *o)
+static int serve(struct opts *o, const struct web *web)
 {
 	/* Block the stop signals before any thread starts, so every thread inherits the
 	 * mask and only http_serve's sigwait takes them: a second signal cannot kill us. */
@@ -214,7 +217,8 @@ static int cmd_serve(struct opts *o)
 			  .rate_limit = o->rate_limit >= 0 ? (int)o->rate_limit : 1000,
 			  .login_limit = 10,
 			  .body_limit = 64 << 10,
-			  .threads = o->threads ? (int)o->threads : 2};
+			  .threads = o->threads ? (int)o->threads : 2,
+			  .web = web};
 	if (load_calendars(&app, o->data))
 		return 2;
 	struct err e = {0};
@@ -237,6 +241,21 @@ static int cmd_serve(struct opts *o)
 		return die("%s", e.message);
 	fprintf(stderr, "tamin: stopped cleanly\n");
 	return 0;
+}
+
+/* The web app is read before anything else, so a wrong --web creates no database. */
+static int cmd_serve(struct opts *o)
+{
+	struct web *web = NULL;
+	if (o->web) {
+		struct err e = {0};
+		web = web_load(o->web, &e);
+		if (!web)
+			return die("%s", e.message);
+	}
+	int rc = serve(o, web);
+	web_free(web);
+	return rc;
 }
 
 /* ---- user add ---- */

@@ -44,6 +44,7 @@ struct principal {
 
 struct app;
 struct loop;
+struct web;
 
 enum http_method { M_GET = 1, M_POST = 2, M_PUT = 4, M_PATCH = 8, M_DELETE = 16 };
 
@@ -84,6 +85,7 @@ struct app {
 	size_t body_limit;
 	int threads;
 	int cookie_secure; /* add Secure to the session cookie (behind TLS) */
+	const struct web *web; /* the web app (web/web.h) served at /; NULL: none */
 };
 
 struct server_options {
@@ -99,6 +101,7 @@ int http_serve(struct app *app, const struct route *routes, const struct server_
 /* Handler helpers. */
 struct db *req_db(struct req *r); /* this loop's reader connection */
 const char *req_query(struct req *r, const char *key);
+const char *req_header(struct req *r, const char *name); /* a request header, or NULL */
 /* The page size of a list: ?limit=1..200, 50 when absent. On a bad value it replies
  * 400 naming "limit" and returns -1. */
 int req_limit(struct req *r, int *limit);
@@ -112,6 +115,11 @@ void reply_error(struct req *r, const struct err *e);
 void reply_errorf(struct req *r, int status, const char *code, const char *field,
 		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void req_set_header(struct req *r, const char *name, const char *value);
+/* Sends len bytes at data, which must outlive the server (they are sent by reference,
+ * not copied), with the headers set by req_set_header and the ones every reply carries
+ * (nosniff, no framing, no referrer); data NULL: no body (304). Like every reply, a
+ * HEAD request gets the headers and Content-Length only. */
+void reply_static(struct req *r, int status, const void *data, size_t len);
 
 /* Submits a write job whose done() will reply; the request stays alive until then. */
 void req_write(struct req *r, struct write_job *job);

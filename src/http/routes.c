@@ -6,11 +6,17 @@
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "users/users.h"
+#include "web/web.h"
 
 static void h_health(struct req *r) { reply_json(r, 200, json_pack("{s:s}", "status", "ok")); }
-/* Until the web app is served here, / says where the API is. */
+/* / is the web app's page when there is one (tamin serve --web); otherwise it says
+ * where the API is. */
 static void h_root(struct req *r)
 {
+	if (r->app->web) {
+		web_h_serve(r);
+		return;
+	}
 	reply_json(r, 200, json_pack("{s:s,s:s,s:s}", "name", "tamin", "api", "/api/v1",
 				     "login", "POST /api/v1/login {\"login\",\"password\"}"));
 }

@@ -1,6 +1,7 @@
 /* The server: loops, listening sockets, dispatch, authentication, limits, shutdown. */
 #include "http/http.h"
 #include "users/users.h"
+#include "web/web.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -160,6 +161,11 @@ json_t *req_json(struct req *r, struct err *e)
 	return j;
 }
 
+const char *req_header(struct req *r, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);
+}
+
 void req_set_header(struct req *r, const char *name, const char *value)
 {
 	evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
@@ -184,26 +190,66 @@ static void free_body(const void *data, size_t len, void *arg)
 	free((void *)data);
 }
 
+/* The headers of every reply, API or web app. */
+static void add_safety_headers(struct evkeyvalq *h)
+{
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	evhttp_add_header(h, "X-Frame-Options", "DENY");
+	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
+}
+
+static const char *reason_of(int status)
+{
+	return status == 200   ? "OK"
+	       : status == 201 ? "Created"
+	       : status == 304 ? "Not Modified"
+	       : status < 500  ? "Client Error"
+			       : "Server Error";
+}
+
+/* Sends the reply (body may be NULL) with the headers every reply carries, and frees
+ * the request. A HEAD request gets the headers and the body's Content-Length: libevent
+ * 2.1 would send the body and no length. */
+static void send_reply(struct req *r, int status, struct evbuffer *body)
+{
+	read_end(r->loop);
+	struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
+	add_safety_headers(h);
+	if (body && evhttp_request_get_command(r->ev) == EVHTTP_REQ_HEAD) {
+		char n[24];
+		snprintf(n, sizeof n, "%zu", evbuffer_get_length(body));
+		evhttp_add_header(h, "Content-Length", n);
+		evbuffer_drain(body, evbuffer_get_length(body));
+	}
+	evhttp_send_reply(r->ev, status, reason_of(status), body);
+	if (body)
+		evbuffer_free(body);
+	req_finish(r);
+}
+
 /* Sends body (malloc'd, handed over) with the API's headers, and frees the request. */
 static void reply_raw(struct req *r, int status, char *body, size_t len)
 {
-	read_end(r->loop);
 	struct evbuffer *buf = evbuffer_new();
+	if (!buf)
+		abort();
 	if (body && evbuffer_add_reference(buf, body, len, free_body, NULL) < 0)
 		free(body);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
 	evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
 	evhttp_add_header(h, "Cache-Control", "no-store");
-	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-	evhttp_add_header(h, "X-Frame-Options", "DENY");
-	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
-	const char *reason = status == 200	 ? "OK"
-			     : status == 201	 ? "Created"
-			     : status < 500	 ? "Client Error"
-						 : "Server Error";
-	evhttp_send_reply(r->ev, status, reason, buf);
-	evbuffer_free(buf);
-	req_finish(r);
+	send_reply(r, status, buf);
+}
+
+void reply_static(struct req *r, int status, const void *data, size_t len)
+{
+	struct evbuffer *buf = NULL;
+	if (data) {
+		buf = evbuffer_new();
+		if (!buf || evbuffer_add_reference(buf, data, len, NULL, NULL) < 0)
+			abort();
+	}
+	send_reply(r, status, buf);
 }
 
 void reply_json(struct req *r, int status, json_t *body)
@@ -457,8 +503,13 @@ static void on_request(struct evhttp_request *ev, void *arg)
 		}
 	}
 	if (!found) {
+		/* Paths under /api/ are the API's alone: an unknown one is a JSON 404 even when
+		 * the web app is served, not the app's page. */
+		int api = strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/api") == 0;
 		if (path_known)
 			reply_errorf(r, 405, "method_not_allowed", "", "method not allowed here");
+		else if (l->app->web && !api)
+			web_h_serve(r);
 		else
 			reply_errorf(r, 404, "not_found", "", "no such resource: %s", r->path);
 		return;
