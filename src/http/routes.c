@@ -36,6 +36,8 @@ const struct route api_routes[] = {
 	{M_GET, "/api/v1/topics", ROLE_ANY, h_topics},
 	{M_GET, "/api/v1/departments", ROLE_ANY, h_departments},
 	{M_GET, "/api/v1/channels", ROLE_ANY, h_channels},
+	{M_POST, "/api/v1/topics/{}", ROLE_ADMIN, catalog_h_topic_edit},
+	{M_POST, "/api/v1/departments/{}", ROLE_ADMIN, catalog_h_department_edit},
 	{M_GET, "/api/v1/stats/cases", ROLE_SUPERVISOR, cases_h_stats},
 	{M_POST, "/api/v1/cases", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_create},
 	{M_GET, "/api/v1/cases", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_list},
