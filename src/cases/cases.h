@@ -77,11 +77,34 @@ int case_event_run(struct db *db, void *arg, struct err *e);
 /* Sets the case number's year and the SLA due dates of a new case from c->now. */
 void case_new_schedule(struct case_new *c, const struct app *app);
 
+/* The supervisor's figures (stats.c): GET /api/v1/stats/cases. Every figure is the count
+ * of a list query (README, "The figures and their lists"); open is not closed, as the
+ * list's open=1. */
+#define STATS_DAYS_MAX 366
+struct stats_query {
+	int64_t department_id; /* 0: every department */
+	int64_t topic_id;      /* 0: every topic */
+	int64_t from, to;      /* cases created in [from, to), where has_from / has_to */
+	int has_from, has_to;
+	int days; /* the series: this many Tehran days, the last one today */
+	int64_t now;
+};
+/* Writes the figures' JSON object ({"totals","by_department","by_topic","series",
+ * "generated_at"}) into w: 0, or -1 with e. Reads through db only. */
+int cases_stats_write(struct db *db, const struct stats_query *q, struct jw *w, struct err *e);
+/* The SQL of each statement cases_stats_write runs for q, into out: for the test that
+ * checks with EXPLAIN QUERY PLAN that each reads one index alone. */
+enum { STATS_OPEN, STATS_COUNT, STATS_CREATED, STATS_CLOSED, STATS_STATEMENTS };
+void cases_stats_sql(const struct stats_query *q, int which, char *out, size_t cap);
+/* The Tehran calendar day of instant t, as days since 1970-01-01 (UTC+03:30). */
+int64_t cases_tehran_day(int64_t t);
+
 /* The routes. */
 void cases_h_create(struct req *r);
 void cases_h_get(struct req *r);
 void cases_h_list(struct req *r);
 void cases_h_event(struct req *r);
 void cases_h_person(struct req *r); /* GET /api/v1/people/{national_id} : caller card */
+void cases_h_stats(struct req *r);  /* GET /api/v1/stats/cases : the supervisor's figures */
 
 #endif

@@ -49,6 +49,11 @@ void case_write_brief(struct jw *w, const struct case_row *c);
 #define CASE_SELECT "SELECT " CASE_COLS CASE_FROM
 void case_read_row(struct db_stmt *s, struct case_row *c, struct arena *a);
 
+/* A date in the query at `key`: Jalali (1405/01/01, 1405-01-01, 14050101, any digit set)
+ * at Tehran midnight, or ISO-8601; a year below 1700 is read as Jalali. 1 and *out set,
+ * 0 when absent, -1 with e (400 naming key) when not a date. */
+int cases_query_time(struct req *r, const char *key, int64_t *out, struct err *e);
+
 /* May `who` read this case? 1 yes, 0 no. */
 int case_may_read(struct db *db, const struct principal *who, const struct case_row *c,
 		  int64_t now);

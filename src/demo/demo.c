@@ -328,7 +328,7 @@ static int make_users(struct db *db, struct gen *g, const char *hash, struct err
 	rc = rc ? rc : add_user(db, hash, "desk1", "desk", NULL, NULL, "میز خدمت دفتر پیشخوان",
 				&g->desk, e);
 	for (int i = 0; !rc && i < g->ndeps; i++) {
-		char login[64], name[192];
+		char login[64], name[sizeof deps->name + 32];
 		snprintf(login, sizeof login, "sp_%s", deps[i].code);
 		snprintf(name, sizeof name, "کارشناس %s", deps[i].name);
 		rc = add_user(db, hash, login, "specialist", deps[i].code, NULL, name,
