@@ -16,9 +16,35 @@ UNIT      := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT:tests/unit/%.c=build/tests/%)
 UNIT_SAN  := $(UNIT:tests/unit/%.c=build/tests-san/%)
 
-.PHONY: all deps run test unit unit-san unit-valgrind http http-san lint bench clean format demo-db
+.PHONY: all deps run test unit unit-san unit-valgrind http http-san lint bench clean format demo-db \
+	web web-unit e2e
 
-all: build/tamin
+all: build/tamin web
+
+# ---- the web app (web/): TypeScript + Preact, built by Vite into build/web, which
+# `tamin serve --web build/web` serves at /. npm ci installs exactly the committed lockfile.
+WEB_SRC := $(shell find web/src web/public -type f 2>/dev/null) web/index.html web/vite.config.ts \
+	web/tsconfig.json
+
+web: build/web/index.html
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build/web/index.html: web/node_modules/.installed $(WEB_SRC)
+	cd web && ./node_modules/.bin/tsc --noEmit && ./node_modules/.bin/vite build --logLevel warn
+	@find build/web -type f \( -name '*.js' -o -name '*.css' -o -name '*.html' -o -name '*.svg' \) \
+	  -exec gzip -k -9 -f {} +
+	@touch $@
+
+web-unit: web/node_modules/.installed
+	cd web && ./node_modules/.bin/vitest run
+
+# Browser journeys: Debian's chromium driven by playwright-core against a real tamin serve.
+E2E_TESTS := $(sort $(wildcard web/e2e/*.test.mjs))
+e2e: build/tamin build/web/index.html
+	@set -e; for f in $(E2E_TESTS); do echo "e2e: $$f"; TAMIN_BIN=build/tamin node --test $$f; done
 
 deps:
 	@scripts/deps.sh
@@ -86,6 +112,8 @@ test: deps
 	$(MAKE) unit-valgrind
 	$(MAKE) http
 	$(MAKE) http-san
+	$(MAKE) web-unit
+	$(MAKE) e2e
 	$(MAKE) lint
 
 var/tamin.db: | build/tamin
@@ -96,7 +124,7 @@ run: deps
 	$(MAKE) all
 	@if [ ! -f var/tamin.db ]; then mkdir -p var && build/tamin demo --db var/tamin.db; \
 	  else echo "var/tamin.db exists; demo logins: see README (password: demo1234)"; fi
-	build/tamin serve --db var/tamin.db --listen 127.0.0.1:8080
+	build/tamin serve --db var/tamin.db --listen 127.0.0.1:8080 --web build/web
 
 bench: deps
 	$(MAKE) all

@@ -451,6 +451,24 @@ echo "   tamin memory: VmHWM was already $(calc "%.1f" "$HWM0_KB / 1024") MiB af
 echo "   nginx: $(rps nginx4) req/s, p50 $NGX_P50 ms, p99 $(ms nginx4 p99_us) ms (same static file)," \
 	"other processes $(other nginx4)% CPU"
 
+# ---- 5. the web app: first-page JavaScript and the agent's caller lookup in chromium ----
+
+echo "5. web app: first-page JavaScript (gzip) and the caller lookup in the browser (bench/web.mjs) ..."
+if [ -f "$ROOT/build/web/index.html" ]; then
+	while IFS= read -r line; do
+		case $line in
+		ROW$'\t'*)
+			IFS=$'\t' read -r _ name value anchor ratio target result <<<"$line"
+			row "$name" "$value" "$anchor" "$ratio" "$target" "$result"
+			;;
+		NOTE*) echo "   ${line#NOTE   }" ;;
+		*) echo "   $line" ;;
+		esac
+	done < <(RUN_DIR="$RUN" TAMIN_BIN="$BIN" node "$ROOT/bench/web.mjs" 2>&1 || echo "web bench failed")
+else
+	echo "   build/web is missing: run make web"
+fi
+
 # ---- the table ----
 
 echo

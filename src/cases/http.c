@@ -469,6 +469,15 @@ void cases_h_list(struct req *r)
 		}
 		sql_add(q, v[0] == '1' ? " AND c.status <> 'closed'" : " AND c.status = 'closed'");
 	}
+	/* pending: still the department's to do (not yet answered): its work queue */
+	if ((v = req_query(r, "pending"))) {
+		if (strcmp(v, "1") && strcmp(v, "0")) {
+			err_set(&e, 400, "invalid_field", "pending", "pending is 1 or 0");
+			goto bad;
+		}
+		sql_add(q, v[0] == '1' ? " AND c.status IN ('new', 'assigned', 'in_progress', 'waiting')"
+				       : " AND c.status NOT IN ('new', 'assigned', 'in_progress', 'waiting')");
+	}
 	if ((v = req_query(r, "department"))) {
 		const struct department *d = catalog_department_by_code(v);
 		if (!d) {

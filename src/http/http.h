@@ -61,6 +61,7 @@ struct req {
 	size_t body_len;
 	struct principal who; /* user_id 0: not logged in */
 	const char *token;    /* the session token the request came with */
+	const char *csrf;     /* that session's CSRF token, once authenticated */
 	char ip[48];
 };
 

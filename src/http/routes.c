@@ -20,7 +20,7 @@ static void h_root(struct req *r)
 	reply_json(r, 200, json_pack("{s:s,s:s,s:s}", "name", "tamin", "api", "/api/v1",
 				     "login", "POST /api/v1/login {\"login\",\"password\"}"));
 }
-/* The catalogue does not change while serving: its JSON is written once, at start. */
+/* The catalogue's JSON is written when it changes (at start, and after an admin's edit). */
 static void reply_text(struct req *r, const char *json)
 {
 	struct jw w;
@@ -32,6 +32,17 @@ static void reply_text(struct req *r, const char *json)
 static void h_topics(struct req *r) { reply_text(r, catalog_json(CATALOG_TOPICS)); }
 static void h_departments(struct req *r) { reply_text(r, catalog_json(CATALOG_DEPARTMENTS)); }
 static void h_channels(struct req *r) { reply_text(r, catalog_json(CATALOG_CHANNELS)); }
+/* 31 provinces: small enough to write per request */
+static void h_provinces(struct req *r)
+{
+	const struct province *p;
+	int n = catalog_provinces(&p);
+	json_t *a = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s,s:s,s:s}", "code", p[i].code, "name",
+						   p[i].name, "name_en", p[i].name_en));
+	reply_json(r, 200, json_pack("{s:o}", "items", a));
+}
 
 const struct route api_routes[] = {
 	{M_GET, "/", 0, h_root},
@@ -42,6 +53,7 @@ const struct route api_routes[] = {
 	{M_GET, "/api/v1/topics", ROLE_ANY, h_topics},
 	{M_GET, "/api/v1/departments", ROLE_ANY, h_departments},
 	{M_GET, "/api/v1/channels", ROLE_ANY, h_channels},
+	{M_GET, "/api/v1/provinces", ROLE_ANY, h_provinces},
 	{M_POST, "/api/v1/topics/{}", ROLE_ADMIN, catalog_h_topic_edit},
 	{M_POST, "/api/v1/departments/{}", ROLE_ADMIN, catalog_h_department_edit},
 	{M_GET, "/api/v1/stats/cases", ROLE_SUPERVISOR, cases_h_stats},

@@ -520,6 +520,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
 			reply_errorf(r, 401, "unauthenticated", "", "log in first");
 			return;
 		}
+		r->csrf = csrf;
 		if (!(found->roles & r->who.role)) {
 			reply_errorf(r, 403, "forbidden", "", "your role (%s) may not do this",
 				     role_name(r->who.role));

@@ -457,9 +457,9 @@ void users_h_me(struct req *r)
 	db_bind_int(s, 1, r->who.user_id);
 	json_t *out = NULL;
 	if (db_step(s) == 1)
-		out = json_pack("{s:s,s:s,s:s,s:s?,s:s?}", "login", db_col_text(s, 0), "name",
+		out = json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:s?}", "login", db_col_text(s, 0), "name",
 				db_col_text(s, 1), "role", db_col_text(s, 2), "department",
-				db_col_text(s, 3), "national_id", db_col_text(s, 4));
+				db_col_text(s, 3), "national_id", db_col_text(s, 4), "csrf", r->csrf);
 	db_done(s);
 	if (!out) {
 		reply_errorf(r, 401, "unauthenticated", "", "log in first");

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startDemo, assertNoSecrets, caseBody, cleanupTemp, freshNationalId, toPersianDigits,
+  startDemo, assertNoSecrets, assertError, caseBody, cleanupTemp, freshNationalId, toPersianDigits,
 } from './harness.mjs';
 
 let S, citizens, agent1, agent2, sp, sup;
@@ -103,6 +103,14 @@ test('status filter returns only that status, and the statuses add up', async ()
   assert.ok(open.every((i) => i.status !== 'closed'));
   const closed = await pageAll(sp, 'status=closed', 200);
   assert.equal(open.length + closed.length, total);
+  // pending: the department's work queue, not yet answered; with pending=0 it is everything
+  const pending = await pageAll(sp, 'pending=1&sort=due', 200);
+  const PENDING = new Set(['new', 'assigned', 'in_progress', 'waiting']);
+  assert.ok(pending.length > 0 && pending.every((i) => PENDING.has(i.status)));
+  const done = await pageAll(sp, 'pending=0', 200);
+  assert.ok(done.every((i) => !PENDING.has(i.status)));
+  assert.equal(pending.length + done.length, total);
+  assertError(await list(sp, 'pending=yes'), 400, 'invalid_field', 'pending');
   // other filters combine with it
   const t = await pageAll(sup, 'topic=pension_not_paid&channel=phone', 200);
   assert.ok(t.length > 0 && t.every((i) => i.topic === 'pension_not_paid' && i.channel === 'phone'));

@@ -172,6 +172,18 @@ test('cookie session: POST needs X-CSRF-Token; GET does not', async () => {
   assertError(await S.call('GET', '/api/v1/cases', { headers: { cookie: u.cookie } }), 401, 'unauthenticated');
 });
 
+test('a reloaded page learns its CSRF token from /me, for its own session only', async () => {
+  const u = await S.login('cookie_agent');
+  const me = await S.call('GET', '/api/v1/me', { headers: { cookie: u.cookie } });
+  assert.equal(me.status, 200);
+  assert.equal(me.json.csrf, u.csrf);
+  const other = await S.login('agent1');
+  assert.notEqual(other.csrf, u.csrf);
+  const body = caseBody(citizens[0]);
+  const ok = await S.call('POST', '/api/v1/cases', { body, headers: { cookie: u.cookie, 'x-csrf-token': me.json.csrf } });
+  assert.equal(ok.status, 201, JSON.stringify(ok.json));
+});
+
 test('the session cookie is HttpOnly and SameSite=Strict', async () => {
   const u = await S.login('agent1');
   const sc = u.setCookie;

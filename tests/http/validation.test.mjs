@@ -146,8 +146,18 @@ test('a body over 64 KiB → 413', async () => {
   assertError(at, 400, 'field_too_long', 'description');
 });
 
+test('the provinces: all 31, with Persian names, for the caller card', async () => {
+  const r = await S.call('GET', '/api/v1/provinces', { token: agent.token });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.items.length, 31);
+  const tehran = r.json.items.find((p) => p.name_en === 'Tehran');
+  assert.ok(tehran, r.text);
+  assert.equal(tehran.name, 'تهران');
+  assert.match(tehran.code, /^\d+$/);
+});
+
 test('no token / bad token → 401', async () => {
-  const paths = [['GET', '/api/v1/cases'], ['GET', `/api/v1/cases/${caseId}`], ['POST', '/api/v1/cases'], ['GET', '/api/v1/topics'], ['GET', '/api/v1/me']];
+  const paths = [['GET', '/api/v1/cases'], ['GET', `/api/v1/cases/${caseId}`], ['POST', '/api/v1/cases'], ['GET', '/api/v1/topics'], ['GET', '/api/v1/provinces'], ['GET', '/api/v1/me']];
   for (const [m, p] of paths) {
     assertError(await S.call(m, p, { body: m === 'POST' ? caseBody(citizens[0]) : undefined }), 401, 'unauthenticated');
     assertError(await S.call(m, p, { token: 'x'.repeat(64) }), 401, 'unauthenticated');

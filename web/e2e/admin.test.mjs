@@ -1,0 +1,66 @@
+// The admin manages accounts and SLA targets; the auditor reads the audit log.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startApp, login, shot } from './harness.mjs';
+
+let app;
+before(async () => {
+  app = await startApp({ people: 60, cases: 150 });
+});
+after(async () => {
+  await app?.stop();
+});
+
+test('admin: a weak password is refused next to its field, then the account is created and disabled', async () => {
+  const page = await app.page();
+  await login(app, page, 'admin');
+  assert.match(page.url(), /\/admin$/);
+  await page.fill('form.new-user input[name=login]', 'sp_new');
+  await page.fill('form.new-user input[name=password]', 'short');
+  await page.selectOption('form.new-user select[name=role]', 'specialist');
+  await page.selectOption('form.new-user select[name=department]', 'pensions');
+  await page.getByRole('button', { name: 'افزودن' }).click();
+  await page.locator('[data-field=password] .error').waitFor();
+  assert.equal(await page.inputValue('form.new-user input[name=login]'), 'sp_new');
+  await page.fill('form.new-user input[name=password]', 'a-long-enough-password');
+  await page.getByRole('button', { name: 'افزودن' }).click();
+  const row = page.locator('tr[data-login=sp_new]');
+  await row.waitFor();
+  await shot(page, 'admin-users');
+  page.once('dialog', (d) => d.accept());
+  await row.getByRole('button', { name: 'غیرفعال کردن' }).click();
+  await page.locator('tr[data-login=sp_new].disabled').waitFor();
+});
+
+test('admin: a topic\'s SLA target, a bad value refused by the server, then saved', async () => {
+  const page = await app.page();
+  await login(app, page, 'admin');
+  await page.goto(`${app.url}/admin/catalog`);
+  const row = page.locator('tr[data-topic=pension_not_paid]');
+  await row.waitFor();
+  await row.locator('input[name=resolution_min]').fill('0');
+  await row.getByRole('button', { name: 'ذخیره' }).click();
+  await row.locator('[data-field=resolution_min] .error').waitFor();
+  await row.locator('input[name=resolution_min]').fill('۹۶۰');
+  await row.getByRole('button', { name: 'ذخیره' }).click();
+  await row.locator('.ok').waitFor();
+  await shot(page, 'admin-catalog');
+  const a = await app.server.login('admin');
+  const t = await app.server.call('GET', '/api/v1/topics', { token: a.token });
+  assert.equal(t.json.items.find((x) => x.code === 'pension_not_paid').sla_minutes.resolution, 960);
+});
+
+test('auditor: the reads of one person\'s record', async () => {
+  const nid = app.citizens[0];
+  const agent = await app.server.login('agent1');
+  assert.equal((await app.server.call('GET', `/api/v1/people/${nid}`, { token: agent.token })).status, 200);
+  const page = await app.page();
+  await login(app, page, 'auditor');
+  assert.match(page.url(), /\/audit$/);
+  await page.fill('input[name=national_id]', nid);
+  await page.getByRole('button', { name: 'نمایش' }).click();
+  const rows = page.locator('table.audit tbody tr');
+  await rows.first().waitFor();
+  assert.match(await page.locator('table.audit').textContent(), /agent1/);
+  await shot(page, 'auditor');
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { actionsFor, citizenLabel, eventBody } from './actions';
+
+describe('state → actions', () => {
+  it('shows exactly the events the server allows, in a stable order', () => {
+    expect(actionsFor(['answer', 'note', 'assign']).map((a) => a.type)).toEqual(['note', 'assign', 'answer']);
+    expect(actionsFor([])).toEqual([]);
+    expect(actionsFor(['bogus'])).toEqual([]);
+  });
+  it('gives every action a distinct shortcut', () => {
+    const all = actionsFor(['start', 'note', 'assign', 'wait', 'resume', 'answer', 'report_back',
+      'contact_failed', 'close', 'reopen', 'rate']);
+    expect(all.length).toBe(11);
+    expect(new Set(all.map((a) => a.key)).size).toBe(11);
+  });
+  it('uses the citizen\'s words for closing and reopening', () => {
+    const [close] = actionsFor(['close']);
+    expect(citizenLabel(close)).toContain('حل شد');
+  });
+});
+
+describe('event bodies', () => {
+  const one = (t: string) => actionsFor([t])[0];
+  it('names the missing required field', () => {
+    expect(eventBody(one('answer'), {})).toEqual({ missing: 'text' });
+    expect(eventBody(one('report_back'), { text: 'x' })).toEqual({ missing: 'method' });
+    expect(eventBody(one('assign'), {})).toEqual({ missing: 'assignee' });
+  });
+  it('builds the JSON the API takes', () => {
+    expect(eventBody(one('report_back'), { method: 'sms', text: ' ' })).toEqual({ body: { type: 'report_back', method: 'sms' } });
+    expect(eventBody(one('rate'), { rating: '4' })).toEqual({ body: { type: 'rate', rating: 4 } });
+    expect(eventBody(one('assign'), { department: 'pensions' })).toEqual({ body: { type: 'assign', department: 'pensions' } });
+    expect(eventBody(one('close'), {})).toEqual({ body: { type: 'close' } });
+  });
+});

@@ -1,0 +1,74 @@
+// What a user may do to a case: the server says which events its state allows for this user
+// (`allowed_events`, from the state machine in src/cases/machine.c) and still enforces them.
+// This maps each to a button, the fields its form needs and a keyboard shortcut.
+
+export type FieldKind = 'text' | 'method' | 'on' | 'rating' | 'assignee' | 'department';
+
+export interface Action {
+  type: string;
+  label: string;
+  key: string; // Alt+key
+  fields: { name: string; kind: FieldKind; required: boolean; label: string }[];
+}
+
+const ALL: Action[] = [
+  { type: 'start', label: 'شروع رسیدگی', key: 's', fields: [] },
+  { type: 'note', label: 'یادداشت', key: 'n',
+    fields: [{ name: 'text', kind: 'text', required: true, label: 'متن یادداشت' }] },
+  { type: 'assign', label: 'ارجاع', key: 'g',
+    fields: [
+      { name: 'assignee', kind: 'assignee', required: false, label: 'به کاربر (نام کاربری)' },
+      { name: 'department', kind: 'department', required: false, label: 'یا به واحد' },
+    ] },
+  { type: 'wait', label: 'انتظار', key: 'w',
+    fields: [
+      { name: 'on', kind: 'on', required: true, label: 'در انتظار' },
+      { name: 'text', kind: 'text', required: true, label: 'چه چیزی لازم است' },
+    ] },
+  { type: 'resume', label: 'ادامه رسیدگی', key: 'u', fields: [] },
+  { type: 'answer', label: 'ثبت پاسخ', key: 'a',
+    fields: [{ name: 'text', kind: 'text', required: true, label: 'پاسخ واحد' }] },
+  { type: 'report_back', label: 'اعلام نتیجه به شهروند', key: 'r',
+    fields: [
+      { name: 'method', kind: 'method', required: true, label: 'روش اعلام' },
+      { name: 'text', kind: 'text', required: false, label: 'توضیح' },
+    ] },
+  { type: 'contact_failed', label: 'تماس ناموفق', key: 'f',
+    fields: [
+      { name: 'method', kind: 'method', required: true, label: 'روش تماس' },
+      { name: 'text', kind: 'text', required: false, label: 'توضیح' },
+    ] },
+  { type: 'close', label: 'بستن پرونده', key: 'c', fields: [] },
+  { type: 'reopen', label: 'بازگشایی', key: 'o',
+    fields: [{ name: 'text', kind: 'text', required: true, label: 'چرا مشکل حل نشده است' }] },
+  { type: 'rate', label: 'امتیاز به خدمت', key: 'e',
+    fields: [{ name: 'rating', kind: 'rating', required: true, label: 'امتیاز (۱ تا ۵)' }] },
+];
+
+/** The actions for a case's allowed events, in a stable order (the order above). */
+export function actionsFor(allowed: readonly string[]): Action[] {
+  return ALL.filter((a) => allowed.includes(a.type));
+}
+
+/** The citizen's words for the same events. */
+export function citizenLabel(a: Action): string {
+  return ({ close: 'مشکلم حل شد؛ بستن', reopen: 'مشکلم حل نشده است', note: 'افزودن توضیح' } as
+    Record<string, string>)[a.type] || a.label;
+}
+
+/** The JSON body for an event from the form's values; missing required → the field name. */
+export function eventBody(a: Action, values: Record<string, string>):
+  { body: Record<string, unknown> } | { missing: string } {
+  const body: Record<string, unknown> = { type: a.type };
+  for (const f of a.fields) {
+    const v = (values[f.name] ?? '').trim();
+    if (!v) {
+      if (f.required) return { missing: f.name };
+      continue;
+    }
+    body[f.name] = f.kind === 'rating' ? Number(v) : v;
+  }
+  // an assignment names a person, a department, or both
+  if (a.type === 'assign' && !body.assignee && !body.department) return { missing: 'assignee' };
+  return { body };
+}

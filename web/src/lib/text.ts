@@ -1,0 +1,55 @@
+// What people type may use Persian (۰-۹), Arabic-Indic (٠-٩) or ASCII digits and the Arabic
+// letters ي/ك/ى/ة; the API wants ASCII digits and Persian letters (the server normalises too,
+// but a lookup decides its kind from the digits before it asks). What people read shows
+// Persian digits.
+
+const FA0 = 0x06f0;
+const AR0 = 0x0660;
+
+/** Digits of any set to ASCII; Arabic letter variants to Persian; zero-width and
+ *  surrounding spaces trimmed. */
+export function normalize(s: string): string {
+  let out = '';
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (c >= FA0 && c <= FA0 + 9) out += String.fromCharCode(48 + c - FA0);
+    else if (c >= AR0 && c <= AR0 + 9) out += String.fromCharCode(48 + c - AR0);
+    else if (ch === 'ي' || ch === 'ى') out += 'ی';
+    else if (ch === 'ك') out += 'ک';
+    else if (ch === 'ة') out += 'ه';
+    else if (c === 0x200f || c === 0x200e || c === 0xfeff) continue;
+    else out += ch;
+  }
+  return out.trim();
+}
+
+/** ASCII digits to Persian digits, for display. */
+export function fa(v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  return String(v).replace(/[0-9]/g, (d) => String.fromCharCode(FA0 + d.charCodeAt(0) - 48));
+}
+
+/** Iran's national id: 10 digits, the last a check digit. */
+export function validNationalId(s: string): boolean {
+  const id = normalize(s);
+  if (!/^[0-9]{10}$/.test(id) || /^(\d)\1{9}$/.test(id)) return false;
+  let sum = 0;
+  for (let i = 0; i < 9; i++) sum += Number(id[i]) * (10 - i);
+  const r = sum % 11;
+  const check = Number(id[9]);
+  return r < 2 ? check === r : check === 11 - r;
+}
+
+export type LookupKind = 'national_id' | 'mobile' | 'number' | 'text';
+
+/** What the agent's single search field was given: a national id, a mobile number
+ *  (09xxxxxxxxx, +989..., 989...), a case number (1405-0001234 or 14050001234), or text. */
+export function lookupKind(raw: string): { kind: LookupKind; value: string } {
+  const s = normalize(raw).replace(/[\s]/g, '');
+  if (/^[0-9]{10}$/.test(s) && !s.startsWith('09')) return { kind: 'national_id', value: s };
+  const m = s.replace(/^(\+98|0098|98)(?=9[0-9]{9}$)/, '0');
+  if (/^09[0-9]{9}$/.test(m)) return { kind: 'mobile', value: m };
+  const n = s.match(/^(1[34][0-9]{2})[-/]?([0-9]{1,7})$/);
+  if (n) return { kind: 'number', value: `${n[1]}-${n[2].padStart(7, '0')}` };
+  return { kind: 'text', value: normalize(raw) };
+}

@@ -1,0 +1,136 @@
+// The app: who is logged in, the catalogue, and which page the path names.
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api, Me, setCsrf, whenLoggedOut } from './api';
+import { Catalog, loadCatalog } from './catalog';
+import { HOME, label, ROLE } from './lib/labels';
+import { match, navigate, onLink, useLocation } from './router';
+import { Login } from './pages/Login';
+import { Agent } from './pages/Agent';
+import { Desk } from './pages/Desk';
+import { Queue } from './pages/Queue';
+import { CasePage } from './pages/CasePage';
+import { Supervisor } from './pages/Supervisor';
+import { Citizen, CitizenNew, AccessLog } from './pages/Citizen';
+import { Admin } from './pages/Admin';
+import { Audit } from './pages/Audit';
+import { FormError } from './ui/Field';
+import './styles.css';
+
+export interface Ctx {
+  me: Me;
+  catalog: Catalog;
+}
+
+const NAV: Record<string, [string, string][]> = {
+  agent: [['/agent', 'میز ۱۴۲۰'], ['/cases', 'پرونده‌های من']],
+  desk: [['/desk', 'ثبت درخواست'], ['/cases', 'پرونده‌های ثبت‌شده']],
+  specialist: [['/queue', 'کارتابل واحد']],
+  supervisor: [['/supervisor', 'نمای کلی'], ['/queue', 'کارتابل']],
+  citizen: [['/me', 'درخواست‌های من'], ['/me/new', 'درخواست تازه'], ['/me/access-log', 'چه کسی پرونده‌ام را دید']],
+  admin: [['/admin', 'کاربران'], ['/admin/catalog', 'واحدها و موضوع‌ها']],
+  auditor: [['/audit', 'گزارش دسترسی‌ها']],
+};
+
+function Page(props: { ctx: Ctx; path: string; query: URLSearchParams }) {
+  const { ctx, path, query } = props;
+  let m: Record<string, string> | null;
+  if ((m = match('/cases/:id', path))) return <CasePage ctx={ctx} id={Number(m.id)} />;
+  switch (path) {
+    case '/agent':
+      return <Agent ctx={ctx} query={query} />;
+    case '/desk':
+      return <Desk ctx={ctx} />;
+    case '/queue':
+    case '/cases':
+      return <Queue ctx={ctx} query={query} />;
+    case '/supervisor':
+      return <Supervisor ctx={ctx} />;
+    case '/me':
+      return <Citizen ctx={ctx} />;
+    case '/me/new':
+      return <CitizenNew ctx={ctx} />;
+    case '/me/access-log':
+      return <AccessLog />;
+    case '/admin':
+    case '/admin/catalog':
+      return <Admin ctx={ctx} tab={path === '/admin' ? 'users' : 'catalog'} />;
+    case '/audit':
+      return <Audit />;
+  }
+  return <p>این صفحه وجود ندارد. <a href={HOME[ctx.me.role] || '/'}>صفحه اصلی</a></p>;
+}
+
+function App() {
+  const { path, query } = useLocation();
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [catalog, setCatalog] = useState<Catalog | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  async function start(m: Me) {
+    if (m.csrf) setCsrf(m.csrf);
+    try {
+      setCatalog(await loadCatalog(true));
+      setMe(m);
+      if (path === '/' || path === '/login') navigate(HOME[m.role] || '/', true);
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  useEffect(() => {
+    whenLoggedOut(() => {
+      setMe(null);
+      setCsrf('');
+    });
+    api<Me>('GET', '/me').then(start, () => setMe(null));
+  }, []);
+
+  async function logout() {
+    try {
+      await api('POST', '/logout');
+    } catch {
+      /* the session may be gone already */
+    }
+    setCsrf('');
+    setMe(null);
+    navigate('/login');
+  }
+
+  if (me === undefined) return <p class="muted loading">در حال بارگذاری…</p>;
+  if (!me || !catalog)
+    return (
+      <main class="login-page">
+        <FormError error={error} />
+        <Login onLogin={start} />
+      </main>
+    );
+  const ctx = { me, catalog };
+  return (
+    <div class="shell" onClick={onLink as any}>
+      <header class="top">
+        <a class="brand" href={HOME[me.role] || '/'}>
+          تأمین <small>۱۴۲۰</small>
+        </a>
+        <nav>
+          {(NAV[me.role] || []).map(([href, text]) => (
+            <a href={href} class={path === href ? 'current' : ''}>
+              {text}
+            </a>
+          ))}
+        </nav>
+        <span class="who">
+          {me.name || me.login} <small class="muted">{label(ROLE, me.role)}</small>
+        </span>
+        <button class="link" onClick={logout}>
+          خروج
+        </button>
+      </header>
+      <main>
+        <Page ctx={ctx} path={path} query={query} />
+      </main>
+    </div>
+  );
+}
+
+render(<App />, document.getElementById('app')!);

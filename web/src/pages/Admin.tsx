@@ -1,0 +1,204 @@
+// The admin: accounts and roles; departments, topics and their SLA targets.
+import { useEffect, useState } from 'preact/hooks';
+import { api, Page, Topic } from '../api';
+import { loadCatalog } from '../catalog';
+import type { Ctx } from '../main';
+import { showTime } from '../lib/jalali';
+import { ROLE, label } from '../lib/labels';
+import { fa, normalize } from '../lib/text';
+import { Field, FormError } from '../ui/Field';
+
+interface User {
+  login: string;
+  name: string;
+  role: string;
+  department: string | null;
+  disabled: boolean;
+  created: string;
+  national_id: string | null;
+}
+
+function NewUser(props: { ctx: Ctx; onDone: () => void }) {
+  const [v, setV] = useState<Record<string, string>>({ role: 'agent' });
+  const [error, setError] = useState<unknown>(null);
+  const set = (k: string) => (e: Event) => setV({ ...v, [k]: (e.target as HTMLInputElement).value });
+  async function submit(e: Event) {
+    e.preventDefault();
+    setError(null);
+    const body: Record<string, string> = { login: normalize(v.login ?? ''), password: v.password ?? '', role: v.role };
+    if (v.name) body.name = normalize(v.name);
+    if (v.department) body.department = v.department;
+    if (v.national_id) body.national_id = normalize(v.national_id);
+    try {
+      await api('POST', '/users', body);
+      setV({ role: v.role });
+      props.onDone();
+    } catch (err) {
+      setError(err);
+    }
+  }
+  const fields = ['login', 'password', 'role', 'name', 'department', 'national_id'];
+  return (
+    <form class="card new-user" onSubmit={submit}>
+      <h3>کاربر تازه</h3>
+      <div class="row">
+        <Field label="نام کاربری" name="login" error={error}>
+          <input name="login" value={v.login ?? ''} onInput={set('login')} autocomplete="off" />
+        </Field>
+        <Field label="گذرواژه (دست‌کم ۸ نویسه)" name="password" error={error}>
+          <input name="password" type="password" value={v.password ?? ''} onInput={set('password')} autocomplete="new-password" />
+        </Field>
+        <Field label="نام" name="name" error={error}>
+          <input name="name" value={v.name ?? ''} onInput={set('name')} />
+        </Field>
+      </div>
+      <div class="row">
+        <Field label="نقش" name="role" error={error}>
+          <select name="role" value={v.role} onChange={set('role')}>
+            {Object.entries(ROLE).map(([k, t]) => <option value={k}>{t}</option>)}
+          </select>
+        </Field>
+        <Field label="واحد" name="department" error={error}>
+          <select name="department" value={v.department ?? ''} onChange={set('department')}>
+            <option value="">—</option>
+            {props.ctx.catalog.departments.map((d) => <option value={d.code}>{d.name}</option>)}
+          </select>
+        </Field>
+        {v.role === 'citizen' && (
+          <Field label="کد ملی" name="national_id" error={error}>
+            <input name="national_id" value={v.national_id ?? ''} onInput={set('national_id')} />
+          </Field>
+        )}
+      </div>
+      <FormError error={error} fields={fields} />
+      <button class="primary" type="submit">افزودن</button>
+    </form>
+  );
+}
+
+function Users(props: { ctx: Ctx }) {
+  const [users, setUsers] = useState<User[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const load = () => api<Page<User>>('GET', '/users').then((p) => setUsers(p.items), setError);
+  useEffect(() => {
+    load();
+  }, []);
+  async function disable(login: string) {
+    if (!confirm(`حساب ${login} غیرفعال شود؟ نشست‌های باز آن همین حالا بسته می‌شود.`)) return;
+    try {
+      await api('POST', `/users/${encodeURIComponent(login)}/disable`);
+      load();
+    } catch (e) {
+      setError(e);
+    }
+  }
+  return (
+    <div>
+      <NewUser ctx={props.ctx} onDone={load} />
+      <FormError error={error} />
+      <table class="users">
+        <thead>
+          <tr><th>نام کاربری</th><th>نام</th><th>نقش</th><th>واحد</th><th>ایجاد</th><th></th></tr>
+        </thead>
+        <tbody>
+          {users.map((u) => (
+            <tr key={u.login} class={u.disabled ? 'disabled' : ''} data-login={u.login}>
+              <td>{fa(u.login)}</td>
+              <td>{u.name}</td>
+              <td>{label(ROLE, u.role)}</td>
+              <td>{(u.department && props.ctx.catalog.department(u.department)?.name) || '—'}</td>
+              <td>{showTime(u.created)}</td>
+              <td>
+                {u.disabled ? <span class="muted">غیرفعال</span>
+                  : u.login !== props.ctx.me.login && <button onClick={() => disable(u.login)}>غیرفعال کردن</button>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function TopicRow(props: { t: Topic; ctx: Ctx; onSaved: () => void }) {
+  const t = props.t;
+  const [v, setV] = useState({
+    first_response_min: String(t.sla_minutes.first_response),
+    resolution_min: String(t.sla_minutes.resolution),
+    report_back_min: String(t.sla_minutes.report_back),
+    department: t.department,
+  });
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  const set = (k: string) => (e: Event) => { setSaved(false); setV({ ...v, [k]: (e.target as HTMLInputElement).value }); };
+  async function save() {
+    setError(null);
+    const body: Record<string, unknown> = { department: v.department };
+    for (const k of ['first_response_min', 'resolution_min', 'report_back_min'] as const) {
+      const n = Number(normalize(v[k]));
+      body[k] = Number.isInteger(n) ? n : normalize(v[k]);
+    }
+    try {
+      await api('POST', `/topics/${t.code}`, body);
+      setSaved(true);
+      props.onSaved();
+    } catch (e) {
+      setError(e);
+    }
+  }
+  const num = (k: keyof typeof v) => (
+    <Field label="" name={k} error={error}>
+      <input name={k} value={v[k]} onInput={set(k)} size={6} inputMode="numeric" />
+    </Field>
+  );
+  return (
+    <tr data-topic={t.code}>
+      <td>{t.name}</td>
+      <td>
+        <select name="department" value={v.department} onChange={set('department')}>
+          {props.ctx.catalog.departments.map((d) => <option value={d.code}>{d.name}</option>)}
+        </select>
+      </td>
+      <td>{num('first_response_min')}</td>
+      <td>{num('resolution_min')}</td>
+      <td>{num('report_back_min')}</td>
+      <td>
+        <button onClick={save}>ذخیره</button> {saved && <span class="ok">ذخیره شد</span>}
+        <FormError error={error} fields={['first_response_min', 'resolution_min', 'report_back_min']} />
+      </td>
+    </tr>
+  );
+}
+
+function CatalogAdmin(props: { ctx: Ctx }) {
+  const [topics, setTopics] = useState(props.ctx.catalog.topics);
+  const reload = () => loadCatalog(true).then((c) => setTopics(c.topics));
+  return (
+    <div>
+      <h3>واحدها</h3>
+      <ul class="departments">
+        {props.ctx.catalog.departments.map((d) => (
+          <li>{d.name} <small class="muted">({d.calendar === 'always' ? 'شبانه‌روزی' : 'ساعات اداری'})</small></li>
+        ))}
+      </ul>
+      <h3>موضوع‌ها و مهلت‌ها (دقیقه کاری)</h3>
+      <table class="topics">
+        <thead>
+          <tr><th>موضوع</th><th>واحد</th><th>نخستین پاسخ</th><th>رسیدگی</th><th>اعلام نتیجه</th><th></th></tr>
+        </thead>
+        <tbody>
+          {topics.map((t) => <TopicRow key={t.code} t={t} ctx={props.ctx} onSaved={reload} />)}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Admin(props: { ctx: Ctx; tab: 'users' | 'catalog' }) {
+  return (
+    <div class="admin">
+      <h2>{props.tab === 'users' ? 'کاربران و نقش‌ها' : 'واحدها، موضوع‌ها و مهلت‌ها'}</h2>
+      {props.tab === 'users' ? <Users ctx={props.ctx} /> : <CatalogAdmin ctx={props.ctx} />}
+    </div>
+  );
+}

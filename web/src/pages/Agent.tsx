@@ -1,0 +1,172 @@
+// The 1420 agent console: one field finds the caller (national id, mobile, case number, or
+// words), the caller's card with open and past cases, a new case in a few keystrokes, and
+// the selected case with its actions. Shortcuts are listed on screen.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, Case, CaseSummary, Page, Person, qs } from '../api';
+import type { Ctx } from '../main';
+import { showDay, showTime } from '../lib/jalali';
+import { ApiError } from '../lib/errors';
+import { fa, lookupKind } from '../lib/text';
+import { navigate } from '../router';
+import { CaseRows } from '../ui/CaseList';
+import { CaseView } from '../ui/CaseView';
+import { Field, FormError } from '../ui/Field';
+import { NewCase } from '../ui/NewCase';
+
+type Card = Person & { cases: CaseSummary[] };
+
+/** The caller's open cases include answered ones: the outcome is still to be reported. */
+const OPEN = new Set(['new', 'assigned', 'in_progress', 'waiting', 'answered']);
+
+export function CallerCard(props: { card: Card; onPick: (id: number) => void; province: (code: string | null) => string }) {
+  const p = props.card;
+  const open = p.cases.filter((c) => OPEN.has(c.status));
+  const past = p.cases.filter((c) => !OPEN.has(c.status));
+  return (
+    <section class="caller card" data-national-id={p.national_id}>
+      <h2>
+        {p.first_name} {p.last_name}
+      </h2>
+      <dl class="facts">
+        <dt>کد ملی</dt>
+        <dd>{fa(p.national_id)}</dd>
+        <dt>نام پدر</dt>
+        <dd>{p.father_name || '—'}</dd>
+        <dt>تاریخ تولد</dt>
+        <dd>{p.birth_date ? showDay(`${p.birth_date}T12:00:00Z`) : '—'}</dd>
+        <dt>همراه</dt>
+        <dd>{fa(p.mobile) || '—'}</dd>
+        <dt>استان</dt>
+        <dd>{props.province(p.province) || '—'}</dd>
+        <dt>آخرین تماس</dt>
+        <dd>{p.cases[0] ? showTime(p.cases[0].created) : '—'}</dd>
+      </dl>
+      <h3>پرونده‌های باز ({fa(open.length)})</h3>
+      {open.length ? <CaseRows items={open} showPerson={false} onPick={props.onPick} /> : <p class="muted">ندارد</p>}
+      <h3>پرونده‌های پیشین ({fa(past.length)})</h3>
+      {past.length ? <CaseRows items={past.slice(0, 10)} showPerson={false} onPick={props.onPick} /> : <p class="muted">ندارد</p>}
+    </section>
+  );
+}
+
+export function Agent(props: { ctx: Ctx; query: URLSearchParams }) {
+  const [q, setQ] = useState(props.query.get('q') ?? '');
+  const [card, setCard] = useState<Card | null>(null);
+  const [found, setFound] = useState<CaseSummary[] | null>(null);
+  const [caseId, setCaseId] = useState<number | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const search = useRef<HTMLInputElement>(null);
+
+  async function lookup(raw: string) {
+    const { kind, value } = lookupKind(raw);
+    if (!value) return;
+    setBusy(true);
+    setError(null);
+    setFound(null);
+    setCaseId(null);
+    setCreating(false);
+    try {
+      if (kind === 'national_id') {
+        setCard(await api<Card>('GET', `/people/${value}`));
+      } else {
+        const params = kind === 'mobile' ? { mobile: value } : kind === 'number' ? { number: value } : { q: value };
+        const p = await api<Page<CaseSummary>>('GET', `/cases${qs({ ...params, limit: 25 })}`);
+        const people = new Set(p.items.map((c) => c.national_id));
+        if (people.size === 1) {
+          // one caller: identify them (this opens the caller context and is audited)
+          setCard(await api<Card>('GET', `/people/${p.items[0].national_id}`));
+          if (kind === 'number') setCaseId(p.items[0].id);
+        } else {
+          setCard(null);
+          setFound(p.items);
+          if (!p.items.length) setError(new ApiError(404, 'not_found', '', 'q'));
+        }
+      }
+      navigate(`/agent${qs({ q: value })}`, true);
+    } catch (e) {
+      setCard(null);
+      // a lookup's refusal (no such person, a bad national id) belongs to the search field
+      setError(e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 401
+        ? new ApiError(e.status, e.code, e.message, 'q') : e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  useEffect(() => {
+    if (q) lookup(q);
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'F2' || (e.key === '/' && !(e.target as HTMLElement).closest('input,textarea,select'))) {
+        e.preventDefault();
+        search.current?.focus();
+        search.current?.select();
+      } else if (e.key === 'F4') {
+        e.preventDefault();
+        setCaseId(null);
+        setCreating(true);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  function created(c: Case) {
+    setCreating(false);
+    setCaseId(c.id);
+    if (card) api<Card>('GET', `/people/${card.national_id}`).then(setCard, () => {});
+  }
+
+  return (
+    <div class="agent">
+      <form
+        class="lookup"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          lookup(q);
+        }}
+      >
+        <Field label="کد ملی، شماره همراه، شماره پرونده یا متن" name="q" error={error}>
+          <input ref={search} name="q" value={q} autofocus autocomplete="off" inputMode="search"
+            onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
+        </Field>
+        <button type="submit" class="primary" disabled={busy}>
+          جستجو
+        </button>
+      </form>
+      <p class="shortcuts muted">
+        <kbd>F2</kbd> یا <kbd>/</kbd> جستجو · <kbd>F4</kbd> درخواست تازه برای تماس‌گیرنده · روی پرونده: <kbd>Alt+N</kbd>{' '}
+        یادداشت، <kbd>Alt+A</kbd> پاسخ، <kbd>Alt+R</kbd> اعلام نتیجه، <kbd>Alt+F</kbd> تماس ناموفق، <kbd>Alt+C</kbd> بستن
+      </p>
+      <FormError error={error} fields={['q']} />
+      <div class="columns">
+        <div class="col">
+          {card && <CallerCard card={card} onPick={setCaseId} province={props.ctx.catalog.province} />}
+          {found && found.length > 0 && (
+            <section class="card">
+              <h2>نتیجه جستجو</h2>
+              <CaseRows items={found} onPick={setCaseId} />
+            </section>
+          )}
+        </div>
+        <div class="col">
+          {card && !creating && (
+            <button class="primary" onClick={() => { setCaseId(null); setCreating(true); }} data-act="new-case">
+              درخواست تازه <kbd>F4</kbd>
+            </button>
+          )}
+          {card && creating && (
+            <section class="card">
+              <h2>درخواست تازه برای {card.first_name} {card.last_name}</h2>
+              <NewCase catalog={props.ctx.catalog} nationalId={card.national_id} channel="phone" showChannel
+                showPriority onCreated={created} autofocus />
+            </section>
+          )}
+          {caseId && <CaseView id={caseId} catalog={props.ctx.catalog} me={props.ctx.me} />}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,117 @@
+// A list of cases from GET /api/v1/cases with the given filters, loaded page by page.
+import { useEffect, useState } from 'preact/hooks';
+import { api, CaseSummary, Page, qs } from '../api';
+import { relative, showTime } from '../lib/jalali';
+import { label, STATUS } from '../lib/labels';
+import { fa } from '../lib/text';
+import { FormError } from './Field';
+
+/** Statuses whose resolution is still due. */
+export const OPEN = new Set(['new', 'assigned', 'in_progress', 'waiting']);
+
+export function StatusBadge(props: { status: string; overdue?: boolean }) {
+  return (
+    <span class={`badge s-${props.status}${props.overdue ? ' overdue' : ''}`}>
+      {label(STATUS, props.status)}
+      {props.overdue ? ' · دیرکرد' : ''}
+    </span>
+  );
+}
+
+export function CaseRows(props: { items: CaseSummary[]; showPerson?: boolean; onPick?: (id: number) => void }) {
+  return (
+    <table class="cases">
+      <thead>
+        <tr>
+          <th>شماره</th>
+          <th>موضوع</th>
+          {props.showPerson !== false && <th>شهروند</th>}
+          <th>وضعیت</th>
+          <th>مهلت رسیدگی</th>
+          <th>ثبت</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.items.map((c) => (
+          <tr key={c.id} class={c.overdue ? 'overdue' : ''} data-case={c.number}>
+            <td>
+              <a
+                href={`/cases/${c.id}`}
+                onClick={(e) => {
+                  if (!props.onPick) return;
+                  e.preventDefault();
+                  e.stopPropagation();
+                  props.onPick(c.id);
+                }}
+              >
+                {fa(c.number)}
+              </a>
+            </td>
+            <td>
+              <div>{fa(c.subject)}</div>
+              <small class="muted">{c.topic_name}</small>
+            </td>
+            {props.showPerson !== false && <td>{c.person_name}</td>}
+            <td>
+              <StatusBadge status={c.status} overdue={c.overdue} />
+            </td>
+            <td title={showTime(c.resolution_due)}>
+              {c.resolution_due && OPEN.has(c.status) ? relative(c.resolution_due) : '—'}
+            </td>
+            <td>{showTime(c.created)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function CaseList(props: {
+  filters: Record<string, string | undefined>;
+  showPerson?: boolean;
+  empty?: string;
+  pageSize?: number;
+}) {
+  const [items, setItems] = useState<CaseSummary[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const key = JSON.stringify(props.filters);
+
+  async function load(cursor: string | null) {
+    setLoading(true);
+    setError(null);
+    try {
+      const p = await api<Page<CaseSummary>>(
+        'GET',
+        `/cases${qs({ ...props.filters, limit: props.pageSize ?? 25, cursor: cursor ?? undefined })}`,
+      );
+      setItems((old) => (cursor ? [...old, ...p.items] : p.items));
+      setNext(p.next);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setLoading(false);
+    }
+  }
+
+  useEffect(() => {
+    setItems([]);
+    setNext(null);
+    load(null);
+  }, [key]);
+
+  return (
+    <div class="case-list">
+      <FormError error={error} />
+      {items.length ? <CaseRows items={items} showPerson={props.showPerson} /> : null}
+      {!loading && !error && !items.length && <p class="muted">{props.empty ?? 'پرونده‌ای نیست.'}</p>}
+      {next && (
+        <button class="more" disabled={loading} onClick={() => load(next)}>
+          صفحه بعد
+        </button>
+      )}
+      {loading && <p class="muted">در حال بارگذاری…</p>}
+    </div>
+  );
+}

@@ -1,0 +1,280 @@
+// A case: its facts, its full timeline, and the actions its state allows for this user.
+// The buttons follow `allowed_events` (the server's state machine); the server still
+// checks every event. Each action has an Alt+key shortcut, shown on its button.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, Case, CaseEvent } from '../api';
+import { Action, actionsFor, citizenLabel, eventBody } from '../lib/actions';
+import { ApiError } from '../lib/errors';
+import { showTime } from '../lib/jalali';
+import { EVENT, label, METHOD, PRIORITY, ROLE, WAIT_ON } from '../lib/labels';
+import { fa } from '../lib/text';
+import { Catalog } from '../catalog';
+import { StatusBadge } from './CaseList';
+import { Field, FormError } from './Field';
+
+export function Timeline(props: { events: CaseEvent[]; citizen?: boolean }) {
+  return (
+    <ol class="timeline">
+      {props.events.map((e) => (
+        <li key={e.id} class={`ev ev-${e.type}`} data-event={e.type}>
+          <div class="ev-head">
+            <strong>{label(EVENT, e.type)}</strong>
+            {e.to_status && e.to_status !== e.from_status && <StatusBadge status={e.to_status} />}
+            <time>{showTime(e.at)}</time>
+          </div>
+          <div class="ev-who muted">
+            {e.actor_name || e.actor || 'سامانه'}
+            {e.actor_role && !props.citizen ? ` (${label(ROLE, e.actor_role)})` : ''}
+          </div>
+          {e.data?.method && <div>روش: {label(METHOD, e.data.method)}</div>}
+          {e.data?.on && <div>در انتظار: {label(WAIT_ON, e.data.on)}</div>}
+          {e.data?.assignee && <div>به: {e.data.assignee}</div>}
+          {e.data?.rating && <div>امتیاز: {fa(e.data.rating)} از ۵</div>}
+          {e.text && e.type !== 'create' && <p class="ev-text">{fa(e.text)}</p>}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function ActionForm(props: {
+  action: Action;
+  caseId: number;
+  catalog: Catalog;
+  onDone: (c: Case) => void;
+  onCancel: () => void;
+}) {
+  const a = props.action;
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const first = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    first.current?.querySelector<HTMLElement>('input,select,textarea')?.focus();
+  }, [a.type]);
+
+  async function submit(e?: Event) {
+    e?.preventDefault();
+    const b = eventBody(a, values);
+    if ('missing' in b) {
+      setError(new ApiError(400, 'missing_field', '', b.missing));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      props.onDone(await api<Case>('POST', `/cases/${props.caseId}/events`, b.body));
+    } catch (err) {
+      setError(err); // the values stay in the form
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const set = (name: string) => (e: Event) =>
+    setValues({ ...values, [name]: (e.target as HTMLInputElement).value });
+
+  return (
+    <form
+      class="action-form"
+      ref={first}
+      onSubmit={submit}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') props.onCancel();
+        if (e.key === 'Enter' && e.ctrlKey) submit();
+      }}
+      data-action={a.type}
+    >
+      <h3>{a.label}</h3>
+      {a.fields.map((f) => (
+        <Field key={f.name} label={f.label} name={f.name} error={error}>
+          {f.kind === 'text' ? (
+            <textarea name={f.name} rows={3} value={values[f.name] ?? ''} onInput={set(f.name)} />
+          ) : f.kind === 'method' ? (
+            <select name={f.name} value={values[f.name] ?? ''} onChange={set(f.name)}>
+              <option value="">انتخاب کنید</option>
+              {Object.entries(METHOD).map(([k, v]) => (
+                <option value={k}>{v}</option>
+              ))}
+            </select>
+          ) : f.kind === 'on' ? (
+            <select name={f.name} value={values[f.name] ?? ''} onChange={set(f.name)}>
+              <option value="">انتخاب کنید</option>
+              {Object.entries(WAIT_ON).map(([k, v]) => (
+                <option value={k}>{v}</option>
+              ))}
+            </select>
+          ) : f.kind === 'rating' ? (
+            <div class="rating" role="radiogroup">
+              {[1, 2, 3, 4, 5].map((n) => (
+                <label>
+                  <input type="radio" name="rating" value={n} checked={values.rating === String(n)}
+                    onChange={set('rating')} />
+                  {fa(n)}
+                </label>
+              ))}
+            </div>
+          ) : f.kind === 'department' ? (
+            <select name={f.name} value={values[f.name] ?? ''} onChange={set(f.name)}>
+              <option value="">—</option>
+              {props.catalog.departments.map((d) => (
+                <option value={d.code}>{d.name}</option>
+              ))}
+            </select>
+          ) : (
+            <input name={f.name} value={values[f.name] ?? ''} onInput={set(f.name)} autocomplete="off" />
+          )}
+        </Field>
+      ))}
+      <FormError error={error} fields={a.fields.map((f) => f.name)} />
+      <div class="buttons">
+        <button type="submit" class="primary" disabled={busy}>
+          ثبت <kbd>Ctrl+Enter</kbd>
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          انصراف <kbd>Esc</kbd>
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function CaseView(props: {
+  id: number;
+  catalog: Catalog;
+  citizen?: boolean;
+  me: { login: string; role: string };
+}) {
+  const [c, setCase] = useState<Case | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [open, setOpen] = useState<Action | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    setCase(null);
+    setError(null);
+    api<Case>('GET', `/cases/${props.id}`).then(setCase, setError);
+  }, [props.id]);
+
+  const actions = c ? actionsFor(c.allowed_events) : [];
+
+  async function quick(a: Action) {
+    if (a.fields.length) return setOpen(a);
+    setBusy(true);
+    setError(null);
+    try {
+      setCase(await api<Case>('POST', `/cases/${props.id}/events`, { type: a.type }));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function take() {
+    setBusy(true);
+    try {
+      setCase(await api<Case>('POST', `/cases/${props.id}/events`, { type: 'assign', assignee: props.me.login }));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || e.ctrlKey) return;
+      const a = actions.find((x) => x.key === e.key.toLowerCase());
+      if (a) {
+        e.preventDefault();
+        quick(a);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  if (!c) return error ? <FormError error={error} /> : <p class="muted">در حال بارگذاری…</p>;
+  const topic = props.catalog.topic(c.topic);
+  const dept = props.catalog.department(c.department);
+  const canTake = !props.citizen && c.allowed_events.includes('assign') && c.assignee !== props.me.login &&
+    props.me.role === 'specialist';
+  return (
+    <article class="case" data-status={c.status}>
+      <header class="case-head">
+        <h2>
+          پرونده <span class="num">{fa(c.number)}</span> <StatusBadge status={c.status} overdue={c.overdue} />
+        </h2>
+        <p class="subject">{fa(c.subject)}</p>
+      </header>
+      <dl class="facts">
+        <dt>شهروند</dt>
+        <dd>{c.person_name} ({fa(c.national_id)})</dd>
+        <dt>موضوع</dt>
+        <dd>{topic?.name || c.topic_name}</dd>
+        <dt>واحد</dt>
+        <dd>{dept?.name || c.department}</dd>
+        <dt>مجرا</dt>
+        <dd>{props.catalog.channel(c.channel)?.name || c.channel}</dd>
+        {!props.citizen && (
+          <>
+            <dt>اولویت</dt>
+            <dd>{label(PRIORITY, c.priority)}</dd>
+            <dt>کارشناس</dt>
+            <dd>{c.assignee_name || c.assignee || '—'}</dd>
+          </>
+        )}
+        <dt>ثبت</dt>
+        <dd>{showTime(c.created)}</dd>
+        {c.resolution_due && (
+          <>
+            <dt>مهلت رسیدگی</dt>
+            <dd class={c.overdue ? 'overdue' : ''}>{showTime(c.resolution_due)}</dd>
+          </>
+        )}
+        {c.failed_contacts > 0 && (
+          <>
+            <dt>تماس ناموفق</dt>
+            <dd>{fa(c.failed_contacts)} بار</dd>
+          </>
+        )}
+        {c.rating && (
+          <>
+            <dt>امتیاز</dt>
+            <dd>{fa(c.rating)} از ۵</dd>
+          </>
+        )}
+      </dl>
+      {c.description && <p class="description">{fa(c.description)}</p>}
+      <section class="actions" aria-label="اقدام‌ها">
+        {canTake && (
+          <button class="primary" disabled={busy} onClick={take} data-act="take">
+            برداشتن پرونده
+          </button>
+        )}
+        {actions.map((a) => (
+          <button key={a.type} disabled={busy} onClick={() => quick(a)} data-act={a.type}
+            class={open?.type === a.type ? 'active' : ''}>
+            {props.citizen ? citizenLabel(a) : a.label} {!props.citizen && <kbd>Alt+{a.key.toUpperCase()}</kbd>}
+          </button>
+        ))}
+      </section>
+      <FormError error={error} />
+      {open && (
+        <ActionForm
+          action={open}
+          caseId={c.id}
+          catalog={props.catalog}
+          onDone={(nc) => {
+            setCase(nc);
+            setOpen(null);
+          }}
+          onCancel={() => setOpen(null)}
+        />
+      )}
+      <h3>سیر پرونده</h3>
+      <Timeline events={c.events} citizen={props.citizen} />
+    </article>
+  );
+}
