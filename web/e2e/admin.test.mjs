@@ -45,9 +45,19 @@ test('admin: a topic\'s SLA target, a bad value refused by the server, then save
   await row.getByRole('button', { name: 'ذخیره' }).click();
   await row.locator('.ok').waitFor();
   await shot(page, 'admin-catalog');
+  // a department's name: an empty one is refused next to it, a new one is saved
+  const dep = page.locator('tr[data-department=public_relations]');
+  await dep.locator('input[name=name]').fill('');
+  await dep.getByRole('button', { name: 'ذخیره' }).click();
+  await dep.locator('[data-field=name] .error').waitFor();
+  await dep.locator('input[name=name]').fill('روابط عمومی و اطلاع‌رسانی');
+  await dep.getByRole('button', { name: 'ذخیره' }).click();
+  await dep.locator('.ok').waitFor();
   const a = await app.server.login('admin');
   const t = await app.server.call('GET', '/api/v1/topics', { token: a.token });
   assert.equal(t.json.items.find((x) => x.code === 'pension_not_paid').sla_minutes.resolution, 960);
+  const d = await app.server.call('GET', '/api/v1/departments', { token: a.token });
+  assert.equal(d.json.items.find((x) => x.code === 'public_relations').name, 'روابط عمومی و اطلاع‌رسانی');
 });
 
 test('auditor: the reads of one person\'s record', async () => {

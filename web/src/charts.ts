@@ -14,8 +14,8 @@ export function lineChart(el: HTMLElement, d: { days: string[]; lines: { name: s
     legend: { top: 0 },
     grid: { left: 40, right: 20, top: 30, bottom: 30 },
     xAxis: { type: 'category', data: d.days, inverse: true },
-    yAxis: { type: 'value', position: 'right' },
-    series: d.lines.map((l) => ({ name: l.name, type: 'line', smooth: true, data: l.values })),
+    yAxis: { type: 'value', position: 'right', minInterval: 1 },
+    series: d.lines.map((l) => ({ name: l.name, type: 'line', smooth: false, symbolSize: 4, data: l.values })),
   });
   return chart;
 }

@@ -1,6 +1,6 @@
 // The admin: accounts and roles; departments, topics and their SLA targets.
 import { useEffect, useState } from 'preact/hooks';
-import { api, Page, Topic } from '../api';
+import { api, Department, Page, Topic } from '../api';
 import { loadCatalog } from '../catalog';
 import type { Ctx } from '../main';
 import { showTime } from '../lib/jalali';
@@ -123,9 +123,9 @@ function Users(props: { ctx: Ctx }) {
 function TopicRow(props: { t: Topic; ctx: Ctx; onSaved: () => void }) {
   const t = props.t;
   const [v, setV] = useState({
-    first_response_min: String(t.sla_minutes.first_response),
-    resolution_min: String(t.sla_minutes.resolution),
-    report_back_min: String(t.sla_minutes.report_back),
+    first_response_min: fa(t.sla_minutes.first_response),
+    resolution_min: fa(t.sla_minutes.resolution),
+    report_back_min: fa(t.sla_minutes.report_back),
     department: t.department,
   });
   const [error, setError] = useState<unknown>(null);
@@ -170,17 +170,55 @@ function TopicRow(props: { t: Topic; ctx: Ctx; onSaved: () => void }) {
   );
 }
 
+function DepartmentRow(props: { d: Department; onSaved: () => void }) {
+  const d = props.d;
+  const [name, setName] = useState(d.name);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState(false);
+  async function save() {
+    setError(null);
+    try {
+      await api('POST', `/departments/${d.code}`, { name: normalize(name) });
+      setSaved(true);
+      props.onSaved();
+    } catch (e) {
+      setError(e);
+    }
+  }
+  return (
+    <tr data-department={d.code}>
+      <td>
+        <Field label="" name="name" error={error}>
+          <input name="name" value={name} onInput={(e) => { setSaved(false); setName((e.target as HTMLInputElement).value); }} />
+        </Field>
+      </td>
+      <td class="muted">{d.calendar === 'always' ? 'شبانه‌روزی' : 'ساعات اداری'}</td>
+      <td>
+        <button onClick={save}>ذخیره</button> {saved && <span class="ok">ذخیره شد</span>}
+        <FormError error={error} fields={['name']} />
+      </td>
+    </tr>
+  );
+}
+
 function CatalogAdmin(props: { ctx: Ctx }) {
   const [topics, setTopics] = useState(props.ctx.catalog.topics);
-  const reload = () => loadCatalog(true).then((c) => setTopics(c.topics));
+  const [departments, setDepartments] = useState(props.ctx.catalog.departments);
+  const reload = () => loadCatalog(true).then((c) => {
+    setTopics(c.topics);
+    setDepartments(c.departments);
+  });
   return (
     <div>
       <h3>واحدها</h3>
-      <ul class="departments">
-        {props.ctx.catalog.departments.map((d) => (
-          <li>{d.name} <small class="muted">({d.calendar === 'always' ? 'شبانه‌روزی' : 'ساعات اداری'})</small></li>
-        ))}
-      </ul>
+      <table class="departments">
+        <thead>
+          <tr><th>نام</th><th>تقویم کاری</th><th></th></tr>
+        </thead>
+        <tbody>
+          {departments.map((d) => <DepartmentRow key={d.code} d={d} onSaved={reload} />)}
+        </tbody>
+      </table>
       <h3>موضوع‌ها و مهلت‌ها (دقیقه کاری)</h3>
       <table class="topics">
         <thead>
