@@ -44,4 +44,13 @@ describe('lookupKind', () => {
     expect(lookupKind('14050000012')).toEqual({ kind: 'number', value: '1405-0000012' });
     expect(lookupKind('مستمري')).toEqual({ kind: 'text', value: 'مستمری' });
   });
+  it('takes a national id that starts with 09 as a national id, not a mobile', () => {
+    // found by the bench: such a caller was searched as text and "not found"
+    expect(lookupKind('0939381443')).toEqual({ kind: 'national_id', value: '0939381443' });
+    expect(lookupKind('۰۹۳۹۳۸۱۴۴۳')).toEqual({ kind: 'national_id', value: '0939381443' });
+  });
+  it('reads ten digits starting with 9 that fail the national id check as a mobile', () => {
+    expect(validNationalId('9123456789')).toBe(false);
+    expect(lookupKind('9123456789')).toEqual({ kind: 'mobile', value: '09123456789' });
+  });
 });

@@ -42,11 +42,17 @@ export function validNationalId(s: string): boolean {
 
 export type LookupKind = 'national_id' | 'mobile' | 'number' | 'text';
 
-/** What the agent's single search field was given: a national id, a mobile number
- *  (09xxxxxxxxx, +989..., 989...), a case number (1405-0001234 or 14050001234), or text. */
+/** What the agent's single search field was given: a national id (10 digits, which may
+ *  start with 09), a mobile number (09xxxxxxxxx, 9xxxxxxxxx, +989..., 989...), a case number
+ *  (1405-0001234 or 14050001234), or text. */
 export function lookupKind(raw: string): { kind: LookupKind; value: string } {
   const s = normalize(raw).replace(/[\s]/g, '');
-  if (/^[0-9]{10}$/.test(s) && !s.startsWith('09')) return { kind: 'national_id', value: s };
+  if (/^[0-9]{10}$/.test(s)) {
+    // ten digits are a national id, unless they fail its check and read as a mobile
+    // without its leading 0
+    if (!validNationalId(s) && s.startsWith('9')) return { kind: 'mobile', value: `0${s}` };
+    return { kind: 'national_id', value: s };
+  }
   const m = s.replace(/^(\+98|0098|98)(?=9[0-9]{9}$)/, '0');
   if (/^09[0-9]{9}$/.test(m)) return { kind: 'mobile', value: m };
   const n = s.match(/^(1[34][0-9]{2})[-/]?([0-9]{1,7})$/);
