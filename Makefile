@@ -73,12 +73,13 @@ build/san/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -MMD -MP -c -o $@ $<
 
-build/tests/%: tests/unit/%.c $(OBJ)
+UNIT_H := $(wildcard tests/unit/*.h)
+build/tests/%: tests/unit/%.c $(UNIT_H) $(OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $^ $(LDLIBS) -lcmocka
-build/tests-san/%: tests/unit/%.c $(SAN_OBJ)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $(filter-out %.h,$^) $(LDLIBS) -lcmocka
+build/tests-san/%: tests/unit/%.c $(UNIT_H) $(SAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $(filter-out %.h,$^) $(LDLIBS) -lcmocka
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
