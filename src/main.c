@@ -10,6 +10,7 @@
 #include "store/writer.h"
 #include "users/users.h"
 #include "web/web.h"
+#include "workshops/workshops.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -24,14 +25,16 @@ static const char usage[] =
 	"usage: tamin serve --db FILE [--listen HOST:PORT] [--threads N] [--rate-limit N]\n"
 	"                   [--web DIR]   (DIR: the built web app, served at /)\n"
 	"       tamin user add --db FILE --login NAME --role ROLE [--department CODE]\n"
-	"                      [--national-id ID] [--name NAME]   (password on stdin)\n"
+	"                      [--national-id ID] [--name NAME] [--workshop CODE]\n"
+	"                      (password on stdin; --workshop links an employer to a workshop)\n"
 	"       tamin demo --db FILE [--people N] [--cases N] [--seed N]\n"
 	"       tamin migrate --db FILE\n"
 	"       tamin sweep --db FILE\n"
 	"options for every command: --data DIR (default: $TAMIN_DATA or ./data)\n";
 
 struct opts {
-	const char *db, *listen, *data, *login, *role, *department, *national_id, *name, *web;
+	const char *db, *listen, *data, *login, *role, *department, *national_id, *name, *web,
+		   *workshop;
 	long threads, rate_limit, people, cases, seed;
 };
 
@@ -68,6 +71,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"--national-id", offsetof(struct opts, national_id)},
 		{"--name", offsetof(struct opts, name)},
 		{"--web", offsetof(struct opts, web)},
+		{"--workshop", offsetof(struct opts, workshop)},
 	};
 	static const struct {
 		const char *name;
@@ -262,11 +266,21 @@ static int cmd_serve(struct opts *o)
 
 struct user_job {
 	struct user_new u;
+	const char *workshop;
 };
 
 static int user_add_run(struct db *db, void *arg, struct err *e)
 {
-	return users_add(db, &((struct user_job *)arg)->u, e);
+	struct user_job *j = arg;
+	if (users_add(db, &j->u, e) < 0)
+		return -1;
+	if (!j->workshop)
+		return 0;
+	int64_t w = workshop_id(db, j->workshop);
+	if (w <= 0)
+		return err_set(e, 400, "unknown_workshop", "workshop", "no workshop with code %s",
+			       j->workshop);
+	return workshop_link_employer(db, w, j->u.login, e);
 }
 
 static int cmd_user_add(struct opts *o)
@@ -280,7 +294,8 @@ static int cmd_user_add(struct opts *o)
 	struct db *db = NULL;
 	if (open_ready(o, &db))
 		return 2;
-	struct user_job j = {{o->login, pw, o->role, o->department, o->national_id, o->name, NULL}};
+	struct user_job j = {{o->login, pw, o->role, o->department, o->national_id, o->name, NULL},
+			     o->workshop};
 	struct write_job job = {.run = user_add_run, .arg = &j};
 	int rc = writer_run_now(db, &job);
 	sodium_memzero(pw, sizeof pw);

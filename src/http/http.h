@@ -25,8 +25,9 @@ enum role {
 	ROLE_DESK = 1 << 4,
 	ROLE_CITIZEN = 1 << 5,
 	ROLE_AUDITOR = 1 << 6,
+	ROLE_EMPLOYER = 1 << 7, /* acts for the workshops linked to the account */
 	ROLE_STAFF_CASES = ROLE_SUPERVISOR | ROLE_AGENT | ROLE_SPECIALIST | ROLE_DESK,
-	ROLE_ANY = 0x7f,
+	ROLE_ANY = 0xff,
 };
 /* "agent" -> ROLE_AGENT; 0 if unknown. */
 int role_from_name(const char *name);

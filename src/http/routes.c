@@ -6,6 +6,7 @@
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "users/users.h"
+#include "workshops/workshops.h"
 #include "web/web.h"
 
 static void h_health(struct req *r) { reply_json(r, 200, json_pack("{s:s}", "status", "ok")); }
@@ -64,6 +65,13 @@ const struct route api_routes[] = {
 	{M_GET, "/api/v1/people/{}", ROLE_AGENT | ROLE_DESK | ROLE_SUPERVISOR, cases_h_person},
 	{M_GET, "/api/v1/me/access-log", ROLE_ANY, audit_h_access_log},
 	{M_GET, "/api/v1/audit", ROLE_AUDITOR, audit_h_query},
+	{M_POST, "/api/v1/workshops", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST,
+	 workshops_h_create},
+	{M_GET, "/api/v1/workshops",
+	 ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST | ROLE_AGENT | ROLE_EMPLOYER, workshops_h_mine},
+	{M_GET, "/api/v1/workshops/{}",
+	 ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST | ROLE_AGENT | ROLE_EMPLOYER, workshops_h_get},
+	{M_POST, "/api/v1/workshops/{}/employers", ROLE_ADMIN, workshops_h_link},
 	{M_GET, "/api/v1/users", ROLE_ADMIN, users_h_list},
 	{M_POST, "/api/v1/users", ROLE_ADMIN, users_h_create},
 	{M_POST, "/api/v1/users/{}/disable", ROLE_ADMIN, users_h_disable},

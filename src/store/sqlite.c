@@ -285,6 +285,12 @@ int db_migrate(struct db *db, struct err *e)
 	if (s && db_step(s) == 1)
 		current = (int)db_col_int(s, 0);
 	db_done(s);
+	/* A migration may rebuild a table (SQLite cannot change a CHECK in place): as SQLite's
+	 * documented procedure says, foreign keys are off while it runs (the pragma is a no-op
+	 * inside a transaction) and foreign_key_check must find nothing before it commits. */
+	if (current < migrations[migrations_count - 1].version &&
+	    db_exec(db, "PRAGMA foreign_keys=OFF") < 0)
+		return err_set(e, 500, "db_migrate", "", "%s", db_errmsg(db));
 	for (int i = 0; i < migrations_count; i++) {
 		const struct migration *m = &migrations[i];
 		if (m->version <= current)
@@ -294,8 +300,15 @@ int db_migrate(struct db *db, struct err *e)
 			err_set(e, 500, "db_migrate", "", "migration %s failed: %s", m->name,
 				msg ? msg : db_errmsg(db));
 			sqlite3_free(msg);
-			db_rollback(db);
-			return -1;
+			goto fail;
+		}
+		struct db_stmt *fk = db_prepare(db, "PRAGMA foreign_key_check");
+		int broken = fk ? db_step(fk) : -1;
+		db_done(fk);
+		if (broken != 0) {
+			err_set(e, 500, "db_migrate", "", "migration %s leaves broken references",
+				m->name);
+			goto fail;
 		}
 		struct db_stmt *ins = db_prepare(
 			db, "INSERT INTO schema_version(version, name, applied) VALUES ($1, $2, "
@@ -306,11 +319,12 @@ int db_migrate(struct db *db, struct err *e)
 		db_done(ins);
 		if (rc < 0 || db_commit(db) < 0) {
 			err_set(e, 500, "db_migrate", "", "migration %s: %s", m->name, db_errmsg(db));
-			db_rollback(db);
-			return -1;
+			goto fail;
 		}
 		current = m->version;
 	}
+	if (db_exec(db, "PRAGMA foreign_keys=ON") < 0)
+		return err_set(e, 500, "db_migrate", "", "%s", db_errmsg(db));
 	/* From version 3 the journal file holds tables: an empty one means it was not
 	 * kept with the database (copied or moved alone). */
 	struct db_stmt *j = db_prepare(db, "SELECT count(*) FROM journal.sqlite_master");
@@ -320,6 +334,10 @@ int db_migrate(struct db *db, struct err *e)
 		return err_set(e, 500, "db_journal", "", "the journal file beside the database is "
 			       "empty or missing: keep the database and its -journal.db together");
 	return current;
+fail:
+	db_rollback(db);
+	db_exec(db, "PRAGMA foreign_keys=ON");
+	return -1;
 }
 
 int db_text_put(struct db *db, const char *kind, int64_t id, const char *text)

@@ -19,12 +19,14 @@
 #define SESSION_TTL (12 * 3600)
 #define LOGIN_WINDOW (15 * 60)
 
-static const char *const role_names[] = {"admin",  "supervisor", "agent", "specialist",
-					 "desk", "citizen",    "auditor"};
+/* in the order of the ROLE_ bits (http.h) */
+static const char *const role_names[] = {"admin", "supervisor", "agent",   "specialist",
+					 "desk",  "citizen",    "auditor", "employer"};
+#define NROLES ((int)(sizeof role_names / sizeof role_names[0]))
 
 int role_from_name(const char *name)
 {
-	for (int i = 0; name && i < 7; i++)
+	for (int i = 0; name && i < NROLES; i++)
 		if (strcmp(name, role_names[i]) == 0)
 			return 1 << i;
 	return 0;
@@ -32,7 +34,7 @@ int role_from_name(const char *name)
 
 const char *role_name(int role)
 {
-	for (int i = 0; i < 7; i++)
+	for (int i = 0; i < NROLES; i++)
 		if (role == 1 << i)
 			return role_names[i];
 	return "none";

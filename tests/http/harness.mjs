@@ -71,9 +71,10 @@ export function createDemo({ people = 60, cases = 150, dir = tempDir(), name = '
 }
 
 /** `tamin user add` with the password on stdin. */
-export function addUser(db, { login, role, department, nationalId, name, password = PASSWORD }) {
+export function addUser(db, { login, role, department, nationalId, name, workshop, password = PASSWORD }) {
   const args = ['user', 'add', '--db', db, '--login', login, '--role', role];
   if (department) args.push('--department', department);
+  if (workshop) args.push('--workshop', workshop);
   if (nationalId) args.push('--national-id', nationalId);
   if (name) args.push('--name', name);
   const r = runCli(args, { input: password + '\n' });

@@ -1,7 +1,8 @@
 // The admin manages accounts and SLA targets; the auditor reads the audit log.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, login, shot } from './harness.mjs';
+import { startApp, login, shot, ascii } from './harness.mjs';
+import { addUser } from '../../tests/http/harness.mjs';
 
 let app;
 before(async () => {
@@ -73,4 +74,24 @@ test('auditor: the reads of one person\'s record', async () => {
   await rows.first().waitFor();
   assert.match(await page.locator('table.audit').textContent(), /agent1/);
   await shot(page, 'auditor');
+});
+
+test('employer: sees the workshops the account acts for, and no other', async () => {
+  const a = await app.server.login('admin');
+  for (const [code, name] of [['1234567890', 'کارگاه نساجی البرز'], ['2234567891', 'کارگاه دیگر']]) {
+    const r = await app.server.call('POST', '/api/v1/workshops', {
+      token: a.token, body: { code, name, employer_name: 'شرکت نمونه', province: '10' },
+    });
+    assert.equal(r.status, 201, r.text);
+  }
+  assert.equal(addUser(app.db, { login: 'emp1', role: 'employer', workshop: '1234567890' }).status, 0);
+  const page = await app.page();
+  await login(app, page, 'emp1');
+  assert.match(page.url(), /\/employer$/);
+  const card = page.locator('section[data-workshop="1234567890"]');
+  await card.waitFor();
+  assert.match(await card.textContent(), /کارگاه نساجی البرز/);
+  assert.match(ascii(await card.textContent()), /1234567890/);
+  assert.equal(await page.locator('section[data-workshop="2234567891"]').count(), 0);
+  await shot(page, 'employer');
 });

@@ -14,6 +14,7 @@ import { Supervisor } from './pages/Supervisor';
 import { Citizen, CitizenNew, AccessLog } from './pages/Citizen';
 import { Admin } from './pages/Admin';
 import { Audit } from './pages/Audit';
+import { Employer } from './pages/Employer';
 import { FormError } from './ui/Field';
 import './styles.css';
 
@@ -30,6 +31,7 @@ const NAV: Record<string, [string, string][]> = {
   citizen: [['/me', 'درخواست‌های من'], ['/me/new', 'درخواست تازه'], ['/me/access-log', 'چه کسی پرونده‌ام را دید']],
   admin: [['/admin', 'کاربران'], ['/admin/catalog', 'واحدها و موضوع‌ها']],
   auditor: [['/audit', 'گزارش دسترسی‌ها']],
+  employer: [['/employer', 'کارگاه‌های من']],
 };
 
 function Page(props: { ctx: Ctx; path: string; query: URLSearchParams }) {
@@ -57,6 +59,8 @@ function Page(props: { ctx: Ctx; path: string; query: URLSearchParams }) {
       return <Admin ctx={ctx} tab={path === '/admin' ? 'users' : 'catalog'} />;
     case '/audit':
       return <Audit />;
+    case '/employer':
+      return <Employer />;
   }
   return <p>این صفحه وجود ندارد. <a href={HOME[ctx.me.role] || '/'}>صفحه اصلی</a></p>;
 }

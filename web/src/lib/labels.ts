@@ -45,6 +45,7 @@ export const ROLE: Record<string, string> = {
   desk: 'میز خدمت',
   citizen: 'شهروند',
   auditor: 'حسابرس',
+  employer: 'کارفرما',
 };
 
 export const PRIORITY: Record<string, string> = { low: 'کم', normal: 'عادی', high: 'فوری', urgent: 'بسیار فوری' };
@@ -66,6 +67,7 @@ export const HOME: Record<string, string> = {
   citizen: '/me',
   admin: '/admin',
   auditor: '/audit',
+  employer: '/employer',
 };
 
 export const label = (table: Record<string, string>, code: string | null | undefined) =>

@@ -1,0 +1,394 @@
+/* Workshops and the employer accounts that act for them. */
+#include "workshops/workshops.h"
+
+#include <string.h>
+
+#include "audit/audit.h"
+#include "base/fields.h"
+#include "base/jw.h"
+#include "base/natid.h"
+#include "base/text.h"
+#include "catalog/catalog.h"
+
+/* staff whose work touches employers' records */
+#define WORKSHOP_STAFF (ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST | ROLE_AGENT)
+
+int64_t workshop_id(struct db *db, const char *code)
+{
+	struct db_stmt *s = db_prepare(db, "SELECT id FROM workshops WHERE code = $1");
+	if (!s)
+		return -1;
+	db_bind_text(s, 1, code);
+	int rc = db_step(s);
+	int64_t id = rc == 1 ? db_col_int(s, 0) : rc == 0 ? 0 : -1;
+	db_done(s);
+	return id;
+}
+
+int workshop_may_act(struct db *db, const struct principal *who, int64_t workshop_id)
+{
+	if (who->role & WORKSHOP_STAFF)
+		return 1;
+	if (!(who->role & ROLE_EMPLOYER))
+		return 0;
+	struct db_stmt *s = db_prepare(
+		db, "SELECT 1 FROM workshop_users WHERE user_id = $1 AND workshop_id = $2");
+	if (!s)
+		return 0;
+	db_bind_int(s, 1, who->user_id);
+	db_bind_int(s, 2, workshop_id);
+	int ok = db_step(s) == 1;
+	db_done(s);
+	return ok;
+}
+
+int workshop_link_employer(struct db *db, int64_t workshop_id, const char *login, struct err *e)
+{
+	struct db_stmt *s = db_prepare(db, "SELECT id, role FROM users WHERE login = $1");
+	if (!s)
+		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	db_bind_text(s, 1, login);
+	int64_t uid = 0;
+	int employer = 0;
+	if (db_step(s) == 1) {
+		uid = db_col_int(s, 0);
+		employer = strcmp(db_col_text(s, 1), "employer") == 0;
+	}
+	db_done(s);
+	if (!uid)
+		return err_set(e, 400, "unknown_login", "login", "no such account: %s", login);
+	if (!employer)
+		return err_set(e, 400, "invalid_role", "login",
+			       "only an employer account can act for a workshop");
+	s = db_prepare(db, "INSERT OR IGNORE INTO workshop_users(user_id, workshop_id)"
+			   " VALUES ($1, $2)");
+	if (!s)
+		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	db_bind_int(s, 1, uid);
+	db_bind_int(s, 2, workshop_id);
+	int rc = db_step(s);
+	db_done(s);
+	return rc < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+}
+
+/* ---- the workshop as JSON ---- */
+
+#define WORKSHOP_COLS                                                                          \
+	"w.id, w.code, w.name, w.employer_name, w.employer_national_id, w.province, w.branch," \
+	" w.activity, w.hard_job, w.address, w.created"
+
+static void write_workshop(struct db *db, struct jw *w, struct db_stmt *s, int staff)
+{
+	int64_t id = db_col_int(s, 0);
+	const struct province *p = catalog_province_by_code(db_col_text(s, 5));
+	jw_str(w, "code", db_col_text(s, 1));
+	jw_str(w, "name", db_col_text(s, 2));
+	jw_str(w, "employer_name", db_col_text(s, 3));
+	jw_str(w, "employer_national_id", db_col_text(s, 4));
+	jw_str(w, "province", db_col_text(s, 5));
+	jw_str(w, "province_name", p ? p->name : NULL);
+	jw_str(w, "branch", db_col_text(s, 6));
+	jw_str(w, "activity", db_col_text(s, 7));
+	jw_bool(w, "hard_job", (int)db_col_int(s, 8));
+	jw_str(w, "address", db_col_text(s, 9));
+	jw_time(w, "created", db_col_int(s, 10));
+	if (staff) {
+		struct db_stmt *u = db_prepare(db, "SELECT u.login FROM workshop_users wu JOIN users u"
+						   " ON u.id = wu.user_id WHERE wu.workshop_id = $1"
+						   " ORDER BY u.login");
+		jw_array(w, "employers");
+		db_bind_int(u, 1, id);
+		while (db_step(u) == 1)
+			jw_str(w, NULL, db_col_text(u, 0));
+		db_done(u);
+		jw_end(w);
+	}
+	/* what the workshop declared (lists not superseded by a later correction), what it
+	 * owes on them, and what it paid */
+	struct db_stmt *l = db_prepare(
+		db, "SELECT l.id, l.year, l.month, l.list_no, l.workers, l.insurable, l.worker_share,"
+		    " l.employer_share, l.unemployment, l.hard_job_share, l.submitted_at, l.source"
+		    " FROM lists l WHERE l.workshop_id = $1 AND NOT EXISTS (SELECT 1 FROM lists c"
+		    " WHERE c.supersedes = l.id) ORDER BY l.year DESC, l.month DESC, l.id DESC LIMIT 24");
+	db_bind_int(l, 1, id);
+	jw_array(w, "lists");
+	while (db_step(l) == 1) {
+		jw_object(w, NULL);
+		jw_int(w, "id", db_col_int(l, 0));
+		jw_int(w, "year", db_col_int(l, 1));
+		jw_int(w, "month", db_col_int(l, 2));
+		jw_str(w, "list_no", db_col_text(l, 3));
+		jw_int(w, "workers", db_col_int(l, 4));
+		jw_int(w, "insurable", db_col_int(l, 5));
+		jw_int(w, "worker_share", db_col_int(l, 6));
+		jw_int(w, "employer_share", db_col_int(l, 7));
+		jw_int(w, "unemployment", db_col_int(l, 8));
+		jw_int(w, "hard_job_share", db_col_int(l, 9));
+		jw_time(w, "submitted_at", db_col_int(l, 10));
+		jw_str(w, "source", db_col_text(l, 11));
+		jw_end(w);
+	}
+	db_done(l);
+	jw_end(w);
+	struct db_stmt *d = db_prepare(
+		db, "SELECT (SELECT coalesce(sum(worker_share + employer_share + unemployment +"
+		    " hard_job_share), 0) FROM lists l WHERE l.workshop_id = $1 AND NOT EXISTS"
+		    " (SELECT 1 FROM lists c WHERE c.supersedes = l.id)),"
+		    " (SELECT coalesce(sum(amount), 0) FROM payments WHERE workshop_id = $1)");
+	db_bind_int(d, 1, id);
+	int64_t due = 0, paid = 0;
+	if (db_step(d) == 1) {
+		due = db_col_int(d, 0);
+		paid = db_col_int(d, 1);
+	}
+	db_done(d);
+	jw_object(w, "account");
+	jw_int(w, "due", due);
+	jw_int(w, "paid", paid);
+	jw_int(w, "debt", due - paid);
+	jw_end(w);
+}
+
+/* ---- POST /api/v1/workshops ---- */
+
+struct create_ctx {
+	struct req *r;
+	const char *code, *name, *employer_name, *employer_nid, *province, *branch, *activity,
+		*address;
+	int hard_job;
+	int64_t now;
+	struct write_job job;
+};
+
+static int create_run(struct db *db, void *arg, struct err *e)
+{
+	struct create_ctx *x = arg;
+	int64_t have = workshop_id(db, x->code);
+	if (have < 0)
+		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	if (have)
+		return err_set(e, 409, "code_taken", "code", "workshop %s exists already", x->code);
+	struct db_stmt *s = db_prepare(
+		db, "INSERT INTO workshops(code, name, employer_name, employer_national_id, province,"
+		    " branch, activity, hard_job, address, created, created_by)"
+		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+	if (!s)
+		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	db_bind_text(s, 1, x->code);
+	db_bind_text(s, 2, x->name);
+	db_bind_text(s, 3, x->employer_name);
+	db_bind_text(s, 4, x->employer_nid);
+	db_bind_text(s, 5, x->province);
+	db_bind_text(s, 6, x->branch ? x->branch : "");
+	db_bind_text(s, 7, x->activity ? x->activity : "");
+	db_bind_int(s, 8, x->hard_job);
+	db_bind_text(s, 9, x->address ? x->address : "");
+	db_bind_int(s, 10, x->now);
+	db_bind_int(s, 11, x->r->who.user_id);
+	int rc = db_step(s);
+	db_done(s);
+	if (rc < 0)
+		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	struct audit_entry a = {.action = "workshop_create", .reason = x->code};
+	return audit_insert(db, &x->r->who, x->r->ip, x->now, &a, e);
+}
+
+static void reply_workshop(struct req *r, int status, const char *code)
+{
+	struct db *db = req_db(r);
+	struct db_stmt *s =
+		db_prepare(db, "SELECT " WORKSHOP_COLS " FROM workshops w WHERE w.code = $1");
+	db_bind_text(s, 1, code);
+	if (db_step(s) != 1) {
+		db_done(s);
+		reply_errorf(r, 404, "not_found", "code", "no such workshop");
+		return;
+	}
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	write_workshop(db, &w, s, (r->who.role & WORKSHOP_STAFF) != 0);
+	jw_end(&w);
+	db_done(s);
+	reply_jw(r, status, &w);
+}
+
+static void create_done(void *arg, int rc, const struct err *e)
+{
+	struct create_ctx *x = arg;
+	if (rc < 0)
+		reply_error(x->r, e);
+	else
+		reply_workshop(x->r, 201, x->code);
+}
+
+/* A one-line text field of 1..max characters (when given). */
+static int line_field(json_t *b, const char *name, int required, size_t max, struct arena *a,
+		      const char **out, struct err *e)
+{
+	if (field_text(b, name, required, max, a, out, e) < 0)
+		return -1;
+	if (*out && (!**out || strchr(*out, '\n')))
+		return err_set(e, 400, "invalid_field", name,
+			       "%s must be 1-%zu characters on one line", name, max);
+	return 0;
+}
+
+void workshops_h_create(struct req *r)
+{
+	static const char *const known[] = {"code",	"name",	    "employer_name",
+					    "employer_national_id", "province", "branch",
+					    "activity", "hard_job", "address", NULL};
+	struct err e;
+	json_t *b = req_json(r, &e);
+	if (!b) {
+		reply_error(r, &e);
+		return;
+	}
+	struct create_ctx *x = arena_alloc(&r->arena, sizeof *x);
+	memset(x, 0, sizeof *x);
+	const char *code = NULL;
+	if (field_only(b, known, &e) < 0 || field_text(b, "code", 1, 32, &r->arena, &code, &e) < 0 ||
+	    line_field(b, "name", 1, 160, &r->arena, &x->name, &e) < 0 ||
+	    line_field(b, "employer_name", 1, 160, &r->arena, &x->employer_name, &e) < 0 ||
+	    field_text(b, "employer_national_id", 0, 16, &r->arena, &x->employer_nid, &e) < 0 ||
+	    field_text(b, "province", 0, 4, &r->arena, &x->province, &e) < 0 ||
+	    line_field(b, "branch", 0, 80, &r->arena, &x->branch, &e) < 0 ||
+	    line_field(b, "activity", 0, 160, &r->arena, &x->activity, &e) < 0 ||
+	    line_field(b, "address", 0, 300, &r->arena, &x->address, &e) < 0)
+		goto bad;
+	x->code = text_digits(&r->arena, code, WORKSHOP_CODE_LEN, WORKSHOP_CODE_LEN);
+	if (!x->code) {
+		err_set(&e, 400, "invalid_field", "code", "a workshop code is 10 digits");
+		goto bad;
+	}
+	if (x->employer_nid && !natid_valid(x->employer_nid)) {
+		err_set(&e, 400, "invalid_national_id", "employer_national_id",
+			"not a valid national id");
+		goto bad;
+	}
+	if (x->province && !catalog_province_by_code(x->province)) {
+		err_set(&e, 400, "unknown_province", "province", "unknown province: %s",
+			x->province);
+		goto bad;
+	}
+	json_t *hj = json_object_get(b, "hard_job");
+	if (hj && !json_is_null(hj) && !json_is_boolean(hj)) {
+		err_set(&e, 400, "invalid_field", "hard_job", "hard_job is true or false");
+		goto bad;
+	}
+	x->hard_job = hj && json_is_true(hj);
+	json_decref(b);
+	x->r = r;
+	x->now = req_now();
+	x->job.run = create_run;
+	x->job.done = create_done;
+	x->job.arg = x;
+	req_write(r, &x->job);
+	return;
+bad:
+	json_decref(b);
+	reply_error(r, &e);
+}
+
+/* ---- GET /api/v1/workshops/{code} ---- */
+
+void workshops_h_get(struct req *r)
+{
+	char *code = text_digits(&r->arena, r->param[0], WORKSHOP_CODE_LEN, WORKSHOP_CODE_LEN);
+	if (!code) {
+		reply_errorf(r, 400, "invalid_field", "code", "a workshop code is 10 digits");
+		return;
+	}
+	int64_t id = workshop_id(req_db(r), code);
+	if (id <= 0) {
+		reply_errorf(r, 404, "not_found", "code", "no such workshop");
+		return;
+	}
+	if (!workshop_may_act(req_db(r), &r->who, id)) {
+		reply_errorf(r, 403, "forbidden", "code", "you do not act for this workshop");
+		return;
+	}
+	reply_workshop(r, 200, code);
+}
+
+/* ---- GET /api/v1/workshops ---- */
+
+void workshops_h_mine(struct req *r)
+{
+	struct db *db = req_db(r);
+	int staff = (r->who.role & WORKSHOP_STAFF) != 0;
+	struct db_stmt *s = db_prepare(
+		db, staff ? "SELECT " WORKSHOP_COLS " FROM workshops w ORDER BY w.code LIMIT 200"
+			  : "SELECT " WORKSHOP_COLS " FROM workshops w JOIN workshop_users wu"
+			    " ON wu.workshop_id = w.id WHERE wu.user_id = $1 ORDER BY w.code");
+	if (!staff)
+		db_bind_int(s, 1, r->who.user_id);
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	jw_array(&w, "items");
+	while (db_step(s) == 1) {
+		jw_object(&w, NULL);
+		write_workshop(db, &w, s, staff);
+		jw_end(&w);
+	}
+	db_done(s);
+	jw_end(&w);
+	jw_end(&w);
+	reply_jw(r, 200, &w);
+}
+
+/* ---- POST /api/v1/workshops/{code}/employers ---- */
+
+struct link_ctx {
+	struct req *r;
+	int64_t id;
+	const char *code, *login;
+	struct write_job job;
+};
+
+static int link_run(struct db *db, void *arg, struct err *e)
+{
+	struct link_ctx *x = arg;
+	if (workshop_link_employer(db, x->id, x->login, e) < 0)
+		return -1;
+	char *reason = arena_printf(&x->r->arena, "%s -> %s", x->login, x->code);
+	struct audit_entry a = {.action = "workshop_link", .reason = reason};
+	return audit_insert(db, &x->r->who, x->r->ip, req_now(), &a, e);
+}
+
+static void link_done(void *arg, int rc, const struct err *e)
+{
+	struct link_ctx *x = arg;
+	if (rc < 0)
+		reply_error(x->r, e);
+	else
+		reply_workshop(x->r, 200, x->code);
+}
+
+void workshops_h_link(struct req *r)
+{
+	static const char *const known[] = {"login", NULL};
+	struct link_ctx *x = arena_alloc(&r->arena, sizeof *x);
+	memset(x, 0, sizeof *x);
+	x->code = text_digits(&r->arena, r->param[0], WORKSHOP_CODE_LEN, WORKSHOP_CODE_LEN);
+	if (!x->code || (x->id = workshop_id(req_db(r), x->code)) <= 0) {
+		reply_errorf(r, 404, "not_found", "code", "no such workshop");
+		return;
+	}
+	struct err e;
+	json_t *b = req_json(r, &e);
+	if (!b || field_only(b, known, &e) < 0 ||
+	    field_text(b, "login", 1, 64, &r->arena, &x->login, &e) < 0) {
+		json_decref(b);
+		reply_error(r, &e);
+		return;
+	}
+	json_decref(b);
+	x->r = r;
+	x->job.run = link_run;
+	x->job.done = link_done;
+	x->job.arg = x;
+	req_write(r, &x->job);
+}

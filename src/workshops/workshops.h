@@ -1,0 +1,31 @@
+/* workshops: employers' workshops (10-digit code, province, branch, activity, hard-job
+ * flag), the employer accounts that act for them, and their payments. A workshop is
+ * created by staff; an admin links employer accounts to it. Owns the tables workshops,
+ * workshop_users and payments (migration 008). */
+#ifndef TAMIN_WORKSHOPS_WORKSHOPS_H
+#define TAMIN_WORKSHOPS_WORKSHOPS_H
+
+#include <stdint.h>
+
+#include "base/err.h"
+#include "http/http.h"
+#include "store/store.h"
+
+#define WORKSHOP_CODE_LEN 10
+
+/* The workshop's id for a code, 0 if there is none (-1 on a database error). */
+int64_t workshop_id(struct db *db, const char *code);
+
+/* 1 if the principal may act for the workshop: staff who handle records may act for any;
+ * an employer only for the workshops linked to their account. */
+int workshop_may_act(struct db *db, const struct principal *who, int64_t workshop_id);
+
+/* Links an employer account to a workshop (the command line and the admin's route). */
+int workshop_link_employer(struct db *db, int64_t workshop_id, const char *login, struct err *e);
+
+void workshops_h_create(struct req *r); /* POST /api/v1/workshops */
+void workshops_h_get(struct req *r);	/* GET /api/v1/workshops/{code} */
+void workshops_h_mine(struct req *r);	/* GET /api/v1/workshops: staff all (paged), employer theirs */
+void workshops_h_link(struct req *r);	/* POST /api/v1/workshops/{code}/employers {"login"} */
+
+#endif
