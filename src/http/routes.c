@@ -72,6 +72,8 @@ const struct route api_routes[] = {
 	{M_GET, "/api/v1/workshops/{}",
 	 ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST | ROLE_AGENT | ROLE_EMPLOYER, workshops_h_get},
 	{M_POST, "/api/v1/workshops/{}/employers", ROLE_ADMIN, workshops_h_link},
+	{M_POST, "/api/v1/workshops/{}/payments", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST,
+	 workshops_h_payment},
 	{M_GET, "/api/v1/users", ROLE_ADMIN, users_h_list},
 	{M_POST, "/api/v1/users", ROLE_ADMIN, users_h_create},
 	{M_POST, "/api/v1/users/{}/disable", ROLE_ADMIN, users_h_disable},

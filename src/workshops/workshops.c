@@ -147,6 +147,28 @@ static void write_workshop(struct db *db, struct jw *w, struct db_stmt *s, int s
 	jw_int(w, "paid", paid);
 	jw_int(w, "debt", due - paid);
 	jw_end(w);
+	struct db_stmt *pay = db_prepare(db, "SELECT id, year, month, amount, paid_at, reference"
+					   " FROM payments WHERE workshop_id = $1 ORDER BY id DESC"
+					   " LIMIT 24");
+	db_bind_int(pay, 1, id);
+	jw_array(w, "payments");
+	while (db_step(pay) == 1) {
+		jw_object(w, NULL);
+		jw_int(w, "id", db_col_int(pay, 0));
+		if (db_col_text(pay, 1)) {
+			jw_int(w, "year", db_col_int(pay, 1));
+			jw_int(w, "month", db_col_int(pay, 2));
+		} else {
+			jw_null(w, "year");
+			jw_null(w, "month");
+		}
+		jw_int(w, "amount", db_col_int(pay, 3));
+		jw_time(w, "paid_at", db_col_int(pay, 4));
+		jw_str(w, "reference", db_col_text(pay, 5));
+		jw_end(w);
+	}
+	db_done(pay);
+	jw_end(w);
 }
 
 /* ---- POST /api/v1/workshops ---- */
@@ -391,4 +413,90 @@ void workshops_h_link(struct req *r)
 	x->job.done = link_done;
 	x->job.arg = x;
 	req_write(r, &x->job);
+}
+
+/* ---- POST /api/v1/workshops/{code}/payments ---- */
+
+
+struct pay_ctx {
+	struct req *r;
+	int64_t id, amount, year, month, now;
+	int has_month;
+	const char *code, *reference;
+	struct write_job job;
+};
+
+static int pay_run(struct db *db, void *arg, struct err *e)
+{
+	struct pay_ctx *x = arg;
+	struct db_stmt *s = db_prepare(db, "INSERT INTO payments(workshop_id, year, month, amount,"
+					   " paid_at, reference, recorded_by)"
+					   " VALUES ($1, $2, $3, $4, $5, $6, $7)");
+	if (!s)
+		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	db_bind_int(s, 1, x->id);
+	if (x->has_month) {
+		db_bind_int(s, 2, x->year);
+		db_bind_int(s, 3, x->month);
+	} else {
+		db_bind_null(s, 2);
+		db_bind_null(s, 3);
+	}
+	db_bind_int(s, 4, x->amount);
+	db_bind_int(s, 5, x->now);
+	db_bind_text(s, 6, x->reference ? x->reference : "");
+	db_bind_int(s, 7, x->r->who.user_id);
+	int rc = db_step(s);
+	db_done(s);
+	if (rc < 0)
+		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	char *reason = arena_printf(&x->r->arena, "%s: %lld rials", x->code, (long long)x->amount);
+	struct audit_entry a = {.action = "payment_record", .reason = reason};
+	return audit_insert(db, &x->r->who, x->r->ip, x->now, &a, e);
+}
+
+static void pay_done(void *arg, int rc, const struct err *e)
+{
+	struct pay_ctx *x = arg;
+	if (rc < 0)
+		reply_error(x->r, e);
+	else
+		reply_workshop(x->r, 201, x->code);
+}
+
+void workshops_h_payment(struct req *r)
+{
+	static const char *const known[] = {"amount", "year", "month", "reference", NULL};
+	struct pay_ctx *x = arena_alloc(&r->arena, sizeof *x);
+	memset(x, 0, sizeof *x);
+	x->code = text_digits(&r->arena, r->param[0], WORKSHOP_CODE_LEN, WORKSHOP_CODE_LEN);
+	if (!x->code || (x->id = workshop_id(req_db(r), x->code)) <= 0) {
+		reply_errorf(r, 404, "not_found", "code", "no such workshop");
+		return;
+	}
+	struct err e;
+	int has_amount, has_year;
+	json_t *b = req_json(r, &e);
+	if (!b || field_only(b, known, &e) < 0 ||
+	    field_int(b, "amount", 1, 1, INT64_C(1000000000000000), &x->amount, &has_amount, &e) < 0 ||
+	    field_int(b, "year", 0, 1300, 1500, &x->year, &has_year, &e) < 0 ||
+	    field_int(b, "month", 0, 1, 12, &x->month, &x->has_month, &e) < 0 ||
+	    line_field(b, "reference", 0, 64, &r->arena, &x->reference, &e) < 0)
+		goto bad;
+	if (has_year != x->has_month) {
+		err_set(&e, 400, "missing_field", has_year ? "month" : "year",
+			"a payment for a month names both year and month");
+		goto bad;
+	}
+	json_decref(b);
+	x->r = r;
+	x->now = req_now();
+	x->job.run = pay_run;
+	x->job.done = pay_done;
+	x->job.arg = x;
+	req_write(r, &x->job);
+	return;
+bad:
+	json_decref(b);
+	reply_error(r, &e);
 }

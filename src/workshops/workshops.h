@@ -27,5 +27,8 @@ void workshops_h_create(struct req *r); /* POST /api/v1/workshops */
 void workshops_h_get(struct req *r);	/* GET /api/v1/workshops/{code} */
 void workshops_h_mine(struct req *r);	/* GET /api/v1/workshops: staff all (paged), employer theirs */
 void workshops_h_link(struct req *r);	/* POST /api/v1/workshops/{code}/employers {"login"} */
+/* POST /api/v1/workshops/{code}/payments {"amount","year"?,"month"?,"reference"?}: a payment
+ * received, recorded by staff (append-only) */
+void workshops_h_payment(struct req *r);
 
 #endif

@@ -137,3 +137,27 @@ test('a citizen account still needs a valid national id; an employer needs none'
   const bad = good.slice(0, 9) + String((Number(good[9]) + 1) % 10);
   assertError(await post(admin, '/api/v1/users', { login: 'c9', password: 'long-enough-2', role: 'citizen', national_id: bad }), 400, 'invalid_national_id', 'national_id');
 });
+
+test('staff record payments; the account shows them; bad payments are refused by field', async () => {
+  const p = await post(sp, `/api/v1/workshops/${A}/payments`, { amount: 5000000, year: 1405, month: 7, reference: 'فیش ۱۲۳' });
+  assert.equal(p.status, 201, p.text);
+  assert.deepEqual(p.json.account, { due: 0, paid: 5000000, debt: -5000000 });
+  assert.equal(p.json.payments[0].amount, 5000000);
+  assert.equal(p.json.payments[0].month, 7);
+  assert.equal(p.json.payments[0].reference, 'فیش 123');
+  const lump = await post(admin, `/api/v1/workshops/${A}/payments`, { amount: 1000 });
+  assert.equal(lump.status, 201, lump.text);
+  assert.equal(lump.json.payments[0].year, null);
+  assert.equal(lump.json.account.paid, 5001000);
+  for (const [body, field] of [
+    [{}, 'amount'], [{ amount: 0 }, 'amount'], [{ amount: -5 }, 'amount'], [{ amount: '100' }, 'amount'],
+    [{ amount: 1.5 }, 'amount'], [{ amount: 100, year: 1405 }, 'month'], [{ amount: 100, month: 3 }, 'year'],
+    [{ amount: 100, year: 1405, month: 13 }, 'month'], [{ amount: 100, note: 'x' }, 'note'],
+  ]) assertError(await post(admin, `/api/v1/workshops/${A}/payments`, body), 400, undefined, field);
+  assertError(await post(agent, `/api/v1/workshops/${A}/payments`, { amount: 100 }), 403, 'forbidden');
+  assertError(await post(admin, '/api/v1/workshops/9999999999/payments', { amount: 100 }), 404, 'not_found');
+  // an employer sees the payments of their workshop
+  const emp = await S.login('emp1');
+  const own = await get(emp, `/api/v1/workshops/${A}`);
+  assert.equal(own.json.account.paid, 5001000);
+});
