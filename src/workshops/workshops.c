@@ -31,8 +31,8 @@ int workshop_may_act(struct db *db, const struct principal *who, int64_t worksho
 		return 1;
 	if (!(who->role & ROLE_EMPLOYER))
 		return 0;
-	struct db_stmt *s = db_prepare(
-		db, "SELECT 1 FROM workshop_users WHERE user_id = $1 AND workshop_id = $2");
+	struct db_stmt *s =
+	    db_prepare(db, "SELECT 1 FROM workshop_users WHERE user_id = $1 AND workshop_id = $2");
 	if (!s)
 		return 0;
 	db_bind_int(s, 1, who->user_id);
@@ -73,8 +73,8 @@ int workshop_link_employer(struct db *db, int64_t workshop_id, const char *login
 
 /* ---- the workshop as JSON ---- */
 
-#define WORKSHOP_COLS                                                                          \
-	"w.id, w.code, w.name, w.employer_name, w.employer_national_id, w.province, w.branch," \
+#define WORKSHOP_COLS                                                                              \
+	"w.id, w.code, w.name, w.employer_name, w.employer_national_id, w.province, w.branch,"     \
 	" w.activity, w.hard_job, w.address, w.created"
 
 static void write_workshop(struct db *db, struct jw *w, struct db_stmt *s, int staff)
@@ -93,9 +93,10 @@ static void write_workshop(struct db *db, struct jw *w, struct db_stmt *s, int s
 	jw_str(w, "address", db_col_text(s, 9));
 	jw_time(w, "created", db_col_int(s, 10));
 	if (staff) {
-		struct db_stmt *u = db_prepare(db, "SELECT u.login FROM workshop_users wu JOIN users u"
-						   " ON u.id = wu.user_id WHERE wu.workshop_id = $1"
-						   " ORDER BY u.login");
+		struct db_stmt *u =
+		    db_prepare(db, "SELECT u.login FROM workshop_users wu JOIN users u"
+				   " ON u.id = wu.user_id WHERE wu.workshop_id = $1"
+				   " ORDER BY u.login");
 		jw_array(w, "employers");
 		db_bind_int(u, 1, id);
 		while (db_step(u) == 1)
@@ -106,10 +107,11 @@ static void write_workshop(struct db *db, struct jw *w, struct db_stmt *s, int s
 	/* what the workshop declared (lists not superseded by a later correction), what it
 	 * owes on them, and what it paid */
 	struct db_stmt *l = db_prepare(
-		db, "SELECT l.id, l.year, l.month, l.list_no, l.workers, l.insurable, l.worker_share,"
-		    " l.employer_share, l.unemployment, l.hard_job_share, l.submitted_at, l.source"
-		    " FROM lists l WHERE l.workshop_id = $1 AND NOT EXISTS (SELECT 1 FROM lists c"
-		    " WHERE c.supersedes = l.id) ORDER BY l.year DESC, l.month DESC, l.id DESC LIMIT 24");
+	    db,
+	    "SELECT l.id, l.year, l.month, l.list_no, l.workers, l.insurable, l.worker_share,"
+	    " l.employer_share, l.unemployment, l.hard_job_share, l.submitted_at, l.source"
+	    " FROM lists l WHERE l.workshop_id = $1 AND NOT EXISTS (SELECT 1 FROM lists c"
+	    " WHERE c.supersedes = l.id) ORDER BY l.year DESC, l.month DESC, l.id DESC LIMIT 24");
 	db_bind_int(l, 1, id);
 	jw_array(w, "lists");
 	while (db_step(l) == 1) {
@@ -131,10 +133,10 @@ static void write_workshop(struct db *db, struct jw *w, struct db_stmt *s, int s
 	db_done(l);
 	jw_end(w);
 	struct db_stmt *d = db_prepare(
-		db, "SELECT (SELECT coalesce(sum(worker_share + employer_share + unemployment +"
-		    " hard_job_share), 0) FROM lists l WHERE l.workshop_id = $1 AND NOT EXISTS"
-		    " (SELECT 1 FROM lists c WHERE c.supersedes = l.id)),"
-		    " (SELECT coalesce(sum(amount), 0) FROM payments WHERE workshop_id = $1)");
+	    db, "SELECT (SELECT coalesce(sum(worker_share + employer_share + unemployment +"
+		" hard_job_share), 0) FROM lists l WHERE l.workshop_id = $1 AND NOT EXISTS"
+		" (SELECT 1 FROM lists c WHERE c.supersedes = l.id)),"
+		" (SELECT coalesce(sum(amount), 0) FROM payments WHERE workshop_id = $1)");
 	db_bind_int(d, 1, id);
 	int64_t due = 0, paid = 0;
 	if (db_step(d) == 1) {
@@ -147,9 +149,10 @@ static void write_workshop(struct db *db, struct jw *w, struct db_stmt *s, int s
 	jw_int(w, "paid", paid);
 	jw_int(w, "debt", due - paid);
 	jw_end(w);
-	struct db_stmt *pay = db_prepare(db, "SELECT id, year, month, amount, paid_at, reference"
-					   " FROM payments WHERE workshop_id = $1 ORDER BY id DESC"
-					   " LIMIT 24");
+	struct db_stmt *pay =
+	    db_prepare(db, "SELECT id, year, month, amount, paid_at, reference"
+			   " FROM payments WHERE workshop_id = $1 ORDER BY id DESC"
+			   " LIMIT 24");
 	db_bind_int(pay, 1, id);
 	jw_array(w, "payments");
 	while (db_step(pay) == 1) {
@@ -176,7 +179,7 @@ static void write_workshop(struct db *db, struct jw *w, struct db_stmt *s, int s
 struct create_ctx {
 	struct req *r;
 	const char *code, *name, *employer_name, *employer_nid, *province, *branch, *activity,
-		*address;
+	    *address;
 	int hard_job;
 	int64_t now;
 	struct write_job job;
@@ -191,9 +194,9 @@ static int create_run(struct db *db, void *arg, struct err *e)
 	if (have)
 		return err_set(e, 409, "code_taken", "code", "workshop %s exists already", x->code);
 	struct db_stmt *s = db_prepare(
-		db, "INSERT INTO workshops(code, name, employer_name, employer_national_id, province,"
-		    " branch, activity, hard_job, address, created, created_by)"
-		    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+	    db, "INSERT INTO workshops(code, name, employer_name, employer_national_id, province,"
+		" branch, activity, hard_job, address, created, created_by)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
 	if (!s)
 		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
 	db_bind_text(s, 1, x->code);
@@ -219,7 +222,7 @@ static void reply_workshop(struct req *r, int status, const char *code)
 {
 	struct db *db = req_db(r);
 	struct db_stmt *s =
-		db_prepare(db, "SELECT " WORKSHOP_COLS " FROM workshops w WHERE w.code = $1");
+	    db_prepare(db, "SELECT " WORKSHOP_COLS " FROM workshops w WHERE w.code = $1");
 	db_bind_text(s, 1, code);
 	if (db_step(s) != 1) {
 		db_done(s);
@@ -258,9 +261,10 @@ static int line_field(json_t *b, const char *name, int required, size_t max, str
 
 void workshops_h_create(struct req *r)
 {
-	static const char *const known[] = {"code",	"name",	    "employer_name",
-					    "employer_national_id", "province", "branch",
-					    "activity", "hard_job", "address", NULL};
+	static const char *const known[] = {
+	    "code",	"name",	  "employer_name", "employer_national_id",
+	    "province", "branch", "activity",	   "hard_job",
+	    "address",	NULL};
 	struct err e;
 	json_t *b = req_json(r, &e);
 	if (!b) {
@@ -270,7 +274,8 @@ void workshops_h_create(struct req *r)
 	struct create_ctx *x = arena_alloc(&r->arena, sizeof *x);
 	memset(x, 0, sizeof *x);
 	const char *code = NULL;
-	if (field_only(b, known, &e) < 0 || field_text(b, "code", 1, 32, &r->arena, &code, &e) < 0 ||
+	if (field_only(b, known, &e) < 0 ||
+	    field_text(b, "code", 1, 32, &r->arena, &code, &e) < 0 ||
 	    line_field(b, "name", 1, 160, &r->arena, &x->name, &e) < 0 ||
 	    line_field(b, "employer_name", 1, 160, &r->arena, &x->employer_name, &e) < 0 ||
 	    field_text(b, "employer_national_id", 0, 16, &r->arena, &x->employer_nid, &e) < 0 ||
@@ -341,9 +346,9 @@ void workshops_h_mine(struct req *r)
 	struct db *db = req_db(r);
 	int staff = (r->who.role & WORKSHOP_STAFF) != 0;
 	struct db_stmt *s = db_prepare(
-		db, staff ? "SELECT " WORKSHOP_COLS " FROM workshops w ORDER BY w.code LIMIT 200"
-			  : "SELECT " WORKSHOP_COLS " FROM workshops w JOIN workshop_users wu"
-			    " ON wu.workshop_id = w.id WHERE wu.user_id = $1 ORDER BY w.code");
+	    db, staff ? "SELECT " WORKSHOP_COLS " FROM workshops w ORDER BY w.code LIMIT 200"
+		      : "SELECT " WORKSHOP_COLS " FROM workshops w JOIN workshop_users wu"
+			" ON wu.workshop_id = w.id WHERE wu.user_id = $1 ORDER BY w.code");
 	if (!staff)
 		db_bind_int(s, 1, r->who.user_id);
 	struct jw w;
@@ -417,7 +422,6 @@ void workshops_h_link(struct req *r)
 
 /* ---- POST /api/v1/workshops/{code}/payments ---- */
 
-
 struct pay_ctx {
 	struct req *r;
 	int64_t id, amount, year, month, now;
@@ -478,7 +482,8 @@ void workshops_h_payment(struct req *r)
 	int has_amount, has_year;
 	json_t *b = req_json(r, &e);
 	if (!b || field_only(b, known, &e) < 0 ||
-	    field_int(b, "amount", 1, 1, INT64_C(1000000000000000), &x->amount, &has_amount, &e) < 0 ||
+	    field_int(b, "amount", 1, 1, INT64_C(1000000000000000), &x->amount, &has_amount, &e) <
+		0 ||
 	    field_int(b, "year", 0, 1300, 1500, &x->year, &has_year, &e) < 0 ||
 	    field_int(b, "month", 0, 1, 12, &x->month, &x->has_month, &e) < 0 ||
 	    line_field(b, "reference", 0, 64, &r->arena, &x->reference, &e) < 0)

@@ -25,8 +25,9 @@ int workshop_link_employer(struct db *db, int64_t workshop_id, const char *login
 
 void workshops_h_create(struct req *r); /* POST /api/v1/workshops */
 void workshops_h_get(struct req *r);	/* GET /api/v1/workshops/{code} */
-void workshops_h_mine(struct req *r);	/* GET /api/v1/workshops: staff all (paged), employer theirs */
-void workshops_h_link(struct req *r);	/* POST /api/v1/workshops/{code}/employers {"login"} */
+void workshops_h_mine(
+    struct req *r); /* GET /api/v1/workshops: staff all (paged), employer theirs */
+void workshops_h_link(struct req *r); /* POST /api/v1/workshops/{code}/employers {"login"} */
 /* POST /api/v1/workshops/{code}/payments {"amount","year"?,"month"?,"reference"?}: a payment
  * received, recorded by staff (append-only) */
 void workshops_h_payment(struct req *r);
