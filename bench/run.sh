@@ -290,7 +290,7 @@ echo "note: --rate-limit 0 turns off tamin's per-address limiter, which one load
 echo
 SMALL=$RUN/cases.db
 t0=$(now_ns)
-bg_wait "$BIN" demo --db "$SMALL" --people "$SMALL_PEOPLE" --cases "$SMALL_CASES" >"$RUN/demo.log" 2>&1 ||
+bg_wait "$BIN" demo --db "$SMALL" --people "$SMALL_PEOPLE" --cases "$SMALL_CASES" --records 0 >"$RUN/demo.log" 2>&1 ||
 	die "demo failed: $(cat "$RUN/demo.log")"
 echo "setup: demo database of $SMALL_PEOPLE people, $SMALL_CASES cases in $(secs_since "$t0") s"
 MAX_ID=$(sqlite3 "$SMALL" 'SELECT max(id) FROM cases')
@@ -397,7 +397,7 @@ if [ "$mcount" -lt 1000000 ]; then
 	rm -f "$BENCH"/million.db* "$BENCH"/million-journal.db* "$BENCH"/million.tmp.db* \
 		"$BENCH"/million.tmp-journal.db*
 	t0=$(now_ns)
-	bg_wait "$BIN" demo --db "$MTMP" --people 200000 --cases 1000000 >"$BENCH/million.log" 2>&1 ||
+	bg_wait "$BIN" demo --db "$MTMP" --people 200000 --cases 1000000 --records 0 >"$BENCH/million.log" 2>&1 ||
 		die "million-case demo failed: $(tail -n 5 "$BENCH/million.log")"
 	sqlite3 "$MTMP" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 	sqlite3 "$BENCH/million.tmp-journal.db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null

@@ -6,6 +6,7 @@
 #include "catalog/catalog.h"
 #include "demo/demo.h"
 #include "http/routes.h"
+#include "rules/rules.h"
 #include "store/store.h"
 #include "store/writer.h"
 #include "users/users.h"
@@ -27,15 +28,16 @@ static const char usage[] =
 	"       tamin user add --db FILE --login NAME --role ROLE [--department CODE]\n"
 	"                      [--national-id ID] [--name NAME] [--workshop CODE]\n"
 	"                      (password on stdin; --workshop links an employer to a workshop)\n"
-	"       tamin demo --db FILE [--people N] [--cases N] [--seed N]\n"
+	"       tamin demo --db FILE [--people N] [--cases N] [--seed N] [--records 0|1]\n"
 	"       tamin migrate --db FILE\n"
 	"       tamin sweep --db FILE\n"
+	"       tamin rules help | check | value NAME [DATE] | contribution ... (see rules.h)\n"
 	"options for every command: --data DIR (default: $TAMIN_DATA or ./data)\n";
 
 struct opts {
 	const char *db, *listen, *data, *login, *role, *department, *national_id, *name, *web,
 		   *workshop;
-	long threads, rate_limit, people, cases, seed;
+	long threads, rate_limit, people, cases, seed, records;
 };
 
 static int die(const char *fmt, const char *arg)
@@ -82,6 +84,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"--rate-limit", offsetof(struct opts, rate_limit), 0, 10000000},
 		{"--people", offsetof(struct opts, people), 1, 50000000},
 		{"--cases", offsetof(struct opts, cases), 0, 100000000},
+		{"--records", offsetof(struct opts, records), 0, 1},
 		{"--seed", offsetof(struct opts, seed), 0, 2147483647},
 	};
 	for (int i = 0; i < argc; i++) {
@@ -226,9 +229,17 @@ static int serve(struct opts *o, const struct web *web)
 	if (load_calendars(&app, o->data))
 		return 2;
 	struct err e = {0};
-	app.writer = writer_start(o->db, &e);
-	if (!app.writer)
+	char rules_dir[4096];
+	snprintf(rules_dir, sizeof rules_dir, "%s/rules", o->data);
+	struct rules *rules = rules_load(rules_dir, &e);
+	if (!rules)
 		return die("%s", e.message);
+	app.rules = rules;
+	app.writer = writer_start(o->db, &e);
+	if (!app.writer) {
+		rules_free(rules);
+		return die("%s", e.message);
+	}
 	pthread_t sw;
 	pthread_create(&sw, NULL, sweeper_main, &app);
 	int rc = http_serve(&app, api_routes, &so, &e);
@@ -240,6 +251,7 @@ static int serve(struct opts *o, const struct web *web)
 	writer_stop(app.writer);
 	worktime_free(app.office);
 	worktime_free(app.always);
+	rules_free(rules);
 	catalog_release();
 	if (rc < 0)
 		return die("%s", e.message);
@@ -319,13 +331,22 @@ static int cmd_demo(struct opts *o)
 		db_close(db);
 		return 2;
 	}
+	struct err e = {0};
+	char rules_dir[4096];
+	snprintf(rules_dir, sizeof rules_dir, "%s/rules", o->data);
+	struct rules *rules = rules_load(rules_dir, &e);
+	if (!rules) {
+		db_close(db);
+		return die("%s", e.message);
+	}
 	struct demo_options d = {.people = o->people ? o->people : 2000,
 				 .cases = o->cases >= 0 ? o->cases : 5000,
 				 .seed = (unsigned)(o->seed ? o->seed : 1420),
 				 .data_dir = o->data,
-				 .app = &app};
-	struct err e = {0};
+				 .app = &app,
+				 .rules = o->records ? rules : NULL};
 	int rc = demo_generate(db, &d, &e);
+	rules_free(rules);
 	db_close(db);
 	worktime_free(app.office);
 	worktime_free(app.always);
@@ -366,8 +387,14 @@ int main(int argc, char **argv)
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
-	struct opts o = {.rate_limit = -1, .cases = -1};
 	const char *cmd = argv[1];
+	if (!strcmp(cmd, "rules")) {
+		/* the rules' own command line (rules.h): JSON answers, as the API gives them */
+		const char *data = getenv("TAMIN_DATA") ? getenv("TAMIN_DATA") : "data";
+		struct err e = {0};
+		return rules_cli(argc - 2, argv + 2, data, stdout, &e) < 0 ? die("%s", e.message) : 0;
+	}
+	struct opts o = {.rate_limit = -1, .cases = -1, .records = 1};
 	int skip = 2;
 	if (!strcmp(cmd, "user")) {
 		if (argc < 3 || strcmp(argv[2], "add"))

@@ -1,5 +1,6 @@
 #include "base/fields.h"
 
+#include "base/natid.h"
 #include "base/text.h"
 
 #include <string.h>
@@ -62,4 +63,15 @@ int field_only(json_t *obj, const char *const *known, struct err *e)
 			return err_set(e, 400, "unknown_field", key, "unknown field: %s", key);
 	}
 	return 0;
+}
+
+const char *field_natid(struct arena *a, const char *in, const char *field, struct err *e)
+{
+	const char *d = in ? text_digits(a, in, 10, 10) : NULL;
+	if (!d || !natid_valid(d)) {
+		err_set(e, 400, "invalid_national_id", field, "%s is not a valid national id",
+			field);
+		return NULL;
+	}
+	return d;
 }

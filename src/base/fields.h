@@ -16,6 +16,9 @@ int field_text(json_t *obj, const char *name, int required, size_t max_chars, st
 /* An integer field within [min, max]; *present says whether it was given. */
 int field_int(json_t *obj, const char *name, int required, int64_t min, int64_t max,
 	      int64_t *out, int *present, struct err *e);
+/* A national id from a request (a path part, a query value or a field), in any digit
+ * set: the 10 ASCII digits in a, or NULL with e (400 invalid_national_id naming field). */
+const char *field_natid(struct arena *a, const char *in, const char *field, struct err *e);
 /* Refuses any field of obj not in the NULL-terminated list `known` (400 unknown_field). */
 int field_only(json_t *obj, const char *const *known, struct err *e);
 

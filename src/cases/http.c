@@ -21,19 +21,6 @@ static int one_of(const char *v, const char *const *set)
 	return 0;
 }
 
-/* A national id from a request, in any digit set; NULL with e if invalid. */
-static const char *national_id_of(struct arena *a, const char *in, const char *field,
-				  struct err *e)
-{
-	const char *d = text_digits(a, in, 10, 10);
-	if (!d || !natid_valid(d)) {
-		err_set(e, 400, "invalid_national_id", field, "%s is not a valid national id",
-			field);
-		return NULL;
-	}
-	return d;
-}
-
 static int64_t path_id(struct req *r)
 {
 	char *end;
@@ -115,7 +102,7 @@ void cases_h_create(struct req *r)
 		c->national_id = me.national_id;
 		if (!c->channel)
 			c->channel = "web";
-	} else if (!(c->national_id = national_id_of(&r->arena, nid, "national_id", &e))) {
+	} else if (!(c->national_id = field_natid(&r->arena, nid, "national_id", &e))) {
 		goto bad;
 	}
 	if (!catalog_channel_by_code(c->channel)) {
@@ -389,7 +376,7 @@ void cases_h_list(struct req *r)
 		}
 	}
 	if ((v = req_query(r, "national_id"))) {
-		const char *nid = national_id_of(&r->arena, v, "national_id", &e);
+		const char *nid = field_natid(&r->arena, v, "national_id", &e);
 		if (!nid)
 			goto bad;
 		sql_cond(q, "c.person_id = (SELECT id FROM people WHERE national_id = $?)", nid, 0, 0);
@@ -621,7 +608,7 @@ bad:
 void cases_h_person(struct req *r)
 {
 	struct err e;
-	const char *nid = national_id_of(&r->arena, r->param[0], "national_id", &e);
+	const char *nid = field_natid(&r->arena, r->param[0], "national_id", &e);
 	if (!nid) {
 		reply_error(r, &e);
 		return;

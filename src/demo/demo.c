@@ -1,5 +1,8 @@
 #include "demo/demo.h"
 
+#include "demo/internal.h"
+#include "workshops/workshops.h"
+
 #include "base/jalali.h"
 #include "base/natid.h"
 #include "cases/cases.h"
@@ -403,6 +406,19 @@ int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
 	if (make_users(db, &g, hash, e) < 0 || make_people(db, &g, now, e) < 0 ||
 	    make_citizens(db, &g, hash, nids, e) < 0)
 		goto out;
+	struct demo_records_out ro = {0};
+	if (o->rules) {
+		if (demo_records(db, o->rules, g.people, g.npeople, o->seed, now, &ro, e) < 0)
+			goto out;
+		/* an employer account for the first workshop */
+		if (db_begin(db) < 0 ||
+		    add_user(db, hash, "emp1", "employer", NULL, NULL, "کارفرمای نمونه", NULL, e) < 0 ||
+		    workshop_link_employer(db, workshop_id(db, ro.first_workshop), "emp1", e) < 0 ||
+		    db_commit(db) < 0) {
+			db_rollback(db);
+			goto out;
+		}
+	}
 	int64_t span = 365 * 86400;
 	for (long i = 0; i < o->cases; i++) {
 		if (i % BATCH == 0 && db_begin(db) < 0) {
@@ -437,6 +453,11 @@ int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
 	printf("  sv_<department>       department supervisor, e.g. sv_pensions\n");
 	printf("  supervisor            supervisor of every department\n");
 	printf("  admin, auditor\n");
+	if (o->rules) {
+		printf("  emp1                  employer of workshop %s\n", ro.first_workshop);
+		printf("records: %ld workshops, %ld lists, %ld list rows, %ld insured, %ld pensioners\n",
+		       ro.workshops, ro.lists, ro.rows, ro.insured, ro.pensioners);
+	}
 	printf("  %s, %s, %s   citizens (national id)\n", nids[0], nids[1], nids[2]);
 	rc = 0;
 out:

@@ -1,7 +1,8 @@
 /* demo: a realistic dataset for trying tamin and for benchmarks. People with valid
  * national ids and real Persian names across the 31 provinces, users for every role,
  * and cases over the last 12 months with the topic and channel mix of data/ (TSV files), each
- * carried through the real state machine (cases_* jobs) to a state fitting its age. */
+ * carried through the real state machine (cases_* jobs) to a state fitting its age; and
+ * the records: workshops, careers of decades with their monthly lists, pensioners. */
 #ifndef TAMIN_DEMO_DEMO_H
 #define TAMIN_DEMO_DEMO_H
 
@@ -16,6 +17,7 @@ struct demo_options {
 	unsigned seed;
 	const char *data_dir;
 	const struct app *app; /* calendars */
+	const struct rules *rules; /* the records' shares and wages (NULL: no records) */
 	int quiet;
 };
 

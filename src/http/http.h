@@ -44,6 +44,7 @@ struct principal {
 };
 
 struct app;
+struct rules;
 struct loop;
 struct web;
 
@@ -88,6 +89,7 @@ struct app {
 	int threads;
 	int cookie_secure; /* add Secure to the session cookie (behind TLS) */
 	const struct web *web; /* the web app (web/web.h) served at /; NULL: none */
+	const struct rules *rules; /* the law's dated parameters (rules/rules.h) */
 };
 
 struct server_options {

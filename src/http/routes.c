@@ -5,6 +5,7 @@
 #include "audit/audit.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
+#include "records/records.h"
 #include "users/users.h"
 #include "workshops/workshops.h"
 #include "web/web.h"
@@ -45,6 +46,10 @@ static void h_provinces(struct req *r)
 	reply_json(r, 200, json_pack("{s:o}", "items", a));
 }
 
+/* a person's insurance record: the person, and staff who serve them (records.h) */
+#define RECORD_READERS \
+	(ROLE_CITIZEN | ROLE_AGENT | ROLE_DESK | ROLE_SPECIALIST | ROLE_SUPERVISOR)
+
 const struct route api_routes[] = {
 	{M_GET, "/", 0, h_root},
 	{M_GET, "/healthz", 0, h_health},
@@ -63,6 +68,9 @@ const struct route api_routes[] = {
 	{M_GET, "/api/v1/cases/{}", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_get},
 	{M_POST, "/api/v1/cases/{}/events", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_event},
 	{M_GET, "/api/v1/people/{}", ROLE_AGENT | ROLE_DESK | ROLE_SUPERVISOR, cases_h_person},
+	{M_GET, "/api/v1/people/{}/history", RECORD_READERS, records_h_history},
+	{M_GET, "/api/v1/people/{}/eligibility", RECORD_READERS, records_h_eligibility},
+	{M_GET, "/api/v1/people/{}/pension-estimate", RECORD_READERS, records_h_pension},
 	{M_GET, "/api/v1/me/access-log", ROLE_ANY, audit_h_access_log},
 	{M_GET, "/api/v1/audit", ROLE_AUDITOR, audit_h_query},
 	{M_POST, "/api/v1/workshops", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST,

@@ -95,9 +95,9 @@ test('who may register and read workshops', async () => {
 
 test('an employer acts only for the workshops linked to the account', async () => {
   assert.equal((await post(admin, '/api/v1/workshops', base({ code: B, name: 'کارگاه دوم', hard_job: false }))).status, 201);
-  const r = addUser(S.db, { login: 'emp1', role: 'employer', workshop: A });
+  const r = addUser(S.db, { login: 'emp_w', role: 'employer', workshop: A });
   assert.equal(r.status, 0, r.stderr);
-  const emp = await S.login('emp1');
+  const emp = await S.login('emp_w');
   assert.equal((await get(emp, '/api/v1/me')).json.role, 'employer');
   const mine = await get(emp, '/api/v1/workshops');
   assert.deepEqual(mine.json.items.map((w) => w.code), [A]);
@@ -113,12 +113,12 @@ test('an employer acts only for the workshops linked to the account', async () =
   assertError(await post(admin, `/api/v1/workshops/${B}/employers`, { login: 'agent1' }), 400, 'invalid_role', 'login');
   assertError(await post(admin, `/api/v1/workshops/${B}/employers`, { login: 'nobody' }), 400, 'unknown_login', 'login');
   assertError(await post(admin, `/api/v1/workshops/${B}/employers`, {}), 400, 'missing_field', 'login');
-  assertError(await post(admin, '/api/v1/workshops/9999999999/employers', { login: 'emp1' }), 404, 'not_found');
-  assertError(await post(sp, `/api/v1/workshops/${B}/employers`, { login: 'emp1' }), 403, 'forbidden');
-  const l = await post(admin, `/api/v1/workshops/${B}/employers`, { login: 'emp1' });
+  assertError(await post(admin, '/api/v1/workshops/9999999999/employers', { login: 'emp_w' }), 404, 'not_found');
+  assertError(await post(sp, `/api/v1/workshops/${B}/employers`, { login: 'emp_w' }), 403, 'forbidden');
+  const l = await post(admin, `/api/v1/workshops/${B}/employers`, { login: 'emp_w' });
   assert.equal(l.status, 200, l.text);
-  assert.deepEqual(l.json.employers, ['emp1']);
-  assert.equal((await post(admin, `/api/v1/workshops/${B}/employers`, { login: 'emp1' })).status, 200, 'linking twice is harmless');
+  assert.deepEqual(l.json.employers, ['emp_w']);
+  assert.equal((await post(admin, `/api/v1/workshops/${B}/employers`, { login: 'emp_w' })).status, 200, 'linking twice is harmless');
   assert.deepEqual((await get(emp, '/api/v1/workshops')).json.items.map((w) => w.code), [A, B]);
   assert.equal((await get(emp, `/api/v1/workshops/${B}`)).status, 200);
 
@@ -157,7 +157,7 @@ test('staff record payments; the account shows them; bad payments are refused by
   assertError(await post(agent, `/api/v1/workshops/${A}/payments`, { amount: 100 }), 403, 'forbidden');
   assertError(await post(admin, '/api/v1/workshops/9999999999/payments', { amount: 100 }), 404, 'not_found');
   // an employer sees the payments of their workshop
-  const emp = await S.login('emp1');
+  const emp = await S.login('emp_w');
   const own = await get(emp, `/api/v1/workshops/${A}`);
   assert.equal(own.json.account.paid, 5001000);
 });

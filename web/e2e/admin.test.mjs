@@ -84,9 +84,9 @@ test('employer: sees the workshops the account acts for, and no other', async ()
     });
     assert.equal(r.status, 201, r.text);
   }
-  assert.equal(addUser(app.db, { login: 'emp1', role: 'employer', workshop: '1234567890' }).status, 0);
+  assert.equal(addUser(app.db, { login: 'emp_e2e', role: 'employer', workshop: '1234567890' }).status, 0);
   const page = await app.page();
-  await login(app, page, 'emp1');
+  await login(app, page, 'emp_e2e');
   assert.match(page.url(), /\/employer$/);
   const card = page.locator('section[data-workshop="1234567890"]');
   await card.waitFor();

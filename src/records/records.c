@@ -1,0 +1,246 @@
+/* A person's record, eligibility and pension estimate: the shared part of the three
+ * reads (who, whose record, on which date, the audit) and each one's computation. */
+#include "records/records.h"
+
+#include <string.h>
+
+#include "audit/audit.h"
+#include "base/fields.h"
+#include "base/jalali.h"
+#include "base/jw.h"
+#include "lists/lists.h"
+#include "people/people.h"
+#include "rules/rules.h"
+
+enum what { HISTORY, ELIGIBILITY, PENSION };
+static const char *const reasons[] = {"insurance history", "retirement eligibility",
+				      "pension estimate"};
+
+struct read {
+	struct person p;
+	struct jdate on;
+	struct rules_record *lines;
+	int n;
+	struct rules_history h;
+	struct rules_steps steps;
+};
+
+static int may_read(struct req *r, int64_t person_id)
+{
+	switch (r->who.role) {
+	case ROLE_CITIZEN:
+		return r->who.person_id && r->who.person_id == person_id;
+	case ROLE_SPECIALIST:
+	case ROLE_SUPERVISOR:
+		return 1;
+	case ROLE_AGENT:
+	case ROLE_DESK:
+		return audit_has_context(req_db(r), &r->who, person_id, req_now());
+	default:
+		return 0;
+	}
+}
+
+/* date=: a Gregorian ISO date (2026-11-22), or a Jalali one (1405-09-01, 1405/09/01);
+ * absent: today in Tehran. */
+static int date_of(struct req *r, struct jdate *on, struct err *e)
+{
+	const char *v = req_query(r, "date");
+	if (!v) {
+		*on = tehran_from_unix(req_now()).date;
+		return 0;
+	}
+	int y = 0, m = 0, d = 0, len = 0;
+	if (sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &len) == 3 && len == 10 && v[len] == 0 &&
+	    y >= 1700) {
+		/* a real Gregorian date survives the round trip through a day count */
+		int gy, gm, gd;
+		civil_from_days(civil_to_days(y, m, d), &gy, &gm, &gd);
+		if (gy == y && gm == m && gd == d && m >= 1 && m <= 12) {
+			*on = jalali_from_gregorian(y, m, d);
+			return 0;
+		}
+	} else if (jalali_parse(v, on) == 0) {
+		return 0;
+	}
+	return err_set(e, 400, "invalid_field", "date",
+		       "date is YYYY-MM-DD (Gregorian) or a Jalali date such as 1405/09/01");
+}
+
+static void refuse(struct req *r, struct audit_entry *a, int status, const char *code,
+		   const char *message)
+{
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	jw_object(&w, "error");
+	jw_str(&w, "code", code);
+	jw_str(&w, "message", message);
+	jw_str(&w, "field", "national_id");
+	jw_end(&w);
+	jw_end(&w);
+	audit_reply(r, status, &w, a, 1);
+}
+
+/* The person, the right to read, the date and the summarised record; replies itself
+ * and returns -1 when any of them fails. */
+static int open_read(struct req *r, enum what what, struct read *x, struct audit_entry **ap)
+{
+	struct err e = {0};
+	memset(x, 0, sizeof *x);
+	const char *nid = field_natid(&r->arena, r->param[0], "national_id", &e);
+	if (!nid || date_of(r, &x->on, &e) < 0) {
+		reply_error(r, &e);
+		return -1;
+	}
+	int rc = people_find_national_id(req_db(r), nid, &x->p, &r->arena);
+	if (rc <= 0) {
+		reply_errorf(r, rc < 0 ? 500 : 404, rc < 0 ? "internal" : "not_found",
+			     "national_id", "no person with this national id is on record");
+		return -1;
+	}
+	struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
+	memset(a, 0, sizeof *a);
+	a->action = "record_read";
+	a->person_id = x->p.id;
+	a->reason = reasons[what];
+	*ap = a;
+	if (!may_read(r, x->p.id)) {
+		a->denied = 1;
+		refuse(r, a, 403, "forbidden",
+		       r->who.role & (ROLE_AGENT | ROLE_DESK)
+			   ? "identify the caller first (look them up by national id)"
+			   : "this record is not yours to see");
+		return -1;
+	}
+	rules_steps_init(&x->steps);
+	if (lists_person_record(req_db(r), x->p.id, &r->arena, &x->lines, &x->n, &e) < 0 ||
+	    rules_history_summarise(r->app->rules, x->lines, x->n, x->on, &x->h,
+				    what == HISTORY ? &x->steps : NULL, &e) < 0) {
+		rules_history_release(&x->h);
+		rules_steps_release(&x->steps);
+		reply_error(r, &e);
+		return -1;
+	}
+	return 0;
+}
+
+static void close_read(struct read *x)
+{
+	rules_history_release(&x->h);
+	rules_steps_release(&x->steps);
+}
+
+static void write_person(struct jw *w, const struct read *x)
+{
+	char on[11];
+	jalali_format(x->on, on);
+	jw_str(w, "national_id", x->p.national_id);
+	jw_str(w, "first_name", x->p.first_name);
+	jw_str(w, "last_name", x->p.last_name);
+	jw_str(w, "date", on);
+}
+
+void records_h_history(struct req *r)
+{
+	struct read x;
+	struct audit_entry *a = NULL;
+	if (open_read(r, HISTORY, &x, &a) < 0)
+		return;
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	write_person(&w, &x);
+	rules_history_json(&w, "history", &x.h, &x.steps);
+	jw_end(&w);
+	close_read(&x);
+	audit_reply(r, 200, &w, a, 1);
+}
+
+static struct rules_eligibility_in eligibility_in(const struct read *x)
+{
+	struct rules_eligibility_in in = {.on = x->on, .history = &x->h, .future_hard = -1};
+	int gy = 0, gm = 0, gd = 0;
+	if (x->p.birth_date && sscanf(x->p.birth_date, "%4d-%2d-%2d", &gy, &gm, &gd) == 3)
+		in.birth = jalali_from_gregorian(gy, gm, gd);
+	in.sex = x->p.gender && !strcmp(x->p.gender, "f") ? RULES_FEMALE : RULES_MALE;
+	return in;
+}
+
+/* The birth date and sex the rules need; a refusal naming what is missing otherwise. */
+static int person_complete(struct req *r, const struct read *x, struct audit_entry *a)
+{
+	if (x->p.birth_date && x->p.gender)
+		return 0;
+	(void)a;
+	reply_errorf(r, 422, "record_incomplete", x->p.birth_date ? "gender" : "birth_date",
+		     "the person's %s is not on record", x->p.birth_date ? "sex" : "birth date");
+	return -1;
+}
+
+void records_h_eligibility(struct req *r)
+{
+	struct read x;
+	struct audit_entry *a = NULL;
+	if (open_read(r, ELIGIBILITY, &x, &a) < 0)
+		return;
+	if (person_complete(r, &x, a) < 0) {
+		close_read(&x);
+		return;
+	}
+	struct rules_eligibility_in in = eligibility_in(&x);
+	struct rules_eligibility el;
+	struct err e = {0};
+	if (rules_eligibility(r->app->rules, &in, &el, &x.steps, &e) < 0) {
+		close_read(&x);
+		reply_error(r, &e);
+		return;
+	}
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	write_person(&w, &x);
+	rules_eligibility_json(&w, "eligibility", &el, &x.steps);
+	jw_end(&w);
+	close_read(&x);
+	audit_reply(r, 200, &w, a, 1);
+}
+
+void records_h_pension(struct req *r)
+{
+	struct read x;
+	struct audit_entry *a = NULL;
+	if (open_read(r, PENSION, &x, &a) < 0)
+		return;
+	if (person_complete(r, &x, a) < 0) {
+		close_read(&x);
+		return;
+	}
+	/* a reduced pension when the only condition met on the date is the reduced one */
+	struct rules_eligibility_in in = eligibility_in(&x);
+	struct rules_eligibility el;
+	struct err e = {0};
+	if (rules_eligibility(r->app->rules, &in, &el, NULL, &e) < 0) {
+		close_read(&x);
+		reply_error(r, &e);
+		return;
+	}
+	struct rules_pension_in pin = {
+	    .history = &x.h, .on = x.on, .reduced = el.eligible && el.cond[el.best].reduced};
+	struct rules_pension p;
+	if (rules_pension_estimate(r->app->rules, &pin, &p, &x.steps, &e) < 0) {
+		close_read(&x);
+		reply_error(r, &e);
+		return;
+	}
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	write_person(&w, &x);
+	jw_bool(&w, "eligible", el.eligible);
+	jw_bool(&w, "reduced", pin.reduced);
+	rules_pension_json(&w, "pension", &p, &x.steps);
+	jw_end(&w);
+	close_read(&x);
+	audit_reply(r, 200, &w, a, 1);
+}

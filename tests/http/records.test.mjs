@@ -1,0 +1,117 @@
+// A person's insurance record over HTTP: the history the stored lists make (demo careers),
+// eligibility and the pension estimate with their steps, who may read them, and the audit.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import {
+  startDemo, assertError, assertNoSecrets, cleanupTemp, toPersianDigits, makeNationalId, runCli,
+} from './harness.mjs';
+
+let S, D, citizen, other, agent, sp, auditor, admin, emp;
+
+before(async () => {
+  D = await startDemo({ people: 120, cases: 100 });
+  S = D.server;
+  citizen = await S.login(D.citizens[0]);
+  other = await S.login(D.citizens[1]);
+  agent = await S.login('agent1');
+  sp = await S.login('sp_pensions');
+  auditor = await S.login('auditor');
+  admin = await S.login('admin');
+  emp = await S.login('emp1');
+});
+
+after(async () => {
+  if (S) {
+    assertNoSecrets(S);
+    await S.stop();
+  }
+  cleanupTemp();
+});
+
+const get = (who, path) => S.call('GET', path, { token: who.token });
+const sql = (q) => execFileSync('sqlite3', [D.db, q], { encoding: 'utf8' }).trim();
+
+test('a citizen reads their own history: months, totals and steps agree with the lists', async () => {
+  const nid = D.citizens[0];
+  const r = await get(citizen, `/api/v1/people/${nid}/history`);
+  assert.equal(r.status, 200, r.text);
+  const h = r.json.history;
+  assert.ok(h.months.length > 0, 'the demo gave the citizen a career');
+  // every month's days, summed, are the record
+  const sum = h.months.reduce((a, m) => a + m.days, 0);
+  assert.equal(h.record.total_days, sum);
+  assert.equal(h.record.years * 360 + h.record.months * 30 + h.record.days, sum);
+  // and they are the rows stored for the person
+  const stored = Number(sql(`SELECT sum(r.days) FROM list_rows r JOIN people p ON p.id = r.person_id WHERE p.national_id = '${nid}'`));
+  assert.equal(sum, stored);
+  assert.ok(h.credited.total_days >= h.record.total_days, 'hard work only adds');
+  assert.ok(h.steps.length > 0 && h.steps.every((s) => s.fa && s.en), 'steps in Persian and English');
+  assert.ok(h.steps.some((s) => s.reference), 'with their legal references');
+  // Persian digits in the path, and a Jalali or Gregorian date
+  assert.equal((await get(citizen, `/api/v1/people/${toPersianDigits(nid)}/history?date=1405/09/01`)).status, 200);
+  const g = await get(citizen, `/api/v1/people/${nid}/history?date=2026-11-22`);
+  assert.equal(g.json.date, '1405/09/01');
+});
+
+test('eligibility and the pension estimate say what they found and why', async () => {
+  const nid = D.citizens[0];
+  const el = await get(citizen, `/api/v1/people/${nid}/eligibility?date=1405/09/01`);
+  assert.equal(el.status, 200, el.text);
+  const e = el.json.eligibility;
+  assert.equal(typeof e.eligible, 'boolean');
+  assert.ok(e.conditions.length >= 5);
+  for (const c of e.conditions) assert.equal(typeof c.met, 'boolean');
+  if (e.eligible) assert.ok(e.conditions.some((c) => c.met));
+  else assert.ok(e.conditions.every((c) => !c.met || c.applies === false));
+  assert.ok(e.steps.length > 0);
+  const p = await get(citizen, `/api/v1/people/${nid}/pension-estimate?date=1405/09/01`);
+  assert.equal(p.status, 200, p.text);
+  const x = p.json.pension;
+  assert.equal(x.amount, Math.max(x.formula, x.floor));
+  assert.ok(x.months_used > 0 && x.months_used <= 24);
+  assert.ok(x.counted_days <= 35 * 360, 'at most 35 years count');
+  assert.ok(x.steps.some((s) => s.reference && /77/.test(s.reference)), 'Article 77 is cited');
+});
+
+test('who may read a record', async () => {
+  const nid = D.citizens[0];
+  assertError(await get(other, `/api/v1/people/${nid}/history`), 403, 'forbidden', 'national_id');
+  // an agent must identify the caller first; then may read
+  assertError(await get(agent, `/api/v1/people/${nid}/eligibility`), 403, 'forbidden', 'national_id');
+  assert.equal((await get(agent, `/api/v1/people/${nid}`)).status, 200);
+  assert.equal((await get(agent, `/api/v1/people/${nid}/eligibility`)).status, 200);
+  assert.equal((await get(sp, `/api/v1/people/${nid}/pension-estimate`)).status, 200);
+  for (const who of [auditor, admin, emp]) assertError(await get(who, `/api/v1/people/${nid}/history`), 403, 'forbidden');
+  assertError(await S.call('GET', `/api/v1/people/${nid}/history`), 401, 'unauthenticated');
+  // the citizen sees who read the record, and that a refused read was refused
+  const log = await get(citizen, '/api/v1/me/access-log');
+  const reads = log.json.items.filter((a) => a.action === 'record_read');
+  assert.ok(reads.some((a) => a.user === 'agent1' && a.outcome === 'allowed'));
+  assert.ok(reads.some((a) => a.user === 'agent1' && a.outcome === 'denied'));
+  assert.ok(reads.some((a) => a.user === 'sp_pensions'));
+});
+
+test('bad national ids and dates are refused by field', async () => {
+  const nid = D.citizens[0];
+  const bad = nid.slice(0, 9) + String((Number(nid[9]) + 1) % 10);
+  assertError(await get(sp, `/api/v1/people/${bad}/history`), 400, 'invalid_national_id', 'national_id');
+  assertError(await get(sp, `/api/v1/people/${makeNationalId(987123)}/history`), 404, 'not_found', 'national_id');
+  for (const d of ['2026-13-01', '2026-02-30', '1405/13/01', '1404/12/30', 'tomorrow', '2026-11-22T00:00:00Z', '']) {
+    assertError(await get(sp, `/api/v1/people/${nid}/eligibility?date=${encodeURIComponent(d)}`), 400, 'invalid_field', 'date');
+  }
+});
+
+test('tamin rules answers from the data alone, and says what is wrong on the command line', () => {
+  const v = runCli(['rules', 'value', 'contribution.insured.bp', '1405/09/01']);
+  assert.equal(v.status, 0, v.stderr);
+  const j = JSON.parse(v.stdout);
+  assert.equal(j.value, 700);
+  assert.match(j.reference, /28/);
+  const c = runCli(['rules', 'contribution', '1405/08', '30', '200000000']);
+  assert.equal(c.status, 0, c.stderr);
+  assert.equal(JSON.parse(c.stdout).worker, 14000000, '7% of 200,000,000 rials');
+  const bad = runCli(['rules', 'value', 'no.such.thing']);
+  assert.notEqual(bad.status, 0);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+});
