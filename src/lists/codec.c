@@ -836,7 +836,12 @@ void codec_detect_add(struct codec_detector *d, const void *field, size_t n)
 			continue;
 		}
 		d->utf8_chars++;
-		if ((c >= 0x0600 && c <= 0x06FF) || c == ZWNJ || (c >= 0xFB50 && c <= 0xFEFF))
+		/* Letters, digits and punctuation that Persian text is made of; not the marks,
+		 * which Windows-1256 letter pairs can spell by chance (طک is U+0618). */
+		if ((c >= 0x0621 && c <= 0x063A) || (c >= 0x0641 && c <= 0x064A) || c == 0x067E ||
+		    c == 0x0686 || c == 0x0698 || c == 0x06A9 || c == 0x06AF || c == 0x06CC ||
+		    (c >= 0x06F0 && c <= 0x06F9) || (c >= 0x0660 && c <= 0x0669) || c == 0x060C ||
+		    c == 0x061F || c == ZWNJ)
 			d->utf8_arabic++;
 		i += len;
 	}

@@ -65,8 +65,9 @@ long codec_encode(enum codec_enc enc, const char *in, void *out, size_t cap,
  * forms are Latin letters, symbols or diacritics in Windows-1256, so real text scores
  * near 100 under its own code page and far lower under the other. Values of DSW_SEX fed
  * with codec_detect_add_sex vote by matching «مرد» or «زن» exactly under one of the
- * two. Text that is valid UTF-8 with its multi-byte characters mostly Arabic-script is
- * UTF-8. The header's language byte (0x7E: Windows-1256) only breaks a near tie. */
+ * two. Text that is valid UTF-8 with nine in ten of its multi-byte characters Persian
+ * letters, digits or punctuation is UTF-8. The header's language byte (0x7E: Windows-1256) only
+ * breaks a near tie. */
 struct codec_detector {
 	size_t fields, high, good_cp1256, good_iransys;
 	size_t utf8_chars, utf8_arabic, utf8_bad;

@@ -354,6 +354,9 @@ static void test_detect_edges(void **state)
 	/* UTF-8 Persian. */
 	const char *utf8[] = {"علی", "محمدی", "مرد"};
 	assert_int_equal(detect_words(utf8, 3, 0x7E, &g), CODEC_UTF8);
+	/* Windows-1256 letters that happen to spell UTF-8 (طک: U+0618, a mark) are not. */
+	const char *tk[] = {"\xD8\x98"};
+	assert_int_equal(detect_words(tk, 1, 0, &g), CODEC_CP1256);
 	/* Iran System digits alone (a national id written in them). */
 	const char *digits[] = {"\x80\x84\x89\x89\x83\x87\x80\x88\x89\x89"};
 	assert_int_equal(detect_words(digits, 1, 0, &g), CODEC_IRANSYS);
