@@ -5,6 +5,8 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -Isrc -Ibuild/gen
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+# shapelib is the reference dBase reader of the list tests only; tamin itself does not link it.
+TEST_LDLIBS := $(shell pkg-config --libs shapelib 2>/dev/null || echo -lshp) -lcmocka
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 SRC       := $(sort $(wildcard src/*/*.c))
@@ -76,10 +78,10 @@ build/san/%.o: src/%.c
 UNIT_H := $(wildcard tests/unit/*.h)
 build/tests/%: tests/unit/%.c $(UNIT_H) $(OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $(filter-out %.h,$^) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $(filter-out %.h,$^) $(LDLIBS) $(TEST_LDLIBS)
 build/tests-san/%: tests/unit/%.c $(UNIT_H) $(SAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $(filter-out %.h,$^) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $(filter-out %.h,$^) $(LDLIBS) $(TEST_LDLIBS)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

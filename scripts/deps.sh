@@ -4,7 +4,7 @@
 # Idempotent: installs only what is missing.
 set -eu
 PKGS="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
-libcmocka-dev valgrind cppcheck clang-tidy nginx-light wrk chromium"
+libcmocka-dev libshp-dev valgrind cppcheck clang-tidy nginx-light wrk chromium"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -138,21 +138,16 @@ static enum text_class text_classify(uint32_t *c)
 	return TEXT_CHAR;
 }
 
-char *text_normalize(struct arena *a, const char *in)
+size_t text_normalize_buf(const char *in, size_t len, char *out)
 {
-	if (!in)
-		return NULL;
-	size_t len = strlen(in);
-	if (!text_utf8_valid(in, len))
-		return NULL;
-	/* Every mapping keeps or shrinks the encoded length, so len + 1 is enough. */
-	char *out = arena_alloc(a, len + 1);
 	char *o = out;
 	/* Separators are held back until the next kept character, which both folds runs
-	 * and trims the ends without a second pass. */
+	 * and trims the ends without a second pass. Every mapping keeps or shrinks the
+	 * encoded length and a held-back separator is never longer than what it stands
+	 * for, so the output never overtakes the input (out may be in). */
 	int space = 0, zwnj = 0, nl = 0;
-	const unsigned char *p = (const unsigned char *)in;
-	while (*p) {
+	const unsigned char *p = (const unsigned char *)in, *end = p + len;
+	while (p < end) {
 		uint32_t c = text_decode(&p);
 		switch (text_classify(&c)) {
 		case TEXT_DROP:
@@ -184,6 +179,18 @@ char *text_normalize(struct arena *a, const char *in)
 		}
 	}
 	*o = 0;
+	return (size_t)(o - out);
+}
+
+char *text_normalize(struct arena *a, const char *in)
+{
+	if (!in)
+		return NULL;
+	size_t len = strlen(in);
+	if (!text_utf8_valid(in, len))
+		return NULL;
+	char *out = arena_alloc(a, len + 1);
+	text_normalize_buf(in, len, out);
 	return out;
 }
 

@@ -30,6 +30,11 @@ size_t text_utf8_len(const char *s);
  * since copy-paste from phones and Word puts them around ids and numbers. */
 char *text_normalize(struct arena *a, const char *in);
 
+/* text_normalize without an arena: normalises the valid UTF-8 in[0..len) into out,
+ * which must hold len + 1 bytes and may be `in` itself (in place). Returns the length
+ * written before the terminating NUL. The caller checks validity (text_utf8_valid). */
+size_t text_normalize_buf(const char *in, size_t len, char *out);
+
 /* Normalise then require only ASCII digits, with length between min and max (inclusive).
  * No separators are allowed between the digits.
  * Returns the digits (arena) or NULL. Used for national ids, mobiles, numbers. */
