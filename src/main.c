@@ -6,6 +6,7 @@
 #include "catalog/catalog.h"
 #include "demo/demo.h"
 #include "http/routes.h"
+#include "lists/lists.h"
 #include "rules/rules.h"
 #include "store/store.h"
 #include "store/writer.h"
@@ -29,6 +30,8 @@ static const char usage[] =
 	"                      [--national-id ID] [--name NAME] [--workshop CODE]\n"
 	"                      (password on stdin; --workshop links an employer to a workshop)\n"
 	"       tamin demo --db FILE [--people N] [--cases N] [--seed N] [--records 0|1]\n"
+	"       tamin list import --db FILE DSKKAR00.DBF DSKWOR00.DBF\n"
+	"       tamin list export --db FILE --list ID --out DIR [--encoding cp1256|iransys]\n"
 	"       tamin migrate --db FILE\n"
 	"       tamin sweep --db FILE\n"
 	"       tamin rules help | check | value NAME [DATE] | contribution ... (see rules.h)\n"
@@ -36,8 +39,8 @@ static const char usage[] =
 
 struct opts {
 	const char *db, *listen, *data, *login, *role, *department, *national_id, *name, *web,
-		   *workshop;
-	long threads, rate_limit, people, cases, seed, records;
+		   *workshop, *out, *encoding;
+	long threads, rate_limit, people, cases, seed, records, list;
 };
 
 static int die(const char *fmt, const char *arg)
@@ -74,6 +77,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"--name", offsetof(struct opts, name)},
 		{"--web", offsetof(struct opts, web)},
 		{"--workshop", offsetof(struct opts, workshop)},
+		{"--out", offsetof(struct opts, out)},
+		{"--encoding", offsetof(struct opts, encoding)},
 	};
 	static const struct {
 		const char *name;
@@ -85,6 +90,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"--people", offsetof(struct opts, people), 1, 50000000},
 		{"--cases", offsetof(struct opts, cases), 0, 100000000},
 		{"--records", offsetof(struct opts, records), 0, 1},
+		{"--list", offsetof(struct opts, list), 1, INT32_MAX},
 		{"--seed", offsetof(struct opts, seed), 0, 2147483647},
 	};
 	for (int i = 0; i < argc; i++) {
@@ -319,6 +325,130 @@ static int cmd_user_add(struct opts *o)
 	return 0;
 }
 
+/* ---- list import, list export ---- */
+
+struct import_job {
+	const struct rules *rules;
+	struct list_source src;
+	struct list_import im;
+	int stored;
+};
+
+static int import_run(struct db *db, void *arg, struct err *e)
+{
+	struct import_job *j = arg;
+	j->stored = list_import(db, j->rules, NULL, "dbf", &j->src, (int64_t)time(NULL), &j->im, e);
+	return j->stored < 0 ? -1 : 0;
+}
+
+static struct rules *load_rules(const struct opts *o, struct err *e)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/rules", o->data);
+	return rules_load(dir, e);
+}
+
+static int cmd_list_import(struct opts *o, const char *kar, const char *wor)
+{
+	struct err e = {0};
+	struct list_reader r;
+	struct import_job j = {0};
+	list_import_init(&j.im);
+	if (list_reader_open(&r, kar, wor, CODEC_UNKNOWN, &j.im.issues, &e) < 0) {
+		list_reader_close(&r);
+		list_import_release(&j.im);
+		return die("%s", e.message);
+	}
+	struct db *db = NULL;
+	struct rules *rules = load_rules(o, &e);
+	int rc = 2;
+	if (!rules) {
+		rc = die("%s", e.message);
+		goto out;
+	}
+	if (open_ready(o, &db))
+		goto out;
+	j.rules = rules;
+	list_source_files(&j.src, &r);
+	struct write_job job = {.run = import_run, .arg = &j};
+	if (writer_run_now(db, &job) < 0) {
+		rc = die("%s", job.err.message);
+		goto out;
+	}
+	const struct list_header *h = &j.im.header;
+	printf("encoding: %s (%s)\n", codec_name(r.enc), r.guess.why);
+	printf("workshop %s, %04d/%02d, list %s: %u workers, %lld days\n", h->workshop, h->year,
+	       h->month, h->list_no, j.im.rows, (long long)h->days);
+	printf("insurable %lld, insured's share %lld, employer %lld, unemployment %lld,"
+	       " hard-job %lld rials\n",
+	       (long long)h->insurable, (long long)h->worker_share, (long long)h->employer_share,
+	       (long long)h->unemployment, (long long)h->hard_job_share);
+	if (j.stored == 1) {
+		printf("stored as list %lld", (long long)j.im.list_id);
+		if (j.im.supersedes)
+			printf(", correcting list %lld", (long long)j.im.supersedes);
+		printf("\n");
+		rc = 0;
+	} else {
+		size_t n = list_issues_count(&j.im.issues);
+		fprintf(stderr, "tamin: the list is refused whole, %zu problem%s:\n", n,
+			n == 1 ? "" : "s");
+		for (size_t i = 0; i < j.im.issues.n; i++) {
+			const struct list_issue *it = &j.im.issues.items[i];
+			fprintf(stderr, "  %s row %u %s %s: %s (%s)\n",
+				it->file == LIST_FILE_KAR ? "DSKKAR00" : "DSKWOR00", it->row, it->field,
+				it->code, it->message_en, it->message_fa);
+		}
+		if (j.im.issues.dropped)
+			fprintf(stderr, "  ... and %zu more\n", j.im.issues.dropped);
+		rc = 1;
+	}
+out:
+	if (db)
+		db_close(db);
+	rules_free(rules);
+	catalog_release();
+	list_reader_close(&r);
+	list_import_release(&j.im);
+	return rc;
+}
+
+static int cmd_list_export(struct opts *o)
+{
+	if (!o->list || !o->out)
+		return die("%s", "list export needs --list ID and --out DIR");
+	enum codec_enc enc = CODEC_CP1256;
+	if (o->encoding && !strcmp(o->encoding, "iransys"))
+		enc = CODEC_IRANSYS;
+	else if (o->encoding && strcmp(o->encoding, "cp1256"))
+		return die("--encoding is cp1256 or iransys, not %s", o->encoding);
+	struct db *db = NULL;
+	if (open_ready(o, &db))
+		return 2;
+	struct err e = {0};
+	struct list_array a;
+	int rc = lists_load(db, o->list, &a, &e);
+	db_close(db);
+	catalog_release();
+	if (rc < 0)
+		return die("%s", e.message);
+	char kar[4096], wor[4096];
+	snprintf(kar, sizeof kar, "%s/DSKKAR00.DBF", o->out);
+	snprintf(wor, sizeof wor, "%s/DSKWOR00.DBF", o->out);
+	struct list_issues iss;
+	list_issues_init(&iss, 0);
+	rc = list_write_files(kar, wor, enc, &a.header, a.rows, a.n, &iss, &e);
+	free(a.rows);
+	for (size_t i = 0; i < iss.n; i++)
+		fprintf(stderr, "  row %u %s %s: %s\n", iss.items[i].row, iss.items[i].field,
+			iss.items[i].code, iss.items[i].message_en);
+	list_issues_release(&iss);
+	if (rc < 0)
+		return die("%s", e.message);
+	printf("wrote %s and %s (%s, %zu workers)\n", kar, wor, codec_name(enc), a.n);
+	return 0;
+}
+
 /* ---- demo, migrate, sweep ---- */
 
 static int cmd_demo(struct opts *o)
@@ -396,6 +526,18 @@ int main(int argc, char **argv)
 	}
 	struct opts o = {.rate_limit = -1, .cases = -1, .records = 1};
 	int skip = 2;
+	if (!strcmp(cmd, "list")) {
+		int import = argc >= 3 && !strcmp(argv[2], "import");
+		if (!import && !(argc >= 3 && !strcmp(argv[2], "export")))
+			return die("%s", "usage: tamin list import|export ... (see tamin --help)");
+		if (import && (argc < 5 || !strncmp(argv[argc - 1], "--", 2) ||
+			       !strncmp(argv[argc - 2], "--", 2)))
+			return die("%s", "list import wants the two files last: DSKKAR00.DBF DSKWOR00.DBF");
+		if (parse_opts(argc - 3 - (import ? 2 : 0), argv + 3, &o))
+			return 2;
+		return import ? cmd_list_import(&o, argv[argc - 2], argv[argc - 1])
+			      : cmd_list_export(&o);
+	}
 	if (!strcmp(cmd, "user")) {
 		if (argc < 3 || strcmp(argv[2], "add"))
 			return die("%s", "usage: tamin user add --db FILE --login NAME --role ROLE");

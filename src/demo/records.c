@@ -262,7 +262,7 @@ static int insert_lists(struct db *db, const struct rules *rules, const struct l
 		int64_t list_id = db_last_id(db);
 		for (long k = i; k < j; k++) {
 			char ins[11];
-			snprintf(ins, sizeof ins, "%010lld", (long long)people[v[k].person]);
+			snprintf(ins, sizeof ins, "%08lld", (long long)people[v[k].person] % 100000000);
 			db_bind_int(rs, 1, list_id);
 			db_bind_int(rs, 2, k - i + 1);
 			db_bind_int(rs, 3, people[v[k].person]);
@@ -390,7 +390,7 @@ int demo_records(struct db *db, const struct rules *rules, const int64_t *people
 		}
 		if (nv > before) {
 			char no[11];
-			snprintf(no, sizeof no, "%010lld", (long long)people[i]);
+			snprintf(no, sizeof no, "%08lld", (long long)people[i] % 100000000);
 			db_bind_int(ins, 1, people[i]);
 			db_bind_text(ins, 2, no);
 			db_bind_int(ins, 3, now - 400 * 86400);

@@ -74,7 +74,11 @@ struct route {
 	const char *pattern; /* "/api/v1/cases/{}/events" */
 	int roles;	     /* allowed roles; 0: public */
 	handler_fn fn;
+	size_t max_body; /* bytes; 0: the app's body_limit */
 };
+
+/* The most any route accepts (libevent refuses larger bodies before a handler runs). */
+#define HTTP_MAX_BODY (8u << 20)
 
 /* Server-wide state that handlers read. */
 struct app {

@@ -5,6 +5,7 @@
 #include "audit/audit.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
+#include "lists/lists.h"
 #include "records/records.h"
 #include "users/users.h"
 #include "workshops/workshops.h"
@@ -50,6 +51,8 @@ static void h_provinces(struct req *r)
 #define RECORD_READERS \
 	(ROLE_CITIZEN | ROLE_AGENT | ROLE_DESK | ROLE_SPECIALIST | ROLE_SUPERVISOR)
 
+/* A route names its body limit only when it differs from the app's (max_body 0). */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 const struct route api_routes[] = {
 	{M_GET, "/", 0, h_root},
 	{M_GET, "/healthz", 0, h_health},
@@ -82,6 +85,9 @@ const struct route api_routes[] = {
 	{M_POST, "/api/v1/workshops/{}/employers", ROLE_ADMIN, workshops_h_link},
 	{M_POST, "/api/v1/workshops/{}/payments", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST,
 	 workshops_h_payment},
+	{M_POST, "/api/v1/lists",
+	 ROLE_EMPLOYER | ROLE_AGENT | ROLE_SPECIALIST | ROLE_SUPERVISOR | ROLE_ADMIN, lists_h_upload,
+	 HTTP_MAX_BODY},
 	{M_GET, "/api/v1/users", ROLE_ADMIN, users_h_list},
 	{M_POST, "/api/v1/users", ROLE_ADMIN, users_h_create},
 	{M_POST, "/api/v1/users/{}/disable", ROLE_ADMIN, users_h_disable},

@@ -478,19 +478,6 @@ static void on_request(struct evhttp_request *ev, void *arg)
 		reply_errorf(r, 429, "rate_limited", "", "too many requests; slow down");
 		return;
 	}
-	struct evbuffer *in = evhttp_request_get_input_buffer(ev);
-	r->body_len = evbuffer_get_length(in);
-	if (r->body_len > l->app->body_limit) {
-		reply_errorf(r, 413, "body_too_large", "body", "the body is over %zu bytes",
-			     l->app->body_limit);
-		return;
-	}
-	if (r->body_len) {
-		char *b = arena_alloc(&r->arena, r->body_len + 1);
-		evbuffer_copyout(in, b, r->body_len);
-		r->body = b;
-	}
-
 	const struct route *found = NULL;
 	int path_known = 0;
 	for (const struct route *rt = l->routes; rt->pattern; rt++) {
@@ -501,6 +488,19 @@ static void on_request(struct evhttp_request *ev, void *arg)
 			found = rt;
 			break;
 		}
+	}
+	/* the body's limit is the route's (a monthly list is larger than a case) */
+	struct evbuffer *in = evhttp_request_get_input_buffer(ev);
+	r->body_len = evbuffer_get_length(in);
+	size_t limit = found && found->max_body ? found->max_body : l->app->body_limit;
+	if (r->body_len > limit) {
+		reply_errorf(r, 413, "body_too_large", "body", "the body is over %zu bytes", limit);
+		return;
+	}
+	if (r->body_len) {
+		char *b = arena_alloc(&r->arena, r->body_len + 1);
+		evbuffer_copyout(in, b, r->body_len);
+		r->body = b;
 	}
 	if (!found) {
 		/* Paths under /api/ are the API's alone: an unknown one is a JSON 404 even when
@@ -698,7 +698,7 @@ int http_serve(struct app *app, const struct route *routes, const struct server_
 		}
 		/* libevent answers bodies far over our limit itself; up to 1 MiB we answer
 		 * with a JSON 413 naming the limit. */
-		evhttp_set_max_body_size(l->http, 1 << 20);
+		evhttp_set_max_body_size(l->http, HTTP_MAX_BODY);
 		evhttp_set_max_headers_size(l->http, 16 << 10);
 		evhttp_set_timeout(l->http, 30);
 		evhttp_set_allowed_methods(l->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |

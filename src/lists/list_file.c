@@ -165,21 +165,21 @@ static void copy_cut(char *dst, size_t size, const char *src, size_t n)
 	dst[n] = 0;
 }
 
-static void issue(struct list_issues *iss, enum list_file_id file, uint32_t row, const char *field,
-		  const char *code, const char *value)
+struct list_issue *list_issue_new(struct list_issues *iss, enum list_file_id file, uint32_t row,
+				  const char *field, const char *code)
 {
 	if (!iss)
-		return;
+		return NULL;
 	if (iss->n >= iss->max) {
 		iss->dropped++;
-		return;
+		return NULL;
 	}
 	if (iss->n == iss->cap) {
 		size_t cap = iss->cap ? iss->cap * 2 : 16;
 		struct list_issue *items = realloc(iss->items, cap * sizeof *items);
 		if (!items) {
 			iss->dropped++;
-			return;
+			return NULL;
 		}
 		iss->items = items;
 		iss->cap = cap;
@@ -190,6 +190,15 @@ static void issue(struct list_issues *iss, enum list_file_id file, uint32_t row,
 	it->row = row;
 	snprintf(it->field, sizeof it->field, "%s", field);
 	snprintf(it->code, sizeof it->code, "%s", code);
+	return it;
+}
+
+static void issue(struct list_issues *iss, enum list_file_id file, uint32_t row, const char *field,
+		  const char *code, const char *value)
+{
+	struct list_issue *it = list_issue_new(iss, file, row, field, code);
+	if (!it)
+		return;
 	char v[80];
 	copy_cut(v, sizeof v, value, strlen(value));
 	for (size_t i = 0; i < sizeof messages / sizeof messages[0]; i++)
@@ -522,6 +531,12 @@ int list_reader_next(struct list_reader *r, struct list_worker *w, uint32_t *row
 		return 1;
 	}
 	return 0;
+}
+
+void list_reader_rewind(struct list_reader *r)
+{
+	r->next = 0;
+	r->deleted = 0;
 }
 
 void list_reader_close(struct list_reader *r)

@@ -110,6 +110,10 @@ struct list_issues {
 /* max 0 keeps up to 10,000. */
 void list_issues_init(struct list_issues *li, size_t max);
 void list_issues_release(struct list_issues *li);
+/* A new problem, its messages left for the caller to write; NULL when iss is NULL or
+ * holds max already (then it is counted in dropped). */
+struct list_issue *list_issue_new(struct list_issues *iss, enum list_file_id file, uint32_t row,
+				  const char *field, const char *code);
 /* Problems found, kept or not. */
 static inline size_t list_issues_count(const struct list_issues *li)
 {
@@ -147,6 +151,8 @@ int list_reader_header(struct list_reader *r, struct list_header *h, struct list
  * (may be NULL). Returns 1, or 0 at the end. */
 int list_reader_next(struct list_reader *r, struct list_worker *w, uint32_t *row,
 		     struct list_issues *iss);
+/* Back to the first worker row, for a second pass. */
+void list_reader_rewind(struct list_reader *r);
 void list_reader_close(struct list_reader *r);
 
 /* ---- writing ---- */

@@ -9,6 +9,8 @@
 
 #include "base/arena.h"
 #include "base/err.h"
+#include "http/http.h"
+#include "lists/list_file.h"
 #include "rules/rules.h"
 #include "store/store.h"
 
@@ -17,5 +19,66 @@
  * arena. 0, or -1 with e. */
 int lists_person_record(struct db *db, int64_t person_id, struct arena *a,
 			struct rules_record **out, int *n, struct err *e);
+
+/* ---- importing a list ---- */
+
+/* Where a list's header and rows come from: the DBF pair (list_source_files) or rows
+ * already in memory (a JSON request). `next` returns 1 with a row, 0 at the end; the
+ * import reads the rows twice (check, then store), so `rewind` starts them again. */
+struct list_source {
+	int (*header)(void *arg, struct list_header *h, struct list_issues *iss);
+	int (*next)(void *arg, struct list_worker *w, uint32_t *row, struct list_issues *iss);
+	void (*rewind)(void *arg);
+	void *arg;
+	enum codec_enc encoding;
+};
+void list_source_files(struct list_source *s, struct list_reader *r);
+
+struct list_array {
+	struct list_header header;
+	struct list_worker *rows;
+	size_t n;
+	size_t at; /* the next row */
+};
+void list_source_array(struct list_source *s, struct list_array *a);
+
+/* A stored list back as header and rows (for `tamin list export`); free(out->rows).
+ * 404 "not_found" naming "list" when there is none. */
+int lists_load(struct db *db, int64_t list_id, struct list_array *out, struct err *e);
+
+struct list_import {
+	struct list_header header; /* as read */
+	enum codec_enc encoding;
+	uint32_t rows;
+	int hard_job;		       /* the workshop's flag */
+	struct rules_contribution due; /* the rules' shares of the list */
+	int64_t list_id;	       /* stored: its id */
+	int64_t supersedes;	       /* the earlier list of the month it corrects, 0 if none */
+	struct list_issues issues;     /* refused: every problem, by file, row and column */
+};
+void list_import_init(struct list_import *im);
+void list_import_release(struct list_import *im);
+
+/* Checks a list whole against the records and the rules of its month: the workshop exists
+ * and `who` may act for it (NULL: the command line, which may), the header's totals are
+ * the sums of the rows, each row's share and the list's employer shares are the rates of
+ * the month on the insurable wage within the minimum and the ceiling, national ids are
+ * valid and no worker comes twice, days fit the month, dates are real. With no problem it
+ * is stored whole (in db's open transaction: the writer's), superseding the workshop's
+ * earlier list of the month. 1 stored, 0 refused (im->issues), -1 error (e). */
+int list_import(struct db *db, const struct rules *rules, const struct principal *who,
+		const char *source, struct list_source *src, int64_t now, struct list_import *im,
+		struct err *e);
+
+/* The import's result as JSON: the stored list ({"id","supersedes","workshop","year",
+ * "month","rows","encoding","totals":{...},"due":{...}}) or the refusal's errors
+ * ([{"file","row","field","code","message","message_en"}]). */
+void list_import_json(struct jw *w, const struct list_import *im);
+void list_issues_json(struct jw *w, const char *key, const struct list_issues *iss);
+
+/* POST /api/v1/lists: {"dbf":{"kar","wor"}} (the two files in base64) or
+ * {"header":{...},"rows":[...]} (README) → 201 the stored list, or 422 list_invalid with
+ * "errors"; a malformed request is a 400 naming the field. */
+void lists_h_upload(struct req *r);
 
 #endif

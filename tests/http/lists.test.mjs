@@ -1,0 +1,191 @@
+// Monthly lists in: the employer's real-format DBF pair (Windows-1256 or Iran System), by
+// the command line and over HTTP, or JSON rows; stored whole, or refused whole with every
+// problem by file, row and field. A correction supersedes; lists go back out as DBF.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import {
+  startDemo, addUser, assertError, assertNoSecrets, cleanupTemp, runCli, tempDir, makeNationalId,
+} from './harness.mjs';
+
+let S, D, emp, agent, citizen, other, list, code, dir;
+
+const sql = (q) => execFileSync('sqlite3', [D.db, q], { encoding: 'utf8' }).trim();
+
+/** Sets a numeric field of one record of a DBF file to value (right-aligned). */
+function setField(file, recordNo, name, value) {
+  const b = fs.readFileSync(file);
+  const headerLen = b.readUInt16LE(8), recLen = b.readUInt16LE(10);
+  let off = 1;
+  for (let p = 32; b[p] !== 0x0d; p += 32) {
+    const fname = b.toString('latin1', p, p + 11).replace(/\0.*$/, '');
+    const len = b[p + 16];
+    if (fname === name) {
+      const at = headerLen + (recordNo - 1) * recLen + off;
+      b.write(String(value).padStart(len, ' '), at, len, 'latin1');
+      fs.writeFileSync(file, b);
+      return;
+    }
+    off += len;
+  }
+  throw new Error(`no field ${name}`);
+}
+function getField(file, recordNo, name) {
+  const b = fs.readFileSync(file);
+  const headerLen = b.readUInt16LE(8), recLen = b.readUInt16LE(10);
+  let off = 1;
+  for (let p = 32; b[p] !== 0x0d; p += 32) {
+    const fname = b.toString('latin1', p, p + 11).replace(/\0.*$/, '');
+    const len = b[p + 16];
+    if (fname === name) return b.toString('latin1', headerLen + (recordNo - 1) * recLen + off, headerLen + (recordNo - 1) * recLen + off + len).trim();
+    off += len;
+  }
+  throw new Error(`no field ${name}`);
+}
+const b64 = (f) => fs.readFileSync(f).toString('base64');
+const upload = (who, d) => S.call('POST', '/api/v1/lists', {
+  token: who.token, body: { dbf: { kar: b64(path.join(d, 'DSKKAR00.DBF')), wor: b64(path.join(d, 'DSKWOR00.DBF')) } },
+});
+function exportList(id, encoding = 'cp1256') {
+  const d = tempDir('tamin-list-');
+  const r = runCli(['list', 'export', '--db', D.db, '--list', String(id), '--out', d, '--encoding', encoding]);
+  assert.equal(r.status, 0, r.stderr);
+  return d;
+}
+
+before(async () => {
+  D = await startDemo({ people: 120, cases: 50 });
+  S = D.server;
+  // a recent list of emp1's workshop (the demo's first)
+  code = sql("SELECT w.code FROM workshops w JOIN workshop_users wu ON wu.workshop_id = w.id JOIN users u ON u.id = wu.user_id WHERE u.login = 'emp1'");
+  list = Number(sql(`SELECT l.id FROM lists l JOIN workshops w ON w.id = l.workshop_id WHERE w.code = '${code}' AND l.year = 1405 ORDER BY l.month DESC LIMIT 1`));
+  assert.ok(list > 0, 'the demo has a 1405 list for the employer');
+  dir = exportList(list);
+  const otherCode = sql(`SELECT code FROM workshops WHERE code <> '${code}' LIMIT 1`);
+  assert.equal(addUser(D.db, { login: 'emp_other', role: 'employer', workshop: otherCode }).status, 0);
+  emp = await S.login('emp1');
+  other = await S.login('emp_other');
+  agent = await S.login('agent1');
+  citizen = await S.login(D.citizens[0]);
+});
+
+after(async () => {
+  if (S) {
+    assertNoSecrets(S);
+    await S.stop();
+  }
+  cleanupTemp();
+});
+
+test('the command line takes a list in, reports its encoding and totals, and corrects the month', () => {
+  const before = Number(sql('SELECT count(*) FROM lists'));
+  const r = runCli(['list', 'import', '--db', D.db, path.join(dir, 'DSKKAR00.DBF'), path.join(dir, 'DSKWOR00.DBF')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /encoding: windows-1256/);
+  assert.match(r.stdout, new RegExp(`workshop ${code}`));
+  assert.match(r.stdout, new RegExp(`correcting list ${list}`));
+  assert.equal(Number(sql('SELECT count(*) FROM lists')), before + 1);
+  // the same list written in Iran System is read as such, and gives the same totals
+  const ir = exportList(list, 'iransys');
+  const r2 = runCli(['list', 'import', '--db', D.db, path.join(ir, 'DSKKAR00.DBF'), path.join(ir, 'DSKWOR00.DBF')]);
+  assert.equal(r2.status, 0, r2.stderr);
+  assert.match(r2.stdout, /encoding: iran-system/);
+  assert.equal(r2.stdout.split('\n')[2], r.stdout.split('\n')[2], 'the same totals');
+  // the stored names are the same Persian text whichever encoding carried them
+  const names = sql("SELECT count(DISTINCT p.first_name) FROM list_rows r JOIN people p ON p.id = r.person_id WHERE r.list_id = (SELECT max(id) FROM lists)");
+  assert.ok(Number(names) > 0);
+});
+
+test('a wrong share is refused whole, with the row and the column, and nothing is stored', () => {
+  const bad = exportList(list);
+  const wor = path.join(bad, 'DSKWOR00.DBF');
+  setField(wor, 1, 'DSW_BIME', Number(getField(wor, 1, 'DSW_BIME')) + 1);
+  setField(wor, 2, 'PER_NATCOD', '1234567890');
+  const before = sql('SELECT count(*) FROM lists') + '/' + sql('SELECT count(*) FROM list_rows');
+  const r = runCli(['list', 'import', '--db', D.db, path.join(bad, 'DSKKAR00.DBF'), wor]);
+  assert.equal(r.status, 1, r.stdout);
+  assert.match(r.stderr, /DSKWOR00 row 1 DSW_BIME share_mismatch/);
+  assert.match(r.stderr, /DSKWOR00 row 2 PER_NATCOD bad_national_id/);
+  assert.match(r.stderr, /DSKKAR00 row 1 DSK_TBIME total_mismatch/);
+  assert.equal(sql('SELECT count(*) FROM lists') + '/' + sql('SELECT count(*) FROM list_rows'), before, 'nothing half-imported');
+  assert.notEqual(runCli(['list', 'import', '--db', D.db, wor]).status, 0, 'two files are needed');
+  const missing = runCli(['list', 'import', '--db', D.db, path.join(bad, 'nope.dbf'), wor]);
+  assert.notEqual(missing.status, 0);
+  assert.equal(missing.stderr.trim().split('\n').length, 1, missing.stderr);
+});
+
+test('over HTTP: the employer uploads the DBF pair; others are refused by field', async () => {
+  const r = await upload(emp, dir);
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.workshop, code);
+  assert.equal(r.json.encoding, 'windows-1256');
+  assert.ok(r.json.supersedes > 0);
+  assert.equal(r.json.due.worker, r.json.totals.worker_share);
+  // the workshop's account shows the month once, the correction replacing the earlier
+  const w = await S.call('GET', `/api/v1/workshops/${code}`, { token: emp.token });
+  assert.equal(w.json.lists.filter((l) => l.year === r.json.year && l.month === r.json.month).length, 1);
+  // an employer of another workshop
+  const o = await upload(other, dir);
+  assertError(o, 422, 'list_invalid');
+  assert.ok(o.json.error.errors.some((x) => x.field === 'DSK_ID' && x.code === 'not_your_workshop' && x.message));
+  // a tampered file: every problem named, in Persian and English
+  const bad = exportList(list);
+  setField(path.join(bad, 'DSKWOR00.DBF'), 1, 'DSW_DD', 40);
+  const t = await upload(agent, bad);
+  assertError(t, 422, 'list_invalid');
+  const e = t.json.error.errors.find((x) => x.field === 'DSW_DD');
+  assert.equal(e.file, 'DSKWOR00');
+  assert.equal(e.row, 1);
+  assert.equal(e.code, 'bad_days');
+  assert.match(e.message, /روز/);
+  assertError(await S.call('POST', '/api/v1/lists', { token: citizen.token, body: {} }), 403, 'forbidden');
+  assertError(await S.call('POST', '/api/v1/lists', { token: agent.token, body: { dbf: { kar: 'not base64!', wor: 'AA==' } } }), 400, 'invalid_field', 'dbf.kar');
+  assertError(await S.call('POST', '/api/v1/lists', { token: agent.token, body: { dbf: { kar: 'AAAA', wor: 'AAAA' } } }), 422, 'dbf_invalid', 'dbf');
+  assertError(await S.call('POST', '/api/v1/lists', { token: agent.token, body: { dbf: 'x' } }), 400, 'invalid_field', 'dbf');
+});
+
+test('the JSON form: shares checked against the month\'s rates; a new worker becomes a person', async () => {
+  const hard = sql(`SELECT hard_job FROM workshops WHERE code = '${code}'`) === '1';
+  const nid1 = makeNationalId(424242), nid2 = makeNationalId(434343);
+  const row = (nid, extra = {}) => ({
+    national_id: nid, insurance_no: '12345678', first_name: 'علي', last_name: 'رضايي', birth_date: '1370/05/12',
+    sex: 'm', days: 30, daily_wage: 6666666, monthly_wage: 200000000, benefits: 0, insurable: 200000000,
+    total: 200000000, worker_share: 14000000, ...extra,
+  });
+  const header = (extra = {}) => ({
+    workshop: code, year: 1405, month: 6, list_no: '2', workers: 2, days: 60, daily_wages: 13333332,
+    monthly_wages: 400000000, benefits: 0, insurable: 400000000, total: 400000000, worker_share: 28000000,
+    employer_share: 80000000, unemployment: 12000000, hard_job_share: hard ? 16000000 : 0, rate: 23, ...extra,
+  });
+  const post = (body) => S.call('POST', '/api/v1/lists', { token: emp.token, body });
+  const ok = await post({ header: header(), rows: [row(nid1), row(nid2)] });
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(ok.json.encoding, 'utf-8');
+  assert.equal(sql(`SELECT first_name || ' ' || last_name FROM people WHERE national_id = '${nid1}'`), 'علی رضایی', 'names normalised');
+  // the month is in the new worker's history
+  const sp = await S.login('sp_pensions');
+  const h = await S.call('GET', `/api/v1/people/${nid1}/history?date=1405/09/01`, { token: sp.token });
+  assert.ok(h.json.history.months.some((m) => m.month === '1405/06' && m.days === 30), h.text);
+
+  const refused = async (body, field, codeWanted, row) => {
+    const r = await post(body);
+    assertError(r, 422, 'list_invalid');
+    assert.ok(r.json.error.errors.some((x) => x.field === field && x.code === codeWanted && (row === undefined || x.row === row)),
+      `${field}/${codeWanted}: ${JSON.stringify(r.json.error.errors)}`);
+  };
+  await refused({ header: header(), rows: [row(nid1), row(nid1)] }, 'PER_NATCOD', 'duplicate_worker', 2);
+  await refused({ header: header(), rows: [row(nid1), row(nid2, { worker_share: 13999999 })] }, 'DSW_BIME', 'share_mismatch', 2);
+  await refused({ header: header({ employer_share: 1 }), rows: [row(nid1), row(nid2)] }, 'DSK_TKOSO', 'share_mismatch');
+  await refused({ header: header({ workshop: '9999999999' }), rows: [row(nid1), row(nid2)] }, 'DSK_ID', 'unknown_workshop');
+  await refused({ header: header(), rows: [row(nid1), row(nid2, { total: 1 })] }, 'DSW_TOTL', 'total_mismatch', 2);
+  // a malformed request is a 400 naming the field
+  const bad = async (body, field) => assertError(await post(body), 400, undefined, field);
+  await bad({ header: header() }, 'rows');
+  await bad({ rows: [] }, 'header');
+  await bad({ header: header(), rows: [row(nid1, { days: 'x' })] }, 'rows[0].days');
+  await bad({ header: header(), rows: [row(nid1, { birth_date: '1370/13/01' })] }, 'rows[0].birth_date');
+  await bad({ header: header({ month: 13 }), rows: [] }, 'header.month');
+  await bad({ header: header(), rows: [row(nid1)], extra: 1 }, 'extra');
+});
