@@ -28,6 +28,18 @@ test('agent: caller by national id in Persian digits, new case by keyboard, a re
   assert.ok(await page.locator('.shortcuts kbd').count() >= 5, 'the shortcuts are shown on screen');
   await shot(page, 'agent-caller-card');
 
+  // the caller's insurance record, on request (each read goes to their access log)
+  await page.locator('button[data-act=record]').click();
+  const rec = page.locator(`section.record[data-record="${nid}"]`);
+  await rec.locator('[data-fact=record]').waitFor();
+  assert.match(await rec.locator('[data-fact=record]').textContent(), /سال/);
+  await rec.locator('[data-fact=eligible]').waitFor();
+  assert.match(await rec.locator('[data-fact=pension]').textContent(), /ریال/);
+  await rec.locator('details.steps summary').first().click();
+  assert.ok(await rec.locator('details.steps li').count() > 0, 'the steps are shown');
+  assert.doesNotMatch(await rec.textContent(), /undefined|null|NaN/);
+  await shot(page, 'agent-record');
+
   // F4: a new case; the subject is typed before a topic was picked -> refused, kept
   await page.keyboard.press('F4');
   await page.fill('textarea[name=description]', 'مستمری این ماه واریز نشده است');

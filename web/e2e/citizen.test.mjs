@@ -73,6 +73,13 @@ test('citizen: a new request, refused first for a missing subject, then filed; t
   const text = await page.locator('table.access-log').textContent();
   assert.match(text, /کارشناس ۱۴۲۰/, 'the agent who read the record is listed');
   await shot(page, 'citizen-access-log');
+
+  // my own insurance record and retirement, with how they were computed
+  await page.goto(`${app.url}/me/record`);
+  await page.locator('section.record [data-fact=record]').waitFor();
+  await page.locator('section.record [data-fact=pension]').waitFor();
+  assert.doesNotMatch(await page.locator('section.record').textContent(), /undefined|null|NaN/);
+  await shot(page, 'citizen-record');
 });
 
 test('desk officer: files a case for a citizen by an Arabic-digit national id and gets the number to print', async () => {

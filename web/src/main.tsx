@@ -11,7 +11,7 @@ import { Desk } from './pages/Desk';
 import { Queue } from './pages/Queue';
 import { CasePage } from './pages/CasePage';
 import { Supervisor } from './pages/Supervisor';
-import { Citizen, CitizenNew, AccessLog } from './pages/Citizen';
+import { Citizen, CitizenNew, AccessLog, MyRecord } from './pages/Citizen';
 import { Admin } from './pages/Admin';
 import { Audit } from './pages/Audit';
 import { Employer } from './pages/Employer';
@@ -28,7 +28,7 @@ const NAV: Record<string, [string, string][]> = {
   desk: [['/desk', 'ثبت درخواست'], ['/cases', 'پرونده‌های ثبت‌شده']],
   specialist: [['/queue', 'کارتابل واحد']],
   supervisor: [['/supervisor', 'نمای کلی'], ['/queue', 'کارتابل']],
-  citizen: [['/me', 'درخواست‌های من'], ['/me/new', 'درخواست تازه'], ['/me/access-log', 'چه کسی پرونده‌ام را دید']],
+  citizen: [['/me', 'درخواست‌های من'], ['/me/new', 'درخواست تازه'], ['/me/record', 'سابقه بیمه'], ['/me/access-log', 'چه کسی پرونده‌ام را دید']],
   admin: [['/admin', 'کاربران'], ['/admin/catalog', 'واحدها و موضوع‌ها']],
   auditor: [['/audit', 'گزارش دسترسی‌ها']],
   employer: [['/employer', 'کارگاه‌های من']],
@@ -54,6 +54,8 @@ function Page(props: { ctx: Ctx; path: string; query: URLSearchParams }) {
       return <CitizenNew ctx={ctx} />;
     case '/me/access-log':
       return <AccessLog />;
+    case '/me/record':
+      return <MyRecord ctx={ctx} />;
     case '/admin':
     case '/admin/catalog':
       return <Admin ctx={ctx} tab={path === '/admin' ? 'users' : 'catalog'} />;

@@ -12,6 +12,7 @@ import { CaseRows } from '../ui/CaseList';
 import { CaseView } from '../ui/CaseView';
 import { Field, FormError } from '../ui/Field';
 import { NewCase } from '../ui/NewCase';
+import { RecordPanel } from '../ui/Record';
 
 type Card = Person & { cases: CaseSummary[] };
 
@@ -144,6 +145,7 @@ export function Agent(props: { ctx: Ctx; query: URLSearchParams }) {
       <div class="columns">
         <div class="col">
           {card && <CallerCard card={card} onPick={setCaseId} province={props.ctx.catalog.province} />}
+          {card && <RecordPanel key={card.national_id} nationalId={card.national_id} />}
           {found && found.length > 0 && (
             <section class="card">
               <h2>نتیجه جستجو</h2>

@@ -9,6 +9,7 @@ import { navigate } from '../router';
 import { CaseList } from '../ui/CaseList';
 import { FormError } from '../ui/Field';
 import { NewCase } from '../ui/NewCase';
+import { RecordPanel } from '../ui/Record';
 
 export function Citizen(_props: { ctx: Ctx }) {
   return (
@@ -94,6 +95,15 @@ export function AccessLog() {
         </tbody>
       </table>
       {next && <button class="more" onClick={() => load(next)}>بیشتر</button>}
+    </div>
+  );
+}
+
+export function MyRecord(props: { ctx: Ctx }) {
+  return (
+    <div class="narrow">
+      <h2>سابقه بیمه من</h2>
+      {props.ctx.me.national_id && <RecordPanel nationalId={props.ctx.me.national_id} open />}
     </div>
   );
 }
