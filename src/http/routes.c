@@ -6,6 +6,7 @@
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "lists/lists.h"
+#include "pensions/pensions.h"
 #include "records/records.h"
 #include "users/users.h"
 #include "workshops/workshops.h"
@@ -74,6 +75,10 @@ const struct route api_routes[] = {
 	{M_GET, "/api/v1/people/{}/history", RECORD_READERS, records_h_history},
 	{M_GET, "/api/v1/people/{}/eligibility", RECORD_READERS, records_h_eligibility},
 	{M_GET, "/api/v1/people/{}/pension-estimate", RECORD_READERS, records_h_pension},
+	{M_GET, "/api/v1/people/{}/pension", RECORD_READERS, records_h_pensioner},
+	{M_POST, "/api/v1/pensions/batches", ROLE_ADMIN | ROLE_SUPERVISOR, pensions_h_preview},
+	{M_GET, "/api/v1/pensions/batches/{}", ROLE_ADMIN | ROLE_SUPERVISOR, pensions_h_batch},
+	{M_POST, "/api/v1/pensions/batches/{}/apply", ROLE_ADMIN | ROLE_SUPERVISOR, pensions_h_apply},
 	{M_GET, "/api/v1/me/access-log", ROLE_ANY, audit_h_access_log},
 	{M_GET, "/api/v1/audit", ROLE_AUDITOR, audit_h_query},
 	{M_POST, "/api/v1/workshops", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST,

@@ -9,12 +9,13 @@
 #include "base/jalali.h"
 #include "base/jw.h"
 #include "lists/lists.h"
+#include "pensions/pensions.h"
 #include "people/people.h"
 #include "rules/rules.h"
 
-enum what { HISTORY, ELIGIBILITY, PENSION };
+enum what { HISTORY, ELIGIBILITY, PENSION, PENSIONER };
 static const char *const reasons[] = {"insurance history", "retirement eligibility",
-				      "pension estimate"};
+				      "pension estimate", "pension"};
 
 struct read {
 	struct person p;
@@ -82,9 +83,9 @@ static void refuse(struct req *r, struct audit_entry *a, int status, const char 
 	audit_reply(r, status, &w, a, 1);
 }
 
-/* The person, the right to read, the date and the summarised record; replies itself
- * and returns -1 when any of them fails. */
-static int open_read(struct req *r, enum what what, struct read *x, struct audit_entry **ap)
+/* The person, the right to read and the date; replies itself and returns -1 when any of
+ * them fails (a refusal is audited). */
+static int open_person(struct req *r, enum what what, struct read *x, struct audit_entry **ap)
 {
 	struct err e = {0};
 	memset(x, 0, sizeof *x);
@@ -114,6 +115,15 @@ static int open_read(struct req *r, enum what what, struct read *x, struct audit
 		return -1;
 	}
 	rules_steps_init(&x->steps);
+	return 0;
+}
+
+/* open_person, then the record summarised by the rules. */
+static int open_read(struct req *r, enum what what, struct read *x, struct audit_entry **ap)
+{
+	struct err e = {0};
+	if (open_person(r, what, x, ap) < 0)
+		return -1;
 	if (lists_person_record(req_db(r), x->p.id, &r->arena, &x->lines, &x->n, &e) < 0 ||
 	    rules_history_summarise(r->app->rules, x->lines, x->n, x->on, &x->h,
 				    what == HISTORY ? &x->steps : NULL, &e) < 0) {
@@ -240,6 +250,22 @@ void records_h_pension(struct req *r)
 	jw_bool(&w, "eligible", el.eligible);
 	jw_bool(&w, "reduced", pin.reduced);
 	rules_pension_json(&w, "pension", &p, &x.steps);
+	jw_end(&w);
+	close_read(&x);
+	audit_reply(r, 200, &w, a, 1);
+}
+
+void records_h_pensioner(struct req *r)
+{
+	struct read x;
+	struct audit_entry *a = NULL;
+	if (open_person(r, PENSIONER, &x, &a) < 0)
+		return;
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	write_person(&w, &x);
+	pensions_person_json(req_db(r), x.p.id, &w, "pension");
 	jw_end(&w);
 	close_read(&x);
 	audit_reply(r, 200, &w, a, 1);

@@ -12,5 +12,8 @@
 void records_h_history(struct req *r);	   /* GET /api/v1/people/{nid}/history?date= */
 void records_h_eligibility(struct req *r); /* GET /api/v1/people/{nid}/eligibility?date= */
 void records_h_pension(struct req *r);	   /* GET /api/v1/people/{nid}/pension-estimate?date= */
+/* GET /api/v1/people/{nid}/pension: the pensioner's amount, every batch that changed it,
+ * the last payments (pensions.h) */
+void records_h_pensioner(struct req *r);
 
 #endif

@@ -182,18 +182,23 @@ export function CaseView(props: {
     }
   }
 
+  // the shortcuts read the actions of the case as last rendered (a ref, set during render),
+  // not those of the render that registered the handler: a key pressed right after a
+  // change must act on the new state
+  const latest = useRef({ actions, quick });
+  latest.current = { actions, quick };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || e.ctrlKey) return;
-      const a = actions.find((x) => x.key === e.key.toLowerCase());
+      const a = latest.current.actions.find((x) => x.key === e.key.toLowerCase());
       if (a) {
         e.preventDefault();
-        quick(a);
+        latest.current.quick(a);
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  });
+  }, []);
 
   if (!c) return error ? <FormError error={error} /> : <p class="muted">در حال بارگذاری…</p>;
   const topic = props.catalog.topic(c.topic);

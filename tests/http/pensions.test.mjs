@@ -1,0 +1,89 @@
+// The yearly increase for every pensioner as one batch: previewed, applied once, refused
+// when stale; each pensioner's change shown; only the pensions department may run it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { startDemo, assertError, assertNoSecrets, cleanupTemp, runCli } from './harness.mjs';
+
+let S, D, admin, svp, svr, agent, sp;
+const sql = (q) => execFileSync('sqlite3', [D.db, q], { encoding: 'utf8' }).trim();
+const post = (who, p, body) => S.call('POST', p, { token: who.token, body });
+const get = (who, p) => S.call('GET', p, { token: who.token });
+
+before(async () => {
+  D = await startDemo({ people: 150, cases: 20 });
+  S = D.server;
+  admin = await S.login('admin');
+  svp = await S.login('sv_pensions');
+  svr = await S.login('sv_records');
+  agent = await S.login('agent1');
+  sp = await S.login('sp_pensions');
+});
+after(async () => {
+  if (S) {
+    assertNoSecrets(S);
+    await S.stop();
+  }
+  cleanupTemp();
+});
+
+test('a preview computes every pension by the rules; applying it changes them all at once', async () => {
+  const count = Number(sql('SELECT count(*) FROM pensioners'));
+  const sumBefore = Number(sql('SELECT sum(amount) FROM pensioners'));
+  assert.ok(count > 0, 'the demo has pensioners');
+  const p = await post(svp, '/api/v1/pensions/batches', { kind: 'increase', date: '1405/01/01' });
+  assert.equal(p.status, 201, p.text);
+  assert.equal(p.json.status, 'preview');
+  assert.equal(p.json.pensioners, count);
+  assert.equal(p.json.before, sumBefore);
+  assert.equal(Number(sql('SELECT sum(amount) FROM pensioners')), sumBefore, 'a preview changes nothing');
+  // each pension is what `tamin rules increase` says of it
+  for (const s of p.json.sample.slice(0, 3)) {
+    const r = runCli(['rules', 'increase', String(s.before), '--on', '1405/01/01']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).increased, s.after);
+  }
+  const a = await post(svp, `/api/v1/pensions/batches/${p.json.id}/apply`);
+  assert.equal(a.status, 200, a.text);
+  assert.equal(a.json.status, 'applied');
+  assert.equal(Number(sql('SELECT sum(amount) FROM pensioners')), p.json.after);
+  assertError(await post(admin, `/api/v1/pensions/batches/${p.json.id}/apply`), 409, 'already_applied', 'id');
+  // the pensioner sees the change, with before and after
+  const nid = p.json.sample[0].national_id;
+  const v = await get(sp, `/api/v1/people/${nid}/pension`);
+  assert.equal(v.status, 200, v.text);
+  assert.equal(v.json.pension.amount, p.json.sample[0].after);
+  assert.deepEqual(v.json.pension.changes.map((c) => [c.before, c.after]), [[p.json.sample[0].before, p.json.sample[0].after]]);
+  assert.ok(v.json.pension.payments.length > 0);
+  // someone who is no pensioner
+  const young = await get(sp, `/api/v1/people/${D.citizens[0]}/pension`);
+  assert.equal(young.json.pension, null);
+  const g = await get(admin, `/api/v1/pensions/batches/${p.json.id}`);
+  assert.equal(g.json.status, 'applied');
+});
+
+test('a batch gone stale is refused, and nothing changes', async () => {
+  const p = await post(admin, '/api/v1/pensions/batches', { kind: 'increase', date: '1405/01/01' });
+  assert.equal(p.status, 201, p.text);
+  sql('UPDATE pensioners SET amount = amount + 1 WHERE id = (SELECT min(id) FROM pensioners)');
+  const sum = sql('SELECT sum(amount) FROM pensioners');
+  assertError(await post(admin, `/api/v1/pensions/batches/${p.json.id}/apply`), 409, 'stale_batch', 'id');
+  assert.equal(sql('SELECT sum(amount) FROM pensioners'), sum);
+  assert.equal((await get(admin, `/api/v1/pensions/batches/${p.json.id}`)).json.status, 'preview');
+});
+
+test('bad requests are refused by field; only the pensions department runs batches', async () => {
+  assertError(await post(admin, '/api/v1/pensions/batches', {}), 400, 'missing_field', 'kind');
+  assertError(await post(admin, '/api/v1/pensions/batches', { kind: 'equalisation' }), 400, 'invalid_field', 'kind');
+  assertError(await post(admin, '/api/v1/pensions/batches', { kind: 'increase', date: '1405/13/01' }), 400, 'invalid_field', 'date');
+  assertError(await post(admin, '/api/v1/pensions/batches', { kind: 'increase', when: 1 }), 400, 'unknown_field', 'when');
+  const old = await post(admin, '/api/v1/pensions/batches', { kind: 'increase', date: '1370/01/01' });
+  assert.equal(old.status, 422, old.text);
+  assert.equal(old.json.error.code, 'rule_missing');
+  assertError(await post(admin, '/api/v1/pensions/batches/x/apply'), 400, 'invalid_field', 'id');
+  assertError(await post(admin, '/api/v1/pensions/batches/99999/apply'), 404, 'not_found', 'id');
+  assertError(await get(admin, '/api/v1/pensions/batches/99999'), 404, 'not_found', 'id');
+  assertError(await post(svr, '/api/v1/pensions/batches', { kind: 'increase' }), 403, 'forbidden');
+  assertError(await post(agent, '/api/v1/pensions/batches', { kind: 'increase' }), 403, 'forbidden');
+  assertError(await get(agent, '/api/v1/pensions/batches/1'), 403, 'forbidden');
+});
