@@ -62,10 +62,7 @@ static void submit(struct req *r, struct edit_ctx *x)
 	x->r = r;
 	x->edit.user_id = r->who.user_id;
 	x->edit.now = req_now();
-	x->job.run = edit_run;
-	x->job.done = edit_done;
-	x->job.arg = x;
-	req_write(r, &x->job);
+	req_write_job(r, &x->job, edit_run, edit_done, x);
 }
 
 void catalog_h_topic_edit(struct req *r)

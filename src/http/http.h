@@ -131,6 +131,10 @@ void reply_static(struct req *r, int status, const void *data, size_t len);
 
 /* Submits a write job whose done() will reply; the request stays alive until then. */
 void req_write(struct req *r, struct write_job *job);
+/* The same, filling the job first: run(arg) in the writer, then done(arg) on this loop. */
+void req_write_job(struct req *r, struct write_job *job,
+		   int (*run)(struct db *db, void *arg, struct err *e),
+		   void (*done)(void *arg, int rc, const struct err *e), void *arg);
 /* Runs fn(arg) on the slow-work thread (password hashing) then done on this loop. */
 void req_slow(struct req *r, void (*fn)(void *arg), void (*done)(void *arg), void *arg);
 

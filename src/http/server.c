@@ -295,6 +295,16 @@ void req_write(struct req *r, struct write_job *job)
 	writer_submit(r->app->writer, job);
 }
 
+void req_write_job(struct req *r, struct write_job *job,
+		   int (*run)(struct db *db, void *arg, struct err *e),
+		   void (*done)(void *arg, int rc, const struct err *e), void *arg)
+{
+	job->run = run;
+	job->done = done;
+	job->arg = arg;
+	req_write(r, job);
+}
+
 void req_slow(struct req *r, void (*fn)(void *arg), void (*done)(void *arg), void *arg)
 {
 	read_end(r->loop);

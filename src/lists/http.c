@@ -248,10 +248,7 @@ void lists_h_upload(struct req *r)
 		u->source = "json";
 	}
 	json_decref(b);
-	u->job.run = upload_run;
-	u->job.done = upload_done;
-	u->job.arg = u;
-	req_write(r, &u->job);
+	req_write_job(r, &u->job, upload_run, upload_done, u);
 	return;
 bad:
 	json_decref(b);

@@ -244,10 +244,7 @@ static int may_run(struct req *r)
 static void submit(struct req *r, struct batch_ctx *x)
 {
 	x->r = r;
-	x->job.run = batch_run;
-	x->job.done = batch_done;
-	x->job.arg = x;
-	req_write(r, &x->job);
+	req_write_job(r, &x->job, batch_run, batch_done, x);
 }
 
 void pensions_h_preview(struct req *r)

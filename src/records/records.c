@@ -178,13 +178,33 @@ static struct rules_eligibility_in eligibility_in(const struct read *x)
 }
 
 /* The birth date and sex the rules need; a refusal naming what is missing otherwise. */
-static int person_complete(struct req *r, const struct read *x, struct audit_entry *a)
+static int person_complete(struct req *r, const struct read *x)
 {
 	if (x->p.birth_date && x->p.gender)
 		return 0;
-	(void)a;
 	reply_errorf(r, 422, "record_incomplete", x->p.birth_date ? "gender" : "birth_date",
 		     "the person's %s is not on record", x->p.birth_date ? "sex" : "birth date");
+	return -1;
+}
+
+/* open_read, the birth date and sex, and eligibility on the date; replies itself and
+ * returns -1 when any of them fails. */
+static int open_eligibility(struct req *r, enum what what, struct read *x, struct audit_entry **a,
+			    struct rules_eligibility *el, struct rules_steps *steps)
+{
+	if (open_read(r, what, x, a) < 0)
+		return -1;
+	struct err e = {0};
+	struct rules_eligibility_in in = eligibility_in(x);
+	if (person_complete(r, x) < 0)
+		goto fail;
+	if (rules_eligibility(r->app->rules, &in, el, steps, &e) < 0) {
+		reply_error(r, &e);
+		goto fail;
+	}
+	return 0;
+fail:
+	close_read(x);
 	return -1;
 }
 
@@ -192,20 +212,9 @@ void records_h_eligibility(struct req *r)
 {
 	struct read x;
 	struct audit_entry *a = NULL;
-	if (open_read(r, ELIGIBILITY, &x, &a) < 0)
-		return;
-	if (person_complete(r, &x, a) < 0) {
-		close_read(&x);
-		return;
-	}
-	struct rules_eligibility_in in = eligibility_in(&x);
 	struct rules_eligibility el;
-	struct err e = {0};
-	if (rules_eligibility(r->app->rules, &in, &el, &x.steps, &e) < 0) {
-		close_read(&x);
-		reply_error(r, &e);
+	if (open_eligibility(r, ELIGIBILITY, &x, &a, &el, &x.steps) < 0)
 		return;
-	}
 	struct jw w;
 	jw_init(&w);
 	jw_object(&w, NULL);
@@ -220,24 +229,14 @@ void records_h_pension(struct req *r)
 {
 	struct read x;
 	struct audit_entry *a = NULL;
-	if (open_read(r, PENSION, &x, &a) < 0)
-		return;
-	if (person_complete(r, &x, a) < 0) {
-		close_read(&x);
-		return;
-	}
-	/* a reduced pension when the only condition met on the date is the reduced one */
-	struct rules_eligibility_in in = eligibility_in(&x);
 	struct rules_eligibility el;
-	struct err e = {0};
-	if (rules_eligibility(r->app->rules, &in, &el, NULL, &e) < 0) {
-		close_read(&x);
-		reply_error(r, &e);
+	if (open_eligibility(r, PENSION, &x, &a, &el, NULL) < 0)
 		return;
-	}
+	/* a reduced pension when the only condition met on the date is the reduced one */
 	struct rules_pension_in pin = {
 	    .history = &x.h, .on = x.on, .reduced = el.eligible && el.cond[el.best].reduced};
 	struct rules_pension p;
+	struct err e = {0};
 	if (rules_pension_estimate(r->app->rules, &pin, &p, &x.steps, &e) < 0) {
 		close_read(&x);
 		reply_error(r, &e);

@@ -174,12 +174,31 @@ static void write_workshop(struct db *db, struct jw *w, struct db_stmt *s, int s
 	jw_end(w);
 }
 
+/* ---- the writes: each context starts with this head, which their reply reads ---- */
+
+struct ws_head {
+	struct req *r;
+	const char *code; /* the workshop */
+	int status;	  /* of the reply with the workshop */
+};
+
+static void reply_workshop(struct req *r, int status, const char *code);
+
+/* The write's reply: the error, or the workshop as it is now. */
+static void ws_done(void *arg, int rc, const struct err *e)
+{
+	struct ws_head *h = arg; /* every context's first member */
+	if (rc < 0)
+		reply_error(h->r, e);
+	else
+		reply_workshop(h->r, h->status, h->code);
+}
+
 /* ---- POST /api/v1/workshops ---- */
 
 struct create_ctx {
-	struct req *r;
-	const char *code, *name, *employer_name, *employer_nid, *province, *branch, *activity,
-	    *address;
+	struct ws_head h;
+	const char *name, *employer_name, *employer_nid, *province, *branch, *activity, *address;
 	int hard_job;
 	int64_t now;
 	struct write_job job;
@@ -188,18 +207,19 @@ struct create_ctx {
 static int create_run(struct db *db, void *arg, struct err *e)
 {
 	struct create_ctx *x = arg;
-	int64_t have = workshop_id(db, x->code);
+	int64_t have = workshop_id(db, x->h.code);
 	if (have < 0)
 		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
 	if (have)
-		return err_set(e, 409, "code_taken", "code", "workshop %s exists already", x->code);
+		return err_set(e, 409, "code_taken", "code", "workshop %s exists already",
+			       x->h.code);
 	struct db_stmt *s = db_prepare(
 	    db, "INSERT INTO workshops(code, name, employer_name, employer_national_id, province,"
 		" branch, activity, hard_job, address, created, created_by)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
 	if (!s)
 		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
-	db_bind_text(s, 1, x->code);
+	db_bind_text(s, 1, x->h.code);
 	db_bind_text(s, 2, x->name);
 	db_bind_text(s, 3, x->employer_name);
 	db_bind_text(s, 4, x->employer_nid);
@@ -209,13 +229,13 @@ static int create_run(struct db *db, void *arg, struct err *e)
 	db_bind_int(s, 8, x->hard_job);
 	db_bind_text(s, 9, x->address ? x->address : "");
 	db_bind_int(s, 10, x->now);
-	db_bind_int(s, 11, x->r->who.user_id);
+	db_bind_int(s, 11, x->h.r->who.user_id);
 	int rc = db_step(s);
 	db_done(s);
 	if (rc < 0)
 		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
-	struct audit_entry a = {.action = "workshop_create", .reason = x->code};
-	return audit_insert(db, &x->r->who, x->r->ip, x->now, &a, e);
+	struct audit_entry a = {.action = "workshop_create", .reason = x->h.code};
+	return audit_insert(db, &x->h.r->who, x->h.r->ip, x->now, &a, e);
 }
 
 static void reply_workshop(struct req *r, int status, const char *code)
@@ -236,15 +256,6 @@ static void reply_workshop(struct req *r, int status, const char *code)
 	jw_end(&w);
 	db_done(s);
 	reply_jw(r, status, &w);
-}
-
-static void create_done(void *arg, int rc, const struct err *e)
-{
-	struct create_ctx *x = arg;
-	if (rc < 0)
-		reply_error(x->r, e);
-	else
-		reply_workshop(x->r, 201, x->code);
 }
 
 /* A one-line text field of 1..max characters (when given). */
@@ -284,8 +295,8 @@ void workshops_h_create(struct req *r)
 	    line_field(b, "activity", 0, 160, &r->arena, &x->activity, &e) < 0 ||
 	    line_field(b, "address", 0, 300, &r->arena, &x->address, &e) < 0)
 		goto bad;
-	x->code = text_digits(&r->arena, code, WORKSHOP_CODE_LEN, WORKSHOP_CODE_LEN);
-	if (!x->code) {
+	x->h.code = text_digits(&r->arena, code, WORKSHOP_CODE_LEN, WORKSHOP_CODE_LEN);
+	if (!x->h.code) {
 		err_set(&e, 400, "invalid_field", "code", "a workshop code is 10 digits");
 		goto bad;
 	}
@@ -306,12 +317,10 @@ void workshops_h_create(struct req *r)
 	}
 	x->hard_job = hj && json_is_true(hj);
 	json_decref(b);
-	x->r = r;
+	x->h.r = r;
+	x->h.status = 201;
 	x->now = req_now();
-	x->job.run = create_run;
-	x->job.done = create_done;
-	x->job.arg = x;
-	req_write(r, &x->job);
+	req_write_job(r, &x->job, create_run, ws_done, x);
 	return;
 bad:
 	json_decref(b);
@@ -369,9 +378,9 @@ void workshops_h_mine(struct req *r)
 /* ---- POST /api/v1/workshops/{code}/employers ---- */
 
 struct link_ctx {
-	struct req *r;
+	struct ws_head h;
 	int64_t id;
-	const char *code, *login;
+	const char *login;
 	struct write_job job;
 };
 
@@ -380,18 +389,9 @@ static int link_run(struct db *db, void *arg, struct err *e)
 	struct link_ctx *x = arg;
 	if (workshop_link_employer(db, x->id, x->login, e) < 0)
 		return -1;
-	char *reason = arena_printf(&x->r->arena, "%s -> %s", x->login, x->code);
+	char *reason = arena_printf(&x->h.r->arena, "%s -> %s", x->login, x->h.code);
 	struct audit_entry a = {.action = "workshop_link", .reason = reason};
-	return audit_insert(db, &x->r->who, x->r->ip, req_now(), &a, e);
-}
-
-static void link_done(void *arg, int rc, const struct err *e)
-{
-	struct link_ctx *x = arg;
-	if (rc < 0)
-		reply_error(x->r, e);
-	else
-		reply_workshop(x->r, 200, x->code);
+	return audit_insert(db, &x->h.r->who, x->h.r->ip, req_now(), &a, e);
 }
 
 void workshops_h_link(struct req *r)
@@ -399,8 +399,8 @@ void workshops_h_link(struct req *r)
 	static const char *const known[] = {"login", NULL};
 	struct link_ctx *x = arena_alloc(&r->arena, sizeof *x);
 	memset(x, 0, sizeof *x);
-	x->code = text_digits(&r->arena, r->param[0], WORKSHOP_CODE_LEN, WORKSHOP_CODE_LEN);
-	if (!x->code || (x->id = workshop_id(req_db(r), x->code)) <= 0) {
+	x->h.code = text_digits(&r->arena, r->param[0], WORKSHOP_CODE_LEN, WORKSHOP_CODE_LEN);
+	if (!x->h.code || (x->id = workshop_id(req_db(r), x->h.code)) <= 0) {
 		reply_errorf(r, 404, "not_found", "code", "no such workshop");
 		return;
 	}
@@ -413,20 +413,18 @@ void workshops_h_link(struct req *r)
 		return;
 	}
 	json_decref(b);
-	x->r = r;
-	x->job.run = link_run;
-	x->job.done = link_done;
-	x->job.arg = x;
-	req_write(r, &x->job);
+	x->h.r = r;
+	x->h.status = 200;
+	req_write_job(r, &x->job, link_run, ws_done, x);
 }
 
 /* ---- POST /api/v1/workshops/{code}/payments ---- */
 
 struct pay_ctx {
-	struct req *r;
+	struct ws_head h;
 	int64_t id, amount, year, month, now;
 	int has_month;
-	const char *code, *reference;
+	const char *reference;
 	struct write_job job;
 };
 
@@ -449,23 +447,15 @@ static int pay_run(struct db *db, void *arg, struct err *e)
 	db_bind_int(s, 4, x->amount);
 	db_bind_int(s, 5, x->now);
 	db_bind_text(s, 6, x->reference ? x->reference : "");
-	db_bind_int(s, 7, x->r->who.user_id);
+	db_bind_int(s, 7, x->h.r->who.user_id);
 	int rc = db_step(s);
 	db_done(s);
 	if (rc < 0)
 		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
-	char *reason = arena_printf(&x->r->arena, "%s: %lld rials", x->code, (long long)x->amount);
+	char *reason =
+	    arena_printf(&x->h.r->arena, "%s: %lld rials", x->h.code, (long long)x->amount);
 	struct audit_entry a = {.action = "payment_record", .reason = reason};
-	return audit_insert(db, &x->r->who, x->r->ip, x->now, &a, e);
-}
-
-static void pay_done(void *arg, int rc, const struct err *e)
-{
-	struct pay_ctx *x = arg;
-	if (rc < 0)
-		reply_error(x->r, e);
-	else
-		reply_workshop(x->r, 201, x->code);
+	return audit_insert(db, &x->h.r->who, x->h.r->ip, x->now, &a, e);
 }
 
 void workshops_h_payment(struct req *r)
@@ -473,8 +463,8 @@ void workshops_h_payment(struct req *r)
 	static const char *const known[] = {"amount", "year", "month", "reference", NULL};
 	struct pay_ctx *x = arena_alloc(&r->arena, sizeof *x);
 	memset(x, 0, sizeof *x);
-	x->code = text_digits(&r->arena, r->param[0], WORKSHOP_CODE_LEN, WORKSHOP_CODE_LEN);
-	if (!x->code || (x->id = workshop_id(req_db(r), x->code)) <= 0) {
+	x->h.code = text_digits(&r->arena, r->param[0], WORKSHOP_CODE_LEN, WORKSHOP_CODE_LEN);
+	if (!x->h.code || (x->id = workshop_id(req_db(r), x->h.code)) <= 0) {
 		reply_errorf(r, 404, "not_found", "code", "no such workshop");
 		return;
 	}
@@ -494,12 +484,10 @@ void workshops_h_payment(struct req *r)
 		goto bad;
 	}
 	json_decref(b);
-	x->r = r;
+	x->h.r = r;
+	x->h.status = 201;
 	x->now = req_now();
-	x->job.run = pay_run;
-	x->job.done = pay_done;
-	x->job.arg = x;
-	req_write(r, &x->job);
+	req_write_job(r, &x->job, pay_run, ws_done, x);
 	return;
 bad:
 	json_decref(b);
