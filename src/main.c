@@ -7,6 +7,7 @@
 #include "demo/demo.h"
 #include "http/routes.h"
 #include "lists/lists.h"
+#include "pensions/pensions.h"
 #include "rules/rules.h"
 #include "store/store.h"
 #include "store/writer.h"
@@ -32,6 +33,7 @@ static const char usage[] =
 	"       tamin demo --db FILE [--people N] [--cases N] [--seed N] [--records 0|1]\n"
 	"       tamin list import --db FILE DSKKAR00.DBF DSKWOR00.DBF\n"
 	"       tamin list export --db FILE --list ID --out DIR [--encoding cp1256|iransys]\n"
+	"       tamin pensions increase --db FILE [--date JALALI] [--apply 1]\n"
 	"       tamin migrate --db FILE\n"
 	"       tamin sweep --db FILE\n"
 	"       tamin rules help | check | value NAME [DATE] | contribution ... (see rules.h)\n"
@@ -39,8 +41,8 @@ static const char usage[] =
 
 struct opts {
 	const char *db, *listen, *data, *login, *role, *department, *national_id, *name, *web,
-		   *workshop, *out, *encoding;
-	long threads, rate_limit, people, cases, seed, records, list;
+		   *workshop, *out, *encoding, *date;
+	long threads, rate_limit, people, cases, seed, records, list, apply;
 };
 
 static int die(const char *fmt, const char *arg)
@@ -79,6 +81,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"--workshop", offsetof(struct opts, workshop)},
 		{"--out", offsetof(struct opts, out)},
 		{"--encoding", offsetof(struct opts, encoding)},
+		{"--date", offsetof(struct opts, date)},
 	};
 	static const struct {
 		const char *name;
@@ -91,6 +94,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"--cases", offsetof(struct opts, cases), 0, 100000000},
 		{"--records", offsetof(struct opts, records), 0, 1},
 		{"--list", offsetof(struct opts, list), 1, INT32_MAX},
+		{"--apply", offsetof(struct opts, apply), 0, 1},
 		{"--seed", offsetof(struct opts, seed), 0, 2147483647},
 	};
 	for (int i = 0; i < argc; i++) {
@@ -449,6 +453,64 @@ static int cmd_list_export(struct opts *o)
 	return 0;
 }
 
+/* ---- pensions increase ---- */
+
+struct increase_job {
+	const struct rules *rules;
+	struct jdate on;
+	int apply;
+	struct pension_batch b;
+};
+
+static int increase_run(struct db *db, void *arg, struct err *e)
+{
+	struct increase_job *j = arg;
+	int64_t now = (int64_t)time(NULL);
+	if (pensions_preview_increase(db, j->rules, j->on, 0, now, &j->b, e) < 0)
+		return -1;
+	return j->apply ? pensions_apply(db, j->b.id, now, &j->b, e) : 0;
+}
+
+static double seconds(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The yearly increase for every pensioner: a preview batch, applied too with --apply 1
+ * (one transaction, durable when this returns). */
+static int cmd_pensions_increase(struct opts *o)
+{
+	struct err e = {0};
+	struct increase_job j = {.apply = (int)o->apply};
+	j.on = tehran_from_unix((int64_t)time(NULL)).date;
+	if (o->date && jalali_parse(o->date, &j.on) < 0)
+		return die("--date is a Jalali date such as 1405/01/01, not %s", o->date);
+	struct rules *rules = load_rules(o, &e);
+	if (!rules)
+		return die("%s", e.message);
+	struct db *db = NULL;
+	if (open_ready(o, &db)) {
+		rules_free(rules);
+		return 2;
+	}
+	j.rules = rules;
+	struct write_job job = {.run = increase_run, .arg = &j};
+	double t0 = seconds();
+	int rc = writer_run_now(db, &job);
+	double took = seconds() - t0;
+	db_close(db);
+	rules_free(rules);
+	catalog_release();
+	if (rc < 0)
+		return die("%s", job.err.message);
+	printf("batch %lld (%s): %lld pensions, %lld -> %lld rials a month, in %.2f s\n",
+	       (long long)j.b.id, j.apply ? "applied" : "preview", (long long)j.b.pensioners,
+	       (long long)j.b.before, (long long)j.b.after, took);
+	return 0;
+}
+
 /* ---- demo, migrate, sweep ---- */
 
 static int cmd_demo(struct opts *o)
@@ -537,6 +599,13 @@ int main(int argc, char **argv)
 			return 2;
 		return import ? cmd_list_import(&o, argv[argc - 2], argv[argc - 1])
 			      : cmd_list_export(&o);
+	}
+	if (!strcmp(cmd, "pensions")) {
+		if (argc < 3 || strcmp(argv[2], "increase"))
+			return die("%s", "usage: tamin pensions increase --db FILE [--date D] [--apply 1]");
+		if (parse_opts(argc - 3, argv + 3, &o))
+			return 2;
+		return cmd_pensions_increase(&o);
 	}
 	if (!strcmp(cmd, "user")) {
 		if (argc < 3 || strcmp(argv[2], "add"))

@@ -336,9 +336,10 @@ void pensions_person_json(struct db *db, int64_t person_id, struct jw *w, const 
 	jw_str(w, "start", start);
 	jw_int(w, "amount", db_col_int(s, 4));
 	db_done(s);
+	/* batch by batch through pension_changes' primary key (migration 009) */
 	s = db_prepare(db, "SELECT b.id, b.kind, b.year, b.status, b.applied_at, c.before, c.after"
-			   " FROM pension_changes c JOIN pension_batches b ON b.id = c.batch_id"
-			   " WHERE c.pensioner_id = $1 AND b.status = 'applied' ORDER BY b.id");
+			   " FROM pension_batches b JOIN pension_changes c ON c.batch_id = b.id"
+			   " AND c.pensioner_id = $1 WHERE b.status = 'applied' ORDER BY b.id");
 	db_bind_int(s, 1, id);
 	jw_array(w, "changes");
 	while (db_step(s) == 1) {

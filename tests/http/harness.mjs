@@ -39,13 +39,18 @@ export function cleanupTemp() {
 
 /** Runs `tamin args...` to completion: {status, stdout, stderr}. */
 export function runCli(args, { input, timeout = 30000, env } = {}) {
-  const r = spawnSync(BIN, args, {
+  const run = (stdin) => spawnSync(BIN, args, {
     cwd: ROOT,
-    input: input ?? '',
+    input: stdin,
     encoding: 'utf8',
     timeout,
     env: { ...process.env, ...env },
   });
+  let r = run(input ?? '');
+  // a command that refuses its arguments exits before it reads standard input; writing
+  // the input then fails with EPIPE, which says nothing about the command: run it again
+  // without input to see what it said
+  if (r.error && r.error.code === 'EPIPE') r = run('');
   if (r.error) throw r.error;
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }

@@ -87,3 +87,20 @@ test('bad requests are refused by field; only the pensions department runs batch
   assertError(await post(agent, '/api/v1/pensions/batches', { kind: 'increase' }), 403, 'forbidden');
   assertError(await get(agent, '/api/v1/pensions/batches/1'), 403, 'forbidden');
 });
+
+test('the command line previews and applies the increase the same way', () => {
+  const sum = sql('SELECT sum(amount) FROM pensioners');
+  const p = runCli(['pensions', 'increase', '--db', D.db, '--date', '1405/01/01']);
+  assert.equal(p.status, 0, p.stderr);
+  assert.match(p.stdout, /\(preview\): \d+ pensions/);
+  assert.equal(sql('SELECT sum(amount) FROM pensioners'), sum, 'a preview changes nothing');
+  const a = runCli(['pensions', 'increase', '--db', D.db, '--date', '1405/01/01', '--apply', '1']);
+  assert.equal(a.status, 0, a.stderr);
+  const m = a.stdout.match(/\(applied\): (\d+) pensions, (\d+) -> (\d+) rials/);
+  assert.ok(m, a.stdout);
+  assert.equal(m[2], sum);
+  assert.equal(sql('SELECT sum(amount) FROM pensioners'), m[3]);
+  const bad = runCli(['pensions', 'increase', '--db', D.db, '--date', 'soon']);
+  assert.notEqual(bad.status, 0);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+});
