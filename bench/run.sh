@@ -8,8 +8,10 @@
 # HTTP calls the script makes itself go through bash's /dev/tcp. Every load loop is bounded
 # by wrk -d; everything runs on 127.0.0.1. Work files go to build/bench/run/ (replaced on
 # every run, kept afterwards for inspection); the 1,000,000-case database is generated once
-# into build/bench/million.db and reused. Exit status: 0 when the bench ran (a MISS is a
-# result, not a failure), 1 when a measurement could not be trusted (errors, lost writes).
+# into build/bench/million.db and reused, as is the million-worker monthly list of step 6
+# (bench/gen_list.mjs, into build/bench/list-1000000/), which also needs node and valgrind.
+# Exit status: 0 when the bench ran (a MISS is a result, not a failure), 1 when a
+# measurement could not be trusted (errors, lost writes).
 set -euo pipefail
 export LC_ALL=C
 
@@ -25,6 +27,9 @@ WARMUP=${BENCH_WARMUP:-3}      # seconds of unmeasured load before a measured ru
 DRAIN=3                        # seconds wrk keeps waiting for creates after the deadline
 SMALL_PEOPLE=20000
 SMALL_CASES=50000
+LIST_ROWS=${BENCH_LIST_ROWS:-1000000}             # worker rows in the imported list (step 6)
+PROFILE_ROWS=${BENCH_LIST_PROFILE_ROWS:-50000}     # rows of the list profiled under callgrind; 0: no profile
+ONLY=${BENCH_ONLY:-}                               # "lists": step 6 alone (for working on it)
 export BENCH_LUA_DIR=$ROOT/bench/lua
 
 die() {
@@ -274,6 +279,154 @@ ROWS=()
 row() { ROWS+=("$(printf '%-30s %12s %12s %8s %10s  %s' "$@")"); }
 verdict() { if awk "BEGIN { exit !($1) }"; then echo PASS; else echo MISS; fi; }
 
+# ---- step 6's pieces: the monthly list import against the sqlite3 shell's CSV .import ----
+
+# list_pair DIR ROWS: bench/gen_list.mjs's files for ROWS workers in DIR, generated once and
+# reused while the generator is unchanged. Prints how they came.
+list_pair() {
+	local dir=$1 rows=$2 want t0
+	want="rows=$rows generator=$(cksum <"$ROOT/bench/gen_list.mjs" | cut -d' ' -f1)"
+	if [ -s "$dir/DSKWOR00.DBF" ] && [ -s "$dir/rows.csv" ] && [ -s "$dir/schema.sql" ] &&
+		[ "$(head -n1 "$dir/gen.info" 2>/dev/null)" = "$want" ]; then
+		echo "reused ($(sed -n 2p "$dir/gen.info"))"
+		return 0
+	fi
+	rm -rf "$dir"
+	t0=$(now_ns)
+	bg_wait node "$ROOT/bench/gen_list.mjs" --rows "$rows" --out "$dir" >"$RUN/gen_list-$rows.log" 2>&1 ||
+		die "bench/gen_list.mjs failed: $(tail -n 5 "$RUN/gen_list-$rows.log")"
+	printf '%s\ngenerated in %s s on %s\n' "$want" "$(secs_since "$t0")" \
+		"$(date -u '+%Y-%m-%d %H:%M UTC')" >"$dir/gen.info"
+	echo "generated now in $(secs_since "$t0") s"
+}
+
+# list_db DB: a fresh database (tamin demo with 50 people, no cases, no records) holding
+# the workshop gen_list.mjs writes lists for.
+list_db() {
+	local db=$1
+	rm -f "$db" "$db"-* "${db%.db}-journal.db" "${db%.db}-journal.db"-*
+	bg_wait "$BIN" demo --db "$db" --people 50 --cases 0 --records 0 >"$RUN/list-demo.log" 2>&1 ||
+		die "demo for the list import failed: $(cat "$RUN/list-demo.log")"
+	sqlite3 "$db" "INSERT INTO workshops(code, name, employer_name, province, created)
+		VALUES ('1234567890', 'کارخانه نمونه', 'شرکت صنایع نمونه',
+			(SELECT min(code) FROM provinces), strftime('%s', 'now'))"
+}
+
+# timed NAME CMD...: runs CMD (output in $RUN/NAME.log) and keeps its wall-clock seconds in
+# $RUN/NAME.secs, its CPU seconds as "user sys" in $RUN/NAME.cpu and, as wrk_run does, the
+# share of the machine's CPU that other processes took meanwhile in $RUN/NAME.other.
+# Returns CMD's exit status.
+timed() {
+	local name=$1 before after t0 t1 c0 c1 rc=0
+	shift
+	before=$(cpu_snapshot)
+	read -r -a c0 <"/proc/$$/stat"
+	t0=$(now_ns)
+	bg_wait "$@" >"$RUN/$name.log" 2>&1 || rc=$?
+	t1=$(now_ns)
+	read -r -a c1 <"/proc/$$/stat"
+	after=$(cpu_snapshot)
+	calc "%.3f\n" "($t1 - $t0) / 1e9" >"$RUN/$name.secs"
+	# fields 16 and 17 of /proc/PID/stat: the CPU time of the children waited for
+	calc "%.2f %.2f\n" "$((c1[15] - c0[15])) / $CLK_TCK, $((c1[16] - c0[16])) / $CLK_TCK" >"$RUN/$name.cpu"
+	echo "$before $after" | awk -v s="$(((t1 - t0) / 1000000))" -v hz="$CLK_TCK" -v n="$NPROC" \
+		'{ o = ($3 - $1) - ($4 - $2); p = 100 * o / (s / 1000 * hz * n);
+		   if (p > 100) p = 100; printf "%.0f\n", p < 0 ? 0 : p }' >"$RUN/$name.other"
+	return "$rc"
+}
+
+list_import_bench() {
+	local dir=$BENCH/list-$LIST_ROWS db=$RUN/list.db anchor=$RUN/list-anchor.db info
+	local stored people insured rows_t secs asecs irps arps ratio split sq iu is au as
+	echo "6. tamin list import of $LIST_ROWS worker rows vs sqlite3 .import --csv of the same rows ..."
+	info=$(list_pair "$dir" "$LIST_ROWS")
+	echo "   list files: ${dir#"$ROOT"/}/ $info; DSKWOR00.DBF $(($(stat -c %s "$dir/DSKWOR00.DBF") / 1048576)) MiB," \
+		"rows.csv $(($(stat -c %s "$dir/rows.csv") / 1048576)) MiB"
+	list_db "$db"
+	rm -f "$anchor" "$anchor"-*
+	sqlite3 "$anchor" <"$dir/schema.sql"
+	# both inputs read once beforehand, so that neither pays for the disk
+	cat "$dir/DSKKAR00.DBF" "$dir/DSKWOR00.DBF" "$dir/rows.csv" >/dev/null
+	timed list-anchor sqlite3 "$anchor" ".import --csv $dir/rows.csv t" ||
+		die "sqlite3 .import failed: $(tail -n 5 "$RUN/list-anchor.log")"
+	timed list-import "$BIN" list import --db "$db" "$dir/DSKKAR00.DBF" "$dir/DSKWOR00.DBF" ||
+		die "tamin list import refused or failed (a generator bug?): $(head -n 8 "$RUN/list-import.log")"
+	note_other list-anchor list-import
+	stored=$(sqlite3 "$db" 'SELECT count(*) FROM list_rows')
+	people=$(sqlite3 "$db" 'SELECT count(*) FROM people')
+	insured=$(sqlite3 "$db" 'SELECT count(*) FROM insured')
+	rows_t=$(sqlite3 "$anchor" 'SELECT count(*) FROM t')
+	secs=$(cat "$RUN/list-import.secs")
+	asecs=$(cat "$RUN/list-anchor.secs")
+	irps=$(calc "%.0f" "$LIST_ROWS / $secs")
+	arps=$(calc "%.0f" "$LIST_ROWS / $asecs")
+	ratio=$(calc "%.2f" "$irps / $arps")
+	local size=$LIST_ROWS
+	[ $((LIST_ROWS % 1000)) != 0 ] || size=$((LIST_ROWS / 1000))k
+	[ $((LIST_ROWS % 1000000)) != 0 ] || size=$((LIST_ROWS / 1000000))M
+	row "list import rows/s ($size)" "$irps" "$arps" "$ratio" "ratio>=2" \
+		"$(verdict "$ratio >= 2")"
+	read -r iu is <"$RUN/list-import.cpu"
+	read -r au as <"$RUN/list-anchor.cpu"
+	echo "   tamin list import: $secs s wall, CPU $iu s user + $is s sys, other processes" \
+		"$(other list-import)% CPU; $(grep -m1 '^encoding:' "$RUN/list-import.log" | cut -d' ' -f2);" \
+		"every check on (ids, days, totals, the month's shares), one transaction, synchronous=FULL (WAL)"
+	echo "   sqlite3 .import --csv into an unindexed table t of the same 27 columns: $asecs s wall," \
+		"CPU $au s user + $as s sys, other processes $(other list-anchor)% CPU (the shell's defaults:" \
+		"rollback journal, synchronous=FULL, one transaction)"
+	echo "   stored: $stored of $LIST_ROWS rows in list_rows ($people people, $insured insured);" \
+		"the anchor's t holds $rows_t rows; database $(($(stat -c %s "$db") / 1048576)) MiB," \
+		"anchor $(($(stat -c %s "$anchor") / 1048576)) MiB"
+	if [ "$stored" != "$LIST_ROWS" ] || [ "$rows_t" != "$LIST_ROWS" ]; then
+		echo "WARNING: the import stored $stored rows and the anchor $rows_t, not $LIST_ROWS"
+		TRUST=0
+	fi
+	# The figure's import met a million new people (a workshop's first list). The same list
+	# again is the employer's correction of the month: every worker is known by then.
+	timed list-reimport "$BIN" list import --db "$db" "$dir/DSKKAR00.DBF" "$dir/DSKWOR00.DBF" ||
+		die "the second import failed: $(head -n 8 "$RUN/list-reimport.log")"
+	stored=$(sqlite3 "$db" 'SELECT count(*) FROM list_rows')
+	read -r iu is <"$RUN/list-reimport.cpu"
+	echo "   the same list again, as its correction (every worker known, the first list superseded):" \
+		"$(calc "%.0f" "$LIST_ROWS / $(cat "$RUN/list-reimport.secs")") rows/s, $(cat "$RUN/list-reimport.secs") s" \
+		"wall, CPU $iu s user + $is s sys, other processes $(other list-reimport)% CPU;" \
+		"$(grep -c '^stored as list .*, correcting list' "$RUN/list-reimport.log") correction stored," \
+		"list_rows now $stored"
+
+	# where the import's time goes: callgrind on a smaller list (its instructions, not time)
+	if [ "$PROFILE_ROWS" -gt 0 ] && command -v valgrind >/dev/null; then
+		local pdir=$BENCH/list-$PROFILE_ROWS pdb=$RUN/list-profile.db cg=$RUN/list-import.callgrind
+		list_pair "$pdir" "$PROFILE_ROWS" >/dev/null
+		list_db "$pdb"
+		timed list-profile valgrind --tool=callgrind --compress-strings=no --compress-pos=no \
+			--callgrind-out-file="$cg" "$BIN" list import --db "$pdb" "$pdir/DSKKAR00.DBF" \
+			"$pdir/DSKWOR00.DBF" || die "the profiled import failed: $(tail -n 5 "$RUN/list-profile.log")"
+		[ "$ROOT/src/lists/import.c" -nt "$BIN" ] &&
+			echo "   NOTE: src/lists/import.c changed after the binary was built: the split below may be off"
+		node "$ROOT/bench/callgrind_split.mjs" "$cg" "$ROOT/src/lists/import.c" \
+			sqlite3_step,sqlite3_reset,sqlite3BtreeInsert,sqlite3Malloc,sqlite3_free,sqlite3BtreeOpen \
+			>"$RUN/list-import.split" || die "bench/callgrind_split.mjs failed"
+		# the three reading passes as one, the buckets of 0.3% or more, largest first
+		split=$(awk -F'\t' -v OFS='\t' '
+			/^fn / { next }
+			/^reading DSKWOR00/ { read += $3; next }
+			$3 >= 0.3 { print $3, $1 }
+			END { printf "%.1f\treading DSKWOR00 (3 passes)\n", read }' "$RUN/list-import.split" |
+			sort -t$'\t' -k1,1 -rn | awk -F'\t' '{ printf "%s%s %s%%", (NR > 1 ? ", " : ""), $2, $1 }')
+		sq=$(awk -F'\t' -v rows="$PROFILE_ROWS" '/^fn / { sub(/^fn /, "", $1);
+			printf "%s%s %s%% (%.1f calls a row)", (n++ ? ", " : ""), $1, $3, $4 / rows }' \
+			"$RUN/list-import.split")
+		echo "   where the import's instructions go (callgrind, $PROFILE_ROWS rows, $(cat "$RUN/list-profile.secs")" \
+			"s under valgrind): $split"
+		echo "   inside SQLite (inclusive): $sq; sqlite3BtreeOpen once a row is the people upsert's" \
+			"RETURNING, which opens and closes an ephemeral table each time"
+		echo "   profile: ${cg#"$ROOT"/} (callgrind_annotate --inclusive=yes), split by line of" \
+			"src/lists/import.c: bench/callgrind_split.mjs"
+	elif [ "$PROFILE_ROWS" -gt 0 ]; then
+		echo "   no profile of the import: valgrind is missing (scripts/deps.sh installs it)"
+	fi
+}
+
 # ---- 0. a fresh case database for steps 1 and 2 ----
 
 rm -rf "$RUN"
@@ -281,6 +434,21 @@ mkdir -p "$RUN/www"
 # One binary for the whole run, even if build/tamin is rebuilt meanwhile.
 cp -p "$BIN" "$RUN/tamin"
 BIN=$RUN/tamin
+if [ "$ONLY" = lists ]; then
+	echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC'); BENCH_ONLY=lists: step 6 alone"
+	echo "load average before the bench: $(cut -d' ' -f1-3 /proc/loadavg)"
+	list_import_bench
+	echo
+	printf '%-30s %12s %12s %8s %10s  %s\n' name value anchor ratio target result
+	printf '%s\n' "${ROWS[@]}"
+	echo "CPU taken by other processes during each measured run: $OTHER_LIST"
+	echo "machine: $NPROC cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)," \
+		"$(uname -sr); load average now: $(cut -d' ' -f1-3 /proc/loadavg); date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+	[ "$TRUST" = 1 ] || die "a measurement could not be trusted (see above)"
+	exit 0
+elif [ -n "$ONLY" ]; then
+	die "BENCH_ONLY is lists or unset, not $ONLY"
+fi
 echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC' 2>/dev/null || true), copied to ${RUN#"$ROOT"/}/tamin for this run"
 echo "tamin bench: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), wrk -t2, ${DURATION}s per figure," \
 	"tamin --threads $THREADS --rate-limit 0, nginx worker_processes $THREADS"
@@ -469,6 +637,10 @@ else
 	echo "   build/web is missing: run make web"
 fi
 
+# ---- 6. the monthly list: import of 1,000,000 worker rows vs sqlite3's CSV .import ----
+
+list_import_bench
+
 # ---- the table ----
 
 echo
@@ -476,7 +648,8 @@ printf '%-30s %12s %12s %8s %10s  %s\n' name value anchor ratio target result
 printf '%s\n' "${ROWS[@]}"
 echo "$DURABLE"
 echo
-echo "anchors: nginx static file of $FILE_SIZE bytes (req/s and p99 at -c64, p50 at -c4); memory: the target"
+echo "anchors: nginx static file of $FILE_SIZE bytes (req/s and p99 at -c64, p50 at -c4); memory: the target;" \
+	"list import: sqlite3 .import --csv of the same rows into an unindexed table"
 echo "ratios: value / anchor (for req/s higher is better, for latency and memory lower is better)"
 echo "latencies: wrk's percentiles, which wrk corrects for coordinated omission (see bench/README.md)"
 echo "CPU taken by other processes during each measured run: $OTHER_LIST"
