@@ -149,6 +149,11 @@ test('over HTTP: the employer uploads the DBF pair; others are refused by field'
 test('the JSON form: shares checked against the month\'s rates; a new worker becomes a person', async () => {
   const hard = sql(`SELECT hard_job FROM workshops WHERE code = '${code}'`) === '1';
   const nid1 = makeNationalId(424242), nid2 = makeNationalId(434343);
+  // nid2 first called 1420: known by national id alone, the list gives the names
+  const ag = await S.login('agent2');
+  const c = await S.call('POST', '/api/v1/cases', { token: ag.token, body: { national_id: nid2, channel: 'phone', topic: 'pension_not_paid', subject: 'پیگیری' } });
+  assert.equal(c.status, 201, c.text);
+  assert.equal(sql(`SELECT first_name FROM people WHERE national_id = '${nid2}'`), '');
   const row = (nid, extra = {}) => ({
     national_id: nid, insurance_no: '12345678', first_name: 'علي', last_name: 'رضايي', birth_date: '1370/05/12',
     sex: 'm', days: 30, daily_wage: 6666666, monthly_wage: 200000000, benefits: 0, insurable: 200000000,
@@ -164,6 +169,7 @@ test('the JSON form: shares checked against the month\'s rates; a new worker bec
   assert.equal(ok.status, 201, ok.text);
   assert.equal(ok.json.encoding, 'utf-8');
   assert.equal(sql(`SELECT first_name || ' ' || last_name FROM people WHERE national_id = '${nid1}'`), 'علی رضایی', 'names normalised');
+  assert.equal(sql(`SELECT first_name || ' ' || last_name FROM people WHERE national_id = '${nid2}'`), 'علی رضایی', 'a caller known by id alone gets the names');
   // the month is in the new worker's history
   const sp = await S.login('sp_pensions');
   const h = await S.call('GET', `/api/v1/people/${nid1}/history?date=1405/09/01`, { token: sp.token });
