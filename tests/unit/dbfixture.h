@@ -7,10 +7,14 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <string.h>
+
 #include "base/worktime.h"
+#include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "http/http.h"
 #include "store/store.h"
+#include "store/writer.h"
 
 struct fx {
 	char path[64];
@@ -56,6 +60,28 @@ static inline int teardown(void **state)
 	}
 	free(f);
 	return 0;
+}
+
+/* Opens a case for the citizen 0499370899 through the real job; its number into number
+ * (may be NULL). */
+static inline int64_t open_case(struct fx *f, const char *topic, int64_t now, char number[24])
+{
+	struct case_new c = {.who = {.user_id = 0, .role = ROLE_CITIZEN},
+			     .ip = "test",
+			     .national_id = "0499370899",
+			     .channel = "web",
+			     .priority = "normal",
+			     .subject = "مستمری واریز نشده",
+			     .description = "مستمری مهر ماه",
+			     .topic = catalog_topic_by_code(topic),
+			     .now = now};
+	assert_non_null(c.topic);
+	case_new_schedule(&c, &f->app);
+	struct write_job job = {.run = case_create_run, .arg = &c};
+	assert_int_equal(writer_run_now(f->db, &job), 0);
+	if (number)
+		memcpy(number, c.number, 24);
+	return c.case_id;
 }
 
 #endif

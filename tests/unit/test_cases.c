@@ -25,26 +25,6 @@
 /* Sunday 2026-11-22 09:00 Tehran */
 static int64_t sunday_9(void) { return tehran_to_unix((struct jdate){1405, 9, 1}, 9 * 60); }
 
-static int64_t open_case(struct fx *f, const char *topic, int64_t now, char number[24])
-{
-	struct case_new c = {.who = {.user_id = 0, .role = ROLE_CITIZEN},
-			     .ip = "test",
-			     .national_id = "0499370899",
-			     .channel = "web",
-			     .priority = "normal",
-			     .subject = "مستمری واریز نشده",
-			     .description = "مستمری مهر ماه",
-			     .topic = catalog_topic_by_code(topic),
-			     .now = now};
-	assert_non_null(c.topic);
-	case_new_schedule(&c, &f->app);
-	struct write_job job = {.run = case_create_run, .arg = &c};
-	assert_int_equal(writer_run_now(f->db, &job), 0);
-	if (number)
-		memcpy(number, c.number, 24);
-	return c.case_id;
-}
-
 static int event(struct fx *f, int64_t id, int role, const char *type, int64_t at,
 		 struct err *e)
 {

@@ -21,23 +21,6 @@
 
 #include "dbfixture.h"
 
-static int64_t open_case(struct fx *f, const char *topic, int64_t now)
-{
-	struct case_new c = {.who = {.role = ROLE_CITIZEN},
-			     .ip = "test",
-			     .national_id = "0499370899",
-			     .channel = "web",
-			     .priority = "normal",
-			     .subject = "مستمری",
-			     .topic = catalog_topic_by_code(topic),
-			     .now = now};
-	assert_non_null(c.topic);
-	case_new_schedule(&c, &f->app);
-	struct write_job job = {.run = case_create_run, .arg = &c};
-	assert_int_equal(writer_run_now(f->db, &job), 0);
-	return c.case_id;
-}
-
 static void event(struct fx *f, int64_t id, int role, const char *type, int64_t at)
 {
 	struct case_event ev = {.who = {.role = role},
@@ -103,12 +86,12 @@ static void test_figures(void **state)
 	struct fx *f = *state;
 	/* 1405/09/01 00:00 Tehran, a Saturday; the cases are opened around it */
 	int64_t m = tehran_to_unix((struct jdate){1405, 9, 1}, 0);
-	int64_t a = open_case(f, "pension_not_paid", m - 1);	  /* the day before */
-	int64_t b = open_case(f, "pension_not_paid", m);	  /* the first second */
-	int64_t c = open_case(f, "pension_not_paid", m + 3600);	  /* waiting */
-	int64_t d = open_case(f, "general_info", m + 7200);	  /* closed, reopened */
-	int64_t g = open_case(f, "general_info", m + 7300);	  /* closed */
-	int64_t h = open_case(f, "record_missing_months", m + 1); /* overdue */
+	int64_t a = open_case(f, "pension_not_paid", m - 1, NULL);	  /* the day before */
+	int64_t b = open_case(f, "pension_not_paid", m, NULL);	  /* the first second */
+	int64_t c = open_case(f, "pension_not_paid", m + 3600, NULL);	  /* waiting */
+	int64_t d = open_case(f, "general_info", m + 7200, NULL);	  /* closed, reopened */
+	int64_t g = open_case(f, "general_info", m + 7300, NULL);	  /* closed */
+	int64_t h = open_case(f, "record_missing_months", m + 1, NULL); /* overdue */
 	(void)a;
 	(void)b;
 	event(f, c, ROLE_SPECIALIST, "start", m + 3700);
