@@ -110,19 +110,12 @@ int pensions_apply(struct db *db, int64_t batch_id, int64_t now, struct pension_
 		return err_set(e, 404, "not_found", "id", "no such batch");
 	if (applied)
 		return err_set(e, 409, "already_applied", "id", "the batch was applied already");
-	s = db_prepare(db,
-		       "SELECT count(*) FROM pension_changes c JOIN pensioners p"
-		       " ON p.id = c.pensioner_id WHERE c.batch_id = $1 AND p.amount <> c.before");
-	db_bind_int(s, 1, batch_id);
-	int64_t stale = db_step(s) == 1 ? db_col_int(s, 0) : -1;
-	db_done(s);
-	if (stale != 0)
-		return err_set(e, 409, "stale_batch", "id",
-			       "%lld pensions changed since the preview: preview again",
-			       (long long)stale);
-	/* one UPDATE joining the preview's amounts */
+	/* one pass: a pension still at its previewed "before" takes its "after"; if any
+	 * changed since the preview, fewer rows change and the whole batch is refused (the
+	 * writer rolls the job back) */
 	s = db_prepare(db, "UPDATE pensioners SET amount = c.after FROM pension_changes c"
-			   " WHERE c.batch_id = $1 AND c.pensioner_id = pensioners.id");
+			   " WHERE c.batch_id = $1 AND c.pensioner_id = pensioners.id"
+			   " AND pensioners.amount = c.before");
 	if (!s)
 		return sqlerr(db, e);
 	db_bind_int(s, 1, batch_id);
@@ -130,15 +123,20 @@ int pensions_apply(struct db *db, int64_t batch_id, int64_t now, struct pension_
 	db_done(s);
 	if (rc < 0)
 		return sqlerr(db, e);
+	int64_t updated = db_changes(db);
+	if (batch_totals(db, out, e) < 0)
+		return -1;
+	if (updated != out->pensioners)
+		return err_set(e, 409, "stale_batch", "id",
+			       "%lld pensions changed since the preview: preview again",
+			       (long long)(out->pensioners - updated));
 	s = db_prepare(db, "UPDATE pension_batches SET status = 'applied', applied_at = $2"
 			   " WHERE id = $1");
 	db_bind_int(s, 1, batch_id);
 	db_bind_int(s, 2, now);
 	rc = db_step(s);
 	db_done(s);
-	if (rc < 0)
-		return sqlerr(db, e);
-	return batch_totals(db, out, e);
+	return rc < 0 ? sqlerr(db, e) : 0;
 }
 
 /* ---- HTTP ---- */

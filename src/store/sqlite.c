@@ -254,6 +254,8 @@ int db_exec(struct db *db, const char *sql)
 }
 
 int64_t db_last_id(struct db *db) { return sqlite3_last_insert_rowid(db->h); }
+
+int64_t db_changes(struct db *db) { return sqlite3_changes64(db->h); }
 const char *db_errmsg(struct db *db) { return sqlite3_errmsg(db->h); }
 int db_is_constraint_error(struct db *db)
 {

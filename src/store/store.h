@@ -52,6 +52,8 @@ int db_col_is_null(struct db_stmt *s, int col);
 /* Runs one statement (prepared once, cached) and discards any rows: 0 or -1. */
 int db_exec(struct db *db, const char *sql);
 int64_t db_last_id(struct db *db);
+/* Rows the last INSERT, UPDATE or DELETE changed. */
+int64_t db_changes(struct db *db);
 const char *db_errmsg(struct db *db);
 int db_is_constraint_error(struct db *db);
 
