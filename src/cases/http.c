@@ -21,13 +21,6 @@ static int one_of(const char *v, const char *const *set)
 	return 0;
 }
 
-static int64_t path_id(struct req *r)
-{
-	char *end;
-	long long v = strtoll(r->param[0], &end, 10);
-	return (*end || v < 1) ? 0 : (int64_t)v;
-}
-
 /* ---- POST /api/v1/cases ---- */
 
 struct create_ctx {
@@ -145,7 +138,7 @@ bad:
  * replies (a refusal is audited) and returns -1. */
 static int load_readable(struct req *r, struct case_row *c)
 {
-	int64_t id = path_id(r);
+	int64_t id = req_path_id(r);
 	int rc = id ? case_load(req_db(r), id, c, &r->arena) : 0;
 	if (rc < 0) {
 		reply_errorf(r, 500, "internal", "", "the case cannot be read");

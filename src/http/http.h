@@ -108,6 +108,8 @@ int http_serve(struct app *app, const struct route *routes, const struct server_
 
 /* Handler helpers. */
 struct db *req_db(struct req *r); /* this loop's reader connection */
+/* The route's first {} part as a positive integer id; 0 when it is not one. */
+int64_t req_path_id(struct req *r);
 const char *req_query(struct req *r, const char *key);
 const char *req_header(struct req *r, const char *name); /* a request header, or NULL */
 /* The page size of a list: ?limit=1..200, 50 when absent. On a bad value it replies

@@ -288,6 +288,13 @@ void reply_errorf(struct req *r, int status, const char *code, const char *field
 	reply_error(r, &e);
 }
 
+int64_t req_path_id(struct req *r)
+{
+	char *end;
+	long long v = strtoll(r->param[0], &end, 10);
+	return (*end || v < 1) ? 0 : (int64_t)v;
+}
+
 void req_write(struct req *r, struct write_job *job)
 {
 	read_end(r->loop);

@@ -277,18 +277,11 @@ bad:
 	reply_error(r, &e);
 }
 
-static int64_t path_id(struct req *r)
-{
-	char *end;
-	long long v = strtoll(r->param[0], &end, 10);
-	return *end || v <= 0 ? 0 : v;
-}
-
 void pensions_h_apply(struct req *r)
 {
 	struct batch_ctx *x = arena_alloc(&r->arena, sizeof *x);
 	memset(x, 0, sizeof *x);
-	if (!(x->id = path_id(r))) {
+	if (!(x->id = req_path_id(r))) {
 		reply_errorf(r, 400, "invalid_field", "id", "a batch id is a positive number");
 		return;
 	}
@@ -300,7 +293,7 @@ void pensions_h_apply(struct req *r)
 
 void pensions_h_batch(struct req *r)
 {
-	int64_t id = path_id(r);
+	int64_t id = req_path_id(r);
 	if (!id) {
 		reply_errorf(r, 400, "invalid_field", "id", "a batch id is a positive number");
 		return;
