@@ -1,6 +1,7 @@
 /* Importing a monthly list: check it whole, then store it whole, or refuse it with every
- * problem found. Two passes over the rows (the files are memory-mapped, so a second read
- * costs little and keeps memory to one compact line per worker). */
+ * problem found. Two passes over the rows: the check keeps one compact line per worker (for
+ * the rules' shares and the declared share), the store reads the rows again (the files are
+ * memory-mapped, so that costs little). */
 #include "lists/lists.h"
 
 #include <stdio.h>
@@ -128,6 +129,10 @@ static int idset_add(struct idset *s, uint64_t id)
 
 struct pass1 {
 	struct rules_worker_row *rows; /* for the rules' shares */
+	struct declared {
+		int64_t share; /* DSW_BIME as declared */
+		uint32_t row;  /* its record number */
+	} * declared;	       /* beside rows: no third read of the file to compare */
 	size_t n, cap;
 	int64_t days, daily, monthly, benefits, insurable, total, worker;
 };
@@ -209,11 +214,16 @@ static void check_row(struct list_import *im, const struct list_worker *w, uint3
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 256;
 		struct rules_worker_row *r = realloc(p->rows, cap * sizeof *r);
-		if (!r)
+		if (r)
+			p->rows = r;
+		struct declared *d = realloc(p->declared, cap * sizeof *d);
+		if (d)
+			p->declared = d;
+		if (!r || !d)
 			return;
-		p->rows = r;
 		p->cap = cap;
 	}
+	p->declared[p->n] = (struct declared){w->worker_share, row};
 	p->rows[p->n++] = (struct rules_worker_row){h->year,	  h->month,	w->days,
 						    w->insurable, im->hard_job, RULES_EMPLOYEE};
 	p->days += w->days;
@@ -227,8 +237,8 @@ static void check_row(struct list_import *im, const struct list_worker *w, uint3
 
 /* The rules' shares, row by row and for the list; a month whose parameters are missing is
  * one problem on the header. */
-static int check_shares(const struct rules *rules, struct list_import *im, struct list_source *src,
-			struct pass1 *p, struct err *e)
+static int check_shares(const struct rules *rules, struct list_import *im, struct pass1 *p,
+			struct err *e)
 {
 	struct list_issues *iss = &im->issues;
 	const struct list_header *h = &im->header;
@@ -246,12 +256,10 @@ static int check_shares(const struct rules *rules, struct list_import *im, struc
 		problem(iss, LIST_FILE_KAR, 1, "DSK_MM", "rule_missing", fa, en);
 		return 0;
 	}
-	src->rewind(src->arg);
-	struct list_worker w;
-	uint32_t row = 0;
-	for (size_t i = 0; i < p->n && src->next(src->arg, &w, &row, NULL) == 1; i++)
-		expect(iss, LIST_FILE_WOR, row, "DSW_BIME", "share_mismatch", w.worker_share,
-		       each[i].worker, "سهم بیمه‌شده", "the insured's share");
+	for (size_t i = 0; i < p->n; i++)
+		expect(iss, LIST_FILE_WOR, p->declared[i].row, "DSW_BIME", "share_mismatch",
+		       p->declared[i].share, each[i].worker, "سهم بیمه‌شده",
+		       "the insured's share");
 	free(each);
 	expect(iss, LIST_FILE_KAR, 1, "DSK_NUM", "total_mismatch", h->workers, (int64_t)p->n,
 	       "شمار بیمه‌شدگان", "the number of workers");
@@ -464,9 +472,10 @@ int list_import(struct db *db, const struct rules *rules, const struct principal
 	if (im->rows == 0)
 		problem(&im->issues, LIST_FILE_WOR, 0, "", "no_rows", "فهرست هیچ ردیفی ندارد",
 			"the list has no worker");
-	int rc = p.n == im->rows ? check_shares(rules, im, src, &p, e)
+	int rc = p.n == im->rows ? check_shares(rules, im, &p, e)
 				 : err_set(e, 500, "internal", "", "out of memory");
 	free(p.rows);
+	free(p.declared);
 	if (rc < 0)
 		return -1;
 	if (list_issues_count(&im->issues))
