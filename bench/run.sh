@@ -337,7 +337,7 @@ timed() {
 
 list_import_bench() {
 	local dir=$BENCH/list-$LIST_ROWS db=$RUN/list.db anchor=$RUN/list-anchor.db info
-	local stored people insured rows_t secs asecs irps arps ratio split sq iu is au as
+	local stored blocked people rows_t secs asecs irps arps ratio split sq iu is au as
 	echo "6. tamin list import of $LIST_ROWS worker rows vs sqlite3 .import --csv of the same rows ..."
 	info=$(list_pair "$dir" "$LIST_ROWS")
 	echo "   list files: ${dir#"$ROOT"/}/ $info; DSKWOR00.DBF $(($(stat -c %s "$dir/DSKWOR00.DBF") / 1048576)) MiB," \
@@ -352,9 +352,9 @@ list_import_bench() {
 	timed list-import "$BIN" list import --db "$db" "$dir/DSKKAR00.DBF" "$dir/DSKWOR00.DBF" ||
 		die "tamin list import refused or failed (a generator bug?): $(head -n 8 "$RUN/list-import.log")"
 	note_other list-anchor list-import
-	stored=$(sqlite3 "$db" 'SELECT count(*) FROM list_rows')
+	stored=$(sqlite3 "$db" 'SELECT count(*) FROM work_months')
+	blocked=$(sqlite3 "$db" 'SELECT coalesce(sum(rows), 0) FROM list_blocks')
 	people=$(sqlite3 "$db" 'SELECT count(*) FROM people')
-	insured=$(sqlite3 "$db" 'SELECT count(*) FROM insured')
 	rows_t=$(sqlite3 "$anchor" 'SELECT count(*) FROM t')
 	secs=$(cat "$RUN/list-import.secs")
 	asecs=$(cat "$RUN/list-anchor.secs")
@@ -374,10 +374,11 @@ list_import_bench() {
 	echo "   sqlite3 .import --csv into an unindexed table t of the same 27 columns: $asecs s wall," \
 		"CPU $au s user + $as s sys, other processes $(other list-anchor)% CPU (the shell's defaults:" \
 		"rollback journal, synchronous=FULL, one transaction)"
-	echo "   stored: $stored of $LIST_ROWS rows in list_rows ($people people, $insured insured);" \
+	echo "   stored: $stored of $LIST_ROWS record entries in work_months, $blocked rows in list_blocks" \
+		"($people people: workers become people when first dealt with);" \
 		"the anchor's t holds $rows_t rows; database $(($(stat -c %s "$db") / 1048576)) MiB," \
 		"anchor $(($(stat -c %s "$anchor") / 1048576)) MiB"
-	if [ "$stored" != "$LIST_ROWS" ] || [ "$rows_t" != "$LIST_ROWS" ]; then
+	if [ "$stored" != "$LIST_ROWS" ] || [ "$blocked" != "$LIST_ROWS" ] || [ "$rows_t" != "$LIST_ROWS" ]; then
 		echo "WARNING: the import stored $stored rows and the anchor $rows_t, not $LIST_ROWS"
 		TRUST=0
 	fi
@@ -385,13 +386,13 @@ list_import_bench() {
 	# again is the employer's correction of the month: every worker is known by then.
 	timed list-reimport "$BIN" list import --db "$db" "$dir/DSKKAR00.DBF" "$dir/DSKWOR00.DBF" ||
 		die "the second import failed: $(head -n 8 "$RUN/list-reimport.log")"
-	stored=$(sqlite3 "$db" 'SELECT count(*) FROM list_rows')
+	stored=$(sqlite3 "$db" 'SELECT count(*) FROM work_months')
 	read -r iu is <"$RUN/list-reimport.cpu"
 	echo "   the same list again, as its correction (every worker known, the first list superseded):" \
 		"$(calc "%.0f" "$LIST_ROWS / $(cat "$RUN/list-reimport.secs")") rows/s, $(cat "$RUN/list-reimport.secs") s" \
 		"wall, CPU $iu s user + $is s sys, other processes $(other list-reimport)% CPU;" \
 		"$(grep -c '^stored as list .*, correcting list' "$RUN/list-reimport.log") correction stored," \
-		"list_rows now $stored"
+		"work_months now $stored"
 
 	# where the import's time goes: callgrind on a smaller list (its instructions, not time)
 	if [ "$PROFILE_ROWS" -gt 0 ] && command -v valgrind >/dev/null; then
@@ -401,27 +402,16 @@ list_import_bench() {
 		timed list-profile valgrind --tool=callgrind --compress-strings=no --compress-pos=no \
 			--callgrind-out-file="$cg" "$BIN" list import --db "$pdb" "$pdir/DSKKAR00.DBF" \
 			"$pdir/DSKWOR00.DBF" || die "the profiled import failed: $(tail -n 5 "$RUN/list-profile.log")"
-		[ "$ROOT/src/lists/import.c" -nt "$BIN" ] &&
-			echo "   NOTE: src/lists/import.c changed after the binary was built: the split below may be off"
-		node "$ROOT/bench/callgrind_split.mjs" "$cg" "$ROOT/src/lists/import.c" \
-			sqlite3_step,sqlite3_reset,sqlite3BtreeInsert,sqlite3Malloc,sqlite3_free,sqlite3BtreeOpen \
+		node "$ROOT/bench/callgrind_split.mjs" "$cg" sqlite3_step,ZSTD_compressCCtx,malloc,free \
 			>"$RUN/list-import.split" || die "bench/callgrind_split.mjs failed"
-		# the three reading passes as one, the buckets of 0.3% or more, largest first
-		split=$(awk -F'\t' -v OFS='\t' '
-			/^fn / { next }
-			/^reading DSKWOR00/ { read += $3; next }
-			$3 >= 0.3 { print $3, $1 }
-			END { printf "%.1f\treading DSKWOR00 (3 passes)\n", read }' "$RUN/list-import.split" |
-			sort -t$'\t' -k1,1 -rn | awk -F'\t' '{ printf "%s%s %s%%", (NR > 1 ? ", " : ""), $2, $1 }')
+		split=$(awk -F'\t' '!/^fn / { printf "%s%s %s%%", (n++ ? ", " : ""), $1, $3 }' "$RUN/list-import.split")
 		sq=$(awk -F'\t' -v rows="$PROFILE_ROWS" '/^fn / { sub(/^fn /, "", $1);
-			printf "%s%s %s%% (%.1f calls a row)", (n++ ? ", " : ""), $1, $3, $4 / rows }' \
+			printf "%s%s %s%% (%.2f calls a row)", (n++ ? ", " : ""), $1, $3, $4 / rows }' \
 			"$RUN/list-import.split")
-		echo "   where the import's instructions go (callgrind, $PROFILE_ROWS rows, $(cat "$RUN/list-profile.secs")" \
-			"s under valgrind): $split"
-		echo "   inside SQLite (inclusive): $sq; sqlite3BtreeOpen once a row is the people upsert's" \
-			"RETURNING, which opens and closes an ephemeral table each time"
-		echo "   profile: ${cg#"$ROOT"/} (callgrind_annotate --inclusive=yes), split by line of" \
-			"src/lists/import.c: bench/callgrind_split.mjs"
+		echo "   where the import's instructions go (callgrind, every thread, inclusive; $PROFILE_ROWS rows," \
+			"$(cat "$RUN/list-profile.secs") s under valgrind): $split"
+		echo "   and: $sq"
+		echo "   profile: ${cg#"$ROOT"/} (callgrind_annotate --inclusive=yes); steps: bench/callgrind_split.mjs"
 	elif [ "$PROFILE_ROWS" -gt 0 ]; then
 		echo "   no profile of the import: valgrind is missing (scripts/deps.sh installs it)"
 	fi

@@ -3,7 +3,7 @@
 # (for the web app and browser tests) from the npm registry with the committed lockfile.
 # Idempotent: installs only what is missing.
 set -eu
-PKGS="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
+PKGS="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev libzstd-dev
 libcmocka-dev libshp-dev valgrind cppcheck clang-tidy nginx-light wrk chromium"
 missing=""
 for p in $PKGS; do

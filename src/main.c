@@ -575,6 +575,7 @@ int main(int argc, char **argv)
 {
 	if (sodium_init() < 0)
 		return die("%s", "libsodium cannot start");
+	people_set_registry(lists_person); /* a new person takes the names of their lists */
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

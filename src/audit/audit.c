@@ -3,6 +3,7 @@
 #include "base/jalali.h"
 #include "base/natid.h"
 #include "base/text.h"
+#include "people/people.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,9 +70,14 @@ struct audit_job {
 static int audit_job_run(struct db *db, void *arg, struct err *e)
 {
 	struct audit_job *j = arg;
-	for (int i = 0; i < j->n; i++)
-		if (audit_insert(db, &j->r->who, j->r->ip, j->now, &j->rows[i], e) < 0)
+	for (int i = 0; i < j->n; i++) {
+		struct audit_entry *a = &j->rows[i];
+		if (a->enrol_national_id &&
+		    people_ensure(db, a->enrol_national_id, NULL, j->now, &a->person_id, e) < 0)
 			return -1;
+		if (audit_insert(db, &j->r->who, j->r->ip, j->now, a, e) < 0)
+			return -1;
+	}
 	return 0;
 }
 

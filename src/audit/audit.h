@@ -19,6 +19,10 @@ struct audit_entry {
 	const char *reason; /* what led there: the case number or the search */
 	int denied;	    /* the read was refused (403) */
 	int grant_context;  /* also open a caller context for this person */
+	/* a person known only from the lists (person_id 0), or by national id alone: made a
+	 * row of people, or given the lists' names (people_ensure), before the entry is
+	 * written, so that it names them */
+	const char *enrol_national_id;
 };
 
 /* Writer side: inserts one row for principal `who` at `now`. */

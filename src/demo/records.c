@@ -7,6 +7,7 @@
 
 #include "base/jalali.h"
 #include "catalog/catalog.h"
+#include "lists/rows.h"
 
 #define LIST_BATCH 2000
 #define FIRST_YEAR 1360 /* no career in the demo starts earlier */
@@ -209,9 +210,17 @@ static int career(struct rng *g, int person, int birth_year, int last_year, int 
 	return 0;
 }
 
+/* what a list row says of a demo person */
+struct worker_id {
+	char national_id[11];
+	const char *first, *last, *father;
+	enum list_sex sex;
+	struct jdate birth;
+};
+
 static int insert_lists(struct db *db, const struct rules *rules, const struct line *v, long n,
-			const int64_t *people, const int64_t *wids, const int *hard, int64_t now,
-			struct demo_records_out *out, struct err *e)
+			const struct worker_id *who, const int64_t *wids, const int *hard,
+			int64_t now, struct demo_records_out *out, struct err *e)
 {
 	struct db_stmt *ls = db_prepare(
 	    db, "INSERT INTO lists(workshop_id, year, month, list_no, source, encoding, workers,"
@@ -219,28 +228,46 @@ static int insert_lists(struct db *db, const struct rules *rules, const struct l
 		" employer_share, unemployment, hard_job_share, rate, submitted_at)"
 		" VALUES ($1, $2, $3, '1', 'demo', 'utf-8', $4, $5, $6, $7, 0, $7, $7, $8, $9, $10,"
 		" $11, $12, $13)");
-	struct db_stmt *rs = db_prepare(
-	    db, "INSERT INTO list_rows(list_id, row_no, person_id, insurance_no, days, daily_wage,"
-		" monthly_wage, benefits, insurable, total, worker_share)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $7, $7, $8)");
-	if (!ls || !rs)
+	struct list_worker *w = calloc(1, sizeof *w);
+	struct list_rows_out rows;
+	list_rows_init(&rows, 0);
+	if (!ls || !w) {
+		free(w);
 		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	}
 	long lists = 0;
 	if (db_begin(db) < 0)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		goto sqlfail;
 	for (long i = 0; i < n;) {
 		long j = i;
 		int64_t days = 0, daily = 0, wages = 0, worker = 0;
 		struct rates rt;
 		if (rates_of(rules, v[i].year, v[i].month, &rt, e) < 0)
 			goto fail;
+		list_rows_release(&rows);
 		for (; j < n && v[j].workshop == v[i].workshop && v[j].year == v[i].year &&
 		       v[j].month == v[i].month;
 		     j++) {
+			const struct worker_id *p = &who[v[j].person];
+			snprintf(w->national_id, sizeof w->national_id, "%s", p->national_id);
+			snprintf(w->insurance_no, sizeof w->insurance_no, "%.8s", p->national_id + 2);
+			snprintf(w->first_name, sizeof w->first_name, "%s", p->first);
+			snprintf(w->last_name, sizeof w->last_name, "%s", p->last);
+			snprintf(w->father_name, sizeof w->father_name, "%s", p->father);
+			w->sex = p->sex;
+			w->birth_date = p->birth;
+			w->days = (int)(uint8_t)v[j].days;
+			w->daily_wage = v[j].wage / v[j].days;
+			w->monthly_wage = w->insurable = w->total = v[j].wage;
+			w->worker_share = share(v[j].wage, rt.insured);
+			if (list_rows_add(&rows, w, (uint32_t)(j - i + 1), 1) < 0) {
+				err_set(e, 500, "internal", "", "out of memory for the demo's lists");
+				goto fail;
+			}
 			days += v[j].days;
-			daily += v[j].wage / v[j].days;
+			daily += w->daily_wage;
 			wages += v[j].wage;
-			worker += share(v[j].wage, rt.insured);
+			worker += w->worker_share;
 		}
 		int h = hard[v[i].workshop];
 		db_bind_int(ls, 1, wids[v[i].workshop]);
@@ -259,22 +286,9 @@ static int insert_lists(struct db *db, const struct rules *rules, const struct l
 		if (db_step(ls) < 0)
 			goto sqlfail;
 		db_done(ls);
-		int64_t list_id = db_last_id(db);
-		for (long k = i; k < j; k++) {
-			char ins[11];
-			snprintf(ins, sizeof ins, "%08lld", (long long)people[v[k].person] % 100000000);
-			db_bind_int(rs, 1, list_id);
-			db_bind_int(rs, 2, k - i + 1);
-			db_bind_int(rs, 3, people[v[k].person]);
-			db_bind_text(rs, 4, ins);
-			db_bind_int(rs, 5, v[k].days);
-			db_bind_int(rs, 6, v[k].wage / v[k].days);
-			db_bind_int(rs, 7, v[k].wage);
-			db_bind_int(rs, 8, share(v[k].wage, rt.insured));
-			if (db_step(rs) < 0)
-				goto sqlfail;
-			db_done(rs);
-		}
+		if (list_rows_store(db, db_last_id(db), v[i].year * 100 + v[i].month, &rows, e) <
+		    0)
+			goto fail;
 		out->rows += j - i;
 		i = j;
 		if (++lists % LIST_BATCH == 0 && (db_commit(db) < 0 || db_begin(db) < 0))
@@ -283,13 +297,16 @@ static int insert_lists(struct db *db, const struct rules *rules, const struct l
 	out->lists = lists;
 	if (db_commit(db) < 0)
 		goto sqlfail;
+	list_rows_release(&rows);
+	free(w);
 	return 0;
 sqlfail:
 	err_set(e, 500, "internal", "", "%s", db_errmsg(db));
 fail:
 	db_done(ls);
-	db_done(rs);
 	db_rollback(db);
+	list_rows_release(&rows);
+	free(w);
 	return -1;
 }
 
@@ -362,25 +379,44 @@ int demo_records(struct db *db, const struct rules *rules, const int64_t *people
 	int *births = calloc((size_t)n, sizeof *births);
 	int64_t wcache[200] = {0};
 	struct line *v = NULL;
+	struct worker_id *who = NULL;
+	struct arena names; /* the workers' names, as their list rows give them */
+	arena_init(&names);
 	long nv = 0, cap = 0;
 	int rc = -1;
 	if (db_begin(db) < 0 || make_workshops(db, &g, nw, now, wids, hard, out, e) < 0) {
 		db_rollback(db);
 		goto out;
 	}
-	struct db_stmt *ins =
-	    db_prepare(db, "INSERT OR IGNORE INTO insured(person_id, insurance_no,"
-			   " created) VALUES ($1, $2, $3)");
-	struct db_stmt *bd = db_prepare(db, "SELECT birth_date FROM people WHERE id = $1");
+	who = calloc((size_t)n, sizeof *who);
+	if (!who) {
+		db_rollback(db);
+		err_set(e, 500, "internal", "", "out of memory for the demo's careers");
+		goto out;
+	}
+	struct db_stmt *bd =
+	    db_prepare(db, "SELECT birth_date, national_id, first_name, last_name, father_name,"
+			   " gender FROM people WHERE id = $1");
 	for (long i = 0; i < n; i++) {
 		int gy = 0, gm = 0, gd = 0;
 		db_bind_int(bd, 1, people[i]);
-		if (db_step(bd) == 1 && db_col_text(bd, 0))
+		if (db_step(bd) == 1 && db_col_text(bd, 0)) {
 			sscanf(db_col_text(bd, 0), "%d-%d-%d", &gy, &gm, &gd);
+			struct worker_id *p = &who[i];
+			snprintf(p->national_id, sizeof p->national_id, "%s", db_col_text(bd, 1));
+			p->first = arena_strdup(&names, db_col_text(bd, 2));
+			p->last = arena_strdup(&names, db_col_text(bd, 3));
+			p->father = arena_strdup(&names, db_col_text(bd, 4));
+			const char *sex = db_col_text(bd, 5);
+			p->sex = !sex ? LIST_SEX_UNKNOWN
+				 : *sex == 'f' ? LIST_SEX_FEMALE
+					       : LIST_SEX_MALE;
+		}
 		db_done(bd);
 		if (!gy)
 			continue;
-		births[i] = jalali_from_gregorian(gy, gm, gd).y;
+		who[i].birth = jalali_from_gregorian(gy, gm, gd);
+		births[i] = who[i].birth.y;
 		long before = nv;
 		if (career(&g, (int)i, births[i], last_year, last_month, nw, wcache, rules, &v, &nv,
 			   &cap, i < 3) < 0) {
@@ -388,16 +424,7 @@ int demo_records(struct db *db, const struct rules *rules, const int64_t *people
 			err_set(e, 500, "internal", "", "out of memory for the demo's careers");
 			goto out;
 		}
-		if (nv > before) {
-			char no[11];
-			snprintf(no, sizeof no, "%08lld", (long long)people[i] % 100000000);
-			db_bind_int(ins, 1, people[i]);
-			db_bind_text(ins, 2, no);
-			db_bind_int(ins, 3, now - 400 * 86400);
-			db_step(ins);
-			db_done(ins);
-			out->insured++;
-		}
+		out->insured += nv > before;
 	}
 	if (db_commit(db) < 0) {
 		err_set(e, 500, "internal", "", "%s", db_errmsg(db));
@@ -405,13 +432,15 @@ int demo_records(struct db *db, const struct rules *rules, const int64_t *people
 	}
 	if (nv)
 		qsort(v, (size_t)nv, sizeof *v, by_list);
-	if (insert_lists(db, rules, v, nv, people, wids, hard, now, out, e) < 0 ||
+	if (insert_lists(db, rules, v, nv, who, wids, hard, now, out, e) < 0 ||
 	    make_pensioners(db, rules, &g, people, births, n, today.y, last_month, now, wcache, out,
 			    e) < 0)
 		goto out;
 	rc = 0;
 out:
+	arena_release(&names);
 	free(v);
+	free(who);
 	free(wids);
 	free(hard);
 	free(births);

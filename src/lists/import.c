@@ -1,12 +1,14 @@
 /* Importing a monthly list: check it whole, then store it whole, or refuse it with every
- * problem found. Two passes over the rows: the check keeps one compact line per worker (for
- * the rules' shares and the declared share), the store reads the rows again (the files are
- * memory-mapped, so that costs little). */
+ * problem found. One pass over the rows: the check keeps one compact line per worker (for
+ * the rules' shares and the declared share) and the row as it will be stored (rows.h);
+ * nothing is written until the whole list has passed. */
 #include "lists/lists.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include "base/natid.h"
 #include "workshops/workshops.h"
@@ -32,14 +34,10 @@ static int files_next(void *arg, struct list_worker *w, uint32_t *row, struct li
 {
 	return list_reader_next(arg, w, row, iss);
 }
-static void files_rewind(void *arg)
-{
-	list_reader_rewind(arg);
-}
 
 void list_source_files(struct list_source *s, struct list_reader *r)
 {
-	*s = (struct list_source){files_header, files_next, files_rewind, r, r->enc};
+	*s = (struct list_source){files_header, files_next, r, r->enc, r};
 }
 
 static int array_header(void *arg, struct list_header *h, struct list_issues *iss)
@@ -59,14 +57,10 @@ static int array_next(void *arg, struct list_worker *w, uint32_t *row, struct li
 		*row = (uint32_t)a->at;
 	return 1;
 }
-static void array_rewind(void *arg)
-{
-	((struct list_array *)arg)->at = 0;
-}
 
 void list_source_array(struct list_source *s, struct list_array *a)
 {
-	*s = (struct list_source){array_header, array_next, array_rewind, a, CODEC_UTF8};
+	*s = (struct list_source){array_header, array_next, a, CODEC_UTF8, NULL};
 }
 
 /* ---- problems ---- */
@@ -96,36 +90,7 @@ static void expect(struct list_issues *iss, enum list_file_id f, uint32_t row, c
 	problem(iss, f, row, field, code, fa, en);
 }
 
-/* ---- a set of national ids, for "no worker twice" ---- */
-
-struct idset {
-	uint64_t *slot;
-	size_t mask;
-};
-static int idset_init(struct idset *s, size_t n)
-{
-	size_t cap = 64;
-	while (cap < n * 2)
-		cap <<= 1;
-	s->slot = calloc(cap, sizeof *s->slot);
-	s->mask = cap - 1;
-	return s->slot ? 0 : -1;
-}
-/* 1 if the id was there already; ids are 10 digits, stored +1 so that 0 marks empty */
-static int idset_add(struct idset *s, uint64_t id)
-{
-	uint64_t key = id + 1;
-	size_t i = (size_t)(key * 0x9E3779B97F4A7C15ull) & s->mask;
-	while (s->slot[i]) {
-		if (s->slot[i] == key)
-			return 1;
-		i = (i + 1) & s->mask;
-	}
-	s->slot[i] = key;
-	return 0;
-}
-
-/* ---- pass 1: check ---- */
+/* ---- the checks ---- */
 
 struct pass1 {
 	struct rules_worker_row *rows; /* for the rules' shares */
@@ -176,11 +141,12 @@ static int check_header(struct db *db, const struct principal *who, struct list_
 	return 0;
 }
 
-static void check_row(struct list_import *im, const struct list_worker *w, uint32_t row,
-		      struct idset *ids, struct pass1 *p)
+/* One row's own checks, and what the list's checks need of it. A worker listed twice
+ * is found later, on the rows sorted by national id. */
+static void check_row(const struct list_import *im, struct list_issues *iss,
+		      const struct list_worker *w, uint32_t row, struct pass1 *p)
 {
 	const struct list_header *h = &im->header;
-	struct list_issues *iss = &im->issues;
 	if (strcmp(w->workshop, h->workshop))
 		problem(iss, LIST_FILE_WOR, row, "DSW_ID", "other_workshop",
 			"کد کارگاه این ردیف با فهرست یکی نیست",
@@ -191,10 +157,6 @@ static void check_row(struct list_import *im, const struct list_worker *w, uint3
 	if (!natid_valid(w->national_id))
 		problem(iss, LIST_FILE_WOR, row, "PER_NATCOD", "bad_national_id",
 			"کد ملی معتبر نیست", "not a valid national id");
-	else if (idset_add(ids, strtoull(w->national_id, NULL, 10)))
-		problem(iss, LIST_FILE_WOR, row, "PER_NATCOD", "duplicate_worker",
-			"این بیمه‌شده در فهرست تکرار شده است",
-			"this worker is listed twice");
 	int len = h->month >= 1 && h->month <= 12 ? jalali_month_days(h->year, h->month) : 31;
 	if (w->days < 0 || w->days > len) {
 		char fa[128], en[96];
@@ -242,12 +204,24 @@ static int check_shares(const struct rules *rules, struct list_import *im, struc
 {
 	struct list_issues *iss = &im->issues;
 	const struct list_header *h = &im->header;
-	struct rules_contribution *each = calloc(p->n ? p->n : 1, sizeof *each);
+	/* each row's own share, a chunk at a time: a result per row for a million rows was
+	 * 120 MB of fresh, zeroed memory */
+	enum { CHUNK = 4096 };
+	struct rules_contribution *each = malloc(CHUNK * sizeof *each), part;
 	if (!each)
 		return err_set(e, 500, "internal", "", "out of memory checking the shares");
 	struct err re = {0};
-	if (rules_contribution_list(rules, p->rows, (int)p->n, &im->due, each, NULL, &re) < 0) {
-		free(each);
+	int rc = rules_contribution_list(rules, p->rows, (int)p->n, &im->due, NULL, NULL, &re);
+	for (size_t at = 0; rc == 0 && at < p->n; at += CHUNK) {
+		int n = p->n - at < CHUNK ? (int)(p->n - at) : CHUNK;
+		rc = rules_contribution_list(rules, p->rows + at, n, &part, each, NULL, &re);
+		for (int i = 0; rc == 0 && i < n; i++)
+			expect(iss, LIST_FILE_WOR, p->declared[at + i].row, "DSW_BIME",
+			       "share_mismatch", p->declared[at + i].share, each[i].worker,
+			       "سهم بیمه‌شده", "the insured's share");
+	}
+	free(each);
+	if (rc < 0) {
 		if (re.status >= 500 && strcmp(re.code, "rule_missing"))
 			return err_set(e, re.status, re.code, re.field, "%s", re.message);
 		char fa[256], en[200];
@@ -256,11 +230,6 @@ static int check_shares(const struct rules *rules, struct list_import *im, struc
 		problem(iss, LIST_FILE_KAR, 1, "DSK_MM", "rule_missing", fa, en);
 		return 0;
 	}
-	for (size_t i = 0; i < p->n; i++)
-		expect(iss, LIST_FILE_WOR, p->declared[i].row, "DSW_BIME", "share_mismatch",
-		       p->declared[i].share, each[i].worker, "سهم بیمه‌شده",
-		       "the insured's share");
-	free(each);
 	expect(iss, LIST_FILE_KAR, 1, "DSK_NUM", "total_mismatch", h->workers, (int64_t)p->n,
 	       "شمار بیمه‌شدگان", "the number of workers");
 	expect(iss, LIST_FILE_KAR, 1, "DSK_TDD", "total_mismatch", h->days, p->days, "جمع روزها",
@@ -289,10 +258,10 @@ static int check_shares(const struct rules *rules, struct list_import *im, struc
 	return 0;
 }
 
-/* ---- pass 2: store ---- */
+/* ---- store: the list and its record entries (the blocks follow, once compressed) ---- */
 
 static int store(struct db *db, const struct principal *who, const char *source,
-		 struct list_source *src, int64_t workshop, int64_t now, struct list_import *im,
+		 int64_t workshop, int64_t now, struct list_import *im, struct list_rows_out *rows,
 		 struct err *e)
 {
 	const struct list_header *h = &im->header;
@@ -312,7 +281,7 @@ static int store(struct db *db, const struct principal *who, const char *source,
 		       " submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
 		       " $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)");
 	if (!s)
-		goto sql;
+		return err_set(e, 500, "internal", "", "storing the list: %s", db_errmsg(db));
 	db_bind_int(s, 1, workshop);
 	db_bind_int(s, 2, h->year);
 	db_bind_int(s, 3, h->month);
@@ -340,110 +309,204 @@ static int store(struct db *db, const struct principal *who, const char *source,
 	else
 		db_bind_null(s, 20);
 	db_bind_int(s, 21, now);
-	if (db_step(s) < 0)
-		goto sql;
+	int rc = db_step(s);
 	db_done(s);
+	if (rc < 0)
+		return err_set(e, 500, "internal", "", "storing the list: %s", db_errmsg(db));
 	im->list_id = db_last_id(db);
-	/* the person: looked up first (most workers are known from earlier months), created
-	 * from the list when new. An upsert with RETURNING cost SQLite a temporary table per
-	 * row: 46% of the import (bench/README.md). */
-	struct db_stmt *find =
-	    db_prepare(db, "SELECT id, first_name = '' FROM people WHERE national_id = $1");
-	/* a person known only by national id (a caller, say) gets the list's names */
-	struct db_stmt *fill =
-	    db_prepare(db, "UPDATE people SET first_name = $2, last_name = $3, father_name = $4,"
-			   " gender = coalesce(gender, $5), birth_date = coalesce(birth_date, $6)"
-			   " WHERE id = $1");
-	struct db_stmt *ps = db_prepare(
-	    db, "INSERT INTO people(national_id, first_name, last_name, father_name, gender,"
-		" birth_date, created) VALUES ($1, $2, $3, $4, $5, $6, $7)");
-	struct db_stmt *is = db_prepare(db, "INSERT OR IGNORE INTO insured(person_id, insurance_no,"
-					    " created) VALUES ($1, $2, $3)");
-	struct db_stmt *rs = db_prepare(
-	    db, "INSERT INTO list_rows(list_id, row_no, person_id, insurance_no, days, daily_wage,"
-		" monthly_wage, benefits, insurable, total, worker_share, job_code, job_title,"
-		" start_date, end_date) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,"
-		" $13, $14, $15)");
-	if (!find || !fill || !ps || !is || !rs)
-		goto sql;
-	src->rewind(src->arg);
-	struct list_worker w;
-	uint32_t row = 0, k = 0;
-	while (src->next(src->arg, &w, &row, NULL) == 1) {
-		char birth[11] = "", start[11] = "", end[11] = "";
-		if (w.birth_date.y) {
-			int gy, gm, gd;
-			jalali_to_gregorian(w.birth_date, &gy, &gm, &gd);
-			snprintf(birth, sizeof birth, "%04d-%02d-%02d", gy, gm, gd);
-		}
-		if (w.start_date.y)
-			jalali_format(w.start_date, start);
-		if (w.end_date.y)
-			jalali_format(w.end_date, end);
-		db_bind_text(find, 1, w.national_id);
-		int known = db_step(find);
-		int64_t person = known == 1 ? db_col_int(find, 0) : 0;
-		int blank = known == 1 && db_col_int(find, 1);
-		db_done(find);
-		if (known < 0)
-			goto sql;
-		if (!person) {
-			db_bind_text(ps, 1, w.national_id);
-			db_bind_text(ps, 2, w.first_name);
-			db_bind_text(ps, 3, w.last_name);
-			db_bind_text(ps, 4, w.father_name);
-			db_bind_text(ps, 5,
-				     w.sex == LIST_SEX_MALE	? "m"
-				     : w.sex == LIST_SEX_FEMALE ? "f"
-								: NULL);
-			db_bind_text(ps, 6, birth[0] ? birth : NULL);
-			db_bind_int(ps, 7, now);
-			if (db_step(ps) < 0)
-				goto sql;
-			db_done(ps);
-			person = db_last_id(db);
-		} else if (blank) {
-			db_bind_int(fill, 1, person);
-			db_bind_text(fill, 2, w.first_name);
-			db_bind_text(fill, 3, w.last_name);
-			db_bind_text(fill, 4, w.father_name);
-			db_bind_text(fill, 5,
-				     w.sex == LIST_SEX_MALE	? "m"
-				     : w.sex == LIST_SEX_FEMALE ? "f"
-								: NULL);
-			db_bind_text(fill, 6, birth[0] ? birth : NULL);
-			if (db_step(fill) < 0)
-				goto sql;
-			db_done(fill);
-		}
-		db_bind_int(is, 1, person);
-		db_bind_text(is, 2, w.insurance_no);
-		db_bind_int(is, 3, now);
-		if (db_step(is) < 0)
-			goto sql;
-		db_done(is);
-		db_bind_int(rs, 1, im->list_id);
-		db_bind_int(rs, 2, ++k);
-		db_bind_int(rs, 3, person);
-		db_bind_text(rs, 4, w.insurance_no);
-		db_bind_int(rs, 5, w.days);
-		db_bind_int(rs, 6, w.daily_wage);
-		db_bind_int(rs, 7, w.monthly_wage);
-		db_bind_int(rs, 8, w.benefits);
-		db_bind_int(rs, 9, w.insurable);
-		db_bind_int(rs, 10, w.total);
-		db_bind_int(rs, 11, w.worker_share);
-		db_bind_text(rs, 12, w.job_code);
-		db_bind_text(rs, 13, w.job_title);
-		db_bind_text(rs, 14, start[0] ? start : NULL);
-		db_bind_text(rs, 15, end[0] ? end : NULL);
-		if (db_step(rs) < 0)
-			goto sql;
-		db_done(rs);
+	return list_rows_store_entries(db, im->list_id, h->year * 100 + h->month, rows, e);
+}
+
+/* ---- reading the rows, in parts ---- */
+
+/* A run of the list's rows, read and checked by one thread. */
+struct part {
+	const struct list_import *im; /* header and hard-job flag, read only */
+	struct list_source src;
+	struct list_issues own, *issues; /* part 0 writes the import's issues */
+	struct pass1 p;
+	struct list_rows_out rows;
+	uint32_t n;
+	int oom;
+};
+
+static void *part_run(void *arg)
+{
+	struct part *t = arg;
+	struct list_worker *w = malloc(sizeof *w);
+	uint32_t rec = 0;
+	t->oom = !w || !t->src.next;
+	while (!t->oom && t->src.next(t->src.arg, w, &rec, t->issues) == 1) {
+		check_row(t->im, t->issues, w, rec, &t->p);
+		if (list_rows_add(&t->rows, w, rec, !list_issues_count(t->issues)) < 0)
+			t->oom = 1;
+		t->n++;
 	}
-	return 0;
-sql:
-	return err_set(e, 500, "internal", "", "storing the list: %s", db_errmsg(db));
+	if (!t->oom && list_rows_finish(&t->rows) < 0)
+		t->oom = 1;
+	free(w);
+	return NULL;
+}
+
+/* Appends part b (the rows after a's) to a. -1 out of memory. */
+static int part_merge(struct part *a, struct part *b)
+{
+	struct pass1 *x = &a->p, *y = &b->p;
+	if (x->cap < x->n + y->n) {
+		struct rules_worker_row *r = realloc(x->rows, (x->n + y->n) * sizeof *r);
+		if (r)
+			x->rows = r;
+		struct declared *d = realloc(x->declared, (x->n + y->n) * sizeof *d);
+		if (d)
+			x->declared = d;
+		if (!r || !d)
+			return -1;
+		x->cap = x->n + y->n;
+	}
+	memcpy(x->rows + x->n, y->rows, y->n * sizeof *y->rows);
+	memcpy(x->declared + x->n, y->declared, y->n * sizeof *y->declared);
+	x->n += y->n;
+	x->days += y->days;
+	x->daily += y->daily;
+	x->monthly += y->monthly;
+	x->benefits += y->benefits;
+	x->insurable += y->insurable;
+	x->total += y->total;
+	x->worker += y->worker;
+	for (size_t i = 0; i < b->issues->n; i++) {
+		const struct list_issue *from = &b->issues->items[i];
+		struct list_issue *to =
+		    list_issue_new(a->issues, from->file, from->row, from->field, from->code);
+		if (to)
+			*to = *from;
+	}
+	a->issues->dropped += b->issues->dropped;
+	a->n += b->n;
+	a->oom |= b->oom;
+	return list_rows_append(&a->rows, &b->rows);
+}
+
+static void part_release(struct part *t)
+{
+	free(t->p.rows);
+	free(t->p.declared);
+	list_rows_release(&t->rows);
+	if (t->issues == &t->own)
+		list_issues_release(&t->own);
+}
+
+/* Threads for a big list read from files: one per core, at most 4. */
+static int parts_wanted(const struct list_source *src)
+{
+	if (!src->reader)
+		return 1;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 4 ? 4 : (int)n;
+}
+
+/* Reads and checks every row, in parallel parts when the list is big, into parts[0]. */
+static int read_rows(struct list_import *im, struct list_source *src, struct part *all,
+		     struct err *e)
+{
+	struct list_reader readers[4];
+	uint32_t first[4] = {0};
+	memset(all, 0, 4 * sizeof *all);
+	int n = parts_wanted(src);
+	if (n > 1 && !(n = list_reader_split(src->reader, readers, first, n, LIST_BLOCK_ROWS)))
+		return err_set(e, 500, "internal", "", "out of memory");
+	if (n == 1 && src->reader && parts_wanted(src) > 1)
+		list_reader_close(&readers[0]); /* too small to share: read by the caller's reader */
+	for (int k = 0; k < n; k++) {
+		struct part *t = &all[k];
+		memset(t, 0, sizeof *t);
+		t->im = im;
+		t->issues = k ? &t->own : &im->issues;
+		list_issues_init(&t->own, 0);
+		t->src = *src;
+		if (n > 1)
+			list_source_files(&t->src, &readers[k]);
+		list_rows_init(&t->rows, first[k]);
+	}
+	pthread_t tid[4];
+	int started[4] = {0};
+	for (int k = 1; k < n; k++)
+		started[k] = pthread_create(&tid[k], NULL, part_run, &all[k]) == 0;
+	part_run(&all[0]);
+	for (int k = 1; k < n; k++) {
+		if (started[k])
+			pthread_join(tid[k], NULL);
+		else
+			part_run(&all[k]);
+	}
+	int rc = 0;
+	for (int k = 1; k < n; k++) {
+		if (rc == 0 && part_merge(&all[0], &all[k]) < 0)
+			rc = err_set(e, 500, "internal", "", "out of memory");
+		part_release(&all[k]);
+	}
+	if (n > 1)
+		for (int k = 0; k < n; k++)
+			list_reader_close(&readers[k]);
+	return rc;
+}
+
+/* A worker listed twice: on the rows sorted by national id, each repeat. */
+static void find_repeats(struct list_import *im, const struct list_rows_out *rows)
+{
+	for (uint32_t i = 1; i < rows->rows; i++) {
+		const struct list_entry *a = &rows->entries[i - 1], *b = &rows->entries[i];
+		if (b->national_id && b->national_id == a->national_id)
+			problem(&im->issues, LIST_FILE_WOR, b->rec, "PER_NATCOD",
+				"duplicate_worker", "این بیمه‌شده در فهرست تکرار شده است",
+				"this worker is listed twice");
+	}
+}
+
+/* Compressing a list's blocks on the other cores: up to 3 threads over disjoint runs. */
+struct squeeze {
+	struct squeezer {
+		struct list_rows_out *rows;
+		size_t from, to;
+		int rc;
+		pthread_t tid;
+		int started;
+	} t[3];
+	int n;
+};
+
+static void *squeezer_run(void *arg)
+{
+	struct squeezer *q = arg;
+	q->rc = list_rows_compress(q->rows, q->from, q->to);
+	return NULL;
+}
+
+static void squeeze_start(struct squeeze *z, struct list_rows_out *rows, int refused)
+{
+	memset(z, 0, sizeof *z);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (refused || cores < 2 || rows->nblocks < 8)
+		return; /* list_rows_store_blocks compresses a small list itself */
+	z->n = cores - 1 > 3 ? 3 : (int)cores - 1;
+	for (int k = 0; k < z->n; k++) {
+		struct squeezer *q = &z->t[k];
+		q->rows = rows;
+		q->from = rows->nblocks * (size_t)k / (size_t)z->n;
+		q->to = rows->nblocks * (size_t)(k + 1) / (size_t)z->n;
+		q->started = pthread_create(&q->tid, NULL, squeezer_run, q) == 0;
+	}
+}
+
+/* Waits for the threads; -1 if one ran out of memory. */
+static int squeeze_end(struct squeeze *z)
+{
+	int rc = 0;
+	for (int k = 0; k < z->n; k++) {
+		if (z->t[k].started)
+			pthread_join(z->t[k].tid, NULL);
+		rc |= z->t[k].rc;
+	}
+	return rc < 0 ? -1 : 0;
 }
 
 int list_import(struct db *db, const struct rules *rules, const struct principal *who,
@@ -457,30 +520,36 @@ int list_import(struct db *db, const struct rules *rules, const struct principal
 	int64_t workshop = 0;
 	if (check_header(db, who, im, &workshop) < 0)
 		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
-	struct pass1 p = {0};
-	struct idset ids;
-	if (idset_init(&ids, im->header.workers > 0 ? (size_t)im->header.workers : 64) < 0)
-		return err_set(e, 500, "internal", "", "out of memory");
-	struct list_worker w;
-	uint32_t row = 0;
-	src->rewind(src->arg);
-	while (src->next(src->arg, &w, &row, &im->issues) == 1) {
-		check_row(im, &w, row, &ids, &p);
-		im->rows++;
-	}
-	free(ids.slot);
-	if (im->rows == 0)
-		problem(&im->issues, LIST_FILE_WOR, 0, "", "no_rows", "فهرست هیچ ردیفی ندارد",
-			"the list has no worker");
-	int rc = p.n == im->rows ? check_shares(rules, im, &p, e)
-				 : err_set(e, 500, "internal", "", "out of memory");
-	free(p.rows);
-	free(p.declared);
-	if (rc < 0)
+	/* one pass: each row is checked and kept as it will be stored (rows.h); nothing is
+	 * written until the whole list has passed */
+	struct part all[4];
+	if (read_rows(im, src, all, e) < 0)
 		return -1;
-	if (list_issues_count(&im->issues))
-		return 0;
-	return store(db, who, source, src, workshop, now, im, e) < 0 ? -1 : 1;
+	struct part *t = &all[0];
+	im->rows = t->n;
+	/* the blocks are compressed by other threads meanwhile, while the list is checked and
+	 * its record entries stored */
+	struct squeeze z;
+	squeeze_start(&z, &t->rows, t->oom || list_issues_count(&im->issues));
+	int rc = 0;
+	if (t->oom || t->p.n != t->n || list_rows_sort(&t->rows) < 0)
+		rc = err_set(e, 500, "internal", "", "out of memory");
+	if (rc == 0) {
+		find_repeats(im, &t->rows);
+		if (im->rows == 0)
+			problem(&im->issues, LIST_FILE_WOR, 0, "", "no_rows",
+				"فهرست هیچ ردیفی ندارد", "the list has no worker");
+		rc = check_shares(rules, im, &t->p, e);
+	}
+	int ok = rc == 0 && !list_issues_count(&im->issues);
+	if (ok && store(db, who, source, workshop, now, im, &t->rows, e) < 0)
+		rc = -1, ok = 0;
+	if (squeeze_end(&z) < 0 && ok)
+		rc = err_set(e, 500, "internal", "", "out of memory"), ok = 0;
+	if (ok)
+		rc = list_rows_store_blocks(db, im->list_id, &t->rows, e) < 0 ? -1 : 1;
+	part_release(t);
+	return rc;
 }
 
 /* ---- JSON ---- */

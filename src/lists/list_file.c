@@ -516,7 +516,8 @@ int list_reader_header(struct list_reader *r, struct list_header *h, struct list
 int list_reader_next(struct list_reader *r, struct list_worker *w, uint32_t *row,
 		     struct list_issues *iss)
 {
-	while (r->next < r->wor.nrecords) {
+	uint32_t end = r->end ? r->end : r->wor.nrecords;
+	while (r->next < end) {
 		uint32_t i = r->next++;
 		const unsigned char *rec = dbf_record(&r->wor, i);
 		if (dbf_deleted(rec)) {
@@ -541,10 +542,49 @@ void list_reader_rewind(struct list_reader *r)
 
 void list_reader_close(struct list_reader *r)
 {
-	dbf_close(&r->kar);
-	dbf_close(&r->wor);
+	if (!r->slice) {
+		dbf_close(&r->kar);
+		dbf_close(&r->wor);
+	}
 	free(r->scratch);
 	memset(r, 0, sizeof *r);
+}
+
+int list_reader_split(const struct list_reader *r, struct list_reader *parts, uint32_t *first,
+		      int n, uint32_t align)
+{
+	uint32_t nrec = r->wor.nrecords, live = 0;
+	for (uint32_t i = 0; i < nrec; i++)
+		live += !dbf_deleted(dbf_record(&r->wor, i));
+	/* a run of at least 4 blocks each, or no split */
+	uint32_t per = live / (uint32_t)n / align * align;
+	if (n < 2 || per < 4 * align)
+		n = 1;
+	uint32_t rec = 0, seen = 0;
+	for (int k = 0; k < n; k++) {
+		parts[k] = *r;
+		parts[k].slice = 1;
+		parts[k].deleted = 0;
+		parts[k].scratch = malloc(CODEC_DECODE_MAX((size_t)(r->kar.max_width > r->wor.max_width
+									 ? r->kar.max_width
+									 : r->wor.max_width)));
+		if (!parts[k].scratch) {
+			for (int j = 0; j <= k; j++)
+				list_reader_close(&parts[j]);
+			return 0;
+		}
+		first[k] = seen;
+		parts[k].next = rec;
+		if (k == n - 1) {
+			parts[k].end = nrec;
+			break;
+		}
+		/* the record after the run's last live row */
+		for (uint32_t want = seen + per; rec < nrec && seen < want; rec++)
+			seen += !dbf_deleted(dbf_record(&r->wor, rec));
+		parts[k].end = rec;
+	}
+	return n;
 }
 
 /* ---- writing ----------------------------------------------------------------------- */

@@ -128,8 +128,10 @@ struct list_reader {
 	struct codec_guess guess; /* how it was found (enc given: guess.why says so) */
 	int kar_col[24], wor_col[28];
 	uint32_t next;	  /* the next DSKWOR00 record */
+	uint32_t end;	  /* the record after the last one to read */
 	uint32_t deleted; /* DSKWOR00 records marked deleted, skipped so far */
 	char *scratch;
+	int slice; /* a list_reader_split part: the files are its parent's */
 };
 
 /* Opens both files (memory-mapped) and finds the columns; a required column that is
@@ -153,7 +155,16 @@ int list_reader_next(struct list_reader *r, struct list_worker *w, uint32_t *row
 		     struct list_issues *iss);
 /* Back to the first worker row, for a second pass. */
 void list_reader_rewind(struct list_reader *r);
+/* Closes the files, or only the buffer of a part made by list_reader_split. */
 void list_reader_close(struct list_reader *r);
+
+/* Splits r's worker rows into up to n consecutive runs that can be read at once by as many
+ * threads: parts[k] reads run k (close each before r); each run but the last holds a
+ * multiple of `align` live rows, and first[k] is how many live rows come before run k.
+ * Returns the number of parts made (1 for a list too small to share, 0 when out of
+ * memory). */
+int list_reader_split(const struct list_reader *r, struct list_reader *parts, uint32_t *first,
+		      int n, uint32_t align);
 
 /* ---- writing ---- */
 

@@ -1,7 +1,7 @@
-/* lists: the monthly lists kept in the database (tables lists, list_rows, insured of
- * migration 008). A list is stored whole; a correction is a new list that supersedes
- * the workshop's list of the same month, so the record reads only lists that no later
- * one superseded. */
+/* lists: the monthly lists kept in the database (table lists of migration 008, their rows
+ * as rows.h keeps them). A list is stored whole; a correction is a new list that
+ * supersedes the workshop's list of the same month, so the record reads only lists that
+ * no later one superseded. */
 #ifndef TAMIN_LISTS_LISTS_H
 #define TAMIN_LISTS_LISTS_H
 
@@ -11,26 +11,21 @@
 #include "base/err.h"
 #include "http/http.h"
 #include "lists/list_file.h"
+#include "lists/rows.h"
 #include "rules/rules.h"
 #include "store/store.h"
-
-/* A person's insurance record as the rules read it: one line per list row (a month in a
- * workshop), oldest first, from the lists no correction superseded; *n lines in the
- * arena. 0, or -1 with e. */
-int lists_person_record(struct db *db, int64_t person_id, struct arena *a,
-			struct rules_record **out, int *n, struct err *e);
 
 /* ---- importing a list ---- */
 
 /* Where a list's header and rows come from: the DBF pair (list_source_files) or rows
  * already in memory (a JSON request). `next` returns 1 with a row, 0 at the end; the
- * import reads the rows twice (check, then store), so `rewind` starts them again. */
+ * import reads the rows once. */
 struct list_source {
 	int (*header)(void *arg, struct list_header *h, struct list_issues *iss);
 	int (*next)(void *arg, struct list_worker *w, uint32_t *row, struct list_issues *iss);
-	void (*rewind)(void *arg);
 	void *arg;
 	enum codec_enc encoding;
+	struct list_reader *reader; /* files: the import splits a big list among threads */
 };
 void list_source_files(struct list_source *s, struct list_reader *r);
 

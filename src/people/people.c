@@ -88,20 +88,70 @@ int people_insert(struct db *db, const struct person *p, int64_t now, int64_t *i
 	return 0;
 }
 
+static people_registry_fn registry;
+
+void people_set_registry(people_registry_fn find)
+{
+	registry = find;
+}
+
+/* A new person: their national id, mobile and what the registry knows. */
+static int insert_known(struct db *db, const char *national_id, const char *mobile, int64_t now,
+			int64_t *id, struct err *e)
+{
+	struct person p = {.national_id = national_id};
+	struct arena a;
+	arena_init(&a);
+	if (!registry || registry(db, national_id, &p, &a) != 1)
+		p = (struct person){.national_id = national_id};
+	p.mobile = mobile;
+	int rc = people_insert(db, &p, now, id, e);
+	arena_release(&a);
+	return rc;
+}
+
+/* A person known by national id alone (a caller, say) takes the names the registry has,
+ * and their sex and birth date where those are missing. */
+static int fill_known(struct db *db, int64_t id, const char *national_id, struct err *e)
+{
+	struct person p;
+	struct arena a;
+	arena_init(&a);
+	int rc = 0;
+	if (registry && registry(db, national_id, &p, &a) == 1) {
+		struct db_stmt *u = db_prepare(
+			db, "UPDATE people SET first_name = $2, last_name = $3, father_name = $4,"
+			    " gender = coalesce(gender, $5), birth_date = coalesce(birth_date, $6)"
+			    " WHERE id = $1");
+		db_bind_int(u, 1, id);
+		db_bind_text(u, 2, p.first_name ? p.first_name : "");
+		db_bind_text(u, 3, p.last_name ? p.last_name : "");
+		db_bind_text(u, 4, p.father_name ? p.father_name : "");
+		db_bind_text(u, 5, p.gender);
+		db_bind_text(u, 6, p.birth_date);
+		rc = db_step(u) < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+		db_done(u);
+	}
+	arena_release(&a);
+	return rc;
+}
+
 int people_ensure(struct db *db, const char *national_id, const char *mobile, int64_t now,
 		  int64_t *id, struct err *e)
 {
-	struct db_stmt *s = db_prepare(db, "SELECT id, mobile FROM people WHERE national_id = $1");
+	struct db_stmt *s = db_prepare(db, "SELECT id, mobile, first_name = '' AND last_name = ''"
+					   " FROM people WHERE national_id = $1");
 	db_bind_text(s, 1, national_id);
 	int found = db_step(s) == 1;
 	int has_mobile = found && !db_col_is_null(s, 1);
+	int nameless = found && db_col_int(s, 2);
 	if (found)
 		*id = db_col_int(s, 0);
 	db_done(s);
-	if (!found) {
-		struct person p = {.national_id = national_id, .mobile = mobile};
-		return people_insert(db, &p, now, id, e);
-	}
+	if (!found)
+		return insert_known(db, national_id, mobile, now, id, e);
+	if (nameless && fill_known(db, *id, national_id, e) < 0)
+		return -1;
 	if (mobile && !has_mobile) {
 		struct db_stmt *u = db_prepare(db, "UPDATE people SET mobile = $1 WHERE id = $2");
 		db_bind_text(u, 1, mobile);

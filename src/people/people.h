@@ -29,10 +29,19 @@ int people_find_mobile(struct db *db, const char *mobile, int64_t *ids, int max)
 
 /* Writer side. Inserts p (fields already validated and normalised); *id gets the row. */
 int people_insert(struct db *db, const struct person *p, int64_t now, int64_t *id, struct err *e);
-/* The person with this national id, created with only the id (and mobile) if absent;
- * a known person whose mobile is missing gets the one given. */
+/* The person with this national id, created if absent with the id, the mobile and what
+ * the registry (below) knows of them; a known person whose mobile is missing gets the one
+ * given, one known by national id alone the registry's names. */
 int people_ensure(struct db *db, const char *national_id, const char *mobile, int64_t now,
 		  int64_t *id, struct err *e);
+
+/* Where people_ensure finds the names, sex and birth date of a person it creates: the
+ * monthly lists (lists_person), set once at start by the program. find returns 1 with
+ * *p filled (strings in the arena), 0 when the person is unknown there. Without it a new
+ * person has only their national id. */
+typedef int (*people_registry_fn)(struct db *db, const char *national_id, struct person *p,
+				  struct arena *a);
+void people_set_registry(people_registry_fn find);
 
 /* The person as a JSON object under key (NULL inside an array or at the top). */
 void people_write(struct jw *w, const char *key, const struct person *p);

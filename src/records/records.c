@@ -95,6 +95,11 @@ static int open_person(struct req *r, enum what what, struct read *x, struct aud
 		return -1;
 	}
 	int rc = people_find_national_id(req_db(r), nid, &x->p, &r->arena);
+	int nameless = rc == 1 && !*x->p.first_name && !*x->p.last_name;
+	if (rc == 1) /* known by national id alone, say: the lists may know more */
+		lists_person_complete(req_db(r), &x->p, &r->arena);
+	else if (rc == 0) /* known only from the lists: enrolled with the audit entry */
+		rc = lists_person(req_db(r), nid, &x->p, &r->arena);
 	if (rc <= 0) {
 		reply_errorf(r, rc < 0 ? 500 : 404, rc < 0 ? "internal" : "not_found",
 			     "national_id", "no person with this national id is on record");
@@ -104,6 +109,8 @@ static int open_person(struct req *r, enum what what, struct read *x, struct aud
 	memset(a, 0, sizeof *a);
 	a->action = "record_read";
 	a->person_id = x->p.id;
+	a->enrol_national_id =
+	    !x->p.id || (nameless && *x->p.first_name) ? x->p.national_id : NULL;
 	a->reason = reasons[what];
 	*ap = a;
 	if (!may_read(r, x->p.id)) {
@@ -124,7 +131,7 @@ static int open_read(struct req *r, enum what what, struct read *x, struct audit
 	struct err e = {0};
 	if (open_person(r, what, x, ap) < 0)
 		return -1;
-	if (lists_person_record(req_db(r), x->p.id, &r->arena, &x->lines, &x->n, &e) < 0 ||
+	if (lists_person_record(req_db(r), x->p.national_id, &r->arena, &x->lines, &x->n, &e) < 0 ||
 	    rules_history_summarise(r->app->rules, x->lines, x->n, x->on, &x->h,
 				    what == HISTORY ? &x->steps : NULL, &e) < 0) {
 		rules_history_release(&x->h);

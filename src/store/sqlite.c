@@ -208,6 +208,12 @@ void db_bind_text(struct db_stmt *s, int idx, const char *v)
 		sqlite3_bind_null(s->st, idx);
 }
 
+void db_bind_blob(struct db_stmt *s, int idx, const void *v, size_t len)
+{
+	if (s)
+		sqlite3_bind_blob64(s->st, idx, v, len, SQLITE_STATIC);
+}
+
 void db_bind_int(struct db_stmt *s, int idx, int64_t v)
 {
 	if (s)
@@ -237,6 +243,12 @@ const char *db_col_text(struct db_stmt *s, int col)
 	return (const char *)sqlite3_column_text(s->st, col);
 }
 int64_t db_col_int(struct db_stmt *s, int col) { return sqlite3_column_int64(s->st, col); }
+const void *db_col_blob(struct db_stmt *s, int col, size_t *len)
+{
+	const void *v = sqlite3_column_blob(s->st, col);
+	*len = (size_t)sqlite3_column_bytes(s->st, col);
+	return v;
+}
 int db_col_is_null(struct db_stmt *s, int col)
 {
 	return sqlite3_column_type(s->st, col) == SQLITE_NULL;

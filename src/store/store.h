@@ -8,6 +8,7 @@
 #ifndef TAMIN_STORE_STORE_H
 #define TAMIN_STORE_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
@@ -42,12 +43,16 @@ void db_done(struct db_stmt *s);
 void db_bind_text(struct db_stmt *s, int idx, const char *v); /* NULL binds NULL */
 void db_bind_int(struct db_stmt *s, int idx, int64_t v);
 void db_bind_null(struct db_stmt *s, int idx);
+/* Bytes, not copied: they must stay unchanged until the statement is stepped. */
+void db_bind_blob(struct db_stmt *s, int idx, const void *v, size_t len);
 
 /* 1 a row is ready, 0 done, -1 error (constraint, busy...): see db_errmsg. */
 int db_step(struct db_stmt *s);
 const char *db_col_text(struct db_stmt *s, int col); /* NULL when NULL */
 int64_t db_col_int(struct db_stmt *s, int col);
 int db_col_is_null(struct db_stmt *s, int col);
+/* A BLOB column's bytes (valid until the next step or db_done) and their length. */
+const void *db_col_blob(struct db_stmt *s, int col, size_t *len);
 
 /* Runs one statement (prepared once, cached) and discards any rows: 0 or -1. */
 int db_exec(struct db *db, const char *sql);

@@ -12,7 +12,7 @@ import {
 
 let S, D, emp, agent, citizen, other, list, code, dir;
 
-const sql = (q) => execFileSync('sqlite3', [D.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => execFileSync('sqlite3', ['-cmd', `ATTACH '${D.db.replace(/\.db$/, '-journal.db')}' AS journal`, D.db, q], { encoding: 'utf8' }).trim();
 
 /** Sets a numeric field of one record of a DBF file to value (right-aligned). */
 function setField(file, recordNo, name, value) {
@@ -93,9 +93,16 @@ test('the command line takes a list in, reports its encoding and totals, and cor
   assert.equal(r2.status, 0, r2.stderr);
   assert.match(r2.stdout, /encoding: iran-system/);
   assert.equal(r2.stdout.split('\n')[2], r.stdout.split('\n')[2], 'the same totals');
-  // the stored names are the same Persian text whichever encoding carried them
-  const names = sql("SELECT count(DISTINCT p.first_name) FROM list_rows r JOIN people p ON p.id = r.person_id WHERE r.list_id = (SELECT max(id) FROM lists)");
-  assert.ok(Number(names) > 0);
+  // the stored names are the same Persian text whichever encoding carried them: the list
+  // stored from Iran System, exported again in Windows-1256, names its workers as the first
+  const latest = Number(sql('SELECT max(id) FROM lists'));
+  assert.equal(Number(sql(`SELECT count(*) FROM work_months WHERE list_id = ${latest}`)), Number(getField(path.join(dir, 'DSKKAR00.DBF'), 1, 'DSK_NUM')));
+  const again = path.join(exportList(latest), 'DSKWOR00.DBF');
+  for (const row of [1, 2]) {
+    for (const f of ['DSW_FNAME', 'DSW_LNAME', 'PER_NATCOD', 'DSW_MASH']) {
+      assert.equal(getField(again, row, f), getField(path.join(dir, 'DSKWOR00.DBF'), row, f), `${f} of row ${row}`);
+    }
+  }
 });
 
 test('a wrong share is refused whole, with the row and the column, and nothing is stored', () => {
@@ -103,13 +110,14 @@ test('a wrong share is refused whole, with the row and the column, and nothing i
   const wor = path.join(bad, 'DSKWOR00.DBF');
   setField(wor, 1, 'DSW_BIME', Number(getField(wor, 1, 'DSW_BIME')) + 1);
   setField(wor, 2, 'PER_NATCOD', '1234567890');
-  const before = sql('SELECT count(*) FROM lists') + '/' + sql('SELECT count(*) FROM list_rows');
+  const stored = () => ['lists', 'list_blocks', 'work_months'].map((t) => sql(`SELECT count(*) FROM ${t}`)).join('/');
+  const before = stored();
   const r = runCli(['list', 'import', '--db', D.db, path.join(bad, 'DSKKAR00.DBF'), wor]);
   assert.equal(r.status, 1, r.stdout);
   assert.match(r.stderr, /DSKWOR00 row 1 DSW_BIME share_mismatch/);
   assert.match(r.stderr, /DSKWOR00 row 2 PER_NATCOD bad_national_id/);
   assert.match(r.stderr, /DSKKAR00 row 1 DSK_TBIME total_mismatch/);
-  assert.equal(sql('SELECT count(*) FROM lists') + '/' + sql('SELECT count(*) FROM list_rows'), before, 'nothing half-imported');
+  assert.equal(stored(), before, 'nothing half-imported');
   assert.notEqual(runCli(['list', 'import', '--db', D.db, wor]).status, 0, 'two files are needed');
   const missing = runCli(['list', 'import', '--db', D.db, path.join(bad, 'nope.dbf'), wor]);
   assert.notEqual(missing.status, 0);
@@ -168,8 +176,23 @@ test('the JSON form: shares checked against the month\'s rates; a new worker bec
   const ok = await post({ header: header(), rows: [row(nid1), row(nid2)] });
   assert.equal(ok.status, 201, ok.text);
   assert.equal(ok.json.encoding, 'utf-8');
-  assert.equal(sql(`SELECT first_name || ' ' || last_name FROM people WHERE national_id = '${nid1}'`), 'علی رضایی', 'names normalised');
+  // a new worker is in the record, not yet a person of the case desk
+  assert.equal(sql(`SELECT count(*) FROM people WHERE national_id = '${nid1}'`), '0');
+  assert.equal(sql(`SELECT count(*) FROM work_months WHERE national_id = ${Number(nid1)} AND list_id = ${ok.json.id}`), '1');
+  // the first time 1420 looks them up, they are found by their list, and enrolled with its names
+  const card = await S.call('GET', `/api/v1/people/${nid1}`, { token: ag.token });
+  assert.equal(card.status, 200, card.text);
+  assert.equal(card.json.first_name + ' ' + card.json.last_name, 'علی رضایی', 'names normalised');
+  assert.equal(card.json.birth_date, '1991-08-03');
+  assert.deepEqual(card.json.cases, []);
+  assert.equal(sql(`SELECT first_name || ' ' || last_name || ' ' || gender FROM people WHERE national_id = '${nid1}'`), 'علی رضایی m');
+  // a caller known by id alone is given the list's names at the next lookup
+  const card2 = await S.call('GET', `/api/v1/people/${nid2}`, { token: ag.token });
+  assert.equal(card2.json.first_name, 'علی');
+  assert.equal(card2.json.cases.length, 1);
   assert.equal(sql(`SELECT first_name || ' ' || last_name FROM people WHERE national_id = '${nid2}'`), 'علی رضایی', 'a caller known by id alone gets the names');
+  // and the caller lookup is in the audit log, naming the new person
+  assert.equal(sql(`SELECT count(*) FROM journal.audit a JOIN people p ON p.id = a.person_id WHERE p.national_id = '${nid1}' AND a.action = 'person_read'`), '1');
   // the month is in the new worker's history
   const sp = await S.login('sp_pensions');
   const h = await S.call('GET', `/api/v1/people/${nid1}/history?date=1405/09/01`, { token: sp.token });

@@ -43,7 +43,7 @@ test('a citizen reads their own history: months, totals and steps agree with the
   assert.equal(h.record.total_days, sum);
   assert.equal(h.record.years * 360 + h.record.months * 30 + h.record.days, sum);
   // and they are the rows stored for the person
-  const stored = Number(sql(`SELECT sum(r.days) FROM list_rows r JOIN people p ON p.id = r.person_id WHERE p.national_id = '${nid}'`));
+  const stored = Number(sql(`SELECT sum(days) FROM work_months WHERE national_id = ${Number(nid)}`));
   assert.equal(sum, stored);
   assert.ok(h.credited.total_days >= h.record.total_days, 'hard work only adds');
   assert.ok(h.steps.length > 0 && h.steps.every((s) => s.fa && s.en), 'steps in Persian and English');

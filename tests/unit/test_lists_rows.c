@@ -1,0 +1,344 @@
+/* A list's rows as stored (lists/rows.h): one row as a line and back, a list's rows read
+ * by several threads' parts, stored in compressed blocks and read back, a person found by
+ * their latest row, and blocks written as plain text by migration 010. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
+
+#include "dbfixture.h"
+#include "listgen.h"
+#include "lists/rows.h"
+
+static void worker(int k, struct list_worker *w)
+{
+	memset(w, 0, sizeof *w);
+	snprintf(w->national_id, sizeof w->national_id, "%010d", 0);
+	/* valid national ids: 9 digits and their check digit */
+	char nine[10];
+	snprintf(nine, sizeof nine, "%09d", 100000000 + k * 7);
+	int sum = 0;
+	for (int i = 0; i < 9; i++)
+		sum += (nine[i] - '0') * (10 - i);
+	int r = sum % 11;
+	snprintf(w->national_id, sizeof w->national_id, "%s%d", nine, r < 2 ? r : 11 - r);
+	snprintf(w->insurance_no, sizeof w->insurance_no, "%08d", k);
+	snprintf(w->first_name, sizeof w->first_name, "علی %d", k);
+	snprintf(w->last_name, sizeof w->last_name, "رضایی");
+	snprintf(w->father_name, sizeof w->father_name, "حسن");
+	snprintf(w->id_no, sizeof w->id_no, "1234");
+	snprintf(w->id_place, sizeof w->id_place, "تهران");
+	snprintf(w->nationality, sizeof w->nationality, "ایرانی");
+	snprintf(w->job_title, sizeof w->job_title, "کارگر\tساده"); /* a tab, made a space */
+	snprintf(w->job_code, sizeof w->job_code, "931290");
+	w->sex = k % 2 ? LIST_SEX_FEMALE : LIST_SEX_MALE;
+	w->birth_date = (struct jdate){1360 + k % 30, 1 + k % 12, 1 + k % 28};
+	w->id_date = (struct jdate){1370, 5, 12};
+	w->start_date = (struct jdate){1400, 1, 1};
+	w->end_date = k % 5 ? (struct jdate){0, 0, 0} : (struct jdate){1405, 6, 31};
+	w->days = 1 + k % 31;
+	w->daily_wage = 2300000 + k;
+	w->monthly_wage = 69000000 + k;
+	w->benefits = k % 3 ? 0 : 10000000;
+	w->insurable = 79000000 + k;
+	w->total = w->monthly_wage + w->benefits;
+	w->worker_share = -5; /* signs survive, whatever a row says */
+	w->prate = 2;
+}
+
+static void same_worker(const struct list_worker *a, const struct list_worker *b)
+{
+	assert_string_equal(a->national_id, b->national_id);
+	assert_string_equal(a->insurance_no, b->insurance_no);
+	assert_string_equal(a->first_name, b->first_name);
+	assert_string_equal(a->last_name, b->last_name);
+	assert_string_equal(a->father_name, b->father_name);
+	assert_string_equal(a->id_no, b->id_no);
+	assert_string_equal(a->id_place, b->id_place);
+	assert_string_equal(a->nationality, b->nationality);
+	assert_string_equal(a->job_code, b->job_code);
+	assert_int_equal(a->sex, b->sex);
+	assert_memory_equal(&a->birth_date, &b->birth_date, sizeof a->birth_date);
+	assert_memory_equal(&a->id_date, &b->id_date, sizeof a->id_date);
+	assert_memory_equal(&a->start_date, &b->start_date, sizeof a->start_date);
+	assert_memory_equal(&a->end_date, &b->end_date, sizeof a->end_date);
+	assert_int_equal(a->days, b->days);
+	assert_int_equal(a->daily_wage, b->daily_wage);
+	assert_int_equal(a->monthly_wage, b->monthly_wage);
+	assert_int_equal(a->benefits, b->benefits);
+	assert_int_equal(a->insurable, b->insurable);
+	assert_int_equal(a->total, b->total);
+	assert_int_equal(a->worker_share, b->worker_share);
+	assert_int_equal(a->prate, b->prate);
+}
+
+static void test_line_roundtrip(void **state)
+{
+	(void)state;
+	struct list_text t = {0};
+	struct list_worker a, b;
+	uint32_t row = 0;
+	for (int k = 0; k < 40; k++) {
+		worker(k, &a);
+		t.len = 0;
+		assert_int_equal(list_line_encode(&t, (uint32_t)k + 1, &a), 0);
+		assert_null(memchr(t.data, '\n', t.len));
+		assert_int_equal(list_line_decode(t.data, t.len, &b, &row), 0);
+		assert_int_equal(row, k + 1);
+		snprintf(a.job_title, sizeof a.job_title, "کارگر ساده");
+		assert_string_equal(b.job_title, a.job_title);
+		same_worker(&a, &b);
+	}
+	/* a line cut short is damage, not a row of zeros */
+	assert_int_equal(list_line_decode(t.data, t.len / 2, &b, &row), -1);
+	assert_int_equal(list_line_decode("", 0, &b, &row), -1);
+	list_text_release(&t);
+}
+
+/* The parts list_reader_split makes cover every live row once, in order, and each run
+ * but the last ends on a block. */
+static void test_split(void **state)
+{
+	(void)state;
+	struct lg kar, wor;
+	const char *v[LG_NWOR];
+	lg_start(&kar, lg_kar_fields, LG_NKAR, 0x7E);
+	lg_kar_values(LG_CP1256, v);
+	lg_row(&kar, v, ' ');
+	lg_finish(&kar);
+	lg_start(&wor, lg_wor_fields, LG_NWOR, 0x7E);
+	uint32_t live = 0;
+	for (uint32_t i = 0; i < 20000; i++) {
+		char id1[16];
+		lg_wor_values(LG_CP1256, (int)(i % 3), v);
+		snprintf(id1, sizeof id1, "%08u", i);
+		v[4] = id1;
+		int deleted = i % 7 == 3;
+		lg_row(&wor, v, deleted ? '*' : ' ');
+		live += !deleted;
+	}
+	lg_finish(&wor);
+	struct list_reader r;
+	assert_int_equal(
+	    list_reader_open_mem(&r, kar.buf, kar.len, wor.buf, wor.len, CODEC_UNKNOWN, NULL, NULL),
+	    0);
+	struct list_reader parts[4];
+	uint32_t first[4];
+	int n = list_reader_split(&r, parts, first, 3, 1024);
+	assert_int_equal(n, 3);
+	assert_int_equal(first[0], 0);
+	uint32_t seen = 0, expect_rec = 0;
+	struct list_worker w;
+	uint32_t rec;
+	for (int k = 0; k < n; k++) {
+		assert_int_equal(first[k], seen);
+		if (k)
+			assert_int_equal(first[k] % 1024, 0);
+		while (list_reader_next(&parts[k], &w, &rec, NULL) == 1) {
+			/* the next live record, whichever part reads it */
+			while (expect_rec % 7 == 3)
+				expect_rec++;
+			assert_int_equal(rec, expect_rec + 1);
+			char id1[16];
+			snprintf(id1, sizeof id1, "%08u", expect_rec);
+			assert_string_equal(w.insurance_no, id1);
+			expect_rec++;
+			seen++;
+		}
+	}
+	assert_int_equal(seen, live);
+	for (int k = 0; k < n; k++)
+		list_reader_close(&parts[k]);
+	/* a small list is not shared */
+	assert_int_equal(list_reader_split(&r, parts, first, 3, 4096), 1);
+	list_reader_close(&parts[0]);
+	list_reader_close(&r);
+	free(kar.buf);
+	free(wor.buf);
+}
+
+static int64_t new_list(struct db *db, int year, int month)
+{
+	assert_int_equal(db_exec(db, "INSERT OR IGNORE INTO workshops(code, name, employer_name,"
+				     " created) VALUES ('1234567890', 'w', 'e', 0)"),
+			 0);
+	struct db_stmt *s = db_prepare(
+	    db, "INSERT INTO lists(workshop_id, year, month, source, workers, days, daily_wages,"
+		" monthly_wages, benefits, insurable, total, worker_share, employer_share,"
+		" unemployment, rate, submitted_at) SELECT id, $1, $2, 'demo', 0, 0, 0, 0, 0, 0,"
+		" 0, 0, 0, 0, 23, 0 FROM workshops WHERE code = '1234567890'");
+	db_bind_int(s, 1, year);
+	db_bind_int(s, 2, month);
+	assert_int_equal(db_step(s), 0);
+	db_done(s);
+	return db_last_id(db);
+}
+
+struct collect {
+	struct list_worker *rows;
+	uint32_t n;
+};
+
+static int collect(void *arg, const struct list_worker *w, uint32_t row_no)
+{
+	struct collect *c = arg;
+	assert_int_equal(row_no, c->n + 1);
+	c->rows[c->n++] = *w;
+	return 0;
+}
+
+static int64_t count(struct db *db, const char *sql)
+{
+	struct db_stmt *s = db_prepare(db, sql);
+	assert_int_equal(db_step(s), 1);
+	int64_t v = db_col_int(s, 0);
+	db_done(s);
+	return v;
+}
+
+/* Two parts filled apart (as two threads do), appended, half compressed by one call and
+ * the rest by the store, then read back whole, row by row. */
+static void test_store_read(void **state)
+{
+	struct fx *f = *state;
+	enum { A = 2048, B = 1500 };
+	struct list_worker *w = calloc(A + B, sizeof *w);
+	for (int k = 0; k < A + B; k++)
+		worker(k, &w[k]);
+	struct list_rows_out one, two;
+	list_rows_init(&one, 0);
+	list_rows_init(&two, A);
+	for (uint32_t k = 0; k < A + B; k++)
+		assert_int_equal(list_rows_add(k < A ? &one : &two, &w[k], k + 1, 1), 0);
+	assert_int_equal(list_rows_finish(&one), 0);
+	assert_int_equal(list_rows_finish(&two), 0);
+	assert_int_equal(list_rows_append(&one, &two), 0);
+	assert_int_equal(one.rows, A + B);
+	assert_int_equal(one.nblocks, 4); /* 1024, 1024, 1024, 476 */
+	assert_int_equal(list_rows_compress(&one, 0, 2), 0);
+	assert_int_equal(db_begin(f->db), 0);
+	int64_t id = new_list(f->db, 1405, 6);
+	struct err e = {0};
+	assert_int_equal(list_rows_store(f->db, id, 140506, &one, &e), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	list_rows_release(&one);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM work_months"), A + B);
+	assert_int_equal(count(f->db, "SELECT sum(rows) FROM list_blocks"), A + B);
+	/* compressed: well under the text's size */
+	assert_true(count(f->db, "SELECT sum(length(data)) FROM list_blocks") < (A + B) * 60);
+	struct collect c = {calloc(A + B, sizeof *c.rows), 0};
+	assert_int_equal(list_rows_each(f->db, id, collect, &c, &e), 0);
+	assert_int_equal(c.n, A + B);
+	for (int k = 0; k < A + B; k++) {
+		snprintf(w[k].job_title, sizeof w[k].job_title, "کارگر ساده");
+		same_worker(&w[k], &c.rows[k]);
+	}
+	free(c.rows);
+
+	/* the person as their latest row names them: a later month's list wins */
+	struct arena a;
+	arena_init(&a);
+	struct person p;
+	assert_int_equal(lists_person(f->db, w[2100].national_id, &p, &a), 1);
+	assert_string_equal(p.first_name, "علی 2100");
+	assert_string_equal(p.gender, "m");
+	assert_non_null(p.birth_date);
+	list_rows_init(&one, 0);
+	struct list_worker later = w[2100];
+	snprintf(later.first_name, sizeof later.first_name, "علی‌رضا");
+	later.birth_date = (struct jdate){1370, 5, 12};
+	assert_int_equal(list_rows_add(&one, &later, 1, 1), 0);
+	assert_int_equal(db_begin(f->db), 0);
+	int64_t id2 = new_list(f->db, 1405, 7);
+	assert_int_equal(list_rows_store(f->db, id2, 140507, &one, &e), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	list_rows_release(&one);
+	assert_int_equal(lists_person(f->db, w[2100].national_id, &p, &a), 1);
+	assert_string_equal(p.first_name, "علی‌رضا");
+	assert_string_equal(p.birth_date, "1991-08-03");
+	assert_int_equal(lists_person(f->db, "0012345679", &p, &a), 0);
+	/* the record: both months, oldest first */
+	struct rules_record *lines;
+	int n;
+	assert_int_equal(lists_person_record(f->db, w[2100].national_id, &a, &lines, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(lines[0].year * 100 + lines[0].month, 140506);
+	assert_int_equal(lines[1].month, 7);
+	assert_int_equal(lines[0].days, w[2100].days);
+	assert_int_equal(lines[0].wage, w[2100].insurable);
+	assert_string_equal(lines[0].workshop, "1234567890");
+	/* what the person lacks is completed from the lists, what they have is kept */
+	struct person known = {.national_id = w[5].national_id, .first_name = "", .last_name = ""};
+	lists_person_complete(f->db, &known, &a);
+	assert_string_equal(known.first_name, "علی 5");
+	assert_string_equal(known.gender, "f");
+	struct person named = {.national_id = w[5].national_id,
+			       .first_name = "زهرا",
+			       .last_name = "احمدی",
+			       .gender = "f",
+			       .birth_date = "1980-01-01"};
+	lists_person_complete(f->db, &named, &a);
+	assert_string_equal(named.first_name, "زهرا");
+	assert_string_equal(named.birth_date, "1980-01-01");
+	arena_release(&a);
+	free(w);
+}
+
+/* Migration 010 moved the rows of 008 as plain text lines, with Gregorian birth dates:
+ * they read like the import's compressed blocks. */
+static void test_plain_text_block(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(db_begin(f->db), 0);
+	int64_t id = new_list(f->db, 1404, 1);
+	struct db_stmt *s = db_prepare(
+	    f->db, "INSERT INTO list_blocks(list_id, block, rows, data) VALUES ($1, 0, 2,"
+		   " CAST($2 AS BLOB))");
+	db_bind_int(s, 1, id);
+	db_bind_text(
+	    s, 2,
+	    "1\t0499370899\t12345678\tعلی\tرضایی\tحسن\tm\t1991-08-03\t\t\t\t\tکارگر\t931290"
+	    "\t\t\t30\t2300000\t69000000\t0\t69000000\t69000000\t4830000\t0\n"
+	    "2\t0012345679\t23456789\tزهرا\tاحمدی\t\tf\t\t\t\t\t\t\t\t1400/01/01\t\t12\t1"
+	    "\t2\t3\t4\t5\t6\t0");
+	assert_int_equal(db_step(s), 0);
+	db_done(s);
+	assert_int_equal(db_commit(f->db), 0);
+	struct collect c = {calloc(2, sizeof *c.rows), 0};
+	struct err e = {0};
+	assert_int_equal(list_rows_each(f->db, id, collect, &c, &e), 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(c.rows[0].first_name, "علی");
+	assert_int_equal(c.rows[0].birth_date.y, 1370);
+	assert_int_equal(c.rows[0].birth_date.m, 5);
+	assert_int_equal(c.rows[0].birth_date.d, 12);
+	assert_int_equal(c.rows[0].worker_share, 4830000);
+	assert_int_equal(c.rows[1].sex, LIST_SEX_FEMALE);
+	assert_int_equal(c.rows[1].start_date.y, 1400);
+	assert_int_equal(c.rows[1].total, 5);
+	free(c.rows);
+	/* a damaged block is an error, not rows */
+	assert_int_equal(db_begin(f->db), 0);
+	s = db_prepare(f->db, "INSERT INTO list_blocks(list_id, block, rows, data) VALUES ($1, 1,"
+			      " 1, CAST('3\tcut short' AS BLOB))");
+	db_bind_int(s, 1, id);
+	assert_int_equal(db_step(s), 0);
+	db_done(s);
+	assert_int_equal(db_commit(f->db), 0);
+	c = (struct collect){calloc(3, sizeof *c.rows), 0};
+	assert_int_equal(list_rows_each(f->db, id, collect, &c, &e), -1);
+	assert_string_equal(e.code, "internal");
+	free(c.rows);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_line_roundtrip),
+	    cmocka_unit_test(test_split),
+	    cmocka_unit_test_setup_teardown(test_store_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_plain_text_block, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
