@@ -29,7 +29,7 @@ SMALL_PEOPLE=20000
 SMALL_CASES=50000
 LIST_ROWS=${BENCH_LIST_ROWS:-1000000}             # worker rows in the imported list (step 6)
 PROFILE_ROWS=${BENCH_LIST_PROFILE_ROWS:-50000}     # rows of the list profiled under callgrind; 0: no profile
-ONLY=${BENCH_ONLY:-}                               # "lists": step 6 alone, "pensions": step 7 (for working on one)
+ONLY=${BENCH_ONLY:-}                               # "lists": step 6 alone, "pensions": step 7, "history": step 8 (for working on one)
 export BENCH_LUA_DIR=$ROOT/bench/lua
 
 die() {
@@ -463,6 +463,72 @@ pension_batch_bench() {
 		"$(verdict "$took < 10")"
 }
 
+# ---- step 8's pieces: one person's 30-year history on a record of national size ----
+
+# The record: HIST_SAMPLE people with a month in each of the last 360 months, and
+# HIST_FILLER other entries spread over the same months (bench/sql/records_scale.sql, made
+# once with sqlite3 and kept in build/bench). tamin answers GET .../history for random
+# people of the sample, one request at a time; the anchor is nginx serving a file of the
+# same size (a real history response), one request at a time.
+HIST_SAMPLE=${BENCH_HISTORY_SAMPLE:-20000}
+HIST_FILLER=${BENCH_HISTORY_FILLER:-42000000}
+history_bench() {
+	local db=$BENCH/records-$HIST_SAMPLE-$HIST_FILLER.db sql=$ROOT/bench/sql/records_scale.sql
+	local t0 nid status size entries p50 ngx
+	echo "8. one person's 30-year history, GET /api/v1/people/{id}/history, wrk -t1 -c1 -d${DURATION}s," \
+		"vs nginx serving a response of the same size ..."
+	if [ ! -f "$db" ] || [ "$sql" -nt "$db" ]; then
+		local tmp=$BENCH/records-tmp.db
+		t0=$(now_ns)
+		rm -f "$db" "$db"-* "${db%.db}-journal.db"* "$tmp" "$tmp"-* "${tmp%.db}-journal.db"*
+		"$BIN" demo --db "$tmp" --people 10 --cases 0 --records 0 >/dev/null ||
+			die "the records database could not be started"
+		sed -e "s/\$SAMPLE/$HIST_SAMPLE/g" -e "s/\$FILLER/$HIST_FILLER/g" "$sql" |
+			sqlite3 "$tmp" >"$RUN/records-scale.log" 2>&1 ||
+			die "bench/sql/records_scale.sql failed: $(tail -n 3 "$RUN/records-scale.log")"
+		sqlite3 "${tmp%.db}-journal.db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+		mv "$tmp" "$db"
+		mv "${tmp%.db}-journal.db" "${db%.db}-journal.db"
+		rm -f "$tmp"-* "${tmp%.db}-journal.db"-*
+		echo "made in $(secs_since "$t0") s on $(date -u '+%Y-%m-%d %H:%M UTC'):" \
+			"$(tail -n 1 "$RUN/records-scale.log")" >"$db.info"
+	fi
+	entries=$(sqlite3 "$db" 'SELECT count(*) FROM work_months')
+	echo "   record: ${db#"$ROOT"/}, $(cat "$db.info"); $(($(stat -c %s "$db") / 1048576)) MiB"
+	sqlite3 "$db" "SELECT national_id FROM people WHERE first_name = 'نمونه' ORDER BY random() LIMIT 2000" \
+		>"$RUN/nids-history.txt"
+	start_tamin "$db" tamin-history
+	TOKEN=$(login "$TAMIN_PORT")
+	export TOKEN NID_FILE=$RUN/nids-history.txt
+	nid=$(head -n 1 "$NID_FILE")
+	status=$(http GET "$TAMIN_PORT" "/api/v1/people/$nid/history?date=1405/08/01" "" "$TOKEN" \
+		"$RUN/www/history.json")
+	[ "$status" = 200 ] || die "GET .../history answered $status: $(head -c 300 "$RUN/www/history.json")"
+	grep -q '"months":\[' "$RUN/www/history.json" || die "the history has no months"
+	chmod a+r "$RUN/www/history.json"
+	size=$(wc -c <"$RUN/www/history.json")
+	PATH_PREFIX=/api/v1/people/ PATH_SUFFIX='/history?date=1405/08/01' wrk_run history-warm -t1 -c1 \
+		-d"${WARMUP}s" -s bench/lua/list_by_nid.lua "http://127.0.0.1:$TAMIN_PORT"
+	PATH_PREFIX=/api/v1/people/ PATH_SUFFIX='/history?date=1405/08/01' wrk_run history -t1 -c1 \
+		-d"${DURATION}s" -s bench/lua/list_by_nid.lua "http://127.0.0.1:$TAMIN_PORT"
+	stop_tamin
+	[ -n "${NGINX_PORT:-}" ] || start_nginx "$RUN/www"
+	MAX_ID=1 PATH_PREFIX='/history.json?id=' wrk_run nginx-history -t1 -c1 -d"${DURATION}s" \
+		-s bench/lua/get_random.lua "http://127.0.0.1:$NGINX_PORT"
+	check_clean history
+	check_clean nginx-history
+	note_other history nginx-history
+	p50=$(ms history p50_us)
+	ngx=$(ms nginx-history p50_us)
+	row "history 30 years p50 ms" "$p50" "$ngx" "$(calc "%.1f" "$p50 / $ngx")" "<2" \
+		"$(verdict "$p50 < 2")"
+	echo "   tamin: $(rps history) req/s one at a time, p50 $p50 ms, p90 $(ms history p90_us) ms," \
+		"p99 $(ms history p99_us) ms, $size bytes a response (360 months, the record, the" \
+		"steps), other processes $(other history)% CPU; each read also commits its audit row"
+	echo "   nginx: the same $size bytes, p50 $ngx ms, p99 $(ms nginx-history p99_us) ms," \
+		"other processes $(other nginx-history)% CPU; the record holds $entries entries"
+}
+
 # ---- 0. a fresh case database for steps 1 and 2 ----
 
 rm -rf "$RUN"
@@ -470,10 +536,14 @@ mkdir -p "$RUN/www"
 # One binary for the whole run, even if build/tamin is rebuilt meanwhile.
 cp -p "$BIN" "$RUN/tamin"
 BIN=$RUN/tamin
-if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ]; then
+if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ]; then
 	echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC'); BENCH_ONLY=$ONLY"
 	echo "load average before the bench: $(cut -d' ' -f1-3 /proc/loadavg)"
-	if [ "$ONLY" = lists ]; then list_import_bench; else pension_batch_bench; fi
+	case $ONLY in
+	lists) list_import_bench ;;
+	pensions) pension_batch_bench ;;
+	history) history_bench ;;
+	esac
 	echo
 	printf '%-30s %12s %12s %8s %10s  %s\n' name value anchor ratio target result
 	printf '%s\n' "${ROWS[@]}"
@@ -483,7 +553,7 @@ if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ]; then
 	[ "$TRUST" = 1 ] || die "a measurement could not be trusted (see above)"
 	exit 0
 elif [ -n "$ONLY" ]; then
-	die "BENCH_ONLY is lists, pensions or unset, not $ONLY"
+	die "BENCH_ONLY is lists, pensions, history or unset, not $ONLY"
 fi
 echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC' 2>/dev/null || true), copied to ${RUN#"$ROOT"/}/tamin for this run"
 echo "tamin bench: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), wrk -t2, ${DURATION}s per figure," \
@@ -680,6 +750,10 @@ list_import_bench
 # ---- 7. the yearly increase for 3,000,000 pensioners ----
 
 pension_batch_bench
+
+# ---- 8. one person's 30-year history on a record of national size ----
+
+history_bench
 
 # ---- the table ----
 

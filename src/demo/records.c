@@ -286,8 +286,8 @@ static int insert_lists(struct db *db, const struct rules *rules, const struct l
 		if (db_step(ls) < 0)
 			goto sqlfail;
 		db_done(ls);
-		if (list_rows_store(db, db_last_id(db), v[i].year * 100 + v[i].month, &rows, e) <
-		    0)
+		struct list_key key = {db_last_id(db), wids[v[i].workshop], v[i].year, v[i].month};
+		if (list_rows_store(db, &key, &rows, e) < 0)
 			goto fail;
 		out->rows += j - i;
 		i = j;

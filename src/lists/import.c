@@ -262,7 +262,7 @@ static int check_shares(const struct rules *rules, struct list_import *im, struc
 
 static int store(struct db *db, const struct principal *who, const char *source,
 		 int64_t workshop, int64_t now, struct list_import *im, struct list_rows_out *rows,
-		 struct err *e)
+		 struct list_key *key, struct err *e)
 {
 	const struct list_header *h = &im->header;
 	struct db_stmt *s = db_prepare(
@@ -314,7 +314,8 @@ static int store(struct db *db, const struct principal *who, const char *source,
 	if (rc < 0)
 		return err_set(e, 500, "internal", "", "storing the list: %s", db_errmsg(db));
 	im->list_id = db_last_id(db);
-	return list_rows_store_entries(db, im->list_id, h->year * 100 + h->month, rows, e);
+	*key = (struct list_key){im->list_id, workshop, h->year, h->month};
+	return list_rows_store_entries(db, key, rows, e);
 }
 
 /* ---- reading the rows, in parts ---- */
@@ -542,12 +543,13 @@ int list_import(struct db *db, const struct rules *rules, const struct principal
 		rc = check_shares(rules, im, &t->p, e);
 	}
 	int ok = rc == 0 && !list_issues_count(&im->issues);
-	if (ok && store(db, who, source, workshop, now, im, &t->rows, e) < 0)
+	struct list_key key;
+	if (ok && store(db, who, source, workshop, now, im, &t->rows, &key, e) < 0)
 		rc = -1, ok = 0;
 	if (squeeze_end(&z) < 0 && ok)
 		rc = err_set(e, 500, "internal", "", "out of memory"), ok = 0;
 	if (ok)
-		rc = list_rows_store_blocks(db, im->list_id, &t->rows, e) < 0 ? -1 : 1;
+		rc = list_rows_store_blocks(db, &key, &t->rows, e) < 0 ? -1 : 1;
 	part_release(t);
 	return rc;
 }

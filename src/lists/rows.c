@@ -426,22 +426,22 @@ int list_rows_sort(struct list_rows_out *o)
 /* The INSERT of n entries (the text built once for a full batch). */
 static struct db_stmt *entry_insert(struct db *db, int n)
 {
-	static _Thread_local char full[ENTRY_BATCH * 40 + 128];
-	char part[ENTRY_BATCH * 40 + 128];
+	static _Thread_local char full[ENTRY_BATCH * 48 + 128];
+	char part[ENTRY_BATCH * 48 + 128];
 	char *sql = n == ENTRY_BATCH ? full : part;
 	if (n != ENTRY_BATCH || !full[0]) {
 		int len = snprintf(sql, sizeof part,
-				   "INSERT INTO work_months(ym, list_id,"
+				   "INSERT INTO work_months(year, month, list_id, workshop_id,"
 				   " national_id, row_no, days, insurable) VALUES ");
 		for (int i = 0; i < n; i++)
 			len += snprintf(sql + len, sizeof part - (size_t)len,
-					"%s($1, $2, $%d, $%d, $%d, $%d)", i ? ", " : "", 3 + 4 * i,
-					4 + 4 * i, 5 + 4 * i, 6 + 4 * i);
+					"%s($1, $2, $3, $4, $%d, $%d, $%d, $%d)", i ? ", " : "",
+					5 + 4 * i, 6 + 4 * i, 7 + 4 * i, 8 + 4 * i);
 	}
 	return db_prepare(db, sql);
 }
 
-int list_rows_store_entries(struct db *db, int64_t list_id, int ym, struct list_rows_out *o,
+int list_rows_store_entries(struct db *db, const struct list_key *key, struct list_rows_out *o,
 			    struct err *e)
 {
 	if (!o->sorted && list_rows_sort(o) < 0)
@@ -452,23 +452,25 @@ int list_rows_store_entries(struct db *db, int64_t list_id, int ym, struct list_
 		s = entry_insert(db, n);
 		if (!s)
 			goto sql;
-		db_bind_int(s, 1, ym);
-		db_bind_int(s, 2, list_id);
+		db_bind_int(s, 1, key->year);
+		db_bind_int(s, 2, key->month);
+		db_bind_int(s, 3, key->list_id);
+		db_bind_int(s, 4, key->workshop_id);
 		for (int k = 0; k < n; k++, i++) {
 			const struct list_entry *x = &o->entries[i];
-			db_bind_int(s, 3 + 4 * k, (int64_t)x->national_id);
-			db_bind_int(s, 4 + 4 * k, x->row_no);
-			db_bind_int(s, 5 + 4 * k, x->days);
-			db_bind_int(s, 6 + 4 * k, x->insurable);
+			db_bind_int(s, 5 + 4 * k, (int64_t)x->national_id);
+			db_bind_int(s, 6 + 4 * k, x->row_no);
+			db_bind_int(s, 7 + 4 * k, x->days);
+			db_bind_int(s, 8 + 4 * k, x->insurable);
 		}
 		if (db_step(s) < 0)
 			goto sql;
 		db_done(s);
 	}
-	s = db_prepare(db, "INSERT OR IGNORE INTO record_months(ym) VALUES ($1)");
+	s = db_prepare(db, "INSERT OR IGNORE INTO record_years(year) VALUES ($1)");
 	if (!s)
 		goto sql;
-	db_bind_int(s, 1, ym);
+	db_bind_int(s, 1, key->year);
 	if (db_step(s) < 0)
 		goto sql;
 	db_done(s);
@@ -478,7 +480,8 @@ sql:
 	return err_set(e, 500, "internal", "", "storing the list's record: %s", db_errmsg(db));
 }
 
-int list_rows_store_blocks(struct db *db, int64_t list_id, struct list_rows_out *o, struct err *e)
+int list_rows_store_blocks(struct db *db, const struct list_key *k, struct list_rows_out *o,
+			   struct err *e)
 {
 	if (o->lines_dropped)
 		return err_set(e, 500, "internal", "", "a refused list cannot be stored");
@@ -488,7 +491,7 @@ int list_rows_store_blocks(struct db *db, int64_t list_id, struct list_rows_out 
 					   " VALUES ($1, $2, $3, $4)");
 	int ok = s != NULL;
 	for (size_t b = 0; ok && b < o->nblocks; b++) {
-		db_bind_int(s, 1, list_id);
+		db_bind_int(s, 1, k->list_id);
 		db_bind_int(s, 2, o->blocks[b].no);
 		db_bind_int(s, 3, o->blocks[b].rows);
 		db_bind_blob(s, 4, o->blocks[b].data, o->blocks[b].len);
@@ -499,11 +502,11 @@ int list_rows_store_blocks(struct db *db, int64_t list_id, struct list_rows_out 
 		  : err_set(e, 500, "internal", "", "storing the list's rows: %s", db_errmsg(db));
 }
 
-int list_rows_store(struct db *db, int64_t list_id, int ym, struct list_rows_out *o, struct err *e)
+int list_rows_store(struct db *db, const struct list_key *k, struct list_rows_out *o, struct err *e)
 {
-	if (list_rows_store_blocks(db, list_id, o, e) < 0)
+	if (list_rows_store_blocks(db, k, o, e) < 0)
 		return -1;
-	return list_rows_store_entries(db, list_id, ym, o, e);
+	return list_rows_store_entries(db, k, o, e);
 }
 
 /* ---- reading ---- */
@@ -598,8 +601,9 @@ static int find_row(void *arg, const struct list_worker *w, uint32_t row_no)
 static int latest_row(struct db *db, const char *national_id, struct list_worker *w)
 {
 	struct db_stmt *s = db_prepare(
-	    db, "SELECT w.list_id, w.row_no FROM record_months m CROSS JOIN work_months w"
-		" ON w.ym = m.ym AND w.national_id = $1 ORDER BY m.ym DESC LIMIT 1");
+	    db, "SELECT w.list_id, w.row_no FROM record_years y CROSS JOIN work_months w"
+		" ON w.year = y.year AND w.national_id = $1 ORDER BY y.year DESC, w.month DESC,"
+		" w.list_id DESC LIMIT 1");
 	if (!s)
 		return -1;
 	db_bind_int(s, 1, (int64_t)strtoull(national_id, NULL, 10));
@@ -687,13 +691,14 @@ int lists_person_record(struct db *db, const char *national_id, struct arena *a,
 {
 	*out = NULL;
 	*n = 0;
-	/* one probe per month that has lists, in month order (record_months drives) */
+	/* one range per year that has lists, in order (record_years drives) */
 	struct db_stmt *s = db_prepare(
-	    db, "SELECT m.ym, k.code, w.days, w.insurable, k.hard_job FROM record_months m"
-		" CROSS JOIN work_months w ON w.ym = m.ym AND w.national_id = $1"
-		" JOIN lists l ON l.id = w.list_id JOIN workshops k ON k.id = l.workshop_id"
-		" WHERE NOT EXISTS (SELECT 1 FROM lists c WHERE c.supersedes = l.id)"
-		" ORDER BY m.ym, k.code");
+	    db, "SELECT w.year, w.month, k.code, w.days, w.insurable, k.hard_job"
+		" FROM record_years y CROSS JOIN work_months w ON w.year = y.year"
+		" AND w.national_id = $1"
+		" JOIN workshops k ON k.id = w.workshop_id"
+		" WHERE NOT EXISTS (SELECT 1 FROM lists c WHERE c.supersedes = w.list_id)"
+		" ORDER BY w.year, w.month, k.code");
 	if (!s)
 		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
 	db_bind_int(s, 1, (int64_t)strtoull(national_id, NULL, 10));
@@ -708,13 +713,12 @@ int lists_person_record(struct db *db, const char *national_id, struct arena *a,
 			cap = ncap;
 		}
 		struct rules_record *x = &(*out)[(*n)++];
-		int ym = (int)db_col_int(s, 0);
-		x->year = ym / 100;
-		x->month = ym % 100;
-		snprintf(x->workshop, sizeof x->workshop, "%s", db_col_text(s, 1));
-		x->days = (int)db_col_int(s, 2);
-		x->wage = db_col_int(s, 3);
-		x->hard_job = (int)db_col_int(s, 4);
+		x->year = (int)db_col_int(s, 0);
+		x->month = (int)db_col_int(s, 1);
+		snprintf(x->workshop, sizeof x->workshop, "%s", db_col_text(s, 2));
+		x->days = (int)db_col_int(s, 3);
+		x->wage = db_col_int(s, 4);
+		x->hard_job = (int)db_col_int(s, 5);
 	}
 	db_done(s);
 	return rc < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;

@@ -2,8 +2,8 @@
  *
  * The rows themselves go into list_blocks: LIST_BLOCK_ROWS rows a block, one row a line of
  * tab-separated fields, in the order they were declared. The insurance record gets one
- * small entry per worker in work_months, keyed by (month, national id, list), written in
- * national-id order so that a list's entries are appended, not scattered. A worker is a
+ * small entry per worker in work_months, keyed by (year, national id, month, list), written
+ * in national-id order. A worker is a
  * row of people only once the organisation deals with them; until then lists_person
  * gives their names and birth date from their latest row. */
 #ifndef TAMIN_LISTS_ROWS_H
@@ -97,13 +97,19 @@ int list_rows_compress(struct list_rows_out *o, size_t from, size_t to);
 int list_rows_append(struct list_rows_out *dst, struct list_rows_out *src);
 /* Sorts the entries by national id, rows of one id in their order. -1 out of memory. */
 int list_rows_sort(struct list_rows_out *o);
-/* Writes the rows of list list_id (month ym = year * 100 + month): its blocks
- * (list_rows_store_blocks: closed and compressed if that is still to do) and its entries
- * in work_months, with the month in record_months (list_rows_store_entries: sorted if
- * that is still to do). Each 0, or -1 with e. */
-int list_rows_store(struct db *db, int64_t list_id, int ym, struct list_rows_out *o, struct err *e);
-int list_rows_store_blocks(struct db *db, int64_t list_id, struct list_rows_out *o, struct err *e);
-int list_rows_store_entries(struct db *db, int64_t list_id, int ym, struct list_rows_out *o,
+/* Which list the rows are: its id, its workshop and its month. */
+struct list_key {
+	int64_t list_id, workshop_id;
+	int year, month;
+};
+/* Writes the rows of a list: its blocks (list_rows_store_blocks: closed and compressed if
+ * that is still to do) and its entries in work_months, with the year in record_years
+ * (list_rows_store_entries: sorted if that is still to do). Each 0, or -1 with e. */
+int list_rows_store(struct db *db, const struct list_key *k, struct list_rows_out *o,
+		    struct err *e);
+int list_rows_store_blocks(struct db *db, const struct list_key *k, struct list_rows_out *o,
+			   struct err *e);
+int list_rows_store_entries(struct db *db, const struct list_key *k, struct list_rows_out *o,
 			    struct err *e);
 
 /* ---- reading them back ---- */

@@ -220,7 +220,9 @@ static void test_store_read(void **state)
 	assert_int_equal(db_begin(f->db), 0);
 	int64_t id = new_list(f->db, 1405, 6);
 	struct err e = {0};
-	assert_int_equal(list_rows_store(f->db, id, 140506, &one, &e), 0);
+	struct list_key key = {
+	    id, count(f->db, "SELECT id FROM workshops WHERE code = '1234567890'"), 1405, 6};
+	assert_int_equal(list_rows_store(f->db, &key, &one, &e), 0);
 	assert_int_equal(db_commit(f->db), 0);
 	list_rows_release(&one);
 	assert_int_equal(count(f->db, "SELECT count(*) FROM work_months"), A + B);
@@ -251,7 +253,8 @@ static void test_store_read(void **state)
 	assert_int_equal(list_rows_add(&one, &later, 1, 1), 0);
 	assert_int_equal(db_begin(f->db), 0);
 	int64_t id2 = new_list(f->db, 1405, 7);
-	assert_int_equal(list_rows_store(f->db, id2, 140507, &one, &e), 0);
+	key = (struct list_key){id2, key.workshop_id, 1405, 7};
+	assert_int_equal(list_rows_store(f->db, &key, &one, &e), 0);
 	assert_int_equal(db_commit(f->db), 0);
 	list_rows_release(&one);
 	assert_int_equal(lists_person(f->db, w[2100].national_id, &p, &a), 1);

@@ -69,6 +69,8 @@ test('agent: caller by national id in Persian digits, new case by keyboard, a re
   // Alt+N: a note, submitted with Ctrl+Enter
   await page.keyboard.press('Alt+n');
   await page.locator('form[data-action=note] textarea').waitFor();
+  // the form focuses its field once it is painted: type after that, as a person would see
+  await page.waitForFunction(() => document.activeElement?.matches('form[data-action=note] textarea'));
   await page.keyboard.type('شهروند شماره حساب جدید را اعلام کرد');
   await page.keyboard.press('Control+Enter');
   await page.locator('.timeline li[data-event=note]').waitFor();
