@@ -6,6 +6,7 @@
 #include "catalog/catalog.h"
 #include "demo/demo.h"
 #include "http/routes.h"
+#include "lists/csv.h"
 #include "lists/lists.h"
 #include "pensions/pensions.h"
 #include "rules/rules.h"
@@ -15,6 +16,7 @@
 #include "web/web.h"
 #include "workshops/workshops.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 static const char usage[] =
@@ -31,7 +34,7 @@ static const char usage[] =
 	"                      [--national-id ID] [--name NAME] [--workshop CODE]\n"
 	"                      (password on stdin; --workshop links an employer to a workshop)\n"
 	"       tamin demo --db FILE [--people N] [--cases N] [--seed N] [--records 0|1]\n"
-	"       tamin list import --db FILE DSKKAR00.DBF DSKWOR00.DBF\n"
+	"       tamin list import --db FILE DSKKAR00.DBF DSKWOR00.DBF (or KAR.csv WOR.csv)\n"
 	"       tamin list export --db FILE --list ID --out DIR [--encoding cp1256|iransys]\n"
 	"       tamin pensions increase --db FILE [--date JALALI] [--apply 1]\n"
 	"       tamin migrate --db FILE\n"
@@ -335,13 +338,15 @@ struct import_job {
 	const struct rules *rules;
 	struct list_source src;
 	struct list_import im;
+	const char *source; /* "dbf" or "csv" */
 	int stored;
 };
 
 static int import_run(struct db *db, void *arg, struct err *e)
 {
 	struct import_job *j = arg;
-	j->stored = list_import(db, j->rules, NULL, "dbf", &j->src, (int64_t)time(NULL), &j->im, e);
+	j->stored =
+	    list_import(db, j->rules, NULL, j->source, &j->src, (int64_t)time(NULL), &j->im, e);
 	return j->stored < 0 ? -1 : 0;
 }
 
@@ -352,15 +357,65 @@ static struct rules *load_rules(const struct opts *o, struct err *e)
 	return rules_load(dir, e);
 }
 
+static int ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), m = strlen(end);
+	return n >= m && !strcasecmp(s + n - m, end);
+}
+
+/* The CSV form's file as dBase bytes (lists/csv.h). */
+static unsigned char *csv_file(const char *path, size_t *len, struct err *e)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		err_set(e, 404, "not_found", "", "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	char *text = NULL;
+	size_t n = 0, cap = 0, got;
+	do {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1 << 16;
+			char *t = realloc(text, cap);
+			if (!t)
+				break;
+			text = t;
+		}
+		got = fread(text + n, 1, cap - n, f);
+		n += got;
+	} while (got);
+	int bad = ferror(f) || !text;
+	fclose(f);
+	unsigned char *out = NULL;
+	if (bad)
+		err_set(e, 500, "io", "", "%s: cannot be read", path);
+	else if (list_csv_to_dbf(text, n, path, &out, len, e) < 0)
+		out = NULL;
+	free(text);
+	return out;
+}
+
 static int cmd_list_import(struct opts *o, const char *kar, const char *wor)
 {
 	struct err e = {0};
-	struct list_reader r;
+	struct list_reader r = {0};
 	struct import_job j = {0};
 	list_import_init(&j.im);
-	if (list_reader_open(&r, kar, wor, CODEC_UNKNOWN, &j.im.issues, &e) < 0) {
+	unsigned char *kar_csv = NULL, *wor_csv = NULL;
+	size_t klen = 0, wlen = 0;
+	/* the CSV form when both files say so, else the dBase pair */
+	j.source = ends_with(kar, ".csv") && ends_with(wor, ".csv") ? "csv" : "dbf";
+	int opened = -1;
+	if (!strcmp(j.source, "dbf"))
+		opened = list_reader_open(&r, kar, wor, CODEC_UNKNOWN, &j.im.issues, &e);
+	else if ((kar_csv = csv_file(kar, &klen, &e)) && (wor_csv = csv_file(wor, &wlen, &e)))
+		opened = list_reader_open_mem(&r, kar_csv, klen, wor_csv, wlen, CODEC_UTF8,
+					      &j.im.issues, &e);
+	if (opened < 0) {
 		list_reader_close(&r);
 		list_import_release(&j.im);
+		free(kar_csv);
+		free(wor_csv);
 		return die("%s", e.message);
 	}
 	struct db *db = NULL;
@@ -413,6 +468,8 @@ out:
 	rules_free(rules);
 	catalog_release();
 	list_reader_close(&r);
+	free(kar_csv);
+	free(wor_csv);
 	list_import_release(&j.im);
 	return rc;
 }

@@ -1,7 +1,9 @@
 /* POST /api/v1/lists: a monthly list uploaded by an employer or by staff, as the two DBF
- * files (base64 in JSON) or as JSON rows; stored whole (201) or refused whole (422 with
+ * files (base64 in JSON), as the two files' rows in CSV text (csv.h), or as JSON rows; stored whole (201) or refused whole (422 with
  * every problem by file, row and field). The check and the store run in the writer. */
 #include "lists/lists.h"
+
+#include "lists/csv.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@ struct upload {
 	struct req *r;
 	struct list_reader reader;
 	int has_reader;
+	unsigned char *csv_kar, *csv_wor; /* the CSV form as dBase bytes (csv.h) */
 	struct list_array array;
 	struct list_source src;
 	struct list_import im;
@@ -34,6 +37,8 @@ static void upload_free(struct upload *u)
 {
 	if (u->has_reader)
 		list_reader_close(&u->reader);
+	free(u->csv_kar);
+	free(u->csv_wor);
 	free(u->array.rows);
 	list_import_release(&u->im);
 }
@@ -218,8 +223,32 @@ void lists_h_upload(struct req *r)
 	memset(u, 0, sizeof *u);
 	u->r = r;
 	list_import_init(&u->im);
-	json_t *dbf = json_object_get(b, "dbf");
-	if (dbf) {
+	json_t *dbf = json_object_get(b, "dbf"), *csv = json_object_get(b, "csv");
+	if (csv) {
+		size_t klen = 0, wlen = 0;
+		json_t *k = json_is_object(csv) ? json_object_get(csv, "kar") : NULL;
+		json_t *w = json_is_object(csv) ? json_object_get(csv, "wor") : NULL;
+		if (!json_is_string(k) || !json_is_string(w)) {
+			err_set(&e, 400, json_is_object(csv) ? "missing_field" : "invalid_field",
+				!json_is_object(csv) ? "csv" : !json_is_string(k) ? "csv.kar" : "csv.wor",
+				"csv is {\"kar\",\"wor\"}: DSKKAR00's and DSKWOR00's rows as CSV text");
+			goto bad;
+		}
+		if (list_csv_to_dbf(json_string_value(k), json_string_length(k), "csv.kar",
+				    &u->csv_kar, &klen, &e) < 0 ||
+		    list_csv_to_dbf(json_string_value(w), json_string_length(w), "csv.wor",
+				    &u->csv_wor, &wlen, &e) < 0)
+			goto bad;
+		if (list_reader_open_mem(&u->reader, u->csv_kar, klen, u->csv_wor, wlen, CODEC_UTF8,
+					 &u->im.issues, &e) < 0) {
+			list_reader_close(&u->reader);
+			snprintf(e.field, sizeof e.field, "csv");
+			goto bad;
+		}
+		u->has_reader = 1;
+		list_source_files(&u->src, &u->reader);
+		u->source = "csv";
+	} else if (dbf) {
 		unsigned char *kar = NULL, *wor = NULL;
 		size_t klen = 0, wlen = 0;
 		if (!json_is_object(dbf)) {
@@ -241,7 +270,7 @@ void lists_h_upload(struct req *r)
 		list_source_files(&u->src, &u->reader);
 		u->source = "dbf";
 	} else {
-		static const char *const known[] = {"header", "rows", "dbf", NULL};
+		static const char *const known[] = {"header", "rows", "dbf", "csv", NULL};
 		if (field_only(b, known, &e) < 0 || json_list(b, &u->array, &r->arena, &e) < 0)
 			goto bad;
 		list_source_array(&u->src, &u->array);

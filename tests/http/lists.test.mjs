@@ -1,5 +1,5 @@
 // Monthly lists in: the employer's real-format DBF pair (Windows-1256 or Iran System), by
-// the command line and over HTTP, or JSON rows; stored whole, or refused whole with every
+// the command line and over HTTP, or the same as CSV text, or JSON rows; stored whole, or refused whole with every
 // problem by file, row and field. A correction supersedes; lists go back out as DBF.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -217,4 +217,77 @@ test('the JSON form: shares checked against the month\'s rates; a new worker bec
   await bad({ header: header(), rows: [row(nid1, { birth_date: '1370/13/01' })] }, 'rows[0].birth_date');
   await bad({ header: header({ month: 13 }), rows: [] }, 'header.month');
   await bad({ header: header(), rows: [row(nid1)], extra: 1 }, 'extra');
+});
+
+/** A DBF file of the list (Windows-1256) as the CSV form: the columns named in a first line,
+ *  a line per live record, UTF-8, quoted where a value holds a comma, a quote or a break. */
+function dbfToCsv(file, edit = () => {}) {
+  const b = fs.readFileSync(file);
+  const headerLen = b.readUInt16LE(8), recLen = b.readUInt16LE(10), n = b.readUInt32LE(4);
+  const fields = [];
+  let off = 1;
+  for (let p = 32; b[p] !== 0x0d; p += 32) {
+    fields.push({ name: b.toString('latin1', p, p + 11).replace(/\0.*$/, ''), off, len: b[p + 16] });
+    off += b[p + 16];
+  }
+  const dec = new TextDecoder('windows-1256');
+  const quote = (v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const lines = [fields.map((f) => f.name).join(',')];
+  for (let i = 0; i < n; i++) {
+    const at = headerLen + i * recLen;
+    if (b[at] === 0x2a) continue;
+    const row = Object.fromEntries(fields.map((f) => [f.name, dec.decode(b.subarray(at + f.off, at + f.off + f.len)).trim()]));
+    edit(row, i);
+    lines.push(fields.map((f) => quote(row[f.name])).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+test('the CSV form: the same list as CSV text, by the command line and over HTTP, checked alike', async () => {
+  const d = tempDir('tamin-csv-');
+  const kar = dbfToCsv(path.join(dir, 'DSKKAR00.DBF'));
+  // a job title with a comma and quotes, which the CSV quotes
+  const wor = dbfToCsv(path.join(dir, 'DSKWOR00.DBF'), (row, i) => { if (i === 0) row.DSW_OCP = 'کارگر، "ماهر"'; });
+  fs.writeFileSync(path.join(d, 'kar.csv'), kar);
+  fs.writeFileSync(path.join(d, 'wor.csv'), wor);
+  const dbfRun = runCli(['list', 'import', '--db', D.db, path.join(dir, 'DSKKAR00.DBF'), path.join(dir, 'DSKWOR00.DBF')]);
+  assert.equal(dbfRun.status, 0, dbfRun.stderr);
+  const r = runCli(['list', 'import', '--db', D.db, path.join(d, 'kar.csv'), path.join(d, 'wor.csv')]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /encoding: utf-8/);
+  assert.equal(r.stdout.split('\n')[2], dbfRun.stdout.split('\n')[2], 'the same totals as the DBF pair');
+  const id = Number(sql('SELECT max(id) FROM lists'));
+  assert.equal(sql(`SELECT source FROM lists WHERE id = ${id}`), 'csv');
+  const back = path.join(exportList(id), 'DSKWOR00.DBF');
+  assert.equal(getField(back, 2, 'DSW_FNAME'), getField(path.join(dir, 'DSKWOR00.DBF'), 2, 'DSW_FNAME'));
+  const title = dbfToCsv(back).split('\r\n')[1];
+  assert.match(title, /"کارگر، ""ماهر"""/, 'the quoted title came through whole');
+
+  // over HTTP, as {"csv":{"kar","wor"}}
+  const post = (body) => S.call('POST', '/api/v1/lists', { token: emp.token, body });
+  const ok = await post({ csv: { kar, wor } });
+  assert.equal(ok.status, 201, ok.text);
+  assert.equal(ok.json.encoding, 'utf-8');
+  assert.ok(ok.json.supersedes > 0);
+  // a wrong share: refused whole, by row and column, as for the files
+  const badWor = dbfToCsv(path.join(dir, 'DSKWOR00.DBF'), (row, i) => { if (i === 1) row.DSW_BIME = String(Number(row.DSW_BIME) + 1); });
+  const t = await post({ csv: { kar, wor: badWor } });
+  assertError(t, 422, 'list_invalid');
+  assert.ok(t.json.error.errors.some((x) => x.file === 'DSKWOR00' && x.row === 2 && x.field === 'DSW_BIME' && x.code === 'share_mismatch'), t.text);
+  // a missing column is named, not guessed
+  const noId = wor.replace(/^[^\r]*/, (h) => h.replace('PER_NATCOD', 'PER_XXXXXX'));
+  const m = await post({ csv: { kar, wor: noId } });
+  assertError(m, 422, 'list_invalid');
+  assert.ok(m.json.error.errors.some((x) => x.field === 'PER_NATCOD' && x.code === 'missing_field'), m.text);
+  // malformed CSV is a 400 naming the text
+  assertError(await post({ csv: { kar, wor: wor + '"unclosed,1\r\n' } }), 400, 'csv_invalid', 'csv.wor');
+  assertError(await post({ csv: { kar: 'DSK_ID,DSK_YY\r\n1\r\n', wor } }), 400, 'csv_invalid', 'csv.kar');
+  assertError(await post({ csv: { kar } }), 400, 'missing_field', 'csv.wor');
+  assertError(await post({ csv: 'a,b' }), 400, 'invalid_field', 'csv');
+  // the command line says why a CSV file is refused, in one line
+  fs.writeFileSync(path.join(d, 'bad.csv'), 'DSK_ID,"x\r\n');
+  const bad = runCli(['list', 'import', '--db', D.db, path.join(d, 'bad.csv'), path.join(d, 'wor.csv')]);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /quote is never closed/);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
 });
