@@ -36,7 +36,7 @@ static const char usage[] =
 	"       tamin demo --db FILE [--people N] [--cases N] [--seed N] [--records 0|1]\n"
 	"       tamin list import --db FILE DSKKAR00.DBF DSKWOR00.DBF (or KAR.csv WOR.csv)\n"
 	"       tamin list export --db FILE --list ID --out DIR [--encoding cp1256|iransys]\n"
-	"       tamin pensions increase --db FILE [--date JALALI] [--apply 1]\n"
+	"       tamin pensions increase|equalise --db FILE [--date JALALI] [--apply 1]\n"
 	"       tamin migrate --db FILE\n"
 	"       tamin sweep --db FILE\n"
 	"       tamin rules help | check | value NAME [DATE] | contribution ... (see rules.h)\n"
@@ -515,7 +515,7 @@ static int cmd_list_export(struct opts *o)
 struct increase_job {
 	const struct rules *rules;
 	struct jdate on;
-	int apply;
+	int apply, equalisation;
 	struct pension_batch b;
 };
 
@@ -523,7 +523,8 @@ static int increase_run(struct db *db, void *arg, struct err *e)
 {
 	struct increase_job *j = arg;
 	int64_t now = (int64_t)time(NULL);
-	if (pensions_preview_increase(db, j->rules, j->on, 0, now, &j->b, e) < 0)
+	if ((j->equalisation ? pensions_preview_equalisation(db, j->rules, j->on, 0, now, &j->b, e)
+			     : pensions_preview_increase(db, j->rules, j->on, 0, now, &j->b, e)) < 0)
 		return -1;
 	return j->apply ? pensions_apply(db, j->b.id, now, &j->b, e) : 0;
 }
@@ -535,12 +536,12 @@ static double seconds(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* The yearly increase for every pensioner: a preview batch, applied too with --apply 1
- * (one transaction, durable when this returns). */
-static int cmd_pensions_increase(struct opts *o)
+/* The yearly increase (or the equalisation step in force) for every pensioner: a preview
+ * batch, applied too with --apply 1 (one transaction, durable when this returns). */
+static int cmd_pensions_batch(struct opts *o, int equalisation)
 {
 	struct err e = {0};
-	struct increase_job j = {.apply = (int)o->apply};
+	struct increase_job j = {.apply = (int)o->apply, .equalisation = equalisation};
 	j.on = tehran_from_unix((int64_t)time(NULL)).date;
 	if (o->date && jalali_parse(o->date, &j.on) < 0)
 		return die("--date is a Jalali date such as 1405/01/01, not %s", o->date);
@@ -562,9 +563,13 @@ static int cmd_pensions_increase(struct opts *o)
 	catalog_release();
 	if (rc < 0)
 		return die("%s", job.err.message);
-	printf("batch %lld (%s): %lld pensions, %lld -> %lld rials a month, in %.2f s\n",
-	       (long long)j.b.id, j.apply ? "applied" : "preview", (long long)j.b.pensioners,
-	       (long long)j.b.before, (long long)j.b.after, took);
+	printf("batch %lld (%s %s): %lld pensions, %lld -> %lld rials a month, in %.2f s\n",
+	       (long long)j.b.id, equalisation ? "equalisation" : "increase",
+	       j.apply ? "applied" : "preview", (long long)j.b.pensioners, (long long)j.b.before,
+	       (long long)j.b.after, took);
+	if (j.b.skipped)
+		printf("left out: %lld pensioners with no granted pension on record\n",
+		       (long long)j.b.skipped);
 	return 0;
 }
 
@@ -659,11 +664,12 @@ int main(int argc, char **argv)
 			      : cmd_list_export(&o);
 	}
 	if (!strcmp(cmd, "pensions")) {
-		if (argc < 3 || strcmp(argv[2], "increase"))
-			return die("%s", "usage: tamin pensions increase --db FILE [--date D] [--apply 1]");
+		if (argc < 3 || (strcmp(argv[2], "increase") && strcmp(argv[2], "equalise")))
+			return die("%s", "usage: tamin pensions increase|equalise --db FILE [--date D]"
+					 " [--apply 1]");
 		if (parse_opts(argc - 3, argv + 3, &o))
 			return 2;
-		return cmd_pensions_increase(&o);
+		return cmd_pensions_batch(&o, !strcmp(argv[2], "equalise"));
 	}
 	if (!strcmp(cmd, "user")) {
 		if (argc < 3 || strcmp(argv[2], "add"))

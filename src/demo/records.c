@@ -316,8 +316,8 @@ static int make_pensioners(struct db *db, const struct rules *rules, struct rng 
 			   struct err *e)
 {
 	struct db_stmt *ps = db_prepare(db, "INSERT INTO pensioners(person_id, type, start_year,"
-					    " start_month, amount, created) VALUES ($1, $2, $3, $4,"
-					    " $5, $6)");
+					    " start_month, amount, granted, created) VALUES ($1, $2,"
+					    " $3, $4, $5, $6, $7)");
 	struct db_stmt *pay = db_prepare(db, "INSERT INTO pension_payments(pensioner_id, year,"
 					     " month, amount) VALUES ($1, $2, $3, $4)");
 	if (!ps || !pay || db_begin(db) < 0)
@@ -326,13 +326,24 @@ static int make_pensioners(struct db *db, const struct rules *rules, struct rng 
 		if (!birth_years[i] || year - birth_years[i] < 62)
 			continue;
 		int start = birth_years[i] + 60 + pick(g, 2);
-		int64_t amount = minimum_wage(rules, year, wcache) * (100 + pick(g, 120)) / 100;
+		if (start > year)
+			start = year;
+		if (start < FIRST_YEAR)
+			start = FIRST_YEAR;
+		/* granted at a coefficient of the minimum wage then; the yearly increases have
+		 * since kept the pension at 80-100% of that coefficient of today's (the gap the
+		 * equalisation closes) */
+		int coefficient = 100 + pick(g, 120);
+		int64_t granted = minimum_wage(rules, start, wcache) * coefficient / 100;
+		int64_t amount =
+		    minimum_wage(rules, year, wcache) * coefficient / 100 * (80 + pick(g, 21)) / 100;
 		db_bind_int(ps, 1, people[i]);
 		db_bind_text(ps, 2, pick(g, 100) < 90 ? "old_age" : "disability");
-		db_bind_int(ps, 3, start > year ? year : start);
+		db_bind_int(ps, 3, start);
 		db_bind_int(ps, 4, 1 + pick(g, 12));
 		db_bind_int(ps, 5, amount);
-		db_bind_int(ps, 6, now - 400 * 86400);
+		db_bind_int(ps, 6, granted);
+		db_bind_int(ps, 7, now - 400 * 86400);
 		if (db_step(ps) < 0)
 			goto fail;
 		db_done(ps);

@@ -94,6 +94,112 @@ int pensions_preview_increase(struct db *db, const struct rules *r, struct jdate
 	return rc < 0 ? sqlerr(db, e) : 0;
 }
 
+/* The monthly minimum wage of a grant's month, from a cache by month: a few dozen distinct
+ * months for millions of pensioners. */
+struct wage_cache {
+	int64_t wage[200 * 12];
+};
+static int64_t grant_wage(const struct rules *r, struct wage_cache *c, int y, int m)
+{
+	if (y < 1350 || y >= 1550 || m < 1 || m > 12)
+		return -1;
+	int64_t *w = &c->wage[(y - 1350) * 12 + m - 1];
+	if (!*w) {
+		struct err e;
+		struct jdate d = {y, m, 1};
+		if (rules_minimum_wage(r, d, w, &e) < 0)
+			*w = -1;
+	}
+	return *w;
+}
+
+int pensions_preview_equalisation(struct db *db, const struct rules *r, struct jdate on,
+				  int64_t user_id, int64_t now, struct pension_batch *out,
+				  struct err *e)
+{
+	memset(out, 0, sizeof *out);
+	out->on = on;
+	struct rules_equalisation q;
+	if (rules_equalisation_for(r, on, &q, e) < 0)
+		return -1;
+	struct db_stmt *s = db_prepare(db, "INSERT INTO pension_batches(kind, year, params, status,"
+					   " created, created_by) VALUES ('equalisation', $1, '{}',"
+					   " 'preview', $2, $3)");
+	if (!s)
+		return sqlerr(db, e);
+	db_bind_int(s, 1, on.y);
+	db_bind_int(s, 2, now);
+	if (user_id)
+		db_bind_int(s, 3, user_id);
+	else
+		db_bind_null(s, 3);
+	int rc = db_step(s);
+	db_done(s);
+	if (rc < 0)
+		return sqlerr(db, e);
+	out->id = db_last_id(db);
+	/* each pension as it would be without the equalisation paid so far (the applied
+	 * equalisation batches' changes), then with the step in force */
+	struct db_stmt *sel = db_prepare(
+	    db, "SELECT p.id, p.amount, p.granted, p.start_year, p.start_month, coalesce(x.paid, 0)"
+		" FROM pensioners p LEFT JOIN (SELECT c.pensioner_id AS id,"
+		" sum(c.after - c.before) AS paid FROM pension_changes c JOIN pension_batches b"
+		" ON b.id = c.batch_id WHERE b.kind = 'equalisation' AND b.status = 'applied'"
+		" GROUP BY c.pensioner_id) x ON x.id = p.id ORDER BY p.id");
+	struct db_stmt *ins = db_prepare(db, "INSERT INTO pension_changes(batch_id, pensioner_id,"
+					     " before, after) VALUES ($1, $2, $3, $4)");
+	struct wage_cache *wages = calloc(1, sizeof *wages);
+	if (!sel || !ins || !wages) {
+		free(wages);
+		db_done(sel);
+		return sqlerr(db, e);
+	}
+	while ((rc = db_step(sel)) == 1) {
+		int64_t id = db_col_int(sel, 0), before = db_col_int(sel, 1);
+		int64_t gw = db_col_is_null(sel, 2) ? -1
+						    : grant_wage(r, wages, (int)db_col_int(sel, 3),
+								 (int)db_col_int(sel, 4));
+		if (gw <= 0) { /* no granted pension on record, or no minimum wage then */
+			out->skipped++;
+			continue;
+		}
+		int64_t after = rules_equalisation_apply(&q, db_col_int(sel, 2), gw,
+							 before - db_col_int(sel, 5));
+		if (after < before) /* what was paid is never taken back */
+			after = before;
+		db_bind_int(ins, 1, out->id);
+		db_bind_int(ins, 2, id);
+		db_bind_int(ins, 3, before);
+		db_bind_int(ins, 4, after);
+		if (db_step(ins) < 0) {
+			rc = -1;
+			break;
+		}
+		db_done(ins);
+		out->pensioners++;
+		out->before += before;
+		out->after += after;
+	}
+	db_done(sel);
+	db_done(ins);
+	free(wages);
+	if (rc < 0)
+		return sqlerr(db, e);
+	char params[512], d[11];
+	jalali_format(on, d);
+	snprintf(params, sizeof params,
+		 "{\"on\":\"%s\",\"step\":%d,\"cumulative_bp\":%lld,\"target_bp\":%lld,"
+		 "\"minimum_wage\":%lld,\"left_out\":%lld}",
+		 d, q.step, (long long)q.cumulative_bp, (long long)q.target_bp,
+		 (long long)q.minimum_wage, (long long)out->skipped);
+	s = db_prepare(db, "UPDATE pension_batches SET params = $2 WHERE id = $1");
+	db_bind_int(s, 1, out->id);
+	db_bind_text(s, 2, params);
+	rc = db_step(s);
+	db_done(s);
+	return rc < 0 ? sqlerr(db, e) : 0;
+}
+
 int pensions_apply(struct db *db, int64_t batch_id, int64_t now, struct pension_batch *out,
 		   struct err *e)
 {
@@ -197,7 +303,7 @@ struct batch_ctx {
 	struct req *r;
 	struct jdate on;
 	int64_t id;
-	int apply;
+	int apply, equalisation;
 	struct pension_batch b;
 	struct write_job job;
 };
@@ -206,9 +312,11 @@ static int batch_run(struct db *db, void *arg, struct err *e)
 {
 	struct batch_ctx *x = arg;
 	int64_t now = req_now();
-	int rc = x->apply ? pensions_apply(db, x->id, now, &x->b, e)
-			  : pensions_preview_increase(db, x->r->app->rules, x->on,
-						      x->r->who.user_id, now, &x->b, e);
+	int rc = x->apply	  ? pensions_apply(db, x->id, now, &x->b, e)
+		 : x->equalisation ? pensions_preview_equalisation(db, x->r->app->rules, x->on,
+								   x->r->who.user_id, now, &x->b, e)
+				   : pensions_preview_increase(db, x->r->app->rules, x->on,
+							       x->r->who.user_id, now, &x->b, e);
 	if (rc < 0)
 		return -1;
 	char *reason = arena_printf(&x->r->arena, "batch %lld: %lld pensions", (long long)x->b.id,
@@ -259,11 +367,11 @@ void pensions_h_preview(struct req *r)
 	    field_text(b, "kind", 1, 16, &r->arena, &kind, &e) < 0 ||
 	    field_text(b, "date", 0, 16, &r->arena, &date, &e) < 0)
 		goto bad;
-	if (strcmp(kind, "increase")) {
-		err_set(&e, 400, "invalid_field", "kind",
-			"kind is increase (the equalisation's batch is not built yet)");
+	if (strcmp(kind, "increase") && strcmp(kind, "equalisation")) {
+		err_set(&e, 400, "invalid_field", "kind", "kind is increase or equalisation");
 		goto bad;
 	}
+	x->equalisation = !strcmp(kind, "equalisation");
 	x->on = tehran_from_unix(req_now()).date;
 	if (date && jalali_parse(date, &x->on) < 0) {
 		err_set(&e, 400, "invalid_field", "date", "date is a Jalali date, e.g. 1405/01/01");
