@@ -419,7 +419,7 @@ list_import_bench() {
 
 # ---- step 7's pieces: the yearly increase for every pensioner, as one batch ----
 
-# 3,000,000 pensioners (made once with sqlite3 and kept in build/bench), then
+# 3,000,000 pensioners (made once by tamin demo --scale national, kept in build/bench), then
 # `tamin pensions increase --apply 1`: a preview with every pension's before and after
 # kept, then applied in one durable transaction. The anchor is the least the same change
 # can cost: one plain UPDATE of the same rows in the sqlite3 shell (no preview, no history).
@@ -431,17 +431,10 @@ pension_batch_bench() {
 		local t0
 		t0=$(now_ns)
 		rm -f "$src" "${src%.db}-journal.db"
-		"$BIN" demo --db "$src" --people 10 --cases 0 --records 0 >/dev/null ||
-			die "the pensioners' database could not be made"
-		sqlite3 "$src" "PRAGMA journal_mode=WAL; BEGIN;
-			WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $n)
-			INSERT INTO people(national_id, first_name, last_name, created)
-			SELECT printf('9%09d', i), 'x', 'y', 0 FROM n;
-			INSERT INTO pensioners(person_id, type, start_year, start_month, amount, created)
-			SELECT id, 'old_age', 1395, 1, 100000000 + (id % 1000) * 100000, 0 FROM people
-			WHERE first_name = 'x' AND last_name = 'y'; COMMIT; PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null ||
-			die "the pensioners could not be made"
-		echo "   $n pensioners made with sqlite3 in $(secs_since "$t0") s (kept in ${src#"$ROOT"/})"
+		"$BIN" demo --db "$src" --people 10 --cases 0 --records 0 --scale national --sample 0 \
+			--pensioners "$n" >/dev/null || die "the pensioners' database could not be made"
+		sqlite3 "$src" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+		echo "   $n pensioners made by tamin demo --scale national in $(secs_since "$t0") s (kept in ${src#"$ROOT"/})"
 	fi
 	cp "$src" "$db" && cp "${src%.db}-journal.db" "${db%.db}-journal.db"
 	cp "$src" "$anchor_db"
@@ -466,32 +459,33 @@ pension_batch_bench() {
 # ---- step 8's pieces: one person's 30-year history on a record of national size ----
 
 # The record: HIST_SAMPLE people with a month in each of the last 360 months, and
-# HIST_FILLER other entries spread over the same months (bench/sql/records_scale.sql, made
-# once with sqlite3 and kept in build/bench). tamin answers GET .../history for random
-# people of the sample, one request at a time; the anchor is nginx serving a file of the
-# same size (a real history response), one request at a time.
+# HIST_FILLER other entries spread over the same months (tamin demo --scale national, made
+# once and kept in build/bench). tamin answers GET .../history for random people of the
+# sample, one request at a time; the anchor is nginx serving a file of the same size (a
+# real history response), one request at a time.
 HIST_SAMPLE=${BENCH_HISTORY_SAMPLE:-20000}
 HIST_FILLER=${BENCH_HISTORY_FILLER:-42000000}
 history_bench() {
-	local db=$BENCH/records-$HIST_SAMPLE-$HIST_FILLER.db sql=$ROOT/bench/sql/records_scale.sql
+	local db=$BENCH/records-$HIST_SAMPLE-$HIST_FILLER.db gen=$ROOT/src/demo/national.c
 	local t0 nid status size entries p50 ngx
 	echo "8. one person's 30-year history, GET /api/v1/people/{id}/history, wrk -t1 -c1 -d${DURATION}s," \
 		"vs nginx serving a response of the same size ..."
-	if [ ! -f "$db" ] || [ "$sql" -nt "$db" ]; then
+	if [ ! -f "$db" ] || [ "$gen" -nt "$db" ]; then
 		local tmp=$BENCH/records-tmp.db
 		t0=$(now_ns)
 		rm -f "$db" "$db"-* "${db%.db}-journal.db"* "$tmp" "$tmp"-* "${tmp%.db}-journal.db"*
-		"$BIN" demo --db "$tmp" --people 10 --cases 0 --records 0 >/dev/null ||
-			die "the records database could not be started"
-		sed -e "s/\$SAMPLE/$HIST_SAMPLE/g" -e "s/\$FILLER/$HIST_FILLER/g" "$sql" |
-			sqlite3 "$tmp" >"$RUN/records-scale.log" 2>&1 ||
-			die "bench/sql/records_scale.sql failed: $(tail -n 3 "$RUN/records-scale.log")"
+		"$BIN" demo --db "$tmp" --people 10 --cases 0 --records 0 --scale national \
+			--sample "$HIST_SAMPLE" --filler "$HIST_FILLER" --pensioners 0 \
+			>"$RUN/records-scale.log" 2>&1 ||
+			die "tamin demo --scale national failed: $(tail -n 3 "$RUN/records-scale.log")"
+		sqlite3 "$tmp" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 		sqlite3 "${tmp%.db}-journal.db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 		mv "$tmp" "$db"
 		mv "${tmp%.db}-journal.db" "${db%.db}-journal.db"
 		rm -f "$tmp"-* "${tmp%.db}-journal.db"-*
 		echo "made in $(secs_since "$t0") s on $(date -u '+%Y-%m-%d %H:%M UTC'):" \
-			"$(tail -n 1 "$RUN/records-scale.log")" >"$db.info"
+			"$(sqlite3 "$db" 'SELECT count(*) FROM work_months') record entries," \
+			"$(sqlite3 "$db" 'SELECT count(*) FROM lists') lists" >"$db.info"
 	fi
 	entries=$(sqlite3 "$db" 'SELECT count(*) FROM work_months')
 	echo "   record: ${db#"$ROOT"/}, $(cat "$db.info"); $(($(stat -c %s "$db") / 1048576)) MiB"

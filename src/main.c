@@ -34,6 +34,7 @@ static const char usage[] =
 	"                      [--national-id ID] [--name NAME] [--workshop CODE]\n"
 	"                      (password on stdin; --workshop links an employer to a workshop)\n"
 	"       tamin demo --db FILE [--people N] [--cases N] [--seed N] [--records 0|1]\n"
+	"                  [--scale national [--sample N] [--filler N] [--pensioners N]]\n"
 	"       tamin list import --db FILE DSKKAR00.DBF DSKWOR00.DBF (or KAR.csv WOR.csv)\n"
 	"       tamin list export --db FILE --list ID --out DIR [--encoding cp1256|iransys]\n"
 	"       tamin pensions increase|equalise --db FILE [--date JALALI] [--apply 1]\n"
@@ -46,6 +47,8 @@ struct opts {
 	const char *db, *listen, *data, *login, *role, *department, *national_id, *name, *web,
 		   *workshop, *out, *encoding, *date;
 	long threads, rate_limit, people, cases, seed, records, list, apply;
+	long sample, filler, pensioners; /* demo --scale national */
+	const char *scale;
 };
 
 static int die(const char *fmt, const char *arg)
@@ -85,6 +88,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"--out", offsetof(struct opts, out)},
 		{"--encoding", offsetof(struct opts, encoding)},
 		{"--date", offsetof(struct opts, date)},
+		{"--scale", offsetof(struct opts, scale)},
 	};
 	static const struct {
 		const char *name;
@@ -99,6 +103,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"--list", offsetof(struct opts, list), 1, INT32_MAX},
 		{"--apply", offsetof(struct opts, apply), 0, 1},
 		{"--seed", offsetof(struct opts, seed), 0, 2147483647},
+		{"--sample", offsetof(struct opts, sample), 0, 1000000},
+		{"--filler", offsetof(struct opts, filler), 360, 1000000000},
+		{"--pensioners", offsetof(struct opts, pensioners), 0, 50000000},
 	};
 	for (int i = 0; i < argc; i++) {
 		int done = 0;
@@ -577,6 +584,8 @@ static int cmd_pensions_batch(struct opts *o, int equalisation)
 
 static int cmd_demo(struct opts *o)
 {
+	if (o->scale && strcmp(o->scale, "national"))
+		return die("--scale is national, not %s", o->scale);
 	struct db *db = NULL;
 	if (open_ready(o, &db))
 		return 2;
@@ -600,6 +609,16 @@ static int cmd_demo(struct opts *o)
 				 .app = &app,
 				 .rules = o->records ? rules : NULL};
 	int rc = demo_generate(db, &d, &e);
+	if (rc == 0 && o->scale) {
+		struct demo_national n = {o->sample >= 0 ? o->sample : 20000,
+					  o->filler >= 0 ? o->filler : 42000000,
+					  o->pensioners >= 0 ? o->pensioners : 3000000};
+		rc = demo_national(db, &n, &e);
+		if (rc == 0)
+			printf("national scale: %ld people with 30-year careers among %ld record"
+			       " entries; %ld pensioners\n",
+			       n.sample, n.filler, n.pensioners);
+	}
 	rules_free(rules);
 	db_close(db);
 	worktime_free(app.office);
@@ -649,7 +668,8 @@ int main(int argc, char **argv)
 		struct err e = {0};
 		return rules_cli(argc - 2, argv + 2, data, stdout, &e) < 0 ? die("%s", e.message) : 0;
 	}
-	struct opts o = {.rate_limit = -1, .cases = -1, .records = 1};
+	struct opts o = {.rate_limit = -1, .cases = -1, .records = 1, .sample = -1, .filler = -1,
+			 .pensioners = -1};
 	int skip = 2;
 	if (!strcmp(cmd, "list")) {
 		int import = argc >= 3 && !strcmp(argv[2], "import");

@@ -24,4 +24,12 @@ struct demo_options {
 /* Fills an empty database (migrated, catalogue synced); prints the logins. */
 int demo_generate(struct db *db, const struct demo_options *o, struct err *e);
 
+/* The national scale (`--scale national`, national.c), added to a demo database in one
+ * transaction: `sample` people with 30-year careers among `filler` other record entries
+ * (sample 0: no records; filler at least 360), and `pensioners` pensioners (0: none). */
+struct demo_national {
+	long sample, filler, pensioners;
+};
+int demo_national(struct db *db, const struct demo_national *o, struct err *e);
+
 #endif

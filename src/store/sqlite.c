@@ -265,6 +265,11 @@ int db_exec(struct db *db, const char *sql)
 	return rc < 0 ? -1 : 0;
 }
 
+int db_exec_script(struct db *db, const char *sql)
+{
+	return sqlite3_exec(db->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 int64_t db_last_id(struct db *db) { return sqlite3_last_insert_rowid(db->h); }
 
 int64_t db_changes(struct db *db) { return sqlite3_changes64(db->h); }

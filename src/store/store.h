@@ -56,6 +56,8 @@ const void *db_col_blob(struct db_stmt *s, int col, size_t *len);
 
 /* Runs one statement (prepared once, cached) and discards any rows: 0 or -1. */
 int db_exec(struct db *db, const char *sql);
+/* Runs a script of several statements once (not cached): 0 or -1 (db_errmsg). */
+int db_exec_script(struct db *db, const char *sql);
 int64_t db_last_id(struct db *db);
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 int64_t db_changes(struct db *db);

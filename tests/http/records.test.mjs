@@ -3,9 +3,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import {
-  startDemo, assertError, assertNoSecrets, cleanupTemp, toPersianDigits, makeNationalId, runCli,
+  startDemo, assertError, assertNoSecrets, cleanupTemp, toPersianDigits, makeNationalId, runCli, tempDir,
 } from './harness.mjs';
+
+/** The national id check: nine digits weighted 10..2, and the check digit. */
+const isNationalId = (s) => {
+  if (!/^\d{10}$/.test(s)) return false;
+  const sum = [...s.slice(0, 9)].reduce((a, d, i) => a + Number(d) * (10 - i), 0) % 11;
+  return Number(s[9]) === (sum < 2 ? sum : 11 - sum);
+};
 
 let S, D, citizen, other, agent, sp, auditor, admin, emp;
 
@@ -114,4 +122,23 @@ test('tamin rules answers from the data alone, and says what is wrong on the com
   const bad = runCli(['rules', 'value', 'no.such.thing']);
   assert.notEqual(bad.status, 0);
   assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+});
+
+test('tamin demo --scale national: 30-year careers among other entries, and pensioners, in key order', () => {
+  const db = path.join(tempDir('tamin-national-'), 'n.db');
+  const r = runCli(['demo', '--db', db, '--people', '10', '--cases', '0', '--records', '0',
+    '--scale', 'national', '--sample', '40', '--filler', '7200', '--pensioners', '300']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /national scale: 40 people with 30-year careers among 7200 record entries; 300 pensioners/);
+  const q = (s) => execFileSync('sqlite3', [db, s], { encoding: 'utf8' }).trim();
+  assert.equal(q('SELECT count(*) FROM work_months'), String(40 * 360 + 7200));
+  assert.equal(q('SELECT count(*) FROM pensioners WHERE granted IS NOT NULL'), '300');
+  // every sampled person: a month in each of the 360 months to 1405/07, in a valid national id
+  const nid = q("SELECT national_id FROM people WHERE first_name = 'نمونه' ORDER BY national_id LIMIT 1");
+  assert.ok(isNationalId(nid), nid);
+  assert.equal(q(`SELECT count(*) || ' ' || min(year * 100 + month) || ' ' || max(year * 100 + month) FROM work_months WHERE national_id = ${Number(nid)}`), '360 137508 140507');
+  // a bad scale is one line on stderr
+  const bad = runCli(['demo', '--db', db + '2', '--scale', 'city']);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /--scale is national/);
 });

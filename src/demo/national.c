@@ -1,0 +1,142 @@
+/* The national scale of the demo (`tamin demo --scale national`): the volumes the
+ * benchmarks read (bench/README.md, steps 7 and 8), made with set-based SQL in one
+ * transaction rather than row by row:
+ * - the record: `sample` people with a month in each of the 360 months to 1405/07 (their
+ *   history is what step 8 reads), among `filler` other workers' entries spread over the
+ *   same months; up to 2000 workshops (one per sampled person below that) with a list per
+ *   workshop and month carry them. The entries
+ *   are written in key order, as imports append them.
+ * - `pensioners` old-age pensioners with a granted pension and today's (step 7). */
+#include "demo/demo.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* $SAMPLE, $FILLER and $WORKSHOPS are replaced by the numbers before the script runs. */
+static const char records_sql[] =
+    "-- 360 months: 1375/08 .. 1405/07, by index 0..359\n"
+    "CREATE TEMP TABLE months(y INTEGER, m INTEGER, i INTEGER, PRIMARY KEY (y, m));\n"
+    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 359)\n"
+    "INSERT INTO months SELECT 1375 + (7 + i) / 12, (7 + i) % 12 + 1, i FROM n;\n"
+    "CREATE TEMP TABLE yrs(y INTEGER PRIMARY KEY);\n"
+    "INSERT INTO yrs SELECT DISTINCT y FROM months;\n"
+    "INSERT INTO record_years SELECT y FROM yrs;\n"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $WORKSHOPS)\n"
+    "INSERT INTO workshops(code, name, employer_name, province, hard_job, created)\n"
+    "SELECT printf('%010d', 5000000000 + i), 'کارگاه ' || i, 'کارفرما ' || i,\n"
+    "	(SELECT min(code) FROM provinces), i % 10 = 0, 0 FROM n;\n"
+    "CREATE TEMP TABLE ws(k INTEGER PRIMARY KEY, id INTEGER);\n"
+    "INSERT INTO ws SELECT row_number() OVER (ORDER BY id) - 1, id FROM workshops\n"
+    "	WHERE code >= '5000000001';\n"
+    "-- list of workshop k in month i: lists are inserted month by month, so its id is\n"
+    "-- base + i * $WORKSHOPS + k\n"
+    "INSERT INTO lists(workshop_id, year, month, source, workers, days, daily_wages,\n"
+    "	monthly_wages, benefits, insurable, total, worker_share, employer_share, unemployment,\n"
+    "	rate, submitted_at)\n"
+    "SELECT ws.id, months.y, months.m, 'demo', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 23, 0\n"
+    "	FROM months, ws ORDER BY months.i, ws.k;\n"
+    "CREATE TEMP TABLE base AS SELECT min(l.id) AS id FROM lists l JOIN ws ON ws.id = "
+    "l.workshop_id;\n"
+    "-- the sample: national ids 300000000 + k and their check digit\n"
+    "CREATE TEMP TABLE sample(k INTEGER PRIMARY KEY, nid TEXT);\n"
+    "WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < $SAMPLE - 1),\n"
+    "d(k, s) AS (SELECT k, printf('%09d', 300000000 + k * 7) FROM n),\n"
+    "c(k, s, r) AS (SELECT k, s, (substr(s,1,1)*10 + substr(s,2,1)*9 + substr(s,3,1)*8 +\n"
+    "	substr(s,4,1)*7 + substr(s,5,1)*6 + substr(s,6,1)*5 + substr(s,7,1)*4 +\n"
+    "	substr(s,8,1)*3 + substr(s,9,1)*2) % 11 FROM d)\n"
+    "INSERT INTO sample SELECT k, s || CASE WHEN r < 2 THEN r ELSE 11 - r END FROM c;\n"
+    "INSERT INTO people(national_id, first_name, last_name, father_name, gender, birth_date, "
+    "created)\n"
+    "SELECT nid, 'نمونه', 'کارگر ' || k, 'پدر', CASE WHEN k % 3 THEN 'm' ELSE 'f' END,\n"
+    "	printf('%04d-%02d-15', 1960 + k % 20, 1 + k % 12), 0 FROM sample;\n"
+    "-- entries in key order (year, national id, month), so that they are appended: for each\n"
+    "-- year, the filler's ids (all below 1,001,000,000) then the sample's (3,000,000,000 and\n"
+    "-- up), each ascending, each with its months of that year; no sort needed.\n"
+    "CREATE TEMP TABLE who(src INTEGER, j INTEGER, nid INTEGER, PRIMARY KEY (src, j));\n"
+    "WITH RECURSIVE n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j < $FILLER / 360 - 1)\n"
+    "INSERT INTO who SELECT 0, j, 1000000000 + j * 9 + 1 FROM n;\n"
+    "INSERT INTO who SELECT 1, k, CAST(nid AS INTEGER) FROM sample;\n"
+    "INSERT INTO work_months(year, national_id, month, list_id, workshop_id, row_no, days, "
+    "insurable)\n"
+    "SELECT yrs.y, who.nid, months.m, (SELECT id FROM base) + months.i * $WORKSHOPS + who.j % "
+    "$WORKSHOPS,\n"
+    "	(SELECT id FROM ws WHERE ws.k = who.j % $WORKSHOPS), 1,\n"
+    "	CASE WHEN who.src = 1 AND (who.j + months.i) % 11 = 0 THEN 20 WHEN months.m = 12 THEN 29\n"
+    "	     ELSE 30 END,\n"
+    "	CASE WHEN who.src = 1 THEN 30000000 + months.i * 400000 + who.j % 50 * 1000000\n"
+    "	     ELSE 50000000 END\n"
+    "FROM yrs CROSS JOIN who CROSS JOIN months ON months.y = yrs.y\n"
+    "ORDER BY yrs.y, who.src, who.j, months.m;\n";
+
+static const char pensioners_sql[] =
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $PENSIONERS)\n"
+    "INSERT INTO people(national_id, first_name, last_name, created)\n"
+    "SELECT printf('9%09d', i), 'x', 'y', 0 FROM n;\n"
+    "INSERT INTO pensioners(person_id, type, start_year, start_month, amount, granted, created)\n"
+    "SELECT id, 'old_age', 1395, 1, 100000000 + (id % 1000) * 100000,\n"
+    "	(100000000 + (id % 1000) * 100000) / 4, 0 FROM people\n"
+    "WHERE first_name = 'x' AND last_name = 'y';\n";
+
+/* sql with each $NAME replaced by its number (names[i] <-> values[i]). */
+static char *substitute(const char *sql, const char *const *names, const long *values, int n)
+{
+	size_t cap = strlen(sql) * 2 + 64, len = 0;
+	char *out = malloc(cap);
+	if (!out)
+		return NULL;
+	for (const char *p = sql; *p;) {
+		int k = -1;
+		for (int i = 0; i < n && k < 0; i++)
+			if (*p == '$' && !strncmp(p + 1, names[i], strlen(names[i])))
+				k = i;
+		if (len + 32 >= cap) {
+			char *t = realloc(out, cap *= 2);
+			if (!t) {
+				free(out);
+				return NULL;
+			}
+			out = t;
+		}
+		if (k >= 0) {
+			len += (size_t)snprintf(out + len, cap - len, "%ld", values[k]);
+			p += 1 + strlen(names[k]);
+		} else {
+			out[len++] = *p++;
+		}
+	}
+	out[len] = 0;
+	return out;
+}
+
+static int run(struct db *db, const char *sql, const char *const *names, const long *values, int n,
+	       struct err *e)
+{
+	char *s = substitute(sql, names, values, n);
+	if (!s)
+		return err_set(e, 500, "internal", "", "out of memory");
+	int rc = db_exec_script(db, s);
+	free(s);
+	return rc < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+}
+
+int demo_national(struct db *db, const struct demo_national *o, struct err *e)
+{
+	if (db_begin(db) < 0)
+		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	static const char *const rn[] = {"SAMPLE", "FILLER", "WORKSHOPS"};
+	static const char *const pn[] = {"PENSIONERS"};
+	long rv[] = {o->sample, o->filler, o->sample < 2000 ? o->sample : 2000};
+	if (o->sample > 0 && o->filler >= 360 && run(db, records_sql, rn, rv, 3, e) < 0)
+		goto fail;
+	if (o->pensioners > 0 && run(db, pensioners_sql, pn, &o->pensioners, 1, e) < 0)
+		goto fail;
+	if (db_commit(db) < 0) {
+		err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		goto fail;
+	}
+	return 0;
+fail:
+	db_rollback(db);
+	return -1;
+}
