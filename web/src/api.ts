@@ -39,7 +39,7 @@ export async function api<T = any>(method: 'GET' | 'POST', path: string, body?: 
   }
   if (!res.ok) {
     const err = json?.error || {};
-    const e = new ApiError(res.status, err.code || 'internal', err.message || res.statusText, err.field || '');
+    const e = new ApiError(res.status, err.code || 'internal', err.message || res.statusText, err.field || '', err);
     if (res.status === 401 && !path.startsWith('/login')) onUnauthenticated();
     throw e;
   }

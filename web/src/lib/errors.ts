@@ -7,6 +7,8 @@ export class ApiError extends Error {
     public code: string,
     message: string,
     public field: string = '',
+    /** The whole error object, for what a refusal carries beside these (a list's `errors`). */
+    public detail: Record<string, any> = {},
   ) {
     super(message);
   }

@@ -59,3 +59,6 @@ export function lookupKind(raw: string): { kind: LookupKind; value: string } {
   if (n) return { kind: 'number', value: `${n[1]}-${n[2].padStart(7, '0')}` };
   return { kind: 'text', value: normalize(raw) };
 }
+
+/** Rials with thousands separators, in Persian digits. */
+export const rials = (n: number) => fa(n.toLocaleString('en-US').replace(/,/g, '٬'));

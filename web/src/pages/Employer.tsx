@@ -1,10 +1,12 @@
 // The employer's window: the workshops the account acts for, what each declared month by
-// month, what it owes and what it paid.
+// month, what it owes and what it paid; and the month's list sent from here (the form is
+// loaded with the page, not with the app: only employers need it).
 import { useEffect, useState } from 'preact/hooks';
 import { api, Page } from '../api';
 import { MONTHS } from '../lib/jalali';
-import { fa } from '../lib/text';
+import { fa, rials } from '../lib/text';
 import { FormError } from '../ui/Field';
+import type { ListUpload } from '../ui/ListUpload';
 
 export interface Workshop {
   code: string;
@@ -26,14 +28,14 @@ export interface Workshop {
   account: { due: number; paid: number; debt: number };
 }
 
-/** Rials with thousands separators, in Persian digits. */
-export const rials = (n: number) => fa(n.toLocaleString('en-US').replace(/,/g, '٬'));
-
 export function Employer() {
   const [items, setItems] = useState<Workshop[] | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [Upload, setUpload] = useState<typeof ListUpload | null>(null);
+  const load = () => api<Page<Workshop>>('GET', '/workshops').then((p) => setItems(p.items), setError);
   useEffect(() => {
-    api<Page<Workshop>>('GET', '/workshops').then((p) => setItems(p.items), setError);
+    load();
+    import('../ui/ListUpload').then((m) => setUpload(() => m.ListUpload), setError);
   }, []);
   return (
     <div class="employer">
@@ -41,7 +43,7 @@ export function Employer() {
       <FormError error={error} />
       {items && !items.length && <p class="muted">هیچ کارگاهی به حساب شما پیوند نخورده است.</p>}
       {items?.map((w) => (
-        <section class="card" data-workshop={w.code}>
+        <section class="card" data-workshop={w.code} key={w.code}>
           <h3>
             {w.name} <small class="muted">کد کارگاه {fa(w.code)}</small>
           </h3>
@@ -55,6 +57,7 @@ export function Employer() {
             <dt>بدهی</dt>
             <dd class={w.account.debt > 0 ? 'overdue' : ''}>{rials(w.account.debt)} ریال</dd>
           </dl>
+          {Upload && <Upload workshop={w.code} onStored={load} />}
           {w.lists.length ? (
             <table class="lists">
               <thead>
@@ -62,7 +65,7 @@ export function Employer() {
               </thead>
               <tbody>
                 {w.lists.map((l) => (
-                  <tr>
+                  <tr data-list={l.id} key={l.id}>
                     <td>{MONTHS[l.month - 1]} {fa(l.year)}</td>
                     <td>{fa(l.workers)}</td>
                     <td>{rials(l.insurable)}</td>
