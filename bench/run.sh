@@ -29,7 +29,7 @@ SMALL_PEOPLE=20000
 SMALL_CASES=50000
 LIST_ROWS=${BENCH_LIST_ROWS:-1000000}             # worker rows in the imported list (step 6)
 PROFILE_ROWS=${BENCH_LIST_PROFILE_ROWS:-50000}     # rows of the list profiled under callgrind; 0: no profile
-ONLY=${BENCH_ONLY:-}                               # "lists": step 6 alone, "pensions": step 7 (for working on one)
+ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7 alone (for working on one)
 export BENCH_LUA_DIR=$ROOT/bench/lua
 
 die() {
@@ -480,10 +480,8 @@ mkdir -p "$RUN/www"
 # One binary for the whole run, even if build/tamin is rebuilt meanwhile.
 cp -p "$BIN" "$RUN/tamin"
 BIN=$RUN/tamin
-if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ]; then
-	echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC'); BENCH_ONLY=$ONLY"
-	echo "load average before the bench: $(cut -d' ' -f1-3 /proc/loadavg)"
-	if [ "$ONLY" = lists ]; then list_import_bench; else pension_batch_bench; fi
+# only_done: the end of a BENCH_ONLY run: its rows, the other processes' share, the machine.
+only_done() {
 	echo
 	printf '%-30s %12s %12s %8s %10s  %s\n' name value anchor ratio target result
 	printf '%s\n' "${ROWS[@]}"
@@ -492,8 +490,14 @@ if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ]; then
 		"$(uname -sr); load average now: $(cut -d' ' -f1-3 /proc/loadavg); date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 	[ "$TRUST" = 1 ] || die "a measurement could not be trusted (see above)"
 	exit 0
-elif [ -n "$ONLY" ]; then
-	die "BENCH_ONLY is lists, pensions or unset, not $ONLY"
+}
+if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ]; then
+	echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC'); BENCH_ONLY=$ONLY"
+	echo "load average before the bench: $(cut -d' ' -f1-3 /proc/loadavg)"
+	if [ "$ONLY" = lists ]; then list_import_bench; else pension_batch_bench; fi
+	only_done
+elif [ -n "$ONLY" ] && [ "$ONLY" != read ]; then
+	die "BENCH_ONLY is read, lists, pensions or unset, not $ONLY"
 fi
 echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC' 2>/dev/null || true), copied to ${RUN#"$ROOT"/}/tamin for this run"
 echo "tamin bench: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), wrk -t2, ${DURATION}s per figure," \
@@ -558,6 +562,10 @@ echo "   tamin: $GET_RPS req/s, p50 $(ms get p50_us) ms, p99 $(ms get p99_us) ms
 echo "   nginx: $NGX_RPS req/s, p50 $(ms nginx64 p50_us) ms, p99 $(ms nginx64 p99_us) ms," \
 	"$(calc "%.0f" "$(val nginx64 bytes) / $(val nginx64 requests)") bytes/response incl. headers," \
 	"other processes $(other nginx64)% CPU"
+if [ "$ONLY" = read ]; then
+	stop_tamin
+	only_done
+fi
 
 # ---- 2. case creation, -c64 ----
 
