@@ -295,10 +295,15 @@ int64_t req_path_id(struct req *r)
 	return (*end || v < 1) ? 0 : (int64_t)v;
 }
 
-void req_write(struct req *r, struct write_job *job)
+void req_wait(struct req *r, struct write_job *job)
 {
 	read_end(r->loop);
 	job->base = r->loop->base;
+}
+
+void req_write(struct req *r, struct write_job *job)
+{
+	req_wait(r, job);
 	writer_submit(r->app->writer, job);
 }
 
