@@ -106,16 +106,34 @@ static void put_escaped(struct jw *w, const char *s)
 	w->len = (size_t)(o - w->buf);
 }
 
-/* The comma and "key": before a value at the current depth. */
+/* The comma and "key": before a value at the current depth. Keys are this program's own
+ * names, copied whole unless one holds a byte to escape. */
 static void prefix(struct jw *w, const char *key)
 {
+	size_t n = key ? strlen(key) : 0;
+	reserve(w, n + 4);
+	char *o = w->buf + w->len;
 	if (w->comma[w->depth])
-		put(w, ",", 1);
+		*o++ = ',';
 	w->comma[w->depth] = 1;
-	if (key) {
-		put_escaped(w, key);
-		put(w, ":", 1);
+	w->len = (size_t)(o - w->buf);
+	if (!key)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)key[i];
+		if (c < 0x20 || c == '"' || c == '\\') {
+			put_escaped(w, key);
+			put(w, ":", 1);
+			return;
+		}
 	}
+	*o++ = '"';
+	memcpy(o, key, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ':';
+	*o = 0;
+	w->len = (size_t)(o - w->buf);
 }
 
 static void open_(struct jw *w, const char *key, char c)
@@ -179,9 +197,11 @@ void jw_time(struct jw *w, const char *key, int64_t t)
 		jw_null(w, key);
 		return;
 	}
-	char b[21];
-	iso_format(t, b);
-	jw_str(w, key, b);
+	char b[23]; /* the quoted ISO form: nothing in it to escape */
+	iso_format(t, b + 1);
+	b[0] = b[21] = '"';
+	prefix(w, key);
+	put(w, b, 22);
 }
 
 void jw_raw(struct jw *w, const char *key, const char *json)
