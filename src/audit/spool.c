@@ -739,17 +739,23 @@ void audit_spool_stop(struct audit_spool *s)
 	pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	pthread_join(s->thread, NULL);
-	/* the last import, through the writer, waited for */
+	/* the last imports, through the writer, waited for, until nothing waits (or one
+	 * fails: the next start imports what is left) */
 	pthread_mutex_lock(&s->mu);
-	while (s->import_queued)
-		pthread_cond_wait(&s->idle_cv, &s->mu);
-	s->import_queued = 1;
-	memset(&s->import_x, 0, sizeof s->import_x);
-	pthread_mutex_unlock(&s->mu);
-	writer_submit(s->w, &s->import_job);
-	pthread_mutex_lock(&s->mu);
-	while (s->import_queued)
-		pthread_cond_wait(&s->idle_cv, &s->mu);
+	for (int64_t before = -1;;) {
+		while (s->import_queued)
+			pthread_cond_wait(&s->idle_cv, &s->mu);
+		int64_t left = s->part[0].synced - s->part[0].imported + s->part[1].synced -
+			       s->part[1].imported;
+		if (!left || left == before)
+			break;
+		before = left;
+		s->import_queued = 1;
+		memset(&s->import_x, 0, sizeof s->import_x);
+		pthread_mutex_unlock(&s->mu);
+		writer_submit(s->w, &s->import_job);
+		pthread_mutex_lock(&s->mu);
+	}
 	pthread_mutex_unlock(&s->mu);
 	spool_free(s);
 }
