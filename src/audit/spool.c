@@ -18,6 +18,8 @@
 #define IMPORT_LINES 8192	 /* lines a batch import takes at most */
 #define SWITCH_BYTES (1 << 20)	 /* write to the other file once this much is in one */
 #define PART_BYTES (4 << 20)	 /* each file's size at least, written with zeros at start */
+#define GATHER_MIN 16		 /* under load a group waits for this many reads... */
+#define GATHER_US 400		 /* ...or this long: each sync cost the thread 70 µs */
 #define FIELDS 11		 /* seq at user role action person case outcome ip reason sum */
 
 /* One of the two files. Lines are written from its start; once every line in it was
@@ -38,6 +40,8 @@ struct audit_spool {
 	struct part part[2];
 	int cur; /* the file being written; the other holds older lines */
 	struct audit_batch *head, *tail;
+	int queued;	/* batches in the queue */
+	int last_group; /* batches in the group before (the thread's own) */
 	int stopping, failed;
 	int reading; /* imports reading the files: no file goes back to its start meanwhile */
 	int64_t last_import_ms;
@@ -549,6 +553,24 @@ static void write_group(struct audit_spool *s, struct audit_batch *group)
 	writer_deliver(first);
 }
 
+/* Under s->mu: while other reads are coming (the group before had several), waits up to
+ * GATHER_US for GATHER_MIN of them, so that one sync serves more: groups of about ten
+ * took a tenth of the server's time in fdatasync and wake-ups; a lone read does not
+ * wait. */
+static void gather(struct audit_spool *s)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += GATHER_US * 1000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (s->queued < GATHER_MIN && !s->stopping &&
+	       pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0)
+		;
+}
+
 static void *spool_main(void *arg)
 {
 	struct audit_spool *s = arg;
@@ -560,8 +582,12 @@ static void *spool_main(void *arg)
 			until.tv_sec += 1;
 			pthread_cond_timedwait(&s->cv, &s->mu, &until);
 		}
+		if (s->head && s->last_group > 1 && s->queued < GATHER_MIN && !s->stopping)
+			gather(s);
 		struct audit_batch *group = s->head;
+		s->last_group = s->queued;
 		s->head = s->tail = NULL;
+		s->queued = 0;
 		if (!group && s->stopping)
 			break;
 		pthread_mutex_unlock(&s->mu);
@@ -592,7 +618,9 @@ int audit_spool_submit(struct audit_spool *s, struct audit_batch *b)
 		else
 			s->head = b;
 		s->tail = b;
-		pthread_cond_signal(&s->cv);
+		/* the thread waits for the first, or gathers until GATHER_MIN */
+		if (++s->queued == 1 || s->queued == GATHER_MIN)
+			pthread_cond_signal(&s->cv);
 	}
 	pthread_mutex_unlock(&s->mu);
 	return failed ? -1 : 0;
