@@ -553,10 +553,11 @@ static void write_group(struct audit_spool *s, struct audit_batch *group)
 	writer_deliver(first);
 }
 
-/* Under s->mu: while other reads are coming (the group before had several), waits up to
- * GATHER_US for GATHER_MIN of them, so that one sync serves more: groups of about ten
- * took a tenth of the server's time in fdatasync and wake-ups; a lone read does not
- * wait. */
+/* Under s->mu: while many reads are coming (the group before had half of GATHER_MIN or
+ * more), waits up to GATHER_US for GATHER_MIN of them, so that one sync serves more:
+ * groups of about ten took a tenth of the server's time in fdatasync and wake-ups. A
+ * few clients (a group of a handful) do not wait: they would wait for reads that are
+ * not coming. */
 static void gather(struct audit_spool *s)
 {
 	struct timespec until;
@@ -582,7 +583,8 @@ static void *spool_main(void *arg)
 			until.tv_sec += 1;
 			pthread_cond_timedwait(&s->cv, &s->mu, &until);
 		}
-		if (s->head && s->last_group > 1 && s->queued < GATHER_MIN && !s->stopping)
+		if (s->head && s->last_group >= GATHER_MIN / 2 && s->queued < GATHER_MIN &&
+		    !s->stopping)
 			gather(s);
 		struct audit_batch *group = s->head;
 		s->last_group = s->queued;
