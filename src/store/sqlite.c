@@ -57,11 +57,13 @@ static int attach_journal(struct db *db, const char *path, struct err *e)
 	if (rc != SQLITE_OK)
 		return err_set(e, 500, "db_open", "", "cannot open %s: %s", jpath,
 			       sqlite3_errmsg(db->h));
-	/* Small pages for a new journal: each audit row lands in the person index at a
-	 * random place, so a group commit dirties one index page per row; at 1 KiB rather
-	 * than 4 the WAL writes a quarter of the bytes (audited reads: +8%). A journal
-	 * that exists keeps its page size. */
-	if (sqlite3_exec(db->h, "PRAGMA journal.page_size=1024", NULL, NULL, NULL) != SQLITE_OK)
+	/* The page size of a new journal (one that exists keeps its own). Each audit row lands
+	 * in the person index at a random place. When every read's row was a group commit of
+	 * its own, 1 KiB pages wrote a quarter of the bytes; now the reads' rows are imported
+	 * from the audit spool in batches of thousands, where a 1 KiB page held about one row
+	 * of a batch and each cost a WAL frame (two system calls) and a checkpoint write: at
+	 * 4 KiB several rows share a page, and a read costs 2.2 pwrite calls rather than 4.3. */
+	if (sqlite3_exec(db->h, "PRAGMA journal.page_size=4096", NULL, NULL, NULL) != SQLITE_OK)
 		return err_set(e, 500, "db_open", "", "cannot configure %s: %s", jpath,
 			       sqlite3_errmsg(db->h));
 	return 0;
