@@ -560,8 +560,8 @@ ratio=$(calc "%.2f" "$GET_RPS / $NGX_RPS")
 row "case read req/s (c64)" "$GET_RPS" "$NGX_RPS" "$ratio" "ratio>=0.5" "$(verdict "$ratio >= 0.5")"
 echo "   tamin: $GET_RPS req/s, p50 $(ms get p50_us) ms, p99 $(ms get p99_us) ms," \
 	"$(calc "%.0f" "$(val get bytes) / $(val get requests)") bytes/response incl. headers," \
-	"other processes $(other get)% CPU; each read also commits an audit row (writer thread," \
-	"fsync) before its reply"
+	"other processes $(other get)% CPU; each read's audit entry is synced (the audit spool)" \
+	"before its reply"
 echo "   nginx: $NGX_RPS req/s, p50 $(ms nginx64 p50_us) ms, p99 $(ms nginx64 p99_us) ms," \
 	"$(calc "%.0f" "$(val nginx64 bytes) / $(val nginx64 requests)") bytes/response incl. headers," \
 	"other processes $(other nginx64)% CPU"
@@ -669,8 +669,8 @@ row "server VmHWM MiB after load" "$HWM" "100" "$(calc "%.2f" "$HWM / 100")" "<1
 	"$(verdict "$HWM < 100")"
 echo "   tamin: $(rps list) req/s, p50 $P50 ms, p99 $(ms list p99_us) ms," \
 	"$(calc "%.0f" "$(val list bytes) / $(val list requests)") bytes/response incl. headers," \
-	"max $(ms list max_us) ms, other processes $(other list)% CPU; each list also commits an" \
-	"audit row per person listed"
+	"max $(ms list max_us) ms, other processes $(other list)% CPU; each list also syncs an" \
+	"audit entry per person listed (the audit spool)"
 echo "   tamin memory: VmHWM was already $(calc "%.1f" "$HWM0_KB / 1024") MiB after start-up and one" \
 	"login, before the load (a login's Argon2id check allocates the hash's whole memory cost)"
 echo "   nginx: $(rps nginx4) req/s, p50 $NGX_P50 ms, p99 $(ms nginx4 p99_us) ms (same static file)," \
