@@ -1,5 +1,6 @@
 /* tamin: the command line. Each command is one function; errors are one line on stderr
  * and a non-zero exit. */
+#include "audit/spool.h"
 #include "base/jalali.h"
 #include "base/worktime.h"
 #include "cases/cases.h"
@@ -256,7 +257,10 @@ static int serve(struct opts *o, const struct web *web)
 		return die("%s", e.message);
 	app.rules = rules;
 	app.writer = writer_start(o->db, &e);
-	if (!app.writer) {
+	if (app.writer)
+		app.spool = audit_spool_start(o->db, app.writer, &e);
+	if (!app.spool) {
+		writer_stop(app.writer);
 		rules_free(rules);
 		return die("%s", e.message);
 	}
@@ -268,6 +272,7 @@ static int serve(struct opts *o, const struct web *web)
 	pthread_cond_broadcast(&sweeper.cv);
 	pthread_mutex_unlock(&sweeper.mu);
 	pthread_join(sw, NULL);
+	audit_spool_stop(app.spool);
 	writer_stop(app.writer);
 	worktime_free(app.office);
 	worktime_free(app.always);

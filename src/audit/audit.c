@@ -1,4 +1,5 @@
 #include "audit/audit.h"
+#include "audit/spool.h"
 
 #include "base/jalali.h"
 #include "base/natid.h"
@@ -8,24 +9,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+void audit_bind(struct db_stmt *s, int first, const struct principal *who, const char *ip,
+		int64_t now, const struct audit_entry *a)
+{
+	db_bind_int(s, first, now);
+	if (who->user_id)
+		db_bind_int(s, first + 1, who->user_id);
+	db_bind_text(s, first + 2, role_name(who->role));
+	db_bind_text(s, first + 3, a->action);
+	if (a->person_id)
+		db_bind_int(s, first + 4, a->person_id);
+	if (a->case_id)
+		db_bind_int(s, first + 5, a->case_id);
+	db_bind_text(s, first + 6, a->reason ? a->reason : "");
+	db_bind_text(s, first + 7, a->denied ? "denied" : "allowed");
+	db_bind_text(s, first + 8, ip ? ip : "");
+}
+
 int audit_insert(struct db *db, const struct principal *who, const char *ip, int64_t now,
 		 const struct audit_entry *a, struct err *e)
 {
-	struct db_stmt *s = db_prepare(
-		db, "INSERT INTO audit(at, user_id, role, action, person_id, case_id, reason,"
-		    " outcome, ip) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
-	db_bind_int(s, 1, now);
-	if (who->user_id)
-		db_bind_int(s, 2, who->user_id);
-	db_bind_text(s, 3, role_name(who->role));
-	db_bind_text(s, 4, a->action);
-	if (a->person_id)
-		db_bind_int(s, 5, a->person_id);
-	if (a->case_id)
-		db_bind_int(s, 6, a->case_id);
-	db_bind_text(s, 7, a->reason ? a->reason : "");
-	db_bind_text(s, 8, a->denied ? "denied" : "allowed");
-	db_bind_text(s, 9, ip ? ip : "");
+	struct db_stmt *s = db_prepare(db, "INSERT INTO audit(" AUDIT_COLUMNS ")"
+					   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+	audit_bind(s, 1, who, ip, now, a);
 	int rc = db_step(s);
 	db_done(s);
 	if (rc < 0)
@@ -64,7 +70,8 @@ struct audit_job {
 	struct audit_entry *rows;
 	int n;
 	int64_t now;
-	struct write_job job;
+	struct write_job job;	  /* through the writer: rows that open a caller context */
+	struct audit_batch batch; /* through the spool: the others */
 };
 
 static int audit_job_run(struct db *db, void *arg, struct err *e)
@@ -115,7 +122,60 @@ void audit_reply(struct req *r, int status, struct jw *body, struct audit_entry 
 	j->job.done = audit_job_done;
 	j->job.arg = j;
 	j->job.no_savepoint = 1; /* rows of a refused read may stand: the log over-tells */
+	/* A caller context is state the next request reads at once: those rows go through
+	 * the writer. The rest are spooled (audit/spool.h). */
+	int context = 0;
+	for (int i = 0; i < kept; i++)
+		context |= rows[i].grant_context && rows[i].person_id && !rows[i].denied;
+	if (r->app->spool && !context) {
+		j->batch = (struct audit_batch){
+			.who = &r->who, .ip = r->ip, .now = j->now, .rows = rows, .n = kept};
+		j->batch.job.done = audit_job_done;
+		j->batch.job.arg = j;
+		req_wait(r, &j->batch.job);
+		if (audit_spool_submit(r->app->spool, &j->batch) == 0)
+			return;
+	}
 	req_write(r, &j->job);
+}
+
+/* ---- reading the log: first the spooled entries into journal.audit ---- */
+
+struct import_job {
+	struct req *r;
+	void (*then)(struct req *r);
+	struct audit_import x;
+	struct write_job job;
+};
+
+static int import_run(struct db *db, void *arg, struct err *e)
+{
+	struct import_job *j = arg;
+	return audit_spool_import(j->r->app->spool, db, &j->x, e);
+}
+
+static void import_done(void *arg, int rc, const struct err *e)
+{
+	struct import_job *j = arg;
+	if (rc < 0) {
+		reply_error(j->r, e); /* an incomplete log is not shown */
+		return;
+	}
+	audit_spool_imported(j->r->app->spool, &j->x);
+	j->then(j->r);
+}
+
+/* Runs then(r) once every durable entry is in journal.audit. */
+static void after_import(struct req *r, void (*then)(struct req *r))
+{
+	if (!r->app->spool) {
+		then(r);
+		return;
+	}
+	struct import_job *j = arena_alloc(&r->arena, sizeof *j);
+	j->r = r;
+	j->then = then;
+	req_write_job(r, &j->job, import_run, import_done, j);
 }
 
 static int parse_cursor(struct req *r, int64_t *cursor)
@@ -184,7 +244,7 @@ static void reply_page(struct req *r, struct db_stmt *s, int limit, int with_per
 	reply_json(r, 200, out);
 }
 
-void audit_h_access_log(struct req *r)
+static void access_log(struct req *r)
 {
 	int limit;
 	int64_t cursor;
@@ -203,7 +263,7 @@ void audit_h_access_log(struct req *r)
 	reply_page(r, s, limit, 0);
 }
 
-void audit_h_query(struct req *r)
+static void query(struct req *r)
 {
 	int limit;
 	int64_t cursor;
@@ -239,3 +299,7 @@ void audit_h_query(struct req *r)
 	db_bind_int(s, 6, limit + 1);
 	reply_page(r, s, limit, 1);
 }
+
+void audit_h_access_log(struct req *r) { after_import(r, access_log); }
+
+void audit_h_query(struct req *r) { after_import(r, query); }

@@ -1,7 +1,9 @@
-/* audit: who read whose record, when and why. Every read of a person's cases writes a
- * row here before the reply leaves, in the same group commit as other writes. The
- * citizen sees their rows (GET /api/v1/me/access-log); the auditor queries all of them
- * (GET /api/v1/audit). Rows are append-only (triggers refuse UPDATE and DELETE).
+/* audit: who read whose record, when and why. Every read of a person's cases is made
+ * durable before the reply leaves: in the audit spool (audit/spool.h), which the writer
+ * imports into the log in batches, or, for a read that opens a caller context, in the
+ * writer's group commit. The citizen sees their rows (GET /api/v1/me/access-log); the
+ * auditor queries all of them (GET /api/v1/audit); both import the spool first. Rows
+ * are append-only (triggers refuse UPDATE and DELETE).
  *
  * It also keeps caller contexts: a staff member who identified a caller (by national
  * id, mobile or case number) may read that person's cases for CALLER_CONTEXT_SECONDS. */
@@ -24,6 +26,12 @@ struct audit_entry {
 	 * written, so that it names them */
 	const char *enrol_national_id;
 };
+
+/* The log's columns, in the order audit_bind binds them. */
+#define AUDIT_COLUMNS "at, user_id, role, action, person_id, case_id, reason, outcome, ip"
+/* Binds one row to parameters first..first+8 of an INSERT INTO audit(AUDIT_COLUMNS). */
+void audit_bind(struct db_stmt *s, int first, const struct principal *who, const char *ip,
+		int64_t now, const struct audit_entry *a);
 
 /* Writer side: inserts one row for principal `who` at `now`. */
 int audit_insert(struct db *db, const struct principal *who, const char *ip, int64_t now,

@@ -44,6 +44,7 @@ struct principal {
 };
 
 struct app;
+struct audit_spool;
 struct rules;
 struct loop;
 struct web;
@@ -85,6 +86,7 @@ struct app {
 	const char *db_path;
 	const char *data_dir;
 	struct writer *writer;
+	struct audit_spool *spool; /* the audit rows of reads (audit/spool.h); NULL: none */
 	struct worktime *office;
 	struct worktime *always;
 	int rate_limit; /* requests per second per client address; 0 = off */
@@ -133,6 +135,9 @@ void reply_static(struct req *r, int status, const void *data, size_t len);
 
 /* Submits a write job whose done() will reply; the request stays alive until then. */
 void req_write(struct req *r, struct write_job *job);
+/* Before handing r to other work whose job->done() replies on this loop: ends the
+ * handler's reads and sets job->base (req_write does both). */
+void req_wait(struct req *r, struct write_job *job);
 /* The same, filling the job first: run(arg) in the writer, then done(arg) on this loop. */
 void req_write_job(struct req *r, struct write_job *job,
 		   int (*run)(struct db *db, void *arg, struct err *e),

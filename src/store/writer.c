@@ -35,7 +35,7 @@ static void jobs_finish_cb(evutil_socket_t fd, short what, void *arg)
 
 /* Hands the group's results back: one wake-up per loop for the whole group, not one
  * per job (each wake-up is a write to the loop's notify pipe and a context switch). */
-static void deliver(struct write_job *group)
+void writer_deliver(struct write_job *group)
 {
 	enum { MAX_BASES = 16 };
 	struct event_base *bases[MAX_BASES];
@@ -108,7 +108,7 @@ static void run_group(struct writer *w, struct write_job *group)
 			if (j->rc == 0)
 				j->rc = err_set(&j->err, 503, "unavailable", "", "commit failed: %s", msg);
 	}
-	deliver(group);
+	writer_deliver(group);
 }
 
 static void *writer_main(void *arg)

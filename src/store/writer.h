@@ -30,6 +30,10 @@ struct write_job {
 
 struct writer *writer_start(const char *path, struct err *e);
 void writer_submit(struct writer *w, struct write_job *job);
+/* Runs the done() of a chain of finished jobs (linked by next, rc and err set): each on
+ * its job's loop, with one wake-up per loop for the whole chain; inline when base is NULL.
+ * For threads that finish jobs of their own (the audit spool). */
+void writer_deliver(struct write_job *chain);
 /* Stops after committing every job already submitted. */
 void writer_stop(struct writer *w);
 

@@ -267,3 +267,18 @@ test('/ says where the API is; an unknown path is a JSON 404', async () => {
   assert.equal(r.json.error.code, 'not_found');
   assert.match(r.headers['content-type'] ?? r.headers.get?.('content-type') ?? '', /application\/json/);
 });
+
+test('every reply, success or error, carries one Date header in the form of RFC 9110', async () => {
+  const form = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+  const replies = [
+    await S.call('GET', '/healthz'),
+    await S.call('GET', `/api/v1/cases/${caseId}`, { token: agent.token }),
+    await S.call('GET', '/api/v1/cases/999999999', { token: agent.token }),
+    await S.call('GET', '/api/v1/nothing-here'),
+  ];
+  for (const r of replies) {
+    const date = r.headers.get('date');
+    assert.match(date, form, `one Date header (a second one would be joined to it): ${date}`);
+    assert.ok(Math.abs(Date.parse(date) - Date.now()) < 5000, `the date is now: ${date}`);
+  }
+});

@@ -79,6 +79,39 @@ static void test_escaping(void **state)
 	free(text);
 }
 
+/* Strings are copied 8 bytes at a time until a byte to escape: each such byte, and
+ * Persian text around it, at every offset within the 8 and at the end of the string. */
+static void test_escaping_at_every_offset(void **state)
+{
+	(void)state;
+	static const char specials[] = {'"', '\\', '\n', '\t', '\r', 0x01, 0x1f};
+	for (size_t k = 0; k < sizeof specials; k++)
+		for (int at = 0; at < 20; at++)
+			for (int tail = 0; tail < 10; tail++) {
+				char s[64];
+				int n = 0;
+				for (int i = 0; i < at; i++)
+					s[n++] = i % 3 ? 'a' : ' ';
+				s[n++] = specials[k];
+				memcpy(s + n, "\xd8\xb9\xd9\x84\xdb\x8c", 6); /* علی */
+				n += 6;
+				for (int i = 0; i < tail; i++)
+					s[n++] = (char)('0' + i);
+				s[n] = 0;
+				struct jw w;
+				jw_init(&w);
+				jw_array(&w, NULL);
+				jw_str(&w, NULL, s);
+				jw_end(&w);
+				char *text = jw_take(&w, NULL);
+				json_t *j = json_loads(text, 0, NULL);
+				assert_non_null(j);
+				assert_string_equal(json_string_value(json_array_get(j, 0)), s);
+				json_decref(j);
+				free(text);
+			}
+}
+
 static void test_fields(void **state)
 {
 	(void)state;
@@ -122,6 +155,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nesting_and_types),
 		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_escaping_at_every_offset),
 		cmocka_unit_test(test_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
