@@ -122,12 +122,14 @@ void audit_reply(struct req *r, int status, struct jw *body, struct audit_entry 
 	j->job.done = audit_job_done;
 	j->job.arg = j;
 	j->job.no_savepoint = 1; /* rows of a refused read may stand: the log over-tells */
-	/* A caller context is state the next request reads at once: those rows go through
-	 * the writer. The rest are spooled (audit/spool.h). */
-	int context = 0;
+	/* A caller context, or a person enrolled from the lists, is state the next request
+	 * reads at once: those rows go through the writer. The rest are spooled
+	 * (audit/spool.h). */
+	int state = 0;
 	for (int i = 0; i < kept; i++)
-		context |= rows[i].grant_context && rows[i].person_id && !rows[i].denied;
-	if (r->app->spool && !context) {
+		state |= (rows[i].grant_context && rows[i].person_id && !rows[i].denied) ||
+			 rows[i].enrol_national_id;
+	if (r->app->spool && !state) {
 		j->batch = (struct audit_batch){
 			.who = &r->who, .ip = r->ip, .now = j->now, .rows = rows, .n = kept};
 		j->batch.job.done = audit_job_done;
