@@ -2,6 +2,8 @@
  * thread, imported into journal.audit in batches by the writer. */
 #include "audit/spool.h"
 
+#include "base/text.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -96,18 +98,10 @@ static int reserve(struct audit_spool *s, size_t len, size_t more)
 	return 0;
 }
 
+/* v and the field's tab */
 static char *put_int(char *p, int64_t v)
 {
-	char tmp[24];
-	int n = 0;
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	do
-		tmp[n++] = (char)('0' + u % 10);
-	while (u /= 10);
-	if (v < 0)
-		*p++ = '-';
-	while (n)
-		*p++ = tmp[--n];
+	p = text_put_int(p, v);
 	*p++ = '\t';
 	return p;
 }

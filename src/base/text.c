@@ -247,3 +247,18 @@ char *text_mobile(struct arena *a, const char *in)
 		return arena_strdup(a, r);
 	return NULL;
 }
+
+char *text_put_int(char *p, int64_t v)
+{
+	char tmp[24];
+	int n = 0;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*p++ = '-';
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}

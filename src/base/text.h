@@ -5,6 +5,7 @@
 #define TAMIN_BASE_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/arena.h"
 
@@ -46,5 +47,9 @@ char *text_digits(struct arena *a, const char *in, size_t min, size_t max);
  * "+98"; a bare "98" is taken as the country code only in front of ten more digits.
  * Only the "09" prefix is checked, not the operator codes (they keep changing). */
 char *text_mobile(struct arena *a, const char *in);
+
+/* Writes v in decimal ASCII at p (at most 20 bytes, no NUL); returns the byte after it.
+ * For line formats written at speed (the lists' blocks, the audit spool). */
+char *text_put_int(char *p, int64_t v);
 
 #endif

@@ -9,6 +9,7 @@
 #include <zstd.h>
 
 #include "base/natid.h"
+#include "base/text.h"
 
 enum { FIELDS = 24 };
 
@@ -41,20 +42,6 @@ static char *put_text(char *p, const char *s)
 	return p;
 }
 
-static char *put_int(char *p, int64_t v)
-{
-	char tmp[24];
-	int n = 0;
-	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	do
-		tmp[n++] = (char)('0' + u % 10);
-	while (u /= 10);
-	if (v < 0)
-		*p++ = '-';
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
 
 /* 1405/07/01, as jalali_format writes it, without its snprintf (three dates a row) */
 static char *put_date(char *p, struct jdate d)
@@ -85,7 +72,7 @@ int list_line_encode(struct list_text *t, uint32_t row_no, const struct list_wor
 	if (reserve(t, need + FIELDS) < 0)
 		return -1;
 	char *p = t->data + t->len;
-	p = put_int(p, row_no);
+	p = text_put_int(p, row_no);
 	*p++ = '\t';
 	p = put_text(p, w->national_id);
 	*p++ = '\t';
@@ -121,7 +108,7 @@ int list_line_encode(struct list_text *t, uint32_t row_no, const struct list_wor
 				w->insurable, w->total,	     w->worker_share, w->prate};
 	for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
 		*p++ = '\t';
-		p = put_int(p, nums[i]);
+		p = text_put_int(p, nums[i]);
 	}
 	t->len = (size_t)(p - t->data);
 	return 0;

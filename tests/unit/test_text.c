@@ -257,11 +257,36 @@ static void test_mobile(void **state)
 			fail_msg("accepted: %s", bad[i] ? bad[i] : "(null)");
 }
 
+/* Decimal ASCII at speed, with no NUL: the lists' lines and the audit spool use it. */
+static void test_put_int(void **state)
+{
+	(void)state;
+	static const struct {
+		int64_t v;
+		const char *want;
+	} cases[] = {{0, "0"},
+		     {7, "7"},
+		     {-7, "-7"},
+		     {1405, "1405"},
+		     {9999999999LL, "9999999999"},
+		     {INT64_MAX, "9223372036854775807"},
+		     {INT64_MIN, "-9223372036854775808"}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char buf[32];
+		memset(buf, 'x', sizeof buf);
+		char *end = text_put_int(buf, cases[i].v);
+		assert_int_equal(end - buf, strlen(cases[i].want));
+		assert_memory_equal(buf, cases[i].want, strlen(cases[i].want));
+		assert_int_equal(*end, 'x'); /* nothing written past it */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_utf8_len),
+	    cmocka_unit_test(test_put_int),
 	    cmocka_unit_test_setup_teardown(test_normalize_letters, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_normalize_digits, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_normalize_space, setup, teardown),
