@@ -518,7 +518,7 @@ history_bench() {
 		"$(verdict "$p50 < 2")"
 	echo "   tamin: $(rps history) req/s one at a time, p50 $p50 ms, p90 $(ms history p90_us) ms," \
 		"p99 $(ms history p99_us) ms, $size bytes a response (360 months, the record, the" \
-		"steps), other processes $(other history)% CPU; each read also commits its audit row"
+		"steps), other processes $(other history)% CPU; each read's audit entry is durable before its reply"
 	echo "   nginx: the same $size bytes, p50 $ngx ms, p99 $(ms nginx-history p99_us) ms," \
 		"other processes $(other nginx-history)% CPU; the record holds $entries entries"
 }
