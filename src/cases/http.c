@@ -608,12 +608,8 @@ void cases_h_person(struct req *r)
 		return;
 	}
 	struct person p;
-	int rc = people_find_national_id(req_db(r), nid, &p, &r->arena);
-	int nameless = rc == 1 && !*p.first_name && !*p.last_name;
-	if (rc == 1) /* known by national id alone, say: the lists may know more */
-		lists_person_complete(req_db(r), &p, &r->arena);
-	else if (rc == 0) /* an insured worker who never contacted us: enrolled below */
-		rc = lists_person(req_db(r), nid, &p, &r->arena);
+	const char *enrol;
+	int rc = lists_find_person(req_db(r), nid, &p, &r->arena, &enrol);
 	if (rc <= 0) {
 		reply_errorf(r, rc < 0 ? 500 : 404, rc < 0 ? "internal" : "not_found",
 			     "national_id", "no person with this national id is on record");
@@ -648,7 +644,7 @@ void cases_h_person(struct req *r)
 	struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
 	a->action = "person_read";
 	a->person_id = p.id;
-	a->enrol_national_id = !p.id || (nameless && *p.first_name) ? p.national_id : NULL;
+	a->enrol_national_id = enrol;
 	a->reason = "caller lookup";
 	a->grant_context = r->who.role == ROLE_AGENT || r->who.role == ROLE_DESK;
 	audit_reply(r, 200, &w, a, 1);

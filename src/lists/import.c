@@ -415,11 +415,8 @@ static int read_rows(struct list_import *im, struct list_source *src, struct par
 	int n = parts_wanted(src);
 	if (n > 1 && !(n = list_reader_split(src->reader, readers, first, n, LIST_BLOCK_ROWS)))
 		return err_set(e, 500, "internal", "", "out of memory");
-	if (n == 1 && src->reader && parts_wanted(src) > 1)
-		list_reader_close(&readers[0]); /* too small to share: read by the caller's reader */
 	for (int k = 0; k < n; k++) {
 		struct part *t = &all[k];
-		memset(t, 0, sizeof *t);
 		t->im = im;
 		t->issues = k ? &t->own : &im->issues;
 		list_issues_init(&t->own, 0);

@@ -553,13 +553,15 @@ void list_reader_close(struct list_reader *r)
 int list_reader_split(const struct list_reader *r, struct list_reader *parts, uint32_t *first,
 		      int n, uint32_t align)
 {
+	if (n < 2)
+		return 1;
 	uint32_t nrec = r->wor.nrecords, live = 0;
 	for (uint32_t i = 0; i < nrec; i++)
 		live += !dbf_deleted(dbf_record(&r->wor, i));
 	/* a run of at least 4 blocks each, or no split */
 	uint32_t per = live / (uint32_t)n / align * align;
-	if (n < 2 || per < 4 * align)
-		n = 1;
+	if (per < 4 * align)
+		return 1; /* too small to share: no parts made */
 	uint32_t rec = 0, seen = 0;
 	for (int k = 0; k < n; k++) {
 		parts[k] = *r;

@@ -161,8 +161,8 @@ void list_reader_close(struct list_reader *r);
 /* Splits r's worker rows into up to n consecutive runs that can be read at once by as many
  * threads: parts[k] reads run k (close each before r); each run but the last holds a
  * multiple of `align` live rows, and first[k] is how many live rows come before run k.
- * Returns the number of parts made (1 for a list too small to share, 0 when out of
- * memory). */
+ * Returns the number of parts made; 1 for a list too small to share, and then no part
+ * is made (read it with r itself); 0 when out of memory. */
 int list_reader_split(const struct list_reader *r, struct list_reader *parts, uint32_t *first,
 		      int n, uint32_t align);
 

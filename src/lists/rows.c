@@ -42,7 +42,6 @@ static char *put_text(char *p, const char *s)
 	return p;
 }
 
-
 /* 1405/07/01, as jalali_format writes it, without its snprintf (three dates a row) */
 static char *put_date(char *p, struct jdate d)
 {
@@ -671,6 +670,24 @@ void lists_person_complete(struct db *db, struct person *p, struct arena *a)
 		p->gender = l.gender;
 	if (!p->birth_date)
 		p->birth_date = l.birth_date;
+}
+
+int lists_find_person(struct db *db, const char *national_id, struct person *p, struct arena *a,
+		      const char **enrol)
+{
+	*enrol = NULL;
+	int rc = people_find_national_id(db, national_id, p, a);
+	if (rc == 1) { /* known by national id alone, say: the lists may know more */
+		int nameless = blank(p->first_name) && blank(p->last_name);
+		lists_person_complete(db, p, a);
+		if (nameless && !blank(p->first_name))
+			*enrol = p->national_id;
+	} else if (rc == 0) { /* an insured worker who never contacted us */
+		rc = lists_person(db, national_id, p, a);
+		if (rc == 1)
+			*enrol = p->national_id;
+	}
+	return rc;
 }
 
 int lists_person_record(struct db *db, const char *national_id, struct arena *a,

@@ -127,6 +127,14 @@ int lists_person(struct db *db, const char *national_id, struct person *p, struc
 /* Fills what p lacks (names, sex, birth date) from the person's latest list row. */
 void lists_person_complete(struct db *db, struct person *p, struct arena *a);
 
+/* The person as the case desk and the records read them: the row of people, completed from
+ * the lists, or a worker known only from the lists (p->id 0). *enrol is the national id to
+ * make a row of people (or to give the lists' names) with the read's audit entry
+ * (audit_entry.enrol_national_id), NULL when there is nothing to write. 1 found, 0 on no
+ * record, -1 error. */
+int lists_find_person(struct db *db, const char *national_id, struct person *p, struct arena *a,
+		      const char **enrol);
+
 /* A person's insurance record as the rules read it: one line per list row (a month in a
  * workshop), oldest first, from the lists no correction superseded; *n lines in the
  * arena. 0, or -1 with e. */

@@ -94,12 +94,8 @@ static int open_person(struct req *r, enum what what, struct read *x, struct aud
 		reply_error(r, &e);
 		return -1;
 	}
-	int rc = people_find_national_id(req_db(r), nid, &x->p, &r->arena);
-	int nameless = rc == 1 && !*x->p.first_name && !*x->p.last_name;
-	if (rc == 1) /* known by national id alone, say: the lists may know more */
-		lists_person_complete(req_db(r), &x->p, &r->arena);
-	else if (rc == 0) /* known only from the lists: enrolled with the audit entry */
-		rc = lists_person(req_db(r), nid, &x->p, &r->arena);
+	const char *enrol;
+	int rc = lists_find_person(req_db(r), nid, &x->p, &r->arena, &enrol);
 	if (rc <= 0) {
 		reply_errorf(r, rc < 0 ? 500 : 404, rc < 0 ? "internal" : "not_found",
 			     "national_id", "no person with this national id is on record");
@@ -109,8 +105,7 @@ static int open_person(struct req *r, enum what what, struct read *x, struct aud
 	memset(a, 0, sizeof *a);
 	a->action = "record_read";
 	a->person_id = x->p.id;
-	a->enrol_national_id =
-	    !x->p.id || (nameless && *x->p.first_name) ? x->p.national_id : NULL;
+	a->enrol_national_id = enrol;
 	a->reason = reasons[what];
 	*ap = a;
 	if (!may_read(r, x->p.id)) {
