@@ -15,7 +15,7 @@ const STEPS = [
   ['compressing the blocks (zstd, other cores)', 'list_rows_compress'],
   ['sorting the entries by national id', 'list_rows_sort'],
   ['the rules (every row\'s share, the list\'s)', 'rules_contribution_list'],
-  ['storing the record entries (work_months)', 'list_rows_store_entries'],
+  ['storing the record entries (open_months)', 'list_rows_store_entries'],
   ['storing the blocks (list_blocks)', 'list_rows_store_blocks'],
   ['the commit (WAL, fsync, checkpoint)', 'db_commit'],
   ['reading and checking, all of it (threads)', 'part_run'],

@@ -29,7 +29,7 @@ SMALL_PEOPLE=20000
 SMALL_CASES=50000
 LIST_ROWS=${BENCH_LIST_ROWS:-1000000}             # worker rows in the imported list (step 6)
 PROFILE_ROWS=${BENCH_LIST_PROFILE_ROWS:-50000}     # rows of the list profiled under callgrind; 0: no profile
-ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8 alone (for working on one)
+ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9 alone (for working on one)
 export BENCH_LUA_DIR=$ROOT/bench/lua
 
 die() {
@@ -352,7 +352,7 @@ list_import_bench() {
 	timed list-import "$BIN" list import --db "$db" "$dir/DSKKAR00.DBF" "$dir/DSKWOR00.DBF" ||
 		die "tamin list import refused or failed (a generator bug?): $(head -n 8 "$RUN/list-import.log")"
 	note_other list-anchor list-import
-	stored=$(sqlite3 "$db" 'SELECT count(*) FROM work_months')
+	stored=$(sqlite3 "$db" 'SELECT count(*) FROM record_entries')
 	blocked=$(sqlite3 "$db" 'SELECT coalesce(sum(rows), 0) FROM list_blocks')
 	people=$(sqlite3 "$db" 'SELECT count(*) FROM people')
 	rows_t=$(sqlite3 "$anchor" 'SELECT count(*) FROM t')
@@ -374,7 +374,7 @@ list_import_bench() {
 	echo "   sqlite3 .import --csv into an unindexed table t of the same 27 columns: $asecs s wall," \
 		"CPU $au s user + $as s sys, other processes $(other list-anchor)% CPU (the shell's defaults:" \
 		"rollback journal, synchronous=FULL, one transaction)"
-	echo "   stored: $stored of $LIST_ROWS record entries in work_months, $blocked rows in list_blocks" \
+	echo "   stored: $stored of $LIST_ROWS record entries (record_entries), $blocked rows in list_blocks" \
 		"($people people: workers become people when first dealt with);" \
 		"the anchor's t holds $rows_t rows; database $(($(stat -c %s "$db") / 1048576)) MiB," \
 		"anchor $(($(stat -c %s "$anchor") / 1048576)) MiB"
@@ -386,13 +386,13 @@ list_import_bench() {
 	# again is the employer's correction of the month: every worker is known by then.
 	timed list-reimport "$BIN" list import --db "$db" "$dir/DSKKAR00.DBF" "$dir/DSKWOR00.DBF" ||
 		die "the second import failed: $(head -n 8 "$RUN/list-reimport.log")"
-	stored=$(sqlite3 "$db" 'SELECT count(*) FROM work_months')
+	stored=$(sqlite3 "$db" 'SELECT count(*) FROM record_entries')
 	read -r iu is <"$RUN/list-reimport.cpu"
 	echo "   the same list again, as its correction (every worker known, the first list superseded):" \
 		"$(calc "%.0f" "$LIST_ROWS / $(cat "$RUN/list-reimport.secs")") rows/s, $(cat "$RUN/list-reimport.secs") s" \
 		"wall, CPU $iu s user + $is s sys, other processes $(other list-reimport)% CPU;" \
 		"$(grep -c '^stored as list .*, correcting list' "$RUN/list-reimport.log") correction stored," \
-		"work_months now $stored"
+		"record entries now $stored"
 
 	# where the import's time goes: callgrind on a smaller list (its instructions, not time)
 	if [ "$PROFILE_ROWS" -gt 0 ] && command -v valgrind >/dev/null; then
@@ -465,11 +465,10 @@ pension_batch_bench() {
 # real history response), one request at a time.
 HIST_SAMPLE=${BENCH_HISTORY_SAMPLE:-20000}
 HIST_FILLER=${BENCH_HISTORY_FILLER:-42000000}
-history_bench() {
-	local db=$BENCH/records-$HIST_SAMPLE-$HIST_FILLER.db gen=$ROOT/src/demo/national.c
-	local t0 nid status size entries p50 ngx
-	echo "8. one person's 30-year history, GET /api/v1/people/{id}/history, wrk -t1 -c1 -d${DURATION}s," \
-		"vs nginx serving a response of the same size ..."
+# history_db: makes (once) the national record in $HIST_DB.
+history_db() {
+	local db=$BENCH/records-$HIST_SAMPLE-$HIST_FILLER.db gen=$ROOT/src/demo/national.c t0
+	HIST_DB=$db
 	if [ ! -f "$db" ] || [ "$gen" -nt "$db" ]; then
 		local tmp=$BENCH/records-tmp.db
 		t0=$(now_ns)
@@ -484,10 +483,18 @@ history_bench() {
 		mv "${tmp%.db}-journal.db" "${db%.db}-journal.db"
 		rm -f "$tmp"-* "${tmp%.db}-journal.db"-*
 		echo "made in $(secs_since "$t0") s on $(date -u '+%Y-%m-%d %H:%M UTC'):" \
-			"$(sqlite3 "$db" 'SELECT count(*) FROM work_months') record entries," \
+			"$(sqlite3 "$db" 'SELECT count(*) FROM record_entries') record entries," \
 			"$(sqlite3 "$db" 'SELECT count(*) FROM lists') lists" >"$db.info"
 	fi
-	entries=$(sqlite3 "$db" 'SELECT count(*) FROM work_months')
+}
+
+history_bench() {
+	local db t0 nid status size entries p50 ngx
+	echo "8. one person's 30-year history, GET /api/v1/people/{id}/history, wrk -t1 -c1 -d${DURATION}s," \
+		"vs nginx serving a response of the same size ..."
+	history_db
+	db=$HIST_DB
+	entries=$(sqlite3 "$db" 'SELECT count(*) FROM record_entries')
 	echo "   record: ${db#"$ROOT"/}, $(cat "$db.info"); $(($(stat -c %s "$db") / 1048576)) MiB"
 	sqlite3 "$db" "SELECT national_id FROM people WHERE first_name = 'نمونه' ORDER BY random() LIMIT 2000" \
 		>"$RUN/nids-history.txt"
@@ -523,6 +530,66 @@ history_bench() {
 		"other processes $(other nginx-history)% CPU; the record holds $entries entries"
 }
 
+# ---- step 9's pieces: a national month in one batch ----
+
+# MONTH_LISTS workshops' lists of 1405/08, MONTH_WORKERS workers each on average (2,000,000
+# and 21: 42 million rows), in one DSKKAR00/DSKWOR00 pair as ListDisk's template lays them
+# out (tamin demo --batch), imported by `tamin list batch` into a copy of step 8's national
+# record (30 closed years and 1405's first seven months open) that holds the workshops. The
+# pair and the base database are made once and kept in build/bench while the generator is
+# unchanged; each run imports into a fresh copy. The figure is the import's wall-clock time,
+# from the process's start to its exit (the commit with synchronous=FULL, and the WAL
+# checkpoint SQLite runs as the connection closes). The anchor is reading the two files
+# once (cat > /dev/null) just before: what merely touching the input costs.
+MONTH_LISTS=${BENCH_MONTH_LISTS:-2000000}
+MONTH_WORKERS=${BENCH_MONTH_WORKERS:-21}
+month_bench() {
+	local dir=$BENCH/month-$MONTH_LISTS-$MONTH_WORKERS gen=$ROOT/src/demo/batch.c
+	local base db t0 took anchor rows stored summary
+	base=$dir/base.db
+	db=$BENCH/month-run.db
+	echo "9. a national month in one batch: $MONTH_LISTS workshops' lists, about" \
+		"$((MONTH_LISTS * MONTH_WORKERS)) rows, tamin list batch, vs reading the files once ..."
+	HIST_SAMPLE=${BENCH_HISTORY_SAMPLE:-20000} history_db
+	if [ ! -f "$dir/made" ] || [ "$gen" -nt "$dir/made" ] || [ "$HIST_DB" -nt "$dir/made" ]; then
+		t0=$(now_ns)
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		cp "$HIST_DB" "$base"
+		cp "${HIST_DB%.db}-journal.db" "${base%.db}-journal.db"
+		"$BIN" demo --db "$base" --batch "$dir" --lists "$MONTH_LISTS" --workers "$MONTH_WORKERS" \
+			--year 1405 --month 8 >"$RUN/month-gen.log" 2>&1 ||
+			die "tamin demo --batch failed: $(tail -n 3 "$RUN/month-gen.log")"
+		sqlite3 "$base" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+		echo "$(cat "$RUN/month-gen.log"), made in $(secs_since "$t0") s on" \
+			"$(date -u '+%Y-%m-%d %H:%M UTC')" >"$dir/made"
+	fi
+	rows=$(sed -n 's/^batch: [0-9]* lists, \([0-9]*\) rows.*/\1/p' "$dir/made")
+	echo "   input: $(cat "$dir/made"); DSKWOR00.DBF $(($(stat -c %s "$dir/DSKWOR00.DBF") / 1048576)) MiB"
+	rm -f "$db" "$db"-* "${db%.db}-journal.db"*
+	cp "$base" "$db"
+	cp "${base%.db}-journal.db" "${db%.db}-journal.db"
+	sync
+	timed month-read cat "$dir/DSKKAR00.DBF" "$dir/DSKWOR00.DBF"
+	anchor=$(cat "$RUN/month-read.secs")
+	timed month "$BIN" list batch --db "$db" "$dir/DSKKAR00.DBF" "$dir/DSKWOR00.DBF" ||
+		die "tamin list batch failed: $(tail -n 3 "$RUN/month.log")"
+	took=$(cat "$RUN/month.secs")
+	summary=$(tail -n 1 "$RUN/month.log")
+	stored=$(echo "$summary" | sed -n 's/.*"stored_rows":\([0-9]*\).*/\1/p')
+	[ "$stored" = "$rows" ] || die "the batch stored $stored rows of $rows: $summary"
+	[ "$(sqlite3 "$db" "SELECT sum(entries) FROM open_runs WHERE year = 1405 AND month = 8")" = "$rows" ] ||
+		die "open_runs does not hold the month's $rows entries"
+	note_other month
+	row "national month s ($rows rows)" "$took" "$anchor" "$(calc "%.1f" "$took / $anchor")" "<120" \
+		"$(verdict "$took < 120")"
+	read -r iu is <"$RUN/month.cpu"
+	echo "   tamin list batch: $(calc "%.0f" "$rows / $took") rows/s, CPU user $iu s + system $is s," \
+		"other processes $(other month)% CPU; $summary"
+	echo "   anchor: cat of the two files, $anchor s; the database after: $(($(stat -c %s "$db") / 1048576)) MiB"
+	rm -f "$db" "$db"-* "${db%.db}-journal.db"*
+}
+
 # ---- 0. a fresh case database for steps 1 and 2 ----
 
 rm -rf "$RUN"
@@ -541,17 +608,18 @@ only_done() {
 	[ "$TRUST" = 1 ] || die "a measurement could not be trusted (see above)"
 	exit 0
 }
-if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ]; then
+if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "$ONLY" = month ]; then
 	echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC'); BENCH_ONLY=$ONLY"
 	echo "load average before the bench: $(cut -d' ' -f1-3 /proc/loadavg)"
 	case $ONLY in
 	lists) list_import_bench ;;
 	pensions) pension_batch_bench ;;
 	history) history_bench ;;
+	month) month_bench ;;
 	esac
 	only_done
 elif [ -n "$ONLY" ] && [ "$ONLY" != read ]; then
-	die "BENCH_ONLY is read, lists, pensions, history or unset, not $ONLY"
+	die "BENCH_ONLY is read, lists, pensions, history, month or unset, not $ONLY"
 fi
 echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC' 2>/dev/null || true), copied to ${RUN#"$ROOT"/}/tamin for this run"
 echo "tamin bench: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), wrk -t2, ${DURATION}s per figure," \
@@ -759,6 +827,10 @@ pension_batch_bench
 # ---- 8. one person's 30-year history on a record of national size ----
 
 history_bench
+
+# ---- 9. a national month, 42 million rows, in one batch ----
+
+month_bench
 
 # ---- the table ----
 

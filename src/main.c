@@ -8,6 +8,8 @@
 #include "demo/demo.h"
 #include "http/routes.h"
 #include "lists/csv.h"
+#include "lists/batch.h"
+#include "lists/entries.h"
 #include "lists/lists.h"
 #include "pensions/pensions.h"
 #include "rules/rules.h"
@@ -36,8 +38,12 @@ static const char usage[] =
 	"                      (password on stdin; --workshop links an employer to a workshop)\n"
 	"       tamin demo --db FILE [--people N] [--cases N] [--seed N] [--records 0|1]\n"
 	"                  [--scale national [--sample N] [--filler N] [--pensioners N]]\n"
+	"       tamin demo --db FILE --batch DIR --lists N [--workers N] [--year Y --month M]\n"
+	"                  (adds N workshops; writes their lists of the month into DIR)\n"
 	"       tamin list import --db FILE DSKKAR00.DBF DSKWOR00.DBF (or KAR.csv WOR.csv)\n"
 	"       tamin list export --db FILE --list ID --out DIR [--encoding cp1256|iransys]\n"
+	"       tamin list batch --db FILE DSKKAR00.DBF DSKWOR00.DBF   (many lists in one pair)\n"
+	"       tamin record close-year --db FILE --year JALALI_YEAR\n"
 	"       tamin pensions increase|equalise --db FILE [--date JALALI] [--apply 1]\n"
 	"       tamin migrate --db FILE\n"
 	"       tamin sweep --db FILE\n"
@@ -46,9 +52,11 @@ static const char usage[] =
 
 struct opts {
 	const char *db, *listen, *data, *login, *role, *department, *national_id, *name, *web,
-		   *workshop, *out, *encoding, *date;
+		   *workshop, *out, *encoding, *date, *batch;
 	long threads, rate_limit, people, cases, seed, records, list, apply;
 	long sample, filler, pensioners; /* demo --scale national */
+	long year, month;		 /* record close-year; demo --batch */
+	long lists, workers;		 /* demo --batch */
 	const char *scale;
 };
 
@@ -90,6 +98,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"--encoding", offsetof(struct opts, encoding)},
 		{"--date", offsetof(struct opts, date)},
 		{"--scale", offsetof(struct opts, scale)},
+		{"--batch", offsetof(struct opts, batch)},
 	};
 	static const struct {
 		const char *name;
@@ -107,6 +116,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{"--sample", offsetof(struct opts, sample), 0, 1000000},
 		{"--filler", offsetof(struct opts, filler), 360, 1000000000},
 		{"--pensioners", offsetof(struct opts, pensioners), 0, 50000000},
+		{"--year", offsetof(struct opts, year), 1300, 1500},
+		{"--month", offsetof(struct opts, month), 1, 12},
+		{"--lists", offsetof(struct opts, lists), 1, 10000000},
+		{"--workers", offsetof(struct opts, workers), 1, 100000},
 	};
 	for (int i = 0; i < argc; i++) {
 		int done = 0;
@@ -407,29 +420,48 @@ static unsigned char *csv_file(const char *path, size_t *len, struct err *e)
 	return out;
 }
 
+/* A list's two files, as given: the CSV form when both say so, else the dBase pair. */
+struct list_input {
+	struct list_reader r;
+	unsigned char *kar_csv, *wor_csv; /* the CSV form as dBase bytes */
+	const char *source;		  /* "csv" or "dbf" */
+};
+
+static int list_input_open(struct list_input *in, const char *kar, const char *wor,
+			   struct list_issues *iss, struct err *e)
+{
+	memset(in, 0, sizeof *in);
+	size_t klen = 0, wlen = 0;
+	in->source = ends_with(kar, ".csv") && ends_with(wor, ".csv") ? "csv" : "dbf";
+	if (!strcmp(in->source, "dbf"))
+		return list_reader_open(&in->r, kar, wor, CODEC_UNKNOWN, iss, e);
+	if (!(in->kar_csv = csv_file(kar, &klen, e)) || !(in->wor_csv = csv_file(wor, &wlen, e)))
+		return -1;
+	return list_reader_open_mem(&in->r, in->kar_csv, klen, in->wor_csv, wlen, CODEC_UTF8, iss,
+				    e);
+}
+
+static void list_input_close(struct list_input *in)
+{
+	list_reader_close(&in->r);
+	free(in->kar_csv);
+	free(in->wor_csv);
+	memset(in, 0, sizeof *in);
+}
+
 static int cmd_list_import(struct opts *o, const char *kar, const char *wor)
 {
 	struct err e = {0};
-	struct list_reader r = {0};
+	struct list_input in;
 	struct import_job j = {0};
 	list_import_init(&j.im);
-	unsigned char *kar_csv = NULL, *wor_csv = NULL;
-	size_t klen = 0, wlen = 0;
-	/* the CSV form when both files say so, else the dBase pair */
-	j.source = ends_with(kar, ".csv") && ends_with(wor, ".csv") ? "csv" : "dbf";
-	int opened = -1;
-	if (!strcmp(j.source, "dbf"))
-		opened = list_reader_open(&r, kar, wor, CODEC_UNKNOWN, &j.im.issues, &e);
-	else if ((kar_csv = csv_file(kar, &klen, &e)) && (wor_csv = csv_file(wor, &wlen, &e)))
-		opened = list_reader_open_mem(&r, kar_csv, klen, wor_csv, wlen, CODEC_UTF8,
-					      &j.im.issues, &e);
-	if (opened < 0) {
-		list_reader_close(&r);
+	if (list_input_open(&in, kar, wor, &j.im.issues, &e) < 0) {
+		list_input_close(&in);
 		list_import_release(&j.im);
-		free(kar_csv);
-		free(wor_csv);
 		return die("%s", e.message);
 	}
+	struct list_reader *rd = &in.r;
+	j.source = in.source;
 	struct db *db = NULL;
 	struct rules *rules = load_rules(o, &e);
 	int rc = 2;
@@ -440,14 +472,14 @@ static int cmd_list_import(struct opts *o, const char *kar, const char *wor)
 	if (open_ready(o, &db))
 		goto out;
 	j.rules = rules;
-	list_source_files(&j.src, &r);
+	list_source_files(&j.src, rd);
 	struct write_job job = {.run = import_run, .arg = &j};
 	if (writer_run_now(db, &job) < 0) {
 		rc = die("%s", job.err.message);
 		goto out;
 	}
 	const struct list_header *h = &j.im.header;
-	printf("encoding: %s (%s)\n", codec_name(r.enc), r.guess.why);
+	printf("encoding: %s (%s)\n", codec_name(rd->enc), rd->guess.why);
 	printf("workshop %s, %04d/%02d, list %s: %u workers, %lld days\n", h->workshop, h->year,
 	       h->month, h->list_no, j.im.rows, (long long)h->days);
 	printf("insurable %lld, insured's share %lld, employer %lld, unemployment %lld,"
@@ -479,11 +511,97 @@ out:
 		db_close(db);
 	rules_free(rules);
 	catalog_release();
-	list_reader_close(&r);
-	free(kar_csv);
-	free(wor_csv);
+	list_input_close(&in);
 	list_import_release(&j.im);
 	return rc;
+}
+
+/* A refused list of a batch: one JSON line on stdout. */
+static void batch_refused(void *arg, const struct list_import *im, const char *key)
+{
+	(void)arg;
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	jw_str(&w, "list", key);
+	jw_str(&w, "workshop", im->header.workshop);
+	jw_str(&w, "list_no", im->header.list_no);
+	list_issues_json(&w, "errors", &im->issues);
+	jw_end(&w);
+	size_t len;
+	char *line = jw_take(&w, &len);
+	if (line)
+		printf("%s\n", line);
+	free(line);
+}
+
+static int cmd_list_batch(struct opts *o, const char *kar, const char *wor)
+{
+	struct err e = {0};
+	struct list_input in;
+	struct list_issues iss;
+	list_issues_init(&iss, 0);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (list_input_open(&in, kar, wor, &iss, &e) < 0 || iss.n) {
+		/* a column missing from the files: every list would be refused for it */
+		if (!e.status && iss.n)
+			err_set(&e, 422, iss.items[0].code, iss.items[0].field, "%s: %s",
+				iss.items[0].file == LIST_FILE_KAR ? kar : wor, iss.items[0].message_en);
+		list_input_close(&in);
+		list_issues_release(&iss);
+		return die("%s", e.message);
+	}
+	list_issues_release(&iss);
+	struct list_reader *rd = &in.r;
+	struct db *db = NULL;
+	struct rules *rules = load_rules(o, &e);
+	int rc = 2;
+	if (!rules)
+		rc = die("%s", e.message);
+	else if (!open_ready(o, &db)) {
+		struct list_batch out;
+		if (list_batch_import(db, o->db, rules, rd, (int64_t)time(NULL), batch_refused,
+				      NULL, &out, &e) < 0) {
+			rc = die("%s", e.message);
+		} else {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			printf("{\"lists\":%zu,\"stored\":%zu,\"refused\":%zu,\"rows\":%llu,"
+			       "\"stored_rows\":%llu,\"encoding\":\"%s\",\"seconds\":%.2f,"
+			       "\"phases\":{\"match\":%.2f,\"check\":%.2f,\"entries\":%.2f,"
+			       "\"commit\":%.2f}}\n",
+			       out.lists, out.stored, out.refused, (unsigned long long)out.rows,
+			       (unsigned long long)out.stored_rows, codec_name(rd->enc),
+			       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+			       out.match_s, out.check_s, out.entries_s, out.commit_s);
+			rc = out.refused ? 1 : 0;
+		}
+	}
+	if (db)
+		db_close(db);
+	rules_free(rules);
+	catalog_release();
+	list_input_close(&in);
+	return rc;
+}
+
+static int cmd_record_close_year(struct opts *o)
+{
+	if (!o->year)
+		return die("%s", "--year JALALI_YEAR is required");
+	struct db *db = NULL;
+	if (open_ready(o, &db))
+		return 2;
+	struct err e = {0};
+	int64_t moved = 0;
+	int rc = record_close_year(db, (int)o->year, &moved, &e);
+	db_close(db);
+	catalog_release();
+	if (rc < 0)
+		return die("%s", e.message);
+	printf("closed %ld: %lld record entries moved to the closed years\n", o->year,
+	       (long long)moved);
+	return 0;
 }
 
 static int cmd_list_export(struct opts *o)
@@ -607,6 +725,22 @@ static int cmd_demo(struct opts *o)
 		db_close(db);
 		return die("%s", e.message);
 	}
+	if (o->batch) {
+		struct demo_batch b = {o->batch, o->lists, o->workers ? o->workers : 21,
+				       o->year ? (int)o->year : 1405, o->month ? (int)o->month : 8,
+				       (uint64_t)(o->seed ? o->seed : 1420)};
+		struct demo_batch_out bo;
+		int rc = demo_batch(db, rules, &b, &bo, &e);
+		if (rc == 0)
+			printf("batch: %ld lists, %ld rows of %04d/%02d in %s\n", bo.lists, bo.rows,
+			       b.year, b.month, b.dir);
+		rules_free(rules);
+		db_close(db);
+		worktime_free(app.office);
+		worktime_free(app.always);
+		catalog_release();
+		return rc < 0 ? die("%s", e.message) : 0;
+	}
 	struct demo_options d = {.people = o->people ? o->people : 2000,
 				 .cases = o->cases >= 0 ? o->cases : 5000,
 				 .seed = (unsigned)(o->seed ? o->seed : 1420),
@@ -677,16 +811,27 @@ int main(int argc, char **argv)
 			 .pensioners = -1};
 	int skip = 2;
 	if (!strcmp(cmd, "list")) {
-		int import = argc >= 3 && !strcmp(argv[2], "import");
-		if (!import && !(argc >= 3 && !strcmp(argv[2], "export")))
-			return die("%s", "usage: tamin list import|export ... (see tamin --help)");
-		if (import && (argc < 5 || !strncmp(argv[argc - 1], "--", 2) ||
-			       !strncmp(argv[argc - 2], "--", 2)))
-			return die("%s", "list import wants the two files last: DSKKAR00.DBF DSKWOR00.DBF");
-		if (parse_opts(argc - 3 - (import ? 2 : 0), argv + 3, &o))
+		const char *sub = argc >= 3 ? argv[2] : "";
+		int import = !strcmp(sub, "import"), batch = !strcmp(sub, "batch");
+		if (!import && !batch && strcmp(sub, "export"))
+			return die("%s", "usage: tamin list import|export|batch ... (see tamin --help)");
+		if ((import || batch) && (argc < 5 || !strncmp(argv[argc - 1], "--", 2) ||
+					  !strncmp(argv[argc - 2], "--", 2)))
+			return die("list %s wants the two files last: DSKKAR00.DBF DSKWOR00.DBF",
+				   sub);
+		if (parse_opts(argc - 3 - (import || batch ? 2 : 0), argv + 3, &o))
 			return 2;
+		if (batch)
+			return cmd_list_batch(&o, argv[argc - 2], argv[argc - 1]);
 		return import ? cmd_list_import(&o, argv[argc - 2], argv[argc - 1])
 			      : cmd_list_export(&o);
+	}
+	if (!strcmp(cmd, "record")) {
+		if (argc < 3 || strcmp(argv[2], "close-year"))
+			return die("%s", "usage: tamin record close-year --db FILE --year JALALI_YEAR");
+		if (parse_opts(argc - 3, argv + 3, &o))
+			return 2;
+		return cmd_record_close_year(&o);
 	}
 	if (!strcmp(cmd, "pensions")) {
 		if (argc < 3 || (strcmp(argv[2], "increase") && strcmp(argv[2], "equalise")))

@@ -6,6 +6,8 @@
 #ifndef TAMIN_DEMO_DEMO_H
 #define TAMIN_DEMO_DEMO_H
 
+#include <stdint.h>
+
 #include "base/err.h"
 #include "http/http.h"
 #include "store/store.h"
@@ -31,5 +33,22 @@ struct demo_national {
 	long sample, filler, pensioners;
 };
 int demo_national(struct db *db, const struct demo_national *o, struct err *e);
+
+/* A month of many workshops' lists in one pair of files (`--batch DIR`, batch.c): `lists`
+ * workshops added to the database (codes 6000000001 ...) and DIR/DSKKAR00.DBF and
+ * DIR/DSKWOR00.DBF holding their lists of year/month, `workers` workers a list on
+ * average, every value valid by the rules. */
+struct rules;
+struct demo_batch {
+	const char *dir;
+	long lists, workers;
+	int year, month;
+	uint64_t seed;
+};
+struct demo_batch_out {
+	long lists, rows;
+};
+int demo_batch(struct db *db, const struct rules *rules, const struct demo_batch *o,
+	       struct demo_batch_out *out, struct err *e);
 
 #endif

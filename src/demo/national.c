@@ -3,7 +3,7 @@
  * transaction rather than row by row:
  * - the record: `sample` people with a month in each of the 360 months to 1405/07 (their
  *   history is what step 8 reads), among `filler` other workers' entries spread over the
- *   same months; up to 2000 workshops (one per sampled person below that) with a list per
+ *   same months; the years to 1404 closed (work_months), 1405 open (open_months); up to 2000 workshops (one per sampled person below that) with a list per
  *   workshop and month carry them. The entries
  *   are written in key order, as imports append them.
  * - `pensioners` old-age pensioners with a granted pension and today's (step 7). */
@@ -13,6 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A record entry for each (year, worker, month): list, workshop, row, days, insurable. */
+#define ENTRIES                                                                                \
+	"SELECT yrs.y, who.nid, months.m, (SELECT id FROM base) + months.i * $WORKSHOPS +"    \
+	" who.j % $WORKSHOPS, (SELECT id FROM ws WHERE ws.k = who.j % $WORKSHOPS), 1,"        \
+	" CASE WHEN who.src = 1 AND (who.j + months.i) % 11 = 0 THEN 20 WHEN months.m = 12"   \
+	" THEN 29 ELSE 30 END, CASE WHEN who.src = 1 THEN 30000000 + months.i * 400000 +"     \
+	" who.j % 50 * 1000000 ELSE 50000000 END"                                             \
+	" FROM yrs CROSS JOIN who CROSS JOIN months ON months.y = yrs.y "
+
 /* $SAMPLE, $FILLER and $WORKSHOPS are replaced by the numbers before the script runs. */
 static const char records_sql[] =
     "-- 360 months: 1375/08 .. 1405/07, by index 0..359\n"
@@ -21,7 +30,9 @@ static const char records_sql[] =
     "INSERT INTO months SELECT 1375 + (7 + i) / 12, (7 + i) % 12 + 1, i FROM n;\n"
     "CREATE TEMP TABLE yrs(y INTEGER PRIMARY KEY);\n"
     "INSERT INTO yrs SELECT DISTINCT y FROM months;\n"
-    "INSERT INTO record_years SELECT y FROM yrs;\n"
+    "-- 1375 .. 1404 are closed years (work_months); 1405 is open (open_months)\n"
+    "INSERT INTO record_years SELECT y FROM yrs WHERE y < 1405;\n"
+    "INSERT INTO open_periods SELECT y, m, 0 FROM months WHERE y = 1405;\n"
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $WORKSHOPS)\n"
     "INSERT INTO workshops(code, name, employer_name, province, hard_job, created)\n"
     "SELECT printf('%010d', 5000000000 + i), 'کارگاه ' || i, 'کارفرما ' || i,\n"
@@ -58,16 +69,10 @@ static const char records_sql[] =
     "INSERT INTO who SELECT 0, j, 1000000000 + j * 9 + 1 FROM n;\n"
     "INSERT INTO who SELECT 1, k, CAST(nid AS INTEGER) FROM sample;\n"
     "INSERT INTO work_months(year, national_id, month, list_id, workshop_id, row_no, days, "
-    "insurable)\n"
-    "SELECT yrs.y, who.nid, months.m, (SELECT id FROM base) + months.i * $WORKSHOPS + who.j % "
-    "$WORKSHOPS,\n"
-    "	(SELECT id FROM ws WHERE ws.k = who.j % $WORKSHOPS), 1,\n"
-    "	CASE WHEN who.src = 1 AND (who.j + months.i) % 11 = 0 THEN 20 WHEN months.m = 12 THEN 29\n"
-    "	     ELSE 30 END,\n"
-    "	CASE WHEN who.src = 1 THEN 30000000 + months.i * 400000 + who.j % 50 * 1000000\n"
-    "	     ELSE 50000000 END\n"
-    "FROM yrs CROSS JOIN who CROSS JOIN months ON months.y = yrs.y\n"
-    "ORDER BY yrs.y, who.src, who.j, months.m;\n";
+    "insurable)\n" ENTRIES "WHERE yrs.y < 1405 ORDER BY yrs.y, who.src, who.j, months.m;\n"
+    "-- the open year month first: (year, month, national id)\n"
+    "INSERT INTO open_months(year, national_id, month, list_id, workshop_id, row_no, days, "
+    "insurable)\n" ENTRIES "WHERE yrs.y = 1405 ORDER BY months.m, who.src, who.j;\n";
 
 static const char pensioners_sql[] =
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $PENSIONERS)\n"

@@ -7,6 +7,7 @@
 
 #include "base/jalali.h"
 #include "catalog/catalog.h"
+#include "lists/entries.h"
 #include "lists/rows.h"
 
 #define LIST_BATCH 2000
@@ -373,6 +374,22 @@ fail:
 	return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
 }
 
+/* Closes every year before `year`, as the organisation does once a year is over
+ * (lists/entries.h): the demo's past years are in work_months, its current one open. */
+static int close_past_years(struct db *db, int year, struct err *e)
+{
+	for (;;) {
+		struct db_stmt *s = db_prepare(db, "SELECT min(year) FROM open_periods");
+		int y = s && db_step(s) == 1 && !db_col_is_null(s, 0) ? (int)db_col_int(s, 0) : 0;
+		db_done(s);
+		int64_t moved;
+		if (!y || y >= year)
+			return 0;
+		if (record_close_year(db, y, &moved, e) < 0)
+			return -1;
+	}
+}
+
 int demo_records(struct db *db, const struct rules *rules, const int64_t *people, long n,
 		 uint64_t seed, int64_t now, struct demo_records_out *out, struct err *e)
 {
@@ -444,6 +461,7 @@ int demo_records(struct db *db, const struct rules *rules, const int64_t *people
 	if (nv)
 		qsort(v, (size_t)nv, sizeof *v, by_list);
 	if (insert_lists(db, rules, v, nv, who, wids, hard, now, out, e) < 0 ||
+	    close_past_years(db, last_year, e) < 0 ||
 	    make_pensioners(db, rules, &g, people, births, n, today.y, last_month, now, wcache, out,
 			    e) < 0)
 		goto out;

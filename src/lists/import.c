@@ -65,16 +65,6 @@ void list_source_array(struct list_source *s, struct list_array *a)
 
 /* ---- problems ---- */
 
-static void problem(struct list_issues *iss, enum list_file_id f, uint32_t row, const char *field,
-		    const char *code, const char *fa, const char *en)
-{
-	struct list_issue *it = list_issue_new(iss, f, row, field, code);
-	if (!it)
-		return;
-	snprintf(it->message_fa, sizeof it->message_fa, "%.250s", fa);
-	snprintf(it->message_en, sizeof it->message_en, "%.190s", en);
-}
-
 /* A declared amount that should equal the expected one. */
 static void expect(struct list_issues *iss, enum list_file_id f, uint32_t row, const char *field,
 		   const char *code, int64_t declared, int64_t want, const char *what_fa,
@@ -87,7 +77,7 @@ static void expect(struct list_issues *iss, enum list_file_id f, uint32_t row, c
 		 (long long)want);
 	snprintf(en, sizeof en, "%s: %lld declared, %lld expected", what_en, (long long)declared,
 		 (long long)want);
-	problem(iss, f, row, field, code, fa, en);
+	list_issue_add(iss, f, row, field, code, fa, en);
 }
 
 /* ---- the checks ---- */
@@ -114,23 +104,23 @@ static int check_header(struct db *db, const struct principal *who, struct list_
 	if (*workshop < 0)
 		return -1;
 	if (!ok_code)
-		problem(iss, LIST_FILE_KAR, 1, "DSK_ID", "bad_workshop",
+		list_issue_add(iss, LIST_FILE_KAR, 1, "DSK_ID", "bad_workshop",
 			"کد کارگاه باید ۱۰ رقم باشد", "a workshop code is 10 digits");
 	else if (!*workshop)
-		problem(iss, LIST_FILE_KAR, 1, "DSK_ID", "unknown_workshop",
+		list_issue_add(iss, LIST_FILE_KAR, 1, "DSK_ID", "unknown_workshop",
 			"کارگاهی با این کد ثبت نشده است",
 			"no workshop with this code is registered");
 	else if (who && !workshop_may_act(db, who, *workshop))
-		problem(iss, LIST_FILE_KAR, 1, "DSK_ID", "not_your_workshop",
+		list_issue_add(iss, LIST_FILE_KAR, 1, "DSK_ID", "not_your_workshop",
 			"شما از طرف این کارگاه اختیار ندارید", "you do not act for this workshop");
 	if (h->month < 1 || h->month > 12)
-		problem(iss, LIST_FILE_KAR, 1, "DSK_MM", "bad_month", "ماه باید بین ۱ و ۱۲ باشد",
+		list_issue_add(iss, LIST_FILE_KAR, 1, "DSK_MM", "bad_month", "ماه باید بین ۱ و ۱۲ باشد",
 			"the month is 1 to 12");
 	if (h->year < 1354 || h->year > 1500)
-		problem(iss, LIST_FILE_KAR, 1, "DSK_YY", "bad_year", "سال فهرست درست نیست",
+		list_issue_add(iss, LIST_FILE_KAR, 1, "DSK_YY", "bad_year", "سال فهرست درست نیست",
 			"the list's year is not plausible");
 	if (h->kind != 0)
-		problem(iss, LIST_FILE_KAR, 1, "DSK_KIND", "bad_kind", "نوع فهرست باید ۰ باشد",
+		list_issue_add(iss, LIST_FILE_KAR, 1, "DSK_KIND", "bad_kind", "نوع فهرست باید ۰ باشد",
 			"DSK_KIND is 0");
 	if (*workshop > 0) {
 		struct db_stmt *s = db_prepare(db, "SELECT hard_job FROM workshops WHERE id = $1");
@@ -148,29 +138,29 @@ static void check_row(const struct list_import *im, struct list_issues *iss,
 {
 	const struct list_header *h = &im->header;
 	if (strcmp(w->workshop, h->workshop))
-		problem(iss, LIST_FILE_WOR, row, "DSW_ID", "other_workshop",
+		list_issue_add(iss, LIST_FILE_WOR, row, "DSW_ID", "other_workshop",
 			"کد کارگاه این ردیف با فهرست یکی نیست",
 			"the row's workshop is not the list's");
 	if (w->year != h->year || w->month != h->month)
-		problem(iss, LIST_FILE_WOR, row, "DSW_MM", "other_month",
+		list_issue_add(iss, LIST_FILE_WOR, row, "DSW_MM", "other_month",
 			"ماه این ردیف با ماه فهرست یکی نیست", "the row's month is not the list's");
 	if (!natid_valid(w->national_id))
-		problem(iss, LIST_FILE_WOR, row, "PER_NATCOD", "bad_national_id",
+		list_issue_add(iss, LIST_FILE_WOR, row, "PER_NATCOD", "bad_national_id",
 			"کد ملی معتبر نیست", "not a valid national id");
 	int len = h->month >= 1 && h->month <= 12 ? jalali_month_days(h->year, h->month) : 31;
 	if (w->days < 0 || w->days > len) {
 		char fa[128], en[96];
 		snprintf(fa, sizeof fa, "روزهای کار باید بین ۰ و %d باشد", len);
 		snprintf(en, sizeof en, "days worked are 0 to %d", len);
-		problem(iss, LIST_FILE_WOR, row, "DSW_DD", "bad_days", fa, en);
+		list_issue_add(iss, LIST_FILE_WOR, row, "DSW_DD", "bad_days", fa, en);
 	}
 	if (!w->birth_date.y)
-		problem(iss, LIST_FILE_WOR, row, "DSW_BDATE", "missing_field",
+		list_issue_add(iss, LIST_FILE_WOR, row, "DSW_BDATE", "missing_field",
 			"تاریخ تولد خالی است", "the birth date is blank");
 	expect(iss, LIST_FILE_WOR, row, "DSW_TOTL", "total_mismatch", w->total,
 	       w->monthly_wage + w->benefits, "جمع دستمزد و مزایا", "wage plus benefits");
 	if (w->insurable > w->total)
-		problem(iss, LIST_FILE_WOR, row, "DSW_MASH", "insurable_over_total",
+		list_issue_add(iss, LIST_FILE_WOR, row, "DSW_MASH", "insurable_over_total",
 			"دستمزد مشمول از جمع دستمزد و مزایا بیشتر است",
 			"the insurable wage is more than wage plus benefits");
 	if (p->n == p->cap) {
@@ -211,10 +201,14 @@ static int check_shares(const struct rules *rules, struct list_import *im, struc
 	if (!each)
 		return err_set(e, 500, "internal", "", "out of memory checking the shares");
 	struct err re = {0};
-	int rc = rules_contribution_list(rules, p->rows, (int)p->n, &im->due, NULL, NULL, &re);
+	/* the list's shares; a list of one chunk gets them with its rows' */
+	int one = p->n > 0 && p->n <= CHUNK;
+	int rc = one ? 0
+		     : rules_contribution_list(rules, p->rows, (int)p->n, &im->due, NULL, NULL, &re);
 	for (size_t at = 0; rc == 0 && at < p->n; at += CHUNK) {
 		int n = p->n - at < CHUNK ? (int)(p->n - at) : CHUNK;
-		rc = rules_contribution_list(rules, p->rows + at, n, &part, each, NULL, &re);
+		rc = rules_contribution_list(rules, p->rows + at, n, one ? &im->due : &part, each,
+					     NULL, &re);
 		for (int i = 0; rc == 0 && i < n; i++)
 			expect(iss, LIST_FILE_WOR, p->declared[at + i].row, "DSW_BIME",
 			       "share_mismatch", p->declared[at + i].share, each[i].worker,
@@ -227,7 +221,7 @@ static int check_shares(const struct rules *rules, struct list_import *im, struc
 		char fa[256], en[200];
 		snprintf(fa, sizeof fa, "قواعد این ماه در دست نیست: %.150s", re.message);
 		snprintf(en, sizeof en, "%.190s", re.message);
-		problem(iss, LIST_FILE_KAR, 1, "DSK_MM", "rule_missing", fa, en);
+		list_issue_add(iss, LIST_FILE_KAR, 1, "DSK_MM", "rule_missing", fa, en);
 		return 0;
 	}
 	expect(iss, LIST_FILE_KAR, 1, "DSK_NUM", "total_mismatch", h->workers, (int64_t)p->n,
@@ -258,11 +252,11 @@ static int check_shares(const struct rules *rules, struct list_import *im, struc
 	return 0;
 }
 
-/* ---- store: the list and its record entries (the blocks follow, once compressed) ---- */
+/* ---- store: the list (its entries and blocks follow) ---- */
 
-static int store(struct db *db, const struct principal *who, const char *source,
-		 int64_t workshop, int64_t now, struct list_import *im, struct list_rows_out *rows,
-		 struct list_key *key, struct err *e)
+int list_store_list(struct db *db, const struct principal *who, const char *source,
+		    int64_t workshop, int64_t now, struct list_import *im, struct list_key *key,
+		    struct err *e)
 {
 	const struct list_header *h = &im->header;
 	struct db_stmt *s = db_prepare(
@@ -315,7 +309,7 @@ static int store(struct db *db, const struct principal *who, const char *source,
 		return err_set(e, 500, "internal", "", "storing the list: %s", db_errmsg(db));
 	im->list_id = db_last_id(db);
 	*key = (struct list_key){im->list_id, workshop, h->year, h->month};
-	return list_rows_store_entries(db, key, rows, e);
+	return 0;
 }
 
 /* ---- reading the rows, in parts ---- */
@@ -397,22 +391,22 @@ static void part_release(struct part *t)
 }
 
 /* Threads for a big list read from files: one per core, at most 4. */
-static int parts_wanted(const struct list_source *src)
+static int parts_wanted(const struct list_source *src, int split)
 {
-	if (!src->reader)
+	if (!src->reader || !split)
 		return 1;
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n < 1 ? 1 : n > 4 ? 4 : (int)n;
 }
 
 /* Reads and checks every row, in parallel parts when the list is big, into parts[0]. */
-static int read_rows(struct list_import *im, struct list_source *src, struct part *all,
-		     struct err *e)
+static int read_rows(struct list_import *im, struct list_source *src, int split,
+		     struct part *all, struct err *e)
 {
 	struct list_reader readers[4];
 	uint32_t first[4] = {0};
 	memset(all, 0, 4 * sizeof *all);
-	int n = parts_wanted(src);
+	int n = parts_wanted(src, split);
 	if (n > 1 && !(n = list_reader_split(src->reader, readers, first, n, LIST_BLOCK_ROWS)))
 		return err_set(e, 500, "internal", "", "out of memory");
 	for (int k = 0; k < n; k++) {
@@ -454,7 +448,7 @@ static void find_repeats(struct list_import *im, const struct list_rows_out *row
 	for (uint32_t i = 1; i < rows->rows; i++) {
 		const struct list_entry *a = &rows->entries[i - 1], *b = &rows->entries[i];
 		if (b->national_id && b->national_id == a->national_id)
-			problem(&im->issues, LIST_FILE_WOR, b->rec, "PER_NATCOD",
+			list_issue_add(&im->issues, LIST_FILE_WOR, b->rec, "PER_NATCOD",
 				"duplicate_worker", "این بیمه‌شده در فهرست تکرار شده است",
 				"this worker is listed twice");
 	}
@@ -507,47 +501,61 @@ static int squeeze_end(struct squeeze *z)
 	return rc < 0 ? -1 : 0;
 }
 
-int list_import(struct db *db, const struct rules *rules, const struct principal *who,
-		const char *source, struct list_source *src, int64_t now, struct list_import *im,
-		struct err *e)
+int list_check(struct db *db, const struct rules *rules, const struct principal *who,
+	       struct list_source *src, int split, struct list_import *im,
+	       struct list_rows_out *rows, int64_t *workshop, struct err *e)
 {
+	memset(rows, 0, sizeof *rows);
 	im->encoding = src->encoding;
 	if (src->header(src->arg, &im->header, &im->issues) < 0 && !list_issues_count(&im->issues))
-		problem(&im->issues, LIST_FILE_KAR, 0, "", "header_rows", "فایل کارگاه ردیفی ندارد",
+		list_issue_add(&im->issues, LIST_FILE_KAR, 0, "", "header_rows", "فایل کارگاه ردیفی ندارد",
 			"DSKKAR00 holds no row");
-	int64_t workshop = 0;
-	if (check_header(db, who, im, &workshop) < 0)
+	*workshop = 0;
+	if (check_header(db, who, im, workshop) < 0)
 		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
 	/* one pass: each row is checked and kept as it will be stored (rows.h); nothing is
 	 * written until the whole list has passed */
 	struct part all[4];
-	if (read_rows(im, src, all, e) < 0)
+	if (read_rows(im, src, split, all, e) < 0)
 		return -1;
 	struct part *t = &all[0];
 	im->rows = t->n;
-	/* the blocks are compressed by other threads meanwhile, while the list is checked and
-	 * its record entries stored */
-	struct squeeze z;
-	squeeze_start(&z, &t->rows, t->oom || list_issues_count(&im->issues));
 	int rc = 0;
 	if (t->oom || t->p.n != t->n || list_rows_sort(&t->rows) < 0)
 		rc = err_set(e, 500, "internal", "", "out of memory");
 	if (rc == 0) {
 		find_repeats(im, &t->rows);
 		if (im->rows == 0)
-			problem(&im->issues, LIST_FILE_WOR, 0, "", "no_rows",
+			list_issue_add(&im->issues, LIST_FILE_WOR, 0, "", "no_rows",
 				"فهرست هیچ ردیفی ندارد", "the list has no worker");
 		rc = check_shares(rules, im, &t->p, e);
 	}
-	int ok = rc == 0 && !list_issues_count(&im->issues);
-	struct list_key key;
-	if (ok && store(db, who, source, workshop, now, im, &t->rows, &key, e) < 0)
-		rc = -1, ok = 0;
-	if (squeeze_end(&z) < 0 && ok)
-		rc = err_set(e, 500, "internal", "", "out of memory"), ok = 0;
-	if (ok)
-		rc = list_rows_store_blocks(db, &key, &t->rows, e) < 0 ? -1 : 1;
+	*rows = t->rows; /* the caller's now */
+	memset(&t->rows, 0, sizeof t->rows);
 	part_release(t);
+	return rc < 0 ? -1 : !list_issues_count(&im->issues);
+}
+
+int list_import(struct db *db, const struct rules *rules, const struct principal *who,
+		const char *source, struct list_source *src, int64_t now, struct list_import *im,
+		struct err *e)
+{
+	struct list_rows_out rows;
+	int64_t workshop;
+	int rc = list_check(db, rules, who, src, 1, im, &rows, &workshop, e);
+	/* the blocks are compressed by other threads meanwhile, while the list and its record
+	 * entries are stored */
+	struct squeeze z;
+	squeeze_start(&z, &rows, rc != 1);
+	struct list_key key;
+	if (rc == 1 && (list_store_list(db, who, source, workshop, now, im, &key, e) < 0 ||
+			list_rows_store_entries(db, &key, &rows, e) < 0))
+		rc = -1;
+	if (squeeze_end(&z) < 0 && rc == 1)
+		rc = err_set(e, 500, "internal", "", "out of memory");
+	if (rc == 1 && list_rows_store_blocks(db, &key, &rows, e) < 0)
+		rc = -1;
+	list_rows_release(&rows);
 	return rc;
 }
 

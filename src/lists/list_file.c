@@ -193,6 +193,16 @@ struct list_issue *list_issue_new(struct list_issues *iss, enum list_file_id fil
 	return it;
 }
 
+void list_issue_add(struct list_issues *iss, enum list_file_id file, uint32_t row,
+		    const char *field, const char *code, const char *fa, const char *en)
+{
+	struct list_issue *it = list_issue_new(iss, file, row, field, code);
+	if (!it)
+		return;
+	snprintf(it->message_fa, sizeof it->message_fa, "%.250s", fa);
+	snprintf(it->message_en, sizeof it->message_en, "%.190s", en);
+}
+
 static void issue(struct list_issues *iss, enum list_file_id file, uint32_t row, const char *field,
 		  const char *code, const char *value)
 {
@@ -492,6 +502,16 @@ int list_reader_open(struct list_reader *r, const char *kar_path, const char *wo
 	return reader_start(r, enc, iss, e);
 }
 
+void list_reader_header_at(struct list_reader *r, uint32_t rec, struct list_header *h,
+			   struct list_issues *iss)
+{
+	memset(h, 0, sizeof *h);
+	const unsigned char *p = dbf_record(&r->kar, rec);
+	for (size_t c = 0; c < NKAR; c++)
+		read_cell(r, &kar_cols[c], r->kar_col[c], p, &r->kar, h, LIST_FILE_KAR, rec + 1,
+			  iss);
+}
+
 int list_reader_header(struct list_reader *r, struct list_header *h, struct list_issues *iss)
 {
 	memset(h, 0, sizeof *h);
@@ -506,10 +526,7 @@ int list_reader_header(struct list_reader *r, struct list_header *h, struct list
 	}
 	if (live == 0)
 		return -1;
-	const unsigned char *rec = dbf_record(&r->kar, first);
-	for (size_t c = 0; c < NKAR; c++)
-		read_cell(r, &kar_cols[c], r->kar_col[c], rec, &r->kar, h, LIST_FILE_KAR, first + 1,
-			  iss);
+	list_reader_header_at(r, first, h, iss);
 	return 0;
 }
 
@@ -550,6 +567,67 @@ void list_reader_close(struct list_reader *r)
 	memset(r, 0, sizeof *r);
 }
 
+int list_reader_part(const struct list_reader *r, struct list_reader *part)
+{
+	*part = *r;
+	part->slice = 1;
+	part->deleted = 0;
+	part->scratch = malloc(CODEC_DECODE_MAX(
+	    (size_t)(r->kar.max_width > r->wor.max_width ? r->kar.max_width : r->wor.max_width)));
+	list_reader_range(part, 0, 0);
+	return part->scratch ? 0 : -1;
+}
+
+void list_reader_range(struct list_reader *part, uint32_t from, uint32_t to)
+{
+	if (from >= to) /* nothing: the end of the file, which end 0 would also mean */
+		from = to = part->wor.nrecords;
+	part->next = from;
+	part->end = to;
+	part->deleted = 0;
+}
+
+/* Field f's bytes trimmed (a number: its value) after a '/', at out + at. */
+static size_t key_field(const struct dbf *d, const unsigned char *rec, int f, int number,
+			char *out, size_t at, size_t cap)
+{
+	if (at + 1 < cap && at)
+		out[at++] = '/';
+	if (f < 0)
+		return at;
+	const unsigned char *p = rec + d->fields[f].offset;
+	size_t n = d->fields[f].width;
+	int64_t v;
+	if (number && dbf_parse_int(p, n, &v) == DBF_NUM_OK) {
+		snprintf(out + at, cap - at, "%lld", (long long)v);
+		return at + strlen(out + at);
+	}
+	while (n && (*p == ' ' || *p == 0))
+		p++, n--;
+	while (n && (p[n - 1] == ' ' || p[n - 1] == 0))
+		n--;
+	if (n > cap - 1 - at)
+		n = cap - 1 - at;
+	memcpy(out + at, p, n);
+	return at + n;
+}
+
+size_t list_reader_list_key(const struct list_reader *r, int kar, uint32_t rec, char *out,
+			    size_t cap)
+{
+	/* the workshop, year, month and list number: the first columns of both tables */
+	static const int kar_key[] = {0, 5, 6, 7}, wor_key[] = {0, 1, 2, 3};
+	const struct dbf *d = kar ? &r->kar : &r->wor;
+	const int *cols = kar ? r->kar_col : r->wor_col;
+	const int *key = kar ? kar_key : wor_key;
+	const unsigned char *p = dbf_record(d, rec);
+	size_t at = 0;
+	for (int i = 0; i < 4; i++)
+		at = key_field(d, p, cols[key[i]], i == 1 || i == 2, out, at, cap);
+	out[at] = 0;
+	return at;
+}
+
 int list_reader_split(const struct list_reader *r, struct list_reader *parts, uint32_t *first,
 		      int n, uint32_t align)
 {
@@ -564,13 +642,7 @@ int list_reader_split(const struct list_reader *r, struct list_reader *parts, ui
 		return 1; /* too small to share: no parts made */
 	uint32_t rec = 0, seen = 0;
 	for (int k = 0; k < n; k++) {
-		parts[k] = *r;
-		parts[k].slice = 1;
-		parts[k].deleted = 0;
-		parts[k].scratch = malloc(CODEC_DECODE_MAX((size_t)(r->kar.max_width > r->wor.max_width
-									 ? r->kar.max_width
-									 : r->wor.max_width)));
-		if (!parts[k].scratch) {
+		if (list_reader_part(r, &parts[k]) < 0) {
 			for (int j = 0; j <= k; j++)
 				list_reader_close(&parts[j]);
 			return 0;
@@ -773,12 +845,19 @@ void list_writer_abort(struct list_writer *w)
 	memset(w, 0, sizeof *w);
 }
 
-int list_writer_finish(struct list_writer *w, const struct list_header *h, struct list_issues *iss,
-		       struct err *e)
+int list_writer_header(struct list_writer *w, const struct list_header *h,
+		       struct list_issues *iss, struct err *e)
 {
-	write_row(&w->kar, kar_cols, NKAR, h, w->enc, LIST_FILE_KAR, 1, iss);
-	if (dbf_writer_add(&w->kar, e) != 0 || dbf_writer_close(&w->kar, e) != 0 ||
-	    dbf_writer_close(&w->wor, e) != 0) {
+	write_row(&w->kar, kar_cols, NKAR, h, w->enc, LIST_FILE_KAR, w->headers + 1, iss);
+	if (dbf_writer_add(&w->kar, e) != 0)
+		return -1;
+	w->headers++;
+	return 0;
+}
+
+int list_writer_close(struct list_writer *w, struct err *e)
+{
+	if (dbf_writer_close(&w->kar, e) != 0 || dbf_writer_close(&w->wor, e) != 0) {
 		list_writer_abort(w);
 		return -1;
 	}
@@ -786,6 +865,16 @@ int list_writer_finish(struct list_writer *w, const struct list_header *h, struc
 	free(w->wor_path);
 	memset(w, 0, sizeof *w);
 	return 0;
+}
+
+int list_writer_finish(struct list_writer *w, const struct list_header *h, struct list_issues *iss,
+		       struct err *e)
+{
+	if (list_writer_header(w, h, iss, e) != 0) {
+		list_writer_abort(w);
+		return -1;
+	}
+	return list_writer_close(w, e);
 }
 
 int list_write_files(const char *kar_path, const char *wor_path, enum codec_enc enc,

@@ -114,6 +114,9 @@ void list_issues_release(struct list_issues *li);
  * holds max already (then it is counted in dropped). */
 struct list_issue *list_issue_new(struct list_issues *iss, enum list_file_id file, uint32_t row,
 				  const char *field, const char *code);
+/* A new problem with its messages (cut to fit). */
+void list_issue_add(struct list_issues *iss, enum list_file_id file, uint32_t row,
+		    const char *field, const char *code, const char *fa, const char *en);
 /* Problems found, kept or not. */
 static inline size_t list_issues_count(const struct list_issues *li)
 {
@@ -166,6 +169,22 @@ void list_reader_close(struct list_reader *r);
 int list_reader_split(const struct list_reader *r, struct list_reader *parts, uint32_t *first,
 		      int n, uint32_t align);
 
+/* ---- many lists in one pair (lists/batch.h) ---- */
+
+/* The header row at DSKKAR00 record rec (0-based, live or not), problems numbered rec + 1. */
+void list_reader_header_at(struct list_reader *r, uint32_t rec, struct list_header *h,
+			   struct list_issues *iss);
+/* A reader over r's files with a buffer of its own (for a thread), reading nothing until
+ * list_reader_range; close it before r. -1 out of memory. */
+int list_reader_part(const struct list_reader *r, struct list_reader *part);
+/* part reads DSKWOR00 records [from, to) next (from >= to: none). */
+void list_reader_range(struct list_reader *part, uint32_t from, uint32_t to);
+/* Which list record rec of DSKKAR00 (kar 1) or DSKWOR00 (kar 0) belongs to, as
+ * "workshop/year/month/list number": texts trimmed, numbers as their value, so a header
+ * and its rows give the same key. Returns its length (cut to cap - 1). */
+size_t list_reader_list_key(const struct list_reader *r, int kar, uint32_t rec, char *out,
+			    size_t cap);
+
 /* ---- writing ---- */
 
 /* Writes the pair with the official template's columns and widths (ListDisk v2.7:
@@ -177,7 +196,7 @@ int list_reader_split(const struct list_reader *r, struct list_reader *parts, ui
 struct list_writer {
 	struct dbf_writer kar, wor;
 	enum codec_enc enc;
-	uint32_t rows;
+	uint32_t rows, headers;
 	char *kar_path, *wor_path;
 };
 
@@ -189,6 +208,11 @@ int list_writer_add(struct list_writer *w, const struct list_worker *x, struct l
  * After a failed list_writer_add, call list_writer_abort instead. */
 int list_writer_finish(struct list_writer *w, const struct list_header *h, struct list_issues *iss,
 		       struct err *e);
+/* Many lists in one pair (lists/batch.h): after each list's rows, its header row; then
+ * list_writer_close. Both -1 with e (after a failed close both files are removed). */
+int list_writer_header(struct list_writer *w, const struct list_header *h,
+		       struct list_issues *iss, struct err *e);
+int list_writer_close(struct list_writer *w, struct err *e);
 /* Closes and removes both files (after an error, or to give up). */
 void list_writer_abort(struct list_writer *w);
 

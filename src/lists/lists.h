@@ -65,6 +65,20 @@ int list_import(struct db *db, const struct rules *rules, const struct principal
 		const char *source, struct list_source *src, int64_t now, struct list_import *im,
 		struct err *e);
 
+/* The import in its two halves, for lists checked on other threads (lists/batch.h).
+ * list_check reads and checks the list whole into *rows (entries sorted, blocks not yet
+ * compressed; list_rows_release it) and finds its workshop, only reading db (a thread's
+ * own connection will do); split 0 reads the rows on this thread alone. 1 when the list
+ * may be stored, 0 refused (im->issues), -1 error (e). list_store_list then writes the
+ * list's row in db's open transaction, superseding the workshop's earlier list of the
+ * month, and gives its key for its entries and blocks (rows.h). 0, or -1 with e. */
+int list_check(struct db *db, const struct rules *rules, const struct principal *who,
+	       struct list_source *src, int split, struct list_import *im,
+	       struct list_rows_out *rows, int64_t *workshop, struct err *e);
+int list_store_list(struct db *db, const struct principal *who, const char *source,
+		    int64_t workshop, int64_t now, struct list_import *im, struct list_key *key,
+		    struct err *e);
+
 /* The import's result as JSON: the stored list ({"id","supersedes","workshop","year",
  * "month","rows","encoding","totals":{...},"due":{...}}) or the refusal's errors
  * ([{"file","row","field","code","message","message_en"}]). */

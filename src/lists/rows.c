@@ -2,6 +2,8 @@
  * reads back (rows.h). */
 #include "lists/rows.h"
 
+#include "lists/entries.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,7 @@
 #include <zstd.h>
 
 #include "base/natid.h"
+#include "base/radix.h"
 #include "base/text.h"
 
 enum { FIELDS = 24 };
@@ -302,12 +305,20 @@ int list_rows_finish(struct list_rows_out *o)
 	return end_block(o, tail);
 }
 
-int list_rows_compress(struct list_rows_out *o, size_t from, size_t to)
+void list_compressor_release(struct list_compressor *c)
 {
-	ZSTD_CCtx *z = ZSTD_createCCtx();
-	struct list_text buf = {0};
-	int rc = z ? 0 : -1;
-	for (size_t i = from; rc == 0 && i < to && i < o->nblocks; i++) {
+	ZSTD_freeCCtx(c->zstd);
+	list_text_release(&c->buf);
+	memset(c, 0, sizeof *c);
+}
+
+int list_rows_compress_using(struct list_rows_out *o, size_t from, size_t to,
+			     struct list_compressor *c)
+{
+	if (!c->zstd && !(c->zstd = ZSTD_createCCtx()))
+		return -1;
+	struct list_text *buf = &c->buf;
+	for (size_t i = from; i < to && i < o->nblocks; i++) {
 		struct list_block *b = &o->blocks[i];
 		if (b->data)
 			continue;
@@ -315,23 +326,26 @@ int list_rows_compress(struct list_rows_out *o, size_t from, size_t to)
 		/* into a buffer kept from block to block, then copied at its size: a fresh
 		 * buffer of the bound (over glibc's mmap threshold) cost page faults */
 		size_t bound = ZSTD_compressBound(b->text_len);
-		buf.len = 0;
-		if (reserve(&buf, bound) < 0) {
-			rc = -1;
-			break;
-		}
-		size_t len = ZSTD_compressCCtx(z, buf.data, buf.cap, text, b->text_len, ZSTD_LEVEL);
-		void *data = ZSTD_isError(len) || !buf.data ? NULL : malloc(len);
-		if (!data) {
-			rc = -1;
-			break;
-		}
-		memcpy(data, buf.data, len);
+		buf->len = 0;
+		if (reserve(buf, bound) < 0)
+			return -1;
+		size_t len =
+		    ZSTD_compressCCtx(c->zstd, buf->data, buf->cap, text, b->text_len, ZSTD_LEVEL);
+		void *data = ZSTD_isError(len) || !buf->data ? NULL : malloc(len);
+		if (!data)
+			return -1;
+		memcpy(data, buf->data, len);
 		b->data = data;
 		b->len = len;
 	}
-	list_text_release(&buf);
-	ZSTD_freeCCtx(z);
+	return 0;
+}
+
+int list_rows_compress(struct list_rows_out *o, size_t from, size_t to)
+{
+	struct list_compressor c = {0};
+	int rc = list_rows_compress_using(o, from, to, &c);
+	list_compressor_release(&c);
 	return rc;
 }
 
@@ -371,60 +385,13 @@ int list_rows_append(struct list_rows_out *dst, struct list_rows_out *src)
 	return 0;
 }
 
-/* Least significant digit first, on the 34 bits a 10-digit number needs: three passes of
- * 12, 11 and 11 bits, stable, so rows with the same id keep their order. */
+/* By national id (34 bits), stable: rows with the same id keep their order. */
+RADIX_SORT(sort_entries, struct list_entry, x->national_id)
+
 int list_rows_sort(struct list_rows_out *o)
 {
-	size_t n = o->rows;
-	struct list_entry *v = o->entries;
 	o->sorted = 1;
-	if (n < 2)
-		return 0;
-	struct list_entry *tmp = malloc(n * sizeof *tmp);
-	if (!tmp)
-		return -1;
-	static const int shift[] = {0, 12, 23};
-	static const int bits[] = {12, 11, 11};
-	struct list_entry *src = v, *dst = tmp;
-	for (int pass = 0; pass < 3; pass++) {
-		size_t count[4097] = {0};
-		uint64_t mask = (1u << bits[pass]) - 1;
-		for (size_t i = 0; i < n; i++)
-			count[((src[i].national_id >> shift[pass]) & mask) + 1]++;
-		for (size_t i = 1; i <= mask + 1; i++)
-			count[i] += count[i - 1];
-		for (size_t i = 0; i < n; i++)
-			dst[count[(src[i].national_id >> shift[pass]) & mask]++] = src[i];
-		struct list_entry *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != v)
-		memcpy(v, src, n * sizeof *v);
-	free(tmp);
-	return 0;
-}
-
-/* work_months rows per INSERT: one statement of 50 rows costs about half as much as 50
- * statements of one (a probe of 1,000,000 sorted rows: 0.51 s against 1.22 s). */
-#define ENTRY_BATCH 50
-
-/* The INSERT of n entries (the text built once for a full batch). */
-static struct db_stmt *entry_insert(struct db *db, int n)
-{
-	static _Thread_local char full[ENTRY_BATCH * 48 + 128];
-	char part[ENTRY_BATCH * 48 + 128];
-	char *sql = n == ENTRY_BATCH ? full : part;
-	if (n != ENTRY_BATCH || !full[0]) {
-		int len = snprintf(sql, sizeof part,
-				   "INSERT INTO work_months(year, month, list_id, workshop_id,"
-				   " national_id, row_no, days, insurable) VALUES ");
-		for (int i = 0; i < n; i++)
-			len += snprintf(sql + len, sizeof part - (size_t)len,
-					"%s($1, $2, $3, $4, $%d, $%d, $%d, $%d)", i ? ", " : "",
-					5 + 4 * i, 6 + 4 * i, 7 + 4 * i, 8 + 4 * i);
-	}
-	return db_prepare(db, sql);
+	return sort_entries(o->entries, o->rows, 34);
 }
 
 int list_rows_store_entries(struct db *db, const struct list_key *key, struct list_rows_out *o,
@@ -432,38 +399,18 @@ int list_rows_store_entries(struct db *db, const struct list_key *key, struct li
 {
 	if (!o->sorted && list_rows_sort(o) < 0)
 		return err_set(e, 500, "internal", "", "out of memory storing the list");
-	struct db_stmt *s = NULL;
-	for (uint32_t i = 0; i < o->rows;) {
-		int n = o->rows - i < ENTRY_BATCH ? (int)(o->rows - i) : ENTRY_BATCH;
-		s = entry_insert(db, n);
-		if (!s)
-			goto sql;
-		db_bind_int(s, 1, key->year);
-		db_bind_int(s, 2, key->month);
-		db_bind_int(s, 3, key->list_id);
-		db_bind_int(s, 4, key->workshop_id);
-		for (int k = 0; k < n; k++, i++) {
-			const struct list_entry *x = &o->entries[i];
-			db_bind_int(s, 5 + 4 * k, (int64_t)x->national_id);
-			db_bind_int(s, 6 + 4 * k, x->row_no);
-			db_bind_int(s, 7 + 4 * k, x->days);
-			db_bind_int(s, 8 + 4 * k, x->insurable);
-		}
-		if (db_step(s) < 0)
-			goto sql;
-		db_done(s);
+	struct record_list list = {key->list_id, key->workshop_id, key->year, key->month};
+	struct record_entry *v = malloc((o->rows ? o->rows : 1) * sizeof *v);
+	if (!v)
+		return err_set(e, 500, "internal", "", "out of memory storing the list");
+	for (uint32_t i = 0; i < o->rows; i++) {
+		const struct list_entry *x = &o->entries[i];
+		v[i] = (struct record_entry){record_entry_key(key->year, key->month, x->national_id),
+					     x->insurable, 0, x->row_no, x->days};
 	}
-	s = db_prepare(db, "INSERT OR IGNORE INTO record_years(year) VALUES ($1)");
-	if (!s)
-		goto sql;
-	db_bind_int(s, 1, key->year);
-	if (db_step(s) < 0)
-		goto sql;
-	db_done(s);
-	return 0;
-sql:
-	db_done(s);
-	return err_set(e, 500, "internal", "", "storing the list's record: %s", db_errmsg(db));
+	int rc = record_entries_store(db, &list, v, o->rows, 0, e);
+	free(v);
+	return rc;
 }
 
 int list_rows_store_blocks(struct db *db, const struct list_key *k, struct list_rows_out *o,
@@ -586,20 +533,49 @@ static int find_row(void *arg, const struct list_worker *w, uint32_t row_no)
 /* The worker's row of the latest month they were listed in. 1, 0, -1. */
 static int latest_row(struct db *db, const char *national_id, struct list_worker *w)
 {
-	struct db_stmt *s = db_prepare(
-	    db, "SELECT w.list_id, w.row_no FROM record_years y CROSS JOIN work_months w"
-		" ON w.year = y.year AND w.national_id = $1 ORDER BY y.year DESC, w.month DESC,"
-		" w.list_id DESC LIMIT 1");
-	if (!s)
-		return -1;
-	db_bind_int(s, 1, (int64_t)strtoull(national_id, NULL, 10));
-	int rc = db_step(s);
-	int64_t list_id = rc == 1 ? db_col_int(s, 0) : 0;
-	uint32_t row_no = rc == 1 ? (uint32_t)db_col_int(s, 1) : 0;
-	db_done(s);
+	/* the open months first: every closed year comes before them (record_close_year) */
+	static const char *const latest[] = {
+	    "SELECT o.list_id, o.row_no, o.year, o.month FROM open_periods p"
+	    " CROSS JOIN open_months o ON p.run = 0 AND o.year = p.year AND o.month = p.month"
+	    " AND o.national_id = $1 ORDER BY p.year DESC, p.month DESC, o.list_id DESC LIMIT 1",
+	    "SELECT w.list_id, w.row_no, w.year, w.month FROM record_years y"
+	    " CROSS JOIN work_months w ON w.year = y.year AND w.national_id = $1"
+	    " ORDER BY y.year DESC, w.month DESC, w.list_id DESC LIMIT 1"};
+	uint64_t nid = strtoull(national_id, NULL, 10);
+	int rc = 0, year = 0, month = 0;
+	int64_t list_id = 0;
+	uint32_t row_no = 0;
+	for (int q = 0; q < 2 && rc == 0; q++) {
+		struct db_stmt *s = db_prepare(db, latest[q]);
+		if (!s)
+			return -1;
+		db_bind_int(s, 1, (int64_t)nid);
+		rc = db_step(s);
+		list_id = rc == 1 ? db_col_int(s, 0) : 0;
+		row_no = rc == 1 ? (uint32_t)db_col_int(s, 1) : 0;
+		year = rc == 1 ? (int)db_col_int(s, 2) : 0;
+		month = rc == 1 ? (int)db_col_int(s, 3) : 0;
+		db_done(s);
+		if (q == 0 && rc >= 0) { /* and the batches' runs of the open months */
+			struct record_hit *h;
+			size_t n;
+			struct err e = {0};
+			if (record_runs_find(db, nid, &h, &n, &e) < 0)
+				return -1;
+			for (size_t i = 0; i < n; i++)
+				if (h[i].year * 100 + h[i].month > year * 100 + month ||
+				    (h[i].year * 100 + h[i].month == year * 100 + month &&
+				     h[i].list_id > list_id)) {
+					year = h[i].year, month = h[i].month;
+					list_id = h[i].list_id, row_no = h[i].row_no;
+					rc = 1;
+				}
+			free(h);
+		}
+	}
 	if (rc != 1)
 		return rc;
-	s = db_prepare(db, "SELECT data FROM list_blocks WHERE list_id = $1 AND block = $2");
+	struct db_stmt *s = db_prepare(db, "SELECT data FROM list_blocks WHERE list_id = $1 AND block = $2");
 	if (!s)
 		return -1;
 	db_bind_int(s, 1, list_id);
@@ -690,33 +666,95 @@ int lists_find_person(struct db *db, const char *national_id, struct person *p, 
 	return rc;
 }
 
+/* The next line of a record of *n lines (room for *cap in the arena), zeroed. */
+static struct rules_record *record_line(struct arena *a, struct rules_record **out, int *n,
+					int *cap)
+{
+	if (*n == *cap) {
+		int ncap = *cap ? *cap * 2 : 64;
+		struct rules_record *m = arena_alloc(a, sizeof *m * (size_t)ncap);
+		for (int i = 0; i < *n; i++)
+			m[i] = (*out)[i];
+		*out = m;
+		*cap = ncap;
+	}
+	struct rules_record *x = &(*out)[(*n)++];
+	memset(x, 0, sizeof *x);
+	return x;
+}
+
+static int by_month(const void *x, const void *y)
+{
+	const struct rules_record *a = x, *b = y;
+	if (a->year != b->year)
+		return a->year < b->year ? -1 : 1;
+	if (a->month != b->month)
+		return a->month < b->month ? -1 : 1;
+	return strcmp(a->workshop, b->workshop);
+}
+
+/* The worker's entries in the batches' runs (lists/entries.h), added to the record's
+ * lines (cap of them in the arena), which are then put in order again. */
+static int add_runs(struct db *db, uint64_t nid, struct arena *a, struct rules_record **out,
+		    int *n, int cap, struct err *e)
+{
+	struct record_hit *h;
+	size_t nh;
+	if (record_runs_find(db, nid, &h, &nh, e) < 0)
+		return -1;
+	struct db_stmt *s = NULL;
+	int rc = 0;
+	for (size_t i = 0; i < nh && rc == 0; i++) {
+		s = db_prepare(db, "SELECT k.code, k.hard_job FROM lists l JOIN workshops k"
+				   " ON k.id = l.workshop_id WHERE l.id = $1 AND NOT EXISTS"
+				   " (SELECT 1 FROM lists c WHERE c.supersedes = l.id)");
+		if (!s) {
+			rc = -1;
+			break;
+		}
+		db_bind_int(s, 1, h[i].list_id);
+		int got = db_step(s);
+		if (got == 1) {
+			struct rules_record *x = record_line(a, out, n, &cap);
+			x->year = h[i].year;
+			x->month = h[i].month;
+			snprintf(x->workshop, sizeof x->workshop, "%s", db_col_text(s, 0));
+			x->days = h[i].days;
+			x->wage = h[i].insurable;
+			x->hard_job = (int)db_col_int(s, 1);
+		}
+		rc = got < 0 ? -1 : 0;
+		db_done(s);
+	}
+	if (rc == 0 && nh && *out)
+		qsort(*out, (size_t)*n, sizeof **out, by_month);
+	free(h);
+	return rc < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+}
+
 int lists_person_record(struct db *db, const char *national_id, struct arena *a,
 			struct rules_record **out, int *n, struct err *e)
 {
 	*out = NULL;
 	*n = 0;
-	/* one range per year that has lists, in order (record_years drives) */
+	/* one range per closed year (record_years drives), one probe per open month */
 	struct db_stmt *s = db_prepare(
-	    db, "SELECT w.year, w.month, k.code, w.days, w.insurable, k.hard_job"
+	    db, "SELECT e.year, e.month, k.code, e.days, e.insurable, k.hard_job FROM ("
+		"SELECT w.year, w.month, w.list_id, w.workshop_id, w.days, w.insurable"
 		" FROM record_years y CROSS JOIN work_months w ON w.year = y.year"
-		" AND w.national_id = $1"
-		" JOIN workshops k ON k.id = w.workshop_id"
-		" WHERE NOT EXISTS (SELECT 1 FROM lists c WHERE c.supersedes = w.list_id)"
-		" ORDER BY w.year, w.month, k.code");
+		" AND w.national_id = $1 UNION ALL"
+		" SELECT o.year, o.month, o.list_id, o.workshop_id, o.days, o.insurable"
+		" FROM open_periods p CROSS JOIN open_months o ON p.run = 0 AND o.year = p.year"
+		" AND o.month = p.month AND o.national_id = $1) e"
+		" JOIN workshops k ON k.id = e.workshop_id"
+		" WHERE NOT EXISTS (SELECT 1 FROM lists c WHERE c.supersedes = e.list_id)"
+		" ORDER BY e.year, e.month, k.code");
 	if (!s)
 		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
 	db_bind_int(s, 1, (int64_t)strtoull(national_id, NULL, 10));
 	int cap = 0, rc;
 	while ((rc = db_step(s)) == 1) {
-		if (*n == cap) {
-			int ncap = cap ? cap * 2 : 64;
-			struct rules_record *m = arena_alloc(a, sizeof *m * (size_t)ncap);
-			for (int i = 0; i < *n; i++)
-				m[i] = (*out)[i];
-			*out = m;
-			cap = ncap;
-		}
-		struct rules_record *x = &(*out)[(*n)++];
+		struct rules_record *x = record_line(a, out, n, &cap);
 		x->year = (int)db_col_int(s, 0);
 		x->month = (int)db_col_int(s, 1);
 		snprintf(x->workshop, sizeof x->workshop, "%s", db_col_text(s, 2));
@@ -725,5 +763,7 @@ int lists_person_record(struct db *db, const char *national_id, struct arena *a,
 		x->hard_job = (int)db_col_int(s, 5);
 	}
 	db_done(s);
-	return rc < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+	if (rc < 0)
+		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	return add_runs(db, strtoull(national_id, NULL, 10), a, out, n, cap, e);
 }

@@ -2,8 +2,8 @@
  *
  * The rows themselves go into list_blocks: LIST_BLOCK_ROWS rows a block, one row a line of
  * tab-separated fields, in the order they were declared. The insurance record gets one
- * small entry per worker in work_months, keyed by (year, national id, month, list), written
- * in national-id order. A worker is a
+ * small entry per worker (lists/entries.h: work_months for a closed year, open_months for
+ * an open one), written in national-id order. A worker is a
  * row of people only once the organisation deals with them; until then lists_person
  * gives their names and birth date from their latest row. */
 #ifndef TAMIN_LISTS_ROWS_H
@@ -92,6 +92,15 @@ int list_rows_finish(struct list_rows_out *o);
 /* Compresses blocks [from, to) that are not yet; threads may compress disjoint ranges of
  * one list at once. -1 out of memory. */
 int list_rows_compress(struct list_rows_out *o, size_t from, size_t to);
+/* The same with a compressor kept from list to list by one thread (a fresh one costs more
+ * than compressing a small list); list_compressor_release it, {0} to begin. */
+struct list_compressor {
+	void *zstd; /* ZSTD_CCtx */
+	struct list_text buf;
+};
+int list_rows_compress_using(struct list_rows_out *o, size_t from, size_t to,
+			     struct list_compressor *c);
+void list_compressor_release(struct list_compressor *c);
 /* Moves src's blocks and entries after dst's (src followed dst's rows and is finished);
  * src is left empty. -1 out of memory. */
 int list_rows_append(struct list_rows_out *dst, struct list_rows_out *src);
@@ -103,8 +112,8 @@ struct list_key {
 	int year, month;
 };
 /* Writes the rows of a list: its blocks (list_rows_store_blocks: closed and compressed if
- * that is still to do) and its entries in work_months, with the year in record_years
- * (list_rows_store_entries: sorted if that is still to do). Each 0, or -1 with e. */
+ * that is still to do) and its entries (list_rows_store_entries: sorted if that is still
+ * to do; lists/entries.h says where they go). Each 0, or -1 with e. */
 int list_rows_store(struct db *db, const struct list_key *k, struct list_rows_out *o,
 		    struct err *e);
 int list_rows_store_blocks(struct db *db, const struct list_key *k, struct list_rows_out *o,

@@ -96,7 +96,7 @@ test('the command line takes a list in, reports its encoding and totals, and cor
   // the stored names are the same Persian text whichever encoding carried them: the list
   // stored from Iran System, exported again in Windows-1256, names its workers as the first
   const latest = Number(sql('SELECT max(id) FROM lists'));
-  assert.equal(Number(sql(`SELECT count(*) FROM work_months WHERE list_id = ${latest}`)), Number(getField(path.join(dir, 'DSKKAR00.DBF'), 1, 'DSK_NUM')));
+  assert.equal(Number(sql(`SELECT count(*) FROM record_entries WHERE list_id = ${latest}`)), Number(getField(path.join(dir, 'DSKKAR00.DBF'), 1, 'DSK_NUM')));
   const again = path.join(exportList(latest), 'DSKWOR00.DBF');
   for (const row of [1, 2]) {
     for (const f of ['DSW_FNAME', 'DSW_LNAME', 'PER_NATCOD', 'DSW_MASH']) {
@@ -110,7 +110,7 @@ test('a wrong share is refused whole, with the row and the column, and nothing i
   const wor = path.join(bad, 'DSKWOR00.DBF');
   setField(wor, 1, 'DSW_BIME', Number(getField(wor, 1, 'DSW_BIME')) + 1);
   setField(wor, 2, 'PER_NATCOD', '1234567890');
-  const stored = () => ['lists', 'list_blocks', 'work_months'].map((t) => sql(`SELECT count(*) FROM ${t}`)).join('/');
+  const stored = () => ['lists', 'list_blocks', 'record_entries'].map((t) => sql(`SELECT count(*) FROM ${t}`)).join('/');
   const before = stored();
   const r = runCli(['list', 'import', '--db', D.db, path.join(bad, 'DSKKAR00.DBF'), wor]);
   assert.equal(r.status, 1, r.stdout);
@@ -178,7 +178,7 @@ test('the JSON form: shares checked against the month\'s rates; a new worker bec
   assert.equal(ok.json.encoding, 'utf-8');
   // a new worker is in the record, not yet a person of the case desk
   assert.equal(sql(`SELECT count(*) FROM people WHERE national_id = '${nid1}'`), '0');
-  assert.equal(sql(`SELECT count(*) FROM work_months WHERE national_id = ${Number(nid1)} AND list_id = ${ok.json.id}`), '1');
+  assert.equal(sql(`SELECT count(*) FROM record_entries WHERE national_id = ${Number(nid1)} AND list_id = ${ok.json.id}`), '1');
   // the first time 1420 looks them up, they are found by their list, and enrolled with its names
   const card = await S.call('GET', `/api/v1/people/${nid1}`, { token: ag.token });
   assert.equal(card.status, 200, card.text);
@@ -290,4 +290,86 @@ test('the CSV form: the same list as CSV text, by the command line and over HTTP
   assert.notEqual(bad.status, 0);
   assert.match(bad.stderr, /quote is never closed/);
   assert.equal(bad.stderr.trim().split('\n').length, 1);
+});
+
+test('a batch: many workshops\' lists in one pair, each stored or refused on its own, the entries packed and read back', async () => {
+  const d = tempDir('tamin-batch-');
+  const g = runCli(['demo', '--db', D.db, '--batch', d, '--lists', '12', '--workers', '4', '--year', '1405', '--month', '8']);
+  assert.equal(g.status, 0, g.stderr);
+  assert.match(g.stdout, /batch: 12 lists, \d+ rows of 1405\/08/);
+  // the DBF pair as it came: every list stored
+  const runs0 = Number(sql('SELECT count(*) FROM open_periods WHERE run > 0'));
+  // as CSV, with four lists spoiled: a wrong total (the 3rd), a header given twice (the
+  // 5th), a header missing (the 7th: its rows have none), a row apart from the rest of its
+  // list (the 9th's first, moved to the end: the list is short of it, the row is refused)
+  const kar = dbfToCsv(path.join(d, 'DSKKAR00.DBF'), (row) => {
+    if (row.DSK_ID === '6000000003') row.DSK_TBIME = String(Number(row.DSK_TBIME) + 1);
+  }).trimEnd().split('\r\n');
+  const karLines = kar.filter((l) => !l.startsWith('6000000007,'));
+  karLines.push(kar.find((l) => l.startsWith('6000000005,')));
+  const wor = dbfToCsv(path.join(d, 'DSKWOR00.DBF')).trimEnd().split('\r\n');
+  const ninth = wor.findIndex((l) => l.startsWith('6000000009,'));
+  const worLines = [...wor.slice(0, ninth), ...wor.slice(ninth + 1), wor[ninth]];
+  fs.writeFileSync(path.join(d, 'kar.csv'), karLines.join('\r\n') + '\r\n');
+  fs.writeFileSync(path.join(d, 'wor.csv'), worLines.join('\r\n') + '\r\n');
+  const before = Number(sql("SELECT count(*) FROM lists l JOIN workshops w ON w.id = l.workshop_id WHERE w.code LIKE '60000000%'"));
+  assert.equal(before, 0);
+  const r = runCli(['list', 'batch', '--db', D.db, path.join(d, 'kar.csv'), path.join(d, 'wor.csv')]);
+  assert.equal(r.status, 1, 'some lists were refused: ' + r.stderr);
+  const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const summary = out.pop();
+  assert.equal(summary.lists, 14, '13 groups of rows and the header given twice');
+  assert.equal(summary.refused, 5);
+  assert.equal(summary.stored, 9);
+  assert.equal(summary.rows, wor.length - 1);
+  const why = {};
+  for (const x of out) (why[x.list.split('/')[0]] ||= []).push(...x.errors.map((e) => e.code));
+  assert.ok(why['6000000003'].includes('total_mismatch'), JSON.stringify(why));
+  assert.deepEqual(why['6000000005'], ['header_twice']);
+  assert.deepEqual(why['6000000007'], ['no_header']);
+  assert.ok(why['6000000009'].includes('total_mismatch'), JSON.stringify(why));
+  assert.ok(why['6000000009'].includes('rows_apart'), JSON.stringify(why));
+  assert.equal(out.find((x) => x.errors[0].code === 'rows_apart').errors[0].row, wor.length - 1, 'the last row of DSKWOR00');
+  for (const x of out) for (const e of x.errors) assert.ok(e.message && e.field, JSON.stringify(e));
+  // the stored lists: their rows, and their entries packed as one run of 1405/08
+  const stored = sql("SELECT count(*) || ' ' || sum(l.workers) FROM lists l JOIN workshops w ON w.id = l.workshop_id WHERE w.code LIKE '60000000%'").split(' ').map(Number);
+  assert.deepEqual(stored, [9, summary.stored_rows]);
+  assert.equal(Number(sql('SELECT count(*) FROM open_periods WHERE run > 0 AND year = 1405 AND month = 8')), runs0 + 1);
+  const run = sql('SELECT max(run) FROM open_periods');
+  assert.equal(Number(sql(`SELECT sum(entries) FROM open_runs WHERE run = ${run}`)), summary.stored_rows);
+  assert.equal(Number(sql(`SELECT count(*) FROM list_blocks b JOIN lists l ON l.id = b.list_id JOIN workshops w ON w.id = l.workshop_id WHERE w.code LIKE '60000000%'`)), 9);
+  // a worker of a stored list: the agent finds them (their names from the list) and reads
+  // the month in their history
+  const line = wor.find((l) => l.startsWith('6000000001,'));
+  const cols = wor[0].split(',');
+  const nid = line.split(',')[cols.indexOf('PER_NATCOD')];
+  const found = await S.call('GET', `/api/v1/people/${nid}`, { token: agent.token });
+  assert.equal(found.status, 200, found.text);
+  assert.equal(found.json.first_name, line.split(',')[cols.indexOf('DSW_FNAME')].replace(/ي/g, 'ی').replace(/ك/g, 'ک'), 'normalised');
+  const h = await S.call('GET', `/api/v1/people/${nid}/history`, { token: agent.token });
+  assert.equal(h.status, 200, h.text);
+  const months = h.json.history.months.filter((m) => m.month === '1405/08');
+  assert.equal(months.length, 1, JSON.stringify(h.json.history.months));
+  assert.equal(months[0].days, Number(line.split(',')[cols.indexOf('DSW_DD')]));
+  assert.equal(months[0].wage, Number(line.split(',')[cols.indexOf('DSW_MASH')]));
+  assert.ok(h.json.history.by_workshop.some((x) => x.workshop === '6000000001' && x.year === 1405));
+  // the demo closed every year before 1405; closing 1405 moves the run (and the single
+  // lists' entries) into work_months, and the history reads the same
+  const c = runCli(['record', 'close-year', '--db', D.db, '--year', '1405']);
+  assert.equal(c.status, 0, c.stderr);
+  assert.match(c.stdout, /closed 1405: \d+ record entries moved/);
+  assert.equal(sql('SELECT count(*) FROM open_runs'), '0');
+  const h2 = await S.call('GET', `/api/v1/people/${nid}/history`, { token: agent.token });
+  assert.deepEqual(h2.json.history.months, h.json.history.months);
+  const again = runCli(['record', 'close-year', '--db', D.db, '--year', '1405']);
+  assert.notEqual(again.status, 0);
+  assert.match(again.stderr, /1405 is closed already/);
+  // bad input: one clear line and a non-zero exit
+  for (const args of [['list', 'batch', '--db', D.db, path.join(d, 'kar.csv')],
+    ['list', 'batch', '--db', D.db, path.join(d, 'nothere.DBF'), path.join(d, 'wor.csv')],
+    ['record', 'close-year', '--db', D.db], ['record', 'close-year', '--db', D.db, '--year', 'x']]) {
+    const bad = runCli(args);
+    assert.notEqual(bad.status, 0, args.join(' '));
+    assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+  }
 });

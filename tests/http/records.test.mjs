@@ -51,7 +51,7 @@ test('a citizen reads their own history: months, totals and steps agree with the
   assert.equal(h.record.total_days, sum);
   assert.equal(h.record.years * 360 + h.record.months * 30 + h.record.days, sum);
   // and they are the rows stored for the person
-  const stored = Number(sql(`SELECT sum(days) FROM work_months WHERE national_id = ${Number(nid)}`));
+  const stored = Number(sql(`SELECT sum(days) FROM record_entries WHERE national_id = ${Number(nid)}`));
   assert.equal(sum, stored);
   assert.ok(h.credited.total_days >= h.record.total_days, 'hard work only adds');
   assert.ok(h.steps.length > 0 && h.steps.every((s) => s.fa && s.en), 'steps in Persian and English');
@@ -131,12 +131,17 @@ test('tamin demo --scale national: 30-year careers among other entries, and pens
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /national scale: 40 people with 30-year careers among 7200 record entries; 300 pensioners/);
   const q = (s) => execFileSync('sqlite3', [db, s], { encoding: 'utf8' }).trim();
-  assert.equal(q('SELECT count(*) FROM work_months'), String(40 * 360 + 7200));
+  assert.equal(q('SELECT count(*) FROM record_entries'), String(40 * 360 + 7200));
   assert.equal(q('SELECT count(*) FROM pensioners WHERE granted IS NOT NULL'), '300');
   // every sampled person: a month in each of the 360 months to 1405/07, in a valid national id
   const nid = q("SELECT national_id FROM people WHERE first_name = 'نمونه' ORDER BY national_id LIMIT 1");
   assert.ok(isNationalId(nid), nid);
-  assert.equal(q(`SELECT count(*) || ' ' || min(year * 100 + month) || ' ' || max(year * 100 + month) FROM work_months WHERE national_id = ${Number(nid)}`), '360 137508 140507');
+  assert.equal(q(`SELECT count(*) || ' ' || min(year * 100 + month) || ' ' || max(year * 100 + month) FROM record_entries WHERE national_id = ${Number(nid)}`), '360 137508 140507');
+  // the years to 1404 are closed (work_months), 1405's seven months open (open_months)
+  assert.equal(q('SELECT count(*) || \' \' || max(year) FROM record_years'), '30 1404');
+  assert.equal(q('SELECT group_concat(year * 100 + month) FROM open_periods'), '140501,140502,140503,140504,140505,140506,140507');
+  assert.equal(q('SELECT count(*) FROM open_months WHERE year <> 1405'), '0');
+  assert.equal(q('SELECT count(*) FROM work_months WHERE year = 1405'), '0');
   // a bad scale is one line on stderr
   const bad = runCli(['demo', '--db', db + '2', '--scale', 'city']);
   assert.notEqual(bad.status, 0);

@@ -9,6 +9,7 @@
 
 #include "dbfixture.h"
 #include "listgen.h"
+#include "lists/entries.h"
 #include "lists/rows.h"
 
 static void worker(int k, struct list_worker *w)
@@ -224,7 +225,10 @@ static void test_store_read(void **state)
 	assert_int_equal(list_rows_store(f->db, &key, &one, &e), 0);
 	assert_int_equal(db_commit(f->db), 0);
 	list_rows_release(&one);
-	assert_int_equal(count(f->db, "SELECT count(*) FROM work_months"), A + B);
+	/* 1405 is an open year: its entries are kept month first */
+	assert_int_equal(count(f->db, "SELECT count(*) FROM open_months"), A + B);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM work_months"), 0);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM open_periods"), 1);
 	assert_int_equal(count(f->db, "SELECT sum(rows) FROM list_blocks"), A + B);
 	/* compressed: well under the text's size */
 	assert_true(count(f->db, "SELECT sum(length(data)) FROM list_blocks") < (A + B) * 60);
@@ -270,6 +274,106 @@ static void test_store_read(void **state)
 	assert_int_equal(lines[0].days, w[2100].days);
 	assert_int_equal(lines[0].wage, w[2100].insurable);
 	assert_string_equal(lines[0].workshop, "1234567890");
+	/* closing the year moves its entries into work_months; the reads do not change */
+	int64_t moved = 0;
+	assert_int_equal(record_close_year(f->db, 1405, &moved, &e), 0);
+	assert_int_equal(moved, A + B + 1);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM open_months"), 0);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM open_periods"), 0);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM work_months"), A + B + 1);
+	assert_int_equal(lists_person_record(f->db, w[2100].national_id, &a, &lines, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(lines[1].year * 100 + lines[1].month, 140507);
+	assert_int_equal(lines[0].wage, w[2100].insurable);
+	assert_int_equal(lists_person(f->db, w[2100].national_id, &p, &a), 1);
+	assert_string_equal(p.first_name, "علی‌رضا");
+	assert_int_equal(record_close_year(f->db, 1405, &moved, &e), -1);
+	assert_int_equal(e.status, 409);
+	assert_string_equal(e.code, "year_closed");
+	/* a late list of the closed year goes straight to work_months, the next year's is
+	 * open; the latest row is the open month's */
+	later.birth_date = (struct jdate){1371, 1, 1};
+	for (int k = 0; k < 3; k++) {
+		static const int ym[][2] = {{1405, 8}, {1406, 1}, {1407, 2}};
+		list_rows_init(&one, 0);
+		snprintf(later.first_name, sizeof later.first_name, "نام %d", k);
+		assert_int_equal(list_rows_add(&one, &later, 1, 1), 0);
+		assert_int_equal(db_begin(f->db), 0);
+		key = (struct list_key){new_list(f->db, ym[k][0], ym[k][1]), key.workshop_id,
+					ym[k][0], ym[k][1]};
+		assert_int_equal(list_rows_store(f->db, &key, &one, &e), 0);
+		assert_int_equal(db_commit(f->db), 0);
+		list_rows_release(&one);
+	}
+	assert_int_equal(count(f->db, "SELECT count(*) FROM work_months"), A + B + 2);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM open_months"), 2);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM record_entries"), A + B + 4);
+	assert_int_equal(lists_person(f->db, w[2100].national_id, &p, &a), 1);
+	assert_string_equal(p.first_name, "نام 2");
+	assert_int_equal(lists_person_record(f->db, w[2100].national_id, &a, &lines, &n, &e), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(lines[2].year * 100 + lines[2].month, 140508);
+	assert_int_equal(lines[4].year * 100 + lines[4].month, 140702);
+	/* years close in order */
+	assert_int_equal(record_close_year(f->db, 1407, &moved, &e), -1);
+	assert_string_equal(e.code, "earlier_year_open");
+	assert_int_equal(count(f->db, "SELECT count(*) FROM open_months"), 2);
+	/* the record cannot be changed, and an open entry leaves only for work_months */
+	assert_int_not_equal(db_exec(f->db, "DELETE FROM open_months WHERE year = 1406"), 0);
+	assert_int_not_equal(db_exec(f->db, "UPDATE open_months SET days = 1"), 0);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM open_months"), 2);
+	/* a batch's month is a run (lists/batch.h): packed, and read with the rest */
+	list_rows_init(&one, 0);
+	snprintf(later.first_name, sizeof later.first_name, "نام 3");
+	later.insurable = 123456789;
+	assert_int_equal(list_rows_add(&one, &later, 1, 1), 0);
+	assert_int_equal(list_rows_add(&one, &w[7], 2, 1), 0);
+	assert_int_equal(db_begin(f->db), 0);
+	key = (struct list_key){new_list(f->db, 1407, 5), key.workshop_id, 1407, 5};
+	assert_int_equal(list_rows_store_blocks(f->db, &key, &one, &e), 0);
+	struct record_list rl = {key.list_id, key.workshop_id, 1407, 5};
+	struct record_entry run[2];
+	for (int k = 0; k < 2; k++)
+		run[k] = (struct record_entry){
+		    record_entry_key(1407, 5, one.entries[k].national_id), one.entries[k].insurable,
+		    0, one.entries[k].row_no, one.entries[k].days};
+	assert_int_equal(record_entries_sort(run, 2), 0);
+	assert_int_equal(record_entries_store(f->db, &rl, run, 2, key.list_id, &e), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	list_rows_release(&one);
+	assert_int_equal(count(f->db, "SELECT sum(entries) FROM open_runs"), 2);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM open_periods WHERE run > 0"), 1);
+	assert_int_equal(lists_person(f->db, w[2100].national_id, &p, &a), 1);
+	assert_string_equal(p.first_name, "نام 3");
+	assert_int_equal(lists_person_record(f->db, w[2100].national_id, &a, &lines, &n, &e), 0);
+	assert_int_equal(n, 6);
+	assert_int_equal(lines[5].year * 100 + lines[5].month, 140705);
+	assert_int_equal(lines[5].wage, 123456789);
+	assert_string_equal(lines[5].workshop, "1234567890");
+	struct record_hit *hits;
+	size_t nh;
+	assert_int_equal(record_runs_find(f->db, strtoull(w[7].national_id, NULL, 10), &hits, &nh, &e),
+			 0);
+	assert_int_equal(nh, 1);
+	assert_int_equal(hits[0].row_no, 2);
+	assert_int_equal(hits[0].days, w[7].days);
+	free(hits);
+	assert_int_equal(record_runs_find(f->db, 12345678, &hits, &nh, &e), 0);
+	assert_int_equal(nh, 0);
+	assert_int_not_equal(db_exec(f->db, "DELETE FROM open_runs"), 0);
+	/* closing the years moves the runs too; the record reads the same */
+	assert_int_equal(record_close_year(f->db, 1406, &moved, &e), 0);
+	assert_int_equal(moved, 1);
+	assert_int_equal(record_close_year(f->db, 1407, &moved, &e), 0);
+	assert_int_equal(moved, 3);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM open_runs"), 0);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM open_periods"), 0);
+	assert_int_equal(lists_person_record(f->db, w[2100].national_id, &a, &lines, &n, &e), 0);
+	assert_int_equal(n, 6);
+	assert_int_equal(lines[5].wage, 123456789);
+	assert_int_equal(lists_person(f->db, w[2100].national_id, &p, &a), 1);
+	assert_string_equal(p.first_name, "نام 3");
+
 	/* what the person lacks is completed from the lists, what they have is kept */
 	struct person known = {.national_id = w[5].national_id, .first_name = "", .last_name = ""};
 	lists_person_complete(f->db, &known, &a);
@@ -285,6 +389,63 @@ static void test_store_read(void **state)
 	assert_string_equal(named.birth_date, "1980-01-01");
 	arena_release(&a);
 	free(w);
+}
+
+/* The entries sort by month, then national id, stable: one worker's lists of a month keep
+ * the order they came in. */
+static void test_entries_sort(void **state)
+{
+	(void)state;
+	enum { N = 20000 };
+	struct record_entry *v = calloc(N, sizeof *v);
+	uint64_t x = 88172645463325252ull;
+	for (uint32_t i = 0; i < N; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		int month = 1 + (int)(x % 3) * 5; /* 1, 6, 11 */
+		uint64_t nid = 1000000000ull + (x >> 20) % 5000 * 1999999;
+		v[i] = (struct record_entry){record_entry_key(1405 - (int)(x >> 60) % 2, month, nid),
+					     0, i, 0, 0};
+	}
+	assert_int_equal(record_entries_sort(v, N), 0);
+	for (uint32_t i = 1; i < N; i++) {
+		assert_true(v[i - 1].key <= v[i].key);
+		if (v[i - 1].key == v[i].key)
+			assert_true(v[i - 1].list < v[i].list);
+	}
+	assert_true(record_entry_national_id(v[0].key) >= 1000000000ull);
+	assert_true(record_entry_key(1404, 12, 9999999999ull) < record_entry_key(1405, 1, 0));
+	free(v);
+}
+
+/* A batch's month goes in as a packed run, unless an entry does not fit the packed form
+ * (an insurable wage past 40 bits): then the month's entries go in row by row, and read
+ * the same. */
+static void test_run_or_rows(void **state)
+{
+	struct fx *f = *state;
+	assert_int_equal(db_begin(f->db), 0);
+	int64_t a = new_list(f->db, 1405, 8), b = new_list(f->db, 1405, 9);
+	int64_t ws = count(f->db, "SELECT id FROM workshops WHERE code = '1234567890'");
+	struct record_list lists[] = {{a, ws, 1405, 8}, {b, ws, 1405, 9}};
+	struct record_entry v[] = {
+	    {record_entry_key(1405, 8, 499370899), 5000000, 0, 1, 30},
+	    {record_entry_key(1405, 9, 499370899), 1ll << 41, 1, 1, 30},
+	};
+	struct err e = {0};
+	assert_int_equal(record_entries_store(f->db, lists, v, 2, a, &e), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM open_runs WHERE month = 8"), 1);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM open_months WHERE month = 9"), 1);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM open_periods"), 2);
+	assert_int_equal(count(f->db, "SELECT run FROM open_periods WHERE month = 9"), 0);
+	struct record_hit *h;
+	size_t n;
+	assert_int_equal(record_runs_find(f->db, 499370899, &h, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(h[0].list_id, a);
+	assert_int_equal(h[0].insurable, 5000000);
+	assert_int_equal(h[0].month, 8);
+	free(h);
 }
 
 /* Migration 010 moved the rows of 008 as plain text lines, with Gregorian birth dates:
@@ -339,7 +500,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_line_roundtrip),
 	    cmocka_unit_test(test_split),
+	    cmocka_unit_test(test_entries_sort),
 	    cmocka_unit_test_setup_teardown(test_store_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_run_or_rows, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plain_text_block, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -94,7 +94,7 @@ test('employer: sends the month\'s list; a tampered one is refused with every pr
   assert.match(await result.textContent(), /ویندوز ۱۲۵۶/);
   assert.match(ascii(await result.locator('.supersedes').textContent()), new RegExp(`\\b${list}\\b`), 'it corrects the month\'s list');
   const id = Number(sql(`SELECT max(id) FROM lists`));
-  assert.equal(Number(sql(`SELECT count(*) FROM work_months WHERE list_id = ${id}`)), workers);
+  assert.equal(Number(sql(`SELECT count(*) FROM record_entries WHERE list_id = ${id}`)), workers);
   await card.locator(`tr[data-list="${id}"]`).waitFor();
   assert.equal(await card.locator(`tr[data-list="${list}"]`).count(), 0, 'the corrected list left the months');
   assert.equal(await form.locator('input[name=kar]').evaluate((i) => i.files.length), 0, 'the form is emptied');
