@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lists/dict.h"
 #include "lists/entries.h"
 
 #define KEY_MAX 96
@@ -157,6 +158,7 @@ struct done {
 static struct done out_of_memory = {.rc = -1, .e = {500, "internal", "", "out of memory"}};
 
 struct batch {
+	const void *dict; /* the blocks' zstd dictionary, or NULL */
 	const struct rules *rules;
 	const struct list_reader *r;
 	struct plan *plan;
@@ -264,7 +266,9 @@ static void *matcher_run(void *arg)
 			ok = 0;
 			break;
 		}
-		cur->kind = !h ? JOB_NO_HEADER : p->headers[h - 1].claimed ? JOB_ROWS_APART : JOB_CHECK;
+		cur->kind = !h				? JOB_NO_HEADER
+			    : p->headers[h - 1].claimed ? JOB_ROWS_APART
+							: JOB_CHECK;
 		cur->kar = h ? p->headers[h - 1].kar : UINT32_MAX;
 		cur->from = i;
 		cur->to = i + 1;
@@ -304,7 +308,7 @@ static void *checker_run(void *arg)
 	struct batch *b = ((struct checker *)arg)->b;
 	struct db *db = NULL;
 	struct list_reader part = {0};
-	struct list_compressor z = {0};
+	struct list_compressor z = {.dict = b->dict};
 	struct err e = {0};
 	/* one read transaction for the whole batch: a statement of its own each took two
 	 * stat() calls and the WAL's locks, for every list */
@@ -313,8 +317,9 @@ static void *checker_run(void *arg)
 		ready = 0, err_set(&e, 500, "internal", "", "out of memory");
 	for (;;) {
 		pthread_mutex_lock(&b->mu);
-		while (!b->stop && (b->next_job >= b->published ? !b->matched
-							       : b->next_job >= b->next_store + RING))
+		while (!b->stop &&
+		       (b->next_job >= b->published ? !b->matched
+						    : b->next_job >= b->next_store + RING))
 			pthread_cond_wait(&b->taken, &b->mu);
 		if (b->stop || b->next_job >= b->published) {
 			pthread_mutex_unlock(&b->mu);
@@ -402,8 +407,40 @@ static void refuse(struct list_reader *r, const struct job *j, struct list_impor
 		    "this list's header came earlier in the file");
 	else if (j->kind == JOB_ROWS_APART)
 		list_issue_add(&im->issues, LIST_FILE_WOR, j->from + 1, "DSW_ID", "rows_apart",
-			       "این ردیف‌ها جدا از دیگر ردیف‌های فهرستشان آمده‌اند",
+			       "این ردیف‌ها جدا از دیگر ردیف‌های فهرستشان "
+			       "آمده‌اند",
 			       "these rows came apart from the rest of their list's");
+}
+
+/* A zstd dictionary for the batch's blocks, trained on the lines of its first rows
+ * (lists/dict.h); NULL to compress without one (a small batch), or on an error (e). */
+enum { SAMPLE_ROWS = 40000 };
+static void *batch_dict(struct db *db, const struct list_reader *r, struct err *e)
+{
+	struct list_reader part;
+	if (list_reader_part(r, &part) < 0)
+		return NULL;
+	list_reader_range(&part, 0, r->wor.nrecords < SAMPLE_ROWS ? r->wor.nrecords : SAMPLE_ROWS);
+	struct list_text lines = {0};
+	size_t *sizes = malloc(SAMPLE_ROWS * sizeof *sizes);
+	struct list_worker *w = malloc(sizeof *w);
+	struct list_issues iss;
+	list_issues_init(&iss, 1);
+	unsigned n = 0;
+	uint32_t rec;
+	while (sizes && w && n < SAMPLE_ROWS && list_reader_next(&part, w, &rec, &iss) == 1) {
+		size_t before = lines.len;
+		if (list_line_encode(&lines, n + 1, w) < 0)
+			break;
+		sizes[n++] = lines.len - before;
+	}
+	void *dict = n ? list_dict_train(db, lines.data, sizes, n, LIST_ZSTD_LEVEL, e) : NULL;
+	list_issues_release(&iss);
+	list_text_release(&lines);
+	free(sizes);
+	free(w);
+	list_reader_close(&part);
+	return dict;
 }
 
 /* Stores or reports job i's result. 0, or -1 with e. */
@@ -461,7 +498,15 @@ int list_batch_import(struct db *db, const char *db_path, const struct rules *ru
 		plan_release(&plan);
 		return err_set(e, 500, "internal", "", "%s", b ? db_errmsg(db) : "out of memory");
 	}
-	*b = (struct batch){.rules = rules, .r = r, .plan = &plan, .db_path = db_path};
+	void *dict = batch_dict(db, r, e);
+	if (!dict && e->status) {
+		db_rollback(db);
+		free(b);
+		plan_release(&plan);
+		return -1;
+	}
+	*b =
+	    (struct batch){.dict = dict, .rules = rules, .r = r, .plan = &plan, .db_path = db_path};
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->taken, NULL);
 	pthread_cond_init(&b->put, NULL);
@@ -495,7 +540,8 @@ int list_batch_import(struct db *db, const char *db_path, const struct rules *ru
 		pthread_mutex_unlock(&b->mu);
 		if (!d) {
 			if (failed)
-				rc = err_set(e, 500, "internal", "", "out of memory matching the lists");
+				rc = err_set(e, 500, "internal", "",
+					     "out of memory matching the lists");
 			break;
 		}
 		rc = store_one(db, r, job_at(&plan, i), d, now, &rec, refused, arg, out, e);
@@ -532,6 +578,7 @@ int list_batch_import(struct db *db, const char *db_path, const struct rules *ru
 	pthread_cond_destroy(&b->put);
 	pthread_cond_destroy(&b->taken);
 	pthread_mutex_destroy(&b->mu);
+	list_dict_free(dict);
 	free(b);
 	free(rec.lists);
 	free(rec.v);

@@ -281,8 +281,8 @@ static int unpack_runs(struct db *db, int year)
 				bad = 1;
 				break;
 			}
-			int64_t vals[] = {year, (int64_t)id, month, h.list_id, h.row_no, h.days,
-					  h.insurable};
+			int64_t vals[] = {year,	    (int64_t)id, month,	     h.list_id,
+					  h.row_no, h.days,	 h.insurable};
 			for (int k = 0; k < 7; k++)
 				db_bind_int(ins, k + 1, vals[k]);
 			bad = db_step(ins) < 0;

@@ -2,6 +2,7 @@
  * reads back (rows.h). */
 #include "lists/rows.h"
 
+#include "lists/dict.h"
 #include "lists/entries.h"
 
 #include <stdio.h>
@@ -198,7 +199,7 @@ int list_line_decode(const char *line, size_t len, struct list_worker *w, uint32
 
 /* zstd's level 1: the lines shrink about 3.4 times (bench/README.md, step 6), so the
  * WAL, the checkpoint and the database write a third of the bytes. */
-#define ZSTD_LEVEL 1
+#define ZSTD_LEVEL LIST_ZSTD_LEVEL
 
 void list_rows_init(struct list_rows_out *o, uint32_t first)
 {
@@ -329,8 +330,10 @@ int list_rows_compress_using(struct list_rows_out *o, size_t from, size_t to,
 		buf->len = 0;
 		if (reserve(buf, bound) < 0)
 			return -1;
-		size_t len =
-		    ZSTD_compressCCtx(c->zstd, buf->data, buf->cap, text, b->text_len, ZSTD_LEVEL);
+		size_t len = c->dict ? ZSTD_compress_usingCDict(c->zstd, buf->data, buf->cap, text,
+								b->text_len, c->dict)
+				     : ZSTD_compressCCtx(c->zstd, buf->data, buf->cap, text,
+							 b->text_len, ZSTD_LEVEL);
 		void *data = ZSTD_isError(len) || !buf->data ? NULL : malloc(len);
 		if (!data)
 			return -1;
@@ -450,7 +453,7 @@ static int block_text(const void *data, size_t len,
 		      int (*fn)(void *arg, const struct list_worker *w, uint32_t row_no), void *arg,
 		      struct list_worker *w, struct err *e);
 
-static int block_lines(const void *blob, size_t blen,
+static int block_lines(struct db *db, const void *blob, size_t blen,
 		       int (*fn)(void *arg, const struct list_worker *w, uint32_t row_no),
 		       void *arg, struct list_worker *w, struct err *e)
 {
@@ -459,10 +462,21 @@ static int block_lines(const void *blob, size_t blen,
 		return block_text(blob, blen, fn, arg, w, e);
 	if (size == ZSTD_CONTENTSIZE_UNKNOWN || size > 64u << 20)
 		return err_set(e, 500, "internal", "", "a stored list block is damaged");
+	/* a batch's block names the dictionary it was compressed with (lists/dict.h) */
+	int named = ZSTD_getDictID_fromFrame(blob, blen) != 0;
+	const ZSTD_DDict *dict = named ? list_dict_for_frame(db, blob, blen) : NULL;
+	if (named && !dict)
+		return err_set(e, 500, "internal", "", "a stored list block's dictionary is missing");
 	char *text = malloc(size ? size : 1);
-	if (!text)
+	ZSTD_DCtx *z = dict ? ZSTD_createDCtx() : NULL;
+	if (!text || (dict && !z)) {
+		free(text);
+		ZSTD_freeDCtx(z);
 		return err_set(e, 500, "internal", "", "out of memory");
-	size_t got = ZSTD_decompress(text, size, blob, blen);
+	}
+	size_t got = dict ? ZSTD_decompress_usingDDict(z, text, size, blob, blen, dict)
+			  : ZSTD_decompress(text, size, blob, blen);
+	ZSTD_freeDCtx(z);
 	int rc = ZSTD_isError(got) || got != size
 		     ? err_set(e, 500, "internal", "", "a stored list block is damaged")
 		     : block_text(text, got, fn, arg, w, e);
@@ -507,7 +521,7 @@ int list_rows_each(struct db *db, int64_t list_id,
 	while (!rc && (st = db_step(s)) == 1) {
 		size_t len;
 		const void *data = db_col_blob(s, 0, &len);
-		rc = block_lines(data, len, fn, arg, w, e);
+		rc = block_lines(db, data, len, fn, arg, w, e);
 	}
 	if (!rc && st < 0)
 		rc = err_set(e, 500, "internal", "", "%s", db_errmsg(db));
@@ -587,7 +601,7 @@ static int latest_row(struct db *db, const char *national_id, struct list_worker
 	if (tmp) {
 		size_t len;
 		const void *data = db_col_blob(s, 0, &len);
-		int r = block_lines(data, len, find_row, &f, tmp, &e);
+		int r = block_lines(db, data, len, find_row, &f, tmp, &e);
 		rc = r == 1 ? 1 : r == 0 ? 0 : -1;
 		free(tmp);
 	} else if (rc == 1) {

@@ -20,6 +20,7 @@
 #include "store/store.h"
 
 #define LIST_BLOCK_ROWS 1024
+#define LIST_ZSTD_LEVEL 1 /* blocks' zstd level, with a dictionary too */
 
 /* ---- one row as a line ---- */
 
@@ -95,7 +96,8 @@ int list_rows_compress(struct list_rows_out *o, size_t from, size_t to);
 /* The same with a compressor kept from list to list by one thread (a fresh one costs more
  * than compressing a small list); list_compressor_release it, {0} to begin. */
 struct list_compressor {
-	void *zstd; /* ZSTD_CCtx */
+	void *zstd;	  /* ZSTD_CCtx */
+	const void *dict; /* a ZSTD_CDict to compress with (lists/dict.h), or NULL */
 	struct list_text buf;
 };
 int list_rows_compress_using(struct list_rows_out *o, size_t from, size_t to,

@@ -292,6 +292,14 @@ test('the CSV form: the same list as CSV text, by the command line and over HTTP
   assert.equal(bad.stderr.trim().split('\n').length, 1);
 });
 
+/** The record number (from 1) of the first row of a workshop's list in a DSKWOR00 file. */
+function wor2Row(file, workshop) {
+  const b = fs.readFileSync(file);
+  const headerLen = b.readUInt16LE(8), recLen = b.readUInt16LE(10), n = b.readUInt32LE(4);
+  for (let i = 0; i < n; i++) if (b.toString('latin1', headerLen + i * recLen + 1, headerLen + i * recLen + 11) === workshop) return i + 1;
+  throw new Error(`no rows of ${workshop}`);
+}
+
 test('a batch: many workshops\' lists in one pair, each stored or refused on its own, the entries packed and read back', async () => {
   const d = tempDir('tamin-batch-');
   const g = runCli(['demo', '--db', D.db, '--batch', d, '--lists', '12', '--workers', '4', '--year', '1405', '--month', '8']);
@@ -364,6 +372,22 @@ test('a batch: many workshops\' lists in one pair, each stored or refused on its
   const again = runCli(['record', 'close-year', '--db', D.db, '--year', '1405']);
   assert.notEqual(again.status, 0);
   assert.match(again.stderr, /1405 is closed already/);
+  // a batch big enough to train its blocks' zstd dictionary (about 1,500 rows): stored
+  // with it, and a list goes back out as it came in
+  const d2 = tempDir('tamin-batch2-');
+  assert.equal(runCli(['demo', '--db', D.db, '--batch', d2, '--lists', '300', '--workers', '5', '--year', '1405', '--month', '9']).status, 0);
+  const dicts = Number(sql('SELECT count(*) FROM zstd_dicts'));
+  const r2 = runCli(['list', 'batch', '--db', D.db, path.join(d2, 'DSKKAR00.DBF'), path.join(d2, 'DSKWOR00.DBF')]);
+  assert.equal(r2.status, 0, r2.stderr + r2.stdout);
+  assert.equal(JSON.parse(r2.stdout.trim()).stored, 300);
+  assert.equal(Number(sql('SELECT count(*) FROM zstd_dicts')), dicts + 1);
+  const l2 = Number(sql("SELECT l.id FROM lists l JOIN workshops w ON w.id = l.workshop_id WHERE w.code = '6000000150' AND l.month = 9"));
+  const back = exportList(l2);
+  const n2 = Number(getField(path.join(back, 'DSKKAR00.DBF'), 1, 'DSK_NUM'));
+  const first = wor2Row(path.join(d2, 'DSKWOR00.DBF'), '6000000150');
+  for (const f of ['PER_NATCOD', 'DSW_FNAME', 'DSW_LNAME', 'DSW_MASH', 'DSW_BIME', 'DSW_BDATE'])
+    assert.equal(getField(path.join(back, 'DSKWOR00.DBF'), 1, f), getField(path.join(d2, 'DSKWOR00.DBF'), first, f), f);
+  assert.ok(n2 >= 1);
   // bad input: one clear line and a non-zero exit
   for (const args of [['list', 'batch', '--db', D.db, path.join(d, 'kar.csv')],
     ['list', 'batch', '--db', D.db, path.join(d, 'nothere.DBF'), path.join(d, 'wor.csv')],

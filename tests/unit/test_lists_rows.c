@@ -9,6 +9,7 @@
 
 #include "dbfixture.h"
 #include "listgen.h"
+#include "lists/dict.h"
 #include "lists/entries.h"
 #include "lists/rows.h"
 
@@ -448,6 +449,64 @@ static void test_run_or_rows(void **state)
 	free(h);
 }
 
+/* A batch's blocks are compressed with a dictionary trained on its rows (lists/dict.h),
+ * which the database keeps and reading finds by the id in each block. Too few samples:
+ * no dictionary, and the blocks go without. */
+static void test_dictionary(void **state)
+{
+	struct fx *f = *state;
+	enum { N = 3000 };
+	struct list_worker *w = calloc(N, sizeof *w);
+	struct list_text lines = {0};
+	size_t *sizes = calloc(N, sizeof *sizes);
+	for (int k = 0; k < N; k++) {
+		worker(k, &w[k]);
+		size_t before = lines.len;
+		assert_int_equal(list_line_encode(&lines, (uint32_t)k + 1, &w[k]), 0);
+		sizes[k] = lines.len - before;
+	}
+	struct err e = {0};
+	assert_int_equal(db_begin(f->db), 0);
+	assert_null(list_dict_train(f->db, lines.data, sizes, 999, LIST_ZSTD_LEVEL, &e));
+	assert_int_equal(e.status, 0);
+	void *dict = list_dict_train(f->db, lines.data, sizes, N, LIST_ZSTD_LEVEL, &e);
+	assert_non_null(dict);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM zstd_dicts"), 1);
+	/* a list of 21 rows, compressed with it and without */
+	struct list_rows_out with, without;
+	list_rows_init(&with, 0);
+	list_rows_init(&without, 0);
+	for (int k = 0; k < 21; k++) {
+		assert_int_equal(list_rows_add(&with, &w[100 + k], (uint32_t)k + 1, 1), 0);
+		assert_int_equal(list_rows_add(&without, &w[100 + k], (uint32_t)k + 1, 1), 0);
+	}
+	assert_int_equal(list_rows_finish(&with), 0);
+	assert_int_equal(list_rows_finish(&without), 0);
+	struct list_compressor z = {.dict = dict};
+	assert_int_equal(list_rows_compress_using(&with, 0, with.nblocks, &z), 0);
+	list_compressor_release(&z);
+	assert_int_equal(list_rows_compress(&without, 0, 1), 0);
+	assert_true(with.blocks[0].len < without.blocks[0].len);
+	int64_t id = new_list(f->db, 1405, 8);
+	struct list_key key = {id, count(f->db, "SELECT id FROM workshops"), 1405, 8};
+	assert_int_equal(list_rows_store_blocks(f->db, &key, &with, &e), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	list_dict_free(dict);
+	struct collect c = {calloc(21, sizeof *c.rows), 0};
+	assert_int_equal(list_rows_each(f->db, id, collect, &c, &e), 0);
+	assert_int_equal(c.n, 21);
+	for (int k = 0; k < 21; k++) {
+		snprintf(w[100 + k].job_title, sizeof w[100 + k].job_title, "کارگر ساده");
+		same_worker(&w[100 + k], &c.rows[k]);
+	}
+	free(c.rows);
+	list_rows_release(&with);
+	list_rows_release(&without);
+	list_text_release(&lines);
+	free(sizes);
+	free(w);
+}
+
 /* Migration 010 moved the rows of 008 as plain text lines, with Gregorian birth dates:
  * they read like the import's compressed blocks. */
 static void test_plain_text_block(void **state)
@@ -503,6 +562,7 @@ int main(void)
 	    cmocka_unit_test(test_entries_sort),
 	    cmocka_unit_test_setup_teardown(test_store_read, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_or_rows, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dictionary, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plain_text_block, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
