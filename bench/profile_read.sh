@@ -33,7 +33,7 @@ mkdir -p "$WORK"
 cp "$BASE"/* "$WORK/"
 MAX_ID=$(sqlite3 "$WORK/cases.db" 'SELECT max(id) FROM cases')
 
-valgrind --tool=callgrind --instr-atstart=no --compress-strings=no --compress-pos=no \
+valgrind --tool=callgrind --instr-atstart=no ${CG_OPTS:-} --compress-strings=no --compress-pos=no \
 	--callgrind-out-file="$CG" build/tamin serve --db "$WORK/cases.db" --listen 127.0.0.1:0 \
 	--rate-limit 0 --threads 2 >"$WORK/serve.out" 2>"$WORK/serve.err" &
 PID=$!
