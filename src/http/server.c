@@ -415,28 +415,36 @@ static int rate_ok(struct loop *l, const char *ip)
 	return ok;
 }
 
-/* "/api/v1/cases/{}/events" against a path; fills params. */
+/* "/api/v1/cases/{}/events" against a path; fills params once the whole path matched
+ * (the routes tried before the one that matches copy nothing). */
 static int route_match(const char *pattern, const char *path, struct req *r)
 {
 	int np = 0;
-	const char *p = pattern, *s = path;
+	const char *p = pattern, *s = path, *part[3];
+	size_t len[3];
 	while (*p && *s) {
 		if (p[0] == '{' && p[1] == '}') {
 			const char *end = strchr(s, '/');
 			size_t n = end ? (size_t)(end - s) : strlen(s);
 			if (n == 0 || n > 64 || np >= 3)
 				return 0;
-			char *raw = arena_strndup(&r->arena, s, n);
-			char *dec = evhttp_uridecode(raw, 0, NULL); /* %DB%B1 → the Persian digit */
-			r->param[np++] = dec ? arena_strdup(&r->arena, dec) : raw;
-			free(dec);
+			part[np] = s;
+			len[np++] = n;
 			s += n;
 			p += 2;
 		} else if (*p++ != *s++) {
 			return 0;
 		}
 	}
-	return *p == 0 && *s == 0;
+	if (*p || *s)
+		return 0;
+	for (int i = 0; i < np; i++) {
+		char *raw = arena_strndup(&r->arena, part[i], len[i]);
+		char *dec = evhttp_uridecode(raw, 0, NULL); /* %DB%B1 → the Persian digit */
+		r->param[i] = dec ? arena_strdup(&r->arena, dec) : raw;
+		free(dec);
+	}
+	return 1;
 }
 
 static const char *cookie_value(const char *cookies, const char *name, char *buf, size_t cap)
@@ -526,7 +534,8 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 	r->app = l->app;
 	r->path = "/";
 	arena_init(&r->arena);
-	snprintf(r->ip, sizeof r->ip, "%s", conn_ip(c));
+	const char *ip = conn_ip(c);
+	memcpy(r->ip, ip, strnlen(ip, sizeof r->ip - 1)); /* r is zeroed: it ends there */
 	if (refused) {
 		refuse(r, refused);
 		return;
