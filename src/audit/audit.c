@@ -15,15 +15,16 @@ void audit_bind(struct db_stmt *s, int first, const struct principal *who, const
 	db_bind_int(s, first, now);
 	if (who->user_id)
 		db_bind_int(s, first + 1, who->user_id);
-	db_bind_text(s, first + 2, role_name(who->role));
-	db_bind_text(s, first + 3, a->action);
+	/* not copied: every caller steps and ends the statement while its entry lives */
+	db_bind_text_ref(s, first + 2, role_name(who->role));
+	db_bind_text_ref(s, first + 3, a->action);
 	if (a->person_id)
 		db_bind_int(s, first + 4, a->person_id);
 	if (a->case_id)
 		db_bind_int(s, first + 5, a->case_id);
-	db_bind_text(s, first + 6, a->reason ? a->reason : "");
-	db_bind_text(s, first + 7, a->denied ? "denied" : "allowed");
-	db_bind_text(s, first + 8, ip ? ip : "");
+	db_bind_text_ref(s, first + 6, a->reason ? a->reason : "");
+	db_bind_text_ref(s, first + 7, a->denied ? "denied" : "allowed");
+	db_bind_text_ref(s, first + 8, ip ? ip : "");
 }
 
 int audit_insert(struct db *db, const struct principal *who, const char *ip, int64_t now,

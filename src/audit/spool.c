@@ -75,11 +75,14 @@ static int64_t now_ms(void)
 /* ---- one line: seq, at, user, role, action, person, case, outcome, ip, reason and
  * the FNV-1a sum of everything before it, tab-separated; text escapes \, tab, newline */
 
+#define FNV_OFFSET 14695981039346656037ull
+#define FNV_PRIME 1099511628211ull
+
 static uint64_t sum_of(const char *p, size_t n)
 {
-	uint64_t h = 14695981039346656037ull;
+	uint64_t h = FNV_OFFSET;
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+		h = (h ^ (unsigned char)p[i]) * FNV_PRIME;
 	return h;
 }
 
@@ -200,28 +203,34 @@ static void unescape(char *t)
 /* Parses the line at p[0..n) (n excludes its newline), which it changes. 0 or -1. */
 static int get_line(char *p, size_t n, struct line *l)
 {
+	/* one pass: the sum, the fields (their tabs made NULs; a line that fails is not
+	 * read again from this copy) and whether any text holds an escape */
 	char *f[FIELDS];
-	size_t k = 0, at = 0;
-	for (size_t i = 0; i < n && k < FIELDS; i++)
-		if (p[i] == '\t') {
+	size_t k = 0, at = 0, i;
+	uint64_t h = FNV_OFFSET;
+	int escaped = 0;
+	for (i = 0; i < n && k < FIELDS - 1; i++) {
+		unsigned char c = (unsigned char)p[i];
+		h = (h ^ c) * FNV_PRIME;
+		if (c == '\t') {
 			f[k++] = p + at;
+			p[i] = 0;
 			at = i + 1;
 		}
+		escaped |= c == '\\';
+	}
 	if (k != FIELDS - 1 || n - at != 16)
 		return -1;
 	f[k] = p + at;
 	uint64_t sum;
-	if (get_sum(f[k], &sum) < 0 || sum != sum_of(p, at))
+	if (get_sum(f[k], &sum) < 0 || sum != h)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (p[i] == '\t')
-			p[i] = 0;
 	if (get_int(f[0], &l->seq) < 0 || get_int(f[1], &l->at) < 0 ||
 	    get_int(f[2], &l->user_id) < 0 || get_int(f[5], &l->person_id) < 0 ||
 	    get_int(f[6], &l->case_id) < 0)
 		return -1;
-	for (int i = 3; i <= 9; i++)
-		unescape(f[i]);
+	for (int j = 3; escaped && j <= 9; j++)
+		unescape(f[j]);
 	l->role = f[3];
 	l->action = f[4];
 	l->outcome = f[7];

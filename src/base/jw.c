@@ -106,6 +106,24 @@ static void put_escaped(struct jw *w, const char *s)
 	w->len = (size_t)(o - w->buf);
 }
 
+/* 1 if s[0..n) holds a byte to escape: 8 bytes at a time, as put_escaped. */
+static int any_escape(const char *s, size_t n)
+{
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		if (needs_escape(x))
+			return 1;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\')
+			return 1;
+	}
+	return 0;
+}
+
 /* The comma and "key": before a value at the current depth. Keys are this program's own
  * names, copied whole unless one holds a byte to escape. */
 static void prefix(struct jw *w, const char *key)
@@ -119,13 +137,10 @@ static void prefix(struct jw *w, const char *key)
 	w->len = (size_t)(o - w->buf);
 	if (!key)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)key[i];
-		if (c < 0x20 || c == '"' || c == '\\') {
-			put_escaped(w, key);
-			put(w, ":", 1);
-			return;
-		}
+	if (any_escape(key, n)) {
+		put_escaped(w, key);
+		put(w, ":", 1);
+		return;
 	}
 	*o++ = '"';
 	memcpy(o, key, n);

@@ -45,14 +45,24 @@ struct principal {
 
 struct app;
 struct audit_spool;
+struct conn;
+struct evhttp_uri;
+struct wire_req;
 struct rules;
 struct loop;
 struct web;
 
 enum http_method { M_GET = 1, M_POST = 2, M_PUT = 4, M_PATCH = 8, M_DELETE = 16 };
 
+#define REQ_OUT_HEADERS 16
+
 struct req {
-	struct evhttp_request *ev;
+	struct conn *conn; /* the connection it came on (http/conn.h) */
+	const struct wire_req *wire; /* its head (http/wire.h); NULL for a refused request */
+	struct evhttp_uri *uri;
+	int head_only; /* HEAD: the reply's headers without its body */
+	const char *out_name[REQ_OUT_HEADERS], *out_value[REQ_OUT_HEADERS]; /* req_set_header */
+	int nout;
 	struct loop *loop;
 	struct app *app;
 	struct arena arena;
@@ -126,6 +136,8 @@ void reply_jw(struct req *r, int status, struct jw *body);  /* takes the buffer 
 void reply_error(struct req *r, const struct err *e);
 void reply_errorf(struct req *r, int status, const char *code, const char *field,
 		  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Adds a header to the reply (name and value must live until it is sent; at most
+ * REQ_OUT_HEADERS of them). */
 void req_set_header(struct req *r, const char *name, const char *value);
 /* Sends len bytes at data, which must outlive the server (they are sent by reference,
  * not copied), with the headers set by req_set_header and the ones every reply carries

@@ -1,11 +1,12 @@
 /* The server: loops, listening sockets, dispatch, authentication, limits, shutdown. */
+#include "http/conn.h"
 #include "http/http.h"
+#include "http/wire.h"
 #include "users/users.h"
 #include "web/web.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -35,8 +36,7 @@ struct loop {
 	struct app *app;
 	const struct route *routes;
 	struct event_base *base;
-	struct evhttp *http;
-	struct evhttp_bound_socket *bound;
+	struct conn_host host; /* its connections (http/conn.h) */
 	struct db *db;
 	pthread_t thread;
 	atomic_int inflight;
@@ -165,31 +165,33 @@ json_t *req_json(struct req *r, struct err *e)
 
 const char *req_header(struct req *r, const char *name)
 {
-	return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);
+	return r->wire ? wire_header(r->wire, name) : NULL;
+}
+
+/* A header whose name and value live until the reply is sent. */
+static void add_header(struct req *r, const char *name, const char *value)
+{
+	if (r->nout == REQ_OUT_HEADERS)
+		abort(); /* a programming error: no reply has that many */
+	r->out_name[r->nout] = name;
+	r->out_value[r->nout++] = value;
 }
 
 void req_set_header(struct req *r, const char *name, const char *value)
 {
-	evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
+	add_header(r, name, arena_strdup(&r->arena, value));
 }
 
 static void req_finish(struct req *r)
 {
-	struct loop *l = r->loop;
 	arena_release(&r->arena);
 	if (r->query) {
 		evhttp_clear_headers(r->query);
 		free(r->query);
 	}
+	if (r->uri)
+		evhttp_uri_free(r->uri);
 	free(r);
-	atomic_fetch_sub(&l->inflight, 1);
-}
-
-static void free_body(const void *data, size_t len, void *arg)
-{
-	(void)len;
-	(void)arg;
-	free((void *)data);
 }
 
 /* The Date header, formatted once a second per loop: libevent formats it for every reply
@@ -211,14 +213,6 @@ static const char *date_now(struct loop *l)
 	return l->date;
 }
 
-/* The headers of every reply, API or web app. */
-static void add_safety_headers(struct evkeyvalq *h)
-{
-	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
-	evhttp_add_header(h, "X-Frame-Options", "DENY");
-	evhttp_add_header(h, "Referrer-Policy", "no-referrer");
-}
-
 static const char *reason_of(int status)
 {
 	return status == 200   ? "OK"
@@ -228,50 +222,70 @@ static const char *reason_of(int status)
 			       : "Server Error";
 }
 
-/* Sends the reply (body may be NULL) with the headers every reply carries, and frees
- * the request. A HEAD request gets the headers and the body's Content-Length: libevent
- * 2.1 would send the body and no length. */
-static void send_reply(struct req *r, int status, struct evbuffer *body)
+/* Sends the reply with the headers set on r and the ones every reply carries, and frees
+ * the request. body (NULL: none) is released with release(body) once written. A reply
+ * with a body says its length, a HEAD request's too, and sends no body then; 204 and 304
+ * have none. */
+static void send_reply(struct req *r, int status, const void *body, size_t len,
+		       void (*release)(void *))
 {
 	read_end(r->loop);
-	struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
-	add_safety_headers(h);
-	evhttp_add_header(h, "Date", date_now(r->loop));
-	if (body && evhttp_request_get_command(r->ev) == EVHTTP_REQ_HEAD) {
-		char n[24];
-		snprintf(n, sizeof n, "%zu", evbuffer_get_length(body));
-		evhttp_add_header(h, "Content-Length", n);
-		evbuffer_drain(body, evbuffer_get_length(body));
+	const char *names[REQ_OUT_HEADERS + 3], *values[REQ_OUT_HEADERS + 3];
+	int n = 0;
+	for (int i = 0; i < r->nout; i++) {
+		names[n] = r->out_name[i];
+		values[n++] = r->out_value[i];
 	}
-	evhttp_send_reply(r->ev, status, reason_of(status), body);
-	if (body)
-		evbuffer_free(body);
+	static const char *const safety[][2] = {{"X-Content-Type-Options", "nosniff"},
+						 {"X-Frame-Options", "DENY"},
+						 {"Referrer-Policy", "no-referrer"}};
+	for (int i = 0; i < 3; i++) {
+		names[n] = safety[i][0];
+		values[n++] = safety[i][1];
+	}
+	int has_body = status != 204 && status != 304 && status >= 200;
+	struct wire_reply w = {.status = status,
+			       .reason = reason_of(status),
+			       .names = names,
+			       .values = values,
+			       .n = n,
+			       .date = date_now(r->loop),
+			       .content_length = has_body ? (int64_t)len : -1};
+	conn_reply_mode(r->conn, &w.close, &w.keep_alive_10);
+	char small[2048], *head = small;
+	size_t hlen = wire_reply_head(small, sizeof small, &w), cap = sizeof small;
+	while (!hlen && cap < (1 << 20)) { /* long headers (a policy, a cookie) */
+		if (head != small)
+			free(head);
+		cap *= 4;
+		if (!(head = malloc(cap)))
+			abort();
+		hlen = wire_reply_head(head, cap, &w);
+	}
+	if (!has_body || r->head_only) {
+		if (release && body)
+			release((void *)body);
+		body = NULL;
+		len = 0;
+		release = NULL;
+	}
+	conn_send(r->conn, head, hlen, body, len, release);
+	if (head != small)
+		free(head);
 	req_finish(r);
 }
 
 /* Sends body (malloc'd, handed over) with the API's headers, and frees the request. */
 static void reply_raw(struct req *r, int status, char *body, size_t len)
 {
-	struct evbuffer *buf = evbuffer_new();
-	if (!buf)
-		abort();
-	if (body && evbuffer_add_reference(buf, body, len, free_body, NULL) < 0)
-		free(body);
-	struct evkeyvalq *h = evhttp_request_get_output_headers(r->ev);
-	evhttp_add_header(h, "Content-Type", "application/json; charset=utf-8");
-	evhttp_add_header(h, "Cache-Control", "no-store");
-	send_reply(r, status, buf);
+	add_header(r, "Content-Type", "application/json; charset=utf-8");
+	add_header(r, "Cache-Control", "no-store");
+	send_reply(r, status, body, body ? len : 0, free);
 }
 
 void reply_static(struct req *r, int status, const void *data, size_t len)
 {
-	struct evbuffer *buf = NULL;
-	if (data) {
-		buf = evbuffer_new();
-		if (!buf || evbuffer_add_reference(buf, data, len, NULL, NULL) < 0)
-			abort();
-	}
-	send_reply(r, status, buf);
+	send_reply(r, status, data, data ? len : 0, NULL);
 }
 
 void reply_json(struct req *r, int status, json_t *body)
@@ -401,28 +415,36 @@ static int rate_ok(struct loop *l, const char *ip)
 	return ok;
 }
 
-/* "/api/v1/cases/{}/events" against a path; fills params. */
+/* "/api/v1/cases/{}/events" against a path; fills params once the whole path matched
+ * (the routes tried before the one that matches copy nothing). */
 static int route_match(const char *pattern, const char *path, struct req *r)
 {
 	int np = 0;
-	const char *p = pattern, *s = path;
+	const char *p = pattern, *s = path, *part[3];
+	size_t len[3];
 	while (*p && *s) {
 		if (p[0] == '{' && p[1] == '}') {
 			const char *end = strchr(s, '/');
 			size_t n = end ? (size_t)(end - s) : strlen(s);
 			if (n == 0 || n > 64 || np >= 3)
 				return 0;
-			char *raw = arena_strndup(&r->arena, s, n);
-			char *dec = evhttp_uridecode(raw, 0, NULL); /* %DB%B1 → the Persian digit */
-			r->param[np++] = dec ? arena_strdup(&r->arena, dec) : raw;
-			free(dec);
+			part[np] = s;
+			len[np++] = n;
 			s += n;
 			p += 2;
 		} else if (*p++ != *s++) {
 			return 0;
 		}
 	}
-	return *p == 0 && *s == 0;
+	if (*p || *s)
+		return 0;
+	for (int i = 0; i < np; i++) {
+		char *raw = arena_strndup(&r->arena, part[i], len[i]);
+		char *dec = evhttp_uridecode(raw, 0, NULL); /* %DB%B1 → the Persian digit */
+		r->param[i] = dec ? arena_strdup(&r->arena, dec) : raw;
+		free(dec);
+	}
+	return 1;
 }
 
 static const char *cookie_value(const char *cookies, const char *name, char *buf, size_t cap)
@@ -448,16 +470,14 @@ static const char *cookie_value(const char *cookies, const char *name, char *buf
 /* Fills r->who from a Bearer token or the session cookie. 0 ok, -1 none or invalid. */
 static int authenticate(struct req *r, const char **csrf_out)
 {
-	struct evkeyvalq *h = evhttp_request_get_input_headers(r->ev);
-	const char *auth = evhttp_find_header(h, "Authorization");
+	const char *auth = req_header(r, "Authorization");
 	char buf[128];
 	const char *token = NULL;
 	int cookie = 0;
 	if (auth && strncasecmp(auth, "Bearer ", 7) == 0) {
 		token = auth + 7;
 	} else {
-		token = cookie_value(evhttp_find_header(h, "Cookie"), "tamin_session", buf,
-				     sizeof buf);
+		token = cookie_value(req_header(r, "Cookie"), "tamin_session", buf, sizeof buf);
 		cookie = token != NULL;
 	}
 	if (!token ||
@@ -468,47 +488,73 @@ static int authenticate(struct req *r, const char **csrf_out)
 	return 0;
 }
 
-static int method_of(enum evhttp_cmd_type t)
+static int method_of(const char *m, int *head_only)
 {
-	switch (t) {
-	case EVHTTP_REQ_GET:
-	case EVHTTP_REQ_HEAD:
-		return M_GET;
-	case EVHTTP_REQ_POST:
-		return M_POST;
-	case EVHTTP_REQ_PUT:
-		return M_PUT;
-	case EVHTTP_REQ_PATCH:
-		return M_PATCH;
-	case EVHTTP_REQ_DELETE:
-		return M_DELETE;
+	*head_only = strcmp(m, "HEAD") == 0;
+	return !strcmp(m, "GET") || *head_only ? M_GET
+	       : !strcmp(m, "POST")	       ? M_POST
+	       : !strcmp(m, "PUT")	       ? M_PUT
+	       : !strcmp(m, "PATCH")	       ? M_PATCH
+	       : !strcmp(m, "DELETE")	       ? M_DELETE
+					       : 0;
+}
+
+/* A request refused before it is read whole (conn.h): the reply names why. */
+static void refuse(struct req *r, int status)
+{
+	switch (status) {
+	case 413:
+		reply_errorf(r, 413, "body_too_large", "body", "the body is over %u bytes",
+			     HTTP_MAX_BODY);
+		break;
+	case 431:
+		reply_errorf(r, 431, "headers_too_large", "", "the request's headers are too large");
+		break;
+	case 501:
+		reply_errorf(r, 501, "not_implemented", "", "this transfer encoding is not served");
+		break;
+	case 505:
+		reply_errorf(r, 505, "http_version", "", "only HTTP/1.0 and HTTP/1.1 are served");
+		break;
 	default:
-		return 0;
+		reply_errorf(r, 400, "bad_request", "", "the request is malformed");
 	}
 }
 
-static void on_request(struct evhttp_request *ev, void *arg)
+static void on_request(struct conn *c, const struct wire_req *wq, const char *body,
+		       size_t body_len, int refused, void *arg)
 {
 	struct loop *l = arg;
 	struct req *r = calloc(1, sizeof *r);
-	if (!r) {
-		evhttp_send_error(ev, 503, "Service Unavailable");
-		return;
-	}
-	atomic_fetch_add(&l->inflight, 1);
-	r->ev = ev;
+	if (!r)
+		abort();
+	r->conn = c;
+	r->wire = wq;
 	r->loop = l;
 	r->app = l->app;
+	r->path = "/";
 	arena_init(&r->arena);
-	char *peer = NULL;
-	ev_uint16_t port = 0;
-	evhttp_connection_get_peer(evhttp_request_get_connection(ev), &peer, &port);
-	snprintf(r->ip, sizeof r->ip, "%s", peer ? peer : "");
-
-	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
-	const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const char *ip = conn_ip(c);
+	memcpy(r->ip, ip, strnlen(ip, sizeof r->ip - 1)); /* r is zeroed: it ends there */
+	if (refused) {
+		refuse(r, refused);
+		return;
+	}
+	r->method = method_of(wq->method, &r->head_only);
+	if (!r->method) {
+		reply_errorf(r, 501, "not_implemented", "", "the method %s is not served",
+			     wq->method);
+		return;
+	}
+	/* the target as evhttp read it (a lenient parse: the web app checks its paths) */
+	r->uri = evhttp_uri_parse_with_flags(wq->target, EVHTTP_URI_NONCONFORMANT);
+	if (!r->uri) {
+		refuse(r, 400);
+		return;
+	}
+	const char *path = evhttp_uri_get_path(r->uri);
 	r->path = path && *path ? path : "/";
-	const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
+	const char *q = evhttp_uri_get_query(r->uri);
 	if (q) {
 		r->query = calloc(1, sizeof *r->query);
 		if (!r->query || evhttp_parse_query_str(q, r->query) < 0) {
@@ -516,7 +562,6 @@ static void on_request(struct evhttp_request *ev, void *arg)
 			return;
 		}
 	}
-	r->method = method_of(evhttp_request_get_command(ev));
 	if (!rate_ok(l, r->ip)) {
 		req_set_header(r, "Retry-After", "1");
 		reply_errorf(r, 429, "rate_limited", "", "too many requests; slow down");
@@ -534,8 +579,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
 		}
 	}
 	/* the body's limit is the route's (a monthly list is larger than a case) */
-	struct evbuffer *in = evhttp_request_get_input_buffer(ev);
-	r->body_len = evbuffer_get_length(in);
+	r->body_len = body_len;
 	size_t limit = found && found->max_body ? found->max_body : l->app->body_limit;
 	if (r->body_len > limit) {
 		reply_errorf(r, 413, "body_too_large", "body", "the body is over %zu bytes", limit);
@@ -543,7 +587,8 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	}
 	if (r->body_len) {
 		char *b = arena_alloc(&r->arena, r->body_len + 1);
-		evbuffer_copyout(in, b, r->body_len);
+		memcpy(b, body, r->body_len);
+		b[r->body_len] = 0;
 		r->body = b;
 	}
 	if (!found) {
@@ -571,8 +616,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
 			return;
 		}
 		if (r->who.via_cookie && r->method != M_GET) {
-			const char *sent = evhttp_find_header(evhttp_request_get_input_headers(ev),
-							      "X-CSRF-Token");
+			const char *sent = req_header(r, "X-CSRF-Token");
 			if (!sent || !csrf || !users_token_equal(sent, csrf)) {
 				reply_errorf(r, 403, "csrf", "X-CSRF-Token",
 					     "a cookie session needs the X-CSRF-Token header");
@@ -677,10 +721,7 @@ static void begin_drain(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	struct loop *l = arg;
-	if (l->bound) {
-		evhttp_del_accept_socket(l->http, l->bound);
-		l->bound = NULL;
-	}
+	conn_stop_accepting(&l->host);
 	l->draining = 1;
 	static const struct timeval tick = {0, 10000};
 	l->drain_timer = event_new(l->base, -1, EV_PERSIST, drain_check, l);
@@ -691,8 +732,8 @@ static void loop_free(struct loop *l)
 {
 	if (l->drain_timer)
 		event_free(l->drain_timer);
-	if (l->http)
-		evhttp_free(l->http);
+	if (l->host.base)
+		conn_close_all(&l->host);
 	if (l->base)
 		event_base_free(l->base);
 	db_close(l->db);
@@ -723,16 +764,16 @@ int http_serve(struct app *app, const struct route *routes, const struct server_
 		struct loop *l = &loops[i];
 		l->app = app;
 		l->routes = routes;
-		/* The changelist folds a request's add/remove of read and write interest into
-		 * one epoll_ctl at most, instead of a system call for each. */
+		/* The changelist folds a connection's changes of interest within one turn of
+		 * the loop (a write event added and deleted) into one epoll_ctl at most. */
 		struct event_config *cfg = event_config_new();
 		if (cfg)
 			event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
 		l->base = cfg ? event_base_new_with_config(cfg) : NULL;
 		if (cfg)
 			event_config_free(cfg);
-		l->http = l->base ? evhttp_new(l->base) : NULL;
-		if (!l->http) {
+		l->host.listen_fd = -1;
+		if (!l->base) {
 			rc = err_set(e, 500, "internal", "", "cannot create event loop");
 			goto out;
 		}
@@ -740,15 +781,15 @@ int http_serve(struct app *app, const struct route *routes, const struct server_
 			rc = -1;
 			goto out;
 		}
-		/* libevent answers bodies far over our limit itself; up to 1 MiB we answer
-		 * with a JSON 413 naming the limit. */
-		evhttp_set_max_body_size(l->http, HTTP_MAX_BODY);
-		evhttp_set_max_headers_size(l->http, 16 << 10);
-		evhttp_set_timeout(l->http, 30);
-		evhttp_set_allowed_methods(l->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-							    EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
-							    EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE);
-		evhttp_set_gencb(l->http, on_request, l);
+		/* A body over HTTP_MAX_BODY is refused unread (413); below it the route's
+		 * own limit answers. */
+		l->host.base = l->base;
+		l->host.on_request = on_request;
+		l->host.arg = l;
+		l->host.max_head = 16 << 10;
+		l->host.max_body = HTTP_MAX_BODY;
+		l->host.timeout_s = 30;
+		l->host.inflight = &l->inflight;
 		int bound_port = 0;
 		int fd = listen_socket(o->host, port, &bound_port, e);
 		if (fd < 0) {
@@ -756,8 +797,7 @@ int http_serve(struct app *app, const struct route *routes, const struct server_
 			goto out;
 		}
 		port = bound_port; /* the other loops share the port the first one got */
-		l->bound = evhttp_accept_socket_with_handle(l->http, fd);
-		if (!l->bound) {
+		if (conn_listen(&l->host, fd) < 0) {
 			close(fd);
 			rc = err_set(e, 500, "listen", "listen", "cannot accept on the socket");
 			goto out;

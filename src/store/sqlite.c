@@ -223,6 +223,16 @@ void db_bind_blob(struct db_stmt *s, int idx, const void *v, size_t len)
 		sqlite3_bind_blob64(s->st, idx, v, len, SQLITE_STATIC);
 }
 
+void db_bind_text_ref(struct db_stmt *s, int idx, const char *v)
+{
+	if (!s)
+		return;
+	if (v)
+		sqlite3_bind_text(s->st, idx, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s->st, idx);
+}
+
 void db_bind_int(struct db_stmt *s, int idx, int64_t v)
 {
 	if (s)

@@ -41,6 +41,8 @@ struct db_stmt *db_prepare(struct db *db, const char *sql);
 void db_done(struct db_stmt *s);
 
 void db_bind_text(struct db_stmt *s, int idx, const char *v); /* NULL binds NULL */
+/* The same, not copied: v must stay unchanged until db_done. */
+void db_bind_text_ref(struct db_stmt *s, int idx, const char *v);
 void db_bind_int(struct db_stmt *s, int idx, int64_t v);
 void db_bind_null(struct db_stmt *s, int idx);
 /* Bytes, not copied: they must stay unchanged until the statement is stepped. */

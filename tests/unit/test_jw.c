@@ -109,6 +109,18 @@ static void test_escaping_at_every_offset(void **state)
 				assert_string_equal(json_string_value(json_array_get(j, 0)), s);
 				json_decref(j);
 				free(text);
+				/* and as a key, which is checked 8 bytes at a time too */
+				jw_init(&w);
+				jw_object(&w, NULL);
+				jw_int(&w, "before", 1);
+				jw_int(&w, s, 2);
+				jw_end(&w);
+				text = jw_take(&w, NULL);
+				j = json_loads(text, 0, NULL);
+				assert_non_null(j);
+				assert_int_equal(json_integer_value(json_object_get(j, s)), 2);
+				json_decref(j);
+				free(text);
 			}
 }
 

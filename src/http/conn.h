@@ -1,0 +1,59 @@
+/* conn: the HTTP/1.1 connections of one event loop, on plain libevent events (private to
+ * src/http). A connection's socket stays registered for reading from its accept to its
+ * close; a reply is written at once with one writev, and only what the socket does not
+ * take waits for a write event. evhttp (before) turned reading off and writing on and
+ * back around every request: 2.6 epoll_ctl and an ioctl a case read, besides its header
+ * formatting (wire.h).
+ *
+ * Requests on a connection are answered in order, one at a time: bytes that arrive
+ * meanwhile (a pipelined request) wait in its buffer. */
+#ifndef TAMIN_HTTP_CONN_H
+#define TAMIN_HTTP_CONN_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "http/wire.h"
+
+struct conn;
+struct event;
+struct event_base;
+
+/* A request whose head and body are in: q and body[0..len) stay valid until its reply
+ * has been handed to conn_send. refuse != 0: the request was malformed or too large (q
+ * NULL); the handler replies with that status and the connection closes after it. */
+typedef void (*conn_request_fn)(struct conn *c, const struct wire_req *q, const char *body,
+				size_t len, int refuse, void *arg);
+
+struct conn_host {
+	struct event_base *base;
+	conn_request_fn on_request;
+	void *arg;
+	size_t max_head, max_body; /* bytes */
+	int timeout_s;		   /* an idle or stalled connection is closed after this */
+	atomic_int *inflight;	   /* requests whose reply is not yet fully written */
+	/* the host's own */
+	int listen_fd;
+	struct event *accept_ev;
+	struct conn *conns;
+};
+
+/* Accepts connections on fd (listening, non-blocking) into h. 0 or -1. */
+int conn_listen(struct conn_host *h, int fd);
+/* Stops accepting and closes the listening socket; open connections are served on. */
+void conn_stop_accepting(struct conn_host *h);
+/* Closes every connection and the listening socket (the loop has stopped). */
+void conn_close_all(struct conn_host *h);
+
+/* The peer's numeric address. */
+const char *conn_ip(const struct conn *c);
+/* How the reply must end the exchange: *close when the connection closes after it (the
+ * client asked, HTTP/1.0 without keep-alive, a refused request), *keep_alive_10 when an
+ * HTTP/1.0 client asked to keep it. */
+void conn_reply_mode(const struct conn *c, int *close, int *keep_alive_10);
+/* Sends the reply: head[0..hlen) (copied if needed), then body[0..blen) (kept until it is
+ * written, then release(body) if release is not NULL). Ends the request. */
+void conn_send(struct conn *c, const char *head, size_t hlen, const void *body, size_t blen,
+	       void (*release)(void *));
+
+#endif
