@@ -55,16 +55,13 @@ static void national_id(uint64_t j, char out[11])
 
 static int add_workshops(struct db *db, long n, struct err *e)
 {
-	struct db_stmt *s = db_prepare(
-	    db, "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < $1)"
-		" INSERT OR IGNORE INTO workshops(code, name, employer_name, province, hard_job,"
-		" created) SELECT printf('%010d', 6000000000 + i), 'کارگاه ' || i,"
-		" 'کارفرما ' || i, (SELECT min(code) FROM provinces), i % 10 = 0, 0 FROM k");
-	if (!s)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
-	db_bind_int(s, 1, n);
-	int rc = db_step(s);
-	db_done(s);
+	int rc = db_run_ints(
+	    db,
+	    "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < $1)"
+	    " INSERT OR IGNORE INTO workshops(code, name, employer_name, province, hard_job,"
+	    " created) SELECT printf('%010d', 6000000000 + i), 'کارگاه ' || i,"
+	    " 'کارفرما ' || i, (SELECT min(code) FROM provinces), i % 10 = 0, 0 FROM k",
+	    1, (int64_t[]){n});
 	return rc < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
 }
 

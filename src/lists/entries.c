@@ -40,27 +40,16 @@ static struct db_stmt *entry_insert(struct db *db, int closed, int n)
 /* 1 when the year is closed, 0 open, -1 error. */
 static int year_closed(struct db *db, int year)
 {
-	struct db_stmt *s = db_prepare(db, "SELECT 1 FROM record_years WHERE year = $1");
-	if (!s)
-		return -1;
-	db_bind_int(s, 1, year);
-	int rc = db_step(s);
-	db_done(s);
-	return rc;
+	return db_run_ints(db, "SELECT 1 FROM record_years WHERE year = $1", 1, (int64_t[]){year});
 }
 
 static int add_period(struct db *db, int year, int month, int64_t run)
 {
-	struct db_stmt *s = db_prepare(
-	    db, "INSERT OR IGNORE INTO open_periods(year, month, run) VALUES ($1, $2, $3)");
-	if (!s)
-		return -1;
-	db_bind_int(s, 1, year);
-	db_bind_int(s, 2, month);
-	db_bind_int(s, 3, run);
-	int rc = db_step(s);
-	db_done(s);
-	return rc < 0 ? -1 : 0;
+	return db_run_ints(
+		   db, "INSERT OR IGNORE INTO open_periods(year, month, run) VALUES ($1, $2, $3)",
+		   3, (int64_t[]){year, month, run}) < 0
+		   ? -1
+		   : 0;
 }
 
 /* ---- the packed form: 18 bytes an entry, little-endian ---- */
@@ -340,13 +329,7 @@ static int close_year(struct db *db, int year, int64_t *moved, struct err *e)
 	if (unpack_runs(db, year) < 0)
 		goto fail;
 	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
-		struct db_stmt *s = db_prepare(db, steps[i]);
-		if (!s)
-			goto fail;
-		db_bind_int(s, 1, year);
-		int rc = db_step(s);
-		db_done(s);
-		if (rc < 0)
+		if (db_run_ints(db, steps[i], 1, (int64_t[]){year}) < 0)
 			goto fail;
 		if (i == 1)
 			*moved = db_changes(db);

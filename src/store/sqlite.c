@@ -284,6 +284,18 @@ int db_exec(struct db *db, const char *sql)
 	return rc < 0 ? -1 : 0;
 }
 
+int db_run_ints(struct db *db, const char *sql, int n, const int64_t *v)
+{
+	struct db_stmt *s = db_prepare(db, sql);
+	if (!s)
+		return -1;
+	for (int i = 0; i < n; i++)
+		db_bind_int(s, i + 1, v[i]);
+	int rc = db_step(s);
+	db_done(s);
+	return rc;
+}
+
 int db_exec_script(struct db *db, const char *sql)
 {
 	return sqlite3_exec(db->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;

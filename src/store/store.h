@@ -58,6 +58,9 @@ const void *db_col_blob(struct db_stmt *s, int col, size_t *len);
 
 /* Runs one statement (prepared once, cached) and discards any rows: 0 or -1. */
 int db_exec(struct db *db, const char *sql);
+/* Runs one cached statement with n integer parameters ($1 .. $n = v[0] .. v[n-1]): 1 when
+ * it gave a row, 0 when not, -1 on an error (db_errmsg). */
+int db_run_ints(struct db *db, const char *sql, int n, const int64_t *v);
 /* Runs a script of several statements once (not cached): 0 or -1 (db_errmsg). */
 int db_exec_script(struct db *db, const char *sql);
 int64_t db_last_id(struct db *db);
