@@ -553,7 +553,7 @@ month_bench() {
 	db=$BENCH/month-run.db
 	echo "9. a national month in one batch: $MONTH_LISTS workshops' lists, about" \
 		"$((MONTH_LISTS * MONTH_WORKERS)) rows, tamin list batch, vs reading the files once ..."
-	HIST_SAMPLE=${BENCH_HISTORY_SAMPLE:-20000} history_db
+	history_db
 	if [ ! -f "$dir/made" ] || [ "$gen" -nt "$dir/made" ] || [ "$HIST_DB.info" -nt "$dir/made" ]; then
 		t0=$(now_ns)
 		rm -rf "$dir"

@@ -87,9 +87,8 @@ static ZSTD_DDict *load(struct db *db, unsigned id)
 	return d;
 }
 
-const void *list_dict_for_frame(struct db *db, const void *frame, size_t len)
+const void *list_dict_get(struct db *db, unsigned id)
 {
-	unsigned id = ZSTD_getDictID_fromFrame(frame, len);
 	if (!id)
 		return NULL;
 	pthread_mutex_lock(&cache.mu);

@@ -20,8 +20,9 @@ void *list_dict_train(struct db *db, const void *samples, const size_t *sizes, u
 		      int level, struct err *e);
 void list_dict_free(void *cdict);
 
-/* The dictionary a frame names, ready to decompress (a ZSTD_DDict, kept for the life of
- * the process); NULL when the frame names none, or db has no such dictionary. */
-const void *list_dict_for_frame(struct db *db, const void *frame, size_t len);
+/* Dictionary id (as a zstd frame names it: ZSTD_getDictID_fromFrame), ready to
+ * decompress (a ZSTD_DDict, kept for the life of the process); NULL for id 0, or when db
+ * has no such dictionary. */
+const void *list_dict_get(struct db *db, unsigned id);
 
 #endif

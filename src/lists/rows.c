@@ -463,8 +463,8 @@ static int block_lines(struct db *db, const void *blob, size_t blen,
 	if (size == ZSTD_CONTENTSIZE_UNKNOWN || size > 64u << 20)
 		return err_set(e, 500, "internal", "", "a stored list block is damaged");
 	/* a batch's block names the dictionary it was compressed with (lists/dict.h) */
-	int named = ZSTD_getDictID_fromFrame(blob, blen) != 0;
-	const ZSTD_DDict *dict = named ? list_dict_for_frame(db, blob, blen) : NULL;
+	unsigned named = ZSTD_getDictID_fromFrame(blob, blen);
+	const ZSTD_DDict *dict = list_dict_get(db, named);
 	if (named && !dict)
 		return err_set(e, 500, "internal", "", "a stored list block's dictionary is missing");
 	char *text = malloc(size ? size : 1);
