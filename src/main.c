@@ -47,6 +47,7 @@ static const char usage[] =
 	"       tamin pensions increase|equalise --db FILE [--date JALALI] [--apply 1]\n"
 	"       tamin migrate --db FILE\n"
 	"       tamin sweep --db FILE\n"
+	"       tamin routes   (the API's route table: one JSON line per route)\n"
 	"       tamin rules help | check | value NAME [DATE] | contribution ... (see rules.h)\n"
 	"options for every command: --data DIR (default: $TAMIN_DATA or ./data)\n";
 
@@ -791,6 +792,28 @@ static int cmd_sweep(struct opts *o)
 	return rc < 0 ? die("%s", job.err.message) : 0;
 }
 
+/* The route table as data: one JSON object per line, {"method","path","roles"} (roles []:
+ * public). docs/openapi.yaml is held against it by tests/http/openapi.test.mjs. */
+static int cmd_routes(void)
+{
+	static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+	for (const struct route *rt = api_routes; rt->pattern; rt++) {
+		const char *m = "?";
+		for (int i = 0; i < 5; i++)
+			if ((int)rt->method == 1 << i)
+				m = methods[i];
+		printf("{\"method\":\"%s\",\"path\":\"%s\",\"roles\":[", m, rt->pattern);
+		int first = 1;
+		for (int bit = 1; bit <= 0x80; bit <<= 1)
+			if (rt->roles & bit) {
+				printf("%s\"%s\"", first ? "" : ",", role_name(bit));
+				first = 0;
+			}
+		printf("]}\n");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (sodium_init() < 0)
@@ -801,6 +824,8 @@ int main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	const char *cmd = argv[1];
+	if (!strcmp(cmd, "routes"))
+		return argc == 2 ? cmd_routes() : die("%s", "usage: tamin routes");
 	if (!strcmp(cmd, "rules")) {
 		/* the rules' own command line (rules.h): JSON answers, as the API gives them */
 		const char *data = getenv("TAMIN_DATA") ? getenv("TAMIN_DATA") : "data";
