@@ -9,7 +9,7 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 TEST_LDLIBS := $(shell pkg-config --libs shapelib 2>/dev/null || echo -lshp) -lcmocka
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-SRC       := $(sort $(wildcard src/*/*.c))
+SRC       := $(sort $(wildcard src/*/*.c) $(filter-out src/main.c,$(wildcard src/*.c)))
 MIGRATIONS:= $(sort $(wildcard src/store/migrations/*.sql))
 GEN       := build/gen/migrations.c
 OBJ       := $(SRC:src/%.c=build/obj/%.o) build/obj/gen/migrations.o
@@ -134,7 +134,7 @@ bench: deps
 	bench/run.sh
 
 format:
-	clang-format -i $(SRC) src/main.c src/*/*.h $(UNIT)
+	clang-format -i $(SRC) src/main.c src/*.h src/*/*.h $(UNIT)
 
 clean:
 	rm -rf build

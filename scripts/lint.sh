@@ -4,6 +4,23 @@ set -eu
 cd "$(dirname "$0")/.."
 [ -f build/gen/migrations.c ] || make -s build/gen/migrations.c
 SRCS=$(ls src/*.c src/*/*.c)
+# The layers: a lower folder never includes a higher one. src/http is a framework that
+# knows no domain (nginx's core never includes a module); base/ and store/ are below it.
+echo "lint: layers"
+layer() { # folder, the folders its files may include
+	dir=$1
+	shift
+	allowed=$(printf '%s/|' "$@")
+	bad=$(grep -Hn '#include "' src/"$dir"/*.[ch] | grep -Ev "#include \"(${allowed%|})" || true)
+	if [ -n "$bad" ]; then
+		echo "lint: src/$dir includes a header of a layer above it:"
+		echo "$bad"
+		exit 1
+	fi
+}
+layer base base
+layer store store base
+layer http http base store
 echo "lint: cppcheck"
 cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,performance,portability \
 	--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc -Ibuild/gen $SRCS

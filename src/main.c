@@ -1,14 +1,16 @@
 /* tamin: the command line. Each command is one function; errors are one line on stderr
  * and a non-zero exit. */
+#include "routes.h"
+
+#include "app.h"
 #include "audit/spool.h"
 #include "base/jalali.h"
 #include "base/worktime.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "demo/demo.h"
-#include "http/routes.h"
-#include "lists/csv.h"
 #include "lists/batch.h"
+#include "lists/csv.h"
 #include "lists/entries.h"
 #include "lists/lists.h"
 #include "pensions/pensions.h"
@@ -241,7 +243,7 @@ static int serve(struct opts *o, const struct web *web)
 	if (open_ready(o, &db))
 		return 2;
 	db_close(db);
-	struct server_options so = {"127.0.0.1", 8080};
+	struct http_options so = {.host = "127.0.0.1", .port = 8080};
 	char host[256];
 	if (o->listen) {
 		const char *colon = strrchr(o->listen, ':');
@@ -254,13 +256,7 @@ static int serve(struct opts *o, const struct web *web)
 		so.host = host;
 		so.port = (int)port;
 	}
-	struct app app = {.db_path = o->db,
-			  .data_dir = o->data,
-			  .rate_limit = o->rate_limit >= 0 ? (int)o->rate_limit : 1000,
-			  .login_limit = 10,
-			  .body_limit = 64 << 10,
-			  .threads = o->threads ? (int)o->threads : 2,
-			  .web = web};
+	struct app app = {.data_dir = o->data, .login_limit = 10, .web = web};
 	if (load_calendars(&app, o->data))
 		return 2;
 	struct err e = {0};
@@ -280,7 +276,15 @@ static int serve(struct opts *o, const struct web *web)
 	}
 	pthread_t sw;
 	pthread_create(&sw, NULL, sweeper_main, &app);
-	int rc = http_serve(&app, api_routes, &so, &e);
+	so.threads = o->threads ? (int)o->threads : 2;
+	so.rate_limit = o->rate_limit >= 0 ? (int)o->rate_limit : 1000;
+	so.body_limit = 64 << 10;
+	so.db_path = o->db;
+	so.writer = app.writer;
+	so.routes = api_routes;
+	so.hooks = &api_hooks;
+	so.app = &app;
+	int rc = http_serve(&so, &e);
 	pthread_mutex_lock(&sweeper.mu);
 	sweeper.stop = 1;
 	pthread_cond_broadcast(&sweeper.cv);

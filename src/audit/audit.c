@@ -1,5 +1,8 @@
 #include "audit/audit.h"
+
+#include "app.h"
 #include "audit/spool.h"
+#include "http/http.h"
 
 #include "base/jalali.h"
 #include "base/natid.h"

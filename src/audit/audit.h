@@ -10,7 +10,11 @@
 #ifndef TAMIN_AUDIT_AUDIT_H
 #define TAMIN_AUDIT_AUDIT_H
 
-#include "http/http.h"
+#include "base/principal.h"
+#include "store/store.h"
+
+struct req;
+struct jw;
 
 #define CALLER_CONTEXT_SECONDS (30 * 60)
 

@@ -27,6 +27,7 @@
 #define TAMIN_AUDIT_SPOOL_H
 
 #include "audit/audit.h"
+#include "store/writer.h"
 
 struct audit_spool;
 

@@ -12,10 +12,33 @@ struct arena_block {
 	_Alignas(16) unsigned char data[];
 };
 
-void arena_init(struct arena *a) { a->head = NULL; }
+struct arena_cleanup {
+	struct arena_cleanup *next;
+	void (*fn)(void *);
+	void *arg;
+};
+
+void arena_init(struct arena *a)
+{
+	a->head = NULL;
+	a->cleanups = NULL;
+}
+
+void arena_defer(struct arena *a, void (*fn)(void *), void *arg)
+{
+	struct arena_cleanup *c = arena_alloc(a, sizeof *c);
+	c->fn = fn;
+	c->arg = arg;
+	c->next = a->cleanups;
+	a->cleanups = c;
+}
 
 void arena_release(struct arena *a)
 {
+	/* the cleanups live in the blocks: run them all before a block is freed */
+	for (struct arena_cleanup *c = a->cleanups; c; c = c->next)
+		c->fn(c->arg);
+	a->cleanups = NULL;
 	struct arena_block *b = a->head;
 	while (b) {
 		struct arena_block *n = b->next;

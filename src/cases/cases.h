@@ -16,7 +16,12 @@
 
 #include "base/err.h"
 #include "base/worktime.h"
-#include "http/http.h"
+#include "base/principal.h"
+#include "store/store.h"
+
+struct req;
+struct jw;
+struct app;
 
 #define CASE_REOPEN_DAYS 30
 #define CASE_CONTACT_ATTEMPTS 3

@@ -1,10 +1,12 @@
 /* The HTTP handlers of the case desk. */
 #include "audit/audit.h"
+
 #include "base/fields.h"
 #include "base/jalali.h"
 #include "base/natid.h"
 #include "base/text.h"
 #include "cases/internal.h"
+#include "http/http.h"
 #include "lists/rows.h"
 
 #include <stdio.h>
@@ -117,7 +119,6 @@ void cases_h_create(struct req *r)
 		err_set(&e, 400, "invalid_field", "priority", "priority is low, normal, high or urgent");
 		goto bad;
 	}
-	json_decref(b);
 	c->who = r->who;
 	c->ip = r->ip;
 	c->now = req_now();
@@ -129,7 +130,6 @@ void cases_h_create(struct req *r)
 	req_write(r, &x->job);
 	return;
 bad:
-	json_decref(b);
 	reply_error(r, &e);
 }
 
@@ -248,8 +248,6 @@ void cases_h_event(struct req *r)
 		err_set(&e, 400, "missing_field", "assignee", "assign needs assignee or department");
 		goto bad;
 	}
-	json_decref(b);
-	b = NULL;
 	if (load_readable(r, &c) < 0)
 		return;
 	/* Refuse early what the state machine refuses; the writer checks again in its
@@ -271,7 +269,6 @@ void cases_h_event(struct req *r)
 	req_write(r, &x->job);
 	return;
 bad:
-	json_decref(b);
 	reply_error(r, &e);
 }
 

@@ -10,6 +10,7 @@
 #include "cases/internal.h"
 
 #include "base/jalali.h"
+#include "http/http.h"
 
 #include <stdio.h>
 #include <stdlib.h>

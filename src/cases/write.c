@@ -2,6 +2,7 @@
  * Each runs inside the writer's transaction. */
 #include "cases/internal.h"
 
+#include "app.h"
 #include "audit/audit.h"
 #include "base/jalali.h"
 #include "catalog/catalog.h"
@@ -21,11 +22,6 @@ void case_new_schedule(struct case_new *c, const struct app *app)
 	const struct worktime *cal = case_calendar(app, c->topic->department_id);
 	c->first_response_due = worktime_add(cal, c->now, c->topic->first_response_min);
 	c->resolution_due = worktime_add(cal, c->now, c->topic->resolution_min);
-}
-
-static int fail_db(struct db *db, struct err *e)
-{
-	return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
 }
 
 /* Appends the event, as the API shows it, to the case's timeline (migration 005). */
@@ -63,7 +59,7 @@ static int append_timeline(struct db *db, int64_t case_id, int64_t id, int64_t a
 	int rc = db_step(s);
 	db_done(s);
 	jw_release(&w);
-	return rc < 0 ? fail_db(db, e) : 0;
+	return rc < 0 ? db_fail(db, e) : 0;
 }
 
 static int insert_event(struct db *db, int64_t case_id, int64_t at, int64_t actor,
@@ -85,7 +81,7 @@ static int insert_event(struct db *db, int64_t case_id, int64_t at, int64_t acto
 	int rc = db_step(s);
 	db_done(s);
 	if (rc < 0)
-		return fail_db(db, e);
+		return db_fail(db, e);
 	return append_timeline(db, case_id, db_last_id(db), at, actor, type, from, to, text,
 			       data, e);
 }
@@ -102,7 +98,7 @@ int case_create_run(struct db *db, void *arg, struct err *e)
 	int64_t seq = db_step(s) == 1 ? db_col_int(s, 0) : 0;
 	db_done(s);
 	if (!seq)
-		return fail_db(db, e);
+		return db_fail(db, e);
 	snprintf(c->number, sizeof c->number, "%d-%07lld", c->jyear, (long long)seq);
 	s = db_prepare(db,
 		       "INSERT INTO cases(number, person_id, channel, topic_id, department_id,"
@@ -126,7 +122,7 @@ int case_create_run(struct db *db, void *arg, struct err *e)
 	int rc = db_step(s);
 	db_done(s);
 	if (rc < 0)
-		return fail_db(db, e);
+		return db_fail(db, e);
 	c->case_id = db_last_id(db);
 	char data[160];
 	snprintf(data, sizeof data, "{\"channel\":\"%s\",\"topic\":\"%s\"}", c->channel,
@@ -140,7 +136,7 @@ int case_create_run(struct db *db, void *arg, struct err *e)
 	if (n < sizeof text) {
 		snprintf(text, sizeof text, "%s %s", c->subject, c->description ? c->description : "");
 		if (db_text_put(db, "case", c->case_id, text) < 0)
-			return fail_db(db, e);
+			return db_fail(db, e);
 	}
 	struct audit_entry a = {.action = "case_create",
 				.person_id = c->person_id,
@@ -309,7 +305,7 @@ int case_event_run(struct db *db, void *arg, struct err *e)
 	int st = db_step(s);
 	db_done(s);
 	if (st < 0) {
-		fail_db(db, e);
+		db_fail(db, e);
 		goto out;
 	}
 	if (insert_event(db, c.id, ev->now, ev->who.user_id, type, c.status, to, ev->text, data,
@@ -342,7 +338,7 @@ int cases_sweep(struct db *db, int64_t now, struct err *e)
 		    " UNION SELECT id, status, department_id FROM cases WHERE overdue = 0"
 		    " AND status = 'answered' AND report_back_due < $1 LIMIT 2000");
 	if (!s)
-		return fail_db(db, e);
+		return db_fail(db, e);
 	db_bind_int(s, 1, now);
 	int64_t ids[2000], depts[2000];
 	char statuses[2000][16];
@@ -362,7 +358,7 @@ int cases_sweep(struct db *db, int64_t now, struct err *e)
 		int rc = db_step(u);
 		db_done(u);
 		if (rc < 0)
-			return fail_db(db, e);
+			return db_fail(db, e);
 		/* the escalation names the department's supervisors */
 		char sup[512] = "";
 		size_t len = 0;

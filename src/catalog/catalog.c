@@ -665,7 +665,7 @@ int catalog_topic_edit(struct db *db, struct catalog_edit *c, struct err *e)
 		    " t.report_back_min, d.code FROM topics t JOIN departments d"
 		    " ON d.id = t.department_id WHERE t.code = $1");
 	if (!s)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	db_bind_text(s, 1, c->code);
 	if (db_step(s) != 1) {
 		db_done(s);
@@ -711,7 +711,7 @@ int catalog_topic_edit(struct db *db, struct catalog_edit *c, struct err *e)
 		db_bind_int(s, 7, c->user_id);
 	db_bind_int(s, 8, c->now);
 	if (step_ok(db, s, e) < 0)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	return build_next(db, c, e);
 }
 
@@ -726,7 +726,7 @@ int catalog_department_edit(struct db *db, struct catalog_edit *c, struct err *e
 		return -1;
 	struct db_stmt *s = db_prepare(db, "SELECT id, name FROM departments WHERE code = $1");
 	if (!s)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	db_bind_text(s, 1, c->code);
 	if (db_step(s) != 1) {
 		db_done(s);
@@ -748,7 +748,7 @@ int catalog_department_edit(struct db *db, struct catalog_edit *c, struct err *e
 		db_bind_int(s, 3, c->user_id);
 	db_bind_int(s, 4, c->now);
 	if (step_ok(db, s, e) < 0)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	return build_next(db, c, e);
 }
 

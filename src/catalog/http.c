@@ -111,11 +111,9 @@ void catalog_h_topic_edit(struct req *r)
 	x->edit.first_response_min = (int)v[0];
 	x->edit.resolution_min = (int)v[1];
 	x->edit.report_back_min = (int)v[2];
-	json_decref(b);
 	submit(r, x);
 	return;
 bad:
-	json_decref(b);
 	reply_error(r, &e);
 }
 
@@ -141,10 +139,8 @@ void catalog_h_department_edit(struct req *r)
 		err_set(&e, 400, "missing_field", "name", "name is required");
 		goto bad;
 	}
-	json_decref(b);
 	submit(r, x);
 	return;
 bad:
-	json_decref(b);
 	reply_error(r, &e);
 }

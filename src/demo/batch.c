@@ -62,7 +62,7 @@ static int add_workshops(struct db *db, long n, struct err *e)
 	    " created) SELECT printf('%010d', 6000000000 + i), 'کارگاه ' || i,"
 	    " 'کارفرما ' || i, (SELECT min(code) FROM provinces), i % 10 = 0, 0 FROM k",
 	    1, (int64_t[]){n});
-	return rc < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+	return rc < 0 ? db_fail(db, e) : 0;
 }
 
 int demo_batch(struct db *db, const struct rules *rules, const struct demo_batch *o,
@@ -74,7 +74,7 @@ int demo_batch(struct db *db, const struct rules *rules, const struct demo_batch
 			       "--lists and --workers are 1 or more");
 	if (db_begin(db) < 0 || add_workshops(db, o->lists, e) < 0 || db_commit(db) < 0) {
 		db_rollback(db);
-		return e->status ? -1 : err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return e->status ? -1 : db_fail(db, e);
 	}
 	int64_t minimum;
 	if (rules_minimum_wage(rules, (struct jdate){o->year, o->month, 1}, &minimum, e) < 0)

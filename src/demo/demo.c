@@ -139,7 +139,7 @@ static int make_people(struct db *db, struct gen *g, int64_t now, struct err *e)
 	g->people = calloc((size_t)g->o->people, sizeof *g->people);
 	for (long k = 0; k < g->o->people; k++) {
 		if (k % BATCH == 0 && db_begin(db) < 0)
-			return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+			return db_fail(db, e);
 		char nid[11], mobile[12], birth[11];
 		natid_make((uint32_t)(1000000 + pick(g, 998000000)), nid);
 		int female = pick(g, 100) < 48;
@@ -168,7 +168,7 @@ static int make_people(struct db *db, struct gen *g, int64_t now, struct err *e)
 			g->npeople++;
 		}
 		if ((k % BATCH == BATCH - 1 || k == g->o->people - 1) && db_commit(db) < 0)
-			return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+			return db_fail(db, e);
 	}
 	return 0;
 }
@@ -319,7 +319,7 @@ static int make_users(struct db *db, struct gen *g, const char *hash, struct err
 	g->ndeps = catalog_departments(&deps);
 	g->specialists = calloc((size_t)g->ndeps, sizeof *g->specialists);
 	if (db_begin(db) < 0)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	int rc = add_user(db, hash, "admin", "admin", NULL, NULL, "مدیر سامانه", &g->admin, e);
 	rc = rc ? rc : add_user(db, hash, "auditor", "auditor", NULL, NULL, "حسابرس", NULL, e);
 	rc = rc ? rc : add_user(db, hash, "supervisor", "supervisor", NULL, NULL,
@@ -344,14 +344,14 @@ static int make_users(struct db *db, struct gen *g, const char *hash, struct err
 		db_rollback(db);
 		return -1;
 	}
-	return db_commit(db) < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+	return db_commit(db) < 0 ? db_fail(db, e) : 0;
 }
 
 static int make_citizens(struct db *db, struct gen *g, const char *hash, char nids[3][11],
 			 struct err *e)
 {
 	if (db_begin(db) < 0)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	for (int i = 0; i < 3 && i < g->npeople; i++) {
 		struct person p;
 		struct arena a;
@@ -367,7 +367,7 @@ static int make_citizens(struct db *db, struct gen *g, const char *hash, char ni
 			return -1;
 		}
 	}
-	return db_commit(db) < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+	return db_commit(db) < 0 ? db_fail(db, e) : 0;
 }
 
 int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
@@ -422,7 +422,7 @@ int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
 	int64_t span = 365 * 86400;
 	for (long i = 0; i < o->cases; i++) {
 		if (i % BATCH == 0 && db_begin(db) < 0) {
-			err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+			db_fail(db, e);
 			goto out;
 		}
 		int64_t created = now - span + (int64_t)((double)span * (double)i / (double)o->cases);
@@ -432,7 +432,7 @@ int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
 			goto out;
 		}
 		if ((i % BATCH == BATCH - 1 || i == o->cases - 1) && db_commit(db) < 0) {
-			err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+			db_fail(db, e);
 			goto out;
 		}
 		if (!o->quiet && i % 100000 == 99999)

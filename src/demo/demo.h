@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "http/http.h"
+struct app;
 #include "store/store.h"
 
 #define DEMO_PASSWORD "demo1234"

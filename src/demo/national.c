@@ -122,13 +122,13 @@ static int run(struct db *db, const char *sql, const char *const *names, const l
 		return err_set(e, 500, "internal", "", "out of memory");
 	int rc = db_exec_script(db, s);
 	free(s);
-	return rc < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+	return rc < 0 ? db_fail(db, e) : 0;
 }
 
 int demo_national(struct db *db, const struct demo_national *o, struct err *e)
 {
 	if (db_begin(db) < 0)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	static const char *const rn[] = {"SAMPLE", "FILLER", "WORKSHOPS"};
 	static const char *const pn[] = {"PENSIONERS"};
 	long rv[] = {o->sample, o->filler, o->sample < 2000 ? o->sample : 2000};
@@ -137,7 +137,7 @@ int demo_national(struct db *db, const struct demo_national *o, struct err *e)
 	if (o->pensioners > 0 && run(db, pensioners_sql, pn, &o->pensioners, 1, e) < 0)
 		goto fail;
 	if (db_commit(db) < 0) {
-		err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		db_fail(db, e);
 		goto fail;
 	}
 	return 0;

@@ -119,7 +119,7 @@ static int make_workshops(struct db *db, struct rng *g, int nw, int64_t now, int
 	    db, "INSERT INTO workshops(code, name, employer_name, province, branch, activity,"
 		" hard_job, address, created) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
 	if (!s)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	for (int k = 0; k < nw; k++) {
 		char code[11], name[200], employer[200], address[200];
 		snprintf(code, sizeof code, "%010llu",
@@ -143,7 +143,7 @@ static int make_workshops(struct db *db, struct rng *g, int nw, int64_t now, int
 		db_bind_int(s, 9, now - 400 * 86400);
 		if (db_step(s) < 0) {
 			db_done(s);
-			return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+			return db_fail(db, e);
 		}
 		db_done(s);
 		ids[k] = db_last_id(db);
@@ -234,7 +234,7 @@ static int insert_lists(struct db *db, const struct rules *rules, const struct l
 	list_rows_init(&rows, 0);
 	if (!ls || !w) {
 		free(w);
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	}
 	long lists = 0;
 	if (db_begin(db) < 0)
@@ -302,7 +302,7 @@ static int insert_lists(struct db *db, const struct rules *rules, const struct l
 	free(w);
 	return 0;
 sqlfail:
-	err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	db_fail(db, e);
 fail:
 	db_done(ls);
 	db_rollback(db);
@@ -322,7 +322,7 @@ static int make_pensioners(struct db *db, const struct rules *rules, struct rng 
 	struct db_stmt *pay = db_prepare(db, "INSERT INTO pension_payments(pensioner_id, year,"
 					     " month, amount) VALUES ($1, $2, $3, $4)");
 	if (!ps || !pay || db_begin(db) < 0)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	for (long i = 3; i < n; i++) { /* the demo citizens stay at work */
 		if (!birth_years[i] || year - birth_years[i] < 62)
 			continue;
@@ -366,12 +366,12 @@ static int make_pensioners(struct db *db, const struct rules *rules, struct rng 
 		}
 		out->pensioners++;
 	}
-	return db_commit(db) < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+	return db_commit(db) < 0 ? db_fail(db, e) : 0;
 fail:
 	db_done(ps);
 	db_done(pay);
 	db_rollback(db);
-	return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	return db_fail(db, e);
 }
 
 /* Closes every year before `year`, as the organisation does once a year is over
@@ -455,7 +455,7 @@ int demo_records(struct db *db, const struct rules *rules, const int64_t *people
 		out->insured += nv > before;
 	}
 	if (db_commit(db) < 0) {
-		err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		db_fail(db, e);
 		goto out;
 	}
 	if (nv)

@@ -1,10 +1,14 @@
-/* http: the HTTP/JSON server on libevent. One event loop per core shares the port
- * (SO_REUSEPORT); each loop has its own reader database connection; writes go to the
- * writer (store/writer.h) and the reply is sent from the loop when the group commits.
+/* http: the HTTP/JSON server on libevent, a framework that knows no domain. One event
+ * loop per core shares the port (SO_REUSEPORT); each loop has its own reader database
+ * connection; writes go to the writer (store/writer.h) and the reply is sent from the
+ * loop when the group commits.
  *
- * A handler receives a struct req: the authenticated principal, path parameters, the
- * query and the body, and a per-request arena freed when the reply is sent. It must
- * reply exactly once, now or from a job's completion. */
+ * The composition root gives it a route table, hooks (find a session's principal, answer
+ * a path no route knows) and an opaque struct app that handlers read (src/app.h). A
+ * handler receives a struct req: the authenticated principal, path parameters, the query
+ * and the body, and a per-request arena freed when the reply is sent, with everything
+ * hung on it (arena_defer), the parsed body among them. It must reply exactly once, now
+ * or from a job's completion. */
 #ifndef TAMIN_HTTP_HTTP_H
 #define TAMIN_HTTP_HTTP_H
 
@@ -14,43 +18,15 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/jw.h"
+#include "base/principal.h"
 #include "store/store.h"
 #include "store/writer.h"
 
-enum role {
-	ROLE_ADMIN = 1 << 0,
-	ROLE_SUPERVISOR = 1 << 1,
-	ROLE_AGENT = 1 << 2,
-	ROLE_SPECIALIST = 1 << 3,
-	ROLE_DESK = 1 << 4,
-	ROLE_CITIZEN = 1 << 5,
-	ROLE_AUDITOR = 1 << 6,
-	ROLE_EMPLOYER = 1 << 7, /* acts for the workshops linked to the account */
-	ROLE_STAFF_CASES = ROLE_SUPERVISOR | ROLE_AGENT | ROLE_SPECIALIST | ROLE_DESK,
-	ROLE_ANY = 0xff,
-};
-/* "agent" -> ROLE_AGENT; 0 if unknown. */
-int role_from_name(const char *name);
-const char *role_name(int role);
-
-/* Who is asking: filled from the session before the handler runs. */
-struct principal {
-	int64_t user_id;
-	int role;
-	int64_t department_id; /* 0 if none */
-	int64_t person_id;     /* the citizen's own person, 0 if none */
-	char login[64];
-	int via_cookie; /* state changes then need the CSRF header */
-};
-
-struct app;
-struct audit_spool;
+struct app; /* the server-wide state handlers read; the server only passes it on */
 struct conn;
 struct evhttp_uri;
 struct wire_req;
-struct rules;
 struct loop;
-struct web;
 
 enum http_method { M_GET = 1, M_POST = 2, M_PUT = 4, M_PATCH = 8, M_DELETE = 16 };
 
@@ -91,32 +67,34 @@ struct route {
 /* The most any route accepts (libevent refuses larger bodies before a handler runs). */
 #define HTTP_MAX_BODY (8u << 20)
 
-/* Server-wide state that handlers read. */
-struct app {
-	const char *db_path;
-	const char *data_dir;
-	struct writer *writer;
-	struct audit_spool *spool; /* the audit rows of reads (audit/spool.h); NULL: none */
-	struct worktime *office;
-	struct worktime *always;
-	int rate_limit; /* requests per second per client address; 0 = off */
-	int login_limit; /* failed logins per login or address in 15 minutes before 429 */
-	size_t body_limit;
-	int threads;
-	int cookie_secure; /* add Secure to the session cookie (behind TLS) */
-	const struct web *web; /* the web app (web/web.h) served at /; NULL: none */
-	const struct rules *rules; /* the law's dated parameters (rules/rules.h) */
+/* What the composition root plugs in: the server knows no accounts and no web app. */
+struct http_hooks {
+	/* The principal of a live session token: fills who and *csrf (allocated in a).
+	 * 0 found, -1 none or expired. */
+	int (*session)(struct db *db, const char *token, int64_t now, struct principal *who,
+		       const char **csrf, struct arena *a);
+	/* Constant-time comparison of two NUL-terminated secrets (the CSRF token). */
+	int (*secret_equal)(const char *a, const char *b);
+	/* Answers a path outside /api/ that no route matched (the web app); NULL: 404. */
+	handler_fn fallback;
 };
 
-struct server_options {
+struct http_options {
 	const char *host;
-	int port;
+	int port; /* 0: any free port */
+	int threads;	   /* event loops, one per core */
+	int rate_limit;	   /* requests per second per client address; 0 = off */
+	size_t body_limit; /* a route's body limit unless it names its own */
+	const char *db_path; /* each loop opens its reader connection on it */
+	struct writer *writer; /* req_write's jobs go there */
+	const struct route *routes; /* ended by a route with a NULL pattern */
+	const struct http_hooks *hooks;
+	struct app *app; /* handed to every handler as r->app */
 };
 
 /* Serves until SIGINT or SIGTERM: then stops accepting, finishes in-flight requests,
  * commits queued writes and returns 0. Prints "listening on http://HOST:PORT". */
-int http_serve(struct app *app, const struct route *routes, const struct server_options *o,
-	       struct err *e);
+int http_serve(const struct http_options *o, struct err *e);
 
 /* Handler helpers. */
 struct db *req_db(struct req *r); /* this loop's reader connection */
@@ -127,7 +105,9 @@ const char *req_header(struct req *r, const char *name); /* a request header, or
 /* The page size of a list: ?limit=1..200, 50 when absent. On a bad value it replies
  * 400 naming "limit" and returns -1. */
 int req_limit(struct req *r, int *limit);
-/* The body as a JSON object, or NULL with e filled (400 invalid_json / body). */
+/* The body as a JSON object, or NULL with e filled (400 invalid_json / body). The object
+ * is borrowed from the request and freed with it: the handler never decrefs it (a value
+ * it keeps past the reply, or hands to a reply, it increfs). */
 json_t *req_json(struct req *r, struct err *e);
 int64_t req_now(void);
 

@@ -2,8 +2,6 @@
 #include "http/conn.h"
 #include "http/http.h"
 #include "http/wire.h"
-#include "users/users.h"
-#include "web/web.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,8 +31,7 @@ struct rate_slot {
 };
 
 struct loop {
-	struct app *app;
-	const struct route *routes;
+	const struct http_options *o;
 	struct event_base *base;
 	struct conn_host host; /* its connections (http/conn.h) */
 	struct db *db;
@@ -142,6 +139,8 @@ int req_limit(struct req *r, int *limit)
 	return 0;
 }
 
+static void body_free(void *j) { json_decref(j); }
+
 json_t *req_json(struct req *r, struct err *e)
 {
 	if (!r->body_len) {
@@ -155,8 +154,8 @@ json_t *req_json(struct req *r, struct err *e)
 			je.text, je.position);
 		return NULL;
 	}
+	arena_defer(&r->arena, body_free, j); /* the request owns what it parsed */
 	if (!json_is_object(j)) {
-		json_decref(j);
 		err_set(e, 400, "invalid_json", "body", "the body must be a JSON object");
 		return NULL;
 	}
@@ -340,7 +339,7 @@ void req_wait(struct req *r, struct write_job *job)
 void req_write(struct req *r, struct write_job *job)
 {
 	req_wait(r, job);
-	writer_submit(r->app->writer, job);
+	writer_submit(r->loop->o->writer, job);
 }
 
 void req_write_job(struct req *r, struct write_job *job,
@@ -392,7 +391,7 @@ static struct {
 
 static int rate_ok(struct loop *l, const char *ip)
 {
-	int limit = l->app->rate_limit;
+	int limit = l->o->rate_limit;
 	if (limit <= 0)
 		return 1;
 	uint32_t h = 2166136261u;
@@ -481,7 +480,8 @@ static int authenticate(struct req *r, const char **csrf_out)
 		cookie = token != NULL;
 	}
 	if (!token ||
-	    users_session_find(req_db(r), token, req_now(), &r->who, csrf_out, &r->arena) < 0)
+	    r->loop->o->hooks->session(req_db(r), token, req_now(), &r->who, csrf_out,
+				       &r->arena) < 0)
 		return -1;
 	r->who.via_cookie = cookie;
 	r->token = arena_strdup(&r->arena, token);
@@ -531,7 +531,7 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 	r->conn = c;
 	r->wire = wq;
 	r->loop = l;
-	r->app = l->app;
+	r->app = l->o->app;
 	r->path = "/";
 	arena_init(&r->arena);
 	const char *ip = conn_ip(c);
@@ -569,7 +569,7 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 	}
 	const struct route *found = NULL;
 	int path_known = 0;
-	for (const struct route *rt = l->routes; rt->pattern; rt++) {
+	for (const struct route *rt = l->o->routes; rt->pattern; rt++) {
 		if (!route_match(rt->pattern, r->path, r))
 			continue;
 		path_known = 1;
@@ -580,7 +580,7 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 	}
 	/* the body's limit is the route's (a monthly list is larger than a case) */
 	r->body_len = body_len;
-	size_t limit = found && found->max_body ? found->max_body : l->app->body_limit;
+	size_t limit = found && found->max_body ? found->max_body : l->o->body_limit;
 	if (r->body_len > limit) {
 		reply_errorf(r, 413, "body_too_large", "body", "the body is over %zu bytes", limit);
 		return;
@@ -597,8 +597,8 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 		int api = strncmp(r->path, "/api/", 5) == 0 || strcmp(r->path, "/api") == 0;
 		if (path_known)
 			reply_errorf(r, 405, "method_not_allowed", "", "method not allowed here");
-		else if (l->app->web && !api)
-			web_h_serve(r);
+		else if (l->o->hooks->fallback && !api)
+			l->o->hooks->fallback(r);
 		else
 			reply_errorf(r, 404, "not_found", "", "no such resource: %s", r->path);
 		return;
@@ -617,7 +617,7 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 		}
 		if (r->who.via_cookie && r->method != M_GET) {
 			const char *sent = req_header(r, "X-CSRF-Token");
-			if (!sent || !csrf || !users_token_equal(sent, csrf)) {
+			if (!sent || !csrf || !l->o->hooks->secret_equal(sent, csrf)) {
 				reply_errorf(r, 403, "csrf", "X-CSRF-Token",
 					     "a cookie session needs the X-CSRF-Token header");
 				return;
@@ -739,8 +739,7 @@ static void loop_free(struct loop *l)
 	db_close(l->db);
 }
 
-int http_serve(struct app *app, const struct route *routes, const struct server_options *o,
-	       struct err *e)
+int http_serve(const struct http_options *o, struct err *e)
 {
 	evthread_use_pthreads();
 	/* The loops and workers must not take the shutdown signals: main waits for them. */
@@ -751,7 +750,7 @@ int http_serve(struct app *app, const struct route *routes, const struct server_
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	int n = app->threads > 0 ? app->threads : 2;
+	int n = o->threads > 0 ? o->threads : 2;
 	struct loop *loops = calloc((size_t)n, sizeof *loops);
 	if (!loops)
 		return err_set(e, 500, "internal", "", "out of memory");
@@ -762,8 +761,7 @@ int http_serve(struct app *app, const struct route *routes, const struct server_
 	}
 	for (int i = 0; i < n; i++) {
 		struct loop *l = &loops[i];
-		l->app = app;
-		l->routes = routes;
+		l->o = o;
 		/* The changelist folds a connection's changes of interest within one turn of
 		 * the loop (a write event added and deleted) into one epoll_ctl at most. */
 		struct event_config *cfg = event_config_new();
@@ -777,7 +775,7 @@ int http_serve(struct app *app, const struct route *routes, const struct server_
 			rc = err_set(e, 500, "internal", "", "cannot create event loop");
 			goto out;
 		}
-		if (db_open(&l->db, app->db_path, 0, e) < 0) {
+		if (db_open(&l->db, o->db_path, 0, e) < 0) {
 			rc = -1;
 			goto out;
 		}

@@ -3,6 +3,8 @@
  * every problem by file, row and field). The check and the store run in the writer. */
 #include "lists/lists.h"
 
+#include "app.h"
+#include "http/http.h"
 #include "lists/csv.h"
 
 #include <sodium.h>
@@ -276,11 +278,9 @@ void lists_h_upload(struct req *r)
 		list_source_array(&u->src, &u->array);
 		u->source = "json";
 	}
-	json_decref(b);
 	req_write_job(r, &u->job, upload_run, upload_done, u);
 	return;
 bad:
-	json_decref(b);
 	upload_free(u);
 	reply_error(r, &e);
 }

@@ -9,7 +9,10 @@
 
 #include "base/arena.h"
 #include "base/err.h"
-#include "http/http.h"
+#include "base/principal.h"
+
+struct req;
+struct jw;
 #include "lists/list_file.h"
 #include "lists/rows.h"
 #include "rules/rules.h"

@@ -1,6 +1,9 @@
 /* Pension batches and a pensioner's view. */
 #include "pensions/pensions.h"
 
+#include "app.h"
+#include "http/http.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +14,7 @@
 
 static int sqlerr(struct db *db, struct err *e)
 {
-	return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	return db_fail(db, e);
 }
 
 static int batch_totals(struct db *db, struct pension_batch *b, struct err *e)
@@ -377,11 +380,9 @@ void pensions_h_preview(struct req *r)
 		err_set(&e, 400, "invalid_field", "date", "date is a Jalali date, e.g. 1405/01/01");
 		goto bad;
 	}
-	json_decref(b);
 	submit(r, x);
 	return;
 bad:
-	json_decref(b);
 	reply_error(r, &e);
 }
 

@@ -11,7 +11,7 @@
 
 #include "base/err.h"
 #include "base/jw.h"
-#include "http/http.h"
+struct req;
 #include "rules/rules.h"
 #include "store/store.h"
 

@@ -69,7 +69,7 @@ int people_insert(struct db *db, const struct person *p, int64_t now, int64_t *i
 		db, "INSERT INTO people(national_id, first_name, last_name, father_name, gender,"
 		    " birth_date, mobile, province, created) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)");
 	if (!s)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	db_bind_text(s, 1, p->national_id);
 	db_bind_text(s, 2, p->first_name ? p->first_name : "");
 	db_bind_text(s, 3, p->last_name ? p->last_name : "");
@@ -129,7 +129,7 @@ static int fill_known(struct db *db, int64_t id, const char *national_id, struct
 		db_bind_text(u, 4, p.father_name ? p.father_name : "");
 		db_bind_text(u, 5, p.gender);
 		db_bind_text(u, 6, p.birth_date);
-		rc = db_step(u) < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+		rc = db_step(u) < 0 ? db_fail(db, e) : 0;
 		db_done(u);
 	}
 	arena_release(&a);
@@ -159,7 +159,7 @@ int people_ensure(struct db *db, const char *national_id, const char *mobile, in
 		int rc = db_step(u);
 		db_done(u);
 		if (rc < 0)
-			return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+			return db_fail(db, e);
 	}
 	return 0;
 }

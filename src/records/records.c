@@ -2,6 +2,9 @@
  * reads (who, whose record, on which date, the audit) and each one's computation. */
 #include "records/records.h"
 
+#include "app.h"
+#include "http/http.h"
+
 #include <string.h>
 
 #include "audit/audit.h"

@@ -7,7 +7,7 @@
 #ifndef TAMIN_RECORDS_RECORDS_H
 #define TAMIN_RECORDS_RECORDS_H
 
-#include "http/http.h"
+struct req;
 
 void records_h_history(struct req *r);	   /* GET /api/v1/people/{nid}/history?date= */
 void records_h_eligibility(struct req *r); /* GET /api/v1/people/{nid}/eligibility?date= */

@@ -67,6 +67,12 @@ int64_t db_last_id(struct db *db);
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 int64_t db_changes(struct db *db);
 const char *db_errmsg(struct db *db);
+/* The last statement's error in e as a 500 "internal"; returns -1, so that a failed
+ * step reads `return db_fail(db, e);`. */
+static inline int db_fail(struct db *db, struct err *e)
+{
+	return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+}
 int db_is_constraint_error(struct db *db);
 
 /* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE on SQLite);

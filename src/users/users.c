@@ -1,10 +1,12 @@
 #include "users/users.h"
 
+#include "app.h"
 #include "audit/audit.h"
 #include "base/fields.h"
 #include "base/natid.h"
 #include "base/text.h"
 #include "catalog/catalog.h"
+#include "http/http.h"
 #include "people/people.h"
 
 #include <event2/http.h>
@@ -18,27 +20,6 @@
 
 #define SESSION_TTL (12 * 3600)
 #define LOGIN_WINDOW (15 * 60)
-
-/* in the order of the ROLE_ bits (http.h) */
-static const char *const role_names[] = {"admin", "supervisor", "agent",   "specialist",
-					 "desk",  "citizen",    "auditor", "employer"};
-#define NROLES ((int)(sizeof role_names / sizeof role_names[0]))
-
-int role_from_name(const char *name)
-{
-	for (int i = 0; name && i < NROLES; i++)
-		if (strcmp(name, role_names[i]) == 0)
-			return 1 << i;
-	return 0;
-}
-
-const char *role_name(int role)
-{
-	for (int i = 0; i < NROLES; i++)
-		if (role == 1 << i)
-			return role_names[i];
-	return "none";
-}
 
 static void token_hash(const char *token, char out[65])
 {
@@ -152,7 +133,7 @@ int users_add(struct db *db, const struct user_new *u, struct err *e)
 		if (db_is_constraint_error(db))
 			err_set(e, 409, "login_taken", "login", "login %s exists already", v.login);
 		else
-			err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+			db_fail(db, e);
 		goto out;
 	}
 	rc = 0;
@@ -313,7 +294,7 @@ static int login_store(struct db *db, void *arg, struct err *e)
 	db_bind_int(d, 1, now);
 	db_step(d);
 	db_done(d);
-	return rc < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+	return rc < 0 ? db_fail(db, e) : 0;
 }
 
 static void login_stored(void *arg, int rc, const struct err *e)
@@ -368,13 +349,11 @@ void users_h_login(struct req *r)
 	}
 	json_t *jl = json_object_get(body, "login"), *jp = json_object_get(body, "password");
 	if (!json_is_string(jl) || !json_string_length(jl) || json_string_length(jl) > 64) {
-		json_decref(body);
 		reply_errorf(r, 400, jl ? "invalid_field" : "missing_field", "login",
 			     "login must be a string of 1-64 characters");
 		return;
 	}
 	if (!json_is_string(jp) || !json_string_length(jp) || json_string_length(jp) > 256) {
-		json_decref(body);
 		reply_errorf(r, 400, jp ? "invalid_field" : "missing_field", "password",
 			     "password must be a string of 1-256 characters");
 		return;
@@ -383,7 +362,6 @@ void users_h_login(struct req *r)
 	c->r = r;
 	c->login = login_normalize(&r->arena, json_string_value(jl));
 	c->password = arena_strdup(&r->arena, json_string_value(jp));
-	json_decref(body);
 	if (!c->login) {
 		reply_errorf(r, 400, "invalid_field", "login", "login is not valid UTF-8");
 		return;
@@ -423,7 +401,7 @@ static int logout_run(struct db *db, void *arg, struct err *e)
 	db_bind_text(s, 1, c->th);
 	int rc = db_step(s);
 	db_done(s);
-	return rc < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+	return rc < 0 ? db_fail(db, e) : 0;
 }
 
 static void logout_done(void *arg, int rc, const struct err *e)
@@ -582,11 +560,9 @@ void users_h_create(struct req *r)
 	c->u.login = login_normalize(&r->arena, c->u.login); /* as it will be stored */
 	if (users_check(&c->u, &e) < 0)
 		goto bad;
-	json_decref(b);
 	req_slow(r, user_hash, user_hashed, c);
 	return;
 bad:
-	json_decref(b);
 	reply_error(r, &e);
 }
 
@@ -614,7 +590,7 @@ static int user_disable_run(struct db *db, void *arg, struct err *e)
 	int rc = db_step(d);
 	db_done(d);
 	if (rc < 0)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	struct audit_entry a = {.action = "user_disable", .reason = c->login};
 	return audit_insert(db, &c->r->who, c->r->ip, c->now, &a, e);
 }

@@ -4,7 +4,12 @@
 #ifndef TAMIN_USERS_USERS_H
 #define TAMIN_USERS_USERS_H
 
-#include "http/http.h"
+#include "base/arena.h"
+#include "base/err.h"
+#include "base/principal.h"
+#include "store/store.h"
+
+struct req;
 
 /* Argon2id cost: OWASP's recommended 19 MiB, 2 passes. libsodium's "interactive"
  * preset (64 MiB) would take the server's peak memory past half of its budget on a

@@ -1,6 +1,9 @@
 /* The web app's files in memory, and the handler that serves them. */
 #include "web/web.h"
 
+#include "app.h"
+#include "http/http.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -15,7 +15,7 @@
 #define TAMIN_WEB_WEB_H
 
 #include "base/err.h"
-#include "http/http.h"
+struct req;
 
 #define WEB_MAX_BYTES (32u << 20) /* the folder's total, .gz files included */
 #define WEB_MAX_FILES 10000u
@@ -30,8 +30,8 @@ struct web;
 struct web *web_load(const char *dir, struct err *e);
 void web_free(struct web *w);
 
-/* The handler for r->app->web: the server calls it for / and for every path outside
- * /api/ that no route matched. GET and HEAD get the file; other methods 405; a path
+/* The handler for r->app->web: the route table (src/routes.c) calls it for / and, as the
+ * server's fallback hook, for every path outside /api/ that no route matched. GET and HEAD get the file; other methods 405; a path
  * with a "." or ".." or empty segment, a backslash, a control character, NUL or an
  * encoded '/' gets 400. */
 void web_h_serve(struct req *r);

@@ -1,6 +1,8 @@
 /* Workshops and the employer accounts that act for them. */
 #include "workshops/workshops.h"
 
+#include "http/http.h"
+
 #include <string.h>
 
 #include "audit/audit.h"
@@ -46,7 +48,7 @@ int workshop_link_employer(struct db *db, int64_t workshop_id, const char *login
 {
 	struct db_stmt *s = db_prepare(db, "SELECT id, role FROM users WHERE login = $1");
 	if (!s)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	db_bind_text(s, 1, login);
 	int64_t uid = 0;
 	int employer = 0;
@@ -63,12 +65,12 @@ int workshop_link_employer(struct db *db, int64_t workshop_id, const char *login
 	s = db_prepare(db, "INSERT OR IGNORE INTO workshop_users(user_id, workshop_id)"
 			   " VALUES ($1, $2)");
 	if (!s)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	db_bind_int(s, 1, uid);
 	db_bind_int(s, 2, workshop_id);
 	int rc = db_step(s);
 	db_done(s);
-	return rc < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+	return rc < 0 ? db_fail(db, e) : 0;
 }
 
 /* ---- the workshop as JSON ---- */
@@ -209,7 +211,7 @@ static int create_run(struct db *db, void *arg, struct err *e)
 	struct create_ctx *x = arg;
 	int64_t have = workshop_id(db, x->h.code);
 	if (have < 0)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	if (have)
 		return err_set(e, 409, "code_taken", "code", "workshop %s exists already",
 			       x->h.code);
@@ -218,7 +220,7 @@ static int create_run(struct db *db, void *arg, struct err *e)
 		" branch, activity, hard_job, address, created, created_by)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
 	if (!s)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	db_bind_text(s, 1, x->h.code);
 	db_bind_text(s, 2, x->name);
 	db_bind_text(s, 3, x->employer_name);
@@ -233,7 +235,7 @@ static int create_run(struct db *db, void *arg, struct err *e)
 	int rc = db_step(s);
 	db_done(s);
 	if (rc < 0)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	struct audit_entry a = {.action = "workshop_create", .reason = x->h.code};
 	return audit_insert(db, &x->h.r->who, x->h.r->ip, x->now, &a, e);
 }
@@ -316,14 +318,12 @@ void workshops_h_create(struct req *r)
 		goto bad;
 	}
 	x->hard_job = hj && json_is_true(hj);
-	json_decref(b);
 	x->h.r = r;
 	x->h.status = 201;
 	x->now = req_now();
 	req_write_job(r, &x->job, create_run, ws_done, x);
 	return;
 bad:
-	json_decref(b);
 	reply_error(r, &e);
 }
 
@@ -408,11 +408,9 @@ void workshops_h_link(struct req *r)
 	json_t *b = req_json(r, &e);
 	if (!b || field_only(b, known, &e) < 0 ||
 	    field_text(b, "login", 1, 64, &r->arena, &x->login, &e) < 0) {
-		json_decref(b);
 		reply_error(r, &e);
 		return;
 	}
-	json_decref(b);
 	x->h.r = r;
 	x->h.status = 200;
 	req_write_job(r, &x->job, link_run, ws_done, x);
@@ -435,7 +433,7 @@ static int pay_run(struct db *db, void *arg, struct err *e)
 					   " paid_at, reference, recorded_by)"
 					   " VALUES ($1, $2, $3, $4, $5, $6, $7)");
 	if (!s)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	db_bind_int(s, 1, x->id);
 	if (x->has_month) {
 		db_bind_int(s, 2, x->year);
@@ -451,7 +449,7 @@ static int pay_run(struct db *db, void *arg, struct err *e)
 	int rc = db_step(s);
 	db_done(s);
 	if (rc < 0)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	char *reason =
 	    arena_printf(&x->h.r->arena, "%s: %lld rials", x->h.code, (long long)x->amount);
 	struct audit_entry a = {.action = "payment_record", .reason = reason};
@@ -483,13 +481,11 @@ void workshops_h_payment(struct req *r)
 			"a payment for a month names both year and month");
 		goto bad;
 	}
-	json_decref(b);
 	x->h.r = r;
 	x->h.status = 201;
 	x->now = req_now();
 	req_write_job(r, &x->job, pay_run, ws_done, x);
 	return;
 bad:
-	json_decref(b);
 	reply_error(r, &e);
 }

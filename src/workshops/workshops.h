@@ -8,7 +8,9 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "http/http.h"
+#include "base/principal.h"
+
+struct req;
 #include "store/store.h"
 
 #define WORKSHOP_CODE_LEN 10

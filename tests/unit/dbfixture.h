@@ -12,6 +12,7 @@
 #include "base/worktime.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
+#include "app.h"
 #include "http/http.h"
 #include "store/store.h"
 #include "store/writer.h"

@@ -1,7 +1,9 @@
 /* The API's route table: the one place that names every URL, who may call it, and the
- * handler (in its module) that answers. */
-#include "http/routes.h"
+ * handler (in its module) that answers; and the hooks that plug users/ and web/ into the
+ * server, which knows neither. */
+#include "routes.h"
 
+#include "app.h"
 #include "audit/audit.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
@@ -9,8 +11,8 @@
 #include "pensions/pensions.h"
 #include "records/records.h"
 #include "users/users.h"
-#include "workshops/workshops.h"
 #include "web/web.h"
+#include "workshops/workshops.h"
 
 static void h_health(struct req *r) { reply_json(r, 200, json_pack("{s:s}", "status", "ok")); }
 /* / is the web app's page when there is one (tamin serve --web); otherwise it says
@@ -24,6 +26,21 @@ static void h_root(struct req *r)
 	reply_json(r, 200, json_pack("{s:s,s:s,s:s}", "name", "tamin", "api", "/api/v1",
 				     "login", "POST /api/v1/login {\"login\",\"password\"}"));
 }
+/* A path outside /api/ that no route knows: the web app's, when it is served. */
+static void api_fallback(struct req *r)
+{
+	if (r->app->web)
+		web_h_serve(r);
+	else
+		reply_errorf(r, 404, "not_found", "", "no such resource: %s", r->path);
+}
+
+const struct http_hooks api_hooks = {
+	.session = users_session_find,
+	.secret_equal = users_token_equal,
+	.fallback = api_fallback,
+};
+
 /* The catalogue's JSON is written when it changes (at start, and after an admin's edit). */
 static void reply_text(struct req *r, const char *json)
 {
