@@ -7,7 +7,7 @@
 #include "catalog/catalog.h"
 #include "demo/demo.h"
 #include "http/routes.h"
-#include "lists/csv.h"
+#include "listfile/csv.h"
 #include "lists/batch.h"
 #include "lists/entries.h"
 #include "lists/lists.h"
@@ -389,7 +389,7 @@ static int ends_with(const char *s, const char *end)
 	return n >= m && !strcasecmp(s + n - m, end);
 }
 
-/* The CSV form's file as dBase bytes (lists/csv.h). */
+/* The CSV form's file as dBase bytes (listfile/csv.h). */
 static unsigned char *csv_file(const char *path, size_t *len, struct err *e)
 {
 	FILE *f = fopen(path, "rb");

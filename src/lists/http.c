@@ -1,9 +1,9 @@
 /* POST /api/v1/lists: a monthly list uploaded by an employer or by staff, as the two DBF
- * files (base64 in JSON), as the two files' rows in CSV text (csv.h), or as JSON rows; stored whole (201) or refused whole (422 with
+ * files (base64 in JSON), as the two files' rows in CSV text (listfile/csv.h), or as JSON rows; stored whole (201) or refused whole (422 with
  * every problem by file, row and field). The check and the store run in the writer. */
 #include "lists/lists.h"
 
-#include "lists/csv.h"
+#include "listfile/csv.h"
 
 #include <sodium.h>
 #include <stdio.h>

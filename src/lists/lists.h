@@ -10,7 +10,7 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "http/http.h"
-#include "lists/list_file.h"
+#include "listfile/listfile.h"
 #include "lists/rows.h"
 #include "rules/rules.h"
 #include "store/store.h"

@@ -1,4 +1,4 @@
-/* The CSV form (lists/csv.h): quoting, blank lines, the byte-order mark, and every way a
+/* The CSV form (listfile/csv.h): quoting, blank lines, the byte-order mark, and every way a
  * text is refused; what it gives is a dBase file the list reader reads. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "lists/csv.h"
-#include "lists/dbf.h"
+#include "listfile/csv.h"
+#include "listfile/dbf.h"
 
 /* The dBase file made of csv, opened; the caller frees *bytes and closes d. */
 static void to_dbf(const char *csv, unsigned char **bytes, struct dbf *d)
