@@ -12,7 +12,8 @@
  *
  * This folder holds the list's file formats and nothing that touches a database (it
  * includes only base/): codec.h (the text encodings), dbf.h (dBase III), csv.h (the CSV
- * form) and this header. The lists kept in the database are lists/. */
+ * form), this header, and input.h (the two files as given, either form, from paths or
+ * memory). The lists kept in the database are lists/. */
 #ifndef TAMIN_LISTFILE_LISTFILE_H
 #define TAMIN_LISTFILE_LISTFILE_H
 
