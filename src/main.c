@@ -9,8 +9,8 @@
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "demo/demo.h"
+#include "listfile/input.h"
 #include "lists/batch.h"
-#include "lists/csv.h"
 #include "lists/entries.h"
 #include "lists/lists.h"
 #include "pensions/pensions.h"
@@ -21,7 +21,6 @@
 #include "web/web.h"
 #include "workshops/workshops.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -29,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 static const char usage[] =
@@ -385,73 +383,6 @@ static struct rules *load_rules(const struct opts *o, struct err *e)
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s/rules", o->data);
 	return rules_load(dir, e);
-}
-
-static int ends_with(const char *s, const char *end)
-{
-	size_t n = strlen(s), m = strlen(end);
-	return n >= m && !strcasecmp(s + n - m, end);
-}
-
-/* The CSV form's file as dBase bytes (lists/csv.h). */
-static unsigned char *csv_file(const char *path, size_t *len, struct err *e)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		err_set(e, 404, "not_found", "", "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	char *text = NULL;
-	size_t n = 0, cap = 0, got;
-	do {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1 << 16;
-			char *t = realloc(text, cap);
-			if (!t)
-				break;
-			text = t;
-		}
-		got = fread(text + n, 1, cap - n, f);
-		n += got;
-	} while (got);
-	int bad = ferror(f) || !text;
-	fclose(f);
-	unsigned char *out = NULL;
-	if (bad)
-		err_set(e, 500, "io", "", "%s: cannot be read", path);
-	else if (list_csv_to_dbf(text, n, path, &out, len, e) < 0)
-		out = NULL;
-	free(text);
-	return out;
-}
-
-/* A list's two files, as given: the CSV form when both say so, else the dBase pair. */
-struct list_input {
-	struct list_reader r;
-	unsigned char *kar_csv, *wor_csv; /* the CSV form as dBase bytes */
-	const char *source;		  /* "csv" or "dbf" */
-};
-
-static int list_input_open(struct list_input *in, const char *kar, const char *wor,
-			   struct list_issues *iss, struct err *e)
-{
-	memset(in, 0, sizeof *in);
-	size_t klen = 0, wlen = 0;
-	in->source = ends_with(kar, ".csv") && ends_with(wor, ".csv") ? "csv" : "dbf";
-	if (!strcmp(in->source, "dbf"))
-		return list_reader_open(&in->r, kar, wor, CODEC_UNKNOWN, iss, e);
-	if (!(in->kar_csv = csv_file(kar, &klen, e)) || !(in->wor_csv = csv_file(wor, &wlen, e)))
-		return -1;
-	return list_reader_open_mem(&in->r, in->kar_csv, klen, in->wor_csv, wlen, CODEC_UTF8, iss,
-				    e);
-}
-
-static void list_input_close(struct list_input *in)
-{
-	list_reader_close(&in->r);
-	free(in->kar_csv);
-	free(in->wor_csv);
-	memset(in, 0, sizeof *in);
 }
 
 static int cmd_list_import(struct opts *o, const char *kar, const char *wor)

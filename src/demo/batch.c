@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "base/natid.h"
-#include "lists/list_file.h"
+#include "listfile/listfile.h"
 #include "rules/rules.h"
 
 static const char *const first_names[] = {"علی", "محمد", "زهرا", "فاطمه", "حسین", "مریم",

@@ -1,4 +1,7 @@
 /* entries: the insurance record's entries, one per worker and list (migrations 010, 013).
+ * The record is every month a worker was declared on a list; this header keeps its
+ * entries in the database (records/ reads a person's record over HTTP; lists/load.c
+ * reads a stored list back).
  *
  * An entry says a worker was on a list: the list's month and workshop, the row, the days
  * and the insurable wage. A closed year's entries (record_years) are in work_months,

@@ -1,11 +1,12 @@
 /* POST /api/v1/lists: a monthly list uploaded by an employer or by staff, as the two DBF
- * files (base64 in JSON), as the two files' rows in CSV text (csv.h), or as JSON rows; stored whole (201) or refused whole (422 with
- * every problem by file, row and field). The check and the store run in the writer. */
+ * files (base64 in JSON), as the two files' rows in CSV text (listfile/csv.h), or as JSON
+ * rows; stored whole (201) or refused whole (422 with every problem by file, row and
+ * field). The check and the store run in the writer. */
 #include "lists/lists.h"
 
 #include "app.h"
 #include "http/http.h"
-#include "lists/csv.h"
+#include "listfile/input.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -16,9 +17,7 @@
 
 struct upload {
 	struct req *r;
-	struct list_reader reader;
-	int has_reader;
-	unsigned char *csv_kar, *csv_wor; /* the CSV form as dBase bytes (csv.h) */
+	struct list_input in; /* the two files, either form (listfile/input.h) */
 	struct list_array array;
 	struct list_source src;
 	struct list_import im;
@@ -37,10 +36,7 @@ static int upload_run(struct db *db, void *arg, struct err *e)
 
 static void upload_free(struct upload *u)
 {
-	if (u->has_reader)
-		list_reader_close(&u->reader);
-	free(u->csv_kar);
-	free(u->csv_wor);
+	list_input_close(&u->in);
 	free(u->array.rows);
 	list_import_release(&u->im);
 }
@@ -91,6 +87,38 @@ static int b64_field(json_t *obj, const char *name, const char *path, struct are
 			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    *len == 0)
 		return err_set(e, 400, "invalid_field", path, "%s is not base64", path);
+	return 0;
+}
+
+/* {"csv":{"kar","wor"}}: the two files' CSV texts, borrowed from the request's JSON. */
+static int csv_texts(json_t *csv, const void **kar, size_t *klen, const void **wor,
+		     size_t *wlen, struct err *e)
+{
+	json_t *k = json_is_object(csv) ? json_object_get(csv, "kar") : NULL;
+	json_t *w = json_is_object(csv) ? json_object_get(csv, "wor") : NULL;
+	if (!json_is_string(k) || !json_is_string(w))
+		return err_set(e, 400, json_is_object(csv) ? "missing_field" : "invalid_field",
+			       !json_is_object(csv) ? "csv" : !json_is_string(k) ? "csv.kar" : "csv.wor",
+			       "csv is {\"kar\",\"wor\"}: DSKKAR00's and DSKWOR00's rows as CSV text");
+	*kar = json_string_value(k);
+	*klen = json_string_length(k);
+	*wor = json_string_value(w);
+	*wlen = json_string_length(w);
+	return 0;
+}
+
+/* {"dbf":{"kar","wor"}}: the two dBase files' bytes, decoded into the arena. */
+static int dbf_bytes(json_t *dbf, struct arena *a, const void **kar, size_t *klen,
+		     const void **wor, size_t *wlen, struct err *e)
+{
+	unsigned char *k = NULL, *w = NULL;
+	if (!json_is_object(dbf))
+		return err_set(e, 400, "invalid_field", "dbf", "dbf is {\"kar\",\"wor\"} in base64");
+	if (b64_field(dbf, "kar", "dbf.kar", a, &k, klen, e) < 0 ||
+	    b64_field(dbf, "wor", "dbf.wor", a, &w, wlen, e) < 0)
+		return -1;
+	*kar = k;
+	*wor = w;
 	return 0;
 }
 
@@ -226,51 +254,21 @@ void lists_h_upload(struct req *r)
 	u->r = r;
 	list_import_init(&u->im);
 	json_t *dbf = json_object_get(b, "dbf"), *csv = json_object_get(b, "csv");
-	if (csv) {
+	if (csv || dbf) {
+		const void *kar = NULL, *wor = NULL;
 		size_t klen = 0, wlen = 0;
-		json_t *k = json_is_object(csv) ? json_object_get(csv, "kar") : NULL;
-		json_t *w = json_is_object(csv) ? json_object_get(csv, "wor") : NULL;
-		if (!json_is_string(k) || !json_is_string(w)) {
-			err_set(&e, 400, json_is_object(csv) ? "missing_field" : "invalid_field",
-				!json_is_object(csv) ? "csv" : !json_is_string(k) ? "csv.kar" : "csv.wor",
-				"csv is {\"kar\",\"wor\"}: DSKKAR00's and DSKWOR00's rows as CSV text");
+		if (csv && csv_texts(csv, &kar, &klen, &wor, &wlen, &e) < 0)
+			goto bad;
+		if (!csv && dbf_bytes(dbf, &r->arena, &kar, &klen, &wor, &wlen, &e) < 0)
+			goto bad;
+		if (list_input_open_mem(&u->in, csv ? LIST_FORM_CSV : LIST_FORM_DBF, kar, klen,
+					"csv.kar", wor, wlen, "csv.wor", &u->im.issues, &e) < 0) {
+			if (!e.field[0]) /* the reader's errors: the pair as a whole */
+				snprintf(e.field, sizeof e.field, "%s", csv ? "csv" : "dbf");
 			goto bad;
 		}
-		if (list_csv_to_dbf(json_string_value(k), json_string_length(k), "csv.kar",
-				    &u->csv_kar, &klen, &e) < 0 ||
-		    list_csv_to_dbf(json_string_value(w), json_string_length(w), "csv.wor",
-				    &u->csv_wor, &wlen, &e) < 0)
-			goto bad;
-		if (list_reader_open_mem(&u->reader, u->csv_kar, klen, u->csv_wor, wlen, CODEC_UTF8,
-					 &u->im.issues, &e) < 0) {
-			list_reader_close(&u->reader);
-			snprintf(e.field, sizeof e.field, "csv");
-			goto bad;
-		}
-		u->has_reader = 1;
-		list_source_files(&u->src, &u->reader);
-		u->source = "csv";
-	} else if (dbf) {
-		unsigned char *kar = NULL, *wor = NULL;
-		size_t klen = 0, wlen = 0;
-		if (!json_is_object(dbf)) {
-			err_set(&e, 400, "invalid_field", "dbf",
-				"dbf is {\"kar\",\"wor\"} in base64");
-			goto bad;
-		}
-		if (b64_field(dbf, "kar", "dbf.kar", &r->arena, &kar, &klen, &e) < 0 ||
-		    b64_field(dbf, "wor", "dbf.wor", &r->arena, &wor, &wlen, &e) < 0)
-			goto bad;
-		if (list_reader_open_mem(&u->reader, kar, klen, wor, wlen, CODEC_UNKNOWN,
-					 &u->im.issues, &e) < 0) {
-			list_reader_close(&u->reader);
-			if (!e.field[0])
-				snprintf(e.field, sizeof e.field, "dbf");
-			goto bad;
-		}
-		u->has_reader = 1;
-		list_source_files(&u->src, &u->reader);
-		u->source = "dbf";
+		list_source_files(&u->src, &u->in.r);
+		u->source = u->in.source;
 	} else {
 		static const char *const known[] = {"header", "rows", "dbf", "csv", NULL};
 		if (field_only(b, known, &e) < 0 || json_list(b, &u->array, &r->arena, &e) < 0)

@@ -10,13 +10,13 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "base/principal.h"
-
-struct req;
-struct jw;
-#include "lists/list_file.h"
+#include "listfile/listfile.h"
 #include "lists/rows.h"
 #include "rules/rules.h"
 #include "store/store.h"
+
+struct jw;
+struct req;
 
 /* ---- importing a list ---- */
 
@@ -40,8 +40,8 @@ struct list_array {
 };
 void list_source_array(struct list_source *s, struct list_array *a);
 
-/* A stored list back as header and rows (for `tamin list export`); free(out->rows).
- * 404 "not_found" naming "list" when there is none. */
+/* A stored list back as header and rows (lists/load.c, for `tamin list export`);
+ * free(out->rows). 404 "not_found" naming "list" when there is none. */
 int lists_load(struct db *db, int64_t list_id, struct list_array *out, struct err *e);
 
 struct list_import {

@@ -14,7 +14,7 @@
 
 #include "base/arena.h"
 #include "base/err.h"
-#include "lists/list_file.h"
+#include "listfile/listfile.h"
 #include "people/people.h"
 #include "rules/rules.h"
 #include "store/store.h"

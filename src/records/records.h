@@ -1,7 +1,8 @@
-/* records: a person's insurance record and what the rules make of it, over HTTP: the
- * history (months, days and wages per workshop and year, totals, gaps), retirement
- * eligibility on a date, and the pension estimate, each with the steps and legal
- * references the rules used (rules/rules.h), so that an agent can explain the result.
+/* records: a person's insurance record (its entries are kept by lists/entries.h) and what
+ * the rules make of it, read over HTTP: the history (months, days and wages per workshop
+ * and year, totals, gaps), retirement eligibility on a date, and the pension estimate,
+ * each with the steps and legal references the rules used (rules/rules.h), so that an
+ * agent can explain the result.
  * Who may read: the person (citizen), an agent or desk officer who identified them as a
  * caller, specialists and supervisors; every read, allowed or refused, is audited. */
 #ifndef TAMIN_RECORDS_RECORDS_H

@@ -9,7 +9,7 @@
 #include <shapefil.h>
 #include <unistd.h>
 
-#include "lists/list_file.h"
+#include "listfile/listfile.h"
 #include "listgen.h"
 
 static char tmpdir[64];

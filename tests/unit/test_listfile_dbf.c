@@ -9,7 +9,7 @@
 #include <shapefil.h>
 #include <unistd.h>
 
-#include "lists/dbf.h"
+#include "listfile/dbf.h"
 #include "listgen.h"
 
 static const struct lg_field small_fields[] = {

@@ -1,4 +1,4 @@
-#include "lists/list_file.h"
+#include "listfile/listfile.h"
 
 #include <stdarg.h>
 #include <stddef.h>

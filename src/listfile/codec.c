@@ -1,4 +1,4 @@
-#include "lists/codec.h"
+#include "listfile/codec.h"
 
 #include <pthread.h>
 #include <stdio.h>

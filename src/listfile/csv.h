@@ -7,8 +7,8 @@
  * Each text becomes an in-memory dBase III file with a character field per column, as
  * wide as its longest value, so that the CSV form goes through the same reader and the
  * same checks as the files (list_reader_open_mem with CODEC_UTF8). */
-#ifndef TAMIN_LISTS_CSV_H
-#define TAMIN_LISTS_CSV_H
+#ifndef TAMIN_LISTFILE_CSV_H
+#define TAMIN_LISTFILE_CSV_H
 
 #include <stddef.h>
 

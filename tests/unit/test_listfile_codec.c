@@ -10,7 +10,7 @@
 
 #include "base/arena.h"
 #include "base/text.h"
-#include "lists/codec.h"
+#include "listfile/codec.h"
 #include "listgen.h"
 
 #define ZWNJ "\u200C"

@@ -13,8 +13,8 @@
  *
  * Decoding gives text as text_normalize leaves it (base/text.h): Persian letters (ي→ی,
  * ك→ک), ASCII digits, one space between words, no padding. Encoding normalises first. */
-#ifndef TAMIN_LISTS_CODEC_H
-#define TAMIN_LISTS_CODEC_H
+#ifndef TAMIN_LISTFILE_CODEC_H
+#define TAMIN_LISTFILE_CODEC_H
 
 #include <stddef.h>
 #include <stdint.h>

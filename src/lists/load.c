@@ -1,4 +1,5 @@
-/* A stored list read back whole. */
+/* A stored list read back whole, as its header and rows (lists_load, for `tamin list
+ * export`). */
 #include "lists/lists.h"
 
 #include <stdio.h>

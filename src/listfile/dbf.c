@@ -1,4 +1,4 @@
-#include "lists/dbf.h"
+#include "listfile/dbf.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /* The CSV form of a list, as in-memory dBase files (csv.h). */
-#include "lists/csv.h"
+#include "listfile/csv.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* list_file: the monthly list's two dBase files as typed rows. DSKKAR00.DBF holds one
+/* listfile: the monthly list's two dBase files as typed rows. DSKKAR00.DBF holds one
  * row, the workshop's header and totals (struct list_header); DSKWOR00.DBF a row per
  * worker (struct list_worker). Columns are found by name (a file may add columns or
  * order them otherwise, and their widths are the file's); every text is normalised
@@ -8,17 +8,22 @@
  * row, column, code, a Persian and an English message) and the value is left empty or
  * 0; checking the values against the rules is the caller's. No database here.
  * Rows are read one at a time into the caller's struct, with no allocation per row, so
- * a million workers stream through in a fraction of a second. */
-#ifndef TAMIN_LISTS_LIST_FILE_H
-#define TAMIN_LISTS_LIST_FILE_H
+ * a million workers stream through in a fraction of a second.
+ *
+ * This folder holds the list's file formats and nothing that touches a database (it
+ * includes only base/): codec.h (the text encodings), dbf.h (dBase III), csv.h (the CSV
+ * form), this header, and input.h (the two files as given, either form, from paths or
+ * memory). The lists kept in the database are lists/. */
+#ifndef TAMIN_LISTFILE_LISTFILE_H
+#define TAMIN_LISTFILE_LISTFILE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/err.h"
 #include "base/jalali.h"
-#include "lists/codec.h"
-#include "lists/dbf.h"
+#include "listfile/codec.h"
+#include "listfile/dbf.h"
 
 #define LIST_TEXT 320 /* names, address, job title: 100 bytes of any Windows-1256 text */
 #define LIST_CODE 64  /* codes, numbers kept as text, nationality */

@@ -12,8 +12,8 @@
  * adding up to the record length, and the file holding every record the header counts.
  * A character field wider than 255 keeps its high byte in the decimals byte (Clipper,
  * FoxPro; shapelib reads it so too). */
-#ifndef TAMIN_LISTS_DBF_H
-#define TAMIN_LISTS_DBF_H
+#ifndef TAMIN_LISTFILE_DBF_H
+#define TAMIN_LISTFILE_DBF_H
 
 #include <stddef.h>
 #include <stdint.h>
