@@ -21,6 +21,8 @@ layer() { # folder, the folders its files may include
 layer base base
 layer store store base
 layer http http base store
+layer listfile listfile base
+layer rules rules base
 echo "lint: cppcheck"
 cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,performance,portability \
 	--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc -Ibuild/gen $SRCS

@@ -571,7 +571,7 @@ int list_batch_import(struct db *db, const char *db_path, const struct rules *ru
 					  rec.nlists ? rec.lists[0].list_id : 0, e);
 	out->entries_s = seconds() - t0 - out->match_s - out->check_s;
 	if (rc == 0 && db_commit(db) < 0)
-		rc = err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		rc = db_fail(db, e);
 	if (rc < 0)
 		db_rollback(db);
 	out->commit_s = seconds() - t0 - out->match_s - out->check_s - out->entries_s;

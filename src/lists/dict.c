@@ -30,7 +30,7 @@ void *list_dict_train(struct db *db, const void *samples, const size_t *sizes, u
 		struct db_stmt *s = db_prepare(db, "INSERT OR IGNORE INTO zstd_dicts(id, data,"
 						   " created) VALUES ($1, $2, $3)");
 		if (!s) {
-			err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+			db_fail(db, e);
 		} else {
 			db_bind_int(s, 1, id);
 			db_bind_blob(s, 2, dict, len);
@@ -39,7 +39,7 @@ void *list_dict_train(struct db *db, const void *samples, const size_t *sizes, u
 			int64_t added = rc < 0 ? 0 : db_changes(db);
 			db_done(s);
 			if (rc < 0)
-				err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+				db_fail(db, e);
 			else if (added) /* an id taken by another dictionary: go without */
 				cdict = ZSTD_createCDict(dict, len, level);
 		}

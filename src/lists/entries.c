@@ -201,7 +201,7 @@ int record_runs_find(struct db *db, uint64_t national_id, struct record_hit **ou
 		" ORDER BY r.first_id DESC LIMIT 1) FROM open_periods p WHERE p.run > 0"
 		" ORDER BY p.year, p.month, p.run");
 	if (!s)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	db_bind_int(s, 1, (int64_t)national_id);
 	size_t cap = 0;
 	int rc;
@@ -289,7 +289,7 @@ int record_close_year(struct db *db, int year, int64_t *moved, struct err *e)
 	*moved = 0;
 	/* a national year is half a billion entries to sort: on disk, not in memory */
 	if (db_exec(db, "PRAGMA temp_store=FILE") != 0)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	int rc = close_year(db, year, moved, e);
 	db_exec(db, "PRAGMA temp_store=MEMORY");
 	return rc;
@@ -298,13 +298,13 @@ int record_close_year(struct db *db, int year, int64_t *moved, struct err *e)
 static int close_year(struct db *db, int year, int64_t *moved, struct err *e)
 {
 	if (db_begin(db) < 0)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	int closed = year_closed(db, year);
 	if (closed != 0) {
 		db_rollback(db);
 		if (closed > 0)
 			return err_set(e, 409, "year_closed", "year", "%d is closed already", year);
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	}
 	/* years close in order, so that every open month comes after every closed year */
 	struct db_stmt *q = db_prepare(db, "SELECT min(year) FROM open_periods");

@@ -512,7 +512,7 @@ int list_check(struct db *db, const struct rules *rules, const struct principal 
 			"DSKKAR00 holds no row");
 	*workshop = 0;
 	if (check_header(db, who, im, workshop) < 0)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	/* one pass: each row is checked and kept as it will be stored (rows.h); nothing is
 	 * written until the whole list has passed */
 	struct part all[4];

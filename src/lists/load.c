@@ -45,7 +45,7 @@ int lists_load(struct db *db, int64_t list_id, struct list_array *out, struct er
 		" l.total, l.worker_share, l.employer_share, l.unemployment, l.hard_job_share,"
 		" l.rate FROM lists l JOIN workshops w ON w.id = l.workshop_id WHERE l.id = $1");
 	if (!s)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	db_bind_int(s, 1, list_id);
 	if (db_step(s) != 1) {
 		db_done(s);

@@ -510,7 +510,7 @@ int list_rows_each(struct db *db, int64_t list_id,
 	struct db_stmt *s =
 	    db_prepare(db, "SELECT data FROM list_blocks WHERE list_id = $1 ORDER BY block");
 	if (!s)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	db_bind_int(s, 1, list_id);
 	struct list_worker *w = malloc(sizeof *w);
 	if (!w) {
@@ -524,7 +524,7 @@ int list_rows_each(struct db *db, int64_t list_id,
 		rc = block_lines(db, data, len, fn, arg, w, e);
 	}
 	if (!rc && st < 0)
-		rc = err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		rc = db_fail(db, e);
 	db_done(s);
 	free(w);
 	return rc;
@@ -743,7 +743,7 @@ static int add_runs(struct db *db, uint64_t nid, struct arena *a, struct rules_r
 	if (rc == 0 && nh && *out)
 		qsort(*out, (size_t)*n, sizeof **out, by_month);
 	free(h);
-	return rc < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+	return rc < 0 ? db_fail(db, e) : 0;
 }
 
 int lists_person_record(struct db *db, const char *national_id, struct arena *a,
@@ -764,7 +764,7 @@ int lists_person_record(struct db *db, const char *national_id, struct arena *a,
 		" WHERE NOT EXISTS (SELECT 1 FROM lists c WHERE c.supersedes = e.list_id)"
 		" ORDER BY e.year, e.month, k.code");
 	if (!s)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	db_bind_int(s, 1, (int64_t)strtoull(national_id, NULL, 10));
 	int cap = 0, rc;
 	while ((rc = db_step(s)) == 1) {
@@ -778,6 +778,6 @@ int lists_person_record(struct db *db, const char *national_id, struct arena *a,
 	}
 	db_done(s);
 	if (rc < 0)
-		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+		return db_fail(db, e);
 	return add_runs(db, strtoull(national_id, NULL, 10), a, out, n, cap, e);
 }
