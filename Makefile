@@ -99,11 +99,16 @@ unit-valgrind: $(UNIT_BIN)
 # One file at a time (each starts its own server); a loop rather than
 # --test-concurrency, which Debian 12's own Node.js (18) does not know.
 HTTP_TESTS := $(sort $(wildcard tests/http/*.test.mjs))
-http: build/tamin
+http: build/tamin tests/http/node_modules/.installed
 	@set -e; for f in $(HTTP_TESTS); do echo "http: $$f"; TAMIN_BIN=build/tamin node --test $$f; done
 
-http-san: build/tamin-san
+http-san: build/tamin-san tests/http/node_modules/.installed
 	@set -e; for f in $(HTTP_TESTS); do echo "http-san: $$f"; TAMIN_BIN=build/tamin-san node --test $$f; done
+
+# What the HTTP tests import (the OpenAPI document's parser and validator), from the lockfile.
+tests/http/node_modules/.installed: tests/http/package.json tests/http/package-lock.json
+	cd tests/http && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 lint:
 	@scripts/lint.sh

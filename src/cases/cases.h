@@ -83,7 +83,7 @@ int case_event_run(struct db *db, void *arg, struct err *e);
 void case_new_schedule(struct case_new *c, const struct app *app);
 
 /* The supervisor's figures (stats.c): GET /api/v1/stats/cases. Every figure is the count
- * of a list query (README, "The figures and their lists"); open is not closed, as the
+ * of a list query (docs/openapi.yaml, GET /api/v1/stats/cases); open is not closed, as the
  * list's open=1. */
 #define STATS_DAYS_MAX 366
 struct stats_query {

@@ -1,5 +1,5 @@
 /* GET /api/v1/stats/cases: the supervisor's figures, each the count of a list query
- * (README, "The figures and their lists").
+ * (docs/openapi.yaml, GET /api/v1/stats/cases).
  *
  * Every figure is counted from an index alone (migration 006; tests/unit/test_stats.c
  * checks each statement's plan): the open cases' figures from the partial index of the

@@ -46,8 +46,9 @@ const char *wire_header(const struct wire_req *q, const char *name);
 int wire_chunked(char *buf, size_t len, size_t max, size_t *scan, size_t *data_len, size_t *used);
 
 /* The head of a reply, written into out (cap bytes): status line, the given headers
- * (names[i]: values[i]), Date, Content-Length when the status has a body (len_known),
- * "Connection: close" when close. The bytes written, or 0 when cap is too small. */
+ * (names[i]: values[i]), Date when date is set, Content-Length when content_length is
+ * not -1, then "Connection: close" when close, else "Connection: keep-alive" when
+ * keep_alive_10. The bytes written, or 0 when cap is too small. */
 struct wire_reply {
 	int status;
 	const char *reason;

@@ -82,9 +82,9 @@ int db_commit(struct db *db);
 int db_rollback(struct db *db);
 
 /* Full-text index of Persian text, by document kind and id. Text is normalised by the
- * caller. db_text_match_sql is a SQL condition with one parameter (the query) that is
- * true for ids of `kind` matching: use it as "<id column> IN (<db_text_match_sql>)"
- * with the query and kind bound at $N, $N+1 (see db_text_match). */
+ * caller. To find documents, append db_text_match's condition to the id column
+ * ("c.id IN (...)") and bind the query from db_text_query and the kind at the two
+ * placeholders it was given. */
 /* Queues the text; db_commit moves the transaction's queue into the index. */
 int db_text_put(struct db *db, const char *kind, int64_t id, const char *text);
 /* Writes into buf the condition "IN (...)" for the id column, using placeholders

@@ -1,5 +1,5 @@
 // GET /api/v1/stats/cases: the supervisor's figures, each equal to the count of the list
-// query behind it (README, "The figures and their lists"); department scoping; who may
+// query behind it (docs/openapi.yaml, GET /api/v1/stats/cases); department scoping; who may
 // ask; bad parameters. And the list filters that map the figures: reopened, open=0,
 // closed_from/closed_to.
 import { test, before, after } from 'node:test';
@@ -62,7 +62,7 @@ async function pageAll(who, q) {
 }
 const count = async (who, q) => (await pageAll(who, q)).length;
 
-/** The figures as the README maps them to list queries. */
+/** The figures as docs/openapi.yaml maps them to list queries. */
 const FIGURES = {
   open: 'open=1',
   overdue: 'open=1&overdue=1',

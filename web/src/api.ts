@@ -57,7 +57,7 @@ export function qs(params: Record<string, string | number | boolean | undefined 
   return s ? `?${s}` : '';
 }
 
-// ---- the shapes the API returns (README's API section) ----
+// ---- the shapes the API returns (docs/openapi.yaml) ----
 
 export interface Me {
   login: string;

@@ -1,5 +1,6 @@
 // The supervisor's figures and the case list behind each: a click on a figure opens the
-// work queue with exactly the filters the server counted it with (README: GET /stats/cases).
+// work queue with exactly the filters the server counted it with (docs/openapi.yaml,
+// GET /stats/cases).
 
 export interface Counts {
   open: number;

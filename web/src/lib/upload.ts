@@ -4,7 +4,7 @@
 import { ApiError, errorText } from './errors';
 import { fa } from './text';
 
-/** The route's body limit (README: up to 8 MiB). */
+/** The route's body limit (docs/openapi.yaml: up to 8 MiB). */
 export const MAX_BODY = 8 << 20;
 
 /** Base64 of bytes. btoa takes a string of bytes, and String.fromCharCode takes a bounded
