@@ -322,79 +322,89 @@ int cases_query_time(struct req *r, const char *key, int64_t *out, struct err *e
 	return err_set(e, 400, "invalid_field", key, "%s must be a date (ISO or Jalali)", key);
 }
 
-void cases_h_list(struct req *r)
-{
-	struct err e;
-	struct sql *q = arena_alloc(&r->arena, sizeof *q);
-	const struct principal *who = &r->who;
-	int64_t now = req_now();
-	const char *v;
-	char reason[256];
-	size_t rl = (size_t)snprintf(reason, sizeof reason, "list");
-	int identifying = 0;
-	sql_add(q, CASE_SELECT " WHERE 1 = 1");
-
+/* A case list's query as its phases build it, and what one phase tells those after it. */
+struct list_query {
+	struct sql *sql;
+	char reason[256]; /* the audit's reason: "list" and what named the caller */
+	size_t rl;
 	int limit;
-	if (req_limit(r, &limit) < 0)
-		return;
-	/* sort=due: the department's work queue, soonest resolution due first; the cursor
-	 * is then "due.id". The default is newest first, the cursor an id. */
+	int by_due;	 /* sort=due */
+	int identifying; /* a national id, mobile or case number names the caller */
+};
+
+/* sort=due: the department's work queue, soonest resolution due first; the cursor is then
+ * "due.id". The default is newest first, the cursor an id. */
+static int list_paging(struct req *r, struct list_query *lq, struct err *e)
+{
+	struct sql *q = lq->sql;
 	const char *sort = req_query(r, "sort");
-	int by_due = sort && strcmp(sort, "due") == 0;
-	if (sort && !by_due && strcmp(sort, "new") != 0) {
-		reply_errorf(r, 400, "invalid_field", "sort", "sort is new or due");
-		return;
+	lq->by_due = sort && strcmp(sort, "due") == 0;
+	if (sort && !lq->by_due && strcmp(sort, "new") != 0)
+		return err_set(e, 400, "invalid_field", "sort", "sort is new or due");
+	const char *v = req_query(r, "cursor");
+	if (!v)
+		return 0;
+	char *end;
+	long long cur = strtoll(v, &end, 10), due = 0;
+	if (lq->by_due && *end == '.') {
+		due = cur;
+		cur = strtoll(end + 1, &end, 10);
 	}
-	if ((v = req_query(r, "cursor"))) {
-		char *end;
-		long long cur = strtoll(v, &end, 10), due = 0;
-		if (by_due && *end == '.') {
-			due = cur;
-			cur = strtoll(end + 1, &end, 10);
-		}
-		if (*end || cur < 1 || (by_due && due < 1)) {
-			reply_errorf(r, 400, "invalid_field", "cursor", "cursor is not one we gave");
-			return;
-		}
-		if (by_due) {
-			int d = sql_param(q, NULL, due, 1), i = sql_param(q, NULL, cur, 1);
-			q->len += (size_t)snprintf(q->text + q->len, sizeof q->text - q->len,
-						   " AND (c.resolution_due > $%d OR (c.resolution_due"
-						   " = $%d AND c.id > $%d))",
-						   d, d, i);
-		} else {
-			sql_cond(q, "c.id < $?", NULL, cur, 1);
-		}
+	if (*end || cur < 1 || (lq->by_due && due < 1))
+		return err_set(e, 400, "invalid_field", "cursor", "cursor is not one we gave");
+	if (lq->by_due) {
+		int d = sql_param(q, NULL, due, 1), i = sql_param(q, NULL, cur, 1);
+		q->len += (size_t)snprintf(q->text + q->len, sizeof q->text - q->len,
+					   " AND (c.resolution_due > $%d OR (c.resolution_due"
+					   " = $%d AND c.id > $%d))",
+					   d, d, i);
+	} else {
+		sql_cond(q, "c.id < $?", NULL, cur, 1);
 	}
+	return 0;
+}
+
+/* A condition that names the caller; fmt: the reason's words for it, %s the value. */
+__attribute__((format(printf, 3, 0))) static void
+list_identified(struct list_query *lq, const char *cond, const char *fmt, const char *value)
+{
+	sql_cond(lq->sql, cond, value, 0, 0);
+	lq->rl += (size_t)snprintf(lq->reason + lq->rl, sizeof lq->reason - lq->rl, fmt, value);
+	lq->identifying = 1;
+}
+
+/* national_id, mobile, number: the caller, named in the audit's reason */
+static int list_identify(struct req *r, struct list_query *lq, struct err *e)
+{
+	const char *v;
 	if ((v = req_query(r, "national_id"))) {
-		const char *nid = field_natid(&r->arena, v, "national_id", &e);
+		const char *nid = field_natid(&r->arena, v, "national_id", e);
 		if (!nid)
-			goto bad;
-		sql_cond(q, "c.person_id = (SELECT id FROM people WHERE national_id = $?)", nid, 0, 0);
-		rl += (size_t)snprintf(reason + rl, sizeof reason - rl, " national_id=%s", nid);
-		identifying = 1;
+			return -1;
+		list_identified(lq, "c.person_id = (SELECT id FROM people WHERE national_id = $?)",
+				" national_id=%s", nid);
 	}
 	if ((v = req_query(r, "mobile"))) {
 		const char *m = text_mobile(&r->arena, v);
-		if (!m) {
-			err_set(&e, 400, "invalid_mobile", "mobile", "not an Iranian mobile number");
-			goto bad;
-		}
-		sql_cond(q, "c.person_id IN (SELECT id FROM people WHERE mobile = $?)", m, 0, 0);
-		rl += (size_t)snprintf(reason + rl, sizeof reason - rl, " mobile=%s", m);
-		identifying = 1;
+		if (!m)
+			return err_set(e, 400, "invalid_mobile", "mobile",
+				       "not an Iranian mobile number");
+		list_identified(lq, "c.person_id IN (SELECT id FROM people WHERE mobile = $?)",
+				" mobile=%s", m);
 	}
 	if ((v = req_query(r, "number"))) {
 		const char *n = text_normalize(&r->arena, v);
-		if (!n || strlen(n) > 20) {
-			err_set(&e, 400, "invalid_field", "number", "not a case number");
-			goto bad;
-		}
-		sql_cond(q, "c.number = $?", n, 0, 0);
-		rl += (size_t)snprintf(reason + rl, sizeof reason - rl, " number=%s", n);
-		identifying = 1;
+		if (!n || strlen(n) > 20)
+			return err_set(e, 400, "invalid_field", "number", "not a case number");
+		list_identified(lq, "c.number = $?", " number=%s", n);
 	}
-	/* what each role may see */
+	return 0;
+}
+
+/* what each role may see */
+static void list_scope(struct list_query *lq, const struct principal *who, int64_t now)
+{
+	struct sql *q = lq->sql;
 	switch (who->role) {
 	case ROLE_CITIZEN:
 		sql_cond(q, "c.person_id = $?", NULL, who->person_id, 1);
@@ -407,136 +417,162 @@ void cases_h_list(struct req *r)
 			sql_cond(q, "c.department_id = $?", NULL, who->department_id, 1);
 		break;
 	default: /* agent, desk: their own cases, unless they identify a caller */
-		if (!identifying) {
+		if (!lq->identifying) {
 			int me = sql_param(q, NULL, who->user_id, 1);
 			int at = sql_param(q, NULL, now, 1);
 			q->len += (size_t)snprintf(
-				q->text + q->len, sizeof q->text - q->len,
-				" AND (c.created_by = $%d OR c.assignee_id = $%d OR c.person_id IN"
-				" (SELECT person_id FROM caller_contexts WHERE user_id = $%d"
-				" AND until > $%d))",
-				me, me, me, at);
+			    q->text + q->len, sizeof q->text - q->len,
+			    " AND (c.created_by = $%d OR c.assignee_id = $%d OR c.person_id IN"
+			    " (SELECT person_id FROM caller_contexts WHERE user_id = $%d"
+			    " AND until > $%d))",
+			    me, me, me, at);
 		}
 	}
+}
+
+/* A query parameter that is 1 or 0: *flag is then 1 or 0, and -1 when it is absent. */
+static int list_flag(struct req *r, const char *key, int *flag, struct err *e)
+{
+	const char *v = req_query(r, key);
+	*flag = -1;
+	if (!v)
+		return 0;
+	if (strcmp(v, "1") && strcmp(v, "0"))
+		return err_set(e, 400, "invalid_field", key, "%s is 1 or 0", key);
+	*flag = v[0] == '1';
+	return 0;
+}
+
+/* status, open, pending: the conditions on the status */
+static int list_status(struct req *r, struct sql *q, struct err *e)
+{
+	const char *v;
+	int f;
 	if ((v = req_query(r, "status"))) {
-		static const char *const st[] = {"new",	     "assigned",      "in_progress",
-						 "waiting",  "answered",      "reported_back",
-						 "closed",   NULL};
+		static const char *const st[] = {"new",	    "assigned", "in_progress",
+						 "waiting", "answered", "reported_back",
+						 "closed",  NULL};
 		/* written out rather than bound (the value is one of these seven): only a
 		 * literal condition lets a partial index serve it (cases_waiting, migration 006) */
 		static const char *const st_sql[] = {
-			" AND c.status = 'new'",	  " AND c.status = 'assigned'",
-			" AND c.status = 'in_progress'",   " AND c.status = 'waiting'",
-			" AND c.status = 'answered'",	  " AND c.status = 'reported_back'",
-			" AND c.status = 'closed'"};
+		    " AND c.status = 'new'",	     " AND c.status = 'assigned'",
+		    " AND c.status = 'in_progress'", " AND c.status = 'waiting'",
+		    " AND c.status = 'answered'",    " AND c.status = 'reported_back'",
+		    " AND c.status = 'closed'"};
 		int si = 0;
 		while (st[si] && strcmp(st[si], v) != 0)
 			si++;
-		if (!st[si]) {
-			err_set(&e, 400, "invalid_field", "status", "unknown status: %s", v);
-			goto bad;
-		}
+		if (!st[si])
+			return err_set(e, 400, "invalid_field", "status", "unknown status: %s", v);
 		sql_add(q, st_sql[si]);
 	}
 	/* open: not closed; the condition is word for word the one of the partial index
 	 * cases_open_stats (migration 006) and of the figures (stats.c) */
-	if ((v = req_query(r, "open"))) {
-		if (strcmp(v, "1") && strcmp(v, "0")) {
-			err_set(&e, 400, "invalid_field", "open", "open is 1 or 0");
-			goto bad;
-		}
-		sql_add(q, v[0] == '1' ? " AND c.status <> 'closed'" : " AND c.status = 'closed'");
-	}
+	if (list_flag(r, "open", &f, e) < 0)
+		return -1;
+	if (f >= 0)
+		sql_add(q, f ? " AND c.status <> 'closed'" : " AND c.status = 'closed'");
 	/* pending: still the department's to do (not yet answered): its work queue */
-	if ((v = req_query(r, "pending"))) {
-		if (strcmp(v, "1") && strcmp(v, "0")) {
-			err_set(&e, 400, "invalid_field", "pending", "pending is 1 or 0");
-			goto bad;
-		}
-		sql_add(q, v[0] == '1' ? " AND c.status IN ('new', 'assigned', 'in_progress', 'waiting')"
-				       : " AND c.status NOT IN ('new', 'assigned', 'in_progress', 'waiting')");
-	}
+	if (list_flag(r, "pending", &f, e) < 0)
+		return -1;
+	if (f >= 0)
+		sql_add(q,
+			f ? " AND c.status IN ('new', 'assigned', 'in_progress', 'waiting')"
+			  : " AND c.status NOT IN ('new', 'assigned', 'in_progress', 'waiting')");
+	return 0;
+}
+
+/* department, topic, channel, overdue, reopened, assignee */
+static int list_filters(struct req *r, struct sql *q, struct err *e)
+{
+	const char *v;
+	int f;
 	if ((v = req_query(r, "department"))) {
 		const struct department *d = catalog_department_by_code(v);
-		if (!d) {
-			err_set(&e, 400, "unknown_department", "department", "unknown department");
-			goto bad;
-		}
+		if (!d)
+			return err_set(e, 400, "unknown_department", "department",
+				       "unknown department");
 		sql_cond(q, "c.department_id = $?", NULL, d->id, 1);
 	}
 	if ((v = req_query(r, "topic"))) {
 		const struct topic *t = catalog_topic_by_code(v);
-		if (!t) {
-			err_set(&e, 400, "unknown_topic", "topic", "unknown topic");
-			goto bad;
-		}
+		if (!t)
+			return err_set(e, 400, "unknown_topic", "topic", "unknown topic");
 		sql_cond(q, "c.topic_id = $?", NULL, t->id, 1);
 	}
 	if ((v = req_query(r, "channel"))) {
-		if (!catalog_channel_by_code(v)) {
-			err_set(&e, 400, "unknown_channel", "channel", "unknown channel");
-			goto bad;
-		}
+		if (!catalog_channel_by_code(v))
+			return err_set(e, 400, "unknown_channel", "channel", "unknown channel");
 		sql_cond(q, "c.channel = $?", v, 0, 0);
 	}
-	if ((v = req_query(r, "overdue"))) {
-		if (strcmp(v, "1") && strcmp(v, "0")) {
-			err_set(&e, 400, "invalid_field", "overdue", "overdue is 1 or 0");
-			goto bad;
-		}
-		sql_cond(q, "c.overdue = $?", NULL, v[0] == '1', 1);
-	}
-	if ((v = req_query(r, "reopened"))) {
-		if (strcmp(v, "1") && strcmp(v, "0")) {
-			err_set(&e, 400, "invalid_field", "reopened", "reopened is 1 or 0");
-			goto bad;
-		}
-		sql_add(q, v[0] == '1' ? " AND c.reopen_count > 0" : " AND c.reopen_count = 0");
-	}
+	if (list_flag(r, "overdue", &f, e) < 0)
+		return -1;
+	if (f >= 0)
+		sql_cond(q, "c.overdue = $?", NULL, f, 1);
+	if (list_flag(r, "reopened", &f, e) < 0)
+		return -1;
+	if (f >= 0)
+		sql_add(q, f ? " AND c.reopen_count > 0" : " AND c.reopen_count = 0");
 	if ((v = req_query(r, "assignee"))) {
 		if (strcmp(v, "me") == 0)
-			sql_cond(q, "c.assignee_id = $?", NULL, who->user_id, 1);
+			sql_cond(q, "c.assignee_id = $?", NULL, r->who.user_id, 1);
 		else
-			sql_cond(q, "c.assignee_id = (SELECT id FROM users WHERE login = $?)", v, 0, 0);
+			sql_cond(q, "c.assignee_id = (SELECT id FROM users WHERE login = $?)", v, 0,
+				 0);
 	}
-	int64_t t = 0;
-	int got = cases_query_time(r, "from", &t, &e);
-	if (got < 0)
-		goto bad;
-	if (got)
-		sql_cond(q, "c.created >= $?", NULL, t, 1);
-	if ((got = cases_query_time(r, "to", &t, &e)) < 0)
-		goto bad;
-	if (got)
-		sql_cond(q, "c.created < $?", NULL, t, 1);
-	/* the closed cases of a day of the figures' series */
-	if ((got = cases_query_time(r, "closed_from", &t, &e)) < 0)
-		goto bad;
-	if (got)
-		sql_cond(q, "c.closed_at >= $?", NULL, t, 1);
-	if ((got = cases_query_time(r, "closed_to", &t, &e)) < 0)
-		goto bad;
-	if (got)
-		sql_cond(q, "c.closed_at < $?", NULL, t, 1);
-	if ((v = req_query(r, "q"))) {
-		const char *norm = text_normalize(&r->arena, v);
-		char fts[2048], cond[160];
-		if (!norm || strlen(norm) > 200 || !db_text_query(fts, sizeof fts, norm)) {
-			err_set(&e, 400, "invalid_field", "q", "q must be 1-200 characters of text");
-			goto bad;
-		}
-		db_text_match(cond, sizeof cond, q->nparam + 1, q->nparam + 2);
-		q->len += (size_t)snprintf(q->text + q->len, sizeof q->text - q->len, " AND c.id %s",
-					   cond);
-		sql_param(q, arena_strdup(&r->arena, fts), 0, 0);
-		sql_param(q, "case", 0, 0);
-		snprintf(reason + rl, sizeof reason - rl, " q");
-	}
-	q->len += (size_t)snprintf(q->text + q->len, sizeof q->text - q->len,
-				   by_due ? " ORDER BY c.resolution_due, c.id LIMIT %d"
-					  : " ORDER BY c.id DESC LIMIT %d",
-				   limit + 1);
+	return 0;
+}
 
+/* from, to: created in the range; closed_from, closed_to: the closed cases of a day of the
+ * figures' series */
+static int list_dates(struct req *r, struct sql *q, struct err *e)
+{
+	static const struct {
+		const char *key, *cond;
+	} dates[] = {{"from", "c.created >= $?"},
+		     {"to", "c.created < $?"},
+		     {"closed_from", "c.closed_at >= $?"},
+		     {"closed_to", "c.closed_at < $?"}};
+	for (size_t i = 0; i < sizeof dates / sizeof *dates; i++) {
+		int64_t t = 0;
+		int got = cases_query_time(r, dates[i].key, &t, e);
+		if (got < 0)
+			return -1;
+		if (got)
+			sql_cond(q, dates[i].cond, NULL, t, 1);
+	}
+	return 0;
+}
+
+/* q: the full-text search; the reason says there was one, not its words */
+static int list_text(struct req *r, struct list_query *lq, struct err *e)
+{
+	struct sql *q = lq->sql;
+	const char *v = req_query(r, "q");
+	if (!v)
+		return 0;
+	const char *norm = text_normalize(&r->arena, v);
+	char fts[2048], cond[160];
+	if (!norm || strlen(norm) > 200 || !db_text_query(fts, sizeof fts, norm))
+		return err_set(e, 400, "invalid_field", "q", "q must be 1-200 characters of text");
+	db_text_match(cond, sizeof cond, q->nparam + 1, q->nparam + 2);
+	q->len += (size_t)snprintf(q->text + q->len, sizeof q->text - q->len, " AND c.id %s", cond);
+	sql_param(q, arena_strdup(&r->arena, fts), 0, 0);
+	sql_param(q, "case", 0, 0);
+	snprintf(lq->reason + lq->rl, sizeof lq->reason - lq->rl, " q");
+	return 0;
+}
+
+/* Runs the query for one row more than the page (there is then a next page) and replies
+ * with the page; the audit gets one entry for each person listed. */
+static void list_reply(struct req *r, const struct list_query *lq)
+{
+	struct sql *q = lq->sql;
+	int limit = lq->limit;
+	q->len += (size_t)snprintf(q->text + q->len, sizeof q->text - q->len,
+				   lq->by_due ? " ORDER BY c.resolution_due, c.id LIMIT %d"
+					      : " ORDER BY c.id DESC LIMIT %d",
+				   limit + 1);
 	struct db_stmt *s = db_prepare(req_db(r), q->text);
 	if (!s) {
 		reply_errorf(r, 500, "internal", "", "the list query failed");
@@ -555,7 +591,8 @@ void cases_h_list(struct req *r)
 	struct audit_entry *rows = arena_alloc(&r->arena, sizeof *rows * (size_t)limit);
 	int n = 0, nrows = 0, more = 0;
 	int64_t last = 0, last_due = 0;
-	const char *why = arena_strdup(&r->arena, reason);
+	const char *why = arena_strdup(&r->arena, lq->reason); /* the entries outlive lq */
+	int grant = lq->identifying && (r->who.role == ROLE_AGENT || r->who.role == ROLE_DESK);
 	while (db_step(s) == 1) {
 		if (n == limit) {
 			more = 1;
@@ -576,19 +613,34 @@ void cases_h_list(struct req *r)
 			rows[nrows++] = (struct audit_entry){.action = "case_list",
 							     .person_id = c.person_id,
 							     .reason = why,
-							     .grant_context = identifying &&
-									      (who->role == ROLE_AGENT ||
-									       who->role == ROLE_DESK)};
+							     .grant_context = grant};
 	}
 	db_done(s);
 	jw_end(&w);
-	const char *next = !more ? NULL
-			   : by_due ? arena_printf(&r->arena, "%lld.%lld", (long long)last_due,
-						    (long long)last)
-				    : arena_printf(&r->arena, "%lld", (long long)last);
+	const char *next = !more	? NULL
+			   : lq->by_due ? arena_printf(&r->arena, "%lld.%lld", (long long)last_due,
+						       (long long)last)
+					: arena_printf(&r->arena, "%lld", (long long)last);
 	jw_str(&w, "next", next);
 	jw_end(&w);
 	audit_reply(r, 200, &w, rows, nrows);
+}
+
+void cases_h_list(struct req *r)
+{
+	struct err e;
+	struct list_query lq = {.sql = arena_alloc(&r->arena, sizeof *lq.sql)};
+	if (req_limit(r, &lq.limit) < 0)
+		return;
+	lq.rl = (size_t)snprintf(lq.reason, sizeof lq.reason, "list");
+	sql_add(lq.sql, CASE_SELECT " WHERE 1 = 1");
+	if (list_paging(r, &lq, &e) < 0 || list_identify(r, &lq, &e) < 0)
+		goto bad;
+	list_scope(&lq, &r->who, req_now());
+	if (list_status(r, lq.sql, &e) < 0 || list_filters(r, lq.sql, &e) < 0 ||
+	    list_dates(r, lq.sql, &e) < 0 || list_text(r, &lq, &e) < 0)
+		goto bad;
+	list_reply(r, &lq);
 	return;
 bad:
 	reply_error(r, &e);

@@ -169,6 +169,143 @@ static int64_t user_in_department(struct db *db, const char *login, int64_t dept
 	return id;
 }
 
+/* The fields of a case row that an event may change, and the event's data for the
+ * timeline. */
+struct case_change {
+	const char *to; /* the status after the event */
+	int64_t dept, assignee, fr_due, res_due, rb_due, fr_at, answered, reported, closed;
+	int64_t wait_since;
+	const char *wait_on;
+	int failed, reopens, rating, overdue, escalated;
+	char data[256];
+};
+
+/* assign: to a department (the case is then new there) and or to one of its specialists */
+static int event_assign(struct db *db, const struct case_event *ev, struct case_change *ch,
+			struct err *e)
+{
+	if (ev->department) {
+		const struct department *d = catalog_department_by_code(ev->department);
+		if (!d)
+			return err_set(e, 400, "unknown_department", "department",
+				       "unknown department: %s", ev->department);
+		if (d->id != ch->dept) {
+			ch->dept = d->id;
+			ch->assignee = 0;
+			ch->to = "new";
+		}
+	}
+	if (ev->assignee) {
+		ch->assignee = user_in_department(db, ev->assignee, ch->dept);
+		if (!ch->assignee)
+			return err_set(e, 400, "unknown_assignee", "assignee",
+				       "%s is not a specialist of the case's department",
+				       ev->assignee);
+		ch->to = "assigned";
+	}
+	snprintf(ch->data, sizeof ch->data, "{\"department\":\"%s\",\"assignee\":\"%s\"}",
+		 catalog_department_by_id(ch->dept)->code, ev->assignee ? ev->assignee : "");
+	return 0;
+}
+
+/* What the event changes in the case's row c. */
+static int event_apply(struct db *db, const struct case_event *ev, const struct case_row *c,
+		       struct case_change *ch, struct err *e)
+{
+	const struct topic *t = catalog_topic_by_id(c->topic_id);
+	const struct worktime *cal = case_calendar(ev->app, c->department_id);
+	const char *type = ev->type;
+	if (strcmp(type, "assign") == 0) {
+		if (event_assign(db, ev, ch, e) < 0)
+			return -1;
+	} else if (strcmp(type, "start") == 0) {
+		if (!ch->assignee)
+			ch->assignee = ev->who.user_id;
+	} else if (strcmp(type, "wait") == 0) {
+		ch->wait_since = ev->now;
+		ch->wait_on = ev->on;
+		snprintf(ch->data, sizeof ch->data, "{\"on\":\"%s\"}", ev->on);
+	} else if (strcmp(type, "resume") == 0) {
+		/* the SLA clock stops while the case waits on the citizen */
+		if (ch->wait_on && strcmp(ch->wait_on, "citizen") == 0) {
+			if (!ch->fr_at)
+				ch->fr_due = shift_due(cal, ch->fr_due, ch->wait_since, ev->now);
+			ch->res_due = shift_due(cal, ch->res_due, ch->wait_since, ev->now);
+		}
+		ch->wait_since = 0;
+		ch->wait_on = NULL;
+	} else if (strcmp(type, "answer") == 0) {
+		ch->answered = ev->now;
+		ch->rb_due = worktime_add(cal, ev->now, t ? t->report_back_min : 420);
+		ch->overdue = 0;
+	} else if (strcmp(type, "report_back") == 0 || strcmp(type, "contact_failed") == 0) {
+		snprintf(ch->data, sizeof ch->data, "{\"method\":\"%s\"}", ev->method);
+		if (type[0] == 'r')
+			ch->reported = ev->now;
+		else
+			ch->failed++;
+	} else if (strcmp(type, "close") == 0) {
+		ch->closed = ev->now;
+	} else if (strcmp(type, "reopen") == 0) {
+		ch->reopens++;
+		ch->closed = ch->reported = ch->answered = 0;
+		ch->rb_due = 0;
+		ch->failed = 0;
+		ch->overdue = ch->escalated = 0;
+		ch->res_due = worktime_add(cal, ev->now, t ? t->resolution_min : 2520);
+		ch->to = ch->assignee ? "in_progress" : "new";
+	} else if (strcmp(type, "rate") == 0) {
+		ch->rating = ev->rating;
+		snprintf(ch->data, sizeof ch->data, "{\"rating\":%d}", ev->rating);
+	}
+	/* the department's first act on the case is its first response */
+	if (!ch->fr_at &&
+	    (ev->who.role == ROLE_SPECIALIST || ev->who.role == ROLE_SUPERVISOR ||
+	     strcmp(type, "answer") == 0) &&
+	    strcmp(type, "assign") != 0)
+		ch->fr_at = ev->now;
+	return 0;
+}
+
+/* The UPDATE of case id's row to ch, bound and ready to step. */
+static struct db_stmt *change_update(struct db *db, int64_t id, const struct case_change *ch,
+				     int64_t now)
+{
+	struct db_stmt *s = db_prepare(
+		db, "UPDATE cases SET status = $2, department_id = $3, assignee_id = $4,"
+		    " first_response_due = $5, resolution_due = $6, report_back_due = $7,"
+		    " first_response_at = $8, answered_at = $9, reported_at = $10, closed_at = $11,"
+		    " waiting_since = $12, waiting_on = $13, failed_contacts = $14,"
+		    " reopen_count = $15, rating = $16, overdue = $17, escalated = $18, updated = $19"
+		    " WHERE id = $1");
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, ch->to);
+	db_bind_int(s, 3, ch->dept);
+#define BIND_OPT(i, v)                                                                         \
+	do {                                                                                   \
+		if (v)                                                                         \
+			db_bind_int(s, i, v);                                                  \
+	} while (0)
+	BIND_OPT(4, ch->assignee);
+	BIND_OPT(5, ch->fr_due);
+	BIND_OPT(6, ch->res_due);
+	BIND_OPT(7, ch->rb_due);
+	BIND_OPT(8, ch->fr_at);
+	BIND_OPT(9, ch->answered);
+	BIND_OPT(10, ch->reported);
+	BIND_OPT(11, ch->closed);
+	BIND_OPT(12, ch->wait_since);
+	db_bind_text(s, 13, ch->wait_on);
+	db_bind_int(s, 14, ch->failed);
+	db_bind_int(s, 15, ch->reopens);
+	BIND_OPT(16, ch->rating);
+	db_bind_int(s, 17, ch->overdue);
+	db_bind_int(s, 18, ch->escalated);
+	db_bind_int(s, 19, now);
+#undef BIND_OPT
+	return s;
+}
+
 int case_event_run(struct db *db, void *arg, struct err *e)
 {
 	struct case_event *ev = arg;
@@ -182,134 +319,36 @@ int case_event_run(struct db *db, void *arg, struct err *e)
 		goto out;
 	}
 	struct case_facts f = {c.status, c.failed_contacts, c.closed_at, c.reported_at};
-	const char *to;
-	if (case_transition(ev->type, ev->who.role, &f, ev->now, &to, e) < 0)
-		goto out;
-	const struct topic *t = catalog_topic_by_id(c.topic_id);
-	const struct worktime *cal = case_calendar(ev->app, c.department_id);
-	int64_t dept = c.department_id, assignee = c.assignee_id;
-	int64_t fr_due = c.first_response_due, res_due = c.resolution_due;
-	int64_t rb_due = c.report_back_due, fr_at = c.first_response_at;
-	int64_t answered = c.answered_at, reported = c.reported_at, closed = c.closed_at;
-	int64_t wait_since = c.waiting_since;
-	const char *wait_on = c.waiting_on;
-	int failed = c.failed_contacts, reopens = c.reopen_count, rating = c.rating;
-	int overdue = c.overdue, escalated = c.escalated;
-	char data[256] = "{}";
+	struct case_change ch = {.dept = c.department_id,
+				 .assignee = c.assignee_id,
+				 .fr_due = c.first_response_due,
+				 .res_due = c.resolution_due,
+				 .rb_due = c.report_back_due,
+				 .fr_at = c.first_response_at,
+				 .answered = c.answered_at,
+				 .reported = c.reported_at,
+				 .closed = c.closed_at,
+				 .wait_since = c.waiting_since,
+				 .wait_on = c.waiting_on,
+				 .failed = c.failed_contacts,
+				 .reopens = c.reopen_count,
+				 .rating = c.rating,
+				 .overdue = c.overdue,
+				 .escalated = c.escalated,
+				 .data = "{}"};
 	const char *type = ev->type;
-
-	if (strcmp(type, "assign") == 0) {
-		if (ev->department) {
-			const struct department *d = catalog_department_by_code(ev->department);
-			if (!d) {
-				err_set(e, 400, "unknown_department", "department",
-					"unknown department: %s", ev->department);
-				goto out;
-			}
-			if (d->id != dept) {
-				dept = d->id;
-				assignee = 0;
-				to = "new";
-			}
-		}
-		if (ev->assignee) {
-			assignee = user_in_department(db, ev->assignee, dept);
-			if (!assignee) {
-				err_set(e, 400, "unknown_assignee", "assignee",
-					"%s is not a specialist of the case's department",
-					ev->assignee);
-				goto out;
-			}
-			to = "assigned";
-		}
-		snprintf(data, sizeof data, "{\"department\":\"%s\",\"assignee\":\"%s\"}",
-			 catalog_department_by_id(dept)->code, ev->assignee ? ev->assignee : "");
-	} else if (strcmp(type, "start") == 0) {
-		if (!assignee)
-			assignee = ev->who.user_id;
-	} else if (strcmp(type, "wait") == 0) {
-		wait_since = ev->now;
-		wait_on = ev->on;
-		snprintf(data, sizeof data, "{\"on\":\"%s\"}", ev->on);
-	} else if (strcmp(type, "resume") == 0) {
-		/* the SLA clock stops while the case waits on the citizen */
-		if (wait_on && strcmp(wait_on, "citizen") == 0) {
-			if (!fr_at)
-				fr_due = shift_due(cal, fr_due, wait_since, ev->now);
-			res_due = shift_due(cal, res_due, wait_since, ev->now);
-		}
-		wait_since = 0;
-		wait_on = NULL;
-	} else if (strcmp(type, "answer") == 0) {
-		answered = ev->now;
-		rb_due = worktime_add(cal, ev->now, t ? t->report_back_min : 420);
-		overdue = 0;
-	} else if (strcmp(type, "report_back") == 0 || strcmp(type, "contact_failed") == 0) {
-		snprintf(data, sizeof data, "{\"method\":\"%s\"}", ev->method);
-		if (type[0] == 'r')
-			reported = ev->now;
-		else
-			failed++;
-	} else if (strcmp(type, "close") == 0) {
-		closed = ev->now;
-	} else if (strcmp(type, "reopen") == 0) {
-		reopens++;
-		closed = reported = answered = 0;
-		rb_due = 0;
-		failed = 0;
-		overdue = escalated = 0;
-		res_due = worktime_add(cal, ev->now, t ? t->resolution_min : 2520);
-		to = assignee ? "in_progress" : "new";
-	} else if (strcmp(type, "rate") == 0) {
-		rating = ev->rating;
-		snprintf(data, sizeof data, "{\"rating\":%d}", ev->rating);
-	}
-	/* the department's first act on the case is its first response */
-	if (!fr_at && (ev->who.role == ROLE_SPECIALIST || ev->who.role == ROLE_SUPERVISOR ||
-		       strcmp(type, "answer") == 0) &&
-	    strcmp(type, "assign") != 0)
-		fr_at = ev->now;
-
-	struct db_stmt *s = db_prepare(
-		db, "UPDATE cases SET status = $2, department_id = $3, assignee_id = $4,"
-		    " first_response_due = $5, resolution_due = $6, report_back_due = $7,"
-		    " first_response_at = $8, answered_at = $9, reported_at = $10, closed_at = $11,"
-		    " waiting_since = $12, waiting_on = $13, failed_contacts = $14,"
-		    " reopen_count = $15, rating = $16, overdue = $17, escalated = $18, updated = $19"
-		    " WHERE id = $1");
-	db_bind_int(s, 1, c.id);
-	db_bind_text(s, 2, to);
-	db_bind_int(s, 3, dept);
-#define BIND_OPT(i, v)                                                                         \
-	do {                                                                                   \
-		if (v)                                                                         \
-			db_bind_int(s, i, v);                                                  \
-	} while (0)
-	BIND_OPT(4, assignee);
-	BIND_OPT(5, fr_due);
-	BIND_OPT(6, res_due);
-	BIND_OPT(7, rb_due);
-	BIND_OPT(8, fr_at);
-	BIND_OPT(9, answered);
-	BIND_OPT(10, reported);
-	BIND_OPT(11, closed);
-	BIND_OPT(12, wait_since);
-	db_bind_text(s, 13, wait_on);
-	db_bind_int(s, 14, failed);
-	db_bind_int(s, 15, reopens);
-	BIND_OPT(16, rating);
-	db_bind_int(s, 17, overdue);
-	db_bind_int(s, 18, escalated);
-	db_bind_int(s, 19, ev->now);
-#undef BIND_OPT
+	if (case_transition(type, ev->who.role, &f, ev->now, &ch.to, e) < 0 ||
+	    event_apply(db, ev, &c, &ch, e) < 0)
+		goto out;
+	struct db_stmt *s = change_update(db, c.id, &ch, ev->now);
 	int st = db_step(s);
 	db_done(s);
 	if (st < 0) {
 		db_fail(db, e);
 		goto out;
 	}
-	if (insert_event(db, c.id, ev->now, ev->who.user_id, type, c.status, to, ev->text, data,
-			 e) < 0)
+	if (insert_event(db, c.id, ev->now, ev->who.user_id, type, c.status, ch.to, ev->text,
+			 ch.data, e) < 0)
 		goto out;
 	struct audit_entry au = {.action = "case_event",
 				 .person_id = c.person_id,

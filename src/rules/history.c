@@ -81,37 +81,31 @@ static int64_t milli(int64_t days, int64_t hard, int64_t credit)
 	return days * 1000 + hard * (credit - 1000);
 }
 
-int rules_history_summarise(const struct rules *r, const struct rules_record *in, int n,
-			    struct jdate on, struct rules_history *out, struct rules_steps *steps,
-			    struct err *e)
-{
-	memset(out, 0, sizeof *out);
-	out->on = on;
+/* The record's units on the day, with their sources for the steps. */
+struct units {
 	struct rules_value dpm, mpy, credit;
-	if (rules_value(r, "record.days_per_month", on, &dpm, e) < 0 ||
-	    rules_value(r, "record.months_per_year", on, &mpy, e) < 0 ||
-	    rules_value(r, "retirement.hard_job.credit.per_mille", on, &credit, e) < 0)
+};
+
+static int history_units(const struct rules *r, struct jdate on, struct units *u,
+			 struct rules_history *out, struct err *e)
+{
+	if (rules_value(r, "record.days_per_month", on, &u->dpm, e) < 0 ||
+	    rules_value(r, "record.months_per_year", on, &u->mpy, e) < 0 ||
+	    rules_value(r, "retirement.hard_job.credit.per_mille", on, &u->credit, e) < 0)
 		return -1;
-	if (dpm.value < 1 || dpm.value > 31 || mpy.value < 1 || mpy.value > 12 ||
-	    credit.value < 1000 || credit.value > 10000)
+	if (u->dpm.value < 1 || u->dpm.value > 31 || u->mpy.value < 1 || u->mpy.value > 12 ||
+	    u->credit.value < 1000 || u->credit.value > 10000)
 		return err_set(e, 500, "data", "record.days_per_month",
 			       "the record's units are out of range in the rules data");
-	out->days_per_month = (int)dpm.value;
-	out->months_per_year = (int)mpy.value;
-	out->credit_per_mille = credit.value;
-	if (n < 0)
-		return err_set(e, 400, "invalid_records", "records", "a negative count");
-	for (int i = 0; i < n; i++)
-		if (check_record(&in[i], i, e) < 0)
-			return -1;
+	out->days_per_month = (int)u->dpm.value;
+	out->months_per_year = (int)u->mpy.value;
+	out->credit_per_mille = u->credit.value;
+	return 0;
+}
 
-	struct rules_record *x = xcalloc((size_t)n, sizeof *x);
-	if (n)
-		memcpy(x, in, (size_t)n * sizeof *x);
-	for (int i = 0; i < n; i++)
-		x[i].workshop[sizeof x[i].workshop - 1] = 0;
-
-	/* by month, all workshops together */
+/* by month, all workshops together (sorts x) */
+static void history_by_month(struct rules_record *x, int n, struct rules_history *out)
+{
 	qsort(x, (size_t)n, sizeof *x, by_month);
 	out->months = xcalloc((size_t)n, sizeof *out->months);
 	for (int i = 0; i < n;) {
@@ -130,8 +124,11 @@ int rules_history_summarise(const struct rules *r, const struct rules_record *in
 		m->days = days > len ? len : (int)days;
 		m->hard_days = hard > m->days ? m->days : (int)hard;
 	}
+}
 
-	/* by workshop and year */
+/* by workshop and year (sorts x) */
+static void history_by_workshop(struct rules_record *x, int n, struct rules_history *out)
+{
 	qsort(x, (size_t)n, sizeof *x, by_workshop);
 	out->rows = xcalloc((size_t)n, sizeof *out->rows);
 	for (int i = 0; i < n;) {
@@ -150,9 +147,11 @@ int rules_history_summarise(const struct rules *r, const struct rules_record *in
 			w->wage += x[i].wage;
 		}
 	}
-	free(x);
+}
 
-	/* years, totals, gaps and the longest run of hard months */
+/* years, totals, gaps and the longest run of hard months, from the months */
+static void history_totals(struct rules_history *out, int64_t credit)
+{
 	out->years = xcalloc((size_t)out->nmonths, sizeof *out->years);
 	out->gaps = xcalloc((size_t)out->nmonths, sizeof *out->gaps);
 	int64_t total_milli = 0, run = 0;
@@ -172,7 +171,7 @@ int rules_history_summarise(const struct rules *r, const struct rules_record *in
 		y->hard_days += m->hard_days;
 		out->days += m->days;
 		out->hard_days += m->hard_days;
-		total_milli += milli(m->days, m->hard_days, credit.value);
+		total_milli += milli(m->days, m->hard_days, credit);
 		int mi = month_index(m->year, m->month);
 		if (prev >= 0 && mi - prev > 1) {
 			struct rules_history_gap *g = &out->gaps[out->ngaps++];
@@ -193,7 +192,7 @@ int rules_history_summarise(const struct rules *r, const struct rules_record *in
 	}
 	for (int i = 0; i < out->nyears; i++) {
 		struct rules_history_year *y = &out->years[i];
-		y->credited_days = milli(y->days, y->hard_days, credit.value) / 1000;
+		y->credited_days = milli(y->days, y->hard_days, credit) / 1000;
 	}
 	out->credited_days = total_milli / 1000;
 	int d = out->days_per_month, mo = out->months_per_year;
@@ -201,10 +200,14 @@ int rules_history_summarise(const struct rules *r, const struct rules_record *in
 	out->hard = rules_ymd_of(out->hard_days, d, mo);
 	out->hard_continuous = rules_ymd_of(out->hard_continuous_days, d, mo);
 	out->credited = rules_ymd_of(out->credited_days, d, mo);
+}
 
-	if (!steps)
-		return 0;
-	struct rules_step *st = rules_step_add(steps, &dpm);
+/* The steps of the units, the record and its gaps. */
+static void steps_record(const struct rules_history *out, const struct rules_value *dpm,
+			 struct rules_steps *steps)
+{
+	int d = out->days_per_month, mo = out->months_per_year;
+	struct rules_step *st = rules_step_add(steps, dpm);
 	rules_step_fa(st,
 		      "سابقه به روز شمرده می‌شود: هر %d روز یک ماه و هر %d ماه یک "
 		      "سال؛ "
@@ -245,11 +248,18 @@ int rules_history_summarise(const struct rules *r, const struct rules_record *in
 			      gm, out->ngaps);
 		rules_step_num(st, "gap_months", gm, "months");
 	}
+}
+
+/* The steps of the hard-job credit: each year's, then the record with it. */
+static void steps_hard(const struct rules_history *out, const struct rules_value *credit,
+		       struct rules_steps *steps)
+{
+	struct rules_step *st;
 	for (int i = 0; i < out->nyears; i++) {
 		const struct rules_history_year *y = &out->years[i];
 		if (!y->hard_days)
 			continue;
-		st = rules_step_add(steps, &credit);
+		st = rules_step_add(steps, credit);
 		int64_t extra = y->credited_days - y->days;
 		rules_step_fa(st,
 			      "سال %d: %d روز کار سخت و زیان‌آور، هر روز %lld.%03lld "
@@ -257,22 +267,22 @@ int rules_history_summarise(const struct rules *r, const struct rules_record *in
 			      "%lld "
 			      "روز "
 			      "سابقه افزوده؛ سابقه آن سال %lld روز.",
-			      y->year, y->hard_days, (long long)(credit.value / 1000),
-			      (long long)(credit.value % 1000), (long long)extra,
+			      y->year, y->hard_days, (long long)(credit->value / 1000),
+			      (long long)(credit->value % 1000), (long long)extra,
 			      (long long)y->credited_days);
 		rules_step_en(
 		    st,
 		    "%d: %d days of hard and harmful work, each counting %lld.%03lld days: "
 		    "%lld days added; the year's record is %lld days.",
-		    y->year, y->hard_days, (long long)(credit.value / 1000),
-		    (long long)(credit.value % 1000), (long long)extra,
+		    y->year, y->hard_days, (long long)(credit->value / 1000),
+		    (long long)(credit->value % 1000), (long long)extra,
 		    (long long)y->credited_days);
 		rules_step_num(st, "hard_days", y->hard_days, "days");
-		rules_step_num(st, "credit", credit.value, "per_mille");
+		rules_step_num(st, "credit", credit->value, "per_mille");
 		rules_step_num(st, "credited_days", y->credited_days, "days");
 	}
 	if (out->hard_days) {
-		st = rules_step_add(steps, &credit);
+		st = rules_step_add(steps, credit);
 		rules_step_fa(
 		    st,
 		    "سابقه با احتساب کار سخت: %lld روز (%d سال و %d ماه و %d روز)؛ "
@@ -288,6 +298,36 @@ int rules_history_summarise(const struct rules *r, const struct rules_record *in
 		rules_step_num(st, "credited_days", out->credited_days, "days");
 		rules_step_num(st, "hard_days", out->hard_days, "days");
 		rules_step_num(st, "hard_continuous_days", out->hard_continuous_days, "days");
+	}
+}
+
+int rules_history_summarise(const struct rules *r, const struct rules_record *in, int n,
+			    struct jdate on, struct rules_history *out, struct rules_steps *steps,
+			    struct err *e)
+{
+	memset(out, 0, sizeof *out);
+	out->on = on;
+	struct units u;
+	if (history_units(r, on, &u, out, e) < 0)
+		return -1;
+	if (n < 0)
+		return err_set(e, 400, "invalid_records", "records", "a negative count");
+	for (int i = 0; i < n; i++)
+		if (check_record(&in[i], i, e) < 0)
+			return -1;
+
+	struct rules_record *x = xcalloc((size_t)n, sizeof *x);
+	if (n)
+		memcpy(x, in, (size_t)n * sizeof *x);
+	for (int i = 0; i < n; i++)
+		x[i].workshop[sizeof x[i].workshop - 1] = 0;
+	history_by_month(x, n, out);
+	history_by_workshop(x, n, out);
+	free(x);
+	history_totals(out, u.credit.value);
+	if (steps) {
+		steps_record(out, &u.dpm, steps);
+		steps_hard(out, &u.credit, steps);
 	}
 	return 0;
 }

@@ -295,10 +295,24 @@ static void evaluate(const struct proj *p, const struct rules_eligibility_in *in
 	*earliest = rday == NEVER ? NEVER : (rday > aday ? rday : aday);
 }
 
-int rules_eligibility(const struct rules *r, const struct rules_eligibility_in *in,
-		      struct rules_eligibility *out, struct rules_steps *steps, struct err *e)
+/* What the phases of rules_eligibility share: the projection, the record on the date,
+ * the reform and the two sets of parameters. */
+struct elig {
+	const struct rules_eligibility_in *in;
+	int64_t D; /* the date, as a day */
+	struct proj p;
+	struct acc now;		    /* the record of the months before the date's */
+	struct rules_value applies; /* retirement.reform.applies on the date */
+	int has_reform;		    /* in force on the date, or to come */
+	struct jdate S;		    /* the reform's first day */
+	int64_t Sday;
+	int s_years;		   /* full years of credited record on S */
+	struct cparams old, now_p; /* the earlier rules; the reform's */
+	struct band band;
+};
+
+static int eligibility_check(const struct rules_eligibility_in *in, struct err *e)
 {
-	memset(out, 0, sizeof *out);
 	const struct rules_history *h = in->history;
 	if (!h || h->days_per_month <= 0)
 		return err_set(e, 400, "invalid_history", "history", "a record summary is needed");
@@ -312,66 +326,80 @@ int rules_eligibility(const struct rules *r, const struct rules_eligibility_in *
 		return err_set(e, 400, "invalid_sex", "sex", "sex is male or female");
 	if (in->future_hard < -1 || in->future_hard > 1)
 		return err_set(e, 400, "invalid_future_hard", "future_hard", "-1, 0 or 1");
-	out->on = in->on;
-	int64_t D = rules_day(in->on);
+	return 0;
+}
 
-	struct proj p = {
+/* The projection of the record, and the record and age on the date. */
+static void eligibility_record(struct elig *x, struct rules_eligibility *out)
+{
+	const struct rules_eligibility_in *in = x->in;
+	const struct rules_history *h = in->history;
+	struct proj *p = &x->p;
+	*p = (struct proj){
 	    h, mindex(in->on.y, in->on.m), 0, -1, in->future_hard, h->credit_per_mille};
 	if (h->nmonths) {
-		p.first = mindex(h->months[0].year, h->months[0].month);
-		p.last = mindex(h->months[h->nmonths - 1].year, h->months[h->nmonths - 1].month);
+		p->first = mindex(h->months[0].year, h->months[0].month);
+		p->last = mindex(h->months[h->nmonths - 1].year, h->months[h->nmonths - 1].month);
 	} else {
-		p.first = p.m0;
+		p->first = p->m0;
 	}
-	if (p.future_hard < 0) {
+	if (p->future_hard < 0) {
 		int64_t d, hd;
-		month_value(&p, p.last, &d, &hd);
-		p.future_hard = h->nmonths && hd > 0;
+		month_value(p, p->last, &d, &hd);
+		p->future_hard = h->nmonths && hd > 0;
 	}
-	struct acc now = acc_before(&p, p.m0);
+	x->now = acc_before(p, p->m0);
 	out->age = age_at(in->birth, in->on);
-	out->record_days = now.days;
-	out->credited_days = now.milli / 1000;
-	out->hard_days = now.hard;
-	out->hard_continuous_days = now.best_run;
+	out->record_days = x->now.days;
+	out->credited_days = x->now.milli / 1000;
+	out->hard_days = x->now.hard;
+	out->hard_continuous_days = x->now.best_run;
+}
 
-	/* the reform: in force on the date, to come, or not in the data */
-	struct rules_value applies;
-	if (rules_value(r, "retirement.reform.applies", in->on, &applies, e) < 0)
+/* The reform: in force on the date, to come, or not in the data. Then the parameters of
+ * the earlier rules and, for those it concerns, the reform's and its band. */
+static int eligibility_reform(const struct rules *r, struct elig *x, struct rules_eligibility *out,
+			      struct err *e)
+{
+	const struct rules_eligibility_in *in = x->in;
+	if (rules_value(r, "retirement.reform.applies", in->on, &x->applies, e) < 0)
 		return -1;
-	int has_reform = 0;
-	struct jdate S = {0, 0, 0};
 	int64_t next_value = 0;
-	if (applies.value) {
-		has_reform = 1;
-		S = applies.since;
-	} else if (rules_next_start(r, "retirement.reform.applies", D, &S, &next_value) &&
+	if (x->applies.value) {
+		x->has_reform = 1;
+		x->S = x->applies.since;
+	} else if (rules_next_start(r, "retirement.reform.applies", x->D, &x->S, &next_value) &&
 		   next_value) {
-		has_reform = 1;
+		x->has_reform = 1;
 	}
-	int64_t Sday = has_reform ? rules_day(S) : 0;
-	out->reform_since = S;
+	x->Sday = x->has_reform ? rules_day(x->S) : 0;
+	out->reform_since = x->S;
 	/* the earlier rules: those of the date, or of the reform's eve once it began */
-	struct jdate old_on = has_reform && Sday <= D ? rules_jdate(Sday - 1) : in->on;
-	struct cparams old, now_p;
-	memset(&now_p, 0, sizeof now_p);
-	out->reform = has_reform && !in->exempt && Sday <= D;
-	if (cparams_at(r, old_on, &old, e) < 0)
+	struct jdate old_on = x->has_reform && x->Sday <= x->D ? rules_jdate(x->Sday - 1) : in->on;
+	out->reform = x->has_reform && !in->exempt && x->Sday <= x->D;
+	if (cparams_at(r, old_on, &x->old, e) < 0)
 		return -1;
-	struct acc at_s = {0, 0, 0, 0, 0};
-	struct band band;
-	memset(&band, 0, sizeof band);
+	if (!x->has_reform || in->exempt)
+		return 0;
+	const struct rules_history *h = in->history;
 	int64_t per_year = (int64_t)h->days_per_month * h->months_per_year;
-	int s_years = 0;
-	if (has_reform && !in->exempt) {
-		at_s = acc_before(&p, mindex(S.y, S.m));
-		out->reform_credited_days = at_s.milli / 1000;
-		s_years = (int)(out->reform_credited_days / per_year);
-		struct jdate pon = Sday > D ? S : in->on;
-		if (cparams_at(r, pon, &now_p, e) < 0 || band_for(r, pon, s_years, &band, e) < 0)
-			return -1;
-	}
+	struct acc at_s = acc_before(&x->p, mindex(x->S.y, x->S.m));
+	out->reform_credited_days = at_s.milli / 1000;
+	x->s_years = (int)(out->reform_credited_days / per_year);
+	struct jdate pon = x->Sday > x->D ? x->S : in->on;
+	if (cparams_at(r, pon, &x->now_p, e) < 0 || band_for(r, pon, x->s_years, &x->band, e) < 0)
+		return -1;
+	return 0;
+}
 
+/* The steps of the record on the date and of the reform. */
+static int steps_start(const struct rules *r, const struct elig *x,
+		       const struct rules_eligibility *out, struct rules_steps *steps,
+		       struct err *e)
+{
+	const struct rules_eligibility_in *in = x->in;
+	if (!steps)
+		return 0;
 	char a[11], b[11];
 	struct rules_step *st = rules_step_add(steps, NULL);
 	rules_step_fa(st,
@@ -387,94 +415,105 @@ int rules_eligibility(const struct rules *r, const struct rules_eligibility_in *
 	rules_step_num(st, "age_years", out->age.years, "years");
 	rules_step_num(st, "record_days", out->record_days, "days");
 	rules_step_num(st, "credited_days", out->credited_days, "days");
-	if (has_reform && steps) {
-		struct rules_value from_s = applies;
-		if (!applies.value &&
-		    rules_value(r, "retirement.reform.applies", S, &from_s, e) < 0)
-			return -1;
-		st = rules_step_add(steps, &from_s);
-		rules_date(b, S);
-		if (in->exempt) {
-			rules_step_fa(st,
-				      "اصلاحات قانون برنامه هفتم از %s؛ ایثارگران و افراد دارای "
-				      "معلولیت مستثنا هستند: شرایط پیشین.",
-				      b);
-			rules_step_en(st,
-				      "The Seventh Plan's reform starts %s; veterans and disabled "
-				      "people are exempt: the earlier conditions apply.",
-				      b);
-		} else {
-			rules_step_fa(
-			    st,
-			    "اصلاحات قانون برنامه هفتم از %s؛ سابقه در آن روز %lld روز "
-			    "(%d سال کامل): افزایش سابقه لازم %lld ماه ثابت و %lld ماه به "
-			    "ازای هر سال باقی‌مانده.",
-			    b, (long long)out->reform_credited_days, s_years,
-			    (long long)band.flat.value, (long long)band.per_year.value);
-			rules_step_en(
-			    st,
-			    "The Seventh Plan's reform starts %s; the record then is %lld "
-			    "days (%d full years): %lld extra months flat and %lld per "
-			    "year still missing.",
-			    b, (long long)out->reform_credited_days, s_years,
-			    (long long)band.flat.value, (long long)band.per_year.value);
-			rules_step_num(st, "record_at_start_days", out->reform_credited_days,
-				       "days");
-			rules_step_num(st, "months_flat", band.flat.value, "months");
-			rules_step_num(st, "months_per_year", band.per_year.value, "months");
-		}
+	if (!x->has_reform)
+		return 0;
+	struct rules_value from_s = x->applies;
+	if (!x->applies.value && rules_value(r, "retirement.reform.applies", x->S, &from_s, e) < 0)
+		return -1;
+	st = rules_step_add(steps, &from_s);
+	rules_date(b, x->S);
+	if (in->exempt) {
+		rules_step_fa(st,
+			      "اصلاحات قانون برنامه هفتم از %s؛ ایثارگران و افراد دارای "
+			      "معلولیت مستثنا هستند: شرایط پیشین.",
+			      b);
+		rules_step_en(st,
+			      "The Seventh Plan's reform starts %s; veterans and disabled "
+			      "people are exempt: the earlier conditions apply.",
+			      b);
+	} else {
+		rules_step_fa(st,
+			      "اصلاحات قانون برنامه هفتم از %s؛ سابقه در آن روز %lld روز "
+			      "(%d سال کامل): افزایش سابقه لازم %lld ماه ثابت و %lld ماه به "
+			      "ازای هر سال باقی‌مانده.",
+			      b, (long long)out->reform_credited_days, x->s_years,
+			      (long long)x->band.flat.value, (long long)x->band.per_year.value);
+		rules_step_en(st,
+			      "The Seventh Plan's reform starts %s; the record then is %lld "
+			      "days (%d full years): %lld extra months flat and %lld per "
+			      "year still missing.",
+			      b, (long long)out->reform_credited_days, x->s_years,
+			      (long long)x->band.flat.value, (long long)x->band.per_year.value);
+		rules_step_num(st, "record_at_start_days", out->reform_credited_days, "days");
+		rules_step_num(st, "months_flat", x->band.flat.value, "months");
+		rules_step_num(st, "months_per_year", x->band.per_year.value, "months");
 	}
+	return 0;
+}
 
-	int64_t earliest_any = NEVER, earliest_full = NEVER;
-	int best = -1;
+/* One condition under the earlier rules, or under the reform's when it is not met by the
+ * reform's first day: fills c and returns its earliest day (NEVER when it does not apply
+ * or is not met within the horizon). */
+static int64_t eligibility_condition(const struct elig *x, struct rules_condition *c)
+{
+	const struct rules_eligibility_in *in = x->in;
+	struct req q;
+	c->applies = requirement(c->kind, &x->old, in->sex, &q);
+	if (!c->applies)
+		return NEVER;
+	int64_t when;
+	int exempt_kind = c->kind == RULES_COND_HARD_JOB || c->kind == RULES_COND_AGE_REDUCED;
+	evaluate(&x->p, in, &q, 0, c, &when);
+	if (x->has_reform && !in->exempt && !(when <= x->Sday)) {
+		/* not met by the reform's first day: its rules */
+		struct req nq;
+		requirement(c->kind, &x->now_p, in->sex, &nq);
+		int extra = 0;
+		if (!exempt_kind) {
+			int remaining = nq.years - x->s_years;
+			extra = (int)x->band.flat.value +
+				(remaining > 0 ? remaining * (int)x->band.per_year.value : 0);
+		}
+		evaluate(&x->p, in, &nq, extra, c, &when);
+		c->reform = !exempt_kind || nq.age != q.age || nq.years != q.years;
+		if (when != NEVER && when < x->Sday)
+			when = x->Sday;
+	}
+	const struct acc *now = &x->now;
+	if (c->kind == RULES_COND_HARD_JOB) {
+		c->have_days = now->best_run;
+		c->have2_days = now->hard;
+		c->missing_days = 0;
+		if (now->best_run < c->need_days && now->hard < c->need2_days) {
+			int64_t m1 = c->need_days - now->best_run, m2 = c->need2_days - now->hard;
+			c->missing_days = m1 < m2 ? m1 : m2;
+		}
+	} else {
+		c->have_days = now->milli / 1000;
+		c->missing_days = c->have_days < c->need_days ? c->need_days - c->have_days : 0;
+	}
+	c->met = when <= x->D;
+	c->has_earliest = when != NEVER;
+	if (c->has_earliest)
+		c->earliest = rules_jdate(when == INT64_MIN ? x->D : when);
+	return when;
+}
+
+/* Every condition, then the result: the first met in the order of preference, the
+ * earliest day of any condition and of one with a full pension. */
+static void eligibility_result(const struct elig *x, struct rules_eligibility *out)
+{
 	static const enum rules_condition_kind prefer[] = {
 	    RULES_COND_ANY_AGE,	 RULES_COND_EARLY, RULES_COND_WOMEN,
 	    RULES_COND_HARD_JOB, RULES_COND_AGE,   RULES_COND_AGE_REDUCED};
+	int64_t earliest_any = NEVER, earliest_full = NEVER, D = x->D;
+	int best = -1;
 	for (int k = 0; k < RULES_COND_N; k++) {
 		struct rules_condition *c = &out->cond[k];
 		c->kind = (enum rules_condition_kind)k;
 		c->code = cond_code[k];
 		c->reduced = k == RULES_COND_AGE_REDUCED;
-		struct req q;
-		c->applies = requirement(c->kind, &old, in->sex, &q);
-		if (!c->applies)
-			continue;
-		int64_t when;
-		int exempt_kind = k == RULES_COND_HARD_JOB || k == RULES_COND_AGE_REDUCED;
-		evaluate(&p, in, &q, 0, c, &when);
-		if (has_reform && !in->exempt && !(when <= Sday)) {
-			/* not met by the reform's first day: its rules */
-			struct req nq;
-			requirement(c->kind, &now_p, in->sex, &nq);
-			int extra = 0;
-			if (!exempt_kind) {
-				int remaining = nq.years - s_years;
-				extra = (int)band.flat.value +
-					(remaining > 0 ? remaining * (int)band.per_year.value : 0);
-			}
-			evaluate(&p, in, &nq, extra, c, &when);
-			c->reform = !exempt_kind || nq.age != q.age || nq.years != q.years;
-			if (when != NEVER && when < Sday)
-				when = Sday;
-		}
-		if (c->kind == RULES_COND_HARD_JOB) {
-			c->have_days = now.best_run;
-			c->have2_days = now.hard;
-			c->missing_days = 0;
-			if (now.best_run < c->need_days && now.hard < c->need2_days) {
-				int64_t m1 = c->need_days - now.best_run,
-					m2 = c->need2_days - now.hard;
-				c->missing_days = m1 < m2 ? m1 : m2;
-			}
-		} else {
-			c->have_days = now.milli / 1000;
-			c->missing_days =
-			    c->have_days < c->need_days ? c->need_days - c->have_days : 0;
-		}
-		c->met = when <= D;
-		c->has_earliest = when != NEVER;
-		if (c->has_earliest)
-			c->earliest = rules_jdate(when == INT64_MIN ? D : when);
+		int64_t when = eligibility_condition(x, c);
 		if (when < earliest_any)
 			earliest_any = when;
 		if (!c->reduced && when < earliest_full)
@@ -491,77 +530,79 @@ int rules_eligibility(const struct rules *r, const struct rules_eligibility_in *
 	out->has_earliest_full = earliest_full != NEVER;
 	if (out->has_earliest_full)
 		out->earliest_full = rules_jdate(earliest_full > D ? earliest_full : D);
+}
 
-	if (!steps)
-		return 0;
-	for (int k = 0; k < RULES_COND_N; k++) {
-		const struct rules_condition *c = &out->cond[k];
-		if (!c->applies)
-			continue;
-		struct req q;
-		requirement(c->kind, c->reform ? &now_p : &old, in->sex, &q);
-		st = rules_step_add(steps, q.main);
-		char age_fa[96] = "", age_en[96] = "", need_fa[160], need_en[160], when_fa[96],
-		     when_en[96];
-		if (c->age) {
-			snprintf(age_fa, sizeof age_fa, "سن %d سال (از %s)", c->age,
-				 rules_date(a, c->age_on));
-			snprintf(age_en, sizeof age_en, "age %d (reached %s)", c->age, a);
-		} else {
-			snprintf(age_fa, sizeof age_fa, "بدون شرط سن");
-			snprintf(age_en, sizeof age_en, "no age condition");
-		}
-		if (c->kind == RULES_COND_HARD_JOB) {
-			snprintf(
-			    need_fa, sizeof need_fa,
-			    "%lld روز کار سخت پیوسته یا %lld روز غیرپیوسته (دارد: %lld و %lld)",
-			    (long long)c->need_days, (long long)c->need2_days,
-			    (long long)c->have_days, (long long)c->have2_days);
-			snprintf(need_en, sizeof need_en,
-				 "%lld days of continuous or %lld of non-continuous hard work (has "
-				 "%lld and %lld)",
-				 (long long)c->need_days, (long long)c->need2_days,
-				 (long long)c->have_days, (long long)c->have2_days);
-		} else {
-			snprintf(need_fa, sizeof need_fa, "سابقه %lld روز%s (دارد: %lld)",
-				 (long long)c->need_days,
-				 c->extra_months ? " با افزایش قانون برنامه هفتم" : "",
-				 (long long)c->have_days);
-			snprintf(need_en, sizeof need_en, "a record of %lld days%s (has %lld)",
-				 (long long)c->need_days,
-				 c->extra_months ? ", the reform's extra included" : "",
-				 (long long)c->have_days);
-		}
-		if (c->met) {
-			snprintf(when_fa, sizeof when_fa, "احراز شده، از %s",
-				 rules_date(b, c->earliest));
-			snprintf(when_en, sizeof when_en, "met, since %s", b);
-		} else if (c->has_earliest) {
-			snprintf(when_fa, sizeof when_fa,
-				 "احراز نشده؛ %lld روز سابقه کم است؛ با ادامه پرداخت از %s",
-				 (long long)c->missing_days, rules_date(b, c->earliest));
-			snprintf(when_en, sizeof when_en,
-				 "not met; %lld days of record missing; if contributions go on, "
-				 "from %s",
-				 (long long)c->missing_days, b);
-		} else {
-			snprintf(when_fa, sizeof when_fa,
-				 "احراز نشده و تا ۶۰ سال دیگر نیز "
-				 "نمی‌شود");
-			snprintf(when_en, sizeof when_en, "not met, nor within 60 years");
-		}
-		rules_step_fa(st, "%s: %s، %s: %s.", cond_fa[k], age_fa, need_fa, when_fa);
-		rules_step_en(st, "%s: %s, %s: %s.", cond_en[k], age_en, need_en, when_en);
-		rules_step_num(st, "age", c->age, "years");
-		rules_step_num(st, "need_days", c->need_days, "days");
-		rules_step_num(st, "have_days", c->have_days, "days");
-		rules_step_num(st, "missing_days", c->missing_days, "days");
-		if (c->extra_months)
-			rules_step_num(st, "extra_months", c->extra_months, "months");
-		if (c->kind == RULES_COND_HARD_JOB)
-			rules_step_num(st, "need2_days", c->need2_days, "days");
+/* The step of one condition that applies: its age, its record, and when it is met. */
+static void steps_condition(const struct elig *x, const struct rules_condition *c,
+			    struct rules_steps *steps)
+{
+	char a[11], b[11];
+	struct req q;
+	requirement(c->kind, c->reform ? &x->now_p : &x->old, x->in->sex, &q);
+	struct rules_step *st = rules_step_add(steps, q.main);
+	char age_fa[96] = "", age_en[96] = "", need_fa[160], need_en[160], when_fa[96], when_en[96];
+	if (c->age) {
+		snprintf(age_fa, sizeof age_fa, "سن %d سال (از %s)", c->age,
+			 rules_date(a, c->age_on));
+		snprintf(age_en, sizeof age_en, "age %d (reached %s)", c->age, a);
+	} else {
+		snprintf(age_fa, sizeof age_fa, "بدون شرط سن");
+		snprintf(age_en, sizeof age_en, "no age condition");
 	}
-	st = rules_step_add(steps, NULL);
+	if (c->kind == RULES_COND_HARD_JOB) {
+		snprintf(need_fa, sizeof need_fa,
+			 "%lld روز کار سخت پیوسته یا %lld روز غیرپیوسته (دارد: %lld و %lld)",
+			 (long long)c->need_days, (long long)c->need2_days, (long long)c->have_days,
+			 (long long)c->have2_days);
+		snprintf(need_en, sizeof need_en,
+			 "%lld days of continuous or %lld of non-continuous hard work (has "
+			 "%lld and %lld)",
+			 (long long)c->need_days, (long long)c->need2_days, (long long)c->have_days,
+			 (long long)c->have2_days);
+	} else {
+		snprintf(need_fa, sizeof need_fa, "سابقه %lld روز%s (دارد: %lld)",
+			 (long long)c->need_days,
+			 c->extra_months ? " با افزایش قانون برنامه هفتم" : "",
+			 (long long)c->have_days);
+		snprintf(need_en, sizeof need_en, "a record of %lld days%s (has %lld)",
+			 (long long)c->need_days,
+			 c->extra_months ? ", the reform's extra included" : "",
+			 (long long)c->have_days);
+	}
+	if (c->met) {
+		snprintf(when_fa, sizeof when_fa, "احراز شده، از %s", rules_date(b, c->earliest));
+		snprintf(when_en, sizeof when_en, "met, since %s", b);
+	} else if (c->has_earliest) {
+		snprintf(when_fa, sizeof when_fa,
+			 "احراز نشده؛ %lld روز سابقه کم است؛ با ادامه پرداخت از %s",
+			 (long long)c->missing_days, rules_date(b, c->earliest));
+		snprintf(when_en, sizeof when_en,
+			 "not met; %lld days of record missing; if contributions go on, "
+			 "from %s",
+			 (long long)c->missing_days, b);
+	} else {
+		snprintf(when_fa, sizeof when_fa,
+			 "احراز نشده و تا ۶۰ سال دیگر نیز "
+			 "نمی‌شود");
+		snprintf(when_en, sizeof when_en, "not met, nor within 60 years");
+	}
+	rules_step_fa(st, "%s: %s، %s: %s.", cond_fa[c->kind], age_fa, need_fa, when_fa);
+	rules_step_en(st, "%s: %s, %s: %s.", cond_en[c->kind], age_en, need_en, when_en);
+	rules_step_num(st, "age", c->age, "years");
+	rules_step_num(st, "need_days", c->need_days, "days");
+	rules_step_num(st, "have_days", c->have_days, "days");
+	rules_step_num(st, "missing_days", c->missing_days, "days");
+	if (c->extra_months)
+		rules_step_num(st, "extra_months", c->extra_months, "months");
+	if (c->kind == RULES_COND_HARD_JOB)
+		rules_step_num(st, "need2_days", c->need2_days, "days");
+}
+
+/* The step of the result. */
+static void steps_result(const struct rules_eligibility *out, struct rules_steps *steps)
+{
+	char a[11];
+	struct rules_step *st = rules_step_add(steps, NULL);
 	if (out->eligible) {
 		rules_step_fa(st, "نتیجه: واجد شرایط بازنشستگی از راه «%s»%s.", cond_fa[out->best],
 			      out->cond[out->best].reduced ? " با مستمری نسبی" : "");
@@ -578,6 +619,26 @@ int rules_eligibility(const struct rules *r, const struct rules_eligibility_in *
 		rules_step_fa(st, "نتیجه: واجد شرایط نیست.");
 		rules_step_en(st, "Result: not entitled.");
 	}
+}
+
+int rules_eligibility(const struct rules *r, const struct rules_eligibility_in *in,
+		      struct rules_eligibility *out, struct rules_steps *steps, struct err *e)
+{
+	memset(out, 0, sizeof *out);
+	if (eligibility_check(in, e) < 0)
+		return -1;
+	out->on = in->on;
+	struct elig x = {.in = in, .D = rules_day(in->on)};
+	eligibility_record(&x, out);
+	if (eligibility_reform(r, &x, out, e) < 0 || steps_start(r, &x, out, steps, e) < 0)
+		return -1;
+	eligibility_result(&x, out);
+	if (!steps)
+		return 0;
+	for (int k = 0; k < RULES_COND_N; k++)
+		if (out->cond[k].applies)
+			steps_condition(&x, &out->cond[k], steps);
+	steps_result(out, steps);
 	return 0;
 }
 

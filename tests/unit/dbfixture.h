@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "base/jalali.h"
 #include "base/worktime.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
@@ -83,6 +84,22 @@ static inline int64_t open_case(struct fx *f, const char *topic, int64_t now, ch
 	if (number)
 		memcpy(number, c.number, 24);
 	return c.case_id;
+}
+
+/* Sunday 2026-11-22 09:00 Tehran */
+static inline int64_t sunday_9(void)
+{
+	return tehran_to_unix((struct jdate){1405, 9, 1}, 9 * 60);
+}
+
+/* The first column of sql's first row, $1 bound to id; -1 when there is no row. */
+static inline int64_t val(struct fx *f, const char *sql, int64_t id)
+{
+	struct db_stmt *s = db_prepare(f->db, sql);
+	db_bind_int(s, 1, id);
+	int64_t v = db_step(s) == 1 ? db_col_int(s, 0) : -1;
+	db_done(s);
+	return v;
 }
 
 #endif

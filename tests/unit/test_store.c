@@ -1,0 +1,188 @@
+/* The store and the writer beneath the case desk: the statement cache and its $n
+ * parameters, full-text queries and their index (which follows the writer's savepoints),
+ * group commit where a failing job rolls back alone, and a database whose journal file
+ * was lost. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/store.h"
+#include "store/writer.h"
+
+#include "dbfixture.h"
+
+static void test_text_query(void **state)
+{
+	(void)state;
+	char buf[128];
+	assert_string_equal(db_text_query(buf, sizeof buf, "مستمری مهر"), "\"مستمری\" \"مهر\"*");
+	assert_string_equal(db_text_query(buf, sizeof buf, "a\"b"), "\"a\"\"b\"*");
+	assert_null(db_text_query(buf, sizeof buf, "   "));
+}
+
+static void test_text_search(void **state)
+{
+	struct fx *f = *state;
+	int64_t id = open_case(f, "pension_not_paid", sunday_9(), NULL);
+	char q[128], cond[160], sql[300];
+	db_text_query(q, sizeof q, "واریز");
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM cases WHERE id %s",
+		 db_text_match(cond, sizeof cond, 1, 2));
+	struct db_stmt *s = db_prepare(f->db, sql);
+	db_bind_text(s, 1, q);
+	db_bind_text(s, 2, "case");
+	assert_int_equal(db_step(s), 1);
+	assert_int_equal(db_col_int(s, 0), 1);
+	db_done(s);
+	db_text_query(q, sizeof q, "ناموجود");
+	db_bind_text(s, 1, q);
+	db_bind_text(s, 2, "case");
+	assert_int_equal(db_step(s), 1);
+	assert_int_equal(db_col_int(s, 0), 0);
+	db_done(s);
+	(void)id;
+}
+
+/* Text queued inside a savepoint that rolls back is not indexed; the rest is, once the
+ * group commits. */
+static int job_text(struct db *db, void *arg, struct err *e)
+{
+	int64_t v = *(int64_t *)arg;
+	if (db_text_put(db, "case", v, v % 2 ? "فرد" : "زوج") < 0)
+		return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+	return v % 2 ? err_set(e, 409, "conflict", "", "odd jobs fail") : 0;
+}
+
+static int64_t text_hits(struct fx *f, const char *word)
+{
+	char q[64], sql[128];
+	db_text_query(q, sizeof q, word);
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM text_index WHERE text_index MATCH $1 AND kind = $2");
+	struct db_stmt *s = db_prepare(f->db, sql);
+	db_bind_text(s, 1, q);
+	db_bind_text(s, 2, "case");
+	int64_t n = db_step(s) == 1 ? db_col_int(s, 0) : -1;
+	db_done(s);
+	return n;
+}
+
+static void test_text_index_follows_savepoints(void **state)
+{
+	struct fx *f = *state;
+	struct err e;
+	struct writer *w = writer_start(f->path, &e);
+	assert_non_null(w);
+	static int64_t vals[40];
+	static struct write_job jobs[40];
+	for (int i = 0; i < 40; i++) {
+		vals[i] = 900000 + i;
+		jobs[i] = (struct write_job){.run = job_text, .arg = &vals[i]};
+		writer_submit(w, &jobs[i]);
+	}
+	writer_stop(w);
+	assert_int_equal(text_hits(f, "زوج"), 20);
+	assert_int_equal(text_hits(f, "فرد"), 0);
+	assert_int_equal(val(f, "SELECT count(*) FROM text_pending WHERE id > $1", 0), 0);
+}
+
+/* ---- the writer: group commit, a failing job rolls back alone ---- */
+
+static int job_insert(struct db *db, void *arg, struct err *e)
+{
+	int64_t v = *(int64_t *)arg;
+	struct db_stmt *s = db_prepare(db, "INSERT INTO case_numbers(year, last) VALUES ($1, 0)");
+	db_bind_int(s, 1, v);
+	int rc = db_step(s);
+	db_done(s);
+	if (v % 10 == 7) /* every job ending in 7 fails after writing */
+		return err_set(e, 409, "conflict", "", "job %lld refuses", (long long)v);
+	return rc < 0 ? err_set(e, 500, "internal", "", "%s", db_errmsg(db)) : 0;
+}
+
+static void test_writer_group_commit(void **state)
+{
+	struct fx *f = *state;
+	struct err e;
+	struct writer *w = writer_start(f->path, &e);
+	assert_non_null(w);
+	enum { N = 500 };
+	static int64_t vals[N];
+	static struct write_job jobs[N];
+	for (int i = 0; i < N; i++) {
+		vals[i] = 10000 + i;
+		jobs[i] = (struct write_job){.run = job_insert, .arg = &vals[i]};
+		writer_submit(w, &jobs[i]);
+	}
+	writer_stop(w); /* commits everything submitted */
+	int failed = 0;
+	for (int i = 0; i < N; i++)
+		failed += jobs[i].rc < 0;
+	assert_int_equal(failed, N / 10);
+	assert_int_equal(val(f, "SELECT count(*) FROM case_numbers WHERE year >= $1", 10000),
+			 N - N / 10);
+	assert_int_equal(val(f, "SELECT count(*) FROM case_numbers WHERE year % 10 = $1", 7), 0);
+}
+
+static void test_statement_cache_and_params(void **state)
+{
+	struct fx *f = *state;
+	/* $2 before $1, a '$1' inside a literal stays text */
+	struct db_stmt *s = db_prepare(f->db, "SELECT $2 || '$1' || $1");
+	db_bind_text(s, 1, "a");
+	db_bind_text(s, 2, "b");
+	assert_int_equal(db_step(s), 1);
+	assert_string_equal(db_col_text(s, 0), "b$1a");
+	db_done(s);
+	assert_ptr_equal(db_prepare(f->db, "SELECT $2 || '$1' || $1"), s);
+	assert_null(db_prepare(f->db, "SELEC nonsense"));
+}
+
+/* A database whose journal file was lost is refused at start, not at the first audit
+ * row (a bench once moved the database without it, and the server crashed). */
+static void test_lost_journal_is_refused(void **state)
+{
+	struct fx *f = *state;
+	db_close(f->db);
+	f->db = NULL;
+	char j[96];
+	snprintf(j, sizeof j, "%s-journal.db", f->path);
+	assert_int_equal(unlink(j), 0);
+	strcat(j, "-wal");
+	unlink(j);
+	struct err e = {0};
+	/* without DB_CREATE the journal cannot even be attached */
+	assert_int_equal(db_open(&f->db, f->path, 0, &e), -1);
+	assert_non_null(strstr(e.message, "-journal.db"));
+	f->db = NULL;
+	/* with it (as every command opens), an empty journal is made and refused */
+	assert_int_equal(db_open(&f->db, f->path, DB_CREATE, &e), 0);
+	assert_int_equal(db_migrate(f->db, &e), -1);
+	assert_string_equal(e.code, "db_journal");
+	/* and a statement that could not be prepared steps to an error, not a crash */
+	struct db_stmt *s = db_prepare(f->db, "INSERT INTO audit(at) VALUES ($1)");
+	assert_null(s);
+	db_bind_int(s, 1, 1);
+	db_bind_text(s, 2, "x");
+	assert_int_equal(db_step(s), -1);
+	db_done(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_query),
+		cmocka_unit_test_setup_teardown(test_text_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_group_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_index_follows_savepoints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statement_cache_and_params, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_journal_is_refused, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
