@@ -521,6 +521,79 @@ static void refuse(struct req *r, int status)
 	}
 }
 
+/* The route for r's path and method; *path_known when some route has the path (another
+ * method then gets 405). */
+static const struct route *route_find(struct loop *l, struct req *r, int *path_known)
+{
+	*path_known = 0;
+	for (const struct route *rt = l->o->routes; rt->pattern; rt++) {
+		if (!route_match(rt->pattern, r->path, r))
+			continue;
+		*path_known = 1;
+		if (rt->method == r->method)
+			return rt;
+	}
+	return NULL;
+}
+
+/* Who may call the route: a session with one of its roles, and for a cookie session's
+ * change, the CSRF header. 0 allowed; -1 replied (401 or 403). */
+static int authorize(struct loop *l, struct req *r, const struct route *rt)
+{
+	if (!rt->roles)
+		return 0;
+	const char *csrf = NULL;
+	if (authenticate(r, &csrf) < 0) {
+		reply_errorf(r, 401, "unauthenticated", "", "log in first");
+		return -1;
+	}
+	r->csrf = csrf;
+	if (!(rt->roles & r->who.role)) {
+		reply_errorf(r, 403, "forbidden", "", "your role (%s) may not do this",
+			     role_name(r->who.role));
+		return -1;
+	}
+	if (r->who.via_cookie && r->method != M_GET) {
+		const char *sent = req_header(r, "X-CSRF-Token");
+		if (!sent || !csrf || !l->o->hooks->secret_equal(sent, csrf)) {
+			reply_errorf(r, 403, "csrf", "X-CSRF-Token",
+				     "a cookie session needs the X-CSRF-Token header");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The method, path and query of a request from its head. 0 or -1 replied (400, 501). */
+static int read_target(struct req *r, const struct wire_req *wq)
+{
+	r->method = method_of(wq->method, &r->head_only);
+	if (!r->method) {
+		reply_errorf(r, 501, "not_implemented", "", "the method %s is not served",
+			     wq->method);
+		return -1;
+	}
+	/* the target as evhttp read it (a lenient parse: the web app checks its paths) */
+	r->uri = evhttp_uri_parse_with_flags(wq->target, EVHTTP_URI_NONCONFORMANT);
+	if (!r->uri) {
+		refuse(r, 400);
+		return -1;
+	}
+	const char *path = evhttp_uri_get_path(r->uri);
+	r->path = path && *path ? path : "/";
+	const char *q = evhttp_uri_get_query(r->uri);
+	if (q) {
+		r->query = calloc(1, sizeof *r->query);
+		if (!r->query || evhttp_parse_query_str(q, r->query) < 0) {
+			reply_errorf(r, 400, "invalid_query", "query", "the query string is malformed");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A request read whole (or refused unread): rate, route, body limit, who is asking, then
+ * the handler. Every step that refuses replies, which frees r. */
 static void on_request(struct conn *c, const struct wire_req *wq, const char *body,
 		       size_t body_len, int refused, void *arg)
 {
@@ -540,44 +613,15 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 		refuse(r, refused);
 		return;
 	}
-	r->method = method_of(wq->method, &r->head_only);
-	if (!r->method) {
-		reply_errorf(r, 501, "not_implemented", "", "the method %s is not served",
-			     wq->method);
+	if (read_target(r, wq) < 0)
 		return;
-	}
-	/* the target as evhttp read it (a lenient parse: the web app checks its paths) */
-	r->uri = evhttp_uri_parse_with_flags(wq->target, EVHTTP_URI_NONCONFORMANT);
-	if (!r->uri) {
-		refuse(r, 400);
-		return;
-	}
-	const char *path = evhttp_uri_get_path(r->uri);
-	r->path = path && *path ? path : "/";
-	const char *q = evhttp_uri_get_query(r->uri);
-	if (q) {
-		r->query = calloc(1, sizeof *r->query);
-		if (!r->query || evhttp_parse_query_str(q, r->query) < 0) {
-			reply_errorf(r, 400, "invalid_query", "query", "the query string is malformed");
-			return;
-		}
-	}
 	if (!rate_ok(l, r->ip)) {
 		req_set_header(r, "Retry-After", "1");
 		reply_errorf(r, 429, "rate_limited", "", "too many requests; slow down");
 		return;
 	}
-	const struct route *found = NULL;
-	int path_known = 0;
-	for (const struct route *rt = l->o->routes; rt->pattern; rt++) {
-		if (!route_match(rt->pattern, r->path, r))
-			continue;
-		path_known = 1;
-		if (rt->method == r->method) {
-			found = rt;
-			break;
-		}
-	}
+	int path_known;
+	const struct route *found = route_find(l, r, &path_known);
 	/* the body's limit is the route's (a monthly list is larger than a case) */
 	r->body_len = body_len;
 	size_t limit = found && found->max_body ? found->max_body : l->o->body_limit;
@@ -603,27 +647,8 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 			reply_errorf(r, 404, "not_found", "", "no such resource: %s", r->path);
 		return;
 	}
-	if (found->roles) {
-		const char *csrf = NULL;
-		if (authenticate(r, &csrf) < 0) {
-			reply_errorf(r, 401, "unauthenticated", "", "log in first");
-			return;
-		}
-		r->csrf = csrf;
-		if (!(found->roles & r->who.role)) {
-			reply_errorf(r, 403, "forbidden", "", "your role (%s) may not do this",
-				     role_name(r->who.role));
-			return;
-		}
-		if (r->who.via_cookie && r->method != M_GET) {
-			const char *sent = req_header(r, "X-CSRF-Token");
-			if (!sent || !csrf || !l->o->hooks->secret_equal(sent, csrf)) {
-				reply_errorf(r, 403, "csrf", "X-CSRF-Token",
-					     "a cookie session needs the X-CSRF-Token header");
-				return;
-			}
-		}
-	}
+	if (authorize(l, r, found) < 0)
+		return;
 	found->fn(r); /* r may be freed by now; l lives on */
 	read_end(l);
 }
