@@ -177,55 +177,6 @@ static int load_calendars(struct app *app, const char *data)
 
 /* ---- serve ---- */
 
-static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int stop, running;
-} sweeper = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
-
-static int sweep_run(struct db *db, void *arg, struct err *e)
-{
-	(void)arg;
-	int n = cases_sweep(db, (int64_t)time(NULL), e);
-	if (n > 0)
-		fprintf(stderr, "tamin: sweep escalated %d overdue case(s)\n", n);
-	return n < 0 ? -1 : 0;
-}
-
-/* Runs on the writer thread when the sweep is committed. */
-static void sweep_done(void *arg, int rc, const struct err *e)
-{
-	(void)arg;
-	if (rc < 0)
-		fprintf(stderr, "tamin: sweep failed: %s\n", e->message);
-	pthread_mutex_lock(&sweeper.mu);
-	sweeper.running = 0;
-	pthread_cond_broadcast(&sweeper.cv);
-	pthread_mutex_unlock(&sweeper.mu);
-}
-
-/* Every minute, a sweep job; the job lives on this thread's stack, so the thread
- * waits for each one to finish before it submits the next or returns. */
-static void *sweeper_main(void *arg)
-{
-	struct app *app = arg;
-	struct write_job job = {.run = sweep_run, .done = sweep_done};
-	pthread_mutex_lock(&sweeper.mu);
-	while (!sweeper.stop) {
-		sweeper.running = 1;
-		writer_submit(app->writer, &job);
-		while (sweeper.running)
-			pthread_cond_wait(&sweeper.cv, &sweeper.mu);
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 60;
-		if (!sweeper.stop)
-			pthread_cond_timedwait(&sweeper.cv, &sweeper.mu, &until);
-	}
-	pthread_mutex_unlock(&sweeper.mu);
-	return NULL;
-}
-
 static int serve(struct opts *o, const struct web *web)
 {
 	/* Block the stop signals before any thread starts, so every thread inherits the
@@ -271,19 +222,15 @@ static int serve(struct opts *o, const struct web *web)
 	app.writer = writer_start(o->db, &e);
 	if (app.writer)
 		app.spool = audit_spool_start(o->db, app.writer, &e);
-	if (!app.spool) {
+	struct cases_sweeper *sw = app.spool ? cases_sweeper_start(app.writer, &e) : NULL;
+	if (!sw) {
+		audit_spool_stop(app.spool);
 		writer_stop(app.writer);
 		rules_free(rules);
 		return die("%s", e.message);
 	}
-	pthread_t sw;
-	pthread_create(&sw, NULL, sweeper_main, &app);
 	int rc = http_serve(&app, api_routes, &so, &e);
-	pthread_mutex_lock(&sweeper.mu);
-	sweeper.stop = 1;
-	pthread_cond_broadcast(&sweeper.cv);
-	pthread_mutex_unlock(&sweeper.mu);
-	pthread_join(sw, NULL);
+	cases_sweeper_stop(sw);
 	audit_spool_stop(app.spool);
 	writer_stop(app.writer);
 	worktime_free(app.office);
@@ -716,11 +663,11 @@ static int cmd_sweep(struct opts *o)
 	struct db *db = NULL;
 	if (open_ready(o, &db))
 		return 2;
-	struct write_job job = {.run = sweep_run};
-	int rc = writer_run_now(db, &job);
+	struct err e = {0};
+	int rc = cases_sweep_now(db, &e);
 	db_close(db);
 	catalog_release();
-	return rc < 0 ? die("%s", job.err.message) : 0;
+	return rc < 0 ? die("%s", e.message) : 0;
 }
 
 /* The route table as data: one JSON object per line, {"method","path","roles"} (roles []:
