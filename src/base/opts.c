@@ -67,7 +67,7 @@ int opts_parse(const struct opts_cmd *c, int argc, char **argv, const char **arg
 	}
 	if (n < c->min_args)
 		return refuse(c, "", e, "too few arguments: it wants %s", c->args);
-	for (int k = 0; c->opts[k].name && k < OPTS_MAX; k++)
+	for (int k = 0; k < OPTS_MAX && c->opts[k].name; k++)
 		if (c->opts[k].required && !(seen & 1ull << k))
 			return refuse(c, c->opts[k].name, e, "%s %s is required", c->opts[k].name,
 				      c->opts[k].arg);
