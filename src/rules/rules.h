@@ -375,7 +375,7 @@ int64_t rules_equalisation_explain(const struct rules_equalisation *q, int64_t g
 				   struct rules_steps *steps);
 
 /* ---- the command line (rules/cli.c) ----
- * For `tamin rules ...` (main.c: `rules_cli(argc - 2, argv + 2, data_dir, stdout, &e)`,
+ * For `tamin rules ...` (cli/rules.c: `rules_cli(argc, argv, data_dir, stdout, &e)`,
  * data_dir holding rules/ unless --data says otherwise). argv[0] is the subcommand; every
  * answer is one JSON object on out, the same the API returns. Records files are TSV lines
  * `year month workshop days wage hard(0|1)`; list files `year month days wage hard`.
