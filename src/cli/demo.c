@@ -6,11 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "catalog/catalog.h"
 #include "demo/demo.h"
 #include "http/http.h"
 #include "rules/rules.h"
-#include "store/store.h"
 
 struct demo_opts {
 	const char *db, *data, *scale, *batch;

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "audit/spool.h"
-#include "base/worktime.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "http/routes.h"
