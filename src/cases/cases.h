@@ -52,6 +52,17 @@ const struct worktime *case_calendar(const struct app *app, int64_t department_i
  * to its department's supervisors with an event. Returns how many were escalated. */
 int cases_sweep(struct db *db, int64_t now, struct err *e);
 
+/* The sweep as a writer job (cases/sweep.c), each sweep that escalates a case said in a
+ * line on stderr. cases_sweeper_start submits one to w at once and then every minute
+ * (`tamin serve`), on a thread of its own; cases_sweeper_stop waits for a sweep under way,
+ * then stops it (before w stops). NULL with e when the thread cannot start. */
+struct writer;
+struct cases_sweeper;
+struct cases_sweeper *cases_sweeper_start(struct writer *w, struct err *e);
+void cases_sweeper_stop(struct cases_sweeper *s);
+/* One sweep now on db, in a transaction of its own (`tamin sweep`): 0, or -1 with e. */
+int cases_sweep_now(struct db *db, struct err *e);
+
 /* Opening a case and applying an event: writer jobs (run inside a transaction), used by
  * the HTTP handlers and by the demo generator alike. */
 #include "catalog/catalog.h"

@@ -375,11 +375,11 @@ int64_t rules_equalisation_explain(const struct rules_equalisation *q, int64_t g
 				   struct rules_steps *steps);
 
 /* ---- the command line (rules/cli.c) ----
- * For `tamin rules ...` (main.c: `return rules_cli(argc - 2, argv + 2, data_dir, stdout,
- * &e)`, data_dir holding rules/). argv[0] is the subcommand; every answer is one JSON
- * object on out, the same the API returns. Records files are TSV lines
+ * For `tamin rules ...` (cli/rules.c: `rules_cli(argc, argv, data_dir, stdout, &e)`,
+ * data_dir holding rules/ unless --data says otherwise). argv[0] is the subcommand; every
+ * answer is one JSON object on out, the same the API returns. Records files are TSV lines
  * `year month workshop days wage hard(0|1)`; list files `year month days wage hard`.
- *   help                                    the commands (text, needs no data)
+ *   help (or --help)                        the commands (text, needs no data)
  *   check                                   load the data: {"parameters","values"}
  *   value NAME [DATE]                       the value in force (DATE: Jalali, default today)
  *   table [PREFIX]                          the parameters and all their values
@@ -390,7 +390,8 @@ int64_t rules_equalisation_explain(const struct rules_equalisation *q, int64_t g
  *   pension FILE [--on DATE] [--reduced]
  *   increase PENSION [--on DATE] [--reduced]
  *   equalise GRANTED GRANTED_ON CURRENT [--on DATE]
- * 0, or -1 with e (400 "usage" for bad arguments). */
+ * Each takes --data DIR and --help (its usage and options, on out). 0, or -1 with e (400
+ * "usage" for bad arguments, its message naming the subcommand: "tamin rules value: ..."). */
 int rules_cli(int argc, char **argv, const char *data_dir, FILE *out, struct err *e);
 
 #endif

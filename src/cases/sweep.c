@@ -1,0 +1,105 @@
+/* The overdue sweep as a writer job: every minute while the server runs (a thread of its
+ * own), or once from the command line. */
+#include "cases/cases.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "store/writer.h"
+
+struct cases_sweeper {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop, running;
+	struct writer *writer;
+};
+
+static int sweep_run(struct db *db, void *arg, struct err *e)
+{
+	(void)arg;
+	int n = cases_sweep(db, (int64_t)time(NULL), e);
+	if (n > 0)
+		fprintf(stderr, "tamin: sweep escalated %d overdue case(s)\n", n);
+	return n < 0 ? -1 : 0;
+}
+
+/* Runs on the writer thread when the sweep is committed. */
+static void sweep_done(void *arg, int rc, const struct err *e)
+{
+	struct cases_sweeper *s = arg;
+	if (rc < 0)
+		fprintf(stderr, "tamin: sweep failed: %s\n", e->message);
+	pthread_mutex_lock(&s->mu);
+	s->running = 0;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Every minute, a sweep job; the job lives on this thread's stack, so the thread
+ * waits for each one to finish before it submits the next or returns. */
+static void *sweeper_main(void *arg)
+{
+	struct cases_sweeper *s = arg;
+	struct write_job job = {.run = sweep_run, .done = sweep_done, .arg = s};
+	pthread_mutex_lock(&s->mu);
+	while (!s->stop) {
+		s->running = 1;
+		writer_submit(s->writer, &job);
+		while (s->running)
+			pthread_cond_wait(&s->cv, &s->mu);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 60;
+		if (!s->stop)
+			pthread_cond_timedwait(&s->cv, &s->mu, &until);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+struct cases_sweeper *cases_sweeper_start(struct writer *w, struct err *e)
+{
+	struct cases_sweeper *s = calloc(1, sizeof *s);
+	if (!s) {
+		err_set(e, 500, "internal", "", "out of memory");
+		return NULL;
+	}
+	s->writer = w;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	if (pthread_create(&s->thread, NULL, sweeper_main, s) != 0) {
+		err_set(e, 500, "internal", "", "cannot start the sweeper's thread");
+		pthread_cond_destroy(&s->cv);
+		pthread_mutex_destroy(&s->mu);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void cases_sweeper_stop(struct cases_sweeper *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->thread, NULL);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	free(s);
+}
+
+int cases_sweep_now(struct db *db, struct err *e)
+{
+	struct write_job job = {.run = sweep_run};
+	if (writer_run_now(db, &job) < 0) {
+		*e = job.err;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,126 @@
+/* `tamin serve`: the HTTP/JSON server, with the writer, the audit spool and the overdue
+ * sweeper, until SIGTERM or SIGINT. */
+#include "cli/cli.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "audit/spool.h"
+#include "cases/cases.h"
+#include "catalog/catalog.h"
+#include "routes.h"
+#include "rules/rules.h"
+#include "store/store.h"
+#include "store/writer.h"
+#include "web/web.h"
+
+struct serve_opts {
+	const char *db, *data, *listen, *web;
+	long threads, rate_limit;
+};
+
+static int serve(struct serve_opts *o, const struct web *web)
+{
+	/* Block the stop signals before any thread starts, so every thread inherits the
+	 * mask and only http_serve's sigwait takes them: a second signal cannot kill us. */
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	struct db *db = NULL;
+	if (cli_open(o->db, o->data, &db) < 0)
+		return 2;
+	db_close(db); /* the catalogue stays loaded for the server */
+	struct http_options so = {.host = "127.0.0.1", .port = 8080};
+	char host[256];
+	if (o->listen) {
+		const char *colon = strrchr(o->listen, ':');
+		long port;
+		if (!colon || colon == o->listen || (size_t)(colon - o->listen) >= sizeof host ||
+		    opts_long(colon + 1, 0, 65535, &port) < 0)
+			return cli_fail("--listen wants HOST:PORT, not %s", o->listen);
+		memcpy(host, o->listen, (size_t)(colon - o->listen));
+		host[colon - o->listen] = 0;
+		so.host = host;
+		so.port = (int)port;
+	}
+	struct app app = {.data_dir = o->data, .login_limit = 10, .web = web};
+	if (cli_calendars(&app, o->data) < 0)
+		return 2;
+	struct err e = {0};
+	struct rules *rules = cli_rules_load(o->data, &e);
+	if (!rules)
+		return cli_fail("%s", e.message);
+	app.rules = rules;
+	app.writer = writer_start(o->db, &e);
+	if (app.writer)
+		app.spool = audit_spool_start(o->db, app.writer, &e);
+	struct cases_sweeper *sw = app.spool ? cases_sweeper_start(app.writer, &e) : NULL;
+	if (!sw) {
+		audit_spool_stop(app.spool);
+		writer_stop(app.writer);
+		rules_free(rules);
+		return cli_fail("%s", e.message);
+	}
+	so.threads = o->threads ? (int)o->threads : 2;
+	so.rate_limit = o->rate_limit >= 0 ? (int)o->rate_limit : 1000;
+	so.body_limit = 64 << 10;
+	so.db_path = o->db;
+	so.writer = app.writer;
+	so.routes = api_routes;
+	so.hooks = &api_hooks;
+	so.app = &app;
+	int rc = http_serve(&so, &e);
+	cases_sweeper_stop(sw);
+	audit_spool_stop(app.spool);
+	writer_stop(app.writer);
+	cli_calendars_free(&app);
+	rules_free(rules);
+	catalog_release();
+	if (rc < 0)
+		return cli_fail("%s", e.message);
+	fprintf(stderr, "tamin: stopped cleanly\n");
+	return 0;
+}
+
+int cli_serve(int argc, char **argv)
+{
+	struct serve_opts o = {.data = cli_data_default(), .rate_limit = -1};
+	const struct opt options[] = {
+	    CLI_DB_OPTS(&o.db, &o.data),
+	    OPT_STRING("--listen", "HOST:PORT", &o.listen,
+		       "where to listen (default 127.0.0.1:8080; port 0: any free port)"),
+	    OPT_NUMBER("--threads", "N", &o.threads, 1, 64,
+		       "event loops, each reading the database on its own (default 2)"),
+	    OPT_NUMBER("--rate-limit", "N", &o.rate_limit, 0, 10000000,
+		       "requests a second from one address (default 1000; 0: none)"),
+	    OPT_STRING(
+		"--web", "DIR", &o.web,
+		"the built web app to serve at / (the folder Vite writes: index.html, assets/)"),
+	    OPT_END,
+	};
+	const struct opts_cmd cmd = {
+	    .name = "tamin serve",
+	    .about =
+		"Serves the API (and the web app with --web) until SIGTERM or SIGINT; then stops\n"
+		"accepting, finishes the requests in flight, commits queued writes and exits 0.",
+	    .opts = options};
+	int status;
+	if (cli_parse(&cmd, argc, argv, NULL, &status) < 0)
+		return status;
+	/* The web app is read before anything else, so a wrong --web creates no database. */
+	struct web *web = NULL;
+	if (o.web) {
+		struct err e = {0};
+		web = web_load(o.web, &e);
+		if (!web)
+			return cli_fail("%s", e.message);
+	}
+	int rc = serve(&o, web);
+	web_free(web);
+	return rc;
+}
