@@ -18,8 +18,10 @@ size_t wire_head_end(const char *buf, size_t len)
 }
 
 /* The line at *at (up to '\n', a '\r' before it dropped), NUL-terminated in place; *at
- * moves past it. NULL at the end of the buffer. */
-static char *line(char **at, char *end)
+ * moves past it. NULL at the end of the buffer. *bad is set when the line holds a control
+ * character other than HTAB (a NUL, a bare CR, DEL): RFC 9110 5.5 allows none in a field
+ * value, and a NUL would otherwise end the value early ("chunked\0junk"). */
+static char *line(char **at, char *end, int *bad)
 {
 	char *s = *at;
 	if (s >= end)
@@ -30,6 +32,9 @@ static char *line(char **at, char *end)
 	*at = nl < end ? nl + 1 : end;
 	if (nl > s && nl[-1] == '\r')
 		nl--;
+	for (const unsigned char *p = (const unsigned char *)s; p < (unsigned char *)nl; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			*bad = 1;
 	*nl = 0;
 	return s;
 }
@@ -105,14 +110,17 @@ int wire_parse(char *buf, size_t len, struct wire_req *q)
 	char *at = buf, *end = buf + len;
 	while (at < end && (*at == '\r' || *at == '\n'))
 		at++;
-	char *s = line(&at, end);
-	if (!s)
+	int bad = 0;
+	char *s = line(&at, end, &bad);
+	if (!s || bad)
 		return 400;
 	int rc = request_line(s, q);
 	if (rc)
 		return rc;
 	int close = 0, keep = 0;
-	while ((s = line(&at, end)) != NULL && *s) {
+	while ((s = line(&at, end, &bad)) != NULL && *s) {
+		if (bad)
+			return 400;
 		char *colon = strchr(s, ':');
 		if (!colon || colon == s)
 			return 400;
@@ -147,6 +155,8 @@ int wire_parse(char *buf, size_t len, struct wire_req *q)
 			q->expect_continue = strcasecmp(v, "100-continue") == 0;
 		}
 	}
+	if (bad) /* a line of a NUL alone ended the loop as if it were the blank line */
+		return 400;
 	if (q->chunked) { /* a length beside chunked may be a smuggling attempt: trust neither */
 		if (q->content_length >= 0)
 			return 400;
