@@ -19,7 +19,7 @@
 
 struct serve_opts {
 	const char *db, *data, *listen, *web;
-	long threads, rate_limit;
+	long threads, rate_limit, max_per_address, head_timeout, body_budget;
 };
 
 static int serve(struct serve_opts *o, const struct web *web)
@@ -69,6 +69,9 @@ static int serve(struct serve_opts *o, const struct web *web)
 	so.threads = o->threads ? (int)o->threads : 2;
 	so.rate_limit = o->rate_limit >= 0 ? (int)o->rate_limit : 1000;
 	so.body_limit = 64 << 10;
+	so.max_per_address = (int)o->max_per_address;
+	so.head_timeout_s = (int)o->head_timeout;
+	so.body_budget = (size_t)o->body_budget << 20;
 	so.db_path = o->db;
 	so.writer = app.writer;
 	so.routes = api_routes;
@@ -98,6 +101,15 @@ int cli_serve(int argc, char **argv)
 		       "event loops, each reading the database on its own (default 2)"),
 	    OPT_NUMBER("--rate-limit", "N", &o.rate_limit, 0, 10000000,
 		       "requests a second from one address (default 1000; 0: none)"),
+	    OPT_NUMBER("--max-conns-per-address", "N", &o.max_per_address, 1, 1000000,
+		       "connections one address may hold open (default 256; a NAT of many "
+		       "desks may need more)"),
+	    OPT_NUMBER("--head-timeout", "SECONDS", &o.head_timeout, 1, 3600,
+		       "a request's head must arrive within this of its first byte, and its "
+		       "body at 16 KiB/s after (default 10)"),
+	    OPT_NUMBER("--body-budget", "MIB", &o.body_budget, 1, 65536,
+		       "large bodies held in memory at once, all connections together; past "
+		       "it, 503 (default 64)"),
 	    OPT_STRING(
 		"--web", "DIR", &o.web,
 		"the built web app to serve at / (the folder Vite writes: index.html, assets/)"),

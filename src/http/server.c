@@ -24,6 +24,8 @@
 #include <unistd.h>
 
 #define RATE_SLOTS 4096
+#define HEAD_TIMEOUT_S 10	   /* http_options' head_timeout_s when it is 0 */
+#define BODY_MIN_RATE (16u << 10) /* and its body come at least this fast, bytes a second */
 
 struct rate_slot {
 	double tokens;
@@ -503,9 +505,19 @@ static int method_of(const char *m, int *head_only)
 static void refuse(struct req *r, int status)
 {
 	switch (status) {
+	case 408:
+		reply_errorf(r, 408, "request_timeout", "",
+			     "the request did not arrive in time (its head within %d s)",
+			     r->loop->host.head_timeout_s);
+		break;
 	case 413:
-		reply_errorf(r, 413, "body_too_large", "body", "the body is over %u bytes",
-			     HTTP_MAX_BODY);
+		reply_errorf(r, 413, "body_too_large", "body", "the body is over %zu bytes",
+			     r->limit ? r->limit : (size_t)HTTP_MAX_BODY);
+		break;
+	case 503:
+		req_set_header(r, "Retry-After", "1");
+		reply_errorf(r, 503, "server_busy", "body",
+			     "the server holds too many large bodies now; try again in a moment");
 		break;
 	case 431:
 		reply_errorf(r, 431, "headers_too_large", "", "the request's headers are too large");
@@ -549,8 +561,11 @@ static int authorize(struct loop *l, struct req *r, const struct route *rt)
 	}
 	r->csrf = csrf;
 	if (!(rt->roles & r->who.role)) {
-		reply_errorf(r, 403, "forbidden", "", "your role (%s) may not do this",
-			     role_name(r->who.role));
+		if (l->o->hooks->forbidden)
+			l->o->hooks->forbidden(r, rt); /* the audit of a refused read */
+		else
+			reply_errorf(r, 403, "forbidden", "", "your role (%s) may not do this",
+				     role_name(r->who.role));
 		return -1;
 	}
 	if (r->who.via_cookie && r->method != M_GET) {
@@ -592,12 +607,8 @@ static int read_target(struct req *r, const struct wire_req *wq)
 	return 0;
 }
 
-/* A request read whole (or refused unread): rate, route, body limit, who is asking, then
- * the handler. Every step that refuses replies, which frees r. */
-static void on_request(struct conn *c, const struct wire_req *wq, const char *body,
-		       size_t body_len, int refused, void *arg)
+static struct req *req_new(struct conn *c, struct loop *l, const struct wire_req *wq)
 {
-	struct loop *l = arg;
 	struct req *r = calloc(1, sizeof *r);
 	if (!r)
 		abort();
@@ -609,32 +620,28 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 	arena_init(&r->arena);
 	const char *ip = conn_ip(c);
 	memcpy(r->ip, ip, strnlen(ip, sizeof r->ip - 1)); /* r is zeroed: it ends there */
-	if (refused) {
-		refuse(r, refused);
-		return;
-	}
+	return r;
+}
+
+/* A request's head is in, its body not read yet (conn.h): rate, route and who is asking
+ * are decided now, so that the body's limit is the route's, and a body the server would
+ * refuse is never read. A request without a live session may send HTTP_ANON_BODY at
+ * most. Returns the limit, or -1 once it replied. */
+static long long on_head(struct conn *c, const struct wire_req *wq, int body_in, void **user,
+			 void *arg)
+{
+	struct loop *l = arg;
+	struct req *r = req_new(c, l, wq);
 	if (read_target(r, wq) < 0)
-		return;
+		return -1;
 	if (!rate_ok(l, r->ip)) {
 		req_set_header(r, "Retry-After", "1");
 		reply_errorf(r, 429, "rate_limited", "", "too many requests; slow down");
-		return;
+		return -1;
 	}
 	int path_known;
 	const struct route *found = route_find(l, r, &path_known);
-	/* the body's limit is the route's (a monthly list is larger than a case) */
-	r->body_len = body_len;
-	size_t limit = found && found->max_body ? found->max_body : l->o->body_limit;
-	if (r->body_len > limit) {
-		reply_errorf(r, 413, "body_too_large", "body", "the body is over %zu bytes", limit);
-		return;
-	}
-	if (r->body_len) {
-		char *b = arena_alloc(&r->arena, r->body_len + 1);
-		memcpy(b, body, r->body_len);
-		b[r->body_len] = 0;
-		r->body = b;
-	}
+	r->route = found;
 	if (!found) {
 		/* Paths under /api/ are the API's alone: an unknown one is a JSON 404 even when
 		 * the web app is served, not the app's page. */
@@ -645,12 +652,53 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 			l->o->hooks->fallback(r);
 		else
 			reply_errorf(r, 404, "not_found", "", "no such resource: %s", r->path);
-		return;
+		return -1;
 	}
 	if (authorize(l, r, found) < 0)
+		return -1;
+	size_t limit = found->max_body ? found->max_body : l->o->body_limit;
+	if (!r->who.user_id && limit > HTTP_ANON_BODY)
+		limit = HTTP_ANON_BODY; /* nobody unknown makes the server hold a big body */
+	r->limit = limit;
+	if (wq->content_length > (int64_t)limit) {
+		refuse(r, 413);
+		return -1;
+	}
+	if (!body_in)
+		read_end(l); /* no read transaction is held while a body is on its way */
+	*user = r;
+	return (long long)limit;
+}
+
+/* The body is in (or the request was refused by the connection): the handler. */
+static void on_request(struct conn *c, const struct wire_req *wq, const char *body,
+		       size_t body_len, int refused, void *user, void *arg)
+{
+	struct loop *l = arg;
+	struct req *r = user ? user : req_new(c, l, wq);
+	if (refused) {
+		read_end(l);
+		refuse(r, refused);
 		return;
-	found->fn(r); /* r may be freed by now; l lives on */
+	}
+	r->wire = wq;
+	r->body_len = body_len;
+	if (r->body_len) {
+		char *b = arena_alloc(&r->arena, r->body_len + 1);
+		memcpy(b, body, r->body_len);
+		b[r->body_len] = 0;
+		r->body = b;
+	}
+	r->route->fn(r); /* r may be freed by now; l lives on */
 	read_end(l);
+}
+
+/* A request given up before its body came (the connection closed). */
+static void on_drop(void *user, void *arg)
+{
+	struct loop *l = arg;
+	read_end(l);
+	req_finish(user);
 }
 
 /* ---- loops, listening, shutdown ---- */
@@ -777,11 +825,18 @@ int http_serve(const struct http_options *o, struct err *e)
 
 	int n = o->threads > 0 ? o->threads : 2;
 	struct loop *loops = calloc((size_t)n, sizeof *loops);
-	if (!loops)
+	struct conn_shared *shared =
+		conn_shared_new(o->max_per_address ? o->max_per_address : HTTP_MAX_PER_ADDRESS,
+				o->body_budget ? o->body_budget : HTTP_BODY_BUDGET);
+	if (!loops || !shared) {
+		free(loops);
+		conn_shared_free(shared);
 		return err_set(e, 500, "internal", "", "out of memory");
+	}
 	int port = o->port, rc = 0, started = 0;
 	if (port && port_free(o->host, port, e) < 0) {
 		free(loops);
+		conn_shared_free(shared);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -804,10 +859,15 @@ int http_serve(const struct http_options *o, struct err *e)
 			rc = -1;
 			goto out;
 		}
-		/* A body over HTTP_MAX_BODY is refused unread (413); below it the route's
-		 * own limit answers. */
+		/* A body over HTTP_MAX_BODY is refused unread (413), and so is one over the
+		 * route's own limit, decided by on_head from the head alone. */
 		l->host.base = l->base;
+		l->host.on_head = on_head;
 		l->host.on_request = on_request;
+		l->host.drop = on_drop;
+		l->host.head_timeout_s = o->head_timeout_s > 0 ? o->head_timeout_s : HEAD_TIMEOUT_S;
+		l->host.min_rate = BODY_MIN_RATE;
+		l->host.shared = shared;
 		l->host.arg = l;
 		l->host.max_head = 16 << 10;
 		l->host.max_body = HTTP_MAX_BODY;
@@ -853,5 +913,6 @@ out:
 	for (int i = 0; i < n; i++)
 		loop_free(&loops[i]);
 	free(loops);
+	conn_shared_free(shared);
 	return rc;
 }

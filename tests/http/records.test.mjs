@@ -98,6 +98,19 @@ test('who may read a record', async () => {
   assert.ok(reads.some((a) => a.user === 'agent1' && a.outcome === 'allowed'));
   assert.ok(reads.some((a) => a.user === 'agent1' && a.outcome === 'denied'));
   assert.ok(reads.some((a) => a.user === 'sp_pensions'));
+  // a role the route does not admit at all is refused before the handler: audited too
+  for (const who of ['auditor', 'admin', 'emp1'])
+    assert.ok(reads.some((a) => a.user === who && a.outcome === 'denied'), `${who}'s refused read is not in the log`);
+  const all = await get(auditor, `/api/v1/audit?national_id=${nid}&limit=200`);
+  assert.ok(all.json.items.some((a) => a.user === 'emp1' && a.action === 'record_read' && a.outcome === 'denied'));
+});
+
+test('a refused read of the audit log or the accounts is itself audited', async () => {
+  assertError(await get(agent, '/api/v1/audit'), 403, 'forbidden');
+  assertError(await get(sp, '/api/v1/users'), 403, 'forbidden');
+  const log = await get(auditor, '/api/v1/audit?limit=200');
+  assert.ok(log.json.items.some((a) => a.user === 'agent1' && a.action === 'audit_read' && a.outcome === 'denied'));
+  assert.ok(log.json.items.some((a) => a.user === 'sp_pensions' && a.action === 'user_list' && a.outcome === 'denied'));
 });
 
 test('bad national ids and dates are refused by field', async () => {
