@@ -1,6 +1,7 @@
 /* HTTP/1.1 requests parsed and replies written as bytes (wire.h). */
 #include "http/wire.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -14,6 +15,27 @@ size_t wire_head_end(const char *buf, size_t len)
 		if (p + 1 < end && p[0] == '\r' && p[1] == '\n')
 			return (size_t)(p + 2 - buf);
 	}
+	return 0;
+}
+
+/* Does p[0..n) hold a control character other than HTAB (0x00-0x1f, 0x7f)? Eight bytes
+ * at a time (a head's lines are most of a request's parse): a word is looked at byte by
+ * byte only when it may hold one, a HTAB included. */
+static int has_ctl(const unsigned char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, del;
+		memcpy(&x, p + i, 8);
+		del = x ^ (0x7f * ones);
+		/* a byte under 0x20, or a byte equal to 0x7f (bytes over 0x7f are never flagged) */
+		if (((x - 0x20 * ones) & ~x & highs) || ((del - ones) & ~del & highs))
+			break;
+	}
+	for (; i < n; i++)
+		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
+			return 1;
 	return 0;
 }
 
@@ -32,9 +54,8 @@ static char *line(char **at, char *end, int *bad)
 	*at = nl < end ? nl + 1 : end;
 	if (nl > s && nl[-1] == '\r')
 		nl--;
-	for (const unsigned char *p = (const unsigned char *)s; p < (unsigned char *)nl; p++)
-		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
-			*bad = 1;
+	if (has_ctl((const unsigned char *)s, (size_t)(nl - s)))
+		*bad = 1;
 	*nl = 0;
 	return s;
 }

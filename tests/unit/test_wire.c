@@ -52,6 +52,19 @@ static void test_control_bytes_refused(void **state)
 	/* HTAB inside a value, and bytes over 0x7f (obs-text: UTF-8 in a header), stay */
 	assert_int_equal(parse("GET / HTTP/1.1\r\nX-A: a\tb \xd8\xb3\r\n\r\n", buf, sizeof buf, &q), 0);
 	assert_string_equal(wire_header(&q, "x-a"), "a\tb \xd8\xb3");
+	/* at every place of a long value (the check reads eight bytes at a time) */
+	static const char bytes[] = {0, 1, 0x1f, 0x7f, '\r', '\t', ' ', (char)0x80, (char)0xff};
+	for (size_t at = 0; at < 48; at++)
+		for (size_t k = 0; k < sizeof bytes; k++) {
+			char text[128];
+			int n = snprintf(text, sizeof text, "GET / HTTP/1.1\r\nX-Long: %s\r\n\r\n",
+					 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX");
+			text[26 + at] = bytes[k]; /* "GET / HTTP/1.1\r\nX-Long: " is 26 bytes */
+			int want = (unsigned char)bytes[k] < 0x20 && bytes[k] != '\t' ? 400
+				   : bytes[k] == 0x7f			       ? 400
+									       : 0;
+			assert_int_equal(parse_bytes(text, (size_t)n, buf, sizeof buf, &q), want);
+		}
 }
 
 static void test_head_end(void **state)
