@@ -19,7 +19,7 @@ UNIT_BIN  := $(UNIT:tests/unit/%.c=build/tests/%)
 UNIT_SAN  := $(UNIT:tests/unit/%.c=build/tests-san/%)
 
 .PHONY: all deps run test unit unit-san unit-valgrind http http-san lint bench clean format demo-db \
-	web web-unit e2e
+	web web-unit e2e mutate
 
 all: build/tamin web
 
@@ -112,6 +112,12 @@ tests/http/node_modules/.installed: tests/http/package.json tests/http/package-l
 
 lint:
 	@scripts/lint.sh
+
+# Mutation testing, not part of `make test`: one-line bugs planted one at a time in a copy of
+# the tree under build/mutate, each against the tests that should catch it; prints the share
+# caught and the survivors (tests/mutate/README.md). MUTATE_ONLY=<file>, MUTATE_LIST=1.
+mutate: tests/http/node_modules/.installed
+	@node tests/mutate/mutate.mjs
 
 test: deps
 	$(MAKE) all build/tamin-san
