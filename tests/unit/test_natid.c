@@ -59,6 +59,26 @@ static void test_bad_shape(void **state)
 	assert_false(natid_valid("\u06F0\u06F4\u06F9\u06F9\u06F3\u06F7\u06F0\u06F8\u06F9\u06F9"));
 }
 
+/* A character that is no digit, in any of the nine places, even where the weighted sum
+ * it makes (its code minus '0') happens to give the check digit that follows. */
+static void test_non_digit_that_sums_right(void **state)
+{
+	(void)state;
+	static const char odd[] = {'a', 'O', ':', '/', ' ', '.', '+', '~'};
+	for (int at = 0; at < 9; at++)
+		for (size_t k = 0; k < sizeof odd; k++) {
+			char id[11] = "049937089";
+			id[at] = odd[k];
+			int sum = 0;
+			for (int i = 0; i < 9; i++)
+				sum += (id[i] - '0') * (10 - i);
+			int r = ((sum % 11) + 11) % 11;
+			id[9] = (char)('0' + (r < 2 ? r : 11 - r));
+			id[10] = 0;
+			assert_false(natid_valid(id));
+		}
+}
+
 static void test_all_same(void **state)
 {
 	(void)state;
@@ -135,9 +155,13 @@ static void test_make_many(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_valid_ids),  cmocka_unit_test(test_wrong_check_digit),
-	    cmocka_unit_test(test_bad_shape),  cmocka_unit_test(test_all_same),
-	    cmocka_unit_test(test_make_known), cmocka_unit_test(test_make_many),
+	    cmocka_unit_test(test_valid_ids),
+	    cmocka_unit_test(test_wrong_check_digit),
+	    cmocka_unit_test(test_bad_shape),
+	    cmocka_unit_test(test_all_same),
+	    cmocka_unit_test(test_non_digit_that_sums_right),
+	    cmocka_unit_test(test_make_known),
+	    cmocka_unit_test(test_make_many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
