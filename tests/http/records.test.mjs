@@ -100,6 +100,42 @@ test('who may read a record', async () => {
   assert.ok(reads.some((a) => a.user === 'sp_pensions'));
 });
 
+// Issue 11, defect 5: the refusal was decided after the lookup, so a citizen got 403 for
+// someone on record and 404 for a valid id that is not, unaudited: which ids are on
+// record could be read off the status. One who may not read a record now gets the same
+// refusal either way, audited; only those who may read any record learn of a 404.
+test('a record not yours: the same audited refusal whether or not the id is on record', async () => {
+  const missing = makeNationalId(987124);
+  const unidentified = D.citizens[2]; // on record; agent1 never identified them
+  const same = async (who, path, what) => {
+    const onRecord = await get(who, `/api/v1/people/${path(D.citizens[0])}`);
+    const off = await get(who, `/api/v1/people/${path(missing)}`);
+    assertError(onRecord, 403, 'forbidden', 'national_id');
+    assert.equal(off.status, onRecord.status, `${what}: ${off.status} ${off.text}`);
+    assert.equal(off.text, onRecord.text, `${what}: the two refusals differ`);
+  };
+  for (const p of ['history', 'eligibility', 'pension-estimate', 'pension'])
+    await same(other, (nid) => `${nid}/${p}`, `another citizen, ${p}`);
+  const a = await get(agent, `/api/v1/people/${unidentified}/history`);
+  const b = await get(agent, `/api/v1/people/${missing}/history`);
+  assertError(a, 403, 'forbidden', 'national_id');
+  assert.equal(b.text, a.text, 'an agent who identified no one: the same refusal');
+  assertError(await get(sp, `/api/v1/people/${missing}/history`), 404, 'not_found', 'national_id');
+  // every refusal is in the audit log; one for an id not on record names the id
+  const log = await get(auditor, `/api/v1/audit?user=${D.citizens[1]}&limit=100`);
+  assert.equal(log.status, 200, log.text);
+  const denied = log.json.items.filter((i) => i.action === 'record_read' && i.outcome === 'denied');
+  for (const reason of ['insurance history', 'retirement eligibility', 'pension estimate', 'pension']) {
+    assert.ok(denied.some((i) => i.national_id === D.citizens[0] && i.reason === reason),
+      `no denied ${reason} of ${D.citizens[0]}: ${JSON.stringify(denied)}`);
+    assert.ok(denied.some((i) => i.national_id === null && i.reason.startsWith(reason) && i.reason.includes(missing)),
+      `no denied ${reason} of ${missing} (not on record): ${JSON.stringify(denied)}`);
+  }
+  const byAgent = (await get(auditor, '/api/v1/audit?user=agent1&limit=100')).json.items;
+  assert.ok(byAgent.some((i) => i.outcome === 'denied' && i.national_id === null && i.reason.includes(missing)),
+    'the agent\'s refusal for an id not on record is audited');
+});
+
 test('bad national ids and dates are refused by field', async () => {
   const nid = D.citizens[0];
   const bad = nid.slice(0, 9) + String((Number(nid[9]) + 1) % 10);

@@ -76,6 +76,30 @@ test('a citizen cannot read another citizen\'s case (403), and the attempt is au
   assert.ok(byUser.json.items.length >= 1 && byUser.json.items.every((i) => i.user === citizens[0]));
 });
 
+// Issue 11, defect 5, for case ids: 403 for another's case and 404 for a missing one told
+// a citizen which ids exist. Whoever may not read every case now gets the refusal they
+// get for another's case, audited; the all-departments supervisor alone gets the 404.
+test('a case id that is not on record gets the refusal another\'s case gets, audited', async () => {
+  const missing = 999999999;
+  const note = { type: 'note', text: 'x' };
+  for (const who of [cit0, spRecords]) {
+    const theirs = await get(who, pensionCase.id);
+    assertError(theirs, 403, 'forbidden', 'id');
+    const none = await get(who, missing);
+    assert.equal(none.status, 403, `${who.login}: ${none.status} ${none.text}`);
+    assert.equal(none.text, theirs.text, `${who.login}: the two refusals differ`);
+    const ev = await S.call('POST', `/api/v1/cases/${missing}/events`, { token: who.token, body: note });
+    assert.equal(ev.text, theirs.text, `${who.login}, an event: ${ev.status} ${ev.text}`);
+  }
+  const sup = await S.login('supervisor');
+  assertError(await get(sup, missing), 404, 'not_found', 'id');
+  const a = await S.call('GET', `/api/v1/audit?user=${citizens[0]}&limit=100`, { token: auditor.token });
+  const denied = a.json.items.filter((i) => i.action === 'case_read' && i.outcome === 'denied');
+  assert.ok(denied.some((i) => i.case_number === null && i.reason.includes(String(missing))),
+    `the refusal of a missing case is audited: ${JSON.stringify(denied)}`);
+  assert.ok(denied.some((i) => i.case_number === pensionCase.number));
+});
+
 test('a citizen\'s access log does not reveal another citizen\'s identity', async () => {
   // citizens[0] tried to open citizens[1]'s case (previous test, repeated here to stand alone)
   await get(cit0, pensionCase.id);
