@@ -100,6 +100,26 @@ test('who may read a record', async () => {
   assert.ok(reads.some((a) => a.user === 'sp_pensions'));
 });
 
+// Issue 11's missing test (b): the person sees each staff read of their history and of their
+// pension, and who made it by name (the login is the account's, the name the person's).
+test('a staff read of the history and of the pension is in the person\'s access log, by name', async () => {
+  const log = async () => (await get(citizen, '/api/v1/me/access-log?limit=200')).json.items;
+  const seen = new Set((await log()).map((i) => i.id));
+  const me = (await get(sp, '/api/v1/me')).json;
+  assert.ok(me.name && me.name !== me.login, `sp_pensions has a name of its own: ${JSON.stringify(me)}`);
+  assert.equal((await get(sp, `/api/v1/people/${D.citizens[0]}/history`)).status, 200);
+  assert.equal((await get(sp, `/api/v1/people/${D.citizens[0]}/pension`)).status, 200);
+  const fresh = (await log()).filter((i) => !seen.has(i.id));
+  for (const reason of ['insurance history', 'pension']) {
+    const rows = fresh.filter((i) => i.action === 'record_read' && i.reason === reason);
+    assert.equal(rows.length, 1, `one read of the ${reason}: ${JSON.stringify(fresh)}`);
+    assert.equal(rows[0].user_name, me.name, `the ${reason} read is named by the staff member's name`);
+    assert.equal(rows[0].user, 'sp_pensions');
+    assert.equal(rows[0].role, 'specialist');
+    assert.equal(rows[0].outcome, 'allowed');
+  }
+});
+
 // Issue 11, defect 5: the refusal was decided after the lookup, so a citizen got 403 for
 // someone on record and 404 for a valid id that is not, unaudited: which ids are on
 // record could be read off the status. One who may not read a record now gets the same
