@@ -196,6 +196,19 @@ test('cookie session: POST needs X-CSRF-Token; GET does not', async () => {
   assertError(await S.call('GET', '/api/v1/cases', { headers: { cookie: u.cookie } }), 401, 'unauthenticated');
 });
 
+// Issue 11's missing test (d): a comparison that stops at the shorter string takes a prefix
+// of the token, or an empty header, for the token itself.
+test('a CSRF token that is a prefix of the real one, or empty, or longer, gets 403', async () => {
+  const u = await S.login('cookie_agent');
+  const body = caseBody(citizens[2]);
+  const post = (sent) => S.call('POST', '/api/v1/cases', { body, headers: { cookie: u.cookie, 'x-csrf-token': sent } });
+  for (const sent of ['', u.csrf.slice(0, 1), u.csrf.slice(0, 32), u.csrf.slice(0, -1), u.csrf + '0']) {
+    assertError(await post(sent), 403, 'csrf', 'X-CSRF-Token');
+  }
+  const ok = await post(u.csrf);
+  assert.equal(ok.status, 201, ok.text);
+});
+
 test('a reloaded page learns its CSRF token from /me, for its own session only', async () => {
   const u = await S.login('cookie_agent');
   const me = await S.call('GET', '/api/v1/me', { headers: { cookie: u.cookie } });
