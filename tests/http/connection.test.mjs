@@ -199,6 +199,41 @@ test('refused requests get the error shape and a closed connection', async () =>
   assert.equal((await S.call('GET', '/healthz')).status, 200);
 });
 
+/** Sends text on a new connection: the first response, and closed once the server closed
+ *  the connection as its Connection: close said. */
+async function one(text) {
+  const c = connect();
+  await c.ready;
+  await c.send(text);
+  const r = (await c.responses(1)).responses[0];
+  const closed = r?.headers.connection === 'close' && (await c.closed());
+  c.destroy();
+  return { ...r, closed };
+}
+
+// Issue 11's missing test (e): the limits hold at their edges. A head may have 64 header
+// lines (wire.h's WIRE_HEADERS) and be 16 KiB long (server.c's max_head), the request
+// line and the blank line that ends it included; one line or one byte more is a 431.
+test('exactly 64 headers are taken and 65 refused; a head of exactly 16 KiB is taken, one byte more refused', async () => {
+  const head = (n) => `GET /healthz HTTP/1.1\r\nHost: t\r\n${Array.from({ length: n - 1 }, (_, i) => `X-H${i}: v\r\n`).join('')}\r\n`;
+  assert.equal((await one(head(64))).status, 200, '64 header lines');
+  const more = await one(head(65));
+  assert.equal(more.status, 431, '65 header lines');
+  assert.equal(JSON.parse(more.body).error.code, 'headers_too_large');
+  const MAX_HEAD = 16 << 10;
+  const sized = (bytes) => {
+    const bare = `GET /healthz HTTP/1.1\r\nHost: t\r\nX-Pad: \r\n\r\n`;
+    const text = bare.replace('X-Pad: ', `X-Pad: ${'p'.repeat(bytes - bare.length)}`);
+    assert.equal(Buffer.byteLength(text), bytes);
+    return text;
+  };
+  assert.equal((await one(sized(MAX_HEAD))).status, 200, 'a head of exactly the limit');
+  const over = await one(sized(MAX_HEAD + 1));
+  assert.equal(over.status, 431, 'one byte over the limit');
+  assert.equal(JSON.parse(over.body).error.code, 'headers_too_large');
+  assert.equal(over.closed, true);
+});
+
 test('a client that leaves before its audited read is answered does not hurt the server', async () => {
   for (let i = 0; i < 20; i++) {
     const c = connect();
