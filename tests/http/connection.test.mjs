@@ -234,6 +234,25 @@ test('exactly 64 headers are taken and 65 refused; a head of exactly 16 KiB is t
   assert.equal(over.closed, true);
 });
 
+// Issue 11's missing test (f): a length beside chunked may be a smuggling attempt (RFC 9112
+// 6.1); the unit test (test_wire.c) parses it, this one sends it. Nothing after the head is
+// read as a request of its own.
+test('Content-Length together with Transfer-Encoding is refused over the wire, and nothing is smuggled', async () => {
+  const smuggled = 'GET /api/v1/me HTTP/1.1\r\nHost: t\r\n\r\n';
+  for (const pair of ['Content-Length: 5\r\nTransfer-Encoding: chunked', 'Transfer-Encoding: chunked\r\nContent-Length: 5',
+    'Content-Length: 0\r\nTransfer-Encoding: chunked']) {
+    const c = connect();
+    await c.ready;
+    await c.send(`POST /api/v1/login HTTP/1.1\r\nHost: t\r\n${pair}\r\n\r\n0\r\n\r\n${smuggled}`);
+    const { responses } = await c.responses(2, 10000);
+    await c.closed();
+    assert.equal(responses.length, 1, `${pair}: ${responses.map((r) => r.status)}`);
+    assert.equal(responses[0].status, 400, pair);
+    assert.equal(JSON.parse(responses[0].body).error.code, 'bad_request');
+    assert.equal(responses[0].headers.connection, 'close');
+  }
+});
+
 test('a client that leaves before its audited read is answered does not hurt the server', async () => {
   for (let i = 0; i < 20; i++) {
     const c = connect();
