@@ -5,8 +5,8 @@
 // the test: a new route comes with its row here.
 //
 // A role not in a route's roles is refused by the server's role check before any handler
-// (403, no field). Those refusals are not audited yet (issue 11, defect 4): their audit
-// assertions are todo tests, which report without failing; they pass once that lands.
+// (403, no field); when the route reads personal data, that refusal is audited too (the
+// route's audit action in src/routes.c).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -20,7 +20,6 @@ const LOGINS = {
   admin: 'admin', supervisor: 'supervisor', agent: 'agent1', specialist: 'sp_pensions', desk: 'desk1',
   auditor: 'auditor', employer: 'emp1', citizen: null, // the first demo citizen's national id
 };
-const DEFECT4 = 'defect 4: the route\'s role check audits its 403 (src/http, src/routes.c)';
 const STRONG = 'a long-enough passphrase 2026';
 
 let S, D, sql;
@@ -341,7 +340,7 @@ for (const route of TABLE) {
 
   // a route every role may call has no role check to audit
   if (!e?.personal || ROLES.every((r) => e.roles[r])) continue;
-  test(`${key}: each refusal by the route's role check is audited`, { todo: DEFECT4 }, async () => {
+  test(`${key}: each refusal by the route's role check is audited`, async () => {
     const res = results.get(key);
     assert.ok(res, 'the route\'s cells ran');
     const missing = [];
