@@ -327,9 +327,18 @@ void reply_errorf(struct req *r, int status, const char *code, const char *field
 
 int64_t req_path_id(struct req *r)
 {
-	char *end;
-	long long v = strtoll(r->param[0], &end, 10);
-	return (*end || v < 1) ? 0 : (int64_t)v;
+	const char *p = r->param[0];
+	int64_t v = 0;
+	if (!*p)
+		return 0;
+	/* digits only (strtoll took a sign and spaces), and past INT64_MAX no id: strtoll
+	 * saturated, reading "99999999999999999999999" as the largest id */
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (INT64_MAX - (*p - '0')) / 10)
+			return 0;
+		v = v * 10 + (*p - '0');
+	}
+	return v;
 }
 
 void req_wait(struct req *r, struct write_job *job)

@@ -76,6 +76,30 @@ test('a citizen cannot read another citizen\'s case (403), and the attempt is au
   assert.ok(byUser.json.items.length >= 1 && byUser.json.items.every((i) => i.user === citizens[0]));
 });
 
+// Issue 11, defect 5, for case ids: 403 for another's case and 404 for a missing one told
+// a citizen which ids exist. Whoever may not read every case now gets the refusal they
+// get for another's case, audited; the all-departments supervisor alone gets the 404.
+test('a case id that is not on record gets the refusal another\'s case gets, audited', async () => {
+  const missing = 999999999;
+  const note = { type: 'note', text: 'x' };
+  for (const who of [cit0, spRecords]) {
+    const theirs = await get(who, pensionCase.id);
+    assertError(theirs, 403, 'forbidden', 'id');
+    const none = await get(who, missing);
+    assert.equal(none.status, 403, `${who.login}: ${none.status} ${none.text}`);
+    assert.equal(none.text, theirs.text, `${who.login}: the two refusals differ`);
+    const ev = await S.call('POST', `/api/v1/cases/${missing}/events`, { token: who.token, body: note });
+    assert.equal(ev.text, theirs.text, `${who.login}, an event: ${ev.status} ${ev.text}`);
+  }
+  const sup = await S.login('supervisor');
+  assertError(await get(sup, missing), 404, 'not_found', 'id');
+  const a = await S.call('GET', `/api/v1/audit?user=${citizens[0]}&limit=100`, { token: auditor.token });
+  const denied = a.json.items.filter((i) => i.action === 'case_read' && i.outcome === 'denied');
+  assert.ok(denied.some((i) => i.case_number === null && i.reason.includes(String(missing))),
+    `the refusal of a missing case is audited: ${JSON.stringify(denied)}`);
+  assert.ok(denied.some((i) => i.case_number === pensionCase.number));
+});
+
 test('a citizen\'s access log does not reveal another citizen\'s identity', async () => {
   // citizens[0] tried to open citizens[1]'s case (previous test, repeated here to stand alone)
   await get(cit0, pensionCase.id);
@@ -170,6 +194,19 @@ test('cookie session: POST needs X-CSRF-Token; GET does not', async () => {
   assert.equal(out.status, 200, out.text);
   assert.match(out.headers.get('set-cookie') || '', /tamin_session=;.*Max-Age=0/);
   assertError(await S.call('GET', '/api/v1/cases', { headers: { cookie: u.cookie } }), 401, 'unauthenticated');
+});
+
+// Issue 11's missing test (d): a comparison that stops at the shorter string takes a prefix
+// of the token, or an empty header, for the token itself.
+test('a CSRF token that is a prefix of the real one, or empty, or longer, gets 403', async () => {
+  const u = await S.login('cookie_agent');
+  const body = caseBody(citizens[2]);
+  const post = (sent) => S.call('POST', '/api/v1/cases', { body, headers: { cookie: u.cookie, 'x-csrf-token': sent } });
+  for (const sent of ['', u.csrf.slice(0, 1), u.csrf.slice(0, 32), u.csrf.slice(0, -1), u.csrf + '0']) {
+    assertError(await post(sent), 403, 'csrf', 'X-CSRF-Token');
+  }
+  const ok = await post(u.csrf);
+  assert.equal(ok.status, 201, ok.text);
 });
 
 test('a reloaded page learns its CSRF token from /me, for its own session only', async () => {
