@@ -204,6 +204,49 @@ static void test_sweep_skips_waiting_on_citizen(void **state)
 				" type = 'escalate'", on_department), 1);
 }
 
+/* A case nobody has answered is escalated once its first-response due date passes, long
+ * before its resolution is due; one a specialist has taken up is not. */
+static void test_sweep_first_response_due(void **state)
+{
+	struct fx *f = *state;
+	int64_t t = sunday_9();
+	int64_t untouched = open_case(f, "pension_not_paid", t, NULL);
+	int64_t started = open_case(f, "pension_not_paid", t, NULL);
+	struct err e;
+	assert_int_equal(event(f, started, ROLE_SPECIALIST, "start", t + 60, &e), 0);
+	int64_t fr_due = val(f, "SELECT first_response_due FROM cases WHERE id = $1", untouched);
+	assert_true(fr_due < val(f, "SELECT resolution_due FROM cases WHERE id = $1", untouched));
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(cases_sweep(f->db, fr_due - 1, &e), 0);
+	assert_int_equal(cases_sweep(f->db, fr_due + 1, &e), 1);
+	assert_int_equal(db_commit(f->db), 0);
+	assert_int_equal(val(f, "SELECT overdue FROM cases WHERE id = $1", untouched), 1);
+	assert_int_equal(val(f, "SELECT count(*) FROM case_events WHERE case_id = $1 AND"
+				" type = 'escalate'", untouched), 1);
+	assert_int_equal(val(f, "SELECT overdue FROM cases WHERE id = $1", started), 0);
+}
+
+/* Three failed contacts let an answered case close; once reopened and answered again, the
+ * case needs its outcome reported back (or three new failed contacts) to close again. */
+static void test_reopen_forgets_failed_contacts(void **state)
+{
+	struct fx *f = *state;
+	int64_t t = sunday_9();
+	int64_t id = open_case(f, "pension_not_paid", t, NULL);
+	struct err e;
+	assert_int_equal(event(f, id, ROLE_SPECIALIST, "answer", t + 60, &e), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(event(f, id, ROLE_AGENT, "contact_failed", t + 100 + i, &e), 0);
+	assert_int_equal(event(f, id, ROLE_AGENT, "close", t + 200, &e), 0);
+	assert_int_equal(event(f, id, ROLE_AGENT, "reopen", t + 300, &e), 0);
+	assert_int_equal(val(f, "SELECT failed_contacts FROM cases WHERE id = $1", id), 0);
+	assert_int_equal(event(f, id, ROLE_SPECIALIST, "answer", t + 400, &e), 0);
+	assert_int_equal(event(f, id, ROLE_AGENT, "close", t + 500, &e), -1);
+	assert_int_equal(e.status, 409);
+	assert_int_equal(event(f, id, ROLE_AGENT, "report_back", t + 600, &e), 0);
+	assert_int_equal(event(f, id, ROLE_AGENT, "close", t + 700, &e), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +257,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wait_on_citizen_pauses_sla, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_escalates_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_skips_waiting_on_citizen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_first_response_due, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_forgets_failed_contacts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
