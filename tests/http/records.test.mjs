@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
   startDemo, assertError, assertNoSecrets, cleanupTemp, toPersianDigits, makeNationalId, runCli, tempDir,
+  caseBody,
 } from './harness.mjs';
 
 /** The national id check: nine digits weighted 10..2, and the check digit. */
@@ -103,6 +104,17 @@ test('who may read a record', async () => {
     assert.ok(reads.some((a) => a.user === who && a.outcome === 'denied'), `${who}'s refused read is not in the log`);
   const all = await get(auditor, `/api/v1/audit?national_id=${nid}&limit=200`);
   assert.ok(all.json.items.some((a) => a.user === 'emp1' && a.action === 'record_read' && a.outcome === 'denied'));
+});
+
+test('an agent who opened a case for a caller may read their record without a second lookup', async () => {
+  const agent2 = await S.login('agent2');
+  const nid = D.citizens[2];
+  assertError(await get(agent2, `/api/v1/people/${nid}/history`), 403, 'forbidden', 'national_id');
+  const c = await S.call('POST', '/api/v1/cases', { token: agent2.token, body: caseBody(nid) });
+  assert.equal(c.status, 201, c.text);
+  const r = await get(agent2, `/api/v1/people/${nid}/history`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.national_id, nid);
 });
 
 test('a refused read of the audit log or the accounts is itself audited', async () => {
