@@ -335,6 +335,36 @@ static void test_contribution_clamped(void **state)
 	rules_free(r);
 }
 
+/* The limits hold at the rial: a wage at the minimum or at the ceiling stands as declared;
+ * a rial below the minimum is raised to it, a rial over the ceiling is cut to it. */
+static void test_contribution_limits_to_the_rial(void **state)
+{
+	(void)state;
+	struct rules *r = real_rules();
+	struct err e;
+	struct rules_contribution at, past;
+	/* 1403, 30 days: minimum 71,661,840, ceiling 501,632,880 */
+	struct rules_worker_row row = {1403, 7, 30, 71661840, 0, RULES_EMPLOYEE};
+	assert_int_equal(rules_contribution_row(r, &row, &at, NULL, &e), 0);
+	assert_int_equal(at.insurable, 71661840);
+	assert_int_equal(at.raised + at.cut, 0);
+	row.wage = 71661839;
+	assert_int_equal(rules_contribution_row(r, &row, &past, NULL, &e), 0);
+	assert_int_equal(past.insurable, 71661840);
+	assert_int_equal(past.raised, 1);
+	assert_int_equal(past.remit, at.remit);
+	row.wage = 501632880;
+	assert_int_equal(rules_contribution_row(r, &row, &at, NULL, &e), 0);
+	assert_int_equal(at.insurable, 501632880);
+	assert_int_equal(at.raised + at.cut, 0);
+	row.wage = 501632881;
+	assert_int_equal(rules_contribution_row(r, &row, &past, NULL, &e), 0);
+	assert_int_equal(past.insurable, 501632880);
+	assert_int_equal(past.cut, 1);
+	assert_int_equal(past.remit, at.remit);
+	rules_free(r);
+}
+
 static void test_contribution_list(void **state)
 {
 	(void)state;
@@ -665,6 +695,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_missing_folder, tmpdir_setup, tmpdir_teardown),
 	    cmocka_unit_test_setup_teardown(test_domain_sample, tmpdir_setup, tmpdir_teardown),
 	    cmocka_unit_test(test_contribution_clamped),
+	    cmocka_unit_test(test_contribution_limits_to_the_rial),
 	    cmocka_unit_test(test_contribution_list),
 	    cmocka_unit_test(test_contribution_json),
 	    cmocka_unit_test(test_ymd),

@@ -322,6 +322,9 @@ static void test_reform_bands(void **state)
 	reform_case(f, 22 * 360, 0, 10800 + 24 * 30, 24); /* 20-25: 3 × 8 */
 	reform_case(f, 26 * 360, 0, 10800 + 8 * 30, 8);	  /* 25-28: 2 × 4 */
 	reform_case(f, 29 * 360, 0, 10800, 0);		  /* above 28: none */
+	/* a band's first year is its own: exactly 20 and 25 years take the band they start */
+	reform_case(f, 20 * 360, 0, 10800 + 30 * 30, 30); /* 20-25: 3 × 10 */
+	reform_case(f, 25 * 360, 0, 10800 + 10 * 30, 10); /* 25-28: 2 × 5 */
 	reform_case(f, 22 * 360, 1, 10800, 0);		  /* exempt */
 	/* the other conditions of the 22-year case */
 	reform_case(f, 22 * 360, 0, 10800 + 24 * 30, 24);
@@ -579,8 +582,20 @@ static void test_equalisation(void **state)
 	assert_int_equal(rules_equalisation_explain(&q, 20000000, grant_mw, 80000000, &f->steps),
 			 170501053);
 	assert_steps_ok(&f->steps);
-	/* no gap: unchanged */
+	/* no gap: unchanged, and the explanation says the gap is none, not less than none */
 	assert_int_equal(rules_equalisation_apply(&q, 20000000, grant_mw, 300000000), 300000000);
+	rules_steps_release(&f->steps);
+	rules_steps_init(&f->steps);
+	assert_int_equal(rules_equalisation_explain(&q, 20000000, grant_mw, 300000000, &f->steps),
+			 300000000);
+	int gaps = 0;
+	for (int i = 0; i < f->steps.n; i++)
+		for (int k = 0; k < f->steps.v[i].nnum; k++)
+			if (!strcmp(f->steps.v[i].num[k].name, "gap")) {
+				assert_int_equal(f->steps.v[i].num[k].value, 0);
+				gaps++;
+			}
+	assert_int_equal(gaps, 1);
 	assert_int_equal(rules_equalisation_apply(&q, 20000000, 0, 80000000), -1);
 	/* the third step, 1405 */
 	assert_int_equal(rules_equalisation_for(f->r, J(1405, 1, 1), &q, &e), 0);
