@@ -83,6 +83,22 @@ test('eligibility and the pension estimate say what they found and why', async (
   assert.ok(x.steps.some((s) => s.reference && /77/.test(s.reference)), 'Article 77 is cited');
 });
 
+test('the pension estimate is reduced exactly when the condition met is the reduced one', async () => {
+  const nids = sql('SELECT national_id FROM people ORDER BY id LIMIT 60').split('\n');
+  const seen = { full: 0, reduced: 0 };
+  for (const nid of nids) {
+    const el = await get(sp, `/api/v1/people/${nid}/eligibility?date=1405/09/01`);
+    if (el.status !== 200) continue; // a person without a birth date or a sex on record
+    const p = await get(sp, `/api/v1/people/${nid}/pension-estimate?date=1405/09/01`);
+    if (p.status !== 200) continue; // no wages to average
+    const e = el.json.eligibility;
+    assert.equal(p.json.eligible, e.eligible, nid);
+    assert.equal(p.json.reduced, e.reduced, `${nid}: eligible by ${e.condition}`);
+    if (e.eligible) seen[e.reduced ? 'reduced' : 'full']++;
+  }
+  assert.ok(seen.full > 0, 'no one in the demo is eligible to a full pension');
+});
+
 test('who may read a record', async () => {
   const nid = D.citizens[0];
   assertError(await get(other, `/api/v1/people/${nid}/history`), 403, 'forbidden', 'national_id');
