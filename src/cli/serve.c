@@ -9,12 +9,14 @@
 
 #include "app.h"
 #include "audit/spool.h"
+#include "base/tally.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "routes.h"
 #include "rules/rules.h"
 #include "store/store.h"
 #include "store/writer.h"
+#include "users/users.h"
 #include "web/web.h"
 
 struct serve_opts {
@@ -49,12 +51,18 @@ static int serve(struct serve_opts *o, const struct web *web)
 		so.port = (int)port;
 	}
 	struct app app = {.data_dir = o->data, .login_limit = 10, .web = web};
-	if (cli_calendars(&app, o->data) < 0)
+	if (!(app.login_failures = users_login_failures_new()))
+		return cli_fail("%s", "out of memory for the failed-login counters");
+	if (cli_calendars(&app, o->data) < 0) {
+		tally_free(app.login_failures);
 		return 2;
+	}
 	struct err e = {0};
 	struct rules *rules = cli_rules_load(o->data, &e);
-	if (!rules)
+	if (!rules) {
+		tally_free(app.login_failures);
 		return cli_fail("%s", e.message);
+	}
 	app.rules = rules;
 	app.writer = writer_start(o->db, &e);
 	if (app.writer)
@@ -64,6 +72,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 		audit_spool_stop(app.spool);
 		writer_stop(app.writer);
 		rules_free(rules);
+		tally_free(app.login_failures);
 		return cli_fail("%s", e.message);
 	}
 	so.threads = o->threads ? (int)o->threads : 2;
@@ -80,6 +89,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	writer_stop(app.writer);
 	cli_calendars_free(&app);
 	rules_free(rules);
+	tally_free(app.login_failures);
 	catalog_release();
 	if (rc < 0)
 		return cli_fail("%s", e.message);

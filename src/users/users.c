@@ -1,4 +1,5 @@
 #include "users/users.h"
+#include "users/internal.h"
 
 #include "app.h"
 #include "audit/audit.h"
@@ -10,8 +11,6 @@
 #include "people/people.h"
 
 #include <event2/http.h>
-#include <limits.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -19,7 +18,6 @@
 #include <string.h>
 
 #define SESSION_TTL (12 * 3600)
-#define LOGIN_WINDOW (15 * 60)
 
 static void token_hash(const char *token, char out[65])
 {
@@ -205,47 +203,6 @@ int users_session_find(struct db *db, const char *token, int64_t now, struct pri
 	return rc;
 }
 
-/* ---- failed-login limiter, shared by all loops ---- */
-
-#define LIMIT_SLOTS 2048
-static struct {
-	pthread_mutex_t mu;
-	struct {
-		char key[80];
-		int fails;
-		int64_t since;
-	} slot[LIMIT_SLOTS];
-} limiter = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-static unsigned limit_slot(const char *key)
-{
-	uint32_t h = 2166136261u;
-	for (; *key; key++)
-		h = (h ^ (unsigned char)*key) * 16777619u;
-	return h % LIMIT_SLOTS;
-}
-
-/* Adds delta to the failures counted for kind:who (INT_MIN clears); returns the count. */
-static int limit_touch(const char *kind, const char *who, int add, int64_t now)
-{
-	char key[80];
-	snprintf(key, sizeof key, "%s:%s", kind, who);
-	pthread_mutex_lock(&limiter.mu);
-	unsigned i = limit_slot(key);
-	if (strcmp(limiter.slot[i].key, key) != 0 || now - limiter.slot[i].since > LOGIN_WINDOW) {
-		snprintf(limiter.slot[i].key, sizeof limiter.slot[i].key, "%s", key);
-		limiter.slot[i].fails = 0;
-		limiter.slot[i].since = now;
-	}
-	if (add == INT_MIN || limiter.slot[i].fails + add < 0)
-		limiter.slot[i].fails = 0;
-	else
-		limiter.slot[i].fails += add;
-	int n = limiter.slot[i].fails;
-	pthread_mutex_unlock(&limiter.mu);
-	return n;
-}
-
 /* ---- login ---- */
 
 struct login_ctx {
@@ -319,14 +276,12 @@ static void login_verified(void *arg)
 {
 	struct login_ctx *c = arg;
 	struct req *r = c->r;
-	int64_t now = req_now();
 	if (!c->ok) {
 		reply_errorf(r, 401, "invalid_credentials", "password",
 			     "the login or the password is wrong");
 		return;
 	}
-	limit_touch("l", c->login, INT_MIN, now); /* the login's failures are forgiven */
-	limit_touch("i", r->ip, -1, now);	   /* the address's: this attempt only */
+	users_limit_forgive(r->app->login_failures, c->login, r->ip, req_now());
 	unsigned char raw[32];
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2hex(c->token, sizeof c->token, raw, sizeof raw);
@@ -366,11 +321,8 @@ void users_h_login(struct req *r)
 		reply_errorf(r, 400, "invalid_field", "login", "login is not valid UTF-8");
 		return;
 	}
-	int64_t now = req_now();
-	int limit = r->app->login_limit;
-	/* Every attempt counts as a failure until its password checks out, so attempts
-	 * sent in parallel cannot all be verified before the first failure is counted. */
-	if (limit_touch("l", c->login, 1, now) > limit || limit_touch("i", r->ip, 1, now) > limit * 4) {
+	if (users_limit_try(r->app->login_failures, c->login, r->ip, r->app->login_limit,
+			    req_now()) < 0) {
 		req_set_header(r, "Retry-After", "900");
 		reply_errorf(r, 429, "too_many_attempts", "login",
 			     "too many failed logins; try again in 15 minutes");

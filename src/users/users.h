@@ -10,6 +10,7 @@
 #include "store/store.h"
 
 struct req;
+struct tally;
 
 /* Argon2id cost: OWASP's recommended 19 MiB, 2 passes. libsodium's "interactive"
  * preset (64 MiB) would take the server's peak memory past half of its budget on a
@@ -41,6 +42,11 @@ int users_session_find(struct db *db, const char *token, int64_t now, struct pri
 		       const char **csrf, struct arena *a);
 /* Constant-time comparison of two NUL-terminated secrets. */
 int users_token_equal(const char *a, const char *b);
+
+/* The failed logins POST /api/v1/login counts (per login and per client address, over 15
+ * minutes), for struct app's login_failures; freed with tally_free (base/tally.h). NULL:
+ * out of memory. */
+struct tally *users_login_failures_new(void);
 
 /* The routes: POST /api/v1/login, POST /api/v1/logout, GET /api/v1/me, and for the
  * admin GET/POST /api/v1/users and POST /api/v1/users/{login}/disable. */
