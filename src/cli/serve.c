@@ -58,12 +58,15 @@ static int serve(struct serve_opts *o, const struct web *web)
 		return 2;
 	}
 	struct err e = {0};
-	struct rules *rules = cli_rules_load(o->data, &e);
+	struct users_pwlist *refused = cli_passwords_load(o->data, &e);
+	struct rules *rules = refused ? cli_rules_load(o->data, &e) : NULL;
 	if (!rules) {
+		users_pwlist_free(refused);
 		tally_free(app.login_failures);
 		return cli_fail("%s", e.message);
 	}
 	app.rules = rules;
+	app.refused_passwords = refused;
 	app.writer = writer_start(o->db, &e);
 	if (app.writer)
 		app.spool = audit_spool_start(o->db, app.writer, &e);
@@ -72,6 +75,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 		audit_spool_stop(app.spool);
 		writer_stop(app.writer);
 		rules_free(rules);
+		users_pwlist_free(refused);
 		tally_free(app.login_failures);
 		return cli_fail("%s", e.message);
 	}
@@ -89,6 +93,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	writer_stop(app.writer);
 	cli_calendars_free(&app);
 	rules_free(rules);
+	users_pwlist_free(refused);
 	tally_free(app.login_failures);
 	catalog_release();
 	if (rc < 0)

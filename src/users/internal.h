@@ -3,9 +3,24 @@
 #ifndef TAMIN_USERS_INTERNAL_H
 #define TAMIN_USERS_INTERNAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "base/arena.h"
+#include "base/err.h"
+
 struct tally;
+struct users_pwlist;
+
+/* A login as it is stored and compared: text_normalize's folding (digit sets, Arabic
+ * letter forms, white space) and ASCII letters in lower case. NULL: not valid UTF-8. */
+char *users_login_normalize(struct arena *a, const char *in);
+
+/* The password policy (password.c): 0, or -1 with e (400 weak_password naming password,
+ * with why; invalid_field when it is not UTF-8). own[0..nown) are the account's own words
+ * (login, national id, name; NULL: none), refused as passwords too. */
+int users_password_check(const char *password, const char *const *own, size_t nown,
+			 const struct users_pwlist *refused, struct arena *a, struct err *e);
 
 /* The window the failed logins of a login or an address are counted in. */
 #define USERS_LOGIN_WINDOW (15 * 60)

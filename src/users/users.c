@@ -33,7 +33,7 @@ int users_token_equal(const char *a, const char *b)
 }
 
 /* Logins are case-insensitive ASCII or a national id in any digit set. */
-static char *login_normalize(struct arena *a, const char *in)
+char *users_login_normalize(struct arena *a, const char *in)
 {
 	char *s = text_normalize(a, in);
 	if (!s)
@@ -56,16 +56,19 @@ static int validate(const struct user_new *u, struct arena *a, struct user_valid
 		    struct err *e)
 {
 	memset(v, 0, sizeof *v);
-	v->login = u->login ? login_normalize(a, u->login) : NULL;
+	v->login = u->login ? users_login_normalize(a, u->login) : NULL;
 	v->role = role_from_name(u->role);
 	if (!v->login || !*v->login || strlen(v->login) > 64)
 		return err_set(e, 400, "invalid_login", "login", "login must be 1-64 characters");
 	if (!v->role)
 		return err_set(e, 400, "invalid_role", "role", "unknown role: %s",
 			       u->role ? u->role : "");
-	if (!u->pw_hash && (!u->password || strlen(u->password) < 8 || strlen(u->password) > 256))
-		return err_set(e, 400, "weak_password", "password",
-			       "password must be 8-256 characters");
+	const char *own[] = {v->login, u->national_id, u->name};
+	if (!u->pw_hash && !u->password)
+		return err_set(e, 400, "missing_field", "password",
+			       "a new account needs a password");
+	if (!u->pw_hash && users_password_check(u->password, own, 3, u->refused, a, e) < 0)
+		return -1;
 	if (u->department && *u->department) {
 		const struct department *d = catalog_department_by_code(u->department);
 		if (!d)
@@ -315,7 +318,7 @@ void users_h_login(struct req *r)
 	}
 	struct login_ctx *c = arena_alloc(&r->arena, sizeof *c);
 	c->r = r;
-	c->login = login_normalize(&r->arena, json_string_value(jl));
+	c->login = users_login_normalize(&r->arena, json_string_value(jl));
 	c->password = arena_strdup(&r->arena, json_string_value(jp));
 	if (!c->login) {
 		reply_errorf(r, 400, "invalid_field", "login", "login is not valid UTF-8");
@@ -509,7 +512,8 @@ void users_h_create(struct req *r)
 		goto bad;
 	}
 	c->u.password = arena_strdup(&r->arena, json_string_value(pw));
-	c->u.login = login_normalize(&r->arena, c->u.login); /* as it will be stored */
+	c->u.login = users_login_normalize(&r->arena, c->u.login); /* as it will be stored */
+	c->u.refused = r->app->refused_passwords;
 	if (users_check(&c->u, &e) < 0)
 		goto bad;
 	req_slow(r, user_hash, user_hashed, c);
@@ -562,7 +566,7 @@ void users_h_disable(struct req *r)
 {
 	struct disable_ctx *c = arena_alloc(&r->arena, sizeof *c);
 	c->r = r;
-	c->login = login_normalize(&r->arena, r->param[0]);
+	c->login = users_login_normalize(&r->arena, r->param[0]);
 	if (!c->login) {
 		reply_errorf(r, 400, "invalid_login", "login", "not a login");
 		return;

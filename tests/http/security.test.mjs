@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import {
   startDemo, createDemo, startServer, addUser, assertError, assertNoSecrets, caseBody,
-  cleanupTemp, freshNationalId, toPersianDigits, PASSWORD,
+  cleanupTemp, freshNationalId, toPersianDigits, PASSWORD, USER_PASSWORD,
 } from './harness.mjs';
 
 let S, citizens;
@@ -148,7 +148,7 @@ test('agent2 cannot read agent1\'s case until agent2 identifies the caller', asy
 });
 
 test('cookie session: POST needs X-CSRF-Token; GET does not', async () => {
-  const u = await S.login('cookie_agent');
+  const u = await S.login('cookie_agent', USER_PASSWORD);
   assert.ok(u.cookie, `no session cookie: ${u.setCookie}`);
   assert.notEqual(u.csrf, u.token);
   const body = caseBody(citizens[2]);
@@ -173,7 +173,7 @@ test('cookie session: POST needs X-CSRF-Token; GET does not', async () => {
 });
 
 test('a reloaded page learns its CSRF token from /me, for its own session only', async () => {
-  const u = await S.login('cookie_agent');
+  const u = await S.login('cookie_agent', USER_PASSWORD);
   const me = await S.call('GET', '/api/v1/me', { headers: { cookie: u.cookie } });
   assert.equal(me.status, 200);
   assert.equal(me.json.csrf, u.csrf);
@@ -236,10 +236,10 @@ test('10 wrong passwords for one login → 429 too_many_attempts, even for the r
   const r = await S.call('POST', '/api/v1/login', { body: { login: 'lockme', password: 'wrong-again' } });
   assertError(r, 429, 'too_many_attempts');
   assert.ok(r.headers.get('retry-after'), 'Retry-After is set');
-  const right = await S.call('POST', '/api/v1/login', { body: { login: 'lockme', password: PASSWORD } });
+  const right = await S.call('POST', '/api/v1/login', { body: { login: 'lockme', password: USER_PASSWORD } });
   assertError(right, 429, 'too_many_attempts');
   // the lock is per login: case does not matter, and others still log in
-  assertError(await S.call('POST', '/api/v1/login', { body: { login: 'LockMe', password: PASSWORD } }), 429, 'too_many_attempts');
+  assertError(await S.call('POST', '/api/v1/login', { body: { login: 'LockMe', password: USER_PASSWORD } }), 429, 'too_many_attempts');
   const other = await S.login('agent2');
   assert.equal(other.role, 'agent');
 });
@@ -256,7 +256,7 @@ test('concurrent wrong passwords cannot get past the 10-attempt limit', async ()
   const n429 = rs.filter((r) => r.status === 429).length;
   assert.equal(n401 + n429, rs.length, `unexpected statuses: ${rs.map((r) => r.status)}`);
   assert.ok(n401 <= 10, `${n401} password guesses were checked (limit 10); ${n429} refused with 429`);
-  assertError(await s2.call('POST', '/api/v1/login', { body: { login: 'parallel', password: PASSWORD } }), 429, 'too_many_attempts');
+  assertError(await s2.call('POST', '/api/v1/login', { body: { login: 'parallel', password: USER_PASSWORD } }), 429, 'too_many_attempts');
 });
 
 async function burst(server, n) {
