@@ -22,6 +22,7 @@
 struct serve_opts {
 	const char *db, *data, *listen, *web;
 	long threads, rate_limit;
+	int behind_tls;
 };
 
 static int serve(struct serve_opts *o, const struct web *web)
@@ -50,7 +51,10 @@ static int serve(struct serve_opts *o, const struct web *web)
 		so.host = host;
 		so.port = (int)port;
 	}
-	struct app app = {.data_dir = o->data, .login_limit = 10, .web = web};
+	struct app app = {.data_dir = o->data,
+			  .login_limit = 10,
+			  .cookie_secure = o->behind_tls,
+			  .web = web};
 	if (!(app.login_failures = users_login_failures_new()))
 		return cli_fail("%s", "out of memory for the failed-login counters");
 	if (cli_calendars(&app, o->data) < 0) {
@@ -87,6 +91,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	so.routes = api_routes;
 	so.hooks = &api_hooks;
 	so.app = &app;
+	so.hsts = o->behind_tls;
 	int rc = http_serve(&so, &e);
 	cases_sweeper_stop(sw);
 	audit_spool_stop(app.spool);
@@ -113,6 +118,9 @@ int cli_serve(int argc, char **argv)
 		       "event loops, each reading the database on its own (default 2)"),
 	    OPT_NUMBER("--rate-limit", "N", &o.rate_limit, 0, 10000000,
 		       "requests a second from one address (default 1000; 0: none)"),
+	    OPT_FLAG("--behind-tls", &o.behind_tls,
+		     "clients reach the server through HTTPS only (a proxy ends TLS): the session "
+		     "cookie is Secure, every reply has HSTS"),
 	    OPT_STRING(
 		"--web", "DIR", &o.web,
 		"the built web app to serve at / (the folder Vite writes: index.html, assets/)"),

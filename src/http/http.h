@@ -90,6 +90,9 @@ struct http_options {
 	const struct route *routes; /* ended by a route with a NULL pattern */
 	const struct http_hooks *hooks;
 	struct app *app; /* handed to every handler as r->app */
+	/* Every reply carries Strict-Transport-Security (RFC 6797), so browsers come back over
+	 * HTTPS only: for a server that clients reach through HTTPS alone. */
+	int hsts;
 };
 
 /* Serves until SIGINT or SIGTERM: then stops accepting, finishes in-flight requests,
@@ -121,7 +124,7 @@ void reply_errorf(struct req *r, int status, const char *code, const char *field
 void req_set_header(struct req *r, const char *name, const char *value);
 /* Sends len bytes at data, which must outlive the server (they are sent by reference,
  * not copied), with the headers set by req_set_header and the ones every reply carries
- * (nosniff, no framing, no referrer); data NULL: no body (304). Like every reply, a
+ * (nosniff, no framing, no referrer, HSTS with http_options.hsts); data NULL: no body (304). Like every reply, a
  * HEAD request gets the headers and Content-Length only. */
 void reply_static(struct req *r, int status, const void *data, size_t len);
 

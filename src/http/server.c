@@ -229,7 +229,7 @@ static void send_reply(struct req *r, int status, const void *body, size_t len,
 		       void (*release)(void *))
 {
 	read_end(r->loop);
-	const char *names[REQ_OUT_HEADERS + 3], *values[REQ_OUT_HEADERS + 3];
+	const char *names[REQ_OUT_HEADERS + 4], *values[REQ_OUT_HEADERS + 4];
 	int n = 0;
 	for (int i = 0; i < r->nout; i++) {
 		names[n] = r->out_name[i];
@@ -241,6 +241,10 @@ static void send_reply(struct req *r, int status, const void *body, size_t len,
 	for (int i = 0; i < 3; i++) {
 		names[n] = safety[i][0];
 		values[n++] = safety[i][1];
+	}
+	if (r->loop->o->hsts) { /* a year; not includeSubDomains: the host's are not ours */
+		names[n] = "Strict-Transport-Security";
+		values[n++] = "max-age=31536000";
 	}
 	int has_body = status != 204 && status != 304 && status >= 200;
 	struct wire_reply w = {.status = status,

@@ -368,7 +368,9 @@ static void logout_done(void *arg, int rc, const struct err *e)
 		return;
 	}
 	req_set_header(c->r, "Set-Cookie",
-		       "tamin_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+		       c->r->app->cookie_secure
+			   ? "tamin_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
+			   : "tamin_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 	reply_json(c->r, 200, json_pack("{s:b}", "ok", 1));
 }
 

@@ -195,6 +195,37 @@ test('the session cookie is HttpOnly and SameSite=Strict', async () => {
   assert.equal(sc.match(/tamin_session=([^;]*)/)[1], u.token);
 });
 
+const HSTS = 'max-age=31536000';
+
+test('behind TLS (serve --behind-tls): the session cookie is Secure and every reply carries HSTS', async () => {
+  const d = createDemo();
+  const s = await startServer(d.db, { args: ['--behind-tls'] });
+  extra.push(s);
+  const u = await s.login('agent1');
+  assert.match(u.setCookie, /;\s*Secure(;|$)/i, `no Secure: ${u.setCookie}`);
+  assert.match(u.setCookie, /;\s*HttpOnly(;|$)/i);
+  const replies = [
+    await s.call('POST', '/api/v1/login', { body: { login: 'agent1', password: PASSWORD } }),
+    await s.call('GET', '/healthz'),
+    await s.call('GET', '/api/v1/me', { token: u.token }),
+    await s.call('GET', '/api/v1/me'), // 401
+    await s.call('GET', '/api/v1/no-such-route'), // 404
+    await s.call('POST', '/api/v1/login', { body: '{' }), // 400
+  ];
+  for (const r of replies) assert.equal(r.headers.get('strict-transport-security'), HSTS, `${r.status} ${r.text}`);
+  // logging out clears the cookie with the same attributes
+  const out = await s.call('POST', '/api/v1/logout', { token: u.token });
+  assert.equal(out.status, 200, out.text);
+  assert.match(out.headers.get('set-cookie') || '', /Max-Age=0.*;\s*Secure|;\s*Secure.*Max-Age=0/i);
+});
+
+test('without --behind-tls: no Secure on the cookie (it would never be sent over http) and no HSTS', async () => {
+  const u = await S.login('agent1');
+  assert.doesNotMatch(u.setCookie, /Secure/i);
+  for (const r of [await S.call('GET', '/healthz'), await S.call('GET', '/api/v1/me', { token: u.token }), await S.call('GET', '/api/v1/me')])
+    assert.equal(r.headers.get('strict-transport-security'), null, `${r.status}`);
+});
+
 test('logout invalidates the token', async () => {
   const u = await S.login('agent1');
   const other = await S.login('agent1');
