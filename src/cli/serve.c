@@ -2,6 +2,8 @@
  * sweeper, until SIGTERM or SIGINT. */
 #include "cli/cli.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,7 +22,7 @@
 #include "web/web.h"
 
 struct serve_opts {
-	const char *db, *data, *listen, *web;
+	const char *db, *data, *listen, *web, *trusted_proxy;
 	long threads, rate_limit;
 	int behind_tls;
 };
@@ -51,10 +53,19 @@ static int serve(struct serve_opts *o, const struct web *web)
 		so.host = host;
 		so.port = (int)port;
 	}
-	struct app app = {.data_dir = o->data,
-			  .login_limit = 10,
-			  .cookie_secure = o->behind_tls,
-			  .web = web};
+	/* the proxy's address as the server will see it written (inet_ntop's form) */
+	char proxy[INET6_ADDRSTRLEN];
+	if (o->trusted_proxy) {
+		unsigned char bin[sizeof(struct in6_addr)];
+		int af = strchr(o->trusted_proxy, ':') ? AF_INET6 : AF_INET;
+		if (inet_pton(af, o->trusted_proxy, bin) != 1 ||
+		    !inet_ntop(af, bin, proxy, sizeof proxy))
+			return cli_fail("--trusted-proxy wants an IP address, not %s",
+					o->trusted_proxy);
+		so.trusted_proxy = proxy;
+	}
+	struct app app = {
+	    .data_dir = o->data, .login_limit = 10, .cookie_secure = o->behind_tls, .web = web};
 	if (!(app.login_failures = users_login_failures_new()))
 		return cli_fail("%s", "out of memory for the failed-login counters");
 	if (cli_calendars(&app, o->data) < 0) {
@@ -121,6 +132,9 @@ int cli_serve(int argc, char **argv)
 	    OPT_FLAG("--behind-tls", &o.behind_tls,
 		     "clients reach the server through HTTPS only (a proxy ends TLS): the session "
 		     "cookie is Secure, every reply has HSTS"),
+	    OPT_STRING("--trusted-proxy", "ADDRESS", &o.trusted_proxy,
+		       "the reverse proxy in front: its requests count as from the last address "
+		       "of their X-Forwarded-For"),
 	    OPT_STRING(
 		"--web", "DIR", &o.web,
 		"the built web app to serve at / (the folder Vite writes: index.html, assets/)"),

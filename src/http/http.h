@@ -51,7 +51,7 @@ struct req {
 	struct principal who; /* user_id 0: not logged in */
 	const char *token;    /* the session token the request came with */
 	const char *csrf;     /* that session's CSRF token, once authenticated */
-	char ip[48];
+	char ip[48]; /* the client's address (behind a trusted proxy, the one it saw) */
 };
 
 typedef void (*handler_fn)(struct req *r);
@@ -93,6 +93,9 @@ struct http_options {
 	/* Every reply carries Strict-Transport-Security (RFC 6797), so browsers come back over
 	 * HTTPS only: for a server that clients reach through HTTPS alone. */
 	int hsts;
+	/* The reverse proxy's address as inet_ntop writes it (NULL: none): a request from it
+	 * is taken as from the last address of its X-Forwarded-For (req.ip). */
+	const char *trusted_proxy;
 };
 
 /* Serves until SIGINT or SIGTERM: then stops accepting, finishes in-flight requests,

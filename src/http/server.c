@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -596,6 +597,35 @@ static int read_target(struct req *r, const struct wire_req *wq)
 	return 0;
 }
 
+/* Behind a reverse proxy every request comes from the proxy's address, and the limits per
+ * client address would count all clients as one. A request from the trusted proxy is
+ * taken as from the last address of its last X-Forwarded-For, the one the proxy added;
+ * what came before it, the client wrote. Without one that parses, the proxy's address
+ * stays (all such requests share a count: stricter, never looser). */
+static void forwarded_for(struct req *r, const struct wire_req *wq)
+{
+	const char *proxy = r->loop->o->trusted_proxy, *xff = NULL;
+	if (!proxy || strcmp(r->ip, proxy) != 0)
+		return;
+	for (int i = 0; i < wq->nh; i++)
+		if (strcasecmp(wq->h[i].name, "X-Forwarded-For") == 0)
+			xff = wq->h[i].value;
+	if (!xff)
+		return;
+	const char *last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	last += strspn(last, " \t");
+	size_t n = strcspn(last, " \t");
+	char ip[sizeof r->ip];
+	unsigned char bin[sizeof(struct in6_addr)];
+	if (n >= sizeof ip || last[n + strspn(last + n, " \t")])
+		return;
+	memcpy(ip, last, n);
+	ip[n] = 0;
+	if (inet_pton(AF_INET, ip, bin) == 1 || inet_pton(AF_INET6, ip, bin) == 1)
+		memcpy(r->ip, ip, n + 1);
+}
+
 /* A request read whole (or refused unread): rate, route, body limit, who is asking, then
  * the handler. Every step that refuses replies, which frees r. */
 static void on_request(struct conn *c, const struct wire_req *wq, const char *body,
@@ -619,6 +649,7 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 	}
 	if (read_target(r, wq) < 0)
 		return;
+	forwarded_for(r, wq);
 	if (!rate_ok(l, r->ip)) {
 		req_set_header(r, "Retry-After", "1");
 		reply_errorf(r, 429, "rate_limited", "", "too many requests; slow down");

@@ -8,7 +8,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startDemo, assertError, cleanupTemp, PASSWORD } from './harness.mjs';
+import {
+  startDemo, createDemo, startServer, runCli, assertError, cleanupTemp, PASSWORD,
+} from './harness.mjs';
 
 let S;
 
@@ -21,18 +23,19 @@ after(async () => {
   cleanupTemp();
 });
 
-/** POST /api/v1/login from the local address `from`: {status, json, text, headers}. */
-function loginFrom(from, login, password) {
+/** POST /api/v1/login from the local address `from` to server (S unless told), with more
+ * headers if given: {status, json, text, headers}. */
+function loginFrom(from, login, password, { server = S, headers = {} } = {}) {
   const body = JSON.stringify({ login, password });
   return new Promise((resolve, reject) => {
     const req = http.request({
       host: '127.0.0.1',
-      port: S.port,
+      port: server.port,
       path: '/api/v1/login',
       method: 'POST',
       localAddress: from,
       agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     }, (res) => {
       let text = '';
       res.setEncoding('utf8');
@@ -108,4 +111,33 @@ test('a right password forgives the login\'s failures, and the address keeps the
   assert.equal((await loginFrom(from, 'desk1', PASSWORD)).status, 200);
   for (let i = 0; i < 10; i++) assertError(await loginFrom(from, 'desk1', `again-${i}`), 401, 'invalid_credentials');
   assertError(await loginFrom(from, 'desk1', 'once-more'), 429, 'too_many_attempts');
+});
+
+// Behind a reverse proxy every request comes from the proxy's address: without a word from
+// it, one client's failures would lock every client out, and the limits would count nobody.
+test('behind a trusted proxy each client is counted by the address the proxy saw', async () => {
+  const d = createDemo({ people: 20, cases: 10 });
+  const bad = runCli(['serve', '--db', d.db, '--trusted-proxy', 'proxy.example']);
+  assert.notEqual(bad.status, 0, 'an address, not a name');
+  assert.match(bad.stderr, /trusted-proxy/);
+  const P = await startServer(d.db, { args: ['--trusted-proxy', '127.0.2.1'] });
+  try {
+    const proxy = '127.0.2.1';
+    const via = (client) => ({ server: P, headers: { 'x-forwarded-for': client } });
+    for (let i = 0; i < 40; i++)
+      assertError(await loginFrom(proxy, `spray${i}`, 'wrong-password', via('203.0.113.5')), 401, 'invalid_credentials');
+    assertError(await loginFrom(proxy, 'agent1', PASSWORD, via('203.0.113.5')), 429, 'too_many_attempts');
+    // another client behind the same proxy is not held back
+    assert.equal((await loginFrom(proxy, 'agent1', PASSWORD, via('203.0.113.6'))).status, 200);
+    // the address the proxy added is the last: what the client sent before it is not believed
+    assertError(await loginFrom(proxy, 'agent1', PASSWORD, via('198.51.100.1, 203.0.113.5')), 429, 'too_many_attempts');
+    assert.equal((await loginFrom(proxy, 'agent1', PASSWORD, via('203.0.113.5, 198.51.100.1'))).status, 200);
+    // a client that is not the proxy cannot choose its address
+    const other = '127.0.2.2';
+    for (let i = 0; i < 40; i++)
+      assertError(await loginFrom(other, `other${i}`, 'wrong-password', via(`198.51.100.${i + 10}`)), 401, 'invalid_credentials');
+    assertError(await loginFrom(other, 'agent1', PASSWORD, via('198.51.100.200')), 429, 'too_many_attempts');
+  } finally {
+    await P.stop();
+  }
 });
