@@ -34,10 +34,12 @@ struct conn_shared {
 	size_t max_buffered;
 	atomic_size_t buffered;
 	uint32_t seed; /* keys the hash, so that colliding addresses cannot be made offline */
+	char uncapped[48];
 	struct addr_slot *slot; /* linear probing, backward-shift deletion: no tombstones */
 };
 
-struct conn_shared *conn_shared_new(int max_per_address, size_t max_buffered)
+struct conn_shared *conn_shared_new(int max_per_address, size_t max_buffered,
+				    const char *uncapped)
 {
 	struct conn_shared *s = calloc(1, sizeof *s);
 	if (!s || !(s->slot = calloc(ADDR_SLOTS, sizeof *s->slot))) {
@@ -47,6 +49,7 @@ struct conn_shared *conn_shared_new(int max_per_address, size_t max_buffered)
 	pthread_mutex_init(&s->mu, NULL);
 	s->max_per_address = max_per_address;
 	s->max_buffered = max_buffered;
+	snprintf(s->uncapped, sizeof s->uncapped, "%s", uncapped ? uncapped : "");
 	atomic_init(&s->buffered, 0);
 	if (getrandom(&s->seed, sizeof s->seed, 0) != sizeof s->seed)
 		s->seed = (uint32_t)time(NULL);
@@ -336,13 +339,13 @@ static void accept_cb(evutil_socket_t fd, short what, void *arg)
 		else if (ss.ss_family == AF_INET6)
 			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, c->ip,
 				  sizeof c->ip);
-		if (h->shared && addr_acquire(h->shared, c->ip) < 0) {
+		c->addr_held = h->shared && strcmp(c->ip, h->shared->uncapped) != 0;
+		if (c->addr_held && addr_acquire(h->shared, c->ip) < 0) {
 			free(c);
 			free(in);
 			refuse_address(s);
 			continue;
 		}
-		c->addr_held = h->shared != NULL;
 		c->last_ms = now_ms();
 		c->rev = event_new(h->base, s, EV_READ | EV_PERSIST, conn_read_cb, c);
 		c->wev = event_new(h->base, s, EV_WRITE | EV_PERSIST, conn_write_cb, c);

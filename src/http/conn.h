@@ -36,8 +36,11 @@ typedef void (*conn_request_fn)(struct conn *c, const struct wire_req *q, const 
 /* What the hosts of every loop share: the connections each address holds, and the bytes
  * held in input buffers past their usual size (big bodies). Thread-safe. */
 struct conn_shared;
-/* max_per_address 0: no cap; max_buffered 0: no budget. NULL on out of memory. */
-struct conn_shared *conn_shared_new(int max_per_address, size_t max_buffered);
+/* max_per_address 0: no cap; max_buffered 0: no budget; uncapped: an address the cap
+ * does not apply to (a trusted reverse proxy, whose connections carry every client's),
+ * NULL: none. NULL on out of memory. */
+struct conn_shared *conn_shared_new(int max_per_address, size_t max_buffered,
+				    const char *uncapped);
 void conn_shared_free(struct conn_shared *s);
 
 struct conn_host {

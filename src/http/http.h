@@ -51,7 +51,7 @@ struct req {
 	struct principal who; /* user_id 0: not logged in */
 	const char *token;    /* the session token the request came with */
 	const char *csrf;     /* that session's CSRF token, once authenticated */
-	char ip[48];
+	char ip[48]; /* the client's address (behind a trusted proxy, the one it saw) */
 	const struct route *route; /* the route it matched */
 	size_t limit;		   /* the most its body may be */
 };
@@ -109,6 +109,12 @@ struct http_options {
 	const struct route *routes; /* ended by a route with a NULL pattern */
 	const struct http_hooks *hooks;
 	struct app *app; /* handed to every handler as r->app */
+	/* Every reply carries Strict-Transport-Security (RFC 6797), so browsers come back over
+	 * HTTPS only: for a server that clients reach through HTTPS alone. */
+	int hsts;
+	/* The reverse proxy's address as inet_ntop writes it (NULL: none): a request from it
+	 * is taken as from the last address of its X-Forwarded-For (req.ip). */
+	const char *trusted_proxy;
 };
 
 /* Serves until SIGINT or SIGTERM: then stops accepting, finishes in-flight requests,
@@ -140,7 +146,7 @@ void reply_errorf(struct req *r, int status, const char *code, const char *field
 void req_set_header(struct req *r, const char *name, const char *value);
 /* Sends len bytes at data, which must outlive the server (they are sent by reference,
  * not copied), with the headers set by req_set_header and the ones every reply carries
- * (nosniff, no framing, no referrer); data NULL: no body (304). Like every reply, a
+ * (nosniff, no framing, no referrer, HSTS with http_options.hsts); data NULL: no body (304). Like every reply, a
  * HEAD request gets the headers and Content-Length only. */
 void reply_static(struct req *r, int status, const void *data, size_t len);
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -231,7 +232,7 @@ static void send_reply(struct req *r, int status, const void *body, size_t len,
 		       void (*release)(void *))
 {
 	read_end(r->loop);
-	const char *names[REQ_OUT_HEADERS + 3], *values[REQ_OUT_HEADERS + 3];
+	const char *names[REQ_OUT_HEADERS + 4], *values[REQ_OUT_HEADERS + 4];
 	int n = 0;
 	for (int i = 0; i < r->nout; i++) {
 		names[n] = r->out_name[i];
@@ -243,6 +244,10 @@ static void send_reply(struct req *r, int status, const void *body, size_t len,
 	for (int i = 0; i < 3; i++) {
 		names[n] = safety[i][0];
 		values[n++] = safety[i][1];
+	}
+	if (r->loop->o->hsts) { /* a year; not includeSubDomains: the host's are not ours */
+		names[n] = "Strict-Transport-Security";
+		values[n++] = "max-age=31536000";
 	}
 	int has_body = status != 204 && status != 304 && status >= 200;
 	struct wire_reply w = {.status = status,
@@ -616,6 +621,35 @@ static int read_target(struct req *r, const struct wire_req *wq)
 	return 0;
 }
 
+/* Behind a reverse proxy every request comes from the proxy's address, and the limits per
+ * client address would count all clients as one. A request from the trusted proxy is
+ * taken as from the last address of its last X-Forwarded-For, the one the proxy added;
+ * what came before it, the client wrote. Without one that parses, the proxy's address
+ * stays (all such requests share a count: stricter, never looser). */
+static void forwarded_for(struct req *r, const struct wire_req *wq)
+{
+	const char *proxy = r->loop->o->trusted_proxy, *xff = NULL;
+	if (!proxy || strcmp(r->ip, proxy) != 0)
+		return;
+	for (int i = 0; i < wq->nh; i++)
+		if (strcasecmp(wq->h[i].name, "X-Forwarded-For") == 0)
+			xff = wq->h[i].value;
+	if (!xff)
+		return;
+	const char *last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	last += strspn(last, " \t");
+	size_t n = strcspn(last, " \t");
+	char ip[sizeof r->ip];
+	unsigned char bin[sizeof(struct in6_addr)];
+	if (n >= sizeof ip || last[n + strspn(last + n, " \t")])
+		return;
+	memcpy(ip, last, n);
+	ip[n] = 0;
+	if (inet_pton(AF_INET, ip, bin) == 1 || inet_pton(AF_INET6, ip, bin) == 1)
+		memcpy(r->ip, ip, n + 1);
+}
+
 static struct req *req_new(struct conn *c, struct loop *l, const struct wire_req *wq)
 {
 	struct req *r = calloc(1, sizeof *r);
@@ -643,6 +677,7 @@ static long long on_head(struct conn *c, const struct wire_req *wq, int body_in,
 	struct req *r = req_new(c, l, wq);
 	if (read_target(r, wq) < 0)
 		return -1;
+	forwarded_for(r, wq);
 	if (!rate_ok(l, r->ip)) {
 		req_set_header(r, "Retry-After", "1");
 		reply_errorf(r, 429, "rate_limited", "", "too many requests; slow down");
@@ -836,7 +871,7 @@ int http_serve(const struct http_options *o, struct err *e)
 	struct loop *loops = calloc((size_t)n, sizeof *loops);
 	struct conn_shared *shared =
 		conn_shared_new(o->max_per_address ? o->max_per_address : HTTP_MAX_PER_ADDRESS,
-				o->body_budget ? o->body_budget : HTTP_BODY_BUDGET);
+				o->body_budget ? o->body_budget : HTTP_BODY_BUDGET, o->trusted_proxy);
 	if (!loops || !shared) {
 		free(loops);
 		conn_shared_free(shared);

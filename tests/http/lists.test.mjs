@@ -8,6 +8,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
   startDemo, addUser, assertError, assertNoSecrets, cleanupTemp, runCli, tempDir, makeNationalId,
+  USER_PASSWORD,
 } from './harness.mjs';
 
 let S, D, emp, agent, citizen, other, list, code, dir;
@@ -66,7 +67,7 @@ before(async () => {
   const otherCode = sql(`SELECT code FROM workshops WHERE code <> '${code}' LIMIT 1`);
   assert.equal(addUser(D.db, { login: 'emp_other', role: 'employer', workshop: otherCode }).status, 0);
   emp = await S.login('emp1');
-  other = await S.login('emp_other');
+  other = await S.login('emp_other', USER_PASSWORD);
   agent = await S.login('agent1');
   citizen = await S.login(D.citizens[0]);
 });

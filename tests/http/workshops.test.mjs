@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   createDemo, startServer, addUser, assertError, assertNoSecrets, cleanupTemp, makeNationalId,
-  toPersianDigits,
+  toPersianDigits, USER_PASSWORD,
 } from './harness.mjs';
 
 let S, admin, sp, agent, citizen, desk;
@@ -97,7 +97,7 @@ test('an employer acts only for the workshops linked to the account', async () =
   assert.equal((await post(admin, '/api/v1/workshops', base({ code: B, name: 'کارگاه دوم', hard_job: false }))).status, 201);
   const r = addUser(S.db, { login: 'emp_w', role: 'employer', workshop: A });
   assert.equal(r.status, 0, r.stderr);
-  const emp = await S.login('emp_w');
+  const emp = await S.login('emp_w', USER_PASSWORD);
   assert.equal((await get(emp, '/api/v1/me')).json.role, 'employer');
   const mine = await get(emp, '/api/v1/workshops');
   assert.deepEqual(mine.json.items.map((w) => w.code), [A]);
@@ -168,7 +168,7 @@ test('staff record payments; the account shows them; bad payments are refused by
   assertError(await post(agent, `/api/v1/workshops/${A}/payments`, { amount: 100 }), 403, 'forbidden');
   assertError(await post(admin, '/api/v1/workshops/9999999999/payments', { amount: 100 }), 404, 'not_found');
   // an employer sees the payments of their workshop
-  const emp = await S.login('emp_w');
+  const emp = await S.login('emp_w', USER_PASSWORD);
   const own = await get(emp, `/api/v1/workshops/${A}`);
   assert.equal(own.json.account.paid, 5001000);
 });
