@@ -6,7 +6,7 @@
 // files whose bytes differ are copied, so the copy's build stays incremental), and a
 // mutated file is restored, with its object, after its tests.
 //
-//   MUTATE_ONLY=<text>   only the mutants whose file or id contains it
+//   MUTATE_ONLY=<text>   only the mutants whose file or id contains it (several: a,b,c)
 //   MUTATE_LIST=1        list the mutants (and whether each still applies), run nothing
 //   MUTATE_TIMEOUT=<s>   the most one mutant may take, build and tests (default 300)
 //   MUTATE_FALLBACK=0    a mutant the mapped tests miss survives (default: every other
@@ -295,7 +295,9 @@ function summary(results, startedAt, interrupted) {
 }
 
 async function main() {
-  const mutants = withIds(MUTANTS).filter((m) => !ONLY || m.file.includes(ONLY) || m.id.includes(ONLY));
+  const only = ONLY.split(',').map((x) => x.trim()).filter(Boolean);
+  const mutants = withIds(MUTANTS).filter((m) => !only.length ||
+    only.some((o) => m.file.includes(o) || m.id === o || (!/\.\d+$/.test(o) && m.id.includes(o))));
   if (!mutants.length) {
     console.error(`mutate: no mutant matches MUTATE_ONLY=${ONLY}`);
     process.exit(2);
