@@ -210,6 +210,8 @@ test('the JSON form: shares checked against the month\'s rates; a new worker bec
   await refused({ header: header({ employer_share: 1 }), rows: [row(nid1), row(nid2)] }, 'DSK_TKOSO', 'share_mismatch');
   await refused({ header: header({ workshop: '9999999999' }), rows: [row(nid1), row(nid2)] }, 'DSK_ID', 'unknown_workshop');
   await refused({ header: header(), rows: [row(nid1), row(nid2, { total: 1 })] }, 'DSW_TOTL', 'total_mismatch', 2);
+  // an insurable wage over the row's wage plus benefits, by a rial
+  await refused({ header: header(), rows: [row(nid1), row(nid2, { insurable: 200000001 })] }, 'DSW_MASH', 'insurable_over_total', 2);
   // Issue 11's missing test (c): every header total the checker holds against the rows
   // (lists/import.c, check_shares), each off by one alone, is the one problem named. The
   // rows make every total a different number, so that a total held against another's sum
