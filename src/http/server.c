@@ -764,6 +764,52 @@ static void loop_free(struct loop *l)
 	db_close(l->db);
 }
 
+/* A loop for o: its event base, its reader connection and its connection host, which
+ * accepts nothing until conn_listen. 0, or -1 with e (the caller frees l with loop_free). */
+static int loop_init(struct loop *l, const struct http_options *o, struct err *e)
+{
+	l->o = o;
+	/* The changelist folds a connection's changes of interest within one turn of the
+	 * loop (a write event added and deleted) into one epoll_ctl at most. */
+	struct event_config *cfg = event_config_new();
+	if (cfg)
+		event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	l->base = cfg ? event_base_new_with_config(cfg) : NULL;
+	if (cfg)
+		event_config_free(cfg);
+	l->host.listen_fd = -1;
+	if (!l->base)
+		return err_set(e, 500, "internal", "", "cannot create event loop");
+	if (db_open(&l->db, o->db_path, 0, e) < 0)
+		return -1;
+	/* A body over HTTP_MAX_BODY is refused unread (413); below it the route's own
+	 * limit answers. */
+	l->host.base = l->base;
+	l->host.on_request = on_request;
+	l->host.arg = l;
+	l->host.max_head = 16 << 10;
+	l->host.max_body = HTTP_MAX_BODY;
+	l->host.timeout_s = 30;
+	l->host.inflight = &l->inflight;
+	return 0;
+}
+
+static int slow_start(void)
+{
+	slow.stopping = 0;
+	return pthread_create(&slow.thread, NULL, slow_main, NULL) == 0 ? 0 : -1;
+}
+
+/* Lets the slow thread finish its queue, then joins it. */
+static void slow_stop(void)
+{
+	pthread_mutex_lock(&slow.mu);
+	slow.stopping = 1;
+	pthread_cond_signal(&slow.cv);
+	pthread_mutex_unlock(&slow.mu);
+	pthread_join(slow.thread, NULL);
+}
+
 int http_serve(const struct http_options *o, struct err *e)
 {
 	evthread_use_pthreads();
@@ -786,33 +832,10 @@ int http_serve(const struct http_options *o, struct err *e)
 	}
 	for (int i = 0; i < n; i++) {
 		struct loop *l = &loops[i];
-		l->o = o;
-		/* The changelist folds a connection's changes of interest within one turn of
-		 * the loop (a write event added and deleted) into one epoll_ctl at most. */
-		struct event_config *cfg = event_config_new();
-		if (cfg)
-			event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-		l->base = cfg ? event_base_new_with_config(cfg) : NULL;
-		if (cfg)
-			event_config_free(cfg);
-		l->host.listen_fd = -1;
-		if (!l->base) {
-			rc = err_set(e, 500, "internal", "", "cannot create event loop");
-			goto out;
-		}
-		if (db_open(&l->db, o->db_path, 0, e) < 0) {
+		if (loop_init(l, o, e) < 0) {
 			rc = -1;
 			goto out;
 		}
-		/* A body over HTTP_MAX_BODY is refused unread (413); below it the route's
-		 * own limit answers. */
-		l->host.base = l->base;
-		l->host.on_request = on_request;
-		l->host.arg = l;
-		l->host.max_head = 16 << 10;
-		l->host.max_body = HTTP_MAX_BODY;
-		l->host.timeout_s = 30;
-		l->host.inflight = &l->inflight;
 		int bound_port = 0;
 		int fd = listen_socket(o->host, port, &bound_port, e);
 		if (fd < 0) {
@@ -826,7 +849,7 @@ int http_serve(const struct http_options *o, struct err *e)
 			goto out;
 		}
 	}
-	if (pthread_create(&slow.thread, NULL, slow_main, NULL) != 0) {
+	if (slow_start() < 0) {
 		rc = err_set(e, 500, "internal", "", "cannot start a thread");
 		goto out;
 	}
@@ -844,14 +867,52 @@ int http_serve(const struct http_options *o, struct err *e)
 		event_base_once(loops[i].base, -1, EV_TIMEOUT, begin_drain, &loops[i], &now);
 	for (int i = 0; i < started; i++)
 		pthread_join(loops[i].thread, NULL);
-	pthread_mutex_lock(&slow.mu);
-	slow.stopping = 1;
-	pthread_cond_signal(&slow.cv);
-	pthread_mutex_unlock(&slow.mu);
-	pthread_join(slow.thread, NULL);
+	slow_stop();
 out:
 	for (int i = 0; i < n; i++)
 		loop_free(&loops[i]);
 	free(loops);
 	return rc;
+}
+
+/* ---- a loop driven from outside (http.h) ---- */
+
+struct loop *http_loop_new(const struct http_options *o, int listen_fd, struct err *e)
+{
+	evthread_use_pthreads(); /* the writer and the slow thread wake the loop */
+	struct loop *l = calloc(1, sizeof *l);
+	if (!l) {
+		close(listen_fd);
+		err_set(e, 500, "internal", "", "out of memory");
+		return NULL;
+	}
+	int rc = loop_init(l, o, e);
+	if (rc == 0 && conn_listen(&l->host, listen_fd) < 0) {
+		close(listen_fd);
+		rc = err_set(e, 500, "listen", "listen", "cannot accept on the socket");
+	} else if (rc < 0) {
+		close(listen_fd);
+	}
+	if (rc == 0 && slow_start() < 0) /* the socket is the loop's now: loop_free closes it */
+		rc = err_set(e, 500, "internal", "", "cannot start a thread");
+	if (rc < 0) {
+		loop_free(l);
+		free(l);
+		return NULL;
+	}
+	return l;
+}
+
+struct event_base *http_loop_base(struct loop *l)
+{
+	return l->base;
+}
+
+void http_loop_free(struct loop *l)
+{
+	if (!l)
+		return;
+	slow_stop();
+	loop_free(l);
+	free(l);
 }
