@@ -3,6 +3,8 @@
 #include "http/http.h"
 #include "http/wire.h"
 
+#include "base/text.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
@@ -306,8 +308,12 @@ void reply_error(struct req *r, const struct err *e)
 	int status = e->status >= 400 && e->status < 600 ? e->status : 500;
 	if (status >= 500)
 		fprintf(stderr, "tamin: %d %s %s: %s\n", status, r->path, e->code, e->message);
-	json_t *body = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", e->code[0] ? e->code : "error",
-				 "message", e->message, "field", e->field);
+	/* JSON takes UTF-8 only, and an error may quote a path's raw bytes or hold a field
+	 * name cut inside a letter to fit: json_pack refused those, and the reply had no body. */
+	struct err u = *e;
+	json_t *body = json_pack("{s:{s:s,s:s,s:s}}", "error", "code",
+				 u.code[0] ? text_utf8_scrub(u.code) : "error", "message",
+				 text_utf8_scrub(u.message), "field", text_utf8_scrub(u.field));
 	reply_json(r, status, body);
 }
 
