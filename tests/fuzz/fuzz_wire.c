@@ -104,6 +104,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	const uint8_t *body = is_chunked ? data + end : data;
 	size_t len = is_chunked ? size - end : size;
-	chunked(body, len, len ? (size_t)data[0] % (len + 1) : 0);
+	chunked(body, len, len ? (size_t)data[0] * len / 255 : 0); /* a split anywhere */
 	return 0;
 }
