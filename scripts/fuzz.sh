@@ -69,8 +69,11 @@ for bin in "$@"; do
 	else
 		input=$(ls -t "$crashes"/* 2>/dev/null | head -1)
 		echo "fuzz: $name: FAILED after $(($(date +%s) - start)) s; the report:"
-		sed -n '/^==[0-9]*==ERROR\|runtime error\|property broken\|^SUMMARY\|^==[0-9]*== ERROR/,$p' \
-			"$log" | head -60
+		# from a little before the first sign of the failure: what the target said
+		first=$(grep -n -m1 -E '==ERROR|== ERROR|runtime error|property broken|ERROR: libFuzzer' \
+			"$log" | cut -d: -f1)
+		sed -n "$((${first:-1} > 10 ? ${first:-1} - 10 : 1)),\$p" "$log" |
+			grep -v -E '^#[0-9]+|^INFO:|^\s*NEW_FUNC' | head -60
 		echo "fuzz: the whole log: $log"
 		if [ -n "$input" ]; then
 			echo "fuzz: the input is saved as $input; run it alone: $bin $input"
