@@ -1,5 +1,7 @@
 /* The JSON bodies of every route that takes one, through the served app (served.h): the
- * input's first line names a route and who sends it ("event specialist"), the rest is
+ * input's first line names a route and who sends it ("event specialist"; "event
+ * specialist new" sends the event to a case opened for it, the others go to one case
+ * that earlier inputs move through its states), the rest is
  * the body (its {workshop}, {nid} and {case} replaced as served.h says), sent as a POST
  * with that role's bearer token. The handler reads it with
  * req_json and base/fields.h as it does for any client, and what passes its checks is
@@ -107,19 +109,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!nl)
 		return 0;
 	size_t name_len = (size_t)(nl - data), i = 0;
-	while (i < NTARGETS && (strlen(targets[i].name) != name_len ||
-				memcmp(targets[i].name, data, name_len) != 0))
+	/* "event agent new": the event goes to a case opened for it, so that every input
+	 * can start from a new case whatever earlier ones did to case_id's */
+	int fresh = name_len > 4 && !memcmp(data + name_len - 4, " new", 4);
+	size_t match = fresh ? name_len - 4 : name_len;
+	while (i < NTARGETS && (strlen(targets[i].name) != match ||
+				memcmp(targets[i].name, data, match) != 0))
 		i++;
-	if (i == NTARGETS)
+	if (i == NTARGETS || (fresh && strcmp(targets[i].param ? targets[i].param : "", "case")))
 		return -1; /* not a route: not kept in the corpus */
 	size_t body_len;
 	char *body = served_expand(nl + 1, size - name_len - 1, 0, &body_len);
 	const struct target *t = &targets[i];
+	char path[160], id[24];
+	if (fresh) {
+		served_new_case(id);
+		snprintf(path, sizeof path, "/api/v1/cases/%s/events", id);
+	}
 	char head[512];
 	int hn = snprintf(head, sizeof head,
 			  "POST %s HTTP/1.1\r\nHost: fuzz\r\n%s%s%sContent-Type: application/json\r\n"
 			  "Content-Length: %zu\r\n\r\n",
-			  paths[i], t->as ? "Authorization: Bearer " : "", s->token[t->as],
+			  fresh ? path : paths[i], t->as ? "Authorization: Bearer " : "", s->token[t->as],
 			  t->as ? "\r\n" : "", body_len);
 	char *req = malloc((size_t)hn + body_len);
 	FUZZ_CHECK(req);

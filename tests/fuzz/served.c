@@ -335,16 +335,21 @@ const struct served *served_start(void)
 	serve();
 	for (int as = AS_ADMIN; as < AS_N; as++)
 		log_in((enum served_as)as);
+	served_new_case(served.case_id);
+	return &served;
+}
+
+void served_new_case(char id[24])
+{
 	char body[512];
 	snprintf(body, sizeof body,
 		 "{\"national_id\":\"%s\",\"channel\":\"phone\",\"topic\":\"pension_not_paid\","
 		 "\"subject\":\"مستمری واریز نشده\"}",
 		 served.citizen);
 	json_t *c = post(AS_AGENT, "/api/v1/cases", body);
-	json_int_t id = json_integer_value(json_object_get(c, "id"));
+	json_int_t n = json_integer_value(json_object_get(c, "id"));
 	json_decref(c);
-	if (id <= 0)
+	if (n <= 0)
 		die("case", "agent1 cannot open a case for the citizen");
-	snprintf(served.case_id, sizeof served.case_id, "%lld", (long long)id);
-	return &served;
+	snprintf(id, 24, "%lld", (long long)n);
 }

@@ -33,6 +33,9 @@ struct served {
 	char citizen[16];	 /* the citizen's national id */
 };
 
+/* Opens a new case as case_id was opened, and writes its id into id. */
+void served_new_case(char id[24]);
+
 /* in[0..size) with its placeholders replaced, in a malloc'd buffer of *n bytes: {case}
  * by case_id, {workshop} by workshop, {nid} by citizen, and when tokens is set {T:role}
  * and {C:role} by that role's session and CSRF tokens (role as name[] says it). */
