@@ -158,6 +158,7 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) unit-san
 	$(MAKE) unit-valgrind
+	$(MAKE) fuzz-smoke
 	$(MAKE) http
 	$(MAKE) http-san
 	$(MAKE) web-unit
