@@ -6,6 +6,8 @@
 
 struct audit_spool;
 struct rules;
+struct tally;
+struct users_pwlist;
 struct writer;
 struct web;
 struct worktime;
@@ -17,6 +19,8 @@ struct app {
 	struct worktime *office;   /* the office calendar: hours and holidays (base/worktime.h) */
 	struct worktime *always;   /* round the clock, for departments that never close */
 	int login_limit; /* failed logins per login or address in 15 minutes before 429 */
+	struct tally *login_failures; /* their counts (users_login_failures_new, base/tally.h) */
+	const struct users_pwlist *refused_passwords; /* common ones and ours (users.h) */
 	int cookie_secure; /* add Secure to the session cookie (behind TLS) */
 	const struct web *web; /* the web app (web/web.h) served at /; NULL: none */
 	const struct rules *rules; /* the law's dated parameters (rules/rules.h) */

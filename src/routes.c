@@ -5,6 +5,7 @@
 
 #include "app.h"
 #include "audit/audit.h"
+#include "base/fields.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "lists/lists.h"
@@ -13,6 +14,8 @@
 #include "users/users.h"
 #include "web/web.h"
 #include "workshops/workshops.h"
+
+#include <string.h>
 
 static void h_health(struct req *r) { reply_json(r, 200, json_pack("{s:s}", "status", "ok")); }
 /* / is the web app's page when there is one (tamin serve --web); otherwise it says
@@ -35,10 +38,47 @@ static void api_fallback(struct req *r)
 		reply_errorf(r, 404, "not_found", "", "no such resource: %s", r->path);
 }
 
+/* A role the route does not admit: 403; when the route reads personal data, the refusal
+ * is audited as the handlers audit the refusals they make themselves (a person named in
+ * the path is named in the row, so that they see it in their access log). */
+static void api_forbidden(struct req *r, const struct route *rt)
+{
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	jw_object(&w, "error");
+	jw_str(&w, "code", "forbidden");
+	jw_str(&w, "message",
+	       arena_printf(&r->arena, "your role (%s) may not do this", role_name(r->who.role)));
+	jw_str(&w, "field", "");
+	jw_end(&w);
+	jw_end(&w);
+	if (!rt->audit) {
+		reply_jw(r, 403, &w);
+		return;
+	}
+	struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
+	a->action = rt->audit;
+	a->denied = 1;
+	a->reason = arena_strdup(&r->arena, r->path);
+	if (!strncmp(rt->pattern, "/api/v1/people/{}", 17)) {
+		struct err e = {0};
+		const char *nid = field_natid(&r->arena, r->param[0], "national_id", &e);
+		struct person p;
+		const char *enrol = NULL;
+		if (nid && lists_find_person(req_db(r), nid, &p, &r->arena, &enrol) == 1) {
+			a->person_id = p.id;
+			a->enrol_national_id = enrol;
+		}
+	}
+	audit_reply(r, 403, &w, a, 1);
+}
+
 const struct http_hooks api_hooks = {
 	.session = users_session_find,
 	.secret_equal = users_token_equal,
 	.fallback = api_fallback,
+	.forbidden = api_forbidden,
 };
 
 /* The catalogue's JSON is written when it changes (at start, and after an admin's edit). */
@@ -69,7 +109,8 @@ static void h_provinces(struct req *r)
 #define RECORD_READERS \
 	(ROLE_CITIZEN | ROLE_AGENT | ROLE_DESK | ROLE_SPECIALIST | ROLE_SUPERVISOR)
 
-/* A route names its body limit only when it differs from the app's (max_body 0). */
+/* A route names its body limit only when it differs from the app's (max_body 0), and the
+ * audit action of a refusal by role when it reads personal data (see api_forbidden). */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 const struct route api_routes[] = {
 	{M_GET, "/", 0, h_root},
@@ -85,32 +126,35 @@ const struct route api_routes[] = {
 	{M_POST, "/api/v1/departments/{}", ROLE_ADMIN, catalog_h_department_edit},
 	{M_GET, "/api/v1/stats/cases", ROLE_SUPERVISOR, cases_h_stats},
 	{M_POST, "/api/v1/cases", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_create},
-	{M_GET, "/api/v1/cases", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_list},
-	{M_GET, "/api/v1/cases/{}", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_get},
-	{M_POST, "/api/v1/cases/{}/events", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_event},
-	{M_GET, "/api/v1/people/{}", ROLE_AGENT | ROLE_DESK | ROLE_SUPERVISOR, cases_h_person},
-	{M_GET, "/api/v1/people/{}/history", RECORD_READERS, records_h_history},
-	{M_GET, "/api/v1/people/{}/eligibility", RECORD_READERS, records_h_eligibility},
-	{M_GET, "/api/v1/people/{}/pension-estimate", RECORD_READERS, records_h_pension},
-	{M_GET, "/api/v1/people/{}/pension", RECORD_READERS, records_h_pensioner},
+	{M_GET, "/api/v1/cases", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_list, 0, "case_list"},
+	{M_GET, "/api/v1/cases/{}", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_get, 0, "case_read"},
+	{M_POST, "/api/v1/cases/{}/events", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_event, 0,
+	 "case_event"},
+	{M_GET, "/api/v1/people/{}", ROLE_AGENT | ROLE_DESK | ROLE_SUPERVISOR, cases_h_person, 0, "person_read"},
+	{M_GET, "/api/v1/people/{}/history", RECORD_READERS, records_h_history, 0, "record_read"},
+	{M_GET, "/api/v1/people/{}/eligibility", RECORD_READERS, records_h_eligibility, 0, "record_read"},
+	{M_GET, "/api/v1/people/{}/pension-estimate", RECORD_READERS, records_h_pension, 0, "record_read"},
+	{M_GET, "/api/v1/people/{}/pension", RECORD_READERS, records_h_pensioner, 0, "record_read"},
 	{M_POST, "/api/v1/pensions/batches", ROLE_ADMIN | ROLE_SUPERVISOR, pensions_h_preview},
-	{M_GET, "/api/v1/pensions/batches/{}", ROLE_ADMIN | ROLE_SUPERVISOR, pensions_h_batch},
+	{M_GET, "/api/v1/pensions/batches/{}", ROLE_ADMIN | ROLE_SUPERVISOR, pensions_h_batch, 0, "pension_batch_read"},
 	{M_POST, "/api/v1/pensions/batches/{}/apply", ROLE_ADMIN | ROLE_SUPERVISOR, pensions_h_apply},
 	{M_GET, "/api/v1/me/access-log", ROLE_ANY, audit_h_access_log},
-	{M_GET, "/api/v1/audit", ROLE_AUDITOR, audit_h_query},
+	{M_GET, "/api/v1/audit", ROLE_AUDITOR, audit_h_query, 0, "audit_read"},
 	{M_POST, "/api/v1/workshops", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST,
 	 workshops_h_create},
 	{M_GET, "/api/v1/workshops",
-	 ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST | ROLE_AGENT | ROLE_EMPLOYER, workshops_h_mine},
+	 ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST | ROLE_AGENT | ROLE_EMPLOYER, workshops_h_mine,
+	 0, "workshop_read"},
 	{M_GET, "/api/v1/workshops/{}",
-	 ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST | ROLE_AGENT | ROLE_EMPLOYER, workshops_h_get},
+	 ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST | ROLE_AGENT | ROLE_EMPLOYER, workshops_h_get,
+	 0, "workshop_read"},
 	{M_POST, "/api/v1/workshops/{}/employers", ROLE_ADMIN, workshops_h_link},
 	{M_POST, "/api/v1/workshops/{}/payments", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST,
 	 workshops_h_payment},
 	{M_POST, "/api/v1/lists",
 	 ROLE_EMPLOYER | ROLE_AGENT | ROLE_SPECIALIST | ROLE_SUPERVISOR | ROLE_ADMIN, lists_h_upload,
 	 HTTP_MAX_BODY},
-	{M_GET, "/api/v1/users", ROLE_ADMIN, users_h_list},
+	{M_GET, "/api/v1/users", ROLE_ADMIN, users_h_list, 0, "user_list"},
 	{M_POST, "/api/v1/users", ROLE_ADMIN, users_h_create},
 	{M_POST, "/api/v1/users/{}/disable", ROLE_ADMIN, users_h_disable},
 	{0, NULL, 0, NULL},

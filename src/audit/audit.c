@@ -108,7 +108,8 @@ void audit_reply(struct req *r, int status, struct jw *body, struct audit_entry 
 {
 	int kept = 0;
 	for (int i = 0; i < n; i++)
-		if (!(r->who.role == ROLE_CITIZEN && rows[i].person_id == r->who.person_id))
+		if (rows[i].denied ||
+		    !(r->who.role == ROLE_CITIZEN && rows[i].person_id == r->who.person_id))
 			rows[kept++] = rows[i];
 	if (!kept) {
 		reply_jw(r, status, body);
@@ -143,6 +144,21 @@ void audit_reply(struct req *r, int status, struct jw *body, struct audit_entry 
 			return;
 	}
 	req_write(r, &j->job);
+}
+
+void audit_refuse(struct req *r, struct audit_entry *a, const char *field, const char *message)
+{
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	jw_object(&w, "error");
+	jw_str(&w, "code", "forbidden");
+	jw_str(&w, "message", message);
+	jw_str(&w, "field", field);
+	jw_end(&w);
+	jw_end(&w);
+	a->denied = 1;
+	audit_reply(r, 403, &w, a, 1);
 }
 
 /* ---- reading the log: first the spooled entries into journal.audit ---- */

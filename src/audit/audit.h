@@ -41,9 +41,13 @@ void audit_bind(struct db_stmt *s, int first, const struct principal *who, const
 int audit_insert(struct db *db, const struct principal *who, const char *ip, int64_t now,
 		 const struct audit_entry *a, struct err *e);
 
-/* Writes the rows (skipping a citizen's reads of their own record), then replies with
- * status and body. Rows and their strings must live in r's arena. */
+/* Writes the rows (skipping a citizen's allowed reads of their own record), then replies
+ * with status and body. Rows and their strings must live in r's arena. */
 void audit_reply(struct req *r, int status, struct jw *body, struct audit_entry *rows, int n);
+
+/* Refuses a read with 403 forbidden in the API's error shape (field and message as
+ * given), a's row written as denied first, as audit_reply does. a lives in r's arena. */
+void audit_refuse(struct req *r, struct audit_entry *a, const char *field, const char *message);
 
 /* 1 if `who` holds a live caller context for person_id. */
 int audit_has_context(struct db *db, const struct principal *who, int64_t person_id,

@@ -71,8 +71,7 @@ size_t text_utf8_len(const char *s)
 	return n;
 }
 
-/* Decodes one code point of already validated UTF-8 and advances *pp. */
-static uint32_t text_decode(const unsigned char **pp)
+uint32_t text_decode(const unsigned char **pp)
 {
 	const unsigned char *p = *pp;
 	uint32_t c = p[0];

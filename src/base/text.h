@@ -20,6 +20,9 @@ char *text_utf8_scrub(char *s);
 /* Number of code points in a valid UTF-8 string. */
 size_t text_utf8_len(const char *s);
 
+/* The code point at *pp, in valid UTF-8 (text_utf8_valid), and *pp moved past it. */
+uint32_t text_decode(const unsigned char **pp);
+
 /* Normalised copy of `in` in the arena, or NULL when `in` is not valid UTF-8.
  * - Arabic letter variants to Persian: ي (U+064A) and ى (U+0649) → ی (U+06CC),
  *   ك (U+0643) → ک (U+06A9), ة (U+0629) → ه (U+0647), أ إ ٱ → ا; Arabic

@@ -136,7 +136,10 @@ bad:
 /* ---- GET /api/v1/cases/{id} ---- */
 
 /* Loads the case named in the path and checks that r->who may read it. On failure it
- * replies (a refusal is audited) and returns -1. */
+ * replies and returns -1. The right is decided before whether the id is on record is
+ * told: one who may not read every case gets the same audited 403 for an id no case has
+ * as for a case not theirs, so that the answer does not tell which ids exist; a path
+ * that is no id (0, "abc") names no case whoever asks: 404. */
 static int load_readable(struct req *r, struct case_row *c)
 {
 	int64_t id = req_path_id(r);
@@ -145,30 +148,25 @@ static int load_readable(struct req *r, struct case_row *c)
 		reply_errorf(r, 500, "internal", "", "the case cannot be read");
 		return -1;
 	}
-	if (rc == 0) {
+	/* the case, if it is theirs to read; else, for an id no case has, all cases */
+	int may = rc ? case_may_read(req_db(r), &r->who, c, req_now())
+		     : !id || case_may_read_any(&r->who);
+	if (may && rc)
+		return 0;
+	if (may) {
 		reply_errorf(r, 404, "not_found", "id", "no such case");
 		return -1;
 	}
-	if (!case_may_read(req_db(r), &r->who, c, req_now())) {
-		struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
-		a->action = "case_read";
-		a->person_id = c->person_id;
-		a->case_id = c->id;
-		a->reason = c->number;
-		a->denied = 1;
-		struct jw w;
-		jw_init(&w);
-		jw_object(&w, NULL);
-		jw_object(&w, "error");
-		jw_str(&w, "code", "forbidden");
-		jw_str(&w, "message", "this case is not yours to see");
-		jw_str(&w, "field", "id");
-		jw_end(&w);
-		jw_end(&w);
-		audit_reply(r, 403, &w, a, 1);
-		return -1;
-	}
-	return 0;
+	struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
+	memset(a, 0, sizeof *a);
+	a->action = "case_read";
+	a->person_id = rc ? c->person_id : 0;
+	a->case_id = rc ? c->id : 0;
+	/* the case number, or the id asked for that no case has */
+	a->reason =
+	    rc ? c->number : arena_printf(&r->arena, "id %lld, no such case", (long long)id);
+	audit_refuse(r, a, "id", "this case is not yours to see");
+	return -1;
 }
 
 void cases_h_get(struct req *r)

@@ -10,6 +10,7 @@
 #include "catalog/catalog.h"
 #include "rules/rules.h"
 #include "store/store.h"
+#include "users/users.h"
 
 const char *cli_data_default(void)
 {
@@ -79,6 +80,13 @@ struct rules *cli_rules_load(const char *data, struct err *e)
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s/rules", data);
 	return rules_load(dir, e);
+}
+
+struct users_pwlist *cli_passwords_load(const char *data, struct err *e)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/passwords", data);
+	return users_pwlist_load(dir, e);
 }
 
 int cli_calendars(struct app *app, const char *data)

@@ -13,6 +13,7 @@
 struct app;
 struct db;
 struct rules;
+struct users_pwlist;
 
 int cli_serve(int argc, char **argv);		  /* cli/serve.c */
 int cli_migrate(int argc, char **argv);		  /* cli/migrate.c */
@@ -36,7 +37,7 @@ int cli_rules(int argc, char **argv);		  /* cli/rules.c */
 	OPT_REQUIRED_STRING("--db", "FILE", db,                                                    \
 			    "the database (made if missing; NAME-journal.db beside it)"),          \
 	    OPT_STRING("--data", "DIR", data,                                                      \
-		       "catalogue, holidays and rules (default $TAMIN_DATA or ./data)")
+		       "catalogue, holidays, rules, passwords (default $TAMIN_DATA or ./data)")
 
 /* $TAMIN_DATA, or "data". */
 const char *cli_data_default(void);
@@ -62,6 +63,8 @@ int cli_parse_open(const struct opts_cmd *c, int argc, char **argv, const char *
 
 /* The rules from data/rules (rules/rules.h); NULL with e. */
 struct rules *cli_rules_load(const char *data, struct err *e);
+/* The passwords refused to new accounts, from data/passwords (users/users.h); NULL with e. */
+struct users_pwlist *cli_passwords_load(const char *data, struct err *e);
 
 /* The office calendar (with the holidays in data/holidays) and the always-open one, into
  * app; cli_calendars_free frees them. 0, or -1 after printing why. */

@@ -2,6 +2,8 @@
  * sweeper, until SIGTERM or SIGINT. */
 #include "cli/cli.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,17 +11,20 @@
 
 #include "app.h"
 #include "audit/spool.h"
+#include "base/tally.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "routes.h"
 #include "rules/rules.h"
 #include "store/store.h"
 #include "store/writer.h"
+#include "users/users.h"
 #include "web/web.h"
 
 struct serve_opts {
-	const char *db, *data, *listen, *web;
-	long threads, rate_limit;
+	const char *db, *data, *listen, *web, *trusted_proxy;
+	long threads, rate_limit, max_per_address, head_timeout, body_budget;
+	int behind_tls;
 };
 
 static int serve(struct serve_opts *o, const struct web *web)
@@ -48,14 +53,35 @@ static int serve(struct serve_opts *o, const struct web *web)
 		so.host = host;
 		so.port = (int)port;
 	}
-	struct app app = {.data_dir = o->data, .login_limit = 10, .web = web};
-	if (cli_calendars(&app, o->data) < 0)
+	/* the proxy's address as the server will see it written (inet_ntop's form) */
+	char proxy[INET6_ADDRSTRLEN];
+	if (o->trusted_proxy) {
+		unsigned char bin[sizeof(struct in6_addr)];
+		int af = strchr(o->trusted_proxy, ':') ? AF_INET6 : AF_INET;
+		if (inet_pton(af, o->trusted_proxy, bin) != 1 ||
+		    !inet_ntop(af, bin, proxy, sizeof proxy))
+			return cli_fail("--trusted-proxy wants an IP address, not %s",
+					o->trusted_proxy);
+		so.trusted_proxy = proxy;
+	}
+	struct app app = {
+	    .data_dir = o->data, .login_limit = 10, .cookie_secure = o->behind_tls, .web = web};
+	if (!(app.login_failures = users_login_failures_new()))
+		return cli_fail("%s", "out of memory for the failed-login counters");
+	if (cli_calendars(&app, o->data) < 0) {
+		tally_free(app.login_failures);
 		return 2;
+	}
 	struct err e = {0};
-	struct rules *rules = cli_rules_load(o->data, &e);
-	if (!rules)
+	struct users_pwlist *refused = cli_passwords_load(o->data, &e);
+	struct rules *rules = refused ? cli_rules_load(o->data, &e) : NULL;
+	if (!rules) {
+		users_pwlist_free(refused);
+		tally_free(app.login_failures);
 		return cli_fail("%s", e.message);
+	}
 	app.rules = rules;
+	app.refused_passwords = refused;
 	app.writer = writer_start(o->db, &e);
 	if (app.writer)
 		app.spool = audit_spool_start(o->db, app.writer, &e);
@@ -64,22 +90,30 @@ static int serve(struct serve_opts *o, const struct web *web)
 		audit_spool_stop(app.spool);
 		writer_stop(app.writer);
 		rules_free(rules);
+		users_pwlist_free(refused);
+		tally_free(app.login_failures);
 		return cli_fail("%s", e.message);
 	}
 	so.threads = o->threads ? (int)o->threads : 2;
 	so.rate_limit = o->rate_limit >= 0 ? (int)o->rate_limit : 1000;
 	so.body_limit = 64 << 10;
+	so.max_per_address = (int)o->max_per_address;
+	so.head_timeout_s = (int)o->head_timeout;
+	so.body_budget = (size_t)o->body_budget << 20;
 	so.db_path = o->db;
 	so.writer = app.writer;
 	so.routes = api_routes;
 	so.hooks = &api_hooks;
 	so.app = &app;
+	so.hsts = o->behind_tls;
 	int rc = http_serve(&so, &e);
 	cases_sweeper_stop(sw);
 	audit_spool_stop(app.spool);
 	writer_stop(app.writer);
 	cli_calendars_free(&app);
 	rules_free(rules);
+	users_pwlist_free(refused);
+	tally_free(app.login_failures);
 	catalog_release();
 	if (rc < 0)
 		return cli_fail("%s", e.message);
@@ -98,6 +132,21 @@ int cli_serve(int argc, char **argv)
 		       "event loops, each reading the database on its own (default 2)"),
 	    OPT_NUMBER("--rate-limit", "N", &o.rate_limit, 0, 10000000,
 		       "requests a second from one address (default 1000; 0: none)"),
+	    OPT_NUMBER("--max-conns-per-address", "N", &o.max_per_address, 1, 1000000,
+		       "connections one address may hold open (default 256; a NAT of many "
+		       "desks may need more; the trusted proxy's own are not capped)"),
+	    OPT_NUMBER("--head-timeout", "SECONDS", &o.head_timeout, 1, 3600,
+		       "a request's head must arrive within this of its first byte, and its "
+		       "body at 16 KiB/s after (default 10)"),
+	    OPT_NUMBER("--body-budget", "MIB", &o.body_budget, 1, 65536,
+		       "large bodies held in memory at once, all connections together; past "
+		       "it, 503 (default 64)"),
+	    OPT_FLAG("--behind-tls", &o.behind_tls,
+		     "clients reach the server through HTTPS only (a proxy ends TLS): the session "
+		     "cookie is Secure, every reply has HSTS"),
+	    OPT_STRING("--trusted-proxy", "ADDRESS", &o.trusted_proxy,
+		       "the reverse proxy in front: its requests count as from the last address "
+		       "of their X-Forwarded-For"),
 	    OPT_STRING(
 		"--web", "DIR", &o.web,
 		"the built web app to serve at / (the folder Vite writes: index.html, assets/)"),

@@ -58,12 +58,20 @@ int cli_user_add(int argc, char **argv)
 		return cli_fail("%s", "the password is read from standard input: none was given");
 	pw[strcspn(pw, "\r\n")] = 0;
 	j.u.password = pw;
+	struct err e = {0};
+	struct users_pwlist *refused = cli_passwords_load(data, &e);
+	if (!refused)
+		return cli_fail("%s", e.message);
+	j.u.refused = refused;
 	struct db *db = NULL;
-	if (cli_open(db_path, data, &db) < 0)
+	if (cli_open(db_path, data, &db) < 0) {
+		users_pwlist_free(refused);
 		return 2;
+	}
 	struct write_job job = {.run = user_add_run, .arg = &j};
 	int rc = writer_run_now(db, &job);
 	sodium_memzero(pw, sizeof pw);
+	users_pwlist_free(refused);
 	cli_close(db);
 	if (rc < 0)
 		return cli_fail("%s", job.err.message);

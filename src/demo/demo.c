@@ -113,7 +113,7 @@ static int add_user(struct db *db, const char *hash, const char *login, const ch
 		    const char *dept, const char *nid, const char *name, struct principal *who,
 		    struct err *e)
 {
-	struct user_new u = {login, NULL, role, dept, nid, name, hash};
+	struct user_new u = {login, NULL, role, dept, nid, name, hash, NULL};
 	if (users_add(db, &u, e) < 0)
 		return -1;
 	if (who) {

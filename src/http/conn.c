@@ -5,14 +5,126 @@
 #include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #define IN_START 4096	   /* a connection's input buffer at first */
 #define IN_KEEP (64 << 10) /* a buffer grown past this shrinks back after its request */
+#define ADDR_SLOTS 65536u  /* distinct addresses holding connections at once, at most */
+#define ACCEPT_PAUSE_MS 100 /* out of descriptors: accepting waits this long */
+
+/* ---- what every loop's host shares ---- */
+
+struct addr_slot {
+	char ip[48];
+	int n; /* its open connections; 0: the slot is free */
+};
+
+struct conn_shared {
+	pthread_mutex_t mu;
+	int max_per_address;
+	size_t max_buffered;
+	atomic_size_t buffered;
+	uint32_t seed; /* keys the hash, so that colliding addresses cannot be made offline */
+	char uncapped[48];
+	struct addr_slot *slot; /* linear probing, backward-shift deletion: no tombstones */
+};
+
+struct conn_shared *conn_shared_new(int max_per_address, size_t max_buffered,
+				    const char *uncapped)
+{
+	struct conn_shared *s = calloc(1, sizeof *s);
+	if (!s || !(s->slot = calloc(ADDR_SLOTS, sizeof *s->slot))) {
+		free(s);
+		return NULL;
+	}
+	pthread_mutex_init(&s->mu, NULL);
+	s->max_per_address = max_per_address;
+	s->max_buffered = max_buffered;
+	snprintf(s->uncapped, sizeof s->uncapped, "%s", uncapped ? uncapped : "");
+	atomic_init(&s->buffered, 0);
+	if (getrandom(&s->seed, sizeof s->seed, 0) != sizeof s->seed)
+		s->seed = (uint32_t)time(NULL);
+	return s;
+}
+
+void conn_shared_free(struct conn_shared *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_destroy(&s->mu);
+	free(s->slot);
+	free(s);
+}
+
+static uint32_t addr_hash(const struct conn_shared *s, const char *ip)
+{
+	uint32_t h = 2166136261u ^ s->seed;
+	for (const char *p = ip; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return (h ^ (h >> 15)) & (ADDR_SLOTS - 1);
+}
+
+/* The slot of ip, or the free slot where it would go; NULL when the table is full. */
+static struct addr_slot *addr_find(struct conn_shared *s, const char *ip)
+{
+	uint32_t i = addr_hash(s, ip);
+	for (uint32_t k = 0; k < ADDR_SLOTS; k++, i = (i + 1) & (ADDR_SLOTS - 1))
+		if (!s->slot[i].n || !strcmp(s->slot[i].ip, ip))
+			return &s->slot[i];
+	return NULL;
+}
+
+/* One more connection for ip: 0, or -1 when it holds max_per_address already. */
+static int addr_acquire(struct conn_shared *s, const char *ip)
+{
+	pthread_mutex_lock(&s->mu);
+	struct addr_slot *a = addr_find(s, ip);
+	int ok = a && (!s->max_per_address || a->n < s->max_per_address);
+	if (ok && !a->n++)
+		memcpy(a->ip, ip, sizeof a->ip);
+	pthread_mutex_unlock(&s->mu);
+	return ok ? 0 : -1;
+}
+
+static void addr_release(struct conn_shared *s, const char *ip)
+{
+	pthread_mutex_lock(&s->mu);
+	struct addr_slot *a = addr_find(s, ip);
+	if (a && a->n && --a->n == 0) {
+		/* close the gap: a later entry whose home is not between the gap and it moves
+		 * back, so that every entry stays reachable from its home */
+		uint32_t i = (uint32_t)(a - s->slot), j = i;
+		for (;;) {
+			j = (j + 1) & (ADDR_SLOTS - 1);
+			if (!s->slot[j].n)
+				break;
+			uint32_t home = addr_hash(s, s->slot[j].ip);
+			int stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+			if (stays)
+				continue;
+			s->slot[i] = s->slot[j];
+			s->slot[j].n = 0;
+			i = j;
+		}
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct conn {
 	struct conn_host *h;
@@ -20,6 +132,7 @@ struct conn {
 	int fd;
 	struct event *rev, *wev;
 	char ip[48];
+	int addr_held; /* counted in the shared table of addresses */
 	/* input: the current request from in[0], what follows it after */
 	char *in;
 	size_t len, cap;
@@ -33,7 +146,15 @@ struct conn {
 	int closing; /* close once the current reply is written */
 	int dead;    /* closed; freed once no request refers to it */
 	int processing;
+	int in_event; /* an event callback of c's is running: it settles c at its end */
 	int continued; /* "100 Continue" sent for the current request */
+	/* the current request's time and size: its head within head_timeout_s of its first
+	 * byte, its body at min_rate after; a byte that arrives does not restart the clock */
+	int64_t started_ms, deadline_ms, last_ms;
+	size_t limit;	/* the body's, as on_head decided */
+	int early;	/* on_head is deciding: a reply now leaves the body unread */
+	void *user;	/* on_head's, until on_request takes it */
+	size_t counted; /* bytes of in past IN_KEEP, counted in the shared budget */
 	/* the reply being written */
 	char *out; /* the head's unwritten rest (malloc'd) */
 	size_t out_len;
@@ -47,13 +168,31 @@ static void conn_read_cb(evutil_socket_t fd, short what, void *arg);
 static void conn_write_cb(evutil_socket_t fd, short what, void *arg);
 static void process(struct conn *c);
 
-static void reading_on(struct conn *c)
+/* Reading, with the read event's timeout set to fire in ms (libevent restarts it after
+ * every read: read_timeout then decides, by the clock, whether a deadline passed). */
+static void arm(struct conn *c, int64_t ms)
 {
-	if (c->reading || c->dead || c->eof)
+	if (c->dead || c->eof)
 		return;
-	struct timeval tv = {c->h->timeout_s, 0};
+	if (ms < 1)
+		ms = 1;
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
 	if (event_add(c->rev, &tv) == 0)
 		c->reading = 1;
+}
+
+static void reading_on(struct conn *c)
+{
+	if (!c->reading)
+		arm(c, (int64_t)c->h->timeout_s * 1000);
+}
+
+/* The first byte of a request is in: its head must follow within head_timeout_s. */
+static void request_started(struct conn *c)
+{
+	c->started_ms = now_ms();
+	c->deadline_ms = c->started_ms + (int64_t)c->h->head_timeout_s * 1000;
+	arm(c, c->deadline_ms - c->started_ms);
 }
 
 static void reading_off(struct conn *c)
@@ -61,6 +200,27 @@ static void reading_off(struct conn *c)
 	if (c->reading)
 		event_del(c->rev);
 	c->reading = 0;
+}
+
+/* The input buffer's bytes past IN_KEEP, counted in (or given back to) the budget. */
+static int budget(struct conn *c, size_t cap)
+{
+	struct conn_shared *sh = c->h->shared;
+	size_t want = cap > IN_KEEP ? cap - IN_KEEP : 0;
+	if (!sh || want == c->counted)
+		return 0;
+	if (want < c->counted) {
+		atomic_fetch_sub(&sh->buffered, c->counted - want);
+	} else {
+		size_t more = want - c->counted;
+		size_t was = atomic_fetch_add(&sh->buffered, more);
+		if (sh->max_buffered && was + more > sh->max_buffered) {
+			atomic_fetch_sub(&sh->buffered, more);
+			return -1;
+		}
+	}
+	c->counted = want;
+	return 0;
 }
 
 static void conn_free(struct conn *c)
@@ -71,6 +231,7 @@ static void conn_free(struct conn *c)
 		c->h->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	budget(c, 0);
 	free(c->in);
 	free(c->out);
 	free(c);
@@ -90,14 +251,59 @@ static void conn_close(struct conn *c)
 	c->reading = 0;
 	close(c->fd);
 	c->fd = -1;
+	if (c->addr_held)
+		addr_release(c->h->shared, c->ip);
+	c->addr_held = 0;
+	if (c->user && c->h->drop) /* a request that will never reach its handler */
+		c->h->drop(c->user, c->h->arg);
+	c->user = NULL;
 }
 
 /* The last call of every entry point (an event, a reply): frees a closed connection
  * once no request is with the handler and no call below is still reading it. */
 static void conn_settle(struct conn *c)
 {
-	if (c->dead && !c->busy && !c->processing)
+	if (c->dead && !c->busy && !c->processing && !c->in_event)
 		conn_free(c);
+}
+
+static void accept_resume(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct conn_host *h = arg;
+	if (h->accept_ev)
+		event_add(h->accept_ev, NULL);
+}
+
+/* Out of descriptors (or memory): the listening socket stays readable, and accepting at
+ * once again would spin. Accepting pauses, as libevent's evconnlistener lets a program
+ * do; connections that end meanwhile give descriptors back. */
+static void accept_pause(struct conn_host *h)
+{
+	if (!h->accept_pause)
+		h->accept_pause = evtimer_new(h->base, accept_resume, h);
+	if (!h->accept_pause)
+		return;
+	event_del(h->accept_ev);
+	struct timeval tv = {0, ACCEPT_PAUSE_MS * 1000};
+	evtimer_add(h->accept_pause, &tv);
+}
+
+/* A connection over its address's cap: a short 503 and the close, nothing read. */
+static void refuse_address(int s)
+{
+	static const char body[] = "{\"error\":{\"code\":\"too_many_connections\",\"message\":"
+				   "\"too many connections from your address\",\"field\":\"\"}}";
+	char buf[512];
+	int n = snprintf(buf, sizeof buf,
+			 "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; "
+			 "charset=utf-8\r\nRetry-After: 1\r\nConnection: close\r\n"
+			 "Content-Length: %zu\r\n\r\n%s",
+			 sizeof body - 1, body);
+	ssize_t w = send(s, buf, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	(void)w; /* a socket that does not take it is closed all the same */
+	close(s);
 }
 
 static void accept_cb(evutil_socket_t fd, short what, void *arg)
@@ -111,6 +317,8 @@ static void accept_cb(evutil_socket_t fd, short what, void *arg)
 		if (s < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+				accept_pause(h);
 			return;
 		}
 		struct conn *c = calloc(1, sizeof *c);
@@ -131,6 +339,14 @@ static void accept_cb(evutil_socket_t fd, short what, void *arg)
 		else if (ss.ss_family == AF_INET6)
 			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, c->ip,
 				  sizeof c->ip);
+		c->addr_held = h->shared && strcmp(c->ip, h->shared->uncapped) != 0;
+		if (c->addr_held && addr_acquire(h->shared, c->ip) < 0) {
+			free(c);
+			free(in);
+			refuse_address(s);
+			continue;
+		}
+		c->last_ms = now_ms();
 		c->rev = event_new(h->base, s, EV_READ | EV_PERSIST, conn_read_cb, c);
 		c->wev = event_new(h->base, s, EV_WRITE | EV_PERSIST, conn_write_cb, c);
 		c->next = h->conns;
@@ -161,6 +377,10 @@ int conn_listen(struct conn_host *h, int fd)
 
 void conn_stop_accepting(struct conn_host *h)
 {
+	if (h->accept_pause) {
+		event_free(h->accept_pause);
+		h->accept_pause = NULL;
+	}
 	if (h->accept_ev) {
 		event_free(h->accept_ev);
 		h->accept_ev = NULL;
@@ -178,6 +398,7 @@ void conn_close_all(struct conn_host *h)
 	while (c) {
 		struct conn *next = c->next;
 		conn_close(c);
+		budget(c, 0);
 		free(c->in);
 		free(c->out);
 		free(c);
@@ -190,9 +411,16 @@ const char *conn_ip(const struct conn *c)
 	return c->ip;
 }
 
+/* A reply before the body was read (on_head's) leaves the body in the socket: the
+ * connection cannot go on after it. */
+static int body_unread(const struct conn *c)
+{
+	return c->early && (c->q.chunked || c->q.content_length > 0);
+}
+
 void conn_reply_mode(const struct conn *c, int *close_, int *keep_alive_10)
 {
-	*close_ = c->closing || !c->q.keep_alive;
+	*close_ = c->closing || !c->q.keep_alive || body_unread(c);
 	*keep_alive_10 = !*close_ && c->q.minor == 0;
 }
 
@@ -214,19 +442,24 @@ static void reply_done(struct conn *c)
 	c->len -= used;
 	c->used = c->head_len = c->chunk_scan = 0;
 	c->continued = 0;
+	c->started_ms = 0;
 	if (c->cap > IN_KEEP && c->len < IN_START) {
 		char *in = realloc(c->in, IN_START);
 		if (in) {
 			c->in = in;
 			c->cap = IN_START;
+			budget(c, IN_START);
 		}
 	}
 	if (c->closing) {
 		conn_close(c);
 		return;
 	}
+	c->last_ms = now_ms();
 	reading_on(c);
 	process(c);
+	if (!c->busy && !c->dead && c->len && !c->started_ms)
+		request_started(c); /* a pipelined request's rest is still coming */
 }
 
 /* Writes what is pending; 1 when all of it went, 0 when the socket is full, -1 on error. */
@@ -280,6 +513,15 @@ void conn_send(struct conn *c, const char *head, size_t hlen, const void *body, 
 	c->body = c->body_start = body;
 	c->body_len = blen;
 	c->release = release;
+	c->user = NULL; /* the request is answered */
+	if (c->early) { /* on_head replied: the request took its head alone */
+		c->used = c->head_len;
+		if (body_unread(c)) {
+			c->closing = 1;
+			c->used = c->len;
+		}
+		c->early = 0;
+	}
 	c->closing |= !c->q.keep_alive; /* as conn_reply_mode told the head */
 	int rc = c->dead ? -1 : flush(c, head, hlen);
 	if (rc == 0) {
@@ -308,7 +550,8 @@ static void conn_write_cb(evutil_socket_t fd, short what, void *arg)
 	conn_settle(c);
 }
 
-/* Grows the input buffer to hold need bytes; -1 past the host's limits. */
+/* Grows the input buffer to hold need bytes; -1 past the host's limits (or out of
+ * memory), -2 past the shared budget for big bodies. */
 static int reserve(struct conn *c, size_t need)
 {
 	if (need <= c->cap)
@@ -318,6 +561,8 @@ static int reserve(struct conn *c, size_t need)
 	size_t cap = c->cap;
 	while (cap < need)
 		cap *= 2;
+	if (cap > IN_KEEP) /* a big body: what it needs, not twice that */
+		cap = (need + 4095) & ~(size_t)4095;
 	/* a parsed head points into the buffer: keep its places as offsets across realloc */
 	size_t off[2 + 2 * WIRE_HEADERS] = {0};
 	int n = 0;
@@ -329,9 +574,13 @@ static int reserve(struct conn *c, size_t need)
 			off[n++] = (size_t)(c->q.h[i].value - c->in);
 		}
 	}
+	if (budget(c, cap) < 0)
+		return -2; /* the bodies in flight are at the budget: 503 */
 	char *in = realloc(c->in, cap);
-	if (!in)
+	if (!in) {
+		budget(c, c->cap);
 		return -1;
+	}
 	c->in = in;
 	c->cap = cap;
 	if (c->head_len) {
@@ -354,7 +603,15 @@ static void refuse(struct conn *c, int status)
 	c->busy = 1;
 	c->used = c->len;
 	atomic_fetch_add(c->h->inflight, 1);
-	c->h->on_request(c, NULL, NULL, 0, status, c->h->arg);
+	void *user = c->user;
+	c->user = NULL;
+	c->h->on_request(c, NULL, NULL, 0, status, user, c->h->arg);
+}
+
+/* A buffer that cannot grow: over the request's limit (status), or at the budget (503). */
+static void refuse_grow(struct conn *c, int rc, int status)
+{
+	refuse(c, rc == -2 ? 503 : status);
 }
 
 static void send_continue(struct conn *c)
@@ -370,6 +627,46 @@ static void send_continue(struct conn *c)
 	(void)w; /* a client that does not get it sends the body after a while anyway */
 }
 
+/* The head is in: on_head (if any) sets the body's limit and its deadline, or replies.
+ * 0 go on, -1 the request is done with (replied or refused). */
+static int head_in(struct conn *c)
+{
+	struct conn_host *h = c->h;
+	size_t have = c->len - c->head_len;
+	int body_in = !c->q.chunked &&
+		      (c->q.content_length <= 0 || (size_t)c->q.content_length <= have);
+	c->limit = h->max_body;
+	if (h->on_head) {
+		/* a request is in for the time of the call: a reply from it ends the request */
+		c->busy = 1;
+		c->early = 1;
+		atomic_fetch_add(h->inflight, 1);
+		long long lim = h->on_head(c, &c->q, body_in, &c->user, h->arg);
+		if (lim < 0)
+			return -1; /* replied, or will (an audited refusal): conn_send moves on */
+		c->early = 0;
+		c->busy = 0;
+		atomic_fetch_sub(h->inflight, 1);
+		if ((unsigned long long)lim < c->limit)
+			c->limit = (size_t)lim;
+	}
+	if (!c->q.chunked && c->q.content_length > (int64_t)c->limit) {
+		refuse(c, 413);
+		return -1;
+	}
+	/* the body must come at min_rate; a chunked one may be as long as the limit */
+	size_t len = c->q.chunked		 ? c->limit
+		     : c->q.content_length > 0 ? (size_t)c->q.content_length
+					       : 0;
+	if (!body_in && h->min_rate) {
+		int64_t now = now_ms();
+		c->deadline_ms = now + (int64_t)h->head_timeout_s * 1000 +
+				 (int64_t)(len / h->min_rate) * 1000;
+		arm(c, c->deadline_ms - now);
+	}
+	return 0;
+}
+
 /* Takes the requests complete in the buffer, one at a time. The caller settles c. */
 static void process(struct conn *c)
 {
@@ -381,10 +678,9 @@ static void process(struct conn *c)
 		if (!c->head_len) {
 			size_t end = wire_head_end(c->in, c->len);
 			if (!end || end > h->max_head) {
-				int full = c->len > h->max_head ||
-					   (c->len == c->cap && reserve(c, c->cap * 2) < 0);
-				if (full)
-					refuse(c, 431);
+				int grown = c->len == c->cap ? reserve(c, c->cap * 2) : 0;
+				if (c->len > h->max_head || grown < 0)
+					refuse_grow(c, grown, 431);
 				else if (c->eof)
 					conn_close(c);
 				break;
@@ -399,22 +695,25 @@ static void process(struct conn *c)
 				refuse(c, 413);
 				break;
 			}
+			if (head_in(c) < 0)
+				continue; /* answered already: a request may follow, or c closed */
 		}
 		size_t have = c->len - c->head_len, body_len;
 		if (c->q.chunked) {
 			size_t used = 0;
-			int rc = wire_chunked(c->in + c->head_len, have, h->max_body,
-					      &c->chunk_scan, &body_len, &used);
+			int rc = wire_chunked(c->in + c->head_len, have, c->limit, &c->chunk_scan,
+					      &body_len, &used);
 			if (rc < 0) {
 				refuse(c, 400);
 				break;
 			}
 			if (rc == 0) {
 				send_continue(c);
+				int grown = c->len == c->cap ? reserve(c, c->cap * 2) : 0;
 				if (c->eof)
 					conn_close(c);
-				else if (c->len == c->cap && reserve(c, c->cap * 2) < 0)
-					refuse(c, 413);
+				else if (grown < 0)
+					refuse_grow(c, grown, 413);
 				break;
 			}
 			c->used = c->head_len + used;
@@ -422,32 +721,57 @@ static void process(struct conn *c)
 			body_len = c->q.content_length > 0 ? (size_t)c->q.content_length : 0;
 			if (have < body_len) {
 				send_continue(c);
+				int grown = 0;
 				if (c->eof)
 					conn_close(c);
-				else if (reserve(c, c->head_len + body_len) < 0)
-					refuse(c, 413);
+				else if ((grown = reserve(c, c->head_len + body_len)) < 0)
+					refuse_grow(c, grown, 413);
 				break;
 			}
 			c->used = c->head_len + body_len;
 		}
 		c->busy = 1;
 		atomic_fetch_add(h->inflight, 1);
-		h->on_request(c, &c->q, c->in + c->head_len, body_len, 0, h->arg);
+		void *user = c->user;
+		c->user = NULL;
+		h->on_request(c, &c->q, c->in + c->head_len, body_len, 0, user, h->arg);
 	}
 	c->processing = 0;
+}
+
+/* The read event's timeout: an idle connection past timeout_s closes; a request past its
+ * deadline gets 408; a request with the handler waits for its reply. */
+static void read_timeout(struct conn *c)
+{
+	if (c->busy)
+		return;
+	int64_t now = now_ms();
+	if (c->started_ms) {
+		if (now >= c->deadline_ms)
+			refuse(c, 408);
+		else
+			arm(c, c->deadline_ms - now);
+		return;
+	}
+	int64_t idle = now - c->last_ms, max = (int64_t)c->h->timeout_s * 1000;
+	if (idle >= max)
+		conn_close(c);
+	else
+		arm(c, max - idle);
 }
 
 static void conn_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
+	int grown;
+	c->in_event = 1; /* a refusal below replies and settles c: c must outlive it here */
 	if (what & EV_TIMEOUT) {
-		if (!c->busy)
-			conn_close(c);
+		read_timeout(c);
 	} else if (c->len == c->cap && c->busy) {
 		reading_off(c); /* full behind a request being answered: wait for its reply */
-	} else if (c->len == c->cap && reserve(c, c->cap * 2) < 0) {
+	} else if (c->len == c->cap && (grown = reserve(c, c->cap * 2)) < 0) {
 		reading_off(c);
-		refuse(c, 431);
+		refuse_grow(c, grown, 431);
 	} else {
 		ssize_t n;
 		do
@@ -463,6 +787,15 @@ static void conn_read_cb(evutil_socket_t fd, short what, void *arg)
 			c->len += (size_t)n;
 		if (n >= 0 && !c->busy)
 			process(c);
+		/* A request still coming (most arrive whole and are with the handler by now):
+		 * its deadline, not a clock that each byte would restart. */
+		if (n > 0 && !c->busy && !c->dead && c->len) {
+			if (!c->started_ms)
+				request_started(c);
+			else
+				arm(c, c->deadline_ms - now_ms());
+		}
 	}
+	c->in_event = 0;
 	conn_settle(c);
 }

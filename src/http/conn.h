@@ -19,22 +19,45 @@ struct conn;
 struct event;
 struct event_base;
 
+/* A request's head is in, its body not yet read: the host decides now, from the route and
+ * who is asking, how large a body it takes, so that nobody makes the server hold a body
+ * it would refuse. body_in: the body is in the buffer already. Returns the limit in
+ * bytes, or -1 when it has replied (conn_send) already: the connection then closes after
+ * the reply if a body was coming, unread. *user is handed to on_request (or to drop). */
+typedef long long (*conn_head_fn)(struct conn *c, const struct wire_req *q, int body_in,
+				  void **user, void *arg);
 /* A request whose head and body are in: q and body[0..len) stay valid until its reply
- * has been handed to conn_send. refuse != 0: the request was malformed or too large (q
- * NULL); the handler replies with that status and the connection closes after it. */
+ * has been handed to conn_send. refuse != 0: the request was malformed, too large or too
+ * slow (q may be NULL); the handler replies with that status and the connection closes
+ * after it. user: what on_head gave, or NULL. */
 typedef void (*conn_request_fn)(struct conn *c, const struct wire_req *q, const char *body,
-				size_t len, int refuse, void *arg);
+				size_t len, int refuse, void *user, void *arg);
+
+/* What the hosts of every loop share: the connections each address holds, and the bytes
+ * held in input buffers past their usual size (big bodies). Thread-safe. */
+struct conn_shared;
+/* max_per_address 0: no cap; max_buffered 0: no budget; uncapped: an address the cap
+ * does not apply to (a trusted reverse proxy, whose connections carry every client's),
+ * NULL: none. NULL on out of memory. */
+struct conn_shared *conn_shared_new(int max_per_address, size_t max_buffered,
+				    const char *uncapped);
+void conn_shared_free(struct conn_shared *s);
 
 struct conn_host {
 	struct event_base *base;
+	conn_head_fn on_head; /* NULL: every request may send max_body */
 	conn_request_fn on_request;
+	void (*drop)(void *user, void *arg); /* a request given up before on_request */
 	void *arg;
 	size_t max_head, max_body; /* bytes */
-	int timeout_s;		   /* an idle or stalled connection is closed after this */
-	atomic_int *inflight;	   /* requests whose reply is not yet fully written */
+	int timeout_s;		   /* an idle keep-alive connection is closed after this */
+	int head_timeout_s;	   /* a request's head must be in this long after its first byte */
+	size_t min_rate;	   /* and its body must come at least this fast, bytes a second */
+	struct conn_shared *shared; /* NULL: no cap per address, no budget */
+	atomic_int *inflight;	    /* requests whose reply is not yet fully written */
 	/* the host's own */
 	int listen_fd;
-	struct event *accept_ev;
+	struct event *accept_ev, *accept_pause;
 	struct conn *conns;
 };
 

@@ -52,7 +52,9 @@ struct req {
 	struct principal who; /* user_id 0: not logged in */
 	const char *token;    /* the session token the request came with */
 	const char *csrf;     /* that session's CSRF token, once authenticated */
-	char ip[48];
+	char ip[48]; /* the client's address (behind a trusted proxy, the one it saw) */
+	const struct route *route; /* the route it matched */
+	size_t limit;		   /* the most its body may be */
 };
 
 typedef void (*handler_fn)(struct req *r);
@@ -63,10 +65,20 @@ struct route {
 	int roles;	     /* allowed roles; 0: public */
 	handler_fn fn;
 	size_t max_body; /* bytes; 0: the app's body_limit */
+	/* the audit action of a refusal by role (hooks.forbidden): the route reads personal
+	 * data; NULL: it does not */
+	const char *audit;
 };
 
-/* The most any route accepts (libevent refuses larger bodies before a handler runs). */
+/* The most any route accepts; larger bodies are refused before they are read. */
 #define HTTP_MAX_BODY (8u << 20)
+/* The most a request without a live session may send (a login), whatever its route. */
+#define HTTP_ANON_BODY (16u << 10)
+/* Connections one client address may hold open at once, unless http_options says. */
+#define HTTP_MAX_PER_ADDRESS 256
+/* The bytes all connections together may hold in buffers grown for big bodies; a body
+ * that would pass it gets 503 and Retry-After, unless http_options says. */
+#define HTTP_BODY_BUDGET ((size_t)64 << 20)
 
 /* What the composition root plugs in: the server knows no accounts and no web app. */
 struct http_hooks {
@@ -78,6 +90,9 @@ struct http_hooks {
 	int (*secret_equal)(const char *a, const char *b);
 	/* Answers a path outside /api/ that no route matched (the web app); NULL: 404. */
 	handler_fn fallback;
+	/* Answers 403 for a role the route does not admit, auditing a refused read of
+	 * personal data; NULL: a plain 403. */
+	void (*forbidden)(struct req *r, const struct route *rt);
 };
 
 struct http_options {
@@ -86,11 +101,21 @@ struct http_options {
 	int threads;	   /* event loops, one per core */
 	int rate_limit;	   /* requests per second per client address; 0 = off */
 	size_t body_limit; /* a route's body limit unless it names its own */
+	int max_per_address; /* connections from one address; 0: HTTP_MAX_PER_ADDRESS */
+	int head_timeout_s;  /* a request's head must be in this long after its first byte,
+			      * and its body follow at 16 KiB/s; 0: 10 s */
+	size_t body_budget;  /* big bodies held at once, bytes; 0: HTTP_BODY_BUDGET */
 	const char *db_path; /* each loop opens its reader connection on it */
 	struct writer *writer; /* req_write's jobs go there */
 	const struct route *routes; /* ended by a route with a NULL pattern */
 	const struct http_hooks *hooks;
 	struct app *app; /* handed to every handler as r->app */
+	/* Every reply carries Strict-Transport-Security (RFC 6797), so browsers come back over
+	 * HTTPS only: for a server that clients reach through HTTPS alone. */
+	int hsts;
+	/* The reverse proxy's address as inet_ntop writes it (NULL: none): a request from it
+	 * is taken as from the last address of its X-Forwarded-For (req.ip). */
+	const char *trusted_proxy;
 };
 
 /* Serves until SIGINT or SIGTERM: then stops accepting, finishes in-flight requests,
@@ -134,7 +159,7 @@ void reply_errorf(struct req *r, int status, const char *code, const char *field
 void req_set_header(struct req *r, const char *name, const char *value);
 /* Sends len bytes at data, which must outlive the server (they are sent by reference,
  * not copied), with the headers set by req_set_header and the ones every reply carries
- * (nosniff, no framing, no referrer); data NULL: no body (304). Like every reply, a
+ * (nosniff, no framing, no referrer, HSTS with http_options.hsts); data NULL: no body (304). Like every reply, a
  * HEAD request gets the headers and Content-Length only. */
 void reply_static(struct req *r, int status, const void *data, size_t len);
 

@@ -21,11 +21,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #define RATE_SLOTS 4096
+#define HEAD_TIMEOUT_S 10	   /* http_options' head_timeout_s when it is 0 */
+#define BODY_MIN_RATE (16u << 10) /* and its body come at least this fast, bytes a second */
 
 struct rate_slot {
 	double tokens;
@@ -231,7 +234,7 @@ static void send_reply(struct req *r, int status, const void *body, size_t len,
 		       void (*release)(void *))
 {
 	read_end(r->loop);
-	const char *names[REQ_OUT_HEADERS + 3], *values[REQ_OUT_HEADERS + 3];
+	const char *names[REQ_OUT_HEADERS + 4], *values[REQ_OUT_HEADERS + 4];
 	int n = 0;
 	for (int i = 0; i < r->nout; i++) {
 		names[n] = r->out_name[i];
@@ -243,6 +246,10 @@ static void send_reply(struct req *r, int status, const void *body, size_t len,
 	for (int i = 0; i < 3; i++) {
 		names[n] = safety[i][0];
 		values[n++] = safety[i][1];
+	}
+	if (r->loop->o->hsts) { /* a year; not includeSubDomains: the host's are not ours */
+		names[n] = "Strict-Transport-Security";
+		values[n++] = "max-age=31536000";
 	}
 	int has_body = status != 204 && status != 304 && status >= 200;
 	struct wire_reply w = {.status = status,
@@ -331,9 +338,18 @@ void reply_errorf(struct req *r, int status, const char *code, const char *field
 
 int64_t req_path_id(struct req *r)
 {
-	char *end;
-	long long v = strtoll(r->param[0], &end, 10);
-	return (*end || v < 1) ? 0 : (int64_t)v;
+	const char *p = r->param[0];
+	int64_t v = 0;
+	if (!*p)
+		return 0;
+	/* digits only (strtoll took a sign and spaces), and past INT64_MAX no id: strtoll
+	 * saturated, reading "99999999999999999999999" as the largest id */
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (INT64_MAX - (*p - '0')) / 10)
+			return 0;
+		v = v * 10 + (*p - '0');
+	}
+	return v;
 }
 
 void req_wait(struct req *r, struct write_job *job)
@@ -509,9 +525,19 @@ static int method_of(const char *m, int *head_only)
 static void refuse(struct req *r, int status)
 {
 	switch (status) {
+	case 408:
+		reply_errorf(r, 408, "request_timeout", "",
+			     "the request did not arrive in time (its head within %d s)",
+			     r->loop->host.head_timeout_s);
+		break;
 	case 413:
-		reply_errorf(r, 413, "body_too_large", "body", "the body is over %u bytes",
-			     HTTP_MAX_BODY);
+		reply_errorf(r, 413, "body_too_large", "body", "the body is over %zu bytes",
+			     r->limit ? r->limit : (size_t)HTTP_MAX_BODY);
+		break;
+	case 503:
+		req_set_header(r, "Retry-After", "1");
+		reply_errorf(r, 503, "server_busy", "body",
+			     "the server holds too many large bodies now; try again in a moment");
 		break;
 	case 431:
 		reply_errorf(r, 431, "headers_too_large", "", "the request's headers are too large");
@@ -555,8 +581,11 @@ static int authorize(struct loop *l, struct req *r, const struct route *rt)
 	}
 	r->csrf = csrf;
 	if (!(rt->roles & r->who.role)) {
-		reply_errorf(r, 403, "forbidden", "", "your role (%s) may not do this",
-			     role_name(r->who.role));
+		if (l->o->hooks->forbidden)
+			l->o->hooks->forbidden(r, rt); /* the audit of a refused read */
+		else
+			reply_errorf(r, 403, "forbidden", "", "your role (%s) may not do this",
+				     role_name(r->who.role));
 		return -1;
 	}
 	if (r->who.via_cookie && r->method != M_GET) {
@@ -598,12 +627,37 @@ static int read_target(struct req *r, const struct wire_req *wq)
 	return 0;
 }
 
-/* A request read whole (or refused unread): rate, route, body limit, who is asking, then
- * the handler. Every step that refuses replies, which frees r. */
-static void on_request(struct conn *c, const struct wire_req *wq, const char *body,
-		       size_t body_len, int refused, void *arg)
+/* Behind a reverse proxy every request comes from the proxy's address, and the limits per
+ * client address would count all clients as one. A request from the trusted proxy is
+ * taken as from the last address of its last X-Forwarded-For, the one the proxy added;
+ * what came before it, the client wrote. Without one that parses, the proxy's address
+ * stays (all such requests share a count: stricter, never looser). */
+static void forwarded_for(struct req *r, const struct wire_req *wq)
 {
-	struct loop *l = arg;
+	const char *proxy = r->loop->o->trusted_proxy, *xff = NULL;
+	if (!proxy || strcmp(r->ip, proxy) != 0)
+		return;
+	for (int i = 0; i < wq->nh; i++)
+		if (strcasecmp(wq->h[i].name, "X-Forwarded-For") == 0)
+			xff = wq->h[i].value;
+	if (!xff)
+		return;
+	const char *last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	last += strspn(last, " \t");
+	size_t n = strcspn(last, " \t");
+	char ip[sizeof r->ip];
+	unsigned char bin[sizeof(struct in6_addr)];
+	if (n >= sizeof ip || last[n + strspn(last + n, " \t")])
+		return;
+	memcpy(ip, last, n);
+	ip[n] = 0;
+	if (inet_pton(AF_INET, ip, bin) == 1 || inet_pton(AF_INET6, ip, bin) == 1)
+		memcpy(r->ip, ip, n + 1);
+}
+
+static struct req *req_new(struct conn *c, struct loop *l, const struct wire_req *wq)
+{
 	struct req *r = calloc(1, sizeof *r);
 	if (!r)
 		abort();
@@ -615,32 +669,29 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 	arena_init(&r->arena);
 	const char *ip = conn_ip(c);
 	memcpy(r->ip, ip, strnlen(ip, sizeof r->ip - 1)); /* r is zeroed: it ends there */
-	if (refused) {
-		refuse(r, refused);
-		return;
-	}
+	return r;
+}
+
+/* A request's head is in, its body not read yet (conn.h): rate, route and who is asking
+ * are decided now, so that the body's limit is the route's, and a body the server would
+ * refuse is never read. A request without a live session may send HTTP_ANON_BODY at
+ * most. Returns the limit, or -1 once it replied. */
+static long long on_head(struct conn *c, const struct wire_req *wq, int body_in, void **user,
+			 void *arg)
+{
+	struct loop *l = arg;
+	struct req *r = req_new(c, l, wq);
 	if (read_target(r, wq) < 0)
-		return;
+		return -1;
+	forwarded_for(r, wq);
 	if (!rate_ok(l, r->ip)) {
 		req_set_header(r, "Retry-After", "1");
 		reply_errorf(r, 429, "rate_limited", "", "too many requests; slow down");
-		return;
+		return -1;
 	}
 	int path_known;
 	const struct route *found = route_find(l, r, &path_known);
-	/* the body's limit is the route's (a monthly list is larger than a case) */
-	r->body_len = body_len;
-	size_t limit = found && found->max_body ? found->max_body : l->o->body_limit;
-	if (r->body_len > limit) {
-		reply_errorf(r, 413, "body_too_large", "body", "the body is over %zu bytes", limit);
-		return;
-	}
-	if (r->body_len) {
-		char *b = arena_alloc(&r->arena, r->body_len + 1);
-		memcpy(b, body, r->body_len);
-		b[r->body_len] = 0;
-		r->body = b;
-	}
+	r->route = found;
 	if (!found) {
 		/* Paths under /api/ are the API's alone: an unknown one is a JSON 404 even when
 		 * the web app is served, not the app's page. */
@@ -651,12 +702,53 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 			l->o->hooks->fallback(r);
 		else
 			reply_errorf(r, 404, "not_found", "", "no such resource: %s", r->path);
-		return;
+		return -1;
 	}
 	if (authorize(l, r, found) < 0)
+		return -1;
+	size_t limit = found->max_body ? found->max_body : l->o->body_limit;
+	if (!r->who.user_id && limit > HTTP_ANON_BODY)
+		limit = HTTP_ANON_BODY; /* nobody unknown makes the server hold a big body */
+	r->limit = limit;
+	if (wq->content_length > (int64_t)limit) {
+		refuse(r, 413);
+		return -1;
+	}
+	if (!body_in)
+		read_end(l); /* no read transaction is held while a body is on its way */
+	*user = r;
+	return (long long)limit;
+}
+
+/* The body is in (or the request was refused by the connection): the handler. */
+static void on_request(struct conn *c, const struct wire_req *wq, const char *body,
+		       size_t body_len, int refused, void *user, void *arg)
+{
+	struct loop *l = arg;
+	struct req *r = user ? user : req_new(c, l, wq);
+	if (refused) {
+		read_end(l);
+		refuse(r, refused);
 		return;
-	found->fn(r); /* r may be freed by now; l lives on */
+	}
+	r->wire = wq;
+	r->body_len = body_len;
+	if (r->body_len) {
+		char *b = arena_alloc(&r->arena, r->body_len + 1);
+		memcpy(b, body, r->body_len);
+		b[r->body_len] = 0;
+		r->body = b;
+	}
+	r->route->fn(r); /* r may be freed by now; l lives on */
 	read_end(l);
+}
+
+/* A request given up before its body came (the connection closed). */
+static void on_drop(void *user, void *arg)
+{
+	struct loop *l = arg;
+	read_end(l);
+	req_finish(user);
 }
 
 /* ---- loops, listening, shutdown ---- */
@@ -771,8 +863,10 @@ static void loop_free(struct loop *l)
 }
 
 /* A loop for o: its event base, its reader connection and its connection host, which
- * accepts nothing until conn_listen. 0, or -1 with e (the caller frees l with loop_free). */
-static int loop_init(struct loop *l, const struct http_options *o, struct err *e)
+ * accepts nothing until conn_listen and counts its connections and bodies in shared. 0,
+ * or -1 with e (the caller frees l with loop_free). */
+static int loop_init(struct loop *l, const struct http_options *o, struct conn_shared *shared,
+		     struct err *e)
 {
 	l->o = o;
 	/* The changelist folds a connection's changes of interest within one turn of the
@@ -788,16 +882,28 @@ static int loop_init(struct loop *l, const struct http_options *o, struct err *e
 		return err_set(e, 500, "internal", "", "cannot create event loop");
 	if (db_open(&l->db, o->db_path, 0, e) < 0)
 		return -1;
-	/* A body over HTTP_MAX_BODY is refused unread (413); below it the route's own
-	 * limit answers. */
+	/* A body over HTTP_MAX_BODY is refused unread (413), and so is one over the
+	 * route's own limit, decided by on_head from the head alone. */
 	l->host.base = l->base;
+	l->host.on_head = on_head;
 	l->host.on_request = on_request;
+	l->host.drop = on_drop;
+	l->host.head_timeout_s = o->head_timeout_s > 0 ? o->head_timeout_s : HEAD_TIMEOUT_S;
+	l->host.min_rate = BODY_MIN_RATE;
+	l->host.shared = shared;
 	l->host.arg = l;
 	l->host.max_head = 16 << 10;
 	l->host.max_body = HTTP_MAX_BODY;
 	l->host.timeout_s = 30;
 	l->host.inflight = &l->inflight;
 	return 0;
+}
+
+/* The caps per address and the budget of bodies that o asks for (conn.h). */
+static struct conn_shared *shared_new(const struct http_options *o)
+{
+	return conn_shared_new(o->max_per_address ? o->max_per_address : HTTP_MAX_PER_ADDRESS,
+			       o->body_budget ? o->body_budget : HTTP_BODY_BUDGET, o->trusted_proxy);
 }
 
 static int slow_start(void)
@@ -829,16 +935,21 @@ int http_serve(const struct http_options *o, struct err *e)
 
 	int n = o->threads > 0 ? o->threads : 2;
 	struct loop *loops = calloc((size_t)n, sizeof *loops);
-	if (!loops)
+	struct conn_shared *shared = shared_new(o);
+	if (!loops || !shared) {
+		free(loops);
+		conn_shared_free(shared);
 		return err_set(e, 500, "internal", "", "out of memory");
+	}
 	int port = o->port, rc = 0, started = 0;
 	if (port && port_free(o->host, port, e) < 0) {
 		free(loops);
+		conn_shared_free(shared);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
 		struct loop *l = &loops[i];
-		if (loop_init(l, o, e) < 0) {
+		if (loop_init(l, o, shared, e) < 0) {
 			rc = -1;
 			goto out;
 		}
@@ -878,6 +989,7 @@ out:
 	for (int i = 0; i < n; i++)
 		loop_free(&loops[i]);
 	free(loops);
+	conn_shared_free(shared);
 	return rc;
 }
 
@@ -887,12 +999,15 @@ struct loop *http_loop_new(const struct http_options *o, int listen_fd, struct e
 {
 	evthread_use_pthreads(); /* the writer and the slow thread wake the loop */
 	struct loop *l = calloc(1, sizeof *l);
-	if (!l) {
+	struct conn_shared *shared = shared_new(o);
+	if (!l || !shared) {
+		free(l);
+		conn_shared_free(shared);
 		close(listen_fd);
 		err_set(e, 500, "internal", "", "out of memory");
 		return NULL;
 	}
-	int rc = loop_init(l, o, e);
+	int rc = loop_init(l, o, shared, e);
 	if (rc == 0 && conn_listen(&l->host, listen_fd) < 0) {
 		close(listen_fd);
 		rc = err_set(e, 500, "listen", "listen", "cannot accept on the socket");
@@ -904,6 +1019,7 @@ struct loop *http_loop_new(const struct http_options *o, int listen_fd, struct e
 	if (rc < 0) {
 		loop_free(l);
 		free(l);
+		conn_shared_free(shared);
 		return NULL;
 	}
 	return l;
@@ -918,7 +1034,9 @@ void http_loop_free(struct loop *l)
 {
 	if (!l)
 		return;
+	struct conn_shared *shared = l->host.shared; /* the loop's own, unlike http_serve's */
 	slow_stop();
 	loop_free(l);
 	free(l);
+	conn_shared_free(shared);
 }

@@ -1,6 +1,7 @@
 /* HTTP/1.1 requests parsed and replies written as bytes (wire.h). */
 #include "http/wire.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -17,9 +18,32 @@ size_t wire_head_end(const char *buf, size_t len)
 	return 0;
 }
 
+/* Does p[0..n) hold a control character other than HTAB (0x00-0x1f, 0x7f)? Eight bytes
+ * at a time (a head's lines are most of a request's parse): a word is looked at byte by
+ * byte only when it may hold one, a HTAB included. */
+static int has_ctl(const unsigned char *p, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, del;
+		memcpy(&x, p + i, 8);
+		del = x ^ (0x7f * ones);
+		/* a byte under 0x20, or a byte equal to 0x7f (bytes over 0x7f are never flagged) */
+		if (((x - 0x20 * ones) & ~x & highs) || ((del - ones) & ~del & highs))
+			break;
+	}
+	for (; i < n; i++)
+		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
 /* The line at *at (up to '\n', a '\r' before it dropped), NUL-terminated in place; *at
- * moves past it. NULL at the end of the buffer. */
-static char *line(char **at, char *end)
+ * moves past it. NULL at the end of the buffer. *bad is set when the line holds a control
+ * character other than HTAB (a NUL, a bare CR, DEL): RFC 9110 5.5 allows none in a field
+ * value, and a NUL would otherwise end the value early ("chunked\0junk"). */
+static char *line(char **at, char *end, int *bad)
 {
 	char *s = *at;
 	if (s >= end)
@@ -30,6 +54,8 @@ static char *line(char **at, char *end)
 	*at = nl < end ? nl + 1 : end;
 	if (nl > s && nl[-1] == '\r')
 		nl--;
+	if (has_ctl((const unsigned char *)s, (size_t)(nl - s)))
+		*bad = 1;
 	*nl = 0;
 	return s;
 }
@@ -105,14 +131,17 @@ int wire_parse(char *buf, size_t len, struct wire_req *q)
 	char *at = buf, *end = buf + len;
 	while (at < end && (*at == '\r' || *at == '\n'))
 		at++;
-	char *s = line(&at, end);
-	if (!s)
+	int bad = 0;
+	char *s = line(&at, end, &bad);
+	if (!s || bad)
 		return 400;
 	int rc = request_line(s, q);
 	if (rc)
 		return rc;
 	int close = 0, keep = 0;
-	while ((s = line(&at, end)) != NULL && *s) {
+	while ((s = line(&at, end, &bad)) != NULL && *s) {
+		if (bad)
+			return 400;
 		char *colon = strchr(s, ':');
 		if (!colon || colon == s)
 			return 400;
@@ -147,6 +176,8 @@ int wire_parse(char *buf, size_t len, struct wire_req *q)
 			q->expect_continue = strcasecmp(v, "100-continue") == 0;
 		}
 	}
+	if (bad) /* a line of a NUL alone ended the loop as if it were the blank line */
+		return 400;
 	if (q->chunked) { /* a length beside chunked may be a smuggling attempt: trust neither */
 		if (q->content_length >= 0)
 			return 400;

@@ -29,6 +29,7 @@ struct read {
 	struct rules_steps steps;
 };
 
+/* person_id 0: an id not on record, which only those who may read any record may ask of */
 static int may_read(struct req *r, int64_t person_id)
 {
 	switch (r->who.role) {
@@ -39,7 +40,7 @@ static int may_read(struct req *r, int64_t person_id)
 		return 1;
 	case ROLE_AGENT:
 	case ROLE_DESK:
-		return audit_has_context(req_db(r), &r->who, person_id, req_now());
+		return person_id && audit_has_context(req_db(r), &r->who, person_id, req_now());
 	default:
 		return 0;
 	}
@@ -71,23 +72,12 @@ static int date_of(struct req *r, struct jdate *on, struct err *e)
 		       "date is YYYY-MM-DD (Gregorian) or a Jalali date such as 1405/09/01");
 }
 
-static void refuse(struct req *r, struct audit_entry *a, int status, const char *code,
-		   const char *message)
-{
-	struct jw w;
-	jw_init(&w);
-	jw_object(&w, NULL);
-	jw_object(&w, "error");
-	jw_str(&w, "code", code);
-	jw_str(&w, "message", message);
-	jw_str(&w, "field", "national_id");
-	jw_end(&w);
-	jw_end(&w);
-	audit_reply(r, status, &w, a, 1);
-}
-
 /* The person, the right to read and the date; replies itself and returns -1 when any of
- * them fails (a refusal is audited). */
+ * them fails. The right is decided before whether the id is on record is told: one who
+ * may not read this id's record (a citizen asking for another's, an agent who has not
+ * identified the caller) gets the same audited 403 whether or not it is on record, so
+ * that the answer does not tell which ids are; only those who may read any record
+ * (specialists, supervisors) get a 404. */
 static int open_person(struct req *r, enum what what, struct read *x, struct audit_entry **ap)
 {
 	struct err e = {0};
@@ -99,24 +89,29 @@ static int open_person(struct req *r, enum what what, struct read *x, struct aud
 	}
 	const char *enrol;
 	int rc = lists_find_person(req_db(r), nid, &x->p, &r->arena, &enrol);
-	if (rc <= 0) {
-		reply_errorf(r, rc < 0 ? 500 : 404, rc < 0 ? "internal" : "not_found",
-			     "national_id", "no person with this national id is on record");
+	if (rc < 0) {
+		reply_errorf(r, 500, "internal", "national_id", "the record cannot be read");
 		return -1;
 	}
 	struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
 	memset(a, 0, sizeof *a);
 	a->action = "record_read";
-	a->person_id = x->p.id;
-	a->enrol_national_id = enrol;
-	a->reason = reasons[what];
+	a->person_id = rc ? x->p.id : 0;
+	a->enrol_national_id = rc ? enrol : NULL;
+	/* an id not on record names no person: the reason names the id */
+	a->reason = rc ? reasons[what]
+		       : arena_printf(&r->arena, "%s of %s, not on record", reasons[what], nid);
 	*ap = a;
-	if (!may_read(r, x->p.id)) {
-		a->denied = 1;
-		refuse(r, a, 403, "forbidden",
-		       r->who.role & (ROLE_AGENT | ROLE_DESK)
-			   ? "identify the caller first (look them up by national id)"
-			   : "this record is not yours to see");
+	if (!may_read(r, a->person_id)) {
+		audit_refuse(r, a, "national_id",
+			     r->who.role & (ROLE_AGENT | ROLE_DESK)
+				 ? "identify the caller first (look them up by national id)"
+				 : "this record is not yours to see");
+		return -1;
+	}
+	if (rc == 0) {
+		reply_errorf(r, 404, "not_found", "national_id",
+			     "no person with this national id is on record");
 		return -1;
 	}
 	rules_steps_init(&x->steps);

@@ -1,4 +1,5 @@
 #include "users/users.h"
+#include "users/internal.h"
 
 #include "app.h"
 #include "audit/audit.h"
@@ -10,8 +11,6 @@
 #include "people/people.h"
 
 #include <event2/http.h>
-#include <limits.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -19,7 +18,6 @@
 #include <string.h>
 
 #define SESSION_TTL (12 * 3600)
-#define LOGIN_WINDOW (15 * 60)
 
 static void token_hash(const char *token, char out[65])
 {
@@ -35,7 +33,7 @@ int users_token_equal(const char *a, const char *b)
 }
 
 /* Logins are case-insensitive ASCII or a national id in any digit set. */
-static char *login_normalize(struct arena *a, const char *in)
+char *users_login_normalize(struct arena *a, const char *in)
 {
 	char *s = text_normalize(a, in);
 	if (!s)
@@ -58,16 +56,19 @@ static int validate(const struct user_new *u, struct arena *a, struct user_valid
 		    struct err *e)
 {
 	memset(v, 0, sizeof *v);
-	v->login = u->login ? login_normalize(a, u->login) : NULL;
+	v->login = u->login ? users_login_normalize(a, u->login) : NULL;
 	v->role = role_from_name(u->role);
 	if (!v->login || !*v->login || strlen(v->login) > 64)
 		return err_set(e, 400, "invalid_login", "login", "login must be 1-64 characters");
 	if (!v->role)
 		return err_set(e, 400, "invalid_role", "role", "unknown role: %s",
 			       u->role ? u->role : "");
-	if (!u->pw_hash && (!u->password || strlen(u->password) < 8 || strlen(u->password) > 256))
-		return err_set(e, 400, "weak_password", "password",
-			       "password must be 8-256 characters");
+	const char *own[] = {v->login, u->national_id, u->name};
+	if (!u->pw_hash && !u->password)
+		return err_set(e, 400, "missing_field", "password",
+			       "a new account needs a password");
+	if (!u->pw_hash && users_password_check(u->password, own, 3, u->refused, a, e) < 0)
+		return -1;
 	if (u->department && *u->department) {
 		const struct department *d = catalog_department_by_code(u->department);
 		if (!d)
@@ -205,47 +206,6 @@ int users_session_find(struct db *db, const char *token, int64_t now, struct pri
 	return rc;
 }
 
-/* ---- failed-login limiter, shared by all loops ---- */
-
-#define LIMIT_SLOTS 2048
-static struct {
-	pthread_mutex_t mu;
-	struct {
-		char key[80];
-		int fails;
-		int64_t since;
-	} slot[LIMIT_SLOTS];
-} limiter = {.mu = PTHREAD_MUTEX_INITIALIZER};
-
-static unsigned limit_slot(const char *key)
-{
-	uint32_t h = 2166136261u;
-	for (; *key; key++)
-		h = (h ^ (unsigned char)*key) * 16777619u;
-	return h % LIMIT_SLOTS;
-}
-
-/* Adds delta to the failures counted for kind:who (INT_MIN clears); returns the count. */
-static int limit_touch(const char *kind, const char *who, int add, int64_t now)
-{
-	char key[80];
-	snprintf(key, sizeof key, "%s:%s", kind, who);
-	pthread_mutex_lock(&limiter.mu);
-	unsigned i = limit_slot(key);
-	if (strcmp(limiter.slot[i].key, key) != 0 || now - limiter.slot[i].since > LOGIN_WINDOW) {
-		snprintf(limiter.slot[i].key, sizeof limiter.slot[i].key, "%s", key);
-		limiter.slot[i].fails = 0;
-		limiter.slot[i].since = now;
-	}
-	if (add == INT_MIN || limiter.slot[i].fails + add < 0)
-		limiter.slot[i].fails = 0;
-	else
-		limiter.slot[i].fails += add;
-	int n = limiter.slot[i].fails;
-	pthread_mutex_unlock(&limiter.mu);
-	return n;
-}
-
 /* ---- login ---- */
 
 struct login_ctx {
@@ -319,14 +279,12 @@ static void login_verified(void *arg)
 {
 	struct login_ctx *c = arg;
 	struct req *r = c->r;
-	int64_t now = req_now();
 	if (!c->ok) {
 		reply_errorf(r, 401, "invalid_credentials", "password",
 			     "the login or the password is wrong");
 		return;
 	}
-	limit_touch("l", c->login, INT_MIN, now); /* the login's failures are forgiven */
-	limit_touch("i", r->ip, -1, now);	   /* the address's: this attempt only */
+	users_limit_forgive(r->app->login_failures, c->login, r->ip, req_now());
 	unsigned char raw[32];
 	randombytes_buf(raw, sizeof raw);
 	sodium_bin2hex(c->token, sizeof c->token, raw, sizeof raw);
@@ -360,17 +318,14 @@ void users_h_login(struct req *r)
 	}
 	struct login_ctx *c = arena_alloc(&r->arena, sizeof *c);
 	c->r = r;
-	c->login = login_normalize(&r->arena, json_string_value(jl));
+	c->login = users_login_normalize(&r->arena, json_string_value(jl));
 	c->password = arena_strdup(&r->arena, json_string_value(jp));
 	if (!c->login) {
 		reply_errorf(r, 400, "invalid_field", "login", "login is not valid UTF-8");
 		return;
 	}
-	int64_t now = req_now();
-	int limit = r->app->login_limit;
-	/* Every attempt counts as a failure until its password checks out, so attempts
-	 * sent in parallel cannot all be verified before the first failure is counted. */
-	if (limit_touch("l", c->login, 1, now) > limit || limit_touch("i", r->ip, 1, now) > limit * 4) {
+	if (users_limit_try(r->app->login_failures, c->login, r->ip, r->app->login_limit,
+			    req_now()) < 0) {
 		req_set_header(r, "Retry-After", "900");
 		reply_errorf(r, 429, "too_many_attempts", "login",
 			     "too many failed logins; try again in 15 minutes");
@@ -413,7 +368,9 @@ static void logout_done(void *arg, int rc, const struct err *e)
 		return;
 	}
 	req_set_header(c->r, "Set-Cookie",
-		       "tamin_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+		       c->r->app->cookie_secure
+			   ? "tamin_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure"
+			   : "tamin_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 	reply_json(c->r, 200, json_pack("{s:b}", "ok", 1));
 }
 
@@ -557,7 +514,8 @@ void users_h_create(struct req *r)
 		goto bad;
 	}
 	c->u.password = arena_strdup(&r->arena, json_string_value(pw));
-	c->u.login = login_normalize(&r->arena, c->u.login); /* as it will be stored */
+	c->u.login = users_login_normalize(&r->arena, c->u.login); /* as it will be stored */
+	c->u.refused = r->app->refused_passwords;
 	if (users_check(&c->u, &e) < 0)
 		goto bad;
 	req_slow(r, user_hash, user_hashed, c);
@@ -610,7 +568,7 @@ void users_h_disable(struct req *r)
 {
 	struct disable_ctx *c = arena_alloc(&r->arena, sizeof *c);
 	c->r = r;
-	c->login = login_normalize(&r->arena, r->param[0]);
+	c->login = users_login_normalize(&r->arena, r->param[0]);
 	if (!c->login) {
 		reply_errorf(r, 400, "invalid_login", "login", "not a login");
 		return;

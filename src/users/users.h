@@ -10,6 +10,8 @@
 #include "store/store.h"
 
 struct req;
+struct tally;
+struct users_pwlist;
 
 /* Argon2id cost: OWASP's recommended 19 MiB, 2 passes. libsodium's "interactive"
  * preset (64 MiB) would take the server's peak memory past half of its budget on a
@@ -25,12 +27,21 @@ struct user_new {
 	const char *national_id; /* required for citizen */
 	const char *name;
 	const char *pw_hash; /* if set, used as is instead of hashing password (demo data) */
+	const struct users_pwlist *refused; /* the passwords refused (needed with password) */
 };
+
+/* The passwords refused whatever else they are, read from every *.txt file in dir (a
+ * password a line; data/passwords/, see data/README.md): common and breached ones and the
+ * service's own words. NULL with e when there is none. */
+struct users_pwlist *users_pwlist_load(const char *dir, struct err *e);
+void users_pwlist_free(struct users_pwlist *l);
 
 /* Hashes the password (slow: Argon2id) unless pw_hash is given, and inserts the user;
  * call inside a transaction. The citizen's person is created if absent. 0 or -1 with e. */
 int users_add(struct db *db, const struct user_new *u, struct err *e);
-/* The checks of users_add that need no database (400s naming the field). */
+/* The checks of users_add that need no database (400s naming the field), the password's
+ * among them (NIST SP 800-63B: at least 8 characters, at most 256 bytes, not common, not
+ * the login, national id or name: 400 weak_password saying why). */
 int users_check(const struct user_new *u, struct err *e);
 /* An Argon2id hash string of password (slow: tens of milliseconds). 0 or -1. */
 #define USERS_HASH_MAX 128
@@ -41,6 +52,11 @@ int users_session_find(struct db *db, const char *token, int64_t now, struct pri
 		       const char **csrf, struct arena *a);
 /* Constant-time comparison of two NUL-terminated secrets. */
 int users_token_equal(const char *a, const char *b);
+
+/* The failed logins POST /api/v1/login counts (per login and per client address, over 15
+ * minutes), for struct app's login_failures; freed with tally_free (base/tally.h). NULL:
+ * out of memory. */
+struct tally *users_login_failures_new(void);
 
 /* The routes: POST /api/v1/login, POST /api/v1/logout, GET /api/v1/me, and for the
  * admin GET/POST /api/v1/users and POST /api/v1/users/{login}/disable. */

@@ -314,15 +314,12 @@ static int hex_value(char c)
 	return -1;
 }
 
-/* The request's path as a table key, into out: without its leading '/', %XX decoded.
- * -1: a path no file can have and that may be an attempt to leave the folder ("." or
- * ".." or empty segments, a backslash, a control character, NUL, an encoded '/' or a
- * bad escape); -2: longer than any file's path. */
-static int clean_path(const char *raw, char *out, size_t cap)
+int web_clean_path(const char *raw, char *out, size_t cap)
 {
+	size_t n = 0;
+	out[0] = 0;
 	if (raw[0] != '/')
 		return -1;
-	size_t n = 0;
 	for (const char *p = raw + 1; *p; p++) {
 		int c = (unsigned char)*p;
 		if (c == '%') {
@@ -339,8 +336,8 @@ static int clean_path(const char *raw, char *out, size_t cap)
 		if (n + 1 >= cap)
 			return -2;
 		out[n++] = (char)c;
+		out[n] = 0;
 	}
-	out[n] = 0;
 	for (const char *s = out;;) {
 		const char *slash = strchr(s, '/');
 		size_t len = slash ? (size_t)(slash - s) : strlen(s);
@@ -408,7 +405,7 @@ void web_h_serve(struct req *r)
 {
 	const struct web *w = r->app->web;
 	char key[WEB_PATH_MAX + 1];
-	int c = clean_path(r->path, key, sizeof key);
+	int c = web_clean_path(r->path, key, sizeof key);
 	if (c == -1) {
 		reply_errorf(r, 400, "invalid_path", "", "not a path the web app can have: %s",
 			     r->path);
@@ -416,7 +413,8 @@ void web_h_serve(struct req *r)
 	}
 	const struct web_file *f = c == 0 ? find(w, key[0] ? key : "index.html") : NULL;
 	if (!f) {
-		const char *slash = strrchr(key, '/');
+		/* a path over WEB_PATH_MAX bytes names no file, whatever its last segment */
+		const char *slash = c == 0 ? strrchr(key, '/') : NULL;
 		if (c < 0 || strchr(slash ? slash + 1 : key, '.')) {
 			reply_errorf(r, 404, "not_found", "", "no such resource: %s", r->path);
 			return;

@@ -14,6 +14,8 @@
 #ifndef TAMIN_WEB_WEB_H
 #define TAMIN_WEB_WEB_H
 
+#include <stddef.h>
+
 #include "base/err.h"
 struct req;
 
@@ -31,9 +33,16 @@ struct web *web_load(const char *dir, struct err *e);
 void web_free(struct web *w);
 
 /* The handler for r->app->web: the route table (src/routes.c) calls it for / and, as the
- * server's fallback hook, for every path outside /api/ that no route matched. GET and HEAD get the file; other methods 405; a path
- * with a "." or ".." or empty segment, a backslash, a control character, NUL or an
- * encoded '/' gets 400. */
+ * server's fallback hook, for every path outside /api/ that no route matched. GET and HEAD get the
+ * file; other methods 405; a path with a "." or ".." or empty segment, a backslash, a control
+ * character, NUL or an encoded '/' gets 400. */
 void web_h_serve(struct req *r);
+
+/* The request's path raw as the key of its file, into out (cap bytes, a string whatever
+ * the answer): without its leading '/', %XX decoded. 0; -1 for a path no file can have
+ * and that may be an attempt to leave the folder ("." or ".." or empty segments, a
+ * backslash, a control character, NUL, an encoded '/' or a bad escape); -2 when the key
+ * would be longer than cap - 1 bytes (WEB_PATH_MAX: longer than any file's path). */
+int web_clean_path(const char *raw, char *out, size_t cap);
 
 #endif

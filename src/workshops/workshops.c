@@ -337,12 +337,21 @@ void workshops_h_get(struct req *r)
 		return;
 	}
 	int64_t id = workshop_id(req_db(r), code);
-	if (id <= 0) {
-		reply_errorf(r, 404, "not_found", "code", "no such workshop");
+	if (id < 0) {
+		reply_errorf(r, 500, "internal", "code", "the workshop cannot be read");
 		return;
 	}
+	/* The right first: an employer gets the same audited 403 for a code no workshop has
+	 * (id 0, which no account acts for) as for another's workshop, so that the answer
+	 * does not tell which codes are registered; staff, who may read any, get the 404. */
 	if (!workshop_may_act(req_db(r), &r->who, id)) {
-		reply_errorf(r, 403, "forbidden", "code", "you do not act for this workshop");
+		struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
+		*a = (struct audit_entry){.action = "workshop_read", .reason = code};
+		audit_refuse(r, a, "code", "you do not act for this workshop");
+		return;
+	}
+	if (!id) {
+		reply_errorf(r, 404, "not_found", "code", "no such workshop");
 		return;
 	}
 	reply_workshop(r, 200, code);

@@ -25,6 +25,7 @@
 #include "rules/rules.h"
 #include "store/store.h"
 #include "store/writer.h"
+#include "users/users.h"
 
 #define PREFIX "tamin-fuzz-"
 
@@ -130,7 +131,11 @@ static void make_db(const char *data)
 static void serve(void)
 {
 	struct err e = {0};
-	app.login_limit = 10;
+	app.login_limit = 10; /* the rest as tamin serve has it */
+	if (!(app.login_failures = users_login_failures_new()))
+		die("login", "out of memory for the failed-login counters");
+	if (!(app.refused_passwords = cli_passwords_load(cli_data_default(), &e)))
+		die("passwords", e.message);
 	app.writer = writer_start(db_path, &e);
 	if (!app.writer)
 		die("writer", e.message);

@@ -3,7 +3,9 @@
 // every such act in the audit log. Only the admin may do any of it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDemo, assertError, assertNoSecrets, cleanupTemp, PASSWORD } from './harness.mjs';
+import {
+  startDemo, assertError, assertNoSecrets, cleanupTemp, freshNationalId, toPersianDigits, PASSWORD,
+} from './harness.mjs';
 
 let S, admin;
 
@@ -54,6 +56,51 @@ test('bad accounts are refused with the field named', async () => {
   assertError(await post(admin, '/api/v1/users', { ...base, role: 'citizen', national_id: '1234567890' }), 400, 'invalid_national_id', 'national_id');
   assertError(await post(admin, '/api/v1/users', { ...base, colour: 'blue' }), 400, 'unknown_field', 'colour');
   assertError(await post(admin, '/api/v1/users', { ...base, login: 'agent1' }), 409, 'login_taken', 'login');
+});
+
+// NIST SP 800-63B 5.1.1.2: at least 8 characters counted as characters, not bytes; none of
+// what a guesser tries first; the reason said.
+test('a weak password is refused saying why: common, a run, the login, national id or name, spaces, short', async () => {
+  const base = { login: 'new_clerk', role: 'agent', name: 'مریم احمدی' };
+  const refused = [
+    ['12345678', /run/],
+    ['۱۲۳۴۵۶۷۸', /run/], // the same in Persian digits
+    ['87654321', /run/],
+    ['aaaaaaaaaa', /repeated/],
+    ['password', /common/],
+    ['PassWord', /common/],
+    ['iloveyou', /common/],
+    ['demo1234', /common/], // published in README
+    ['        ', /spaces/],
+    ['\u3000'.repeat(8), /spaces/],
+    ['new_clerk', /login/],
+    ['NEW_CLERK', /login/],
+    ['مریم احمدی', /name/],
+    ['کوتاهه', /8 characters/], // 12 bytes, 6 characters
+    ['ab'.repeat(129), /256 bytes/],
+  ];
+  for (const [password, why] of refused) {
+    const e = assertError(await post(admin, '/api/v1/users', { ...base, password }), 400, 'weak_password', 'password');
+    assert.match(e.message, why, `password ${JSON.stringify(password)}: ${e.message}`);
+  }
+  const nid = freshNationalId();
+  const citizen = { login: nid, role: 'citizen', national_id: nid };
+  const e = assertError(await post(admin, '/api/v1/users', { ...citizen, password: toPersianDigits(nid) }), 400, 'weak_password', 'password');
+  assert.match(e.message, /national id/);
+  const users = await S.call('GET', '/api/v1/users', { token: admin.token });
+  assert.ok(!users.json.items.some((u) => u.login === 'new_clerk' || u.login === nid), 'none was created');
+});
+
+test('any Unicode is welcome: a 40-character Persian passphrase and a password with emoji log in', async () => {
+  const passphrase = 'باران پاییزی آرام روی پنجره‌ی ما می‌بارد';
+  assert.equal([...passphrase].length, 40);
+  const emoji = 'رمز 🐢🌙 شب‌های تهران';
+  for (const [login, password] of [['fa_clerk', passphrase], ['emoji_clerk', emoji], ['long_clerk', 'x9 '.repeat(85)]]) {
+    const r = await post(admin, '/api/v1/users', { login, password, role: 'agent' });
+    assert.equal(r.status, 201, `${login}: ${r.text}`);
+    const me = await S.login(login, password);
+    assert.equal(me.role, 'agent');
+  }
 });
 
 test('only the admin manages users', async () => {

@@ -199,6 +199,60 @@ test('refused requests get the error shape and a closed connection', async () =>
   assert.equal((await S.call('GET', '/healthz')).status, 200);
 });
 
+/** Sends text on a new connection: the first response, and closed once the server closed
+ *  the connection as its Connection: close said. */
+async function one(text) {
+  const c = connect();
+  await c.ready;
+  await c.send(text);
+  const r = (await c.responses(1)).responses[0];
+  const closed = r?.headers.connection === 'close' && (await c.closed());
+  c.destroy();
+  return { ...r, closed };
+}
+
+// Issue 11's missing test (e): the limits hold at their edges. A head may have 64 header
+// lines (wire.h's WIRE_HEADERS) and be 16 KiB long (server.c's max_head), the request
+// line and the blank line that ends it included; one line or one byte more is a 431.
+test('exactly 64 headers are taken and 65 refused; a head of exactly 16 KiB is taken, one byte more refused', async () => {
+  const head = (n) => `GET /healthz HTTP/1.1\r\nHost: t\r\n${Array.from({ length: n - 1 }, (_, i) => `X-H${i}: v\r\n`).join('')}\r\n`;
+  assert.equal((await one(head(64))).status, 200, '64 header lines');
+  const more = await one(head(65));
+  assert.equal(more.status, 431, '65 header lines');
+  assert.equal(JSON.parse(more.body).error.code, 'headers_too_large');
+  const MAX_HEAD = 16 << 10;
+  const sized = (bytes) => {
+    const bare = `GET /healthz HTTP/1.1\r\nHost: t\r\nX-Pad: \r\n\r\n`;
+    const text = bare.replace('X-Pad: ', `X-Pad: ${'p'.repeat(bytes - bare.length)}`);
+    assert.equal(Buffer.byteLength(text), bytes);
+    return text;
+  };
+  assert.equal((await one(sized(MAX_HEAD))).status, 200, 'a head of exactly the limit');
+  const over = await one(sized(MAX_HEAD + 1));
+  assert.equal(over.status, 431, 'one byte over the limit');
+  assert.equal(JSON.parse(over.body).error.code, 'headers_too_large');
+  assert.equal(over.closed, true);
+});
+
+// Issue 11's missing test (f): a length beside chunked may be a smuggling attempt (RFC 9112
+// 6.1); the unit test (test_wire.c) parses it, this one sends it. Nothing after the head is
+// read as a request of its own.
+test('Content-Length together with Transfer-Encoding is refused over the wire, and nothing is smuggled', async () => {
+  const smuggled = 'GET /api/v1/me HTTP/1.1\r\nHost: t\r\n\r\n';
+  for (const pair of ['Content-Length: 5\r\nTransfer-Encoding: chunked', 'Transfer-Encoding: chunked\r\nContent-Length: 5',
+    'Content-Length: 0\r\nTransfer-Encoding: chunked']) {
+    const c = connect();
+    await c.ready;
+    await c.send(`POST /api/v1/login HTTP/1.1\r\nHost: t\r\n${pair}\r\n\r\n0\r\n\r\n${smuggled}`);
+    const { responses } = await c.responses(2, 10000);
+    await c.closed();
+    assert.equal(responses.length, 1, `${pair}: ${responses.map((r) => r.status)}`);
+    assert.equal(responses[0].status, 400, pair);
+    assert.equal(JSON.parse(responses[0].body).error.code, 'bad_request');
+    assert.equal(responses[0].headers.connection, 'close');
+  }
+});
+
 test('a client that leaves before its audited read is answered does not hurt the server', async () => {
   for (let i = 0; i < 20; i++) {
     const c = connect();

@@ -12,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = path.resolve(ROOT, process.env.TAMIN_BIN || 'build/tamin');
-export const PASSWORD = 'demo1234';
+export const PASSWORD = 'demo1234'; // every demo account's
+// What addUser gives an account unless told otherwise: the demo password is refused to new
+// accounts (data/passwords/context.txt), like every common one.
+export const USER_PASSWORD = 'cedar-harbour-lantern-7';
 export const IS_SAN = /san/.test(path.basename(BIN));
 
 const children = new Set();
@@ -76,7 +79,7 @@ export function createDemo({ people = 60, cases = 150, dir = tempDir(), name = '
 }
 
 /** `tamin user add` with the password on stdin. */
-export function addUser(db, { login, role, department, nationalId, name, workshop, password = PASSWORD }) {
+export function addUser(db, { login, role, department, nationalId, name, workshop, password = USER_PASSWORD }) {
   const args = ['user', 'add', '--db', db, '--login', login, '--role', role];
   if (department) args.push('--department', department);
   if (workshop) args.push('--workshop', workshop);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import {
   BIN, ROOT, createDemo, startServer, runCli, addUser, assertNoSanitizerReport, caseBody,
-  cleanupTemp, tempDir, PASSWORD,
+  cleanupTemp, tempDir, USER_PASSWORD,
 } from './harness.mjs';
 
 let demo;
@@ -145,17 +145,20 @@ test('CLI: unknown command or option → non-zero exit and one line on stderr', 
 
 test('CLI: user add with a bad role (and other bad input) → non-zero', () => {
   const db = demo.db;
-  const add = (args, input = PASSWORD + '\n') => runCli(['user', 'add', '--db', db, ...args], { input });
+  const add = (args, input = USER_PASSWORD + '\n') => runCli(['user', 'add', '--db', db, ...args], { input });
   assertCliError(add(['--login', 'wizard1', '--role', 'wizard']), /role/, 'bad role');
   assertCliError(add(['--login', 'sp_x', '--role', 'specialist']), /department/, 'specialist without a department');
   assertCliError(add(['--login', 'sp_y', '--role', 'specialist', '--department', 'nope']), /department/, 'unknown department');
   assertCliError(add(['--login', 'c1', '--role', 'citizen', '--national-id', '1234567890']), /national id/, 'citizen with a bad national id');
   assertCliError(add(['--login', 'weak', '--role', 'agent'], 'short\n'), /password/, 'weak password');
+  assertCliError(add(['--login', 'common', '--role', 'agent'], 'Password\n'), /common/, 'a common password');
+  assertCliError(add(['--login', 'samename', '--role', 'agent'], 'SameName\n'), /login/, 'the login as its password');
+  assertCliError(add(['--login', 'spaces', '--role', 'agent'], '        \n'), /spaces/, 'spaces alone');
   assertCliError(add(['--login', 'nopw', '--role', 'agent'], ''), /password/, 'no password on stdin');
   assertCliError(add(['--login', 'agent1', '--role', 'agent']), /agent1/, 'login taken');
   assertCliError(add(['--role', 'agent']), /login/, 'no --login');
   // none of them was created
-  for (const l of ['wizard1', 'sp_x', 'sp_y', 'c1', 'weak', 'nopw']) {
+  for (const l of ['wizard1', 'sp_x', 'sp_y', 'c1', 'weak', 'common', 'samename', 'spaces', 'nopw']) {
     const r = add(['--login', l, '--role', 'agent']);
     assert.equal(r.status, 0, `${l} should be free: ${r.stderr}`);
   }

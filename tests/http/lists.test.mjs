@@ -8,6 +8,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
   startDemo, addUser, assertError, assertNoSecrets, cleanupTemp, runCli, tempDir, makeNationalId,
+  USER_PASSWORD,
 } from './harness.mjs';
 
 let S, D, emp, agent, citizen, other, list, code, dir;
@@ -66,7 +67,7 @@ before(async () => {
   const otherCode = sql(`SELECT code FROM workshops WHERE code <> '${code}' LIMIT 1`);
   assert.equal(addUser(D.db, { login: 'emp_other', role: 'employer', workshop: otherCode }).status, 0);
   emp = await S.login('emp1');
-  other = await S.login('emp_other');
+  other = await S.login('emp_other', USER_PASSWORD);
   agent = await S.login('agent1');
   citizen = await S.login(D.citizens[0]);
 });
@@ -154,7 +155,7 @@ test('over HTTP: the employer uploads the DBF pair; others are refused by field'
   assertError(await S.call('POST', '/api/v1/lists', { token: agent.token, body: { dbf: 'x' } }), 400, 'invalid_field', 'dbf');
 });
 
-test('the JSON form: shares checked against the month\'s rates; a new worker becomes a person', async () => {
+test('the JSON form: shares checked against the month\'s rates; a new worker becomes a person', async (t) => {
   const hard = sql(`SELECT hard_job FROM workshops WHERE code = '${code}'`) === '1';
   const nid1 = makeNationalId(424242), nid2 = makeNationalId(434343);
   // nid2 first called 1420: known by national id alone, the list gives the names
@@ -209,6 +210,36 @@ test('the JSON form: shares checked against the month\'s rates; a new worker bec
   await refused({ header: header({ employer_share: 1 }), rows: [row(nid1), row(nid2)] }, 'DSK_TKOSO', 'share_mismatch');
   await refused({ header: header({ workshop: '9999999999' }), rows: [row(nid1), row(nid2)] }, 'DSK_ID', 'unknown_workshop');
   await refused({ header: header(), rows: [row(nid1), row(nid2, { total: 1 })] }, 'DSW_TOTL', 'total_mismatch', 2);
+  // Issue 11's missing test (c): every header total the checker holds against the rows
+  // (lists/import.c, check_shares), each off by one alone, is the one problem named. The
+  // rows make every total a different number, so that a total held against another's sum
+  // is seen too.
+  const rows = [
+    row(nid1, { benefits: 10000000, total: 210000000 }),
+    row(nid2, { days: 29, daily_wage: 6100000, monthly_wage: 180000000, benefits: 30000000,
+      total: 210000000, insurable: 190000000, worker_share: 13300000 }),
+  ];
+  const good = header({
+    days: 59, daily_wages: 12766666, monthly_wages: 380000000, benefits: 40000000, insurable: 390000000,
+    total: 420000000, worker_share: 27300000, employer_share: 78000000, unemployment: 11700000,
+    hard_job_share: hard ? 15600000 : 0,
+  });
+  const totals = [
+    ['workers', 'DSK_NUM', 'total_mismatch'], ['days', 'DSK_TDD', 'total_mismatch'],
+    ['daily_wages', 'DSK_TROOZ', 'total_mismatch'], ['monthly_wages', 'DSK_TMAH', 'total_mismatch'],
+    ['benefits', 'DSK_TMAZ', 'total_mismatch'], ['insurable', 'DSK_TMASH', 'total_mismatch'],
+    ['total', 'DSK_TTOTL', 'total_mismatch'], ['worker_share', 'DSK_TBIME', 'total_mismatch'],
+    ['employer_share', 'DSK_TKOSO', 'share_mismatch'], ['unemployment', 'DSK_BIC', 'share_mismatch'],
+    ['hard_job_share', 'DSK_BIMH', 'share_mismatch'], ['rate', 'DSK_RATE', 'share_mismatch'],
+  ];
+  for (const [key, field, codeWanted] of totals) {
+    await t.test(`a header whose ${field} differs from its rows is refused naming ${field}`, async () => {
+      const r = await post({ header: { ...good, [key]: good[key] + 1 }, rows });
+      assertError(r, 422, 'list_invalid');
+      assert.deepEqual(r.json.error.errors.map((x) => [x.file, x.row, x.field, x.code]),
+        [['DSKKAR00', 1, field, codeWanted]], JSON.stringify(r.json.error.errors));
+    });
+  }
   // a malformed request is a 400 naming the field
   const bad = async (body, field) => assertError(await post(body), 400, undefined, field);
   await bad({ header: header() }, 'rows');

@@ -98,6 +98,75 @@ test('who may read a record', async () => {
   assert.ok(reads.some((a) => a.user === 'agent1' && a.outcome === 'allowed'));
   assert.ok(reads.some((a) => a.user === 'agent1' && a.outcome === 'denied'));
   assert.ok(reads.some((a) => a.user === 'sp_pensions'));
+  // a role the route does not admit at all is refused before the handler: audited too
+  for (const who of ['auditor', 'admin', 'emp1'])
+    assert.ok(reads.some((a) => a.user === who && a.outcome === 'denied'), `${who}'s refused read is not in the log`);
+  const all = await get(auditor, `/api/v1/audit?national_id=${nid}&limit=200`);
+  assert.ok(all.json.items.some((a) => a.user === 'emp1' && a.action === 'record_read' && a.outcome === 'denied'));
+});
+
+test('a refused read of the audit log or the accounts is itself audited', async () => {
+  assertError(await get(agent, '/api/v1/audit'), 403, 'forbidden');
+  assertError(await get(sp, '/api/v1/users'), 403, 'forbidden');
+  const log = await get(auditor, '/api/v1/audit?limit=200');
+  assert.ok(log.json.items.some((a) => a.user === 'agent1' && a.action === 'audit_read' && a.outcome === 'denied'));
+  assert.ok(log.json.items.some((a) => a.user === 'sp_pensions' && a.action === 'user_list' && a.outcome === 'denied'));
+});
+
+// Issue 11's missing test (b): the person sees each staff read of their history and of their
+// pension, and who made it by name (the login is the account's, the name the person's).
+test('a staff read of the history and of the pension is in the person\'s access log, by name', async () => {
+  const log = async () => (await get(citizen, '/api/v1/me/access-log?limit=200')).json.items;
+  const seen = new Set((await log()).map((i) => i.id));
+  const me = (await get(sp, '/api/v1/me')).json;
+  assert.ok(me.name && me.name !== me.login, `sp_pensions has a name of its own: ${JSON.stringify(me)}`);
+  assert.equal((await get(sp, `/api/v1/people/${D.citizens[0]}/history`)).status, 200);
+  assert.equal((await get(sp, `/api/v1/people/${D.citizens[0]}/pension`)).status, 200);
+  const fresh = (await log()).filter((i) => !seen.has(i.id));
+  for (const reason of ['insurance history', 'pension']) {
+    const rows = fresh.filter((i) => i.action === 'record_read' && i.reason === reason);
+    assert.equal(rows.length, 1, `one read of the ${reason}: ${JSON.stringify(fresh)}`);
+    assert.equal(rows[0].user_name, me.name, `the ${reason} read is named by the staff member's name`);
+    assert.equal(rows[0].user, 'sp_pensions');
+    assert.equal(rows[0].role, 'specialist');
+    assert.equal(rows[0].outcome, 'allowed');
+  }
+});
+
+// Issue 11, defect 5: the refusal was decided after the lookup, so a citizen got 403 for
+// someone on record and 404 for a valid id that is not, unaudited: which ids are on
+// record could be read off the status. One who may not read a record now gets the same
+// refusal either way, audited; only those who may read any record learn of a 404.
+test('a record not yours: the same audited refusal whether or not the id is on record', async () => {
+  const missing = makeNationalId(987124);
+  const unidentified = D.citizens[2]; // on record; agent1 never identified them
+  const same = async (who, path, what) => {
+    const onRecord = await get(who, `/api/v1/people/${path(D.citizens[0])}`);
+    const off = await get(who, `/api/v1/people/${path(missing)}`);
+    assertError(onRecord, 403, 'forbidden', 'national_id');
+    assert.equal(off.status, onRecord.status, `${what}: ${off.status} ${off.text}`);
+    assert.equal(off.text, onRecord.text, `${what}: the two refusals differ`);
+  };
+  for (const p of ['history', 'eligibility', 'pension-estimate', 'pension'])
+    await same(other, (nid) => `${nid}/${p}`, `another citizen, ${p}`);
+  const a = await get(agent, `/api/v1/people/${unidentified}/history`);
+  const b = await get(agent, `/api/v1/people/${missing}/history`);
+  assertError(a, 403, 'forbidden', 'national_id');
+  assert.equal(b.text, a.text, 'an agent who identified no one: the same refusal');
+  assertError(await get(sp, `/api/v1/people/${missing}/history`), 404, 'not_found', 'national_id');
+  // every refusal is in the audit log; one for an id not on record names the id
+  const log = await get(auditor, `/api/v1/audit?user=${D.citizens[1]}&limit=100`);
+  assert.equal(log.status, 200, log.text);
+  const denied = log.json.items.filter((i) => i.action === 'record_read' && i.outcome === 'denied');
+  for (const reason of ['insurance history', 'retirement eligibility', 'pension estimate', 'pension']) {
+    assert.ok(denied.some((i) => i.national_id === D.citizens[0] && i.reason === reason),
+      `no denied ${reason} of ${D.citizens[0]}: ${JSON.stringify(denied)}`);
+    assert.ok(denied.some((i) => i.national_id === null && i.reason.startsWith(reason) && i.reason.includes(missing)),
+      `no denied ${reason} of ${missing} (not on record): ${JSON.stringify(denied)}`);
+  }
+  const byAgent = (await get(auditor, '/api/v1/audit?user=agent1&limit=100')).json.items;
+  assert.ok(byAgent.some((i) => i.outcome === 'denied' && i.national_id === null && i.reason.includes(missing)),
+    'the agent\'s refusal for an id not on record is audited');
 });
 
 test('bad national ids and dates are refused by field', async () => {

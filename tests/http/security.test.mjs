@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import {
   startDemo, createDemo, startServer, addUser, assertError, assertNoSecrets, caseBody,
-  cleanupTemp, freshNationalId, toPersianDigits, PASSWORD,
+  cleanupTemp, freshNationalId, toPersianDigits, PASSWORD, USER_PASSWORD,
 } from './harness.mjs';
 
 let S, citizens;
@@ -74,6 +74,30 @@ test('a citizen cannot read another citizen\'s case (403), and the attempt is au
   assert.ok(a.json.items.every((i) => i.national_id === citizens[1]));
   const byUser = await S.call('GET', `/api/v1/audit?user=${citizens[0]}`, { token: auditor.token });
   assert.ok(byUser.json.items.length >= 1 && byUser.json.items.every((i) => i.user === citizens[0]));
+});
+
+// Issue 11, defect 5, for case ids: 403 for another's case and 404 for a missing one told
+// a citizen which ids exist. Whoever may not read every case now gets the refusal they
+// get for another's case, audited; the all-departments supervisor alone gets the 404.
+test('a case id that is not on record gets the refusal another\'s case gets, audited', async () => {
+  const missing = 999999999;
+  const note = { type: 'note', text: 'x' };
+  for (const who of [cit0, spRecords]) {
+    const theirs = await get(who, pensionCase.id);
+    assertError(theirs, 403, 'forbidden', 'id');
+    const none = await get(who, missing);
+    assert.equal(none.status, 403, `${who.login}: ${none.status} ${none.text}`);
+    assert.equal(none.text, theirs.text, `${who.login}: the two refusals differ`);
+    const ev = await S.call('POST', `/api/v1/cases/${missing}/events`, { token: who.token, body: note });
+    assert.equal(ev.text, theirs.text, `${who.login}, an event: ${ev.status} ${ev.text}`);
+  }
+  const sup = await S.login('supervisor');
+  assertError(await get(sup, missing), 404, 'not_found', 'id');
+  const a = await S.call('GET', `/api/v1/audit?user=${citizens[0]}&limit=100`, { token: auditor.token });
+  const denied = a.json.items.filter((i) => i.action === 'case_read' && i.outcome === 'denied');
+  assert.ok(denied.some((i) => i.case_number === null && i.reason.includes(String(missing))),
+    `the refusal of a missing case is audited: ${JSON.stringify(denied)}`);
+  assert.ok(denied.some((i) => i.case_number === pensionCase.number));
 });
 
 test('a citizen\'s access log does not reveal another citizen\'s identity', async () => {
@@ -148,7 +172,7 @@ test('agent2 cannot read agent1\'s case until agent2 identifies the caller', asy
 });
 
 test('cookie session: POST needs X-CSRF-Token; GET does not', async () => {
-  const u = await S.login('cookie_agent');
+  const u = await S.login('cookie_agent', USER_PASSWORD);
   assert.ok(u.cookie, `no session cookie: ${u.setCookie}`);
   assert.notEqual(u.csrf, u.token);
   const body = caseBody(citizens[2]);
@@ -172,8 +196,21 @@ test('cookie session: POST needs X-CSRF-Token; GET does not', async () => {
   assertError(await S.call('GET', '/api/v1/cases', { headers: { cookie: u.cookie } }), 401, 'unauthenticated');
 });
 
+// Issue 11's missing test (d): a comparison that stops at the shorter string takes a prefix
+// of the token, or an empty header, for the token itself.
+test('a CSRF token that is a prefix of the real one, or empty, or longer, gets 403', async () => {
+  const u = await S.login('cookie_agent', USER_PASSWORD);
+  const body = caseBody(citizens[2]);
+  const post = (sent) => S.call('POST', '/api/v1/cases', { body, headers: { cookie: u.cookie, 'x-csrf-token': sent } });
+  for (const sent of ['', u.csrf.slice(0, 1), u.csrf.slice(0, 32), u.csrf.slice(0, -1), u.csrf + '0']) {
+    assertError(await post(sent), 403, 'csrf', 'X-CSRF-Token');
+  }
+  const ok = await post(u.csrf);
+  assert.equal(ok.status, 201, ok.text);
+});
+
 test('a reloaded page learns its CSRF token from /me, for its own session only', async () => {
-  const u = await S.login('cookie_agent');
+  const u = await S.login('cookie_agent', USER_PASSWORD);
   const me = await S.call('GET', '/api/v1/me', { headers: { cookie: u.cookie } });
   assert.equal(me.status, 200);
   assert.equal(me.json.csrf, u.csrf);
@@ -193,6 +230,37 @@ test('the session cookie is HttpOnly and SameSite=Strict', async () => {
   assert.match(sc, /;\s*Path=\/(;|$)/);
   assert.match(sc, /;\s*Max-Age=\d+/);
   assert.equal(sc.match(/tamin_session=([^;]*)/)[1], u.token);
+});
+
+const HSTS = 'max-age=31536000';
+
+test('behind TLS (serve --behind-tls): the session cookie is Secure and every reply carries HSTS', async () => {
+  const d = createDemo();
+  const s = await startServer(d.db, { args: ['--behind-tls'] });
+  extra.push(s);
+  const u = await s.login('agent1');
+  assert.match(u.setCookie, /;\s*Secure(;|$)/i, `no Secure: ${u.setCookie}`);
+  assert.match(u.setCookie, /;\s*HttpOnly(;|$)/i);
+  const replies = [
+    await s.call('POST', '/api/v1/login', { body: { login: 'agent1', password: PASSWORD } }),
+    await s.call('GET', '/healthz'),
+    await s.call('GET', '/api/v1/me', { token: u.token }),
+    await s.call('GET', '/api/v1/me'), // 401
+    await s.call('GET', '/api/v1/no-such-route'), // 404
+    await s.call('POST', '/api/v1/login', { body: '{' }), // 400
+  ];
+  for (const r of replies) assert.equal(r.headers.get('strict-transport-security'), HSTS, `${r.status} ${r.text}`);
+  // logging out clears the cookie with the same attributes
+  const out = await s.call('POST', '/api/v1/logout', { token: u.token });
+  assert.equal(out.status, 200, out.text);
+  assert.match(out.headers.get('set-cookie') || '', /Max-Age=0.*;\s*Secure|;\s*Secure.*Max-Age=0/i);
+});
+
+test('without --behind-tls: no Secure on the cookie (it would never be sent over http) and no HSTS', async () => {
+  const u = await S.login('agent1');
+  assert.doesNotMatch(u.setCookie, /Secure/i);
+  for (const r of [await S.call('GET', '/healthz'), await S.call('GET', '/api/v1/me', { token: u.token }), await S.call('GET', '/api/v1/me')])
+    assert.equal(r.headers.get('strict-transport-security'), null, `${r.status}`);
 });
 
 test('logout invalidates the token', async () => {
@@ -236,10 +304,10 @@ test('10 wrong passwords for one login → 429 too_many_attempts, even for the r
   const r = await S.call('POST', '/api/v1/login', { body: { login: 'lockme', password: 'wrong-again' } });
   assertError(r, 429, 'too_many_attempts');
   assert.ok(r.headers.get('retry-after'), 'Retry-After is set');
-  const right = await S.call('POST', '/api/v1/login', { body: { login: 'lockme', password: PASSWORD } });
+  const right = await S.call('POST', '/api/v1/login', { body: { login: 'lockme', password: USER_PASSWORD } });
   assertError(right, 429, 'too_many_attempts');
   // the lock is per login: case does not matter, and others still log in
-  assertError(await S.call('POST', '/api/v1/login', { body: { login: 'LockMe', password: PASSWORD } }), 429, 'too_many_attempts');
+  assertError(await S.call('POST', '/api/v1/login', { body: { login: 'LockMe', password: USER_PASSWORD } }), 429, 'too_many_attempts');
   const other = await S.login('agent2');
   assert.equal(other.role, 'agent');
 });
@@ -256,7 +324,7 @@ test('concurrent wrong passwords cannot get past the 10-attempt limit', async ()
   const n429 = rs.filter((r) => r.status === 429).length;
   assert.equal(n401 + n429, rs.length, `unexpected statuses: ${rs.map((r) => r.status)}`);
   assert.ok(n401 <= 10, `${n401} password guesses were checked (limit 10); ${n429} refused with 429`);
-  assertError(await s2.call('POST', '/api/v1/login', { body: { login: 'parallel', password: PASSWORD } }), 429, 'too_many_attempts');
+  assertError(await s2.call('POST', '/api/v1/login', { body: { login: 'parallel', password: USER_PASSWORD } }), 429, 'too_many_attempts');
 });
 
 async function burst(server, n) {

@@ -179,12 +179,22 @@ test('events: invalid type, missing type, bad method/on, unknown or malformed ca
   assertError(await e(caseId, { type: 'assign' }), 400, 'missing_field', 'assignee');
   assertError(await e(caseId, { type: 'assign', department: 'nope' }), 400, 'unknown_department', 'department');
   assertError(await e(caseId, { type: 'assign', assignee: 'agent2' }), 400, 'unknown_assignee', 'assignee');
-  assertError(await e(99999999, { type: 'note', text: 'x' }), 404, 'not_found');
-  for (const bad of ['abc', '0', '-1', '1.5', '12abc', '99999999999999999999999', '%00', '1%20']) {
+  // an id no case has gets the refusal another's case gets, for whoever may not read every
+  // case (issue 11, defect 5); an id that cannot be one is a 404 whoever asks
+  assertError(await e(99999999, { type: 'note', text: 'x' }), 403, 'forbidden', 'id');
+  for (const bad of ['abc', '0', '-1', '1.5', '12abc', '%00', '1%20']) {
     assertError(await S.call('GET', `/api/v1/cases/${bad}`, { token: agent.token }), 404, 'not_found');
     assertError(await e(bad, { type: 'note', text: 'x' }), 404, 'not_found');
   }
-  assertError(await S.call('GET', '/api/v1/cases/99999999', { token: agent.token }), 404, 'not_found', 'id');
+  assertError(await S.call('GET', '/api/v1/cases/99999999', { token: agent.token }), 403, 'forbidden', 'id');
+  const sup = await S.login('supervisor'); // of every department: may read any case
+  assertError(await S.call('GET', '/api/v1/cases/99999999', { token: sup.token }), 404, 'not_found', 'id');
+  // digits past int64, or a sign, are no id at all (strtoll read the first as the largest
+  // id and took the second): a 404 whoever asks, as for "abc"
+  for (const big of ['99999999999999999999999', '9223372036854775808', '+5', '%2B5']) {
+    assertError(await S.call('GET', `/api/v1/cases/${big}`, { token: agent.token }), 404, 'not_found');
+    assertError(await S.call('GET', `/api/v1/cases/${big}`, { token: sup.token }), 404, 'not_found');
+  }
   assertError(await S.call('GET', `/api/v1/cases/${'9'.repeat(65)}`, { token: agent.token }), 404, 'not_found');
   assertError(await S.call('GET', '/api/v1/nope', { token: agent.token }), 404, 'not_found');
   assertError(await S.call('DELETE', `/api/v1/cases/${caseId}`, { token: agent.token }), 405, 'method_not_allowed');

@@ -276,6 +276,21 @@ test('a missing file with an extension is a 404 in the API\'s error shape', asyn
   }
 });
 
+// A path inside the folder is at most 1024 bytes (web.h's WEB_PATH_MAX), the server's head
+// 16 KiB: a longer path is well formed and names nothing, a 404 like any missing file
+// (not a 400: nothing is wrong with the request). It once left the key unterminated and
+// read past it (ASan: stack-buffer-overflow under build/tamin-san).
+test('a path longer than any file\'s (over 1024 bytes) is a 404 in the API\'s error shape', async () => {
+  for (const p of ['/' + 'a'.repeat(1025), '/' + 'a'.repeat(4000), `/assets/${'b'.repeat(1100)}.js`,
+    '/' + 'c/'.repeat(600) + 'x', '/' + '%61'.repeat(1100)]) {
+    const r = await get(p);
+    assertError(r, 404, 'not_found');
+    assertSafetyHeaders(r, `${p.length} bytes`);
+  }
+  assertIndex(await get('/' + 'a'.repeat(1024)), 'a route of exactly 1024 bytes');
+  assert.equal((await get('/healthz')).status, 200, 'the server is well');
+});
+
 test('paths that try to leave the folder are refused and never read a file', async () => {
   for (const p of ['/../Makefile', '/assets/..%2f..%2fMakefile', '/%00', '/assets/../../Makefile',
     '/%2e%2e/Makefile', '/assets/%2E%2E/%2e%2e/Makefile', '/..', '/./index.html', '/assets\\..\\Makefile',

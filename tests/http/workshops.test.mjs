@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   createDemo, startServer, addUser, assertError, assertNoSecrets, cleanupTemp, makeNationalId,
-  toPersianDigits,
+  toPersianDigits, USER_PASSWORD,
 } from './harness.mjs';
 
 let S, admin, sp, agent, citizen, desk;
@@ -97,14 +97,26 @@ test('an employer acts only for the workshops linked to the account', async () =
   assert.equal((await post(admin, '/api/v1/workshops', base({ code: B, name: 'کارگاه دوم', hard_job: false }))).status, 201);
   const r = addUser(S.db, { login: 'emp_w', role: 'employer', workshop: A });
   assert.equal(r.status, 0, r.stderr);
-  const emp = await S.login('emp_w');
+  const emp = await S.login('emp_w', USER_PASSWORD);
   assert.equal((await get(emp, '/api/v1/me')).json.role, 'employer');
   const mine = await get(emp, '/api/v1/workshops');
   assert.deepEqual(mine.json.items.map((w) => w.code), [A]);
   const own = await get(emp, `/api/v1/workshops/${A}`);
   assert.equal(own.status, 200, own.text);
   assert.equal(own.json.employers, undefined, 'an employer does not see the other accounts');
-  assertError(await get(emp, `/api/v1/workshops/${B}`), 403, 'forbidden', 'code');
+  const theirs = await get(emp, `/api/v1/workshops/${B}`);
+  assertError(theirs, 403, 'forbidden', 'code');
+  // a code no workshop has gets the same refusal (not a 404 that tells which codes are
+  // registered: issue 11, defect 5), and both refusals are audited
+  const none = await get(emp, '/api/v1/workshops/9999999999');
+  assert.equal(none.status, 403, none.text);
+  assert.equal(none.text, theirs.text, 'the two refusals differ');
+  assertError(await get(admin, '/api/v1/workshops/9999999999'), 404, 'not_found', 'code');
+  const auditor = await S.login('auditor');
+  const refusals = (await get(auditor, '/api/v1/audit?user=emp_w')).json.items;
+  for (const code of [B, '9999999999'])
+    assert.ok(refusals.some((i) => i.action === 'workshop_read' && i.outcome === 'denied' && i.reason === code),
+      `the refusal of ${code} is audited: ${JSON.stringify(refusals)}`);
   assertError(await post(emp, '/api/v1/workshops', base({ code: '3234567892' })), 403, 'forbidden');
   // an employer does not reach the case desk
   assertError(await get(emp, '/api/v1/cases'), 403, 'forbidden');
@@ -123,7 +135,6 @@ test('an employer acts only for the workshops linked to the account', async () =
   assert.equal((await get(emp, `/api/v1/workshops/${B}`)).status, 200);
 
   // each of these acts is in the audit log
-  const auditor = await S.login('auditor');
   const log = await get(auditor, '/api/v1/audit?user=admin');
   const actions = log.json.items.map((a) => a.action);
   assert.ok(actions.includes('workshop_create') && actions.includes('workshop_link'), actions.join());
@@ -157,7 +168,7 @@ test('staff record payments; the account shows them; bad payments are refused by
   assertError(await post(agent, `/api/v1/workshops/${A}/payments`, { amount: 100 }), 403, 'forbidden');
   assertError(await post(admin, '/api/v1/workshops/9999999999/payments', { amount: 100 }), 404, 'not_found');
   // an employer sees the payments of their workshop
-  const emp = await S.login('emp_w');
+  const emp = await S.login('emp_w', USER_PASSWORD);
   const own = await get(emp, `/api/v1/workshops/${A}`);
   assert.equal(own.json.account.paid, 5001000);
 });

@@ -165,6 +165,45 @@ static void test_sweep_escalates_once(void **state)
 				" type = 'escalate'", id), 1);
 }
 
+/* A case waiting on the citizen is paused: swept a month past its due dates it gets no
+ * overdue flag and no escalation. One waiting on the department is escalated, so that
+ * the sweep is seen to reach waiting cases at all. */
+static void test_sweep_skips_waiting_on_citizen(void **state)
+{
+	struct fx *f = *state;
+	int64_t t = sunday_9();
+	int64_t on_citizen = open_case(f, "pension_not_paid", t, NULL);
+	int64_t on_department = open_case(f, "pension_not_paid", t, NULL);
+	struct err e;
+	for (int i = 0; i < 2; i++) {
+		int64_t id = i ? on_department : on_citizen;
+		assert_int_equal(event(f, id, ROLE_SPECIALIST, "start", t + 60, &e), 0);
+		struct case_event ev = {.who = {.role = ROLE_SPECIALIST},
+					.app = &f->app,
+					.ip = "test",
+					.case_id = id,
+					.now = t + 120,
+					.type = "wait",
+					.text = "مدارک",
+					.on = i ? "department" : "citizen"};
+		struct write_job job = {.run = case_event_run, .arg = &ev};
+		assert_int_equal(writer_run_now(f->db, &job), 0);
+	}
+	assert_int_equal(val(f, "SELECT count(*) FROM cases WHERE status = 'waiting' AND"
+				" waiting_on = 'citizen' AND id = $1", on_citizen), 1);
+	int64_t due = val(f, "SELECT max(resolution_due, first_response_due) FROM cases"
+			     " WHERE id = $1", on_citizen);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(cases_sweep(f->db, due + 30 * 86400, &e), 1);
+	assert_int_equal(db_commit(f->db), 0);
+	assert_int_equal(val(f, "SELECT overdue + escalated FROM cases WHERE id = $1", on_citizen), 0);
+	assert_int_equal(val(f, "SELECT count(*) FROM case_events WHERE case_id = $1 AND"
+				" type = 'escalate'", on_citizen), 0);
+	assert_int_equal(val(f, "SELECT overdue FROM cases WHERE id = $1", on_department), 1);
+	assert_int_equal(val(f, "SELECT count(*) FROM case_events WHERE case_id = $1 AND"
+				" type = 'escalate'", on_department), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +213,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_contact_failed_three_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_on_citizen_pauses_sla, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_escalates_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_skips_waiting_on_citizen, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

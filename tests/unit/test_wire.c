@@ -21,6 +21,52 @@ static int parse(const char *text, char *buf, size_t cap, struct wire_req *q)
 	return wire_parse(buf, end, q);
 }
 
+/* The same with bytes that may hold a NUL. */
+static int parse_bytes(const char *text, size_t n, char *buf, size_t cap, struct wire_req *q)
+{
+	assert_true(n < cap);
+	memcpy(buf, text, n);
+	size_t end = wire_head_end(buf, n);
+	assert_true(end > 0);
+	return wire_parse(buf, end, q);
+}
+
+/* RFC 9110 5.5: a field value holds no control character but HTAB; RFC 9112 2.2: a bare
+ * CR is refused. A NUL used to end the value early ("chunked\0junk" read as chunked). */
+static void test_control_bytes_refused(void **state)
+{
+	(void)state;
+	char buf[256];
+	struct wire_req q;
+	static const char nul_te[] = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\0junk\r\n\r\n";
+	assert_int_equal(parse_bytes(nul_te, sizeof nul_te - 1, buf, sizeof buf, &q), 400);
+	static const char nul_cl[] = "POST / HTTP/1.1\r\nContent-Length: 5\0 9\r\n\r\n";
+	assert_int_equal(parse_bytes(nul_cl, sizeof nul_cl - 1, buf, sizeof buf, &q), 400);
+	static const char nul_line[] = "GET / HTTP/1.1\0x\r\nHost: a\r\n\r\n";
+	assert_int_equal(parse_bytes(nul_line, sizeof nul_line - 1, buf, sizeof buf, &q), 400);
+	static const char nul_alone[] = "GET / HTTP/1.1\r\n\0\r\nContent-Length: 5\r\n\r\n";
+	assert_int_equal(parse_bytes(nul_alone, sizeof nul_alone - 1, buf, sizeof buf, &q), 400);
+	assert_int_equal(parse("GET / HTTP/1.1\r\nX-A: a\rb\r\n\r\n", buf, sizeof buf, &q), 400);
+	assert_int_equal(parse("GET / HTTP/1.1\r\nX-A: a\x01b\r\n\r\n", buf, sizeof buf, &q), 400);
+	assert_int_equal(parse("GET / HTTP/1.1\r\nX-A: a\x7f\r\n\r\n", buf, sizeof buf, &q), 400);
+	/* HTAB inside a value, and bytes over 0x7f (obs-text: UTF-8 in a header), stay */
+	assert_int_equal(parse("GET / HTTP/1.1\r\nX-A: a\tb \xd8\xb3\r\n\r\n", buf, sizeof buf, &q), 0);
+	assert_string_equal(wire_header(&q, "x-a"), "a\tb \xd8\xb3");
+	/* at every place of a long value (the check reads eight bytes at a time) */
+	static const char bytes[] = {0, 1, 0x1f, 0x7f, '\r', '\t', ' ', (char)0x80, (char)0xff};
+	for (size_t at = 0; at < 48; at++)
+		for (size_t k = 0; k < sizeof bytes; k++) {
+			char text[128];
+			int n = snprintf(text, sizeof text, "GET / HTTP/1.1\r\nX-Long: %s\r\n\r\n",
+					 "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWX");
+			text[26 + at] = bytes[k]; /* "GET / HTTP/1.1\r\nX-Long: " is 26 bytes */
+			int want = (unsigned char)bytes[k] < 0x20 && bytes[k] != '\t' ? 400
+				   : bytes[k] == 0x7f			       ? 400
+									       : 0;
+			assert_int_equal(parse_bytes(text, (size_t)n, buf, sizeof buf, &q), want);
+		}
+}
+
 static void test_head_end(void **state)
 {
 	(void)state;
@@ -240,6 +286,7 @@ int main(void)
 	    cmocka_unit_test(test_head_end), cmocka_unit_test(test_request),
 	    cmocka_unit_test(test_refused),  cmocka_unit_test(test_chunked),
 	    cmocka_unit_test(test_chunked_long_lines), cmocka_unit_test(test_reply),
+	    cmocka_unit_test(test_control_bytes_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
