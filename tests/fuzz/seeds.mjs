@@ -2,8 +2,8 @@
 // real list pairs written by `tamin list export` from a small demo database, in
 // Windows-1256 and Iran System, and the same lists in the CSV form. Run from the
 // repository root after `make build/tamin`; it writes into tests/fuzz/corpus/ (dbf,
-// listfile, csv, codec, and api's list uploads). The other seeds are small texts kept as
-// they are.
+// listfile, csv, codec, and api's list uploads), and the audit spool's lines with their
+// sums (spool). The other seeds are small texts kept as they are.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -104,3 +104,21 @@ run(['demo', '--db', db, '--batch', batch, '--lists', '1', '--workers', '30']);
 put('listfile', 'thirty-batch', Buffer.concat([Buffer.from([0]), fs.readFileSync(path.join(batch, 'DSKKAR00.DBF')),
   SEP, fs.readFileSync(path.join(batch, 'DSKWOR00.DBF'))]));
 fs.rmSync(tmp, { recursive: true, force: true });
+
+// The audit spool's lines as audit/spool.c's put_line writes them: seq, at, user, role,
+// action, person, case, outcome, ip, reason, then the FNV-1a sum of all before it.
+function spoolLine(...fields) {
+  const body = Buffer.from(fields.join('\t') + '\t');
+  let h = 0xcbf29ce484222325n;
+  for (const b of body) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return Buffer.concat([body, Buffer.from(h.toString(16).padStart(16, '0') + '\n')]);
+}
+const SPOOL_SEP = Buffer.from('\n@@SPOOL-B@@\n'); // fuzz_spool.c's separator
+const at = 1796520126;
+const line = (seq, reason = '1405-0000001') =>
+  spoolLine(seq, at + seq, 3, 'agent', 'case_read', 7, 1, seq % 5 ? 'allowed' : 'denied', '127.0.0.1', reason);
+put('spool', 'two-files', Buffer.concat([line(1), line(2), SPOOL_SEP, line(3), line(4)]));
+put('spool', 'b-first', Buffer.concat([line(7), line(8), SPOOL_SEP, line(5), line(6)]));
+put('spool', 'torn', Buffer.concat([line(1), line(2), line(3).subarray(0, 30)]));
+put('spool', 'older-behind', Buffer.concat([line(5), line(6), line(2), SPOOL_SEP]));
+put('spool', 'escapes', Buffer.concat([line(1, 'a\\tb\\nc\\\\d'), line(2, 'پرونده ۱۴۰۵'), spoolLine(3, at, 0, 'none', 'person_read', 0, 0, 'denied', '', '')]));

@@ -61,8 +61,10 @@ static void cleanup(void)
 
 /* A folder in memory when there is one (the writer syncs every commit), named for this
  * process; the folders of runs whose process is gone (a crash skips atexit) go first. */
-static void make_dir(void)
+const char *served_dir(void)
 {
+	if (dir[0])
+		return dir;
 	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 	DIR *d = opendir(base);
 	struct dirent *de;
@@ -83,8 +85,7 @@ static void make_dir(void)
 	if (mkdir(dir, 0700) < 0)
 		die(dir, strerror(errno));
 	atexit(cleanup);
-	snprintf(db_path, sizeof db_path, "%s/t.db", dir);
-	snprintf(sock_path, sizeof sock_path, "%s/s", dir);
+	return dir;
 }
 
 /* The demo database, as `tamin demo --people 40 --cases 20` makes it (its logins printed
@@ -333,7 +334,8 @@ const struct served *served_start(void)
 	served.token[AS_NONE] = served.csrf[AS_NONE] = "";
 	signal(SIGPIPE, SIG_IGN);
 	const char *data = cli_data_default();
-	make_dir();
+	snprintf(db_path, sizeof db_path, "%s/t.db", served_dir());
+	snprintf(sock_path, sizeof sock_path, "%s/s", dir);
 	if (cli_calendars(&app, data) < 0)
 		exit(2);
 	make_db(data);

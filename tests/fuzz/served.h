@@ -41,6 +41,10 @@ void served_new_case(char id[24]);
  * and {C:role} by that role's session and CSRF tokens (role as name[] says it). */
 char *served_expand(const void *in, size_t size, int tokens, size_t *n);
 
+/* This process's scratch folder (in memory where /dev/shm is), made at the first call,
+ * removed at exit; folders left by runs that died are removed then too. */
+const char *served_dir(void);
+
 /* Starts the served app once (later calls return it); exits the process on failure. */
 const struct served *served_start(void);
 
