@@ -277,8 +277,8 @@ char *served_expand(const void *in, size_t size, int tokens, size_t *n)
 			}
 		}
 		if (with) {
-			memcpy(out + o, with, strlen(with));
-			o += strlen(with);
+			while (*with)
+				out[o++] = *with++;
 			i += used;
 		} else {
 			out[o++] = (char)data[i++];
