@@ -19,7 +19,7 @@ UNIT_BIN  := $(UNIT:tests/unit/%.c=build/tests/%)
 UNIT_SAN  := $(UNIT:tests/unit/%.c=build/tests-san/%)
 
 .PHONY: all deps run test unit unit-san unit-valgrind http http-san lint bench clean format demo-db \
-	web web-unit e2e mutate
+	web web-unit e2e fuzz fuzz-build fuzz-smoke mutate
 
 all: build/tamin web
 
@@ -83,6 +83,46 @@ build/tests-san/%: tests/unit/%.c $(UNIT_H) $(SAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $(filter-out %.h,$^) $(LDLIBS) $(TEST_LDLIBS)
 
+# ---- make fuzz: the libFuzzer targets of tests/fuzz/ (its README.md), built by Debian's
+# clang-14 against the project's objects compiled again by it with the sanitizers and the
+# fuzzer's coverage (build/fuzz/). Each runs FUZZ_SECONDS, one after another
+# (scripts/fuzz.sh); FUZZ_TARGETS="wire natid" runs some only.
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := -O1 -gline-tables-only $(filter-out -O% -g,$(CFLAGS)) $(FUZZ_SAN)
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN     := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_SUPPORT := $(filter-out $(FUZZ_SRC),$(wildcard tests/fuzz/*.c))
+FUZZ_OBJ     := $(SRC:src/%.c=build/fuzz/obj/%.o) build/fuzz/obj/gen/migrations.o \
+	$(FUZZ_SUPPORT:tests/fuzz/%.c=build/fuzz/obj/support/%.o)
+
+build/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+build/fuzz/obj/gen/migrations.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+build/fuzz/obj/support/%.o: tests/fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+# An archive, so that a target links only the objects it reaches.
+build/fuzz/libtamin.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libtamin.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -MMD -MP -o $@ $< build/fuzz/libtamin.a \
+	  $(LDLIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(if $(FUZZ_TARGETS),$(FUZZ_TARGETS:%=build/fuzz/fuzz_%),$(FUZZ_BIN))
+
+# What make test runs: every regression input, then each target for a few seconds.
+fuzz-smoke:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=3
+
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 unit: $(UNIT_BIN)
@@ -124,6 +164,7 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) unit-san
 	$(MAKE) unit-valgrind
+	$(MAKE) fuzz-smoke
 	$(MAKE) http
 	$(MAKE) http-san
 	$(MAKE) web-unit

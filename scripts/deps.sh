@@ -1,10 +1,13 @@
 #!/bin/sh
 # Installs what tamin needs to build, test and benchmark, from Debian's packages and
 # (for the web app and browser tests) from the npm registry with the committed lockfile.
+# make fuzz builds with clang-14 and links libFuzzer from libclang-rt-14-dev; llvm-14 has
+# the symbolizer that puts file and line into a sanitizer's report.
 # Idempotent: installs only what is missing.
 set -eu
 PKGS="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev libzstd-dev
-libcmocka-dev libshp-dev valgrind cppcheck clang-tidy nginx-light wrk chromium"
+libcmocka-dev libshp-dev valgrind cppcheck clang-tidy nginx-light wrk chromium
+clang-14 libclang-rt-14-dev llvm-14"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

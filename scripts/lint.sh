@@ -3,7 +3,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 [ -f build/gen/migrations.c ] || make -s build/gen/migrations.c
-SRCS=$(ls src/*.c src/*/*.c)
+# the fuzz targets too (tests/fuzz/): they are C that runs against every parser
+SRCS=$(ls src/*.c src/*/*.c tests/fuzz/*.c)
 # The layers: a lower folder never includes a higher one. src/http is a framework that
 # knows no domain (nginx's core never includes a module); base/ and store/ are below it.
 echo "lint: layers"

@@ -3,51 +3,63 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The length of the well-formed UTF-8 sequence at p[0..len) (len > 0), or 0. */
+static size_t utf8_seq(const unsigned char *p, size_t len)
+{
+	unsigned c = p[0];
+	if (c < 0x80)
+		return 1;
+	/* The narrowed second-byte ranges reject overlongs (E0, F0), surrogates (ED) and
+	 * code points above U+10FFFF (F4); C0, C1 and F5..FF never start one. */
+	size_t n;
+	unsigned lo = 0x80, hi = 0xBF;
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 1;
+	} else if (c == 0xE0) {
+		n = 2;
+		lo = 0xA0;
+	} else if (c == 0xED) {
+		n = 2;
+		hi = 0x9F;
+	} else if (c >= 0xE1 && c <= 0xEF) {
+		n = 2;
+	} else if (c == 0xF0) {
+		n = 3;
+		lo = 0x90;
+	} else if (c >= 0xF1 && c <= 0xF3) {
+		n = 3;
+	} else if (c == 0xF4) {
+		n = 3;
+		hi = 0x8F;
+	} else {
+		return 0;
+	}
+	if (len <= n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t k = 2; k <= n; k++)
+		if ((p[k] & 0xC0) != 0x80)
+			return 0;
+	return n + 1;
+}
+
 int text_utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-	while (i < len) {
-		unsigned c = p[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		/* The narrowed second-byte ranges reject overlongs (E0, F0), surrogates (ED)
-		 * and code points above U+10FFFF (F4); C0, C1 and F5..FF never start one. */
-		size_t n;
-		unsigned lo = 0x80, hi = 0xBF;
-		if (c >= 0xC2 && c <= 0xDF) {
-			n = 1;
-		} else if (c == 0xE0) {
-			n = 2;
-			lo = 0xA0;
-		} else if (c == 0xED) {
-			n = 2;
-			hi = 0x9F;
-		} else if (c >= 0xE1 && c <= 0xEF) {
-			n = 2;
-		} else if (c == 0xF0) {
-			n = 3;
-			lo = 0x90;
-		} else if (c >= 0xF1 && c <= 0xF3) {
-			n = 3;
-		} else if (c == 0xF4) {
-			n = 3;
-			hi = 0x8F;
-		} else {
+	for (size_t i = 0, n; i < len; i += n)
+		if (!(n = utf8_seq(p + i, len - i)))
 			return 0;
-		}
-		if (len - i <= n)
-			return 0;
-		if (p[i + 1] < lo || p[i + 1] > hi)
-			return 0;
-		for (size_t k = 2; k <= n; k++)
-			if ((p[i + k] & 0xC0) != 0x80)
-				return 0;
-		i += n + 1;
-	}
 	return 1;
+}
+
+char *text_utf8_scrub(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+	for (size_t i = 0, len = strlen(s), n; i < len; i += n)
+		if (!(n = utf8_seq(p + i, len - i))) {
+			p[i] = '?';
+			n = 1;
+		}
+	return s;
 }
 
 size_t text_utf8_len(const char *s)

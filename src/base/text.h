@@ -12,6 +12,11 @@
 /* 1 if s[0..len) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 int text_utf8_valid(const char *s, size_t len);
 
+/* Replaces in place each byte of s that is not part of well-formed UTF-8 with '?', for
+ * text whose bytes came unchecked (a request's path) or were cut inside a character (a
+ * message cut to fit its buffer). Returns s. */
+char *text_utf8_scrub(char *s);
+
 /* Number of code points in a valid UTF-8 string. */
 size_t text_utf8_len(const char *s);
 

@@ -482,8 +482,10 @@ static int flush(struct conn *c, const char *head, size_t hlen)
 	size_t k = (size_t)w;
 	size_t from_head = k < hlen ? k : hlen;
 	k -= from_head;
-	c->body += k;
-	c->body_len -= k;
+	if (k) { /* a reply with no body (HEAD, 304) has body NULL, and NULL + 0 is undefined */
+		c->body += k;
+		c->body_len -= k;
+	}
 	if (from_head < hlen || c->body_len) {
 		/* keep the head's rest for the write event */
 		size_t rest = hlen - from_head;

@@ -24,6 +24,7 @@
 
 struct app; /* the server-wide state handlers read; the server only passes it on */
 struct conn;
+struct event_base;
 struct evhttp_uri;
 struct wire_req;
 struct loop;
@@ -120,6 +121,18 @@ struct http_options {
 /* Serves until SIGINT or SIGTERM: then stops accepting, finishes in-flight requests,
  * commits queued writes and returns 0. Prints "listening on http://HOST:PORT". */
 int http_serve(const struct http_options *o, struct err *e);
+
+/* One loop driven from outside, for the fuzz targets (tests/fuzz/): it serves the
+ * connections it accepts on listen_fd (listening, non-blocking; a Unix socket will do)
+ * while the caller runs its event base, so that bytes written to a connection take the
+ * whole path of a served request (conn.c, wire.c, dispatch, sessions, the handler, its
+ * write job) in the caller's process, with no port and no thread of its own. It starts
+ * the slow-work thread (one such loop at a time, and not beside http_serve). listen_fd
+ * becomes the loop's, closed with it or on failure. NULL with e. */
+struct loop *http_loop_new(const struct http_options *o, int listen_fd, struct err *e);
+struct event_base *http_loop_base(struct loop *l);
+/* Closes the connections and the socket and stops the slow thread. */
+void http_loop_free(struct loop *l);
 
 /* Handler helpers. */
 struct db *req_db(struct req *r); /* this loop's reader connection */

@@ -3,6 +3,8 @@
 #include "http/http.h"
 #include "http/wire.h"
 
+#include "base/text.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
@@ -313,8 +315,12 @@ void reply_error(struct req *r, const struct err *e)
 	int status = e->status >= 400 && e->status < 600 ? e->status : 500;
 	if (status >= 500)
 		fprintf(stderr, "tamin: %d %s %s: %s\n", status, r->path, e->code, e->message);
-	json_t *body = json_pack("{s:{s:s,s:s,s:s}}", "error", "code", e->code[0] ? e->code : "error",
-				 "message", e->message, "field", e->field);
+	/* JSON takes UTF-8 only, and an error may quote a path's raw bytes or hold a field
+	 * name cut inside a letter to fit: json_pack refused those, and the reply had no body. */
+	struct err u = *e;
+	json_t *body = json_pack("{s:{s:s,s:s,s:s}}", "error", "code",
+				 u.code[0] ? text_utf8_scrub(u.code) : "error", "message",
+				 text_utf8_scrub(u.message), "field", text_utf8_scrub(u.field));
 	reply_json(r, status, body);
 }
 
@@ -856,6 +862,66 @@ static void loop_free(struct loop *l)
 	db_close(l->db);
 }
 
+/* A loop for o: its event base, its reader connection and its connection host, which
+ * accepts nothing until conn_listen and counts its connections and bodies in shared. 0,
+ * or -1 with e (the caller frees l with loop_free). */
+static int loop_init(struct loop *l, const struct http_options *o, struct conn_shared *shared,
+		     struct err *e)
+{
+	l->o = o;
+	/* The changelist folds a connection's changes of interest within one turn of the
+	 * loop (a write event added and deleted) into one epoll_ctl at most. */
+	struct event_config *cfg = event_config_new();
+	if (cfg)
+		event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	l->base = cfg ? event_base_new_with_config(cfg) : NULL;
+	if (cfg)
+		event_config_free(cfg);
+	l->host.listen_fd = -1;
+	if (!l->base)
+		return err_set(e, 500, "internal", "", "cannot create event loop");
+	if (db_open(&l->db, o->db_path, 0, e) < 0)
+		return -1;
+	/* A body over HTTP_MAX_BODY is refused unread (413), and so is one over the
+	 * route's own limit, decided by on_head from the head alone. */
+	l->host.base = l->base;
+	l->host.on_head = on_head;
+	l->host.on_request = on_request;
+	l->host.drop = on_drop;
+	l->host.head_timeout_s = o->head_timeout_s > 0 ? o->head_timeout_s : HEAD_TIMEOUT_S;
+	l->host.min_rate = BODY_MIN_RATE;
+	l->host.shared = shared;
+	l->host.arg = l;
+	l->host.max_head = 16 << 10;
+	l->host.max_body = HTTP_MAX_BODY;
+	l->host.timeout_s = 30;
+	l->host.inflight = &l->inflight;
+	return 0;
+}
+
+/* The caps per address and the budget of bodies that o asks for (conn.h). */
+static struct conn_shared *shared_new(const struct http_options *o)
+{
+	return conn_shared_new(o->max_per_address ? o->max_per_address : HTTP_MAX_PER_ADDRESS,
+			       o->body_budget ? o->body_budget : HTTP_BODY_BUDGET, o->trusted_proxy);
+}
+
+static int slow_start(void)
+{
+	slow.stopping = 0;
+	return pthread_create(&slow.thread, NULL, slow_main, NULL) == 0 ? 0 : -1;
+}
+
+/* Lets the slow thread finish its queue, then joins it. */
+static void slow_stop(void)
+{
+	pthread_mutex_lock(&slow.mu);
+	slow.stopping = 1;
+	pthread_cond_signal(&slow.cv);
+	pthread_mutex_unlock(&slow.mu);
+	pthread_join(slow.thread, NULL);
+}
+
 int http_serve(const struct http_options *o, struct err *e)
 {
 	evthread_use_pthreads();
@@ -869,9 +935,7 @@ int http_serve(const struct http_options *o, struct err *e)
 
 	int n = o->threads > 0 ? o->threads : 2;
 	struct loop *loops = calloc((size_t)n, sizeof *loops);
-	struct conn_shared *shared =
-		conn_shared_new(o->max_per_address ? o->max_per_address : HTTP_MAX_PER_ADDRESS,
-				o->body_budget ? o->body_budget : HTTP_BODY_BUDGET, o->trusted_proxy);
+	struct conn_shared *shared = shared_new(o);
 	if (!loops || !shared) {
 		free(loops);
 		conn_shared_free(shared);
@@ -885,38 +949,10 @@ int http_serve(const struct http_options *o, struct err *e)
 	}
 	for (int i = 0; i < n; i++) {
 		struct loop *l = &loops[i];
-		l->o = o;
-		/* The changelist folds a connection's changes of interest within one turn of
-		 * the loop (a write event added and deleted) into one epoll_ctl at most. */
-		struct event_config *cfg = event_config_new();
-		if (cfg)
-			event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-		l->base = cfg ? event_base_new_with_config(cfg) : NULL;
-		if (cfg)
-			event_config_free(cfg);
-		l->host.listen_fd = -1;
-		if (!l->base) {
-			rc = err_set(e, 500, "internal", "", "cannot create event loop");
-			goto out;
-		}
-		if (db_open(&l->db, o->db_path, 0, e) < 0) {
+		if (loop_init(l, o, shared, e) < 0) {
 			rc = -1;
 			goto out;
 		}
-		/* A body over HTTP_MAX_BODY is refused unread (413), and so is one over the
-		 * route's own limit, decided by on_head from the head alone. */
-		l->host.base = l->base;
-		l->host.on_head = on_head;
-		l->host.on_request = on_request;
-		l->host.drop = on_drop;
-		l->host.head_timeout_s = o->head_timeout_s > 0 ? o->head_timeout_s : HEAD_TIMEOUT_S;
-		l->host.min_rate = BODY_MIN_RATE;
-		l->host.shared = shared;
-		l->host.arg = l;
-		l->host.max_head = 16 << 10;
-		l->host.max_body = HTTP_MAX_BODY;
-		l->host.timeout_s = 30;
-		l->host.inflight = &l->inflight;
 		int bound_port = 0;
 		int fd = listen_socket(o->host, port, &bound_port, e);
 		if (fd < 0) {
@@ -930,7 +966,7 @@ int http_serve(const struct http_options *o, struct err *e)
 			goto out;
 		}
 	}
-	if (pthread_create(&slow.thread, NULL, slow_main, NULL) != 0) {
+	if (slow_start() < 0) {
 		rc = err_set(e, 500, "internal", "", "cannot start a thread");
 		goto out;
 	}
@@ -948,15 +984,59 @@ int http_serve(const struct http_options *o, struct err *e)
 		event_base_once(loops[i].base, -1, EV_TIMEOUT, begin_drain, &loops[i], &now);
 	for (int i = 0; i < started; i++)
 		pthread_join(loops[i].thread, NULL);
-	pthread_mutex_lock(&slow.mu);
-	slow.stopping = 1;
-	pthread_cond_signal(&slow.cv);
-	pthread_mutex_unlock(&slow.mu);
-	pthread_join(slow.thread, NULL);
+	slow_stop();
 out:
 	for (int i = 0; i < n; i++)
 		loop_free(&loops[i]);
 	free(loops);
 	conn_shared_free(shared);
 	return rc;
+}
+
+/* ---- a loop driven from outside (http.h) ---- */
+
+struct loop *http_loop_new(const struct http_options *o, int listen_fd, struct err *e)
+{
+	evthread_use_pthreads(); /* the writer and the slow thread wake the loop */
+	struct loop *l = calloc(1, sizeof *l);
+	struct conn_shared *shared = shared_new(o);
+	if (!l || !shared) {
+		free(l);
+		conn_shared_free(shared);
+		close(listen_fd);
+		err_set(e, 500, "internal", "", "out of memory");
+		return NULL;
+	}
+	int rc = loop_init(l, o, shared, e);
+	if (rc == 0 && conn_listen(&l->host, listen_fd) < 0) {
+		close(listen_fd);
+		rc = err_set(e, 500, "listen", "listen", "cannot accept on the socket");
+	} else if (rc < 0) {
+		close(listen_fd);
+	}
+	if (rc == 0 && slow_start() < 0) /* the socket is the loop's now: loop_free closes it */
+		rc = err_set(e, 500, "internal", "", "cannot start a thread");
+	if (rc < 0) {
+		loop_free(l);
+		free(l);
+		conn_shared_free(shared);
+		return NULL;
+	}
+	return l;
+}
+
+struct event_base *http_loop_base(struct loop *l)
+{
+	return l->base;
+}
+
+void http_loop_free(struct loop *l)
+{
+	if (!l)
+		return;
+	struct conn_shared *shared = l->host.shared; /* the loop's own, unlike http_serve's */
+	slow_stop();
+	loop_free(l);
+	free(l);
+	conn_shared_free(shared);
 }

@@ -194,13 +194,19 @@ const char *wire_header(const struct wire_req *q, const char *name)
 	return NULL;
 }
 
+#define CHUNK_LINE_MAX 1024	/* a chunk-size line, extensions included, before its '\n' */
+#define TRAILER_LINE_MAX 8192 /* a trailer line */
+
 /* The chunk-size line at buf[at..len): 1 with *size and *next (past its newline), 0 when
  * incomplete, -1 when malformed. */
 static int size_line(const char *buf, size_t len, size_t at, size_t *size, size_t *next)
 {
 	const char *nl = memchr(buf + at, '\n', len - at);
+	/* the limit holds however the bytes arrive: a whole line over it is refused too */
 	if (!nl)
-		return len - at > 1024 ? -1 : 0;
+		return len - at > CHUNK_LINE_MAX ? -1 : 0;
+	if ((size_t)(nl - (buf + at)) > CHUNK_LINE_MAX)
+		return -1;
 	size_t n = 0;
 	int digits = 0;
 	const char *p = buf + at;
@@ -262,8 +268,10 @@ int wire_chunked(char *buf, size_t len, size_t max, size_t *scan, size_t *data_l
 	for (;;) {
 		const char *nl = memchr(buf + t, '\n', len - t);
 		if (!nl)
-			return len - t > 8192 ? -1 : 0;
+			return len - t > TRAILER_LINE_MAX ? -1 : 0;
 		size_t n = (size_t)(nl - (buf + t));
+		if (n > TRAILER_LINE_MAX)
+			return -1;
 		t = (size_t)(nl - buf) + 1;
 		if (n == 0 || (n == 1 && buf[t - 2] == '\r'))
 			break;

@@ -128,6 +128,21 @@ static int parse(const char *s, size_t len, const char *field, struct table *t, 
 	return 0;
 }
 
+/* A name a dBase field can hold as it is: 1 to 10 ASCII letters, digits or '_' (a NUL
+ * would end it early, and the reader would refuse the file or find two names alike). */
+static int column_name(const struct cell *c)
+{
+	if (c->n == 0 || c->n > 10 || c->quoted)
+		return 0;
+	for (size_t k = 0; k < c->n; k++) {
+		char ch = c->p[k];
+		if (!(ch >= 'A' && ch <= 'Z') && !(ch >= 'a' && ch <= 'z') &&
+		    !(ch >= '0' && ch <= '9') && ch != '_')
+			return 0;
+	}
+	return 1;
+}
+
 static void put16(unsigned char *p, unsigned v)
 {
 	p[0] = (unsigned char)(v & 0xFF);
@@ -149,9 +164,10 @@ int list_csv_to_dbf(const char *csv, size_t len, const char *field, unsigned cha
 	unsigned width[MAX_COLS];
 	for (size_t c = 0; c < t.cols; c++) {
 		const struct cell *name = &t.cells[c];
-		if (name->n == 0 || name->n > 10 || name->quoted) {
+		if (!column_name(name)) {
 			err_set(e, 400, "csv_invalid", field,
-				"column %zu's name is 1 to 10 letters, as in the dBase files",
+				"column %zu's name is 1 to 10 letters, digits or _, as in the dBase"
+				" files",
 				c + 1);
 			goto fail;
 		}

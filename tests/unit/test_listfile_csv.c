@@ -71,17 +71,22 @@ static void test_values(void **state)
 	free(b);
 }
 
-static void refused(const char *csv, const char *why)
+static void refused_n(const char *csv, size_t n, const char *why)
 {
 	unsigned char *b = (unsigned char *)"untouched";
 	size_t len = 7;
 	struct err e = {0};
-	assert_int_equal(list_csv_to_dbf(csv, strlen(csv), "csv.kar", &b, &len, &e), -1);
+	assert_int_equal(list_csv_to_dbf(csv, n, "csv.kar", &b, &len, &e), -1);
 	assert_null(b);
 	assert_int_equal(e.status, 400);
 	assert_string_equal(e.code, "csv_invalid");
 	assert_string_equal(e.field, "csv.kar");
 	assert_non_null(strstr(e.message, why));
+}
+
+static void refused(const char *csv, const char *why)
+{
+	refused_n(csv, strlen(csv), why);
 }
 
 static void test_refused(void **state)
@@ -96,6 +101,13 @@ static void test_refused(void **state)
 	refused("A,a\r\n1,2\r\n", "named twice");
 	refused("ABCDEFGHIJK\r\n1\r\n", "1 to 10 letters");
 	refused(",B\r\n1,2\r\n", "1 to 10 letters");
+	/* a name the dBase file cannot hold: a NUL ended it there, and the reader then
+	 * refused the bytes made ("a field without a name"), or found two columns named
+	 * alike (found by fuzz_csv) */
+	refused_n("A\0B,A\0C\r\n1,2\r\n", 12, "1 to 10 letters");
+	refused_n("\0,B\r\n1,2\r\n", 9, "1 to 10 letters");
+	refused("A B\r\n1\r\n", "1 to 10 letters");
+	refused("\u0646\u0627\u0645\r\n1\r\n", "1 to 10 letters");
 	char big[400] = "A\r\n";
 	memset(big + 3, 'x', 300);
 	big[303] = 0;

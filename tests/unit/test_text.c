@@ -66,6 +66,22 @@ static void test_utf8_valid(void **state)
 	assert_true(text_utf8_valid("\xE2\x82\xAC", 3));
 }
 
+/* An error that quotes a path's raw bytes, or a field name cut inside a letter, became an
+ * empty reply: JSON takes UTF-8 only (found by fuzz_api and fuzz_server). */
+static void test_utf8_scrub(void **state)
+{
+	(void)state;
+	char path[] = "/api/v1/\xb4x";
+	assert_string_equal(text_utf8_scrub(path), "/api/v1/?x");
+	char cut[] = ALI_PERSIAN "\xd9"; /* the first byte of a two-byte letter */
+	assert_string_equal(text_utf8_scrub(cut), ALI_PERSIAN "?");
+	char mixed[] = "a\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80" ALI_ARABIC "\xf0\x9f\x98\x80";
+	assert_string_equal(text_utf8_scrub(mixed), "a?????????" ALI_ARABIC "\xf0\x9f\x98\x80");
+	char fine[] = ALI_PERSIAN ZWNJ "1";
+	assert_string_equal(text_utf8_scrub(fine), ALI_PERSIAN ZWNJ "1");
+	assert_true(valid(text_utf8_scrub(mixed)));
+}
+
 static void test_utf8_len(void **state)
 {
 	(void)state;
@@ -285,6 +301,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_utf8_valid),
+	    cmocka_unit_test(test_utf8_scrub),
 	    cmocka_unit_test(test_utf8_len),
 	    cmocka_unit_test(test_put_int),
 	    cmocka_unit_test_setup_teardown(test_normalize_letters, setup, teardown),

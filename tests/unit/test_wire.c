@@ -210,6 +210,35 @@ static void test_chunked(void **state)
 	assert_int_equal(wire_chunked(buf, strlen(buf), 100, &scan, &len, &used), -1);
 }
 
+/* A chunk-size line or a trailer over its limit was refused when it arrived in parts and
+ * accepted when it arrived whole (found by fuzz_wire, whose two ways must agree). */
+static void refused_in_parts_and_whole(const char *body, size_t part)
+{
+	size_t n = strlen(body), len = 0, used = 0, scan = 0;
+	char *buf = malloc(n);
+	memcpy(buf, body, n);
+	assert_int_equal(wire_chunked(buf, part, 100, &scan, &len, &used), -1);
+	scan = 0;
+	assert_int_equal(wire_chunked(buf, n, 100, &scan, &len, &used), -1);
+	free(buf);
+}
+
+static void test_chunked_long_lines(void **state)
+{
+	(void)state;
+	char body[12000];
+	int n = snprintf(body, sizeof body, "1;%01100d\r\nx\r\n0\r\n\r\n", 0);
+	assert_true(n > 1100);
+	refused_in_parts_and_whole(body, 1030);
+	n = snprintf(body, sizeof body, "1\r\nx\r\n0\r\nX-T: %09000d\r\n\r\n", 0);
+	assert_true(n > 9000);
+	refused_in_parts_and_whole(body, 8192 + 20);
+	/* at the limits, both ways accept */
+	n = snprintf(body, sizeof body, "1;%01021d\r\nx\r\n0\r\n\r\n", 0);
+	size_t scan = 0, len = 0, used = 0;
+	assert_int_equal(wire_chunked(body, (size_t)n, 100, &scan, &len, &used), 1);
+}
+
 static void test_reply(void **state)
 {
 	(void)state;
@@ -256,7 +285,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_head_end), cmocka_unit_test(test_request),
 	    cmocka_unit_test(test_refused),  cmocka_unit_test(test_chunked),
-	    cmocka_unit_test(test_reply), cmocka_unit_test(test_control_bytes_refused),
+	    cmocka_unit_test(test_chunked_long_lines), cmocka_unit_test(test_reply),
+	    cmocka_unit_test(test_control_bytes_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
