@@ -13,7 +13,7 @@ const H = (...http) => http.map((h) => `${h}.test.mjs`);
 export const TESTS_FOR = {
   'src/cases/machine.c': { unit: U('test_machine', 'test_cases'), http: H('journey') },
   'src/cases/write.c': { unit: U('test_cases'), http: H('journey', 'records', 'security', 'stats') },
-  'src/audit/audit.c': { unit: U('test_spool'), http: H('security', 'records', 'audit_spool') },
+  'src/audit/audit.c': { unit: U('test_spool'), http: H('security', 'records', 'audit_spool', 'lists') },
   'src/records/records.c': { unit: U(), http: H('records', 'roles', 'security') },
   'src/base/natid.c': { unit: U('test_natid'), http: H('validation') },
   'src/base/jalali.c': { unit: U('test_jalali', 'test_worktime', 'test_rules_retire'), http: H('cases_list') },
