@@ -86,7 +86,7 @@ export async function run() {
   const pendingSubjects = new Set(); // case creations sent and never answered
   const reads = new Map(); // "action|case|person" -> {acked, sent}
   const failures = [];
-  const totals = { cases: 0, lists: 0, previews: 0, applied: 0, reads: 0, checkedCases: 0 };
+  const totals = { cases: 0, lists: 0, previews: 0, applied: 0, reads: 0, checkedCases: 0, restartKills: 0 };
   const fail = (m) => { failures.push(m); log('FAIL', m); };
 
   let tokens = null;
@@ -174,6 +174,17 @@ export async function run() {
     stop = true;
     await Promise.all(workers);
 
+    // every fourth cycle, a second kill while the restart recovers (the spool's import,
+    // the migrations' check), before it listens or just after
+    if (cycle % 4 === 0) {
+      let proc = null;
+      const early = startServer(db, { args: ['--rate-limit', '0'], log: serverLog, onSpawn: (p) => { proc = p; } })
+        .then((s) => { s.kill('SIGKILL'); return s.exited; }, () => null);
+      await sleep(Math.random() * 150);
+      try { proc.kill('SIGKILL'); } catch { /* gone */ }
+      await early;
+      totals.restartKills++;
+    }
     // restart on the same database
     try {
       S = await startServer(db, { args: ['--rate-limit', '0'], log: serverLog });
@@ -265,7 +276,7 @@ export async function run() {
     if (r !== 'ok') fail(`after the clean stop: integrity_check ${path.basename(f)}: ${r.slice(0, 300)}`);
   }
   const pass = failures.length === 0 && cycles >= 1;
-  const figure = `${cycles} kill -9 cycles: ${totals.cases} cases, ${totals.lists} lists, ${totals.previews} batches `
+  const figure = `${cycles} kill -9 cycles (and ${totals.restartKills} kills during a restart): ${totals.cases} cases, ${totals.lists} lists, ${totals.previews} batches `
     + `(${totals.applied} applied), ${totals.reads} audited reads acknowledged (${pendingSubjects.size} creates cut off unanswered); `
     + `${failures.length} failures${failures.length ? ` (first: ${failures[0]})` : ''}; integrity_check ok: ${failures.some((f) => /integrity/.test(f)) ? 'no' : 'yes'}`;
   return [row('a', 'crash', 'SIGKILL at random under creates, lists, batches, reads; restart; check', figure, pass)];

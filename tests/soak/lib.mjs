@@ -201,8 +201,8 @@ export function cpuTicks(pid) {
 }
 
 /** Starts `tamin serve` on db and waits for /healthz. Options: bin, args, env, nofile
- * (ulimit -n), log (stderr goes there), timeout. */
-export async function startServer(db, { bin = BIN, args = [], env = {}, nofile, log, timeout = 60000 } = {}) {
+ * (ulimit -n), log (stderr goes there), timeout, onSpawn (called with the process at once). */
+export async function startServer(db, { bin = BIN, args = [], env = {}, nofile, log, timeout = 60000, onSpawn } = {}) {
   const argv = ['serve', '--db', db, '--listen', '127.0.0.1:0', ...args];
   const errFd = log ? fs.openSync(log, 'a') : 'ignore';
   const opts = { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', errFd] };
@@ -211,6 +211,7 @@ export async function startServer(db, { bin = BIN, args = [], env = {}, nofile, 
     : spawn(bin, argv, opts);
   if (typeof errFd === 'number') fs.closeSync(errFd);
   children.add(proc);
+  if (onSpawn) onSpawn(proc);
   let stdout = '';
   const port = await new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`tamin serve did not start (${log || ''})`)), timeout);

@@ -119,7 +119,7 @@ export async function run() {
     const out = path.join(dir, `${String(i + 1).padStart(2, '0')}-${name.replace(/\W+/g, '_')}.txt`);
     const r = await runSqlmap(args, seconds, out);
     const inj = [...r.text.matchAll(/^Parameter: (.+?) \(/gm)].map((m) => m[1]);
-    for (const m of r.text.matchAll(/testing for SQL injection on (?:\S+ )?parameter '([^']+)'/g)) tested.add(`${name}: ${m[1]}`);
+    for (const m of r.text.matchAll(/testing for SQL injection on [^']*?parameter '([^']+)'/g)) tested.add(`${name}: ${m[1]}`);
     const complete = /all tested parameters do not appear to be injectable|identified the following injection point/.test(r.text);
     const errs = codes(r.text).filter(([c]) => c >= 500).map(([c, n]) => `${c}x${n}`);
     if (inj.length) injectable.push(...inj.map((p) => `${name}: ${p}`));
