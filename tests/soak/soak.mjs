@@ -24,6 +24,9 @@ for (const o of only) {
 const KNOBS = ['SOAK_ONLY', 'SOAK_CYCLES', 'SOAK_STORM_REQUESTS', 'SOAK_STORM_SLOW', 'SOAK_SEED', 'SOAK_SLOW_SECONDS', 'SOAK_SQLMAP',
   'SOAK_SQLMAP_SECONDS', 'SOAK_SQLMAP_ARGS', 'SOAK_SQLMAP_ROUTES', 'SOAK_LOAD_SECONDS', 'SOAK_LOAD_CONNECTIONS'];
 
+// the commit tested, read before the parts run
+const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
+const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() ? ' (with local changes)' : '';
 fs.mkdirSync(OUT, { recursive: true });
 const t0 = Date.now();
 const rows = [];
@@ -45,8 +48,6 @@ for (const [name, part, file] of PARTS) {
   console.log(`soak: part (${part}) ${name} took ${Math.round((Date.now() - t) / 1000)} s`);
 }
 
-const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
-const dirty = spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim() ? ' (with local changes)' : '';
 const knobs = KNOBS.filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`).join(' ') || 'defaults';
 const failed = rows.filter((r) => r.result === 'FAIL');
 const lines = [
