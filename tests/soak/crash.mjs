@@ -88,6 +88,8 @@ export async function run() {
   const failures = [];
   const totals = { cases: 0, lists: 0, previews: 0, applied: 0, reads: 0, checkedCases: 0, restartKills: 0 };
   const fail = (m) => { failures.push(m); log('FAIL', m); };
+  const unexpected = {}; // statuses other than the one each write and read wants, by status
+  const bad = (what, r) => Object.assign(new Error(`${what}: ${r.status} ${r.text}`), { status: r.status });
 
   let tokens = null;
   const serverLog = path.join(dir, 'serve.log');
@@ -116,7 +118,13 @@ export async function run() {
     let seq = 0;
     const guard = async (fn) => {
       while (!stop) {
-        try { await fn(); } catch { if (!S.alive || stop) return; await sleep(5); }
+        try {
+          await fn();
+        } catch (e) {
+          if (e.status) { unexpected[e.status] = (unexpected[e.status] || 0) + 1; log(`cycle ${cycle}: ${e.message.slice(0, 300)}`); }
+          if (!S.alive || stop) return;
+          await sleep(5);
+        }
       }
     };
     const workers = [];
@@ -133,7 +141,7 @@ export async function run() {
           acked.cases.set(r.json.id, { number: r.json.number, subject });
           cycleCases.push(r.json.id);
           totals.cases++;
-        } else throw new Error(`create: ${r.status} ${r.text}`);
+        } else throw bad('create', r);
       }));
     }
     for (let w = 0; w < LIST_WORKERS; w++) {
@@ -144,26 +152,28 @@ export async function run() {
         if (r.status === 201) {
           acked.lists.set(r.json.id, { rows: csv ? wor.rows : body.rows.length, source: csv ? 'csv' : 'json' });
           totals.lists++;
-        } else throw new Error(`list: ${r.status} ${r.text.slice(0, 300)}`);
+        } else throw bad('list', r);
       }));
     }
     workers.push(guard(async () => {
       const p = await S.call('POST', '/api/v1/pensions/batches', { token: tokens.pens, body: { kind: 'increase', date: '1405/01/01' } });
-      if (p.status !== 201) throw new Error(`preview: ${p.status} ${p.text}`);
+      if (p.status !== 201) throw bad('preview', p);
       acked.previews.add(p.json.id);
       totals.previews++;
       await sleep(Math.random() * 200);
       const a = await S.call('POST', `/api/v1/pensions/batches/${p.json.id}/apply`, { token: tokens.pens });
-      if (a.status === 200) { acked.applied.add(p.json.id); totals.applied++; }
+      if (a.status === 200) { acked.applied.add(p.json.id); totals.applied++; } else throw bad('apply', a);
       await sleep(100 + Math.random() * 300);
     }));
     for (let w = 0; w < READ_WORKERS; w++) {
       workers.push(guard(async () => {
         if (Math.random() < 0.5) {
           const pool = cycleCases.length && Math.random() < 0.5 ? cycleCases : demoCases;
-          await audited('case_read', pool[Math.floor(Math.random() * pool.length)]);
+          const r = await audited('case_read', pool[Math.floor(Math.random() * pool.length)]);
+          if (r.status !== 200) throw bad('case read', r);
         } else {
-          await audited('record_read', null, people[Math.floor(Math.random() * people.length)]);
+          const r = await audited('record_read', null, people[Math.floor(Math.random() * people.length)]);
+          if (r.status !== 200) throw bad('record read', r);
         }
       }));
     }
@@ -275,9 +285,12 @@ export async function run() {
     const r = integrity(f);
     if (r !== 'ok') fail(`after the clean stop: integrity_check ${path.basename(f)}: ${r.slice(0, 300)}`);
   }
-  const pass = failures.length === 0 && cycles >= 1;
+  const fivexx = Object.keys(unexpected).filter((k) => Number(k) >= 500).length;
+  const pass = failures.length === 0 && cycles >= 1 && fivexx === 0;
+  const other = Object.entries(unexpected).map(([k, v]) => `${v}x${k}`).join(' ') || 'none';
   const figure = `${cycles} kill -9 cycles (and ${totals.restartKills} kills during a restart): ${totals.cases} cases, ${totals.lists} lists, ${totals.previews} batches `
     + `(${totals.applied} applied), ${totals.reads} audited reads acknowledged (${pendingSubjects.size} creates cut off unanswered); `
-    + `${failures.length} failures${failures.length ? ` (first: ${failures[0]})` : ''}; integrity_check ok: ${failures.some((f) => /integrity/.test(f)) ? 'no' : 'yes'}`;
+    + `${failures.length} failures${failures.length ? ` (first: ${failures[0]})` : ''}; integrity_check ok: ${failures.some((f) => /integrity/.test(f)) ? 'no' : 'yes'}; `
+    + `other replies under load: ${other}`;
   return [row('a', 'crash', 'SIGKILL at random under creates, lists, batches, reads; restart; check', figure, pass)];
 }

@@ -115,12 +115,26 @@ export function freshNationalId() {
 
 // ---- the server ----
 
+// Every process a part starts is ended when the soak ends, however it ends (a detached
+// one, as sqlmap, with its process group).
 const children = new Set();
 process.on('exit', () => {
   for (const c of children) {
-    try { c.kill('SIGKILL'); } catch { /* gone */ }
+    try {
+      if (c.spawnargs && c.detached) process.kill(-c.pid, 'SIGKILL');
+      else c.kill('SIGKILL');
+    } catch { /* gone */ }
   }
 });
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+/** Ends proc with the soak; forgets it once it exits. */
+export function track(proc, { detached = false } = {}) {
+  proc.detached = detached;
+  children.add(proc);
+  proc.on('exit', () => children.delete(proc));
+  return proc;
+}
 
 export class Server {
   constructor(proc, port, logFile) {

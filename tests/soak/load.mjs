@@ -7,11 +7,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, createDemo, envInt, logger, row, sleep, sql, sql1, startServer, workDir } from './lib.mjs';
+import { ROOT, createDemo, envInt, logger, row, sleep, sql, sql1, startServer, track, workDir } from './lib.mjs';
 
 function wrkRun(args, env) {
   return new Promise((resolve) => {
-    const p = spawn('wrk', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = track(spawn('wrk', args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
     let out = '';
     p.stdout.on('data', (d) => { out += d; });
     p.stderr.on('data', (d) => { out += d; });

@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { addUser, createDemo, envInt, logger, row, startServer, workDir } from './lib.mjs';
+import { addUser, createDemo, envInt, logger, row, startServer, track, workDir } from './lib.mjs';
 import { operations, bodyVariants } from './api.mjs';
 
 /** The HTTP statuses sqlmap reports it saw: [[status, times]]. */
@@ -20,7 +20,7 @@ function codes(text) {
 
 function runSqlmap(args, seconds, out) {
   return new Promise((resolve) => {
-    const p = spawn('sqlmap', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const p = track(spawn('sqlmap', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true }), { detached: true });
     let text = '';
     p.stdout.on('data', (d) => { text += d; });
     p.stderr.on('data', (d) => { text += d; });
