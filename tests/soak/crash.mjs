@@ -128,6 +128,8 @@ export async function run() {
       }
     };
     const workers = [];
+    const cycleStart = Date.now(), applyAt = Math.random() * 3000;
+    let appliedThisCycle = false;
     for (let w = 0; w < CASE_WORKERS; w++) {
       workers.push(guard(async () => {
         const subject = `soak c${cycle} w${w} n${++seq}`;
@@ -160,9 +162,14 @@ export async function run() {
       if (p.status !== 201) throw bad('preview', p);
       acked.previews.add(p.json.id);
       totals.previews++;
-      await sleep(Math.random() * 200);
-      const a = await S.call('POST', `/api/v1/pensions/batches/${p.json.id}/apply`, { token: tokens.pens });
-      if (a.status === 200) { acked.applied.add(p.json.id); totals.applied++; } else throw bad('apply', a);
+      // one apply a cycle, at a random moment (the kill may come before, during or after
+      // it): applied every few hundred milliseconds, the increases compound the pensions
+      // past the 10^15 rials the rules take within 50 applies (a 500: see README)
+      if (!appliedThisCycle && Date.now() - cycleStart >= applyAt) {
+        appliedThisCycle = true;
+        const a = await S.call('POST', `/api/v1/pensions/batches/${p.json.id}/apply`, { token: tokens.pens });
+        if (a.status === 200) { acked.applied.add(p.json.id); totals.applied++; } else throw bad('apply', a);
+      }
       await sleep(100 + Math.random() * 300);
     }));
     for (let w = 0; w < READ_WORKERS; w++) {

@@ -205,6 +205,14 @@ export function rssKb(pid) {
     return m ? Number(m[1]) : null;
   } catch { return null; }
 }
+/** VmRSS and its parts (RssAnon: the heap; RssFile: mapped files; RssShmem), in kB. */
+export function rssParts(pid) {
+  try {
+    const t = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const g = (k) => Number((t.match(new RegExp(`^${k}:\\s+(\\d+)`, 'm')) || [])[1] ?? NaN);
+    return { rss: g('VmRSS'), anon: g('RssAnon'), file: g('RssFile'), shmem: g('RssShmem') };
+  } catch { return null; }
+}
 /** utime + stime of a process, in clock ticks (100 a second on Linux). */
 export function cpuTicks(pid) {
   try {

@@ -2,7 +2,7 @@
 -- reads of cases, caller cards and insurance records, case lists, case creations and notes,
 -- picked at random by weight. Prints one "SOAK key=value ..." line when wrk is done.
 -- Environment: SOAK_TOKEN (a supervisor's), SOAK_NIDS (a file of national ids, one a line),
--- SOAK_MAX_CASE (case ids 1..N exist).
+-- SOAK_MAX_CASE (case ids 1..N exist), SOAK_LOAD_MIX (optional).
 local threads = {}
 function setup(thread)
 	thread:set("tid", #threads + 1)
@@ -16,10 +16,17 @@ local get_h = { ["Authorization"] = "Bearer " .. token }
 local post_h = { ["Authorization"] = "Bearer " .. token, ["Content-Type"] = "application/json" }
 local seq = 0
 local kinds = {}
--- the weights (percent) of each kind of request
+-- the weights (percent) of each kind of request; SOAK_LOAD_MIX ("case_read:100") replaces them
 local mix = {
 	{ 35, "case_read" }, { 15, "card" }, { 15, "history" }, { 10, "list" }, { 20, "create" }, { 5, "note" },
 }
+local mix_env = os.getenv("SOAK_LOAD_MIX")
+if mix_env and #mix_env > 0 then
+	mix = {}
+	for name, w in string.gmatch(mix_env, "([%a_]+):(%d+)") do
+		mix[#mix + 1] = { tonumber(w), name }
+	end
+end
 ok2xx, c4xx, c5xx, created = 0, 0, 0, 0
 
 function init(args)
