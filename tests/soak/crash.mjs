@@ -128,7 +128,7 @@ export async function run() {
       }
     };
     const workers = [];
-    const cycleStart = Date.now(), applyAt = Math.random() * 3000;
+    const cycleStart = Date.now(), applyAt = Math.random() * 2000;
     let appliedThisCycle = false;
     for (let w = 0; w < CASE_WORKERS; w++) {
       workers.push(guard(async () => {
