@@ -185,6 +185,16 @@ bench: deps
 	$(MAKE) all
 	bench/run.sh
 
+# The soak (tests/soak/README.md), not part of `make test`: kill -9 cycles, a storm of
+# hostile requests against the sanitizer build, the abuse checks, sqlmap, a mixed load.
+# scripts/deps-soak.sh adds sqlmap to deps.sh's packages. SOAK_ONLY=crash|storm|abuse|sqlmap|load
+# runs one part; the summary is build/soak/summary.txt.
+.PHONY: soak
+soak:
+	@scripts/deps-soak.sh
+	$(MAKE) build/tamin build/tamin-san tests/http/node_modules/.installed
+	node tests/soak/soak.mjs
+
 format:
 	clang-format -i $(SRC) src/main.c src/*.h src/*/*.h $(UNIT)
 
