@@ -4,9 +4,11 @@
 //
 // The repository itself is never written: the copy is refreshed from it at every run (only
 // files whose bytes differ are copied, so the copy's build stays incremental), and a
-// mutated file is restored, with its object, after its tests.
+// mutated file is restored, with its object, after its tests. A mutant is caught when a
+// test file fails, and fails again when run a second time (tests/mutate/README.md).
 //
-//   MUTATE_ONLY=<text>   only the mutants whose file or id contains it (several: a,b,c)
+//   MUTATE_ONLY=<text>   only the mutants whose file contains it, or of that id (write.3);
+//                        several: a,b,c
 //   MUTATE_LIST=1        list the mutants (and whether each still applies), run nothing
 //   MUTATE_TIMEOUT=<s>   the most one mutant may take, build and tests (default 300)
 //   MUTATE_FALLBACK=0    a mutant the mapped tests miss survives (default: every other
