@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "app.h"
 #include "audit/spool.h"
@@ -36,6 +37,13 @@ static int serve(struct serve_opts *o, const struct web *web)
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	/* Every connection is a descriptor: the soft limit (often 1024) goes up to the hard
+	 * one, as far as 65536 (the cap per address is a quarter of it, http.h). */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max && rl.rlim_cur < 65536) {
+		rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	struct db *db = NULL;
 	if (cli_open(o->db, o->data, &db) < 0)
 		return 2;

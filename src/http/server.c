@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -899,11 +900,19 @@ static int loop_init(struct loop *l, const struct http_options *o, struct conn_s
 	return 0;
 }
 
-/* The caps per address and the budget of bodies that o asks for (conn.h). */
+/* The caps per address and the budget of bodies that o asks for (conn.h). One address
+ * may hold a quarter of the descriptors the process may open at most: else a few slow
+ * clients take them all, and the connections queued behind them (a health check among
+ * them) wait in the backlog until the clients' deadlines pass. */
 static struct conn_shared *shared_new(const struct http_options *o)
 {
-	return conn_shared_new(o->max_per_address ? o->max_per_address : HTTP_MAX_PER_ADDRESS,
-			       o->body_budget ? o->body_budget : HTTP_BODY_BUDGET, o->trusted_proxy);
+	int cap = o->max_per_address ? o->max_per_address : HTTP_MAX_PER_ADDRESS;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 4 < (rlim_t)cap)
+		cap = rl.rlim_cur / 4 > 8 ? (int)(rl.rlim_cur / 4) : 8;
+	return conn_shared_new(cap, o->body_budget ? o->body_budget : HTTP_BODY_BUDGET,
+			       o->trusted_proxy);
 }
 
 static int slow_start(void)

@@ -151,6 +151,7 @@ export async function run() {
       for (let i = 0; i < 300; i++) {
         const s = net.connect({ port: S.port, host: '127.0.0.1', localAddress: '127.0.0.8' });
         s.on('error', () => {});
+        s.on('data', () => {}); // read what the server says (a 503, a 408), so its close is seen
         s.pos = 0;
         socks.push(s);
       }

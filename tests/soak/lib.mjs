@@ -12,6 +12,8 @@ export const BIN = path.resolve(ROOT, process.env.SOAK_BIN || 'build/tamin');
 export const SAN_BIN = path.resolve(ROOT, process.env.SOAK_SAN_BIN || 'build/tamin-san');
 export const OUT = path.resolve(ROOT, 'build/soak');
 export const PASSWORD = 'demo1234';
+// an account the soak adds: a password the policy takes (demo1234 is refused to new accounts)
+export const USER_PASSWORD = 'cedar-harbour-lantern-7';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export const envInt = (name, dflt) => {
@@ -70,7 +72,7 @@ export function copyDb(from, to) {
 export const journalOf = (db) => db.replace(/\.db$/, '-journal.db');
 
 /** `tamin user add` with the password on stdin. */
-export function addUser(db, { login, role, department, nationalId, password = PASSWORD }) {
+export function addUser(db, { login, role, department, nationalId, password = USER_PASSWORD }) {
   const args = ['user', 'add', '--db', db, '--login', login, '--role', role];
   if (department) args.push('--department', department);
   if (nationalId) args.push('--national-id', nationalId);
