@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startApp, login, shot, ascii } from './harness.mjs';
-import { addUser } from '../../tests/http/harness.mjs';
+import { addUser, USER_PASSWORD } from '../../tests/http/harness.mjs';
 
 let app;
 before(async () => {
@@ -86,7 +86,7 @@ test('employer: sees the workshops the account acts for, and no other', async ()
   }
   assert.equal(addUser(app.db, { login: 'emp_e2e', role: 'employer', workshop: '1234567890' }).status, 0);
   const page = await app.page();
-  await login(app, page, 'emp_e2e');
+  await login(app, page, 'emp_e2e', { password: USER_PASSWORD });
   assert.match(page.url(), /\/employer$/);
   const card = page.locator('section[data-workshop="1234567890"]');
   await card.waitFor();
