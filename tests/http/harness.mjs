@@ -281,3 +281,28 @@ export function caseBody(nid, extra = {}) {
     ...extra,
   };
 }
+
+/** A DBF file (DSKKAR00, DSKWOR00) as the CSV form of a list: its columns named in a first
+ * line, UTF-8, RFC 4180 quotes; edit(row, i) may change a row first. Used by the list
+ * tests and by the soak. */
+export function dbfToCsv(file, edit = () => {}) {
+  const b = fs.readFileSync(file);
+  const headerLen = b.readUInt16LE(8), recLen = b.readUInt16LE(10), n = b.readUInt32LE(4);
+  const fields = [];
+  let off = 1;
+  for (let p = 32; b[p] !== 0x0d; p += 32) {
+    fields.push({ name: b.toString('latin1', p, p + 11).replace(/\0.*$/, ''), off, len: b[p + 16] });
+    off += b[p + 16];
+  }
+  const dec = new TextDecoder('windows-1256');
+  const quote = (v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  const lines = [fields.map((f) => f.name).join(',')];
+  for (let i = 0; i < n; i++) {
+    const at = headerLen + i * recLen;
+    if (b[at] === 0x2a) continue;
+    const row = Object.fromEntries(fields.map((f) => [f.name, dec.decode(b.subarray(at + f.off, at + f.off + f.len)).trim()]));
+    edit(row, i);
+    lines.push(fields.map((f) => quote(row[f.name])).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
   startDemo, addUser, assertError, assertNoSecrets, cleanupTemp, runCli, tempDir, makeNationalId,
-  USER_PASSWORD,
+  USER_PASSWORD, dbfToCsv,
 } from './harness.mjs';
 
 let S, D, emp, agent, citizen, other, list, code, dir;
@@ -251,30 +251,6 @@ test('the JSON form: shares checked against the month\'s rates; a new worker bec
   await bad({ header: header({ month: 13 }), rows: [] }, 'header.month');
   await bad({ header: header(), rows: [row(nid1)], extra: 1 }, 'extra');
 });
-
-/** A DBF file of the list (Windows-1256) as the CSV form: the columns named in a first line,
- *  a line per live record, UTF-8, quoted where a value holds a comma, a quote or a break. */
-function dbfToCsv(file, edit = () => {}) {
-  const b = fs.readFileSync(file);
-  const headerLen = b.readUInt16LE(8), recLen = b.readUInt16LE(10), n = b.readUInt32LE(4);
-  const fields = [];
-  let off = 1;
-  for (let p = 32; b[p] !== 0x0d; p += 32) {
-    fields.push({ name: b.toString('latin1', p, p + 11).replace(/\0.*$/, ''), off, len: b[p + 16] });
-    off += b[p + 16];
-  }
-  const dec = new TextDecoder('windows-1256');
-  const quote = (v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const lines = [fields.map((f) => f.name).join(',')];
-  for (let i = 0; i < n; i++) {
-    const at = headerLen + i * recLen;
-    if (b[at] === 0x2a) continue;
-    const row = Object.fromEntries(fields.map((f) => [f.name, dec.decode(b.subarray(at + f.off, at + f.off + f.len)).trim()]));
-    edit(row, i);
-    lines.push(fields.map((f) => quote(row[f.name])).join(','));
-  }
-  return lines.join('\r\n') + '\r\n';
-}
 
 test('the CSV form: the same list as CSV text, by the command line and over HTTP, checked alike', async () => {
   const d = tempDir('tamin-csv-');

@@ -9,6 +9,7 @@
 // - every acknowledged audited read (case_read, record_read) is in the audit log, and no
 //   read is there more often than it was sent.
 import fs from 'node:fs';
+import { dbfToCsv } from '../http/harness.mjs';
 import path from 'node:path';
 import {
   createDemo, envInt, freshNationalId, integrity, logger, row, sleep, sql, sql1, startServer, tamin,
@@ -16,29 +17,6 @@ import {
 } from './lib.mjs';
 
 const CASE_WORKERS = 4, LIST_WORKERS = 2, READ_WORKERS = 2;
-
-/** A DBF file as the CSV form of a list (its columns named in a first line, UTF-8). */
-function dbfToCsv(file) {
-  const b = fs.readFileSync(file);
-  const headerLen = b.readUInt16LE(8), recLen = b.readUInt16LE(10), n = b.readUInt32LE(4);
-  const fields = [];
-  let off = 1;
-  for (let p = 32; b[p] !== 0x0d; p += 32) {
-    fields.push({ name: b.toString('latin1', p, p + 11).replace(/\0.*$/, ''), off, len: b[p + 16] });
-    off += b[p + 16];
-  }
-  const dec = new TextDecoder('windows-1256');
-  const quote = (v) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-  const lines = [fields.map((f) => f.name).join(',')];
-  let rows = 0;
-  for (let i = 0; i < n; i++) {
-    const at = headerLen + i * recLen;
-    if (b[at] === 0x2a) continue;
-    rows++;
-    lines.push(fields.map((f) => quote(dec.decode(b.subarray(at + f.off, at + f.off + f.len)).trim())).join(','));
-  }
-  return { text: lines.join('\r\n') + '\r\n', rows };
-}
 
 /** A JSON list of n new workers for a workshop, every total and share consistent. */
 function jsonList(ws, n) {
@@ -79,7 +57,8 @@ export async function run() {
   const ex = tamin(['list', 'export', '--db', db, '--list', listId, '--out', exp]);
   if (ex.status !== 0) throw new Error(`list export: ${ex.stderr}`);
   const kar = dbfToCsv(path.join(exp, 'DSKKAR00.DBF')), wor = dbfToCsv(path.join(exp, 'DSKWOR00.DBF'));
-  const csvBody = { csv: { kar: kar.text, wor: wor.text } };
+  const csvBody = { csv: { kar, wor } };
+  const csvRows = wor.trimEnd().split('\r\n').length - 1; // the workers: the lines but the names
 
   // what was acknowledged, over every cycle
   const acked = { cases: new Map(), lists: new Map(), previews: new Set(), applied: new Set() };
@@ -152,7 +131,7 @@ export async function run() {
         const body = csv ? csvBody : jsonList(workshops[Math.floor(Math.random() * workshops.length)], 1 + Math.floor(Math.random() * 5));
         const r = await S.call('POST', '/api/v1/lists', { token: tokens.lists, body });
         if (r.status === 201) {
-          acked.lists.set(r.json.id, { rows: csv ? wor.rows : body.rows.length, source: csv ? 'csv' : 'json' });
+          acked.lists.set(r.json.id, { rows: csv ? csvRows : body.rows.length, source: csv ? 'csv' : 'json' });
           totals.lists++;
         } else throw bad('list', r);
       }));
