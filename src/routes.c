@@ -43,23 +43,14 @@ static void api_fallback(struct req *r)
  * the path is named in the row, so that they see it in their access log). */
 static void api_forbidden(struct req *r, const struct route *rt)
 {
-	struct jw w;
-	jw_init(&w);
-	jw_object(&w, NULL);
-	jw_object(&w, "error");
-	jw_str(&w, "code", "forbidden");
-	jw_str(&w, "message",
-	       arena_printf(&r->arena, "your role (%s) may not do this", role_name(r->who.role)));
-	jw_str(&w, "field", "");
-	jw_end(&w);
-	jw_end(&w);
+	const char *message =
+		arena_printf(&r->arena, "your role (%s) may not do this", role_name(r->who.role));
 	if (!rt->audit) {
-		reply_jw(r, 403, &w);
+		reply_errorf(r, 403, "forbidden", "", "%s", message);
 		return;
 	}
 	struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
 	a->action = rt->audit;
-	a->denied = 1;
 	a->reason = arena_strdup(&r->arena, r->path);
 	if (!strncmp(rt->pattern, "/api/v1/people/{}", 17)) {
 		struct err e = {0};
@@ -71,7 +62,7 @@ static void api_forbidden(struct req *r, const struct route *rt)
 			a->enrol_national_id = enrol;
 		}
 	}
-	audit_reply(r, 403, &w, a, 1);
+	audit_refuse(r, a, "", message);
 }
 
 const struct http_hooks api_hooks = {
