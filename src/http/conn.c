@@ -1,16 +1,16 @@
 /* HTTP/1.1 connections on plain libevent events (conn.h). */
 #include "http/conn.h"
 
+#include "base/tally.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <event2/event.h>
 #include <netinet/in.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -23,36 +23,29 @@
 
 /* ---- what every loop's host shares ---- */
 
-struct addr_slot {
-	char ip[48];
-	int n; /* its open connections; 0: the slot is free */
-};
-
 struct conn_shared {
-	pthread_mutex_t mu;
+	/* the connections each address holds: a bounded map, keyed with a secret, that
+	 * refuses a new address when full rather than forget a count (base/tally.h); counts
+	 * here have no window */
+	struct tally *per_address;
 	int max_per_address;
 	size_t max_buffered;
 	atomic_size_t buffered;
-	uint32_t seed; /* keys the hash, so that colliding addresses cannot be made offline */
 	char uncapped[48];
-	struct addr_slot *slot; /* linear probing, backward-shift deletion: no tombstones */
 };
 
 struct conn_shared *conn_shared_new(int max_per_address, size_t max_buffered,
 				    const char *uncapped)
 {
 	struct conn_shared *s = calloc(1, sizeof *s);
-	if (!s || !(s->slot = calloc(ADDR_SLOTS, sizeof *s->slot))) {
+	if (!s || !(s->per_address = tally_new(ADDR_SLOTS, INT64_MAX))) {
 		free(s);
 		return NULL;
 	}
-	pthread_mutex_init(&s->mu, NULL);
 	s->max_per_address = max_per_address;
 	s->max_buffered = max_buffered;
 	snprintf(s->uncapped, sizeof s->uncapped, "%s", uncapped ? uncapped : "");
 	atomic_init(&s->buffered, 0);
-	if (getrandom(&s->seed, sizeof s->seed, 0) != sizeof s->seed)
-		s->seed = (uint32_t)time(NULL);
 	return s;
 }
 
@@ -60,63 +53,27 @@ void conn_shared_free(struct conn_shared *s)
 {
 	if (!s)
 		return;
-	pthread_mutex_destroy(&s->mu);
-	free(s->slot);
+	tally_free(s->per_address);
 	free(s);
 }
 
-static uint32_t addr_hash(const struct conn_shared *s, const char *ip)
-{
-	uint32_t h = 2166136261u ^ s->seed;
-	for (const char *p = ip; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	return (h ^ (h >> 15)) & (ADDR_SLOTS - 1);
-}
-
-/* The slot of ip, or the free slot where it would go; NULL when the table is full. */
-static struct addr_slot *addr_find(struct conn_shared *s, const char *ip)
-{
-	uint32_t i = addr_hash(s, ip);
-	for (uint32_t k = 0; k < ADDR_SLOTS; k++, i = (i + 1) & (ADDR_SLOTS - 1))
-		if (!s->slot[i].n || !strcmp(s->slot[i].ip, ip))
-			return &s->slot[i];
-	return NULL;
-}
-
-/* One more connection for ip: 0, or -1 when it holds max_per_address already. */
+/* One more connection for ip: 0, or -1 when it holds max_per_address already (or the
+ * map holds as many addresses as it may). Counted at time 0: a count never expires. */
 static int addr_acquire(struct conn_shared *s, const char *ip)
 {
-	pthread_mutex_lock(&s->mu);
-	struct addr_slot *a = addr_find(s, ip);
-	int ok = a && (!s->max_per_address || a->n < s->max_per_address);
-	if (ok && !a->n++)
-		memcpy(a->ip, ip, sizeof a->ip);
-	pthread_mutex_unlock(&s->mu);
-	return ok ? 0 : -1;
+	int n = tally_add(s->per_address, ip, 1, 0);
+	if (n == TALLY_FULL)
+		return -1;
+	if (s->max_per_address && n > s->max_per_address) {
+		tally_add(s->per_address, ip, -1, 0);
+		return -1;
+	}
+	return 0;
 }
 
 static void addr_release(struct conn_shared *s, const char *ip)
 {
-	pthread_mutex_lock(&s->mu);
-	struct addr_slot *a = addr_find(s, ip);
-	if (a && a->n && --a->n == 0) {
-		/* close the gap: a later entry whose home is not between the gap and it moves
-		 * back, so that every entry stays reachable from its home */
-		uint32_t i = (uint32_t)(a - s->slot), j = i;
-		for (;;) {
-			j = (j + 1) & (ADDR_SLOTS - 1);
-			if (!s->slot[j].n)
-				break;
-			uint32_t home = addr_hash(s, s->slot[j].ip);
-			int stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
-			if (stays)
-				continue;
-			s->slot[i] = s->slot[j];
-			s->slot[j].n = 0;
-			i = j;
-		}
-	}
-	pthread_mutex_unlock(&s->mu);
+	tally_add(s->per_address, ip, -1, 0);
 }
 
 static int64_t now_ms(void)
