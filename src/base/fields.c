@@ -5,8 +5,37 @@
 
 #include <string.h>
 
-int field_text(json_t *obj, const char *name, int required, size_t max_chars, struct arena *a,
-	       const char **out, struct err *e)
+/* s trimmed of white space at both ends (as text_normalize counts it), in place; NULL
+ * when it holds a control character other than tab, CR and LF. */
+static char *trim_typed(char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7f)
+			return NULL;
+	char *b = s, *end = s + strlen(s);
+	for (;;) {
+		if (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')
+			b++;
+		else if ((unsigned char)b[0] == 0xc2 && (unsigned char)b[1] == 0xa0) /* NBSP */
+			b += 2;
+		else
+			break;
+	}
+	while (end > b) {
+		if (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r')
+			end--;
+		else if (end - b >= 2 && (unsigned char)end[-2] == 0xc2 &&
+			 (unsigned char)end[-1] == 0xa0)
+			end -= 2;
+		else
+			break;
+	}
+	*end = 0;
+	return b;
+}
+
+static int field_string(json_t *obj, const char *name, int required, size_t max_chars,
+			int key, struct arena *a, const char **out, struct err *e)
 {
 	json_t *v = json_object_get(obj, name);
 	*out = NULL;
@@ -17,16 +46,34 @@ int field_text(json_t *obj, const char *name, int required, size_t max_chars, st
 	}
 	if (!json_is_string(v))
 		return err_set(e, 400, "invalid_field", name, "%s must be a string", name);
-	char *s = text_normalize(a, json_string_value(v));
+	const char *in = json_string_value(v);
+	size_t len = json_string_length(v);
+	if (strlen(in) != len || !text_utf8_valid(in, len))
+		return err_set(e, 400, "invalid_field", name, "%s is not valid UTF-8 text", name);
+	char *s = key ? text_normalize(a, in) : trim_typed(arena_strdup(a, in));
 	if (!s)
-		return err_set(e, 400, "invalid_field", name, "%s is not valid UTF-8", name);
+		return err_set(e, 400, "invalid_field", name,
+			       "%s holds a control character", name);
 	if (text_utf8_len(s) > max_chars)
 		return err_set(e, 400, "field_too_long", name, "%s is longer than %zu characters",
 			       name, max_chars);
-	if (required && !*s)
+	/* text that shows nothing (white space, ZWNJ, bidi marks) is empty */
+	if (required && (!*s || (!key && !*text_normalize(a, s))))
 		return err_set(e, 400, "missing_field", name, "%s must not be empty", name);
 	*out = s;
 	return 0;
+}
+
+int field_text(json_t *obj, const char *name, int required, size_t max_chars, struct arena *a,
+	       const char **out, struct err *e)
+{
+	return field_string(obj, name, required, max_chars, 0, a, out, e);
+}
+
+int field_key(json_t *obj, const char *name, int required, size_t max_chars, struct arena *a,
+	      const char **out, struct err *e)
+{
+	return field_string(obj, name, required, max_chars, 1, a, out, e);
 }
 
 int field_int(json_t *obj, const char *name, int required, int64_t min, int64_t max,

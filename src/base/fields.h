@@ -1,5 +1,6 @@
 /* fields: reading a JSON request's fields. A missing, wrong-typed or over-long field
- * is a 400 whose error names the field. Text fields come back normalised. */
+ * is a 400 whose error names the field. People's words (field_text) come back as they
+ * were typed, only trimmed; keys and codes (field_key) come back normalised. */
 #ifndef TAMIN_BASE_FIELDS_H
 #define TAMIN_BASE_FIELDS_H
 
@@ -9,10 +10,17 @@
 #include "base/arena.h"
 #include "base/err.h"
 
-/* A text field, normalised (text_normalize), at most max_chars code points. *out is
- * NULL when the field is absent (or null) and not required. 0 or -1 with e. */
+/* A text field as the person typed it: valid UTF-8, leading and trailing white space
+ * trimmed, no control character but tab and line breaks (400 invalid_field), at most
+ * max_chars code points. Letters and digits are kept as typed («تأخیر», «لطفاً», «٠٩»):
+ * search normalises on its side (db_text_put, text_normalize). *out is NULL when the field
+ * is absent (or null) and not required. 0 or -1 with e. */
 int field_text(json_t *obj, const char *name, int required, size_t max_chars, struct arena *a,
 	       const char **out, struct err *e);
+/* A key or code (a login, a national id, a topic's code, a type): as field_text, but
+ * normalised (text_normalize), so that any digit set or letter variant names the same. */
+int field_key(json_t *obj, const char *name, int required, size_t max_chars, struct arena *a,
+	      const char **out, struct err *e);
 /* An integer field within [min, max]; *present says whether it was given. */
 int field_int(json_t *obj, const char *name, int required, int64_t min, int64_t max,
 	      int64_t *out, int *present, struct err *e);

@@ -51,7 +51,7 @@ static void reply_written(struct req *r, int64_t case_id, int rc, const struct e
 	}
 	struct jw w;
 	jw_init(&w);
-	case_write_full(&w, &c, &r->who, req_now());
+	case_write_full(req_db(r), &w, &c, &r->who, req_now());
 	reply_jw(r, 201, &w);
 }
 
@@ -75,13 +75,13 @@ void cases_h_create(struct req *r)
 	struct case_new *c = &x->c;
 	const char *nid = NULL, *topic = NULL, *mobile = NULL;
 	if (field_only(b, known, &e) < 0 ||
-	    field_text(b, "national_id", r->who.role != ROLE_CITIZEN, 20, &r->arena, &nid, &e) < 0 ||
-	    field_text(b, "channel", r->who.role != ROLE_CITIZEN, 32, &r->arena, &c->channel, &e) < 0 ||
-	    field_text(b, "topic", 1, 64, &r->arena, &topic, &e) < 0 ||
+	    field_key(b, "national_id", r->who.role != ROLE_CITIZEN, 20, &r->arena, &nid, &e) < 0 ||
+	    field_key(b, "channel", r->who.role != ROLE_CITIZEN, 32, &r->arena, &c->channel, &e) < 0 ||
+	    field_key(b, "topic", 1, 64, &r->arena, &topic, &e) < 0 ||
 	    field_text(b, "subject", 1, 200, &r->arena, &c->subject, &e) < 0 ||
 	    field_text(b, "description", 0, 4000, &r->arena, &c->description, &e) < 0 ||
-	    field_text(b, "mobile", 0, 24, &r->arena, &mobile, &e) < 0 ||
-	    field_text(b, "priority", 0, 16, &r->arena, &c->priority, &e) < 0)
+	    field_key(b, "mobile", 0, 24, &r->arena, &mobile, &e) < 0 ||
+	    field_key(b, "priority", 0, 16, &r->arena, &c->priority, &e) < 0)
 		goto bad;
 	if (r->who.role == ROLE_CITIZEN) {
 		struct person me;
@@ -181,7 +181,7 @@ void cases_h_get(struct req *r)
 	a->reason = c.number;
 	struct jw w;
 	jw_init(&w);
-	case_write_full(&w, &c, &r->who, req_now());
+	case_write_full(req_db(r), &w, &c, &r->who, req_now());
 	audit_reply(r, 200, &w, a, 1);
 }
 
@@ -220,17 +220,17 @@ void cases_h_event(struct req *r)
 	const char *type;
 	int64_t rating = 0;
 	int has_rating = 0;
-	if (field_only(b, known, &e) < 0 || field_text(b, "type", 1, 32, &r->arena, &type, &e) < 0)
+	if (field_only(b, known, &e) < 0 || field_key(b, "type", 1, 32, &r->arena, &type, &e) < 0)
 		goto bad;
 	ev->type = type;
-	int needs_text = !strcmp(type, "note") || !strcmp(type, "answer") ||
+	int needs_text = !strcmp(type, "note") || !strcmp(type, "reply") || !strcmp(type, "answer") ||
 			 !strcmp(type, "reopen") || !strcmp(type, "wait");
 	int needs_method = !strcmp(type, "report_back") || !strcmp(type, "contact_failed");
 	if (field_text(b, "text", needs_text, 4000, &r->arena, &ev->text, &e) < 0 ||
-	    field_text(b, "method", needs_method, 16, &r->arena, &ev->method, &e) < 0 ||
-	    field_text(b, "on", !strcmp(type, "wait"), 16, &r->arena, &ev->on, &e) < 0 ||
-	    field_text(b, "assignee", 0, 64, &r->arena, &ev->assignee, &e) < 0 ||
-	    field_text(b, "department", 0, 32, &r->arena, &ev->department, &e) < 0 ||
+	    field_key(b, "method", needs_method, 16, &r->arena, &ev->method, &e) < 0 ||
+	    field_key(b, "on", !strcmp(type, "wait"), 16, &r->arena, &ev->on, &e) < 0 ||
+	    field_key(b, "assignee", 0, 64, &r->arena, &ev->assignee, &e) < 0 ||
+	    field_key(b, "department", 0, 32, &r->arena, &ev->department, &e) < 0 ||
 	    field_int(b, "rating", !strcmp(type, "rate"), 1, 5, &rating, &has_rating, &e) < 0)
 		goto bad;
 	if (ev->method && !one_of(ev->method, methods)) {
@@ -599,7 +599,7 @@ static void list_reply(struct req *r, const struct list_query *lq)
 		struct case_row c;
 		case_read_row(s, &c, &r->arena);
 		jw_object(&w, NULL);
-		case_write_brief(&w, &c);
+		case_write_brief(&w, &c, &r->who);
 		jw_end(&w);
 		last = c.id;
 		last_due = c.resolution_due;
@@ -681,7 +681,7 @@ void cases_h_person(struct req *r)
 			continue;
 		open += strcmp(c.status, "closed") != 0;
 		jw_object(&w, NULL);
-		case_write_brief(&w, &c);
+		case_write_brief(&w, &c, &r->who);
 		jw_end(&w);
 	}
 	db_done(s);

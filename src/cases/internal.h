@@ -28,11 +28,14 @@ struct case_row {
 
 /* 1 found, 0 not found, -1 error. */
 int case_load(struct db *db, int64_t id, struct case_row *c, struct arena *a);
-/* The whole case for GET /cases/{id}: the row, the person, the events, allowed events. */
-void case_write_full(struct jw *w, const struct case_row *c, const struct principal *who,
-		     int64_t now);
-/* The compact form used in lists: the fields of the object, written into an open one. */
-void case_write_brief(struct jw *w, const struct case_row *c);
+/* The whole case for GET /cases/{id}: the row, the person, the events, allowed events.
+ * A citizen gets their case from an allow-list of fields and of event types (store.c):
+ * no internal note, no staff login, no wait's internal reason ever reaches them. */
+void case_write_full(struct db *db, struct jw *w, const struct case_row *c,
+		     const struct principal *who, int64_t now);
+/* The compact form used in lists: the fields of the object, written into an open one
+ * (a citizen's without the assignee). */
+void case_write_brief(struct jw *w, const struct case_row *c, const struct principal *who);
 /* Columns and joins that case_read_row expects (40 columns, the person's included). */
 #define CASE_COLS                                                                              \
 	"c.id, c.number, c.person_id, c.channel, c.topic_id, c.department_id,"                 \

@@ -30,7 +30,12 @@ struct rule {
 };
 
 static const struct rule rules[] = {
-	{"note", S_ANY, STAFF | ROLE_CITIZEN, NULL, ""},
+	/* a note is internal: staff write it and only staff read it */
+	{"note", S_ANY, STAFF, NULL, ""},
+	/* a reply is addressed to the citizen, or is the citizen's own word on their case; a
+	 * citizen's reply to a case waiting on them resumes it (event_apply) */
+	{"reply", S_ANY & ~S_CLOSED, STAFF | ROLE_CITIZEN, NULL,
+	 "a closed case takes no reply (it can be reopened)"},
 	{"assign", S_NEW | S_ASSIGNED | S_PROGRESS, STAFF, "assigned",
 	 "only a case not yet answered, and not waiting, can be assigned"},
 	{"start", S_NEW | S_ASSIGNED, DEPT, "in_progress",

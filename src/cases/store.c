@@ -5,6 +5,7 @@
 #include "base/jalali.h"
 #include "catalog/catalog.h"
 
+#include <jansson.h>
 #include <string.h>
 
 static const char *dup(struct db_stmt *s, int c, struct arena *a)
@@ -100,7 +101,7 @@ int case_may_read(struct db *db, const struct principal *who, const struct case_
 	}
 }
 
-void case_write_brief(struct jw *w, const struct case_row *c)
+void case_write_brief(struct jw *w, const struct case_row *c, const struct principal *who)
 {
 	const struct topic *t = catalog_topic_by_id(c->topic_id);
 	const struct department *d = catalog_department_by_id(c->department_id);
@@ -115,7 +116,8 @@ void case_write_brief(struct jw *w, const struct case_row *c)
 	jw_str(w, "subject", c->subject);
 	jw_str(w, "national_id", c->national_id);
 	jw_str(w, "person_name", c->person_name);
-	jw_str(w, "assignee", c->assignee_login);
+	if (who->role != ROLE_CITIZEN)
+		jw_str(w, "assignee", c->assignee_login);
 	jw_time(w, "created", c->created);
 	jw_time(w, "updated", c->updated);
 	jw_time(w, "first_response_due", c->first_response_due);
@@ -125,11 +127,148 @@ void case_write_brief(struct jw *w, const struct case_row *c)
 	jw_int(w, "reopen_count", c->reopen_count);
 }
 
-void case_write_full(struct jw *w, const struct case_row *c, const struct principal *who,
-		     int64_t now)
+static void write_allowed(struct jw *w, const struct case_row *c, const struct principal *who,
+			  int64_t now)
 {
+	struct case_facts f = {c->status, c->failed_contacts, c->closed_at, c->reported_at};
+	const char *allowed[16];
+	int n = case_allowed_events(who->role, &f, now, allowed, 16);
+	jw_array(w, "allowed_events");
+	for (int i = 0; i < n; i++)
+		jw_str(w, NULL, allowed[i]);
+	jw_end(w);
+}
+
+/* The event types a citizen sees on their case, and what of each: its text (the words
+ * addressed to them or their own), and the keys of its data. Everything else (notes,
+ * escalations, who holds the case, a wait's reason inside the organisation) is not on
+ * the list and so never written. A `note` by the citizen themselves is theirs: before
+ * replies existed, a citizen's word on their case was filed as a note. */
+static const struct citizen_event {
+	const char *type;
+	int text; /* 1: shown; 2: shown when the citizen wrote it or it waits on them */
+	const char *data[3];
+} citizen_events[] = {
+	{"create", 1, {"channel", "topic"}},
+	{"assign", 0, {"department"}},
+	{"start", 0, {0}},
+	{"wait", 2, {"on"}},
+	{"resume", 0, {0}},
+	{"reply", 1, {0}},
+	{"answer", 1, {0}},
+	{"report_back", 0, {"method"}},
+	{"contact_failed", 0, {"method"}},
+	{"close", 2, {"first_contact", "unreached"}},
+	{"reopen", 2, {0}},
+	{"rate", 0, {"rating"}},
+	{"attachment", 0, {"id", "name", "size"}},
+	{"merge", 0, {"into", "number"}},
+	{"merged", 0, {"from", "number"}},
+	{"note", 2, {0}},
+};
+
+static const struct citizen_event *citizen_event(const char *type)
+{
+	for (size_t i = 0; i < sizeof citizen_events / sizeof *citizen_events; i++)
+		if (!strcmp(citizen_events[i].type, type))
+			return &citizen_events[i];
+	return NULL;
+}
+
+/* The citizen's timeline, read from the events themselves (a citizen reads a case far
+ * less often than staff do, and the list decides per event what is shown). */
+static void write_citizen_events(struct db *db, struct jw *w, int64_t case_id)
+{
+	struct db_stmt *s = db_prepare(
+		db, "SELECT e.id, e.at, e.type, e.from_status, e.to_status, e.text, e.data, u.role,"
+		    " u.name FROM case_events e LEFT JOIN users u ON u.id = e.actor_id"
+		    " WHERE e.case_id = $1 ORDER BY e.id");
+	db_bind_int(s, 1, case_id);
+	jw_array(w, "events");
+	while (db_step(s) == 1) {
+		const char *type = db_col_text(s, 2), *role = db_col_text(s, 7);
+		const struct citizen_event *ce = citizen_event(type);
+		int by_citizen = role && !strcmp(role, "citizen");
+		if (!ce || (!strcmp(type, "note") && !by_citizen))
+			continue;
+		json_t *data = json_loads(db_col_text(s, 6), 0, NULL);
+		const char *on = json_string_value(json_object_get(data, "on"));
+		int text = ce->text == 1 || (ce->text == 2 && (by_citizen || (on && !strcmp(on, "citizen"))));
+		jw_object(w, NULL);
+		jw_int(w, "id", db_col_int(s, 0));
+		jw_time(w, "at", db_col_int(s, 1));
+		jw_str(w, "type", !strcmp(type, "note") ? "reply" : type);
+		jw_str(w, "from_status", db_col_text(s, 3));
+		jw_str(w, "to_status", db_col_text(s, 4));
+		jw_str(w, "text", text ? db_col_text(s, 5) : "");
+		jw_object(w, "data");
+		for (int i = 0; i < 3 && ce->data[i]; i++) {
+			json_t *v = json_object_get(data, ce->data[i]);
+			if (json_is_string(v))
+				jw_str(w, ce->data[i], json_string_value(v));
+			else if (json_is_integer(v))
+				jw_int(w, ce->data[i], json_integer_value(v));
+			else if (json_is_boolean(v))
+				jw_bool(w, ce->data[i], json_is_true(v));
+		}
+		jw_end(w);
+		jw_str(w, "actor_role", role);
+		jw_str(w, "actor_name", by_citizen ? NULL : db_col_text(s, 8));
+		jw_end(w);
+		json_decref(data);
+	}
+	db_done(s);
+	jw_end(w);
+}
+
+/* The case as its citizen sees it: an allow-list of fields, and the citizen's timeline. */
+static void write_citizen(struct db *db, struct jw *w, const struct case_row *c,
+			  const struct principal *who, int64_t now)
+{
+	const struct topic *t = catalog_topic_by_id(c->topic_id);
+	const struct department *d = catalog_department_by_id(c->department_id);
 	jw_object(w, NULL);
-	case_write_brief(w, c);
+	jw_int(w, "id", c->id);
+	jw_str(w, "number", c->number);
+	jw_str(w, "status", c->status);
+	jw_str(w, "channel", c->channel);
+	jw_str(w, "topic", t ? t->code : "");
+	jw_str(w, "topic_name", t ? t->name : "");
+	jw_str(w, "department", d ? d->code : "");
+	jw_str(w, "priority", c->priority);
+	jw_str(w, "subject", c->subject);
+	jw_str(w, "description", c->description);
+	jw_str(w, "national_id", c->national_id);
+	jw_str(w, "person_name", c->person_name);
+	jw_str(w, "mobile", c->mobile);
+	jw_time(w, "created", c->created);
+	jw_time(w, "updated", c->updated);
+	jw_time(w, "resolution_due", c->resolution_due);
+	jw_bool(w, "overdue", c->overdue);
+	jw_time(w, "answered_at", c->answered_at);
+	jw_time(w, "reported_at", c->reported_at);
+	jw_time(w, "closed_at", c->closed_at);
+	jw_time(w, "waiting_since", c->waiting_since);
+	jw_str(w, "waiting_on", c->waiting_on);
+	jw_int(w, "reopen_count", c->reopen_count);
+	if (c->rating)
+		jw_int(w, "rating", c->rating);
+	else
+		jw_null(w, "rating");
+	write_citizen_events(db, w, c->id);
+	write_allowed(w, c, who, now);
+	jw_end(w);
+}
+
+void case_write_full(struct db *db, struct jw *w, const struct case_row *c,
+		     const struct principal *who, int64_t now)
+{
+	if (who->role == ROLE_CITIZEN) {
+		write_citizen(db, w, c, who, now);
+		return;
+	}
+	jw_object(w, NULL);
+	case_write_brief(w, c, who);
 	jw_str(w, "description", c->description);
 	jw_str(w, "mobile", c->mobile);
 	jw_time(w, "first_response_at", c->first_response_at);
@@ -147,12 +286,6 @@ void case_write_full(struct jw *w, const struct case_row *c, const struct princi
 	jw_str(w, "assignee_name", c->assignee_name);
 	people_write(w, "person", &c->person);
 	jw_raw(w, "events", c->events_json ? c->events_json : "[]");
-	struct case_facts f = {c->status, c->failed_contacts, c->closed_at, c->reported_at};
-	const char *allowed[16];
-	int n = case_allowed_events(who->role, &f, now, allowed, 16);
-	jw_array(w, "allowed_events");
-	for (int i = 0; i < n; i++)
-		jw_str(w, NULL, allowed[i]);
-	jw_end(w);
+	write_allowed(w, c, who, now);
 	jw_end(w);
 }

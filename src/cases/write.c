@@ -225,8 +225,12 @@ static int event_apply(struct db *db, const struct case_event *ev, const struct 
 		ch->wait_since = ev->now;
 		ch->wait_on = ev->on;
 		snprintf(ch->data, sizeof ch->data, "{\"on\":\"%s\"}", ev->on);
-	} else if (strcmp(type, "resume") == 0) {
-		/* the SLA clock stops while the case waits on the citizen */
+	} else if (strcmp(type, "resume") == 0 ||
+		   (strcmp(type, "reply") == 0 && ev->who.role == ROLE_CITIZEN &&
+		    strcmp(c->status, "waiting") == 0 && ch->wait_on &&
+		    strcmp(ch->wait_on, "citizen") == 0)) {
+		/* the SLA clock stops while the case waits on the citizen; the citizen's reply
+		 * to such a case resumes it */
 		if (ch->wait_on && strcmp(ch->wait_on, "citizen") == 0) {
 			if (!ch->fr_at)
 				ch->fr_due = shift_due(cal, ch->fr_due, ch->wait_since, ev->now);
@@ -234,6 +238,7 @@ static int event_apply(struct db *db, const struct case_event *ev, const struct 
 		}
 		ch->wait_since = 0;
 		ch->wait_on = NULL;
+		ch->to = "in_progress";
 	} else if (strcmp(type, "answer") == 0) {
 		ch->answered = ev->now;
 		ch->rb_due = worktime_add(cal, ev->now, t ? t->report_back_min : 420);

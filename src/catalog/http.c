@@ -46,10 +46,12 @@ static void edit_done(void *arg, int rc, const struct err *e)
 	reply_json(x->r, 200, item);
 }
 
-/* The name field: 1-160 characters of one line. */
+/* The name field: 1-160 characters of one line. A topic's or department's name is the
+ * organisation's own label, which agents pick by typing a part of it: it is kept
+ * normalised (field_key), unlike people's words, which are kept as typed. */
 static int name_field(json_t *b, struct arena *a, const char **out, struct err *e)
 {
-	if (field_text(b, "name", 0, CATALOG_NAME_CHARS, a, out, e) < 0)
+	if (field_key(b, "name", 0, CATALOG_NAME_CHARS, a, out, e) < 0)
 		return -1;
 	if (*out && (!**out || strchr(*out, '\n')))
 		return err_set(e, 400, "invalid_field", "name",
@@ -88,7 +90,7 @@ void catalog_h_topic_edit(struct req *r)
 	int64_t v[3] = {0, 0, 0};
 	int given[3] = {0, 0, 0};
 	if (field_only(b, known, &e) < 0 || name_field(b, &r->arena, &x->edit.name, &e) < 0 ||
-	    field_text(b, "department", 0, 32, &r->arena, &dep, &e) < 0)
+	    field_key(b, "department", 0, 32, &r->arena, &dep, &e) < 0)
 		goto bad;
 	for (int i = 0; i < 3; i++)
 		if (field_int(b, minutes[i], 0, 1, CATALOG_MINUTES_MAX, &v[i], &given[i], &e) < 0)

@@ -142,7 +142,7 @@ static int text_of(json_t *o, const char *name, const char *prefix, int required
 		   size_t size, struct arena *a, struct err *e)
 {
 	const char *v = NULL;
-	if (field_text(o, name, required, 100, a, &v, e) < 0) {
+	if (field_key(o, name, required, 100, a, &v, e) < 0) {
 		char f[64];
 		snprintf(f, sizeof f, "%s%s", prefix, e->field);
 		snprintf(e->field, sizeof e->field, "%s", f);

@@ -367,8 +367,8 @@ void pensions_h_preview(struct req *r)
 	struct batch_ctx *x = arena_alloc(&r->arena, sizeof *x);
 	memset(x, 0, sizeof *x);
 	if (!b || field_only(b, known, &e) < 0 ||
-	    field_text(b, "kind", 1, 16, &r->arena, &kind, &e) < 0 ||
-	    field_text(b, "date", 0, 16, &r->arena, &date, &e) < 0)
+	    field_key(b, "kind", 1, 16, &r->arena, &kind, &e) < 0 ||
+	    field_key(b, "date", 0, 16, &r->arena, &date, &e) < 0)
 		goto bad;
 	if (strcmp(kind, "increase") && strcmp(kind, "equalisation")) {
 		err_set(&e, 400, "invalid_field", "kind", "kind is increase or equalisation");

@@ -2,6 +2,8 @@
 #include "store/store.h"
 #include "store/migrations.h"
 
+#include "base/text.h"
+
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -396,11 +398,19 @@ int db_text_put(struct db *db, const char *kind, int64_t id, const char *text)
 		db_prepare(db, "INSERT INTO text_pending(kind, id, body) VALUES ($1, $2, $3)");
 	if (!s)
 		return -1;
-	db_bind_text(s, 1, kind);
+	size_t len = strlen(text);
+	char *norm = text_utf8_valid(text, len) ? malloc(len + 1) : NULL;
+	if (!norm) {
+		db_done(s);
+		return -1;
+	}
+	text_normalize_buf(text, len, norm);
 	db_bind_int(s, 2, id);
-	db_bind_text(s, 3, text);
+	db_bind_text(s, 1, kind);
+	db_bind_text(s, 3, norm);
 	int rc = db_step(s);
 	db_done(s);
+	free(norm);
 	if (rc < 0)
 		return -1;
 	db->text_queued = 1;

@@ -81,8 +81,9 @@ int db_begin(struct db *db);
 int db_commit(struct db *db);
 int db_rollback(struct db *db);
 
-/* Full-text index of Persian text, by document kind and id. Text is normalised by the
- * caller. To find documents, append db_text_match's condition to the id column
+/* Full-text index of Persian text, by document kind and id. The index holds the text
+ * normalised (text_normalize), whatever the caller stored: people's words are kept as
+ * typed in their own columns, and a search's words are normalised by the caller. To find documents, append db_text_match's condition to the id column
  * ("c.id IN (...)") and bind the query from db_text_query and the kind at the two
  * placeholders it was given. */
 /* Queues the text; db_commit moves the transaction's queue into the index. */

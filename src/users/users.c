@@ -501,10 +501,10 @@ void users_h_create(struct req *r)
 	struct user_ctx *c = arena_alloc(&r->arena, sizeof *c);
 	c->r = r;
 	json_t *pw = json_object_get(b, "password");
-	if (field_only(b, known, &e) < 0 || field_text(b, "login", 1, 64, &r->arena, &c->u.login, &e) < 0 ||
-	    field_text(b, "role", 1, 16, &r->arena, &c->u.role, &e) < 0 ||
-	    field_text(b, "department", 0, 32, &r->arena, &c->u.department, &e) < 0 ||
-	    field_text(b, "national_id", 0, 20, &r->arena, &c->u.national_id, &e) < 0 ||
+	if (field_only(b, known, &e) < 0 || field_key(b, "login", 1, 64, &r->arena, &c->u.login, &e) < 0 ||
+	    field_key(b, "role", 1, 16, &r->arena, &c->u.role, &e) < 0 ||
+	    field_key(b, "department", 0, 32, &r->arena, &c->u.department, &e) < 0 ||
+	    field_key(b, "national_id", 0, 20, &r->arena, &c->u.national_id, &e) < 0 ||
 	    field_text(b, "name", 0, 120, &r->arena, &c->u.name, &e) < 0)
 		goto bad;
 	/* the password is taken as typed: normalising it would change what was chosen */

@@ -288,11 +288,11 @@ void workshops_h_create(struct req *r)
 	memset(x, 0, sizeof *x);
 	const char *code = NULL;
 	if (field_only(b, known, &e) < 0 ||
-	    field_text(b, "code", 1, 32, &r->arena, &code, &e) < 0 ||
+	    field_key(b, "code", 1, 32, &r->arena, &code, &e) < 0 ||
 	    line_field(b, "name", 1, 160, &r->arena, &x->name, &e) < 0 ||
 	    line_field(b, "employer_name", 1, 160, &r->arena, &x->employer_name, &e) < 0 ||
-	    field_text(b, "employer_national_id", 0, 16, &r->arena, &x->employer_nid, &e) < 0 ||
-	    field_text(b, "province", 0, 4, &r->arena, &x->province, &e) < 0 ||
+	    field_key(b, "employer_national_id", 0, 16, &r->arena, &x->employer_nid, &e) < 0 ||
+	    field_key(b, "province", 0, 4, &r->arena, &x->province, &e) < 0 ||
 	    line_field(b, "branch", 0, 80, &r->arena, &x->branch, &e) < 0 ||
 	    line_field(b, "activity", 0, 160, &r->arena, &x->activity, &e) < 0 ||
 	    line_field(b, "address", 0, 300, &r->arena, &x->address, &e) < 0)
@@ -416,7 +416,7 @@ void workshops_h_link(struct req *r)
 	struct err e;
 	json_t *b = req_json(r, &e);
 	if (!b || field_only(b, known, &e) < 0 ||
-	    field_text(b, "login", 1, 64, &r->arena, &x->login, &e) < 0) {
+	    field_key(b, "login", 1, 64, &r->arena, &x->login, &e) < 0) {
 		reply_error(r, &e);
 		return;
 	}

@@ -174,7 +174,7 @@ const EXPECT = {
     roles: { supervisor: ANY, ...alike(['agent', 'specialist', 'desk', 'citizen'], MINE) },
   },
   'POST /api/v1/cases/{}/events': {
-    targets: CASE, personal: 'case', body: () => ({ type: 'note', text: 'یادداشت' }),
+    targets: CASE, personal: 'case', body: () => ({ type: 'reply', text: 'پاسخ' }),
     roles: { supervisor: wrote(ANY), ...alike(['agent', 'specialist', 'desk', 'citizen'], wrote(MINE)) },
   },
   'GET /api/v1/people/{}': {

@@ -130,11 +130,22 @@ static void test_fields(void **state)
 	struct arena a;
 	arena_init(&a);
 	struct err e;
-	json_t *b = json_pack("{s:s,s:i,s:s,s:n}", "subject", "  كتاب  علي ", "n", 7, "long",
-			      "ابجدهوزحطی", "gone");
+	json_t *b = json_pack("{s:s,s:i,s:s,s:n,s:s,s:s}", "subject", "  كتاب  علي\u00a0\n",
+			      "n", 7, "long", "ابجدهوزحطی", "gone", "bell", "a\ab", "code",
+			      " ۰۹۱۲ ");
 	const char *out;
+	/* people's words: as typed, trimmed at both ends only */
 	assert_int_equal(field_text(b, "subject", 1, 20, &a, &out, &e), 0);
+	assert_string_equal(out, "كتاب  علي");
+	/* keys: normalised */
+	assert_int_equal(field_key(b, "subject", 1, 20, &a, &out, &e), 0);
 	assert_string_equal(out, "کتاب علی");
+	assert_int_equal(field_key(b, "code", 1, 20, &a, &out, &e), 0);
+	assert_string_equal(out, "0912");
+	/* a control character is refused, naming the field */
+	assert_int_equal(field_text(b, "bell", 1, 20, &a, &out, &e), -1);
+	assert_string_equal(e.code, "invalid_field");
+	assert_string_equal(e.field, "bell");
 	assert_int_equal(field_text(b, "missing", 0, 20, &a, &out, &e), 0);
 	assert_null(out);
 	assert_int_equal(field_text(b, "gone", 1, 20, &a, &out, &e), -1);

@@ -120,8 +120,16 @@ static void test_allowed_events(void **state)
 	assert_false(has_close); /* not before report back */
 	f.status = "new";
 	n = case_allowed_events(ROLE_CITIZEN, &f, 0, out, 16);
+	/* a citizen replies on their case; an internal note is staff's alone */
 	assert_int_equal(n, 1);
-	assert_string_equal(out[0], "note");
+	assert_string_equal(out[0], "reply");
+	struct err e;
+	const char *to;
+	assert_int_equal(case_transition("note", ROLE_CITIZEN, &f, 0, &to, &e), -1);
+	assert_int_equal(e.status, 403);
+	f.status = "closed";
+	assert_int_equal(case_transition("reply", ROLE_AGENT, &f, 0, &to, &e), -1);
+	assert_int_equal(e.status, 409);
 }
 
 int main(void)

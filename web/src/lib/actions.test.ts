@@ -8,14 +8,15 @@ describe('state → actions', () => {
     expect(actionsFor(['bogus'])).toEqual([]);
   });
   it('gives every action a distinct shortcut', () => {
-    const all = actionsFor(['start', 'note', 'assign', 'wait', 'resume', 'answer', 'report_back',
+    const all = actionsFor(['start', 'reply', 'note', 'assign', 'wait', 'resume', 'answer', 'report_back',
       'contact_failed', 'close', 'reopen', 'rate']);
-    expect(all.length).toBe(11);
-    expect(new Set(all.map((a) => a.key)).size).toBe(11);
+    expect(all.length).toBe(12);
+    expect(new Set(all.map((a) => a.key)).size).toBe(12);
   });
   it('uses the citizen\'s words for closing and reopening', () => {
     const [close] = actionsFor(['close']);
     expect(citizenLabel(close)).toContain('حل شد');
+    expect(citizenLabel(actionsFor(['reply'])[0])).toBe('افزودن توضیح');
   });
 });
 

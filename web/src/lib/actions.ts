@@ -13,8 +13,10 @@ export interface Action {
 
 const ALL: Action[] = [
   { type: 'start', label: 'شروع رسیدگی', key: 's', fields: [] },
-  { type: 'note', label: 'یادداشت', key: 'n',
-    fields: [{ name: 'text', kind: 'text', required: true, label: 'متن یادداشت' }] },
+  { type: 'reply', label: 'پاسخ به شهروند', key: 'p',
+    fields: [{ name: 'text', kind: 'text', required: true, label: 'متن پیام (شهروند آن را می‌بیند)' }] },
+  { type: 'note', label: 'یادداشت داخلی', key: 'n',
+    fields: [{ name: 'text', kind: 'text', required: true, label: 'متن یادداشت (فقط کارکنان می‌بینند)' }] },
   { type: 'assign', label: 'ارجاع', key: 'g',
     fields: [
       { name: 'assignee', kind: 'assignee', required: false, label: 'به کاربر (نام کاربری)' },
@@ -52,7 +54,7 @@ export function actionsFor(allowed: readonly string[]): Action[] {
 
 /** The citizen's words for the same events. */
 export function citizenLabel(a: Action): string {
-  return ({ close: 'مشکلم حل شد؛ بستن', reopen: 'مشکلم حل نشده است', note: 'افزودن توضیح' } as
+  return ({ close: 'مشکلم حل شد؛ بستن', reopen: 'مشکلم حل نشده است', reply: 'افزودن توضیح' } as
     Record<string, string>)[a.type] || a.label;
 }
 

@@ -12,7 +12,8 @@ export const STATUS: Record<string, string> = {
 
 export const EVENT: Record<string, string> = {
   create: 'ثبت درخواست',
-  note: 'یادداشت',
+  note: 'یادداشت داخلی',
+  reply: 'پیام',
   assign: 'ارجاع',
   start: 'شروع رسیدگی',
   wait: 'انتظار',

@@ -19,6 +19,7 @@ export function Timeline(props: { events: CaseEvent[]; citizen?: boolean }) {
         <li key={e.id} class={`ev ev-${e.type}`} data-event={e.type}>
           <div class="ev-head">
             <strong>{label(EVENT, e.type)}</strong>
+            {e.type === 'note' && <span class="badge internal">فقط کارکنان</span>}
             {e.to_status && e.to_status !== e.from_status && <StatusBadge status={e.to_status} />}
             <time>{showTime(e.at)}</time>
           </div>
@@ -30,7 +31,8 @@ export function Timeline(props: { events: CaseEvent[]; citizen?: boolean }) {
           {e.data?.on && <div>در انتظار: {label(WAIT_ON, e.data.on)}</div>}
           {e.data?.assignee && <div>به: {e.data.assignee}</div>}
           {e.data?.rating && <div>امتیاز: {fa(e.data.rating)} از ۵</div>}
-          {e.text && e.type !== 'create' && <p class="ev-text">{fa(e.text)}</p>}
+          {/* people's words are shown as they were typed */}
+          {e.text && e.type !== 'create' && <p class="ev-text" dir="auto">{e.text}</p>}
         </li>
       ))}
     </ol>
@@ -211,7 +213,7 @@ export function CaseView(props: {
         <h2>
           پرونده <span class="num">{fa(c.number)}</span> <StatusBadge status={c.status} overdue={c.overdue} />
         </h2>
-        <p class="subject">{fa(c.subject)}</p>
+        <p class="subject" dir="auto">{c.subject}</p>
       </header>
       <dl class="facts">
         <dt>شهروند</dt>
@@ -251,7 +253,7 @@ export function CaseView(props: {
           </>
         )}
       </dl>
-      {c.description && <p class="description">{fa(c.description)}</p>}
+      {c.description && <p class="description" dir="auto">{c.description}</p>}
       <section class="actions" aria-label="اقدام‌ها">
         {canTake && (
           <button class="primary" disabled={busy} onClick={take} data-act="take">
