@@ -7,8 +7,13 @@
  *   new -> assigned -> in_progress <-> waiting -> answered -> reported_back -> closed
  *
  * `answer` records the department's outcome; `report_back` records how the citizen was
- * told. A case closes only after report_back, or after three failed contact attempts.
- * A closed case may be reopened within 30 days. */
+ * told. A case closes only after report_back, or after failed contact attempts spread
+ * over days and hours (CASE_CONTACT_ATTEMPTS); such a close sends the outcome in writing
+ * and is counted apart (unreached). `solve_on_call` is answer, report back by the same
+ * call and close in one action (first contact resolution). A `note` is internal to
+ * staff; a `reply` is addressed to the citizen. `merge` closes a duplicate into another
+ * case of the same person, both timelines kept. A closed case may be reopened within
+ * 30 days. */
 #ifndef TAMIN_CASES_CASES_H
 #define TAMIN_CASES_CASES_H
 
@@ -24,15 +29,26 @@ struct jw;
 struct app;
 
 #define CASE_REOPEN_DAYS 30
+/* A case closes without reaching the citizen only after this many failed contact
+ * attempts at different hours of the day, over at least CASE_CONTACT_DAYS Tehran days
+ * (the defaults; a topic may ask for others in data/topics.tsv). Attempts made within
+ * the same hour of the day count once: three attempts entered within seconds are one. */
 #define CASE_CONTACT_ATTEMPTS 3
+#define CASE_CONTACT_DAYS 2
 
 /* What the state machine needs to know about a case. */
 struct case_facts {
 	const char *status;
-	int failed_contacts;
+	int failed_contacts; /* every attempt recorded */
 	int64_t closed_at;   /* 0 if never */
 	int64_t reported_at; /* 0 if never */
+	int contact_hours;   /* a bit per Tehran hour of the day the attempts were made at */
+	int contact_days;    /* the Tehran days they fell on */
+	int need_attempts, need_days; /* the topic's rule (0: the defaults) */
 };
+
+/* Attempts that count: the distinct hours of the day of the failed contacts. */
+int case_contact_counted(const struct case_facts *f);
 
 /* Checks event `type` by a principal of `role` on a case in `f` at `now`.
  * Returns 0 and sets *to (the new status), or -1 with e (409 invalid_transition with
@@ -71,6 +87,8 @@ struct case_new {
 	struct principal who;
 	const char *ip;
 	const char *national_id, *mobile, *channel, *priority, *subject, *description;
+	/* typed by staff for a national id no one is on record with (else NULL) */
+	const char *first_name, *last_name;
 	const struct topic *topic;
 	int jyear;
 	int64_t now, first_response_due, resolution_due;
@@ -87,6 +105,8 @@ struct case_event {
 	int64_t case_id, now;
 	const char *type, *text, *method, *on, *assignee, *department;
 	int rating;
+	int64_t into;	  /* merge: the case this one is merged into */
+	int64_t if_match; /* the version the sender saw (If-Match); 0: not sent */
 };
 int case_event_run(struct db *db, void *arg, struct err *e);
 

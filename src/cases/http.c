@@ -37,8 +37,38 @@ static int create_run(struct db *db, void *arg, struct err *e)
 	return case_create_run(db, &((struct create_ctx *)arg)->c, e);
 }
 
+/* The case's version as its ETag: "<id>-<version>" (If-Match on an event names it). */
+static void case_set_etag(struct req *r, const struct case_row *c)
+{
+	req_set_header(r, "ETag",
+		       arena_printf(&r->arena, "\"%lld-%lld\"", (long long)c->id,
+				    (long long)c->version));
+}
+
 /* After a write: reads the case back and answers 201 with it in full. */
-static void reply_written(struct req *r, int64_t case_id, int rc, const struct err *e)
+/* Possible duplicates of case c: the same person's other open cases on its topic. */
+static void write_duplicates(struct req *r, struct jw *w, const struct case_row *c)
+{
+	struct db_stmt *s = db_prepare(req_db(r), CASE_SELECT " WHERE c.person_id = $1"
+					" AND c.topic_id = $2 AND c.status <> 'closed' AND c.id <> $3"
+					" ORDER BY c.id DESC LIMIT 20");
+	db_bind_int(s, 1, c->person_id);
+	db_bind_int(s, 2, c->topic_id);
+	db_bind_int(s, 3, c->id);
+	jw_array(w, "duplicates");
+	while (db_step(s) == 1) {
+		struct case_row d;
+		case_read_row(s, &d, &r->arena);
+		jw_object(w, NULL);
+		case_write_brief(w, &d, &r->who);
+		jw_end(w);
+	}
+	db_done(s);
+	jw_end(w);
+}
+
+static void reply_written(struct req *r, int64_t case_id, int rc, const struct err *e,
+			  int created)
 {
 	if (rc < 0) {
 		reply_error(r, e);
@@ -51,20 +81,48 @@ static void reply_written(struct req *r, int64_t case_id, int rc, const struct e
 	}
 	struct jw w;
 	jw_init(&w);
-	case_write_full(req_db(r), &w, &c, &r->who, req_now());
+	jw_object(&w, NULL);
+	case_write_fields(req_db(r), &w, &c, &r->who, req_now());
+	if (created)
+		write_duplicates(r, &w, &c);
+	jw_end(&w);
+	case_set_etag(r, &c);
 	reply_jw(r, 201, &w);
 }
 
 static void create_done(void *arg, int rc, const struct err *e)
 {
 	struct create_ctx *x = arg;
-	reply_written(x->r, x->c.case_id, rc, e);
+	reply_written(x->r, x->c.case_id, rc, e, 1);
+}
+
+/* Staff file a case for someone on record, whose name they see before filing (the
+ * caller card); for a national id no one is on record with, they type the name. */
+static int known_or_named(struct req *r, struct case_new *c, struct err *e)
+{
+	struct person p;
+	const char *enrol;
+	int rc = lists_find_person(req_db(r), c->national_id, &p, &r->arena, &enrol);
+	if (rc < 0)
+		return err_set(e, 500, "internal", "", "the record cannot be read");
+	if (rc == 1) {
+		c->first_name = c->last_name = NULL; /* the record's names stand */
+		return 0;
+	}
+	if (!c->first_name || !*c->first_name)
+		return err_set(e, 400, "missing_field", "first_name",
+			       "no one is on record with this national id: type the person's name");
+	if (!c->last_name || !*c->last_name)
+		return err_set(e, 400, "missing_field", "last_name",
+			       "no one is on record with this national id: type the person's name");
+	return 0;
 }
 
 void cases_h_create(struct req *r)
 {
-	static const char *const known[] = {"national_id", "channel",	  "topic",  "subject",
-					    "description", "mobile",	  "priority", NULL};
+	static const char *const known[] = {"national_id", "channel",	 "topic",     "subject",
+					    "description", "mobile",	 "priority",  "first_name",
+					    "last_name",   NULL};
 	struct err e;
 	json_t *b = req_json(r, &e);
 	if (!b) {
@@ -81,7 +139,9 @@ void cases_h_create(struct req *r)
 	    field_text(b, "subject", 1, 200, &r->arena, &c->subject, &e) < 0 ||
 	    field_text(b, "description", 0, 4000, &r->arena, &c->description, &e) < 0 ||
 	    field_key(b, "mobile", 0, 24, &r->arena, &mobile, &e) < 0 ||
-	    field_key(b, "priority", 0, 16, &r->arena, &c->priority, &e) < 0)
+	    field_key(b, "priority", 0, 16, &r->arena, &c->priority, &e) < 0 ||
+	    field_text(b, "first_name", 0, 60, &r->arena, &c->first_name, &e) < 0 ||
+	    field_text(b, "last_name", 0, 80, &r->arena, &c->last_name, &e) < 0)
 		goto bad;
 	if (r->who.role == ROLE_CITIZEN) {
 		struct person me;
@@ -98,7 +158,8 @@ void cases_h_create(struct req *r)
 		c->national_id = me.national_id;
 		if (!c->channel)
 			c->channel = "web";
-	} else if (!(c->national_id = field_natid(&r->arena, nid, "national_id", &e))) {
+	} else if (!(c->national_id = field_natid(&r->arena, nid, "national_id", &e)) ||
+		   known_or_named(r, c, &e) < 0) {
 		goto bad;
 	}
 	if (!catalog_channel_by_code(c->channel)) {
@@ -182,10 +243,29 @@ void cases_h_get(struct req *r)
 	struct jw w;
 	jw_init(&w);
 	case_write_full(req_db(r), &w, &c, &r->who, req_now());
+	case_set_etag(r, &c);
 	audit_reply(r, 200, &w, a, 1);
 }
 
 /* ---- POST /api/v1/cases/{id}/events ---- */
+
+/* If-Match: the case's ETag as GET gave it ("<id>-<version>"), or absent: 0 and *version
+ * set (0 when absent), or -1 with e naming the header. */
+static int if_match(struct req *r, int64_t *version, struct err *e)
+{
+	const char *v = req_header(r, "If-Match");
+	*version = 0;
+	if (!v || !strcmp(v, "*"))
+		return 0;
+	long long id, ver;
+	int n = 0;
+	if (sscanf(v, "\"%lld-%lld\"%n", &id, &ver, &n) != 2 || v[n] || id < 1 || ver < 1 ||
+	    id != req_path_id(r))
+		return err_set(e, 400, "invalid_field", "If-Match",
+			       "If-Match is the case's ETag, as GET gave it");
+	*version = ver;
+	return 0;
+}
 
 struct event_ctx {
 	struct req *r;
@@ -201,13 +281,13 @@ static int event_run(struct db *db, void *arg, struct err *e)
 static void event_done(void *arg, int rc, const struct err *e)
 {
 	struct event_ctx *x = arg;
-	reply_written(x->r, x->ev.case_id, rc, e);
+	reply_written(x->r, x->ev.case_id, rc, e, 0);
 }
 
 void cases_h_event(struct req *r)
 {
-	static const char *const known[] = {"type",	"text",	      "method", "on",
-					    "assignee", "department", "rating", NULL};
+	static const char *const known[] = {"type",	  "text",   "method", "on", "assignee",
+					    "department", "rating", "into",   NULL};
 	struct err e;
 	struct case_row c;
 	json_t *b = req_json(r, &e);
@@ -223,16 +303,22 @@ void cases_h_event(struct req *r)
 	if (field_only(b, known, &e) < 0 || field_key(b, "type", 1, 32, &r->arena, &type, &e) < 0)
 		goto bad;
 	ev->type = type;
-	int needs_text = !strcmp(type, "note") || !strcmp(type, "reply") || !strcmp(type, "answer") ||
+	int needs_text = !strcmp(type, "note") || !strcmp(type, "reply") ||
+			 !strcmp(type, "answer") || !strcmp(type, "solve_on_call") ||
 			 !strcmp(type, "reopen") || !strcmp(type, "wait");
+	int64_t into = 0;
+	int has_into = 0;
 	int needs_method = !strcmp(type, "report_back") || !strcmp(type, "contact_failed");
 	if (field_text(b, "text", needs_text, 4000, &r->arena, &ev->text, &e) < 0 ||
 	    field_key(b, "method", needs_method, 16, &r->arena, &ev->method, &e) < 0 ||
 	    field_key(b, "on", !strcmp(type, "wait"), 16, &r->arena, &ev->on, &e) < 0 ||
 	    field_key(b, "assignee", 0, 64, &r->arena, &ev->assignee, &e) < 0 ||
 	    field_key(b, "department", 0, 32, &r->arena, &ev->department, &e) < 0 ||
-	    field_int(b, "rating", !strcmp(type, "rate"), 1, 5, &rating, &has_rating, &e) < 0)
+	    field_int(b, "rating", !strcmp(type, "rate"), 1, 5, &rating, &has_rating, &e) < 0 ||
+	    field_int(b, "into", !strcmp(type, "merge"), 1, INT64_MAX, &into, &has_into, &e) < 0 ||
+	    if_match(r, &ev->if_match, &e) < 0)
 		goto bad;
+	ev->into = into;
 	if (ev->method && !one_of(ev->method, methods)) {
 		err_set(&e, 400, "invalid_field", "method",
 			"method is call, sms, portal, letter or in_person");
@@ -250,7 +336,7 @@ void cases_h_event(struct req *r)
 		return;
 	/* Refuse early what the state machine refuses; the writer checks again in its
 	 * transaction, where the state cannot change underneath. */
-	struct case_facts f = {c.status, c.failed_contacts, c.closed_at, c.reported_at};
+	struct case_facts f = case_facts_of(&c);
 	const char *to;
 	if (case_transition(type, r->who.role, &f, req_now(), &to, &e) < 0)
 		goto bad;
@@ -387,8 +473,15 @@ static int list_identify(struct req *r, struct list_query *lq, struct err *e)
 		if (!m)
 			return err_set(e, 400, "invalid_mobile", "mobile",
 				       "not an Iranian mobile number");
-		list_identified(lq, "c.person_id IN (SELECT id FROM people WHERE mobile = $?)",
-				" mobile=%s", m);
+		/* the person's mobile on record, or the follow-up mobile given on a case */
+		int n = sql_param(lq->sql, m, 0, 0);
+		lq->sql->len += (size_t)snprintf(
+		    lq->sql->text + lq->sql->len, sizeof lq->sql->text - lq->sql->len,
+		    " AND (c.mobile = $%d OR c.person_id IN (SELECT id FROM people WHERE mobile = $%d))",
+		    n, n);
+		lq->rl += (size_t)snprintf(lq->reason + lq->rl, sizeof lq->reason - lq->rl,
+					   " mobile=%s", m);
+		lq->identifying = 1;
 	}
 	if ((v = req_query(r, "number"))) {
 		const char *n = text_normalize(&r->arena, v);
@@ -687,6 +780,15 @@ void cases_h_person(struct req *r)
 	db_done(s);
 	jw_end(&w);
 	jw_int(&w, "open_cases", open);
+	/* the card shows the latest 50; the list (GET /cases?national_id=) pages through all */
+	s = db_prepare(req_db(r), all ? "SELECT count(*) FROM cases WHERE person_id = $1"
+				      : "SELECT count(*) FROM cases WHERE person_id = $1"
+					" AND department_id = $2");
+	db_bind_int(s, 1, p.id);
+	if (!all)
+		db_bind_int(s, 2, r->who.department_id);
+	jw_int(&w, "cases_total", db_step(s) == 1 ? db_col_int(s, 0) : 0);
+	db_done(s);
 	jw_end(&w);
 	struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
 	a->action = "person_read";

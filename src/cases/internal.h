@@ -23,6 +23,11 @@ struct case_row {
 	const char *person_name;   /* first + last, for lists */
 	const char *national_id;
 	struct person person; /* read in the same query: a case read is one query fewer */
+	int64_t version;      /* one more with each change: the ETag (migration 015) */
+	int contact_hours, contact_days; /* the spread of failed contacts since the answer */
+	int64_t last_contact_day;
+	int first_contact, unreached; /* solved on the call; closed without reaching them */
+	int64_t merged_into;
 	const char *events_json; /* the timeline (case_timeline), only from case_load */
 };
 
@@ -33,10 +38,13 @@ int case_load(struct db *db, int64_t id, struct case_row *c, struct arena *a);
  * no internal note, no staff login, no wait's internal reason ever reaches them. */
 void case_write_full(struct db *db, struct jw *w, const struct case_row *c,
 		     const struct principal *who, int64_t now);
+/* The same fields, written into an open object (to add more after them). */
+void case_write_fields(struct db *db, struct jw *w, const struct case_row *c,
+		       const struct principal *who, int64_t now);
 /* The compact form used in lists: the fields of the object, written into an open one
  * (a citizen's without the assignee). */
 void case_write_brief(struct jw *w, const struct case_row *c, const struct principal *who);
-/* Columns and joins that case_read_row expects (40 columns, the person's included). */
+/* Columns and joins that case_read_row expects (47 columns, the person's included). */
 #define CASE_COLS                                                                              \
 	"c.id, c.number, c.person_id, c.channel, c.topic_id, c.department_id,"                 \
 	" c.priority, c.subject, c.description, c.mobile, c.status, c.assignee_id,"            \
@@ -45,12 +53,15 @@ void case_write_brief(struct jw *w, const struct case_row *c, const struct princ
 	" c.waiting_since, c.waiting_on, c.failed_contacts, c.reopen_count, c.overdue,"        \
 	" c.escalated, c.rating, u.login, u.name, p.first_name || ' ' || p.last_name,"         \
 	" p.national_id, p.first_name, p.last_name, p.father_name, p.gender, p.birth_date,"    \
-	" p.mobile, p.province"
+	" p.mobile, p.province, c.version, c.contact_hours, c.contact_days,"                   \
+	" c.last_contact_day, c.first_contact, c.unreached, c.merged_into"
 #define CASE_FROM                                                                              \
 	" FROM cases c LEFT JOIN users u ON u.id = c.assignee_id"                              \
 	" JOIN people p ON p.id = c.person_id"
 #define CASE_SELECT "SELECT " CASE_COLS CASE_FROM
 void case_read_row(struct db_stmt *s, struct case_row *c, struct arena *a);
+/* What the state machine needs to know of case c (its topic's contact rule included). */
+struct case_facts case_facts_of(const struct case_row *c);
 
 /* A date in the query at `key`: Jalali (1405/01/01, 1405-01-01, 14050101, any digit set)
  * at Tehran midnight, or ISO-8601; a year below 1700 is read as Jalali. 1 and *out set,

@@ -52,6 +52,12 @@ static const struct rule rules[] = {
 	 "contact attempts are recorded on an answered case"},
 	{"close", S_ANSWERED | S_REPORTED, STAFF | ROLE_CITIZEN, "closed",
 	 "only a case whose outcome was reported back can be closed"},
+	/* answer, report back by the same call, close: one action of the front line */
+	{"solve_on_call", S_NEW | S_ASSIGNED | S_PROGRESS, FRONT, "closed",
+	 "only an open case not yet answered can be solved on the call"},
+	/* a duplicate closes into another case of the same person (event_merge) */
+	{"merge", S_ANY & ~S_CLOSED, ROLE_SUPERVISOR | ROLE_SPECIALIST | ROLE_AGENT | ROLE_DESK,
+	 "closed", "a closed case cannot be merged"},
 	{"reopen", S_REPORTED | S_CLOSED, FRONT | ROLE_CITIZEN, "in_progress",
 	 "only a reported or closed case can be reopened"},
 	{"rate", S_REPORTED | S_CLOSED, ROLE_CITIZEN | FRONT, NULL,
@@ -76,11 +82,16 @@ static int allowed(const struct rule *r, int role, int st, const struct case_fac
 		return err_set(e, 409, "invalid_transition", "type", "%s (the case is %s)", r->why,
 			       f->status);
 	if (strcmp(r->type, "close") == 0 && st == S_ANSWERED) {
-		if (f->failed_contacts < CASE_CONTACT_ATTEMPTS)
+		int need = f->need_attempts ? f->need_attempts : CASE_CONTACT_ATTEMPTS;
+		int days = f->need_days ? f->need_days : CASE_CONTACT_DAYS;
+		int counted = case_contact_counted(f);
+		if (counted < need || f->contact_days < days)
 			return err_set(e, 409, "invalid_transition", "type",
 				       "the outcome has not been reported back to the citizen "
-				       "(%d of %d failed contact attempts recorded)",
-				       f->failed_contacts, CASE_CONTACT_ATTEMPTS);
+				       "(%d of %d failed contact attempts at different hours, over "
+				       "%d of %d days)",
+				       counted, need, f->contact_days < days ? f->contact_days : days,
+				       days);
 		if (role == ROLE_CITIZEN)
 			return err_set(e, 409, "invalid_transition", "type",
 				       "the outcome has not been reported back to you yet");
@@ -93,6 +104,11 @@ static int allowed(const struct rule *r, int role, int st, const struct case_fac
 				       CASE_REOPEN_DAYS);
 	}
 	return 0;
+}
+
+int case_contact_counted(const struct case_facts *f)
+{
+	return __builtin_popcount((unsigned)f->contact_hours & 0xffffffu);
 }
 
 int case_transition(const char *type, int role, const struct case_facts *f, int64_t now,

@@ -58,6 +58,26 @@ void case_read_row(struct db_stmt *s, struct case_row *c, struct arena *a)
 	c->person.birth_date = dup(s, 37, a);
 	c->person.mobile = dup(s, 38, a);
 	c->person.province = dup(s, 39, a);
+	c->version = db_col_int(s, 40);
+	c->contact_hours = (int)db_col_int(s, 41);
+	c->contact_days = (int)db_col_int(s, 42);
+	c->last_contact_day = db_col_int(s, 43);
+	c->first_contact = (int)db_col_int(s, 44);
+	c->unreached = (int)db_col_int(s, 45);
+	c->merged_into = db_col_int(s, 46);
+}
+
+struct case_facts case_facts_of(const struct case_row *c)
+{
+	const struct topic *t = catalog_topic_by_id(c->topic_id);
+	return (struct case_facts){.status = c->status,
+				   .failed_contacts = c->failed_contacts,
+				   .closed_at = c->closed_at,
+				   .reported_at = c->reported_at,
+				   .contact_hours = c->contact_hours,
+				   .contact_days = c->contact_days,
+				   .need_attempts = t ? t->contact_attempts : CASE_CONTACT_ATTEMPTS,
+				   .need_days = t ? t->contact_days : CASE_CONTACT_DAYS};
 }
 
 int case_load(struct db *db, int64_t id, struct case_row *c, struct arena *a)
@@ -71,7 +91,7 @@ int case_load(struct db *db, int64_t id, struct case_row *c, struct arena *a)
 	int rc = db_step(s);
 	if (rc == 1) {
 		case_read_row(s, c, a);
-		c->events_json = dup(s, 40, a);
+		c->events_json = dup(s, 47, a);
 	}
 	db_done(s);
 	return rc;
@@ -130,7 +150,7 @@ void case_write_brief(struct jw *w, const struct case_row *c, const struct princ
 static void write_allowed(struct jw *w, const struct case_row *c, const struct principal *who,
 			  int64_t now)
 {
-	struct case_facts f = {c->status, c->failed_contacts, c->closed_at, c->reported_at};
+	struct case_facts f = case_facts_of(c);
 	const char *allowed[16];
 	int n = case_allowed_events(who->role, &f, now, allowed, 16);
 	jw_array(w, "allowed_events");
@@ -227,8 +247,8 @@ static void write_citizen(struct db *db, struct jw *w, const struct case_row *c,
 {
 	const struct topic *t = catalog_topic_by_id(c->topic_id);
 	const struct department *d = catalog_department_by_id(c->department_id);
-	jw_object(w, NULL);
 	jw_int(w, "id", c->id);
+	jw_int(w, "version", c->version);
 	jw_str(w, "number", c->number);
 	jw_str(w, "status", c->status);
 	jw_str(w, "channel", c->channel);
@@ -257,18 +277,34 @@ static void write_citizen(struct db *db, struct jw *w, const struct case_row *c,
 		jw_null(w, "rating");
 	write_citizen_events(db, w, c->id);
 	write_allowed(w, c, who, now);
-	jw_end(w);
 }
 
 void case_write_full(struct db *db, struct jw *w, const struct case_row *c,
 		     const struct principal *who, int64_t now)
 {
+	jw_object(w, NULL);
+	case_write_fields(db, w, c, who, now);
+	jw_end(w);
+}
+
+void case_write_fields(struct db *db, struct jw *w, const struct case_row *c,
+		       const struct principal *who, int64_t now)
+{
 	if (who->role == ROLE_CITIZEN) {
 		write_citizen(db, w, c, who, now);
 		return;
 	}
-	jw_object(w, NULL);
 	case_write_brief(w, c, who);
+	jw_int(w, "version", c->version);
+	jw_bool(w, "first_contact", c->first_contact);
+	jw_bool(w, "unreached", c->unreached);
+	if (c->merged_into)
+		jw_int(w, "merged_into", c->merged_into);
+	else
+		jw_null(w, "merged_into");
+	struct case_facts f = case_facts_of(c);
+	jw_int(w, "contact_attempts_counted", case_contact_counted(&f));
+	jw_int(w, "contact_days", c->contact_days);
 	jw_str(w, "description", c->description);
 	jw_str(w, "mobile", c->mobile);
 	jw_time(w, "first_response_at", c->first_response_at);
@@ -287,5 +323,4 @@ void case_write_full(struct db *db, struct jw *w, const struct case_row *c,
 	people_write(w, "person", &c->person);
 	jw_raw(w, "events", c->events_json ? c->events_json : "[]");
 	write_allowed(w, c, who, now);
-	jw_end(w);
 }

@@ -91,6 +91,19 @@ int case_create_run(struct db *db, void *arg, struct err *e)
 	struct case_new *c = arg;
 	if (people_ensure(db, c->national_id, c->mobile, c->now, &c->person_id, e) < 0)
 		return -1;
+	if (c->first_name) {
+		/* the names typed for one no one had on record, unless the record has names */
+		struct db_stmt *u = db_prepare(
+			db, "UPDATE people SET first_name = $2, last_name = $3 WHERE id = $1"
+			    " AND first_name = '' AND last_name = ''");
+		db_bind_int(u, 1, c->person_id);
+		db_bind_text(u, 2, c->first_name);
+		db_bind_text(u, 3, c->last_name ? c->last_name : "");
+		int rc = db_step(u);
+		db_done(u);
+		if (rc < 0)
+			return db_fail(db, e);
+	}
 	struct db_stmt *s = db_prepare(
 		db, "INSERT INTO case_numbers(year, last) VALUES ($1, 1) ON CONFLICT(year)"
 		    " DO UPDATE SET last = case_numbers.last + 1 RETURNING last");
@@ -177,6 +190,8 @@ struct case_change {
 	int64_t wait_since;
 	const char *wait_on;
 	int failed, reopens, rating, overdue, escalated;
+	int contact_hours, contact_days, first_contact, unreached;
+	int64_t last_contact_day, merged_into;
 	char data[256];
 };
 
@@ -245,17 +260,34 @@ static int event_apply(struct db *db, const struct case_event *ev, const struct 
 		ch->overdue = 0;
 	} else if (strcmp(type, "report_back") == 0 || strcmp(type, "contact_failed") == 0) {
 		snprintf(ch->data, sizeof ch->data, "{\"method\":\"%s\"}", ev->method);
-		if (type[0] == 'r')
+		if (type[0] == 'r') {
 			ch->reported = ev->now;
-		else
+		} else {
+			/* attempts count by hour of the day and by day (cases.h) */
+			int64_t day = cases_tehran_day(ev->now);
 			ch->failed++;
+			ch->contact_hours |= 1 << (tehran_from_unix(ev->now).minute / 60);
+			if (day != ch->last_contact_day) {
+				ch->contact_days++;
+				ch->last_contact_day = day;
+			}
+		}
 	} else if (strcmp(type, "close") == 0) {
 		ch->closed = ev->now;
+		/* closed after failed attempts: the outcome goes to them in writing (their
+		 * page shows the answer) and the close is counted apart */
+		if (strcmp(c->status, "answered") == 0) {
+			ch->unreached = 1;
+			snprintf(ch->data, sizeof ch->data, "{\"unreached\":true}");
+		}
 	} else if (strcmp(type, "reopen") == 0) {
 		ch->reopens++;
 		ch->closed = ch->reported = ch->answered = 0;
 		ch->rb_due = 0;
 		ch->failed = 0;
+		ch->contact_hours = ch->contact_days = 0;
+		ch->last_contact_day = 0;
+		ch->first_contact = ch->unreached = 0;
 		ch->overdue = ch->escalated = 0;
 		ch->res_due = worktime_add(cal, ev->now, t ? t->resolution_min : 2520);
 		ch->to = ch->assignee ? "in_progress" : "new";
@@ -281,7 +313,9 @@ static struct db_stmt *change_update(struct db *db, int64_t id, const struct cas
 		    " first_response_due = $5, resolution_due = $6, report_back_due = $7,"
 		    " first_response_at = $8, answered_at = $9, reported_at = $10, closed_at = $11,"
 		    " waiting_since = $12, waiting_on = $13, failed_contacts = $14,"
-		    " reopen_count = $15, rating = $16, overdue = $17, escalated = $18, updated = $19"
+		    " reopen_count = $15, rating = $16, overdue = $17, escalated = $18, updated = $19,"
+		    " contact_hours = $20, contact_days = $21, last_contact_day = $22,"
+		    " first_contact = $23, unreached = $24, merged_into = $25, version = version + 1"
 		    " WHERE id = $1");
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, ch->to);
@@ -307,8 +341,131 @@ static struct db_stmt *change_update(struct db *db, int64_t id, const struct cas
 	db_bind_int(s, 17, ch->overdue);
 	db_bind_int(s, 18, ch->escalated);
 	db_bind_int(s, 19, now);
+	db_bind_int(s, 20, ch->contact_hours);
+	db_bind_int(s, 21, ch->contact_days);
+	BIND_OPT(22, ch->last_contact_day);
+	db_bind_int(s, 23, ch->first_contact);
+	db_bind_int(s, 24, ch->unreached);
+	BIND_OPT(25, ch->merged_into);
 #undef BIND_OPT
 	return s;
+}
+
+/* The row's fields an event may change, as they are before it. */
+static struct case_change change_of(const struct case_row *c)
+{
+	return (struct case_change){.dept = c->department_id,
+				    .assignee = c->assignee_id,
+				    .fr_due = c->first_response_due,
+				    .res_due = c->resolution_due,
+				    .rb_due = c->report_back_due,
+				    .fr_at = c->first_response_at,
+				    .answered = c->answered_at,
+				    .reported = c->reported_at,
+				    .closed = c->closed_at,
+				    .wait_since = c->waiting_since,
+				    .wait_on = c->waiting_on,
+				    .failed = c->failed_contacts,
+				    .reopens = c->reopen_count,
+				    .rating = c->rating,
+				    .overdue = c->overdue,
+				    .escalated = c->escalated,
+				    .contact_hours = c->contact_hours,
+				    .contact_days = c->contact_days,
+				    .last_contact_day = c->last_contact_day,
+				    .first_contact = c->first_contact,
+				    .unreached = c->unreached,
+				    .merged_into = c->merged_into,
+				    .data = "{}"};
+}
+
+/* Writes ch into case c's row and appends the event: 0, or -1 with e. */
+static int change_write(struct db *db, const struct case_event *ev, const struct case_row *c,
+			const char *type, const char *text, const struct case_change *ch,
+			struct err *e)
+{
+	struct db_stmt *s = change_update(db, c->id, ch, ev->now);
+	int st = db_step(s);
+	db_done(s);
+	if (st < 0)
+		return db_fail(db, e);
+	return insert_event(db, c->id, ev->now, ev->who.user_id, type, c->status, ch->to, text,
+			    ch->data, e);
+}
+
+/* One event on case c (loaded in a), checked by the state machine and applied; c is
+ * read again after it, for the next step of an action of several. */
+static int event_step(struct db *db, const struct case_event *ev, const char *type,
+		      const char *text, struct case_row *c, struct arena *a, struct err *e)
+{
+	struct case_facts f = case_facts_of(c);
+	struct case_change ch = change_of(c);
+	struct case_event step = *ev;
+	step.type = type;
+	if (case_transition(type, ev->who.role, &f, ev->now, &ch.to, e) < 0 ||
+	    event_apply(db, &step, c, &ch, e) < 0 || change_write(db, ev, c, type, text, &ch, e) < 0)
+		return -1;
+	return case_load(db, c->id, c, a) == 1 ? 0 : db_fail(db, e);
+}
+
+/* solve_on_call: the answer, the report back by the same call, the close; the close
+ * says it was the first contact (first contact resolution). */
+static int event_solve(struct db *db, struct case_event *ev, struct case_row *c, struct arena *a,
+		       struct err *e)
+{
+	const char *to;
+	struct case_facts f = case_facts_of(c);
+	if (case_transition("solve_on_call", ev->who.role, &f, ev->now, &to, e) < 0)
+		return -1;
+	if (!ev->method)
+		ev->method = "call";
+	if (event_step(db, ev, "answer", ev->text, c, a, e) < 0 ||
+	    event_step(db, ev, "report_back", NULL, c, a, e) < 0)
+		return -1;
+	struct case_change ch = change_of(c);
+	ch.to = "closed";
+	ch.closed = ev->now;
+	ch.first_contact = 1;
+	snprintf(ch.data, sizeof ch.data, "{\"first_contact\":true}");
+	return change_write(db, ev, c, "close", NULL, &ch, e);
+}
+
+/* merge: case c, a duplicate, closes into ev->into, a case of the same person still open;
+ * each timeline says so. A supervisor, or whoever holds or opened c, may merge it. */
+static int event_merge(struct db *db, const struct case_event *ev, struct case_row *c,
+		       struct arena *a, struct err *e)
+{
+	const char *to;
+	struct case_facts f = case_facts_of(c);
+	if (case_transition("merge", ev->who.role, &f, ev->now, &to, e) < 0)
+		return -1;
+	if (ev->who.role != ROLE_SUPERVISOR && c->assignee_id != ev->who.user_id &&
+	    c->created_by != ev->who.user_id)
+		return err_set(e, 403, "forbidden", "type",
+			       "only a supervisor or the case's owner may merge it");
+	struct case_row into;
+	int rc = case_load(db, ev->into, &into, a);
+	if (rc < 0)
+		return db_fail(db, e);
+	if (rc == 0 || into.id == c->id || into.person_id != c->person_id)
+		return err_set(e, 400, "invalid_field", "into",
+			       "into must name another case of the same person");
+	if (strcmp(into.status, "closed") == 0)
+		return err_set(e, 409, "invalid_transition", "into",
+			       "a case cannot be merged into a closed one");
+	struct case_change ch = change_of(c);
+	ch.to = "closed";
+	ch.closed = ev->now;
+	ch.merged_into = into.id;
+	snprintf(ch.data, sizeof ch.data, "{\"into\":%lld,\"number\":\"%s\"}",
+		 (long long)into.id, into.number);
+	if (change_write(db, ev, c, "merge", ev->text, &ch, e) < 0)
+		return -1;
+	struct case_change other = change_of(&into);
+	other.to = into.status;
+	snprintf(other.data, sizeof other.data, "{\"from\":%lld,\"number\":\"%s\"}",
+		 (long long)c->id, c->number);
+	return change_write(db, ev, &into, "merged", ev->text, &other, e);
 }
 
 int case_event_run(struct db *db, void *arg, struct err *e)
@@ -323,45 +480,29 @@ int case_event_run(struct db *db, void *arg, struct err *e)
 		err_set(e, found == 0 ? 404 : 500, "not_found", "id", "no such case");
 		goto out;
 	}
-	struct case_facts f = {c.status, c.failed_contacts, c.closed_at, c.reported_at};
-	struct case_change ch = {.dept = c.department_id,
-				 .assignee = c.assignee_id,
-				 .fr_due = c.first_response_due,
-				 .res_due = c.resolution_due,
-				 .rb_due = c.report_back_due,
-				 .fr_at = c.first_response_at,
-				 .answered = c.answered_at,
-				 .reported = c.reported_at,
-				 .closed = c.closed_at,
-				 .wait_since = c.waiting_since,
-				 .wait_on = c.waiting_on,
-				 .failed = c.failed_contacts,
-				 .reopens = c.reopen_count,
-				 .rating = c.rating,
-				 .overdue = c.overdue,
-				 .escalated = c.escalated,
-				 .data = "{}"};
-	const char *type = ev->type;
-	if (case_transition(type, ev->who.role, &f, ev->now, &ch.to, e) < 0 ||
-	    event_apply(db, ev, &c, &ch, e) < 0)
-		goto out;
-	struct db_stmt *s = change_update(db, c.id, &ch, ev->now);
-	int st = db_step(s);
-	db_done(s);
-	if (st < 0) {
-		db_fail(db, e);
+	/* the check of If-Match that counts: in the transaction, where no one else writes */
+	if (ev->if_match && ev->if_match != c.version) {
+		err_set(e, 409, "stale_version", "If-Match",
+			"the case changed since you read it (version %lld, now %lld): read it again",
+			(long long)ev->if_match, (long long)c.version);
 		goto out;
 	}
-	if (insert_event(db, c.id, ev->now, ev->who.user_id, type, c.status, ch.to, ev->text,
-			 ch.data, e) < 0)
+	const char *type = ev->type;
+	int64_t person = c.person_id, id = c.id;
+	if (strcmp(type, "solve_on_call") == 0)
+		rc = event_solve(db, ev, &c, &a, e);
+	else if (strcmp(type, "merge") == 0)
+		rc = event_merge(db, ev, &c, &a, e);
+	else
+		rc = event_step(db, ev, type, ev->text, &c, &a, e);
+	if (rc < 0)
 		goto out;
 	struct audit_entry au = {.action = "case_event",
-				 .person_id = c.person_id,
-				 .case_id = c.id,
+				 .person_id = person,
+				 .case_id = id,
 				 .reason = type};
 	if (ev->who.role != ROLE_CITIZEN && audit_insert(db, &ev->who, ev->ip, ev->now, &au, e) < 0)
-		goto out;
-	rc = 0;
+		rc = -1;
 out:
 	arena_release(&a);
 	return rc;
@@ -396,7 +537,7 @@ int cases_sweep(struct db *db, int64_t now, struct err *e)
 	db_done(s);
 	for (int i = 0; i < n; i++) {
 		struct db_stmt *u = db_prepare(db, "UPDATE cases SET overdue = 1, escalated = 1,"
-						   " updated = $2 WHERE id = $1");
+						   " updated = $2, version = version + 1 WHERE id = $1");
 		db_bind_int(u, 1, ids[i]);
 		db_bind_int(u, 2, now);
 		int rc = db_step(u);

@@ -180,6 +180,15 @@ static int topic_row(char **f, int n, void *arg, struct err *e)
 		return -1;
 	if (n > 7)
 		snprintf(t->keywords, sizeof t->keywords, "%s", f[7]);
+	t->contact_attempts = 3; /* CASE_CONTACT_ATTEMPTS, CASE_CONTACT_DAYS */
+	t->contact_days = 2;
+	if ((n > 8 && *f[8] && int_field(f[8], &t->contact_attempts, e) < 0) ||
+	    (n > 9 && *f[9] && int_field(f[9], &t->contact_days, e) < 0))
+		return -1;
+	if (t->contact_attempts < 1 || t->contact_attempts > 24 || t->contact_days < 1 ||
+	    t->contact_days > 30)
+		return err_set(e, 500, "data", "", "topic %s: contact attempts 1-24, days 1-30",
+			       f[0]);
 	return 0;
 }
 
@@ -355,10 +364,12 @@ static json_t *edited_json(int64_t at)
 static json_t *topic_json(const struct catalog_snapshot *s, const struct topic *t)
 {
 	const struct department *d = dep_by_id(s, t->department_id);
-	return json_pack("{s:s,s:s,s:s,s:{s:i,s:i,s:i},s:s,s:o,s:s?}", "code", t->code, "name",
-			 t->name, "department", d ? d->code : "", "sla_minutes", "first_response",
-			 t->first_response_min, "resolution", t->resolution_min, "report_back",
-			 t->report_back_min, "keywords", t->keywords, "edited_at",
+	return json_pack("{s:s,s:s,s:s,s:{s:i,s:i,s:i},s:{s:i,s:i},s:s,s:o,s:s?}", "code",
+			 t->code, "name", t->name, "department", d ? d->code : "", "sla_minutes",
+			 "first_response", t->first_response_min, "resolution", t->resolution_min,
+			 "report_back", t->report_back_min, "contact_attempts", "attempts",
+			 t->contact_attempts, "days", t->contact_days, "keywords", t->keywords,
+			 "edited_at",
 			 edited_json(t->edited_at), "edited_by",
 			 t->edited_by[0] ? t->edited_by : NULL);
 }

@@ -56,6 +56,10 @@ struct topic {
 	int first_response_min, resolution_min, report_back_min; /* working minutes */
 	int demo_weight;
 	char keywords[256];
+	/* failed contacts before a case closes without reaching the citizen, at different
+	 * hours over at least contact_days days (data/topics.tsv's optional 9th and 10th
+	 * columns; cases.h's defaults when absent) */
+	int contact_attempts, contact_days;
 	int64_t edited_at;  /* 0: as data/topics.tsv has it */
 	char edited_by[64]; /* the admin's login, "" if never edited */
 };

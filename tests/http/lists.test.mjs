@@ -158,11 +158,14 @@ test('over HTTP: the employer uploads the DBF pair; others are refused by field'
 test('the JSON form: shares checked against the month\'s rates; a new worker becomes a person', async (t) => {
   const hard = sql(`SELECT hard_job FROM workshops WHERE code = '${code}'`) === '1';
   const nid1 = makeNationalId(424242), nid2 = makeNationalId(434343);
-  // nid2 first called 1420: known by national id alone, the list gives the names
+  // nid2 first called 1420 before any list named them: the agent typed the name heard
   const ag = await S.login('agent2');
-  const c = await S.call('POST', '/api/v1/cases', { token: ag.token, body: { national_id: nid2, channel: 'phone', topic: 'pension_not_paid', subject: 'پیگیری' } });
+  const body = { national_id: nid2, channel: 'phone', topic: 'pension_not_paid', subject: 'پیگیری' };
+  const bare = await S.call('POST', '/api/v1/cases', { token: ag.token, body });
+  assert.equal(bare.status, 400, 'no one is on record: the name must be typed');
+  const c = await S.call('POST', '/api/v1/cases', { token: ag.token, body: { ...body, first_name: 'علي', last_name: 'رضائی' } });
   assert.equal(c.status, 201, c.text);
-  assert.equal(sql(`SELECT first_name FROM people WHERE national_id = '${nid2}'`), '');
+  assert.equal(sql(`SELECT first_name || ' ' || last_name FROM people WHERE national_id = '${nid2}'`), 'علي رضائی', 'as typed');
   const row = (nid, extra = {}) => ({
     national_id: nid, insurance_no: '12345678', first_name: 'علي', last_name: 'رضايي', birth_date: '1370/05/12',
     sex: 'm', days: 30, daily_wage: 6666666, monthly_wage: 200000000, benefits: 0, insurable: 200000000,
@@ -187,11 +190,11 @@ test('the JSON form: shares checked against the month\'s rates; a new worker bec
   assert.equal(card.json.birth_date, '1991-08-03');
   assert.deepEqual(card.json.cases, []);
   assert.equal(sql(`SELECT first_name || ' ' || last_name || ' ' || gender FROM people WHERE national_id = '${nid1}'`), 'علی رضایی m');
-  // a caller known by id alone is given the list's names at the next lookup
+  // a caller whose name was typed keeps it at the next lookup (the list fills only a
+  // person with no name at all)
   const card2 = await S.call('GET', `/api/v1/people/${nid2}`, { token: ag.token });
-  assert.equal(card2.json.first_name, 'علی');
+  assert.equal(card2.json.first_name, 'علي');
   assert.equal(card2.json.cases.length, 1);
-  assert.equal(sql(`SELECT first_name || ' ' || last_name FROM people WHERE national_id = '${nid2}'`), 'علی رضایی', 'a caller known by id alone gets the names');
   // and the caller lookup is in the audit log, naming the new person
   assert.equal(sql(`SELECT count(*) FROM journal.audit a JOIN people p ON p.id = a.person_id WHERE p.national_id = '${nid1}' AND a.action = 'person_read'`), '1');
   // the month is in the new worker's history

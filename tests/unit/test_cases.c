@@ -116,6 +116,9 @@ static void test_full_life_and_timeline(void **state)
 				" AND $1", 1), 0);
 }
 
+/* Failed attempts count when spread over hours and days: three entered within seconds
+ * are one (the report-back rule could be emptied by three clicks); three at different
+ * hours over two days let the case close, counted apart as not reaching the citizen. */
 static void test_contact_failed_three_times(void **state)
 {
 	struct fx *f = *state;
@@ -123,11 +126,23 @@ static void test_contact_failed_three_times(void **state)
 	int64_t id = open_case(f, "pension_not_paid", t, NULL);
 	struct err e;
 	assert_int_equal(event(f, id, ROLE_SPECIALIST, "answer", t + 60, &e), 0);
-	for (int i = 0; i < 3; i++) {
-		assert_int_equal(event(f, id, ROLE_AGENT, "close", t + 100 + i, &e), -1);
+	for (int i = 0; i < 3; i++)
 		assert_int_equal(event(f, id, ROLE_AGENT, "contact_failed", t + 200 + i, &e), 0);
-	}
-	assert_int_equal(event(f, id, ROLE_AGENT, "close", t + 300, &e), 0);
+	assert_int_equal(val(f, "SELECT failed_contacts FROM cases WHERE id = $1", id), 3);
+	assert_int_equal(event(f, id, ROLE_AGENT, "close", t + 300, &e), -1);
+	assert_int_equal(e.status, 409);
+	assert_non_null(strstr(e.message, "1 of 3"));
+	/* the same day, three hours later: two hours, one day */
+	assert_int_equal(event(f, id, ROLE_AGENT, "contact_failed", t + 3 * 3600, &e), 0);
+	assert_int_equal(event(f, id, ROLE_AGENT, "close", t + 3 * 3600 + 60, &e), -1);
+	assert_non_null(strstr(e.message, "2 of 3"));
+	/* the next day at yet another hour */
+	assert_int_equal(event(f, id, ROLE_AGENT, "contact_failed", t + 86400 + 5 * 3600, &e), 0);
+	assert_int_equal(val(f, "SELECT contact_days FROM cases WHERE id = $1", id), 2);
+	assert_int_equal(event(f, id, ROLE_AGENT, "close", t + 86400 + 5 * 3600 + 60, &e), 0);
+	assert_int_equal(val(f, "SELECT unreached FROM cases WHERE id = $1", id), 1);
+	assert_int_equal(val(f, "SELECT json_extract(data, '$.unreached') FROM case_events"
+				" WHERE case_id = $1 AND type = 'close'", id), 1);
 }
 
 static void test_wait_on_citizen_pauses_sla(void **state)
@@ -235,16 +250,21 @@ static void test_reopen_forgets_failed_contacts(void **state)
 	int64_t id = open_case(f, "pension_not_paid", t, NULL);
 	struct err e;
 	assert_int_equal(event(f, id, ROLE_SPECIALIST, "answer", t + 60, &e), 0);
-	for (int i = 0; i < 3; i++)
-		assert_int_equal(event(f, id, ROLE_AGENT, "contact_failed", t + 100 + i, &e), 0);
-	assert_int_equal(event(f, id, ROLE_AGENT, "close", t + 200, &e), 0);
-	assert_int_equal(event(f, id, ROLE_AGENT, "reopen", t + 300, &e), 0);
-	assert_int_equal(val(f, "SELECT failed_contacts FROM cases WHERE id = $1", id), 0);
-	assert_int_equal(event(f, id, ROLE_SPECIALIST, "answer", t + 400, &e), 0);
-	assert_int_equal(event(f, id, ROLE_AGENT, "close", t + 500, &e), -1);
+	for (int i = 0; i < 3; i++) /* 9, 13 and 17 o'clock of three days */
+		assert_int_equal(event(f, id, ROLE_AGENT, "contact_failed",
+				       t + 100 + i * (86400 + 4 * 3600), &e),
+				 0);
+	int64_t u = t + 3 * 86400;
+	assert_int_equal(event(f, id, ROLE_AGENT, "close", u + 200, &e), 0);
+	assert_int_equal(event(f, id, ROLE_AGENT, "reopen", u + 300, &e), 0);
+	assert_int_equal(val(f, "SELECT failed_contacts + contact_hours + contact_days + unreached"
+				" FROM cases WHERE id = $1", id), 0);
+	assert_int_equal(event(f, id, ROLE_SPECIALIST, "answer", u + 400, &e), 0);
+	assert_int_equal(event(f, id, ROLE_AGENT, "close", u + 500, &e), -1);
 	assert_int_equal(e.status, 409);
-	assert_int_equal(event(f, id, ROLE_AGENT, "report_back", t + 600, &e), 0);
-	assert_int_equal(event(f, id, ROLE_AGENT, "close", t + 700, &e), 0);
+	assert_int_equal(event(f, id, ROLE_AGENT, "report_back", u + 600, &e), 0);
+	assert_int_equal(event(f, id, ROLE_AGENT, "close", u + 700, &e), 0);
+	assert_int_equal(val(f, "SELECT unreached FROM cases WHERE id = $1", id), 0);
 }
 
 int main(void)

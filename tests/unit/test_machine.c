@@ -13,7 +13,8 @@
 static int try(const char *type, int role, const char *status, int failed, int64_t closed,
 	       const char **to, struct err *e)
 {
-	struct case_facts f = {status, failed, closed, closed};
+	/* `failed` attempts at as many different hours, over two days */
+	struct case_facts f = {status, failed, closed, closed, (1 << failed) - 1, failed ? 2 : 0, 0, 0};
 	return case_transition(type, role, &f, 100 * DAY, to, e);
 }
 
@@ -57,6 +58,53 @@ static void test_close_needs_report_back(void **state)
 	assert_int_equal(try("close", ROLE_CITIZEN, "answered", 3, 0, &to, &e), -1);
 	assert_int_equal(try("close", ROLE_AGENT, "in_progress", 0, 0, &to, &e), -1);
 	assert_int_equal(try("close", ROLE_AGENT, "new", 0, 0, &to, &e), -1);
+}
+
+/* Failed attempts entered within seconds are one: they must be at different hours, over
+ * days (the report-back rule could be emptied by three clicks). */
+static void test_contact_attempts_spread(void **state)
+{
+	(void)state;
+	const char *to;
+	struct err e;
+	/* five attempts, all at 10 o'clock on one day */
+	struct case_facts f = {"answered", 5, 0, 0, 1 << 10, 1, 0, 0};
+	assert_int_equal(case_contact_counted(&f), 1);
+	assert_int_equal(case_transition("close", ROLE_AGENT, &f, 0, &to, &e), -1);
+	assert_non_null(strstr(e.message, "1 of 3"));
+	/* three hours, one day */
+	f.contact_hours = (1 << 9) | (1 << 12) | (1 << 16);
+	assert_int_equal(case_transition("close", ROLE_AGENT, &f, 0, &to, &e), -1);
+	assert_non_null(strstr(e.message, "1 of 2 days"));
+	/* three hours over two days */
+	f.contact_days = 2;
+	assert_int_equal(case_transition("close", ROLE_AGENT, &f, 0, &to, &e), 0);
+	/* a topic may ask for more */
+	f.need_attempts = 4;
+	assert_int_equal(case_transition("close", ROLE_AGENT, &f, 0, &to, &e), -1);
+	f.need_attempts = 2;
+	f.need_days = 3;
+	assert_int_equal(case_transition("close", ROLE_AGENT, &f, 0, &to, &e), -1);
+	f.contact_days = 3;
+	assert_int_equal(case_transition("close", ROLE_AGENT, &f, 0, &to, &e), 0);
+}
+
+static void test_solve_on_call_and_merge(void **state)
+{
+	(void)state;
+	const char *to;
+	struct err e;
+	assert_int_equal(try("solve_on_call", ROLE_AGENT, "new", 0, 0, &to, &e), 0);
+	assert_string_equal(to, "closed");
+	assert_int_equal(try("solve_on_call", ROLE_DESK, "in_progress", 0, 0, &to, &e), 0);
+	assert_int_equal(try("solve_on_call", ROLE_SPECIALIST, "new", 0, 0, &to, &e), -1);
+	assert_int_equal(e.status, 403);
+	assert_int_equal(try("solve_on_call", ROLE_AGENT, "answered", 0, 0, &to, &e), -1);
+	assert_int_equal(e.status, 409);
+	assert_int_equal(try("merge", ROLE_SUPERVISOR, "waiting", 0, 0, &to, &e), 0);
+	assert_string_equal(to, "closed");
+	assert_int_equal(try("merge", ROLE_CITIZEN, "new", 0, 0, &to, &e), -1);
+	assert_int_equal(try("merge", ROLE_SUPERVISOR, "closed", 0, 0, &to, &e), -1);
 }
 
 static void test_reopen_window(void **state)
@@ -109,7 +157,7 @@ static void test_allowed_events(void **state)
 {
 	(void)state;
 	const char *out[16];
-	struct case_facts f = {"answered", 0, 0, 0};
+	struct case_facts f = {"answered", 0, 0, 0, 0, 0, 0, 0};
 	int n = case_allowed_events(ROLE_AGENT, &f, 0, out, 16);
 	int has_close = 0, has_report = 0;
 	for (int i = 0; i < n; i++) {
@@ -138,6 +186,8 @@ int main(void)
 		cmocka_unit_test(test_happy_path),	 cmocka_unit_test(test_close_needs_report_back),
 		cmocka_unit_test(test_reopen_window),	 cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_unknown_and_illegal), cmocka_unit_test(test_allowed_events),
+		cmocka_unit_test(test_contact_attempts_spread),
+		cmocka_unit_test(test_solve_on_call_and_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
