@@ -16,8 +16,9 @@ export function whenLoggedOut(fn: () => void) {
   onUnauthenticated = fn;
 }
 
-export async function api<T = any>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+export async function api<T = any>(method: 'GET' | 'POST', path: string, body?: unknown,
+  extra: Record<string, string> = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...extra };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   let res: Response;
@@ -115,6 +116,11 @@ export interface Person {
 }
 
 export interface Case extends CaseSummary {
+  version: number; // If-Match: "<id>-<version>"
+  first_contact?: boolean;
+  unreached?: boolean;
+  merged_into?: number | null;
+  duplicates?: CaseSummary[]; // on create: the person's other open cases on the topic
   description: string;
   mobile: string | null;
   answered_at: string | null;
@@ -136,6 +142,7 @@ export interface Topic {
   department: string;
   keywords: string;
   sla_minutes: { first_response: number; resolution: number; report_back: number };
+  contact_attempts?: { attempts: number; days: number };
 }
 export interface Department {
   code: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { actionsFor, citizenLabel, eventBody } from './actions';
+import { actionsFor, citizenLabel, eventBody, isShortcut } from './actions';
 
 describe('state → actions', () => {
   it('shows exactly the events the server allows, in a stable order', () => {
@@ -9,14 +9,23 @@ describe('state → actions', () => {
   });
   it('gives every action a distinct shortcut', () => {
     const all = actionsFor(['start', 'reply', 'note', 'assign', 'wait', 'resume', 'answer', 'report_back',
-      'contact_failed', 'close', 'reopen', 'rate']);
-    expect(all.length).toBe(12);
-    expect(new Set(all.map((a) => a.key)).size).toBe(12);
+      'contact_failed', 'solve_on_call', 'close', 'merge', 'reopen', 'rate']);
+    expect(all.length).toBe(14);
+    expect(new Set(all.map((a) => a.key)).size).toBe(14);
   });
   it('uses the citizen\'s words for closing and reopening', () => {
     const [close] = actionsFor(['close']);
     expect(citizenLabel(close)).toContain('حل شد');
     expect(citizenLabel(actionsFor(['reply'])[0])).toBe('افزودن توضیح');
+  });
+});
+
+describe('shortcuts', () => {
+  it('match the key\'s place, so Alt+N works on the Persian layout (key «د»)', () => {
+    expect(isShortcut({ altKey: true, ctrlKey: false, code: 'KeyN' }, 'n')).toBe(true);
+    expect(isShortcut({ altKey: true, ctrlKey: false, code: 'KeyM' }, 'n')).toBe(false);
+    expect(isShortcut({ altKey: false, ctrlKey: false, code: 'KeyN' }, 'n')).toBe(false);
+    expect(isShortcut({ altKey: true, ctrlKey: true, code: 'KeyN' }, 'n')).toBe(false);
   });
 });
 
@@ -32,5 +41,7 @@ describe('event bodies', () => {
     expect(eventBody(one('rate'), { rating: '4' })).toEqual({ body: { type: 'rate', rating: 4 } });
     expect(eventBody(one('assign'), { department: 'pensions' })).toEqual({ body: { type: 'assign', department: 'pensions' } });
     expect(eventBody(one('close'), {})).toEqual({ body: { type: 'close' } });
+    expect(eventBody(one('merge'), { into: '42' })).toEqual({ body: { type: 'merge', into: 42 } });
+    expect(eventBody(one('solve_on_call'), {})).toEqual({ missing: 'text' });
   });
 });

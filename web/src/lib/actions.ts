@@ -2,12 +2,12 @@
 // (`allowed_events`, from the state machine in src/cases/machine.c) and still enforces them.
 // This maps each to a button, the fields its form needs and a keyboard shortcut.
 
-export type FieldKind = 'text' | 'method' | 'on' | 'rating' | 'assignee' | 'department';
+export type FieldKind = 'text' | 'method' | 'on' | 'rating' | 'assignee' | 'department' | 'into';
 
 export interface Action {
   type: string;
   label: string;
-  key: string; // Alt+key
+  key: string; // Alt+key, matched by KeyboardEvent.code (the key's place, whatever the layout)
   fields: { name: string; kind: FieldKind; required: boolean; label: string }[];
 }
 
@@ -40,7 +40,14 @@ const ALL: Action[] = [
       { name: 'method', kind: 'method', required: true, label: 'روش تماس' },
       { name: 'text', kind: 'text', required: false, label: 'توضیح' },
     ] },
+  { type: 'solve_on_call', label: 'حل‌شده در همین تماس', key: 'l',
+    fields: [{ name: 'text', kind: 'text', required: true, label: 'پاسخی که در تماس داده شد' }] },
   { type: 'close', label: 'بستن پرونده', key: 'c', fields: [] },
+  { type: 'merge', label: 'ادغام در پرونده دیگر', key: 'm',
+    fields: [
+      { name: 'into', kind: 'into', required: true, label: 'پرونده باز دیگر همین شهروند' },
+      { name: 'text', kind: 'text', required: false, label: 'توضیح' },
+    ] },
   { type: 'reopen', label: 'بازگشایی', key: 'o',
     fields: [{ name: 'text', kind: 'text', required: true, label: 'چرا مشکل حل نشده است' }] },
   { type: 'rate', label: 'امتیاز به خدمت', key: 'e',
@@ -50,6 +57,12 @@ const ALL: Action[] = [
 /** The actions for a case's allowed events, in a stable order (the order above). */
 export function actionsFor(allowed: readonly string[]): Action[] {
   return ALL.filter((a) => allowed.includes(a.type));
+}
+
+/** Whether a keydown is the shortcut Alt+key of an action: by the key's place
+ * (`code`), so that it works on the Persian layout too, where `key` is «ش» for S. */
+export function isShortcut(e: { altKey: boolean; ctrlKey: boolean; code: string }, key: string): boolean {
+  return e.altKey && !e.ctrlKey && e.code === `Key${key.toUpperCase()}`;
 }
 
 /** The citizen's words for the same events. */
@@ -68,7 +81,7 @@ export function eventBody(a: Action, values: Record<string, string>):
       if (f.required) return { missing: f.name };
       continue;
     }
-    body[f.name] = f.kind === 'rating' ? Number(v) : v;
+    body[f.name] = f.kind === 'rating' || f.kind === 'into' ? Number(v) : v;
   }
   // an assignment names a person, a department, or both
   if (a.type === 'assign' && !body.assignee && !body.department) return { missing: 'assignee' };

@@ -24,6 +24,9 @@ export const EVENT: Record<string, string> = {
   close: 'بستن',
   reopen: 'بازگشایی',
   rate: 'امتیاز خدمت',
+  solve_on_call: 'حل‌شده در همین تماس',
+  merge: 'ادغام در پرونده دیگر',
+  merged: 'پرونده‌ای در این پرونده ادغام شد',
   escalate: 'ارجاع به سرپرست (تأخیر)',
   overdue: 'گذشت مهلت',
 };

@@ -14,13 +14,38 @@ import { Field, FormError } from '../ui/Field';
 import { NewCase } from '../ui/NewCase';
 import { RecordPanel } from '../ui/Record';
 
-type Card = Person & { cases: CaseSummary[] };
+type Card = Person & { cases: CaseSummary[]; cases_total?: number };
+
+/** All of a person's cases, a page at a time (the card holds the latest 50). */
+function AllCases(props: { nationalId: string; onPick: (id: number) => void }) {
+  const [items, setItems] = useState<CaseSummary[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  async function more(cursor?: string) {
+    try {
+      const p = await api<Page<CaseSummary>>('GET', `/cases${qs({ national_id: props.nationalId, limit: 50, cursor })}`);
+      setItems((old) => (cursor ? [...old, ...p.items] : p.items));
+      setNext(p.next);
+    } catch (e) {
+      setError(e);
+    }
+  }
+  useEffect(() => { more(); }, [props.nationalId]);
+  return (
+    <div class="all-cases" data-all-cases={items.length}>
+      <CaseRows items={items} showPerson={false} onPick={props.onPick} />
+      <FormError error={error} />
+      {next && <button onClick={() => more(next)}>بیشتر</button>}
+    </div>
+  );
+}
 
 /** The caller's open cases include answered ones: the outcome is still to be reported. */
 const OPEN = new Set(['new', 'assigned', 'in_progress', 'waiting', 'answered']);
 
 export function CallerCard(props: { card: Card; onPick: (id: number) => void; province: (code: string | null) => string }) {
   const p = props.card;
+  const [all, setAll] = useState(false);
   const open = p.cases.filter((c) => OPEN.has(c.status));
   const past = p.cases.filter((c) => !OPEN.has(c.status));
   return (
@@ -46,6 +71,12 @@ export function CallerCard(props: { card: Card; onPick: (id: number) => void; pr
       {open.length ? <CaseRows items={open} showPerson={false} onPick={props.onPick} /> : <p class="muted">ندارد</p>}
       <h3>پرونده‌های پیشین ({fa(past.length)})</h3>
       {past.length ? <CaseRows items={past.slice(0, 10)} showPerson={false} onPick={props.onPick} /> : <p class="muted">ندارد</p>}
+      {(p.cases_total ?? p.cases.length) > open.length + Math.min(past.length, 10) && !all && (
+        <button onClick={() => setAll(true)} data-act="all-cases">
+          همه پرونده‌ها ({fa(p.cases_total ?? p.cases.length)})
+        </button>
+      )}
+      {all && <AllCases nationalId={p.national_id} onPick={props.onPick} />}
     </section>
   );
 }
@@ -99,7 +130,10 @@ export function Agent(props: { ctx: Ctx; query: URLSearchParams }) {
   useEffect(() => {
     if (q) lookup(q);
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'F2' || (e.key === '/' && !(e.target as HTMLElement).closest('input,textarea,select'))) {
+      // by the key's place (code), so that the Persian layout's «/» key (which types «پ»)
+      // works as well
+      if (e.key === 'F2' || (e.code === 'Slash' && !e.altKey && !e.ctrlKey &&
+        !(e.target as HTMLElement).closest('input,textarea,select'))) {
         e.preventDefault();
         search.current?.focus();
         search.current?.select();
@@ -139,7 +173,8 @@ export function Agent(props: { ctx: Ctx; query: URLSearchParams }) {
       </form>
       <p class="shortcuts muted">
         <kbd>F2</kbd> یا <kbd>/</kbd> جستجو · <kbd>F4</kbd> درخواست تازه برای تماس‌گیرنده · روی پرونده: <kbd>Alt+N</kbd>{' '}
-        یادداشت، <kbd>Alt+A</kbd> پاسخ، <kbd>Alt+R</kbd> اعلام نتیجه، <kbd>Alt+F</kbd> تماس ناموفق، <kbd>Alt+C</kbd> بستن
+        یادداشت داخلی، <kbd>Alt+P</kbd> پیام به شهروند، <kbd>Alt+A</kbd> پاسخ، <kbd>Alt+L</kbd> حل در تماس،{' '}
+        <kbd>Alt+R</kbd> اعلام نتیجه، <kbd>Alt+F</kbd> تماس ناموفق، <kbd>Alt+C</kbd> بستن
       </p>
       <FormError error={error} fields={['q']} />
       <div class="columns">
@@ -163,7 +198,7 @@ export function Agent(props: { ctx: Ctx; query: URLSearchParams }) {
             <section class="card">
               <h2>درخواست تازه برای {card.first_name} {card.last_name}</h2>
               <NewCase catalog={props.ctx.catalog} nationalId={card.national_id} channel="phone" showChannel
-                showPriority onCreated={created} autofocus />
+                showPriority solveOnCall onCreated={created} autofocus />
             </section>
           )}
           {caseId && <CaseView id={caseId} catalog={props.ctx.catalog} me={props.ctx.me} />}

@@ -2,14 +2,16 @@
 // The buttons follow `allowed_events` (the server's state machine); the server still
 // checks every event. Each action has an Alt+key shortcut, shown on its button.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, Case, CaseEvent } from '../api';
-import { Action, actionsFor, citizenLabel, eventBody } from '../lib/actions';
+import { api, Case, CaseEvent, CaseSummary, Page, qs } from '../api';
+import { Action, actionsFor, citizenLabel, eventBody, isShortcut } from '../lib/actions';
 import { ApiError } from '../lib/errors';
 import { showTime } from '../lib/jalali';
 import { EVENT, label, METHOD, PRIORITY, ROLE, WAIT_ON } from '../lib/labels';
 import { fa } from '../lib/text';
 import { Catalog } from '../catalog';
-import { StatusBadge } from './CaseList';
+import { navigate } from '../router';
+import { CaseRows, StatusBadge } from './CaseList';
+import { RecordPanel } from './Record';
 import { Field, FormError } from './Field';
 
 export function Timeline(props: { events: CaseEvent[]; citizen?: boolean }) {
@@ -31,6 +33,10 @@ export function Timeline(props: { events: CaseEvent[]; citizen?: boolean }) {
           {e.data?.on && <div>در انتظار: {label(WAIT_ON, e.data.on)}</div>}
           {e.data?.assignee && <div>به: {e.data.assignee}</div>}
           {e.data?.rating && <div>امتیاز: {fa(e.data.rating)} از ۵</div>}
+          {e.type === 'merge' && e.data?.number && <div>در پرونده <bdi>{fa(e.data.number)}</bdi></div>}
+          {e.type === 'merged' && e.data?.number && <div>پرونده <bdi>{fa(e.data.number)}</bdi> در این پرونده ادغام شد</div>}
+          {e.data?.first_contact && <div>در همان تماس نخست حل شد</div>}
+          {e.data?.unreached && <div>بسته شد بی‌آنکه شهروند در دسترس باشد؛ نتیجه مکتوب اعلام شد</div>}
           {/* people's words are shown as they were typed */}
           {e.text && e.type !== 'create' && <p class="ev-text" dir="auto">{e.text}</p>}
         </li>
@@ -39,12 +45,59 @@ export function Timeline(props: { events: CaseEvent[]; citizen?: boolean }) {
   );
 }
 
+/** The header that makes a second person's stale action a 409 instead of an overwrite. */
+export function ifMatch(c: { id: number; version: number }): Record<string, string> {
+  return { 'If-Match': `"${c.id}-${c.version}"` };
+}
+
+/** The person's other open cases, to merge into. */
+function IntoField(props: { c: Case; value: string; onChange: (v: string) => void }) {
+  const [items, setItems] = useState<CaseSummary[] | null>(null);
+  useEffect(() => {
+    api<Page<CaseSummary>>('GET', `/cases${qs({ national_id: props.c.national_id, open: 1, limit: 50 })}`)
+      .then((p) => setItems(p.items.filter((x) => x.id !== props.c.id)), () => setItems([]));
+  }, [props.c.id]);
+  if (!items) return <p class="muted">در حال بارگذاری…</p>;
+  if (!items.length) return <p class="muted">این شهروند پرونده باز دیگری ندارد.</p>;
+  return (
+    <select name="into" value={props.value} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+      <option value="">انتخاب کنید</option>
+      {items.map((x) => (
+        <option value={x.id}>
+          {`\u2068${x.number}\u2069 — ${x.subject}`}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** The citizen's other cases and their record's summary, for staff on the case's page. */
+function PersonPanel(props: { c: Case; onPick?: (id: number) => void }) {
+  const [items, setItems] = useState<CaseSummary[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    api<Page<CaseSummary>>('GET', `/cases${qs({ national_id: props.c.national_id, limit: 20 })}`)
+      .then((p) => setItems(p.items.filter((x) => x.id !== props.c.id)), setError);
+  }, [props.c.id]);
+  return (
+    <section class="person-panel" aria-label="پرونده‌های دیگر و سوابق شهروند">
+      <h3>پرونده‌های دیگر این شهروند</h3>
+      {error ? <FormError error={error} /> : !items ? <p class="muted">در حال بارگذاری…</p> : items.length
+        ? <CaseRows items={items} showPerson={false} onPick={props.onPick ?? ((id) => navigate(`/cases/${id}`))} />
+        : <p class="muted">ندارد</p>}
+      <RecordPanel nationalId={props.c.national_id} />
+    </section>
+  );
+}
+
 function ActionForm(props: {
   action: Action;
   caseId: number;
+  case: Case;
   catalog: Catalog;
   onDone: (c: Case) => void;
   onCancel: () => void;
+  onStale: () => void;
 }) {
   const a = props.action;
   const [values, setValues] = useState<Record<string, string>>({});
@@ -65,9 +118,10 @@ function ActionForm(props: {
     setBusy(true);
     setError(null);
     try {
-      props.onDone(await api<Case>('POST', `/cases/${props.caseId}/events`, b.body));
+      props.onDone(await api<Case>('POST', `/cases/${props.caseId}/events`, b.body, ifMatch(props.case)));
     } catch (err) {
       setError(err); // the values stay in the form
+      if (err instanceof ApiError && err.code === 'stale_version') props.onStale();
     } finally {
       setBusy(false);
     }
@@ -116,6 +170,9 @@ function ActionForm(props: {
                 </label>
               ))}
             </div>
+          ) : f.kind === 'into' ? (
+            <IntoField c={props.case} value={values[f.name] ?? ''}
+              onChange={(v) => setValues({ ...values, [f.name]: v })} />
           ) : f.kind === 'department' ? (
             <select name={f.name} value={values[f.name] ?? ''} onChange={set(f.name)}>
               <option value="">—</option>
@@ -146,17 +203,26 @@ export function CaseView(props: {
   catalog: Catalog;
   citizen?: boolean;
   me: { login: string; role: string };
+  withPerson?: boolean; // staff: the citizen's other cases and record summary below the case
+  onPick?: (id: number) => void;
 }) {
   const [c, setCase] = useState<Case | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [open, setOpen] = useState<Action | null>(null);
   const [busy, setBusy] = useState(false);
 
+  const reload = () => api<Case>('GET', `/cases/${props.id}`).then(setCase, setError);
   useEffect(() => {
     setCase(null);
     setError(null);
-    api<Case>('GET', `/cases/${props.id}`).then(setCase, setError);
+    reload();
   }, [props.id]);
+
+  /** An action refused as stale: show the case as it is now, keep the refusal on screen. */
+  function stale(e: unknown) {
+    setError(e);
+    api<Case>('GET', `/cases/${props.id}`).then(setCase, () => {});
+  }
 
   const actions = c ? actionsFor(c.allowed_events) : [];
 
@@ -165,9 +231,10 @@ export function CaseView(props: {
     setBusy(true);
     setError(null);
     try {
-      setCase(await api<Case>('POST', `/cases/${props.id}/events`, { type: a.type }));
+      setCase(await api<Case>('POST', `/cases/${props.id}/events`, { type: a.type }, c ? ifMatch(c) : {}));
     } catch (e) {
-      setError(e);
+      if (e instanceof ApiError && e.code === 'stale_version') stale(e);
+      else setError(e);
     } finally {
       setBusy(false);
     }
@@ -176,9 +243,11 @@ export function CaseView(props: {
   async function take() {
     setBusy(true);
     try {
-      setCase(await api<Case>('POST', `/cases/${props.id}/events`, { type: 'assign', assignee: props.me.login }));
+      setCase(await api<Case>('POST', `/cases/${props.id}/events`, { type: 'assign', assignee: props.me.login },
+        c ? ifMatch(c) : {}));
     } catch (e) {
-      setError(e);
+      if (e instanceof ApiError && e.code === 'stale_version') stale(e);
+      else setError(e);
     } finally {
       setBusy(false);
     }
@@ -192,7 +261,7 @@ export function CaseView(props: {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!e.altKey || e.ctrlKey) return;
-      const a = latest.current.actions.find((x) => x.key === e.key.toLowerCase());
+      const a = latest.current.actions.find((x) => isShortcut(e, x.key));
       if (a) {
         e.preventDefault();
         latest.current.quick(a);
@@ -254,6 +323,19 @@ export function CaseView(props: {
         )}
       </dl>
       {c.description && <p class="description" dir="auto">{c.description}</p>}
+      {c.first_contact && <p class="notice ok" data-notice="first-contact">در همان تماس نخست حل شد.</p>}
+      {c.unreached && (
+        <p class="notice" data-notice="unreached">
+          {props.citizen
+            ? 'چند بار برای اعلام نتیجه با شما تماس گرفتیم و پاسخی نگرفتیم؛ نتیجه رسیدگی در سیر پرونده آمده است.'
+            : 'بسته شد بی‌آنکه شهروند در دسترس باشد؛ نتیجه به صورت مکتوب در صفحه شهروند آمده است.'}
+        </p>
+      )}
+      {c.events.some((e) => e.type === 'merge') && (
+        <p class="notice" data-notice="merged">
+          این پرونده در پرونده <bdi>{fa(c.events.filter((e) => e.type === 'merge').slice(-1)[0]?.data?.number)}</bdi> ادغام شد.
+        </p>
+      )}
       <section class="actions" aria-label="اقدام‌ها">
         {canTake && (
           <button class="primary" disabled={busy} onClick={take} data-act="take">
@@ -273,15 +355,18 @@ export function CaseView(props: {
           action={open}
           caseId={c.id}
           catalog={props.catalog}
+          case={c}
           onDone={(nc) => {
             setCase(nc);
             setOpen(null);
           }}
           onCancel={() => setOpen(null)}
+          onStale={() => api<Case>('GET', `/cases/${props.id}`).then(setCase, () => {})}
         />
       )}
       <h3>سیر پرونده</h3>
       <Timeline events={c.events} citizen={props.citizen} />
+      {props.withPerson && !props.citizen && <PersonPanel c={c} onPick={props.onPick} />}
     </article>
   );
 }
