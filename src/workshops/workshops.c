@@ -260,11 +260,13 @@ static void reply_workshop(struct req *r, int status, const char *code)
 	reply_jw(r, status, &w);
 }
 
-/* A one-line text field of 1..max characters (when given). */
+/* A one-line text field of 1..max characters (when given). A workshop's registry fields
+ * and a payment's reference are the register's keys, matched against lists and bank
+ * slips: kept normalised (field_key), unlike people's words on a case. */
 static int line_field(json_t *b, const char *name, int required, size_t max, struct arena *a,
 		      const char **out, struct err *e)
 {
-	if (field_text(b, name, required, max, a, out, e) < 0)
+	if (field_key(b, name, required, max, a, out, e) < 0)
 		return -1;
 	if (*out && (!**out || strchr(*out, '\n')))
 		return err_set(e, 400, "invalid_field", name,
