@@ -26,7 +26,7 @@
 struct serve_opts {
 	const char *db, *data, *listen, *web, *trusted_proxy;
 	long threads, rate_limit, max_per_address, head_timeout, body_budget;
-	long streams_per_user, max_streams;
+	long streams_per_user, max_streams, stream_heartbeat;
 	int behind_tls;
 };
 
@@ -123,6 +123,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	so.hsts = o->behind_tls;
 	so.streams_per_user = (int)o->streams_per_user;
 	so.streams_max = (int)o->max_streams;
+	so.stream_heartbeat_s = (int)o->stream_heartbeat;
 	int rc = http_serve(&so, &e);
 	cases_sweeper_stop(sw);
 	audit_spool_stop(app.spool);
@@ -165,6 +166,9 @@ int cli_serve(int argc, char **argv)
 	    OPT_NUMBER("--max-streams", "N", &o.max_streams, 1, 10000000,
 		       "live event streams open at once, all users (default: half the "
 		       "descriptors the process may open)"),
+	    OPT_NUMBER("--stream-heartbeat", "SECONDS", &o.stream_heartbeat, 1, 3600,
+		       "a comment on every stream this often, and its session checked (default "
+		       "15)"),
 	    OPT_FLAG("--behind-tls", &o.behind_tls,
 		     "clients reach the server through HTTPS only (a proxy ends TLS): the session "
 		     "cookie is Secure, every reply has HSTS"),
