@@ -2,6 +2,7 @@
 // The buttons follow `allowed_events` (the server's state machine); the server still
 // checks every event. Each action has an Alt+key shortcut, shown on its button.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLive } from '../lib/live';
 import { api, Case, CaseEvent } from '../api';
 import { Action, actionsFor, citizenLabel, eventBody } from '../lib/actions';
 import { ApiError } from '../lib/errors';
@@ -150,11 +151,19 @@ export function CaseView(props: {
   const [open, setOpen] = useState<Action | null>(null);
   const [busy, setBusy] = useState(false);
 
+  const [left, setLeft] = useState(false);
   useEffect(() => {
     setCase(null);
     setError(null);
+    setLeft(false);
     api<Case>('GET', `/cases/${props.id}`).then(setCase, setError);
   }, [props.id]);
+  // someone else changed this case: read it again (a case transferred away says so)
+  useLive((e) => {
+    if (e && (e.case_id !== props.id || e.self)) return;
+    if (e?.reason === 'left') setLeft(true);
+    api<Case>('GET', `/cases/${props.id}`).then(setCase, () => {});
+  });
 
   const actions = c ? actionsFor(c.allowed_events) : [];
 
@@ -212,6 +221,7 @@ export function CaseView(props: {
           پرونده <span class="num">{fa(c.number)}</span> <StatusBadge status={c.status} overdue={c.overdue} />
         </h2>
         <p class="subject">{fa(c.subject)}</p>
+        {left && <p class="notice" role="status">این پرونده به دیگری ارجاع شد و از کارتابل شما خارج شد.</p>}
       </header>
       <dl class="facts">
         <dt>شهروند</dt>
