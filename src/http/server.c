@@ -658,6 +658,16 @@ static void stream_closed(void *arg)
 	http_stream_release(s); /* the connection's reference */
 }
 
+/* Frees a stream that never reached its holder (refused, or its client gone). */
+static void stream_discard(struct http_stream *s)
+{
+	event_free(s->wake);
+	event_free(s->beat);
+	pthread_mutex_destroy(&s->mu);
+	free(s->heartbeat);
+	free(s);
+}
+
 struct http_stream *req_stream(struct req *r, const char *content_type, const char *heartbeat,
 			       void (*on_close)(void *arg), void *arg)
 {
@@ -688,11 +698,7 @@ struct http_stream *req_stream(struct req *r, const char *content_type, const ch
 		abort(); /* out of memory */
 	int refused = stream_register(s);
 	if (refused) {
-		event_free(s->wake);
-		event_free(s->beat);
-		pthread_mutex_destroy(&s->mu);
-		free(s->heartbeat);
-		free(s);
+		stream_discard(s);
 		r->nout = 0;
 		req_set_header(r, "Retry-After", refused == 503 ? "1" : "60");
 		if (refused == 503)
@@ -714,8 +720,11 @@ struct http_stream *req_stream(struct req *r, const char *content_type, const ch
 	if (head != small)
 		free(head);
 	req_finish(r);
-	if (rc < 0) /* the client was gone: nothing will close it but us */
-		stream_closed(s);
+	if (rc < 0) { /* the client was gone: the connection never took s */
+		stream_unregister(s);
+		stream_discard(s);
+		return NULL;
+	}
 	s->starting = 0;
 	if (!s->conn) { /* closed already (stream_closed ran), before the holder knew it */
 		http_stream_release(s);
