@@ -212,7 +212,5 @@ void http_stream_close(struct http_stream *s);
 void http_stream_release(struct http_stream *s);
 /* Closes every stream opened with this session token (a logout): from any thread. */
 void http_streams_end_session(const char *token);
-/* Streams open now, all users together. */
-int http_streams_open(void);
 
 #endif

@@ -464,14 +464,6 @@ static void streams_setup(const struct http_options *o)
 	}
 }
 
-int http_streams_open(void)
-{
-	pthread_mutex_lock(&streams.mu);
-	int n = streams.open;
-	pthread_mutex_unlock(&streams.mu);
-	return n;
-}
-
 static unsigned stream_bucket(int64_t user_id)
 {
 	return (unsigned)((uint64_t)user_id * 0x9E3779B97F4A7C15u >> 54) % STREAM_BUCKETS;

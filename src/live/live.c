@@ -90,8 +90,7 @@ static const char *reason_for(const struct live_event *e, const struct sub *sub)
 						    "reopen", "rate",	     NULL};
 	const struct principal *w = &sub->who;
 	if (w->role == ROLE_CITIZEN)
-		return e->citizen && w->person_id && w->person_id == e->person_id ? "person"
-										   : NULL;
+		return e->citizen && w->person_id && w->person_id == e->person_id ? "person" : NULL;
 	if (e->assignee_id && w->user_id == e->assignee_id)
 		return "assignee";
 	if (e->was_assignee_id && w->user_id == e->was_assignee_id)
@@ -162,7 +161,7 @@ static void message(struct msg *m, const struct live *lv, const struct live_even
 }
 
 /* The reasons in the order reason_for returns them, for the messages' cache. */
-static const char *const reasons[] = {"assignee", "left", "creator", "department",
+static const char *const reasons[] = {"assignee", "left",   "creator", "department",
 				      "all",	  "person", NULL};
 
 struct fanout {
@@ -222,9 +221,9 @@ void live_case(struct live *lv, const struct live_case *c)
 	snprintf(e->type, sizeof e->type, "%s", c->type);
 	snprintf(e->number, sizeof e->number, "%s", c->number ? c->number : "");
 	snprintf(e->status, sizeof e->status, "%s", c->status ? c->status : "");
-	e->citizen = one_of(c->type, citizen_hears) ||
-		     (strcmp(c->type, "wait") == 0 && c->waiting_on &&
-		      strcmp(c->waiting_on, "citizen") == 0);
+	e->citizen =
+	    one_of(c->type, citizen_hears) || (strcmp(c->type, "wait") == 0 && c->waiting_on &&
+					       strcmp(c->waiting_on, "citizen") == 0);
 	e->case_id = c->case_id;
 	e->department_id = c->department_id;
 	e->assignee_id = c->assignee_id;
@@ -306,8 +305,8 @@ static int last_event_id(struct req *r, uint64_t *boot, uint64_t *seq)
 		return 0;
 	unsigned long long b, s;
 	int n = 0;
-	if (strlen(v) > 44 || sscanf(v, "%20llu-%20llu%n", &b, &s, &n) != 2 || v[n] ||
-	    v[0] < '0' || v[0] > '9')
+	if (strlen(v) > 44 || sscanf(v, "%20llu-%20llu%n", &b, &s, &n) != 2 || v[n] || v[0] < '0' ||
+	    v[0] > '9')
 		return -1;
 	*boot = b;
 	*seq = s;

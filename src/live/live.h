@@ -33,7 +33,7 @@ void live_free(struct live *lv);
 
 /* A change to a case, committed. Strings are copied; NULL is none. */
 struct live_case {
-	const char *type;	/* the case's event: create, assign, answer, escalate, ... */
+	const char *type; /* the case's event: create, assign, answer, escalate, ... */
 	int64_t case_id;
 	const char *number;	/* 1405-0000012 */
 	const char *status;	/* after the event */
