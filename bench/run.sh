@@ -29,7 +29,8 @@ SMALL_PEOPLE=20000
 SMALL_CASES=50000
 LIST_ROWS=${BENCH_LIST_ROWS:-1000000}             # worker rows in the imported list (step 6)
 PROFILE_ROWS=${BENCH_LIST_PROFILE_ROWS:-50000}     # rows of the list profiled under callgrind; 0: no profile
-ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9 alone (for working on one)
+ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10 alone (for working on one)
+STREAMS=${BENCH_STREAMS:-2000}                     # open live streams in step 10
 export BENCH_LUA_DIR=$ROOT/bench/lua
 
 die() {
@@ -112,10 +113,10 @@ http() {
 	sed -n '1s/^HTTP\/1\.[01] \([0-9]*\).*/\1/p' "$out.raw"
 }
 
-# start_tamin DB NAME: sets TAMIN_PID and TAMIN_PORT.
+# start_tamin DB NAME [ARGS...]: sets TAMIN_PID and TAMIN_PORT; ARGS go to tamin serve.
 start_tamin() {
 	local db=$1 log=$RUN/$2 i
-	"$BIN" serve --db "$db" --listen 127.0.0.1:0 --rate-limit 0 --threads "$THREADS" \
+	"$BIN" serve --db "$db" --listen 127.0.0.1:0 --rate-limit 0 --threads "$THREADS" "${@:3}" \
 		>"$log.out" 2>"$log.err" &
 	TAMIN_PID=$!
 	PIDS+=("$TAMIN_PID")
@@ -593,6 +594,45 @@ month_bench() {
 	rm -f "$db" "$db"-* "${db%.db}-journal.db"*
 }
 
+# ---- step 10's pieces: the live stream's fan-out ----
+
+# STREAMS streams of GET /api/v1/stream open at once, all the pensions specialist's, and 20
+# new cases of the pensions department, one at a time, each told to all of them; the time
+# is from the POST's first byte written to each stream's read of the event (the durable
+# commit inside it). The anchor: GET /api/v1/me one at a time on the same server, the
+# streams open, in the same client (bench/stream_client.c, one thread on epoll).
+stream_bench() {
+	local db=$RUN/stream.db nid line p99 get99
+	echo "10. live events: $STREAMS open streams of GET /api/v1/stream, 20 events told to every one" \
+		"(bench/stream_client.c), vs GET /api/v1/me one at a time on the same server ..."
+	cc -O2 -o "$RUN/stream_client" "$ROOT/bench/stream_client.c" || die "bench/stream_client.c does not build"
+	rm -f "$db" "$db"-* "${db%.db}-journal.db"*
+	bg_wait "$BIN" demo --db "$db" --people 200 --cases 100 --records 0 >"$RUN/stream-demo.log" 2>&1 ||
+		die "demo for the stream bench failed: $(cat "$RUN/stream-demo.log")"
+	nid=$(sqlite3 "$db" 'SELECT national_id FROM people LIMIT 1')
+	# one user and one address hold every stream: the caps per user and per address let them
+	start_tamin "$db" tamin-stream --streams-per-user $((STREAMS + 16)) \
+		--max-conns-per-address $((STREAMS + 64))
+	timed stream "$RUN/stream_client" "$TAMIN_PORT" "$nid" "$STREAMS" 20 400 ||
+		die "bench/stream_client.c failed: $(tail -n 3 "$RUN/stream.log")"
+	stop_tamin
+	note_other stream
+	line=$(grep '^BENCH ' "$RUN/stream.log") || die "the stream client printed no result"
+	sv() { echo "$line" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+	p99=$(sv p99_ms)
+	get99=$(sv get_p99_ms)
+	[ "$(sv missing)" = 0 ] || {
+		echo "WARNING: $(sv missing) of $((STREAMS * 20)) events did not reach their stream within 5 s"
+		TRUST=0
+	}
+	row "stream fan-out p99 ms ($STREAMS)" "$p99" "$get99" "$(calc "%.1f" "$p99 / $get99")" "<100" \
+		"$(verdict "$p99 < 100")"
+	echo "   $(sv delivered) deliveries: p50 $(sv p50_ms) ms, p99 $p99 ms, max $(sv max_ms) ms from the POST" \
+		"written (its durable commit included); the widest fan-out (first stream to last) $(sv spread_max_ms) ms;" \
+		"other processes $(other stream)% CPU"
+	echo "   anchor: GET /api/v1/me one at a time, the $STREAMS streams open: p50 $(sv get_p50_ms) ms, p99 $get99 ms"
+}
+
 # ---- 0. a fresh case database for steps 1 and 2 ----
 
 rm -rf "$RUN"
@@ -611,7 +651,8 @@ only_done() {
 	[ "$TRUST" = 1 ] || die "a measurement could not be trusted (see above)"
 	exit 0
 }
-if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "$ONLY" = month ]; then
+if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "$ONLY" = month ] ||
+	[ "$ONLY" = stream ]; then
 	echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC'); BENCH_ONLY=$ONLY"
 	echo "load average before the bench: $(cut -d' ' -f1-3 /proc/loadavg)"
 	case $ONLY in
@@ -619,10 +660,11 @@ if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "
 	pensions) pension_batch_bench ;;
 	history) history_bench ;;
 	month) month_bench ;;
+	stream) stream_bench ;;
 	esac
 	only_done
 elif [ -n "$ONLY" ] && [ "$ONLY" != read ]; then
-	die "BENCH_ONLY is read, lists, pensions, history, month or unset, not $ONLY"
+	die "BENCH_ONLY is read, lists, pensions, history, month, stream or unset, not $ONLY"
 fi
 echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC' 2>/dev/null || true), copied to ${RUN#"$ROOT"/}/tamin for this run"
 echo "tamin bench: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), wrk -t2, ${DURATION}s per figure," \
@@ -838,6 +880,10 @@ history_bench
 # ---- 9. a national month, 42 million rows, in one batch ----
 
 month_bench
+
+# ---- 10. the live stream's fan-out: 2,000 open streams ----
+
+stream_bench
 
 # ---- the table ----
 

@@ -5,6 +5,7 @@
 #define TAMIN_APP_H
 
 struct audit_spool;
+struct live;
 struct rules;
 struct tally;
 struct users_pwlist;
@@ -24,6 +25,7 @@ struct app {
 	int cookie_secure; /* add Secure to the session cookie (behind TLS) */
 	const struct web *web; /* the web app (web/web.h) served at /; NULL: none */
 	const struct rules *rules; /* the law's dated parameters (rules/rules.h) */
+	struct live *live; /* the streams of live events (live/live.h); NULL: none */
 };
 
 #endif

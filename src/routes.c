@@ -9,6 +9,7 @@
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "lists/lists.h"
+#include "live/live.h"
 #include "pensions/pensions.h"
 #include "records/records.h"
 #include "users/users.h"
@@ -96,6 +97,16 @@ static void h_provinces(struct req *r)
 	reply_json(r, 200, json_pack("{s:o}", "items", a));
 }
 
+/* A logout ends the streams the session opened (http.h): the server knows sessions by
+ * their token, not what a logout is. They end now, as the logout is asked: the session
+ * is gone a moment later, and a stream that reconnects meanwhile is ended at its first
+ * heartbeat. */
+static void h_logout(struct req *r)
+{
+	http_streams_end_session(r->token);
+	users_h_logout(r);
+}
+
 /* a person's insurance record: the person, and staff who serve them (records.h) */
 #define RECORD_READERS \
 	(ROLE_CITIZEN | ROLE_AGENT | ROLE_DESK | ROLE_SPECIALIST | ROLE_SUPERVISOR)
@@ -107,7 +118,9 @@ const struct route api_routes[] = {
 	{M_GET, "/", 0, h_root},
 	{M_GET, "/healthz", 0, h_health},
 	{M_POST, "/api/v1/login", 0, users_h_login},
-	{M_POST, "/api/v1/logout", ROLE_ANY, users_h_logout},
+	{M_POST, "/api/v1/logout", ROLE_ANY, h_logout},
+	/* live events: Server-Sent Events, for as long as the session lasts (live.h) */
+	{M_GET, "/api/v1/stream", ROLE_STAFF_CASES | ROLE_CITIZEN, live_h_stream},
 	{M_GET, "/api/v1/me", ROLE_ANY, users_h_me},
 	{M_GET, "/api/v1/topics", ROLE_ANY, h_topics},
 	{M_GET, "/api/v1/departments", ROLE_ANY, h_departments},

@@ -67,14 +67,24 @@ const struct worktime *case_calendar(const struct app *app, int64_t department_i
 /* Writer-side sweep: marks open cases past a due date overdue and escalates each once
  * to its department's supervisors with an event. Returns how many were escalated. */
 int cases_sweep(struct db *db, int64_t now, struct err *e);
+/* A case the sweep escalated, told to live/ once the sweep committed. */
+#define CASES_SWEEP_MAX 2000
+struct case_swept {
+	int64_t id, department_id, assignee_id, created_by, person_id;
+	char number[24], status[16];
+};
+/* cases_sweep, with each case escalated in out[0..n) (room for CASES_SWEEP_MAX). */
+int cases_sweep_into(struct db *db, int64_t now, struct case_swept *out, struct err *e);
 
 /* The sweep as a writer job (cases/sweep.c), each sweep that escalates a case said in a
- * line on stderr. cases_sweeper_start submits one to w at once and then every minute
- * (`tamin serve`), on a thread of its own; cases_sweeper_stop waits for a sweep under way,
- * then stops it (before w stops). NULL with e when the thread cannot start. */
+ * line on stderr and told to lv (live/live.h; NULL: no one). cases_sweeper_start submits
+ * one to w at once and then every minute (`tamin serve`), on a thread of its own;
+ * cases_sweeper_stop waits for a sweep under way, then stops it (before w stops). NULL
+ * with e when the thread cannot start. */
 struct writer;
 struct cases_sweeper;
-struct cases_sweeper *cases_sweeper_start(struct writer *w, struct err *e);
+struct live;
+struct cases_sweeper *cases_sweeper_start(struct writer *w, struct live *lv, struct err *e);
 void cases_sweeper_stop(struct cases_sweeper *s);
 /* One sweep now on db, in a transaction of its own (`tamin sweep`): 0, or -1 with e. */
 int cases_sweep_now(struct db *db, struct err *e);

@@ -1,4 +1,5 @@
 /* The HTTP handlers of the case desk. */
+#include "app.h"
 #include "audit/audit.h"
 
 #include "base/fields.h"
@@ -8,6 +9,7 @@
 #include "cases/internal.h"
 #include "http/http.h"
 #include "lists/rows.h"
+#include "live/live.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,7 +47,6 @@ static void case_set_etag(struct req *r, const struct case_row *c)
 				    (long long)c->version));
 }
 
-/* After a write: reads the case back and answers 201 with it in full. */
 /* Possible duplicates of case c: the same person's other open cases on its topic. */
 static void write_duplicates(struct req *r, struct jw *w, const struct case_row *c)
 {
@@ -67,8 +68,11 @@ static void write_duplicates(struct req *r, struct jw *w, const struct case_row 
 	jw_end(w);
 }
 
+/* After a write: reads the case back, tells live/ who is concerned by event `type`
+ * (was: the case before, NULL for a new one), and answers 201 with it in full; a new
+ * case with its possible duplicates. */
 static void reply_written(struct req *r, int64_t case_id, int rc, const struct err *e,
-			  int created)
+			  const char *type, const struct case_row *was)
 {
 	if (rc < 0) {
 		reply_error(r, e);
@@ -79,11 +83,24 @@ static void reply_written(struct req *r, int64_t case_id, int rc, const struct e
 		reply_errorf(r, 500, "internal", "", "the case cannot be read back");
 		return;
 	}
+	live_case(r->app->live,
+		  &(struct live_case){.type = type,
+				      .case_id = c.id,
+				      .number = c.number,
+				      .status = c.status,
+				      .waiting_on = c.waiting_on,
+				      .department_id = c.department_id,
+				      .assignee_id = c.assignee_id,
+				      .created_by = c.created_by,
+				      .person_id = c.person_id,
+				      .was_department_id = was ? was->department_id : 0,
+				      .was_assignee_id = was ? was->assignee_id : 0,
+				      .actor_id = r->who.user_id});
 	struct jw w;
 	jw_init(&w);
 	jw_object(&w, NULL);
 	case_write_fields(req_db(r), &w, &c, &r->who, req_now());
-	if (created)
+	if (!was)
 		write_duplicates(r, &w, &c);
 	jw_end(&w);
 	case_set_etag(r, &c);
@@ -93,7 +110,7 @@ static void reply_written(struct req *r, int64_t case_id, int rc, const struct e
 static void create_done(void *arg, int rc, const struct err *e)
 {
 	struct create_ctx *x = arg;
-	reply_written(x->r, x->c.case_id, rc, e, 1);
+	reply_written(x->r, x->c.case_id, rc, e, "create", NULL);
 }
 
 /* Staff file a case for someone on record, whose name they see before filing (the
@@ -269,6 +286,7 @@ static int if_match(struct req *r, int64_t *version, struct err *e)
 
 struct event_ctx {
 	struct req *r;
+	struct case_row was; /* before the event: who hears that it left (live/) */
 	struct case_event ev;
 	struct write_job job;
 };
@@ -281,7 +299,7 @@ static int event_run(struct db *db, void *arg, struct err *e)
 static void event_done(void *arg, int rc, const struct err *e)
 {
 	struct event_ctx *x = arg;
-	reply_written(x->r, x->ev.case_id, rc, e, 0);
+	reply_written(x->r, x->ev.case_id, rc, e, x->ev.type, &x->was);
 }
 
 void cases_h_event(struct req *r)
@@ -346,6 +364,7 @@ void cases_h_event(struct req *r)
 	ev->ip = r->ip;
 	ev->case_id = c.id;
 	ev->now = req_now();
+	x->was = c;
 	x->r = r;
 	x->job.run = event_run;
 	x->job.done = event_done;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "live/live.h"
 #include "store/writer.h"
 
 struct cases_sweeper {
@@ -15,12 +16,17 @@ struct cases_sweeper {
 	pthread_cond_t cv;
 	int stop, running;
 	struct writer *writer;
+	struct live *live;
+	struct case_swept swept[CASES_SWEEP_MAX]; /* the last sweep's, told once committed */
+	int nswept;
 };
 
 static int sweep_run(struct db *db, void *arg, struct err *e)
 {
-	(void)arg;
-	int n = cases_sweep(db, (int64_t)time(NULL), e);
+	struct cases_sweeper *s = arg;
+	int n = cases_sweep_into(db, (int64_t)time(NULL), s ? s->swept : NULL, e);
+	if (s)
+		s->nswept = n > 0 ? n : 0;
 	if (n > 0)
 		fprintf(stderr, "tamin: sweep escalated %d overdue case(s)\n", n);
 	return n < 0 ? -1 : 0;
@@ -32,6 +38,17 @@ static void sweep_done(void *arg, int rc, const struct err *e)
 	struct cases_sweeper *s = arg;
 	if (rc < 0)
 		fprintf(stderr, "tamin: sweep failed: %s\n", e->message);
+	for (int i = 0; rc == 0 && i < s->nswept; i++) {
+		const struct case_swept *c = &s->swept[i];
+		live_case(s->live, &(struct live_case){.type = "escalate",
+						       .case_id = c->id,
+						       .number = c->number,
+						       .status = c->status,
+						       .department_id = c->department_id,
+						       .assignee_id = c->assignee_id,
+						       .created_by = c->created_by,
+						       .person_id = c->person_id});
+	}
 	pthread_mutex_lock(&s->mu);
 	s->running = 0;
 	pthread_cond_broadcast(&s->cv);
@@ -60,7 +77,7 @@ static void *sweeper_main(void *arg)
 	return NULL;
 }
 
-struct cases_sweeper *cases_sweeper_start(struct writer *w, struct err *e)
+struct cases_sweeper *cases_sweeper_start(struct writer *w, struct live *lv, struct err *e)
 {
 	struct cases_sweeper *s = calloc(1, sizeof *s);
 	if (!s) {
@@ -68,6 +85,7 @@ struct cases_sweeper *cases_sweeper_start(struct writer *w, struct err *e)
 		return NULL;
 	}
 	s->writer = w;
+	s->live = lv;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	if (pthread_create(&s->thread, NULL, sweeper_main, s) != 0) {

@@ -508,7 +508,38 @@ out:
 	return rc;
 }
 
+/* Who is concerned by each case of ids (live/): its row's people, number and status. */
+static int sweep_who(struct db *db, const int64_t *ids, int n, struct case_swept *out,
+		     struct err *e)
+{
+	for (int i = 0; i < n; i++) {
+		struct db_stmt *s = db_prepare(db, "SELECT department_id, assignee_id, created_by,"
+						   " person_id, number, status FROM cases WHERE id = $1");
+		if (!s)
+			return db_fail(db, e);
+		db_bind_int(s, 1, ids[i]);
+		struct case_swept *o = &out[i];
+		memset(o, 0, sizeof *o);
+		o->id = ids[i];
+		if (db_step(s) == 1) {
+			o->department_id = db_col_int(s, 0);
+			o->assignee_id = db_col_int(s, 1);
+			o->created_by = db_col_int(s, 2);
+			o->person_id = db_col_int(s, 3);
+			snprintf(o->number, sizeof o->number, "%s", db_col_text(s, 4));
+			snprintf(o->status, sizeof o->status, "%s", db_col_text(s, 5));
+		}
+		db_done(s);
+	}
+	return 0;
+}
+
 int cases_sweep(struct db *db, int64_t now, struct err *e)
+{
+	return cases_sweep_into(db, now, NULL, e);
+}
+
+int cases_sweep_into(struct db *db, int64_t now, struct case_swept *out, struct err *e)
 {
 	/* Open cases past a due date; a case waiting on the citizen is paused. */
 	/* Each arm matches one partial index (migration 002) word for word, so that the
@@ -535,6 +566,8 @@ int cases_sweep(struct db *db, int64_t now, struct err *e)
 		n++;
 	}
 	db_done(s);
+	if (out && sweep_who(db, ids, n, out, e) < 0)
+		return -1;
 	for (int i = 0; i < n; i++) {
 		struct db_stmt *u = db_prepare(db, "UPDATE cases SET overdue = 1, escalated = 1,"
 						   " updated = $2, version = version + 1 WHERE id = $1");

@@ -15,6 +15,7 @@
 #include "base/tally.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
+#include "live/live.h"
 #include "routes.h"
 #include "rules/rules.h"
 #include "store/store.h"
@@ -25,6 +26,7 @@
 struct serve_opts {
 	const char *db, *data, *listen, *web, *trusted_proxy;
 	long threads, rate_limit, max_per_address, head_timeout, body_budget;
+	long streams_per_user, max_streams, stream_heartbeat;
 	int behind_tls;
 };
 
@@ -93,8 +95,13 @@ static int serve(struct serve_opts *o, const struct web *web)
 	app.writer = writer_start(o->db, &e);
 	if (app.writer)
 		app.spool = audit_spool_start(o->db, app.writer, &e);
-	struct cases_sweeper *sw = app.spool ? cases_sweeper_start(app.writer, &e) : NULL;
+	app.live = live_new();
+	struct cases_sweeper *sw =
+	    app.spool && app.live ? cases_sweeper_start(app.writer, app.live, &e) : NULL;
 	if (!sw) {
+		if (!app.live)
+			err_set(&e, 500, "internal", "", "out of memory");
+		live_free(app.live);
 		audit_spool_stop(app.spool);
 		writer_stop(app.writer);
 		rules_free(rules);
@@ -114,10 +121,14 @@ static int serve(struct serve_opts *o, const struct web *web)
 	so.hooks = &api_hooks;
 	so.app = &app;
 	so.hsts = o->behind_tls;
+	so.streams_per_user = (int)o->streams_per_user;
+	so.streams_max = (int)o->max_streams;
+	so.stream_heartbeat_s = (int)o->stream_heartbeat;
 	int rc = http_serve(&so, &e);
 	cases_sweeper_stop(sw);
 	audit_spool_stop(app.spool);
 	writer_stop(app.writer);
+	live_free(app.live); /* after the writer: its jobs' done() may still tell it */
 	cli_calendars_free(&app);
 	rules_free(rules);
 	users_pwlist_free(refused);
@@ -149,6 +160,15 @@ int cli_serve(int argc, char **argv)
 	    OPT_NUMBER("--body-budget", "MIB", &o.body_budget, 1, 65536,
 		       "large bodies held in memory at once, all connections together; past "
 		       "it, 503 (default 64)"),
+	    OPT_NUMBER("--streams-per-user", "N", &o.streams_per_user, 1, 1000000,
+		       "live event streams (GET /api/v1/stream) one user may hold open (default "
+		       "16)"),
+	    OPT_NUMBER("--max-streams", "N", &o.max_streams, 1, 10000000,
+		       "live event streams open at once, all users (default: half the "
+		       "descriptors the process may open)"),
+	    OPT_NUMBER("--stream-heartbeat", "SECONDS", &o.stream_heartbeat, 1, 3600,
+		       "a comment on every stream this often, and its session checked (default "
+		       "15)"),
 	    OPT_FLAG("--behind-tls", &o.behind_tls,
 		     "clients reach the server through HTTPS only (a proxy ends TLS): the session "
 		     "cookie is Secure, every reply has HSTS"),

@@ -119,6 +119,14 @@ struct conn {
 	size_t body_len;
 	const void *body_start;
 	void (*release)(void *);
+	/* a stream (conn_stream_start): its bytes not yet written are sbuf[soff..slen) */
+	int streaming, chunked;
+	int ending;	   /* conn_stream_end: close once sbuf is written */
+	int write_waits;   /* wev is added for sbuf */
+	void (*on_close)(void *);
+	void *close_arg;
+	char *sbuf;
+	size_t slen, soff, scap;
 };
 
 static void conn_read_cb(evutil_socket_t fd, short what, void *arg);
@@ -191,6 +199,7 @@ static void conn_free(struct conn *c)
 	budget(c, 0);
 	free(c->in);
 	free(c->out);
+	free(c->sbuf);
 	free(c);
 }
 
@@ -214,6 +223,11 @@ static void conn_close(struct conn *c)
 	if (c->user && c->h->drop) /* a request that will never reach its handler */
 		c->h->drop(c->user, c->h->arg);
 	c->user = NULL;
+	if (c->on_close) { /* a stream's owner learns of the close once */
+		void (*fn)(void *) = c->on_close;
+		c->on_close = NULL;
+		fn(c->close_arg);
+	}
 }
 
 /* The last call of every entry point (an event, a reply): frees a closed connection
@@ -358,6 +372,7 @@ void conn_close_all(struct conn_host *h)
 		budget(c, 0);
 		free(c->in);
 		free(c->out);
+		free(c->sbuf);
 		free(c);
 		c = next;
 	}
@@ -493,10 +508,16 @@ void conn_send(struct conn *c, const char *head, size_t hlen, const void *body, 
 	conn_settle(c);
 }
 
+static void stream_write_cb(struct conn *c, short what);
+
 static void conn_write_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
 	struct conn *c = arg;
+	if (c->streaming) {
+		stream_write_cb(c, what);
+		return;
+	}
 	int rc = what & EV_TIMEOUT ? -1 : flush(c, c->out, c->out_len);
 	if (rc == 0)
 		return;
@@ -631,7 +652,7 @@ static void process(struct conn *c)
 		return;
 	c->processing = 1;
 	const struct conn_host *h = c->h;
-	while (!c->busy && !c->dead) {
+	while (!c->busy && !c->dead && !c->streaming) {
 		if (!c->head_len) {
 			size_t end = wire_head_end(c->in, c->len);
 			if (!end || end > h->max_head) {
@@ -722,7 +743,16 @@ static void conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	struct conn *c = arg;
 	int grown;
 	c->in_event = 1; /* a refusal below replies and settles c: c must outlive it here */
-	if (what & EV_TIMEOUT) {
+	if (c->streaming) {
+		/* a stream's client has nothing to say: its bytes are dropped, its close ends
+		 * the stream */
+		ssize_t n;
+		do
+			n = read(fd, c->in, c->cap);
+		while (n < 0 && errno == EINTR);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+			conn_close(c);
+	} else if (what & EV_TIMEOUT) {
 		read_timeout(c);
 	} else if (c->len == c->cap && c->busy) {
 		reading_off(c); /* full behind a request being answered: wait for its reply */
@@ -755,4 +785,159 @@ static void conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	c->in_event = 0;
 	conn_settle(c);
+}
+
+/* ---- streams ---- */
+
+/* Writes what waits in sbuf: 1 all of it, 0 the socket is full, -1 an error. */
+static int stream_flush(struct conn *c)
+{
+	while (c->soff < c->slen) {
+		ssize_t w = send(c->fd, c->sbuf + c->soff, c->slen - c->soff, MSG_NOSIGNAL);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+		}
+		c->soff += (size_t)w;
+	}
+	c->soff = c->slen = 0;
+	return 1;
+}
+
+/* Writes what it can; waits for the socket for the rest (reading nothing for timeout_s
+ * closes it). 0, or -1 closed. The caller settles c. */
+static int stream_kick(struct conn *c)
+{
+	int rc = stream_flush(c);
+	if (rc == 0 && !c->write_waits) {
+		struct timeval tv = {c->h->timeout_s, 0};
+		if (event_add(c->wev, &tv) < 0)
+			rc = -1;
+		else
+			c->write_waits = 1;
+	} else if (rc == 1 && c->write_waits) {
+		event_del(c->wev);
+		c->write_waits = 0;
+	}
+	if (rc < 0 || (rc == 1 && c->ending)) {
+		conn_close(c);
+		return -1;
+	}
+	return 0;
+}
+
+static void stream_write_cb(struct conn *c, short what)
+{
+	c->in_event = 1;
+	if (what & EV_TIMEOUT)
+		conn_close(c); /* the client read nothing for timeout_s */
+	else
+		stream_kick(c);
+	c->in_event = 0;
+	conn_settle(c);
+}
+
+/* Appends n raw bytes to sbuf: 0, or -1 past CONN_STREAM_PENDING (or out of memory). */
+static int stream_append(struct conn *c, const void *data, size_t n)
+{
+	if (c->soff) {
+		memmove(c->sbuf, c->sbuf + c->soff, c->slen - c->soff);
+		c->slen -= c->soff;
+		c->soff = 0;
+	}
+	if (c->slen + n > CONN_STREAM_PENDING)
+		return -1;
+	if (c->slen + n > c->scap) {
+		size_t cap = c->scap ? c->scap : 1024;
+		while (cap < c->slen + n)
+			cap *= 2;
+		char *b = realloc(c->sbuf, cap);
+		if (!b)
+			return -1;
+		c->sbuf = b;
+		c->scap = cap;
+	}
+	memcpy(c->sbuf + c->slen, data, n);
+	c->slen += n;
+	return 0;
+}
+
+int conn_stream_start(struct conn *c, const char *head, size_t hlen, int chunked,
+		      void (*on_close)(void *arg), void *arg)
+{
+	/* the request is answered: it no longer counts as in flight, and its bytes go
+	 * (a pipelined request after it is never read) */
+	c->user = NULL;
+	c->early = 0;
+	c->busy = 0;
+	atomic_fetch_sub(c->h->inflight, 1);
+	if (c->dead) {
+		conn_settle(c);
+		return -1;
+	}
+	c->streaming = 1;
+	c->chunked = chunked;
+	c->on_close = on_close;
+	c->close_arg = arg;
+	c->len = c->head_len = c->used = c->chunk_scan = 0;
+	c->started_ms = 0;
+	reading_off(c);
+	if (c->eof || event_add(c->rev, NULL) < 0) { /* no timeout: a stream is idle */
+		conn_close(c);
+	} else {
+		c->reading = 1;
+		if (stream_append(c, head, hlen) < 0)
+			conn_close(c);
+		else
+			stream_kick(c);
+	}
+	conn_settle(c);
+	return 0;
+}
+
+int conn_stream_write(struct conn *c, const void *data, size_t len)
+{
+	if (c->dead || !c->streaming || c->ending)
+		return -1;
+	if (!len)
+		return 0;
+	char size[24];
+	int rc = 0;
+	if (c->chunked) {
+		int n = snprintf(size, sizeof size, "%zx\r\n", len);
+		rc = stream_append(c, size, (size_t)n);
+	}
+	if (rc == 0)
+		rc = stream_append(c, data, len);
+	if (rc == 0 && c->chunked)
+		rc = stream_append(c, "\r\n", 2);
+	if (rc < 0) {
+		conn_close(c); /* a client that does not read, or no memory */
+	} else {
+		rc = stream_kick(c);
+	}
+	conn_settle(c);
+	return rc;
+}
+
+void conn_stream_end(struct conn *c)
+{
+	if (c->dead || !c->streaming || c->ending)
+		return;
+	c->ending = 1;
+	if (c->chunked && stream_append(c, "0\r\n\r\n", 5) < 0)
+		conn_close(c);
+	else
+		stream_kick(c);
+	conn_settle(c);
+}
+
+void conn_end_streams(struct conn_host *h)
+{
+	for (struct conn *c = h->conns, *next; c; c = next) {
+		next = c->next;
+		if (c->streaming)
+			conn_stream_end(c);
+	}
 }

@@ -79,4 +79,23 @@ void conn_reply_mode(const struct conn *c, int *close, int *keep_alive_10);
 void conn_send(struct conn *c, const char *head, size_t hlen, const void *body, size_t blen,
 	       void (*release)(void *));
 
+/* Streams: a reply whose body is written over time (Server-Sent Events). In place of
+ * conn_send, conn_stream_start sends head[0..hlen) and ends the request (it no longer
+ * counts as in flight) but keeps the connection: no idle timeout, no deadline; what the
+ * client sends after is read and dropped, and its close closes the stream. Each write is
+ * a chunk when chunked (the head said Transfer-Encoding: chunked), else raw bytes until
+ * the close. on_close(arg) runs once when the connection closes, whatever the cause; not
+ * when the start fails (-1: the connection is gone already). Loop thread only. */
+int conn_stream_start(struct conn *c, const char *head, size_t hlen, int chunked,
+		      void (*on_close)(void *arg), void *arg);
+/* Writes data (copied) to a stream; what the socket does not take waits, up to
+ * CONN_STREAM_PENDING bytes: past that, or when the client has read nothing for
+ * timeout_s, the stream closes (a client that does not read). 0, or -1 closed. */
+#define CONN_STREAM_PENDING (1u << 20)
+int conn_stream_write(struct conn *c, const void *data, size_t len);
+/* Ends a stream: the last chunk, then the close once what waits is written. */
+void conn_stream_end(struct conn *c);
+/* Ends every stream of the host (the server stops). */
+void conn_end_streams(struct conn_host *h);
+
 #endif

@@ -116,7 +116,17 @@ struct http_options {
 	/* The reverse proxy's address as inet_ntop writes it (NULL: none): a request from it
 	 * is taken as from the last address of its X-Forwarded-For (req.ip). */
 	const char *trusted_proxy;
+	/* Streams (req_stream): at most streams_per_user open for one user (0:
+	 * HTTP_STREAMS_PER_USER) and streams_max in all (0: half the descriptors the process
+	 * may open); a heartbeat every stream_heartbeat_s seconds (0: 15). */
+	int streams_per_user;
+	int streams_max;
+	int stream_heartbeat_s;
 };
+
+/* Streams one user may hold open at once, unless http_options says: a tab or a device
+ * each, and some to spare. */
+#define HTTP_STREAMS_PER_USER 16
 
 /* Serves until SIGINT or SIGTERM: then stops accepting, finishes in-flight requests,
  * commits queued writes and returns 0. Prints "listening on http://HOST:PORT". */
@@ -174,5 +184,33 @@ void req_write_job(struct req *r, struct write_job *job,
 		   void (*done)(void *arg, int rc, const struct err *e), void *arg);
 /* Runs fn(arg) on the slow-work thread (password hashing) then done on this loop. */
 void req_slow(struct req *r, void (*fn)(void *arg), void (*done)(void *arg), void *arg);
+
+/* Streams: a reply whose body is written over time, from any thread (Server-Sent Events).
+ *
+ * req_stream answers r with 200, content_type, the headers set by req_set_header and the
+ * ones every reply carries, and a body of unknown length (chunked; until the close for
+ * HTTP/1.0), and frees r; the connection stays open. A stream counts toward its user's
+ * cap and the server's (http_options), not toward the requests in flight: no head or
+ * body deadline, no idle timeout. Every heartbeat interval it writes `heartbeat` (an SSE
+ * comment, say) and checks that the session it was opened with is still live. It
+ * closes when the client closes, the server stops (the last chunk is sent), its session
+ * ends (http_streams_end_session, or found gone at a heartbeat), a client reads nothing
+ * for 30 s or lets a MiB wait, or its holder calls http_stream_close; then on_close(arg)
+ * runs once, on the stream's loop.
+ *
+ * Returns the stream with one reference for the caller (http_stream_release), or NULL:
+ * refused past a cap (it replied 429 too_many_streams or 503 server_busy, JSON naming
+ * why), a HEAD request (answered with the head alone), or the client gone. */
+struct http_stream;
+struct http_stream *req_stream(struct req *r, const char *content_type, const char *heartbeat,
+			       void (*on_close)(void *arg), void *arg);
+/* Queues len bytes (copied) to be written on the stream's loop, soon: from any thread.
+ * 0, or -1 when the stream is closed or closing. */
+int http_stream_send(struct http_stream *s, const void *data, size_t len);
+/* Closes the stream after what is queued: from any thread. */
+void http_stream_close(struct http_stream *s);
+void http_stream_release(struct http_stream *s);
+/* Closes every stream opened with this session token (a logout): from any thread. */
+void http_streams_end_session(const char *token);
 
 #endif

@@ -227,15 +227,14 @@ static const char *reason_of(int status)
 			       : "Server Error";
 }
 
-/* Sends the reply with the headers set on r and the ones every reply carries, and frees
- * the request. body (NULL: none) is released with release(body) once written. A reply
- * with a body says its length, a HEAD request's too, and sends no body then; 204 and 304
- * have none. */
-static void send_reply(struct req *r, int status, const void *body, size_t len,
-		       void (*release)(void *))
+/* The head of a reply with the headers set on r and the ones every reply carries, in
+ * small (2048 bytes) or, when it takes more, in *head malloc'd (*head != small: the caller
+ * frees it). content_length -1: none; stream: a body of unknown length follows, chunked
+ * for HTTP/1.1 and until the close for HTTP/1.0. Returns its length. */
+static size_t reply_head(struct req *r, int status, int64_t content_length, int stream,
+			 char *small, char **head)
 {
-	read_end(r->loop);
-	const char *names[REQ_OUT_HEADERS + 4], *values[REQ_OUT_HEADERS + 4];
+	const char *names[REQ_OUT_HEADERS + 5], *values[REQ_OUT_HEADERS + 5];
 	int n = 0;
 	for (int i = 0; i < r->nout; i++) {
 		names[n] = r->out_name[i];
@@ -252,25 +251,45 @@ static void send_reply(struct req *r, int status, const void *body, size_t len,
 		names[n] = "Strict-Transport-Security";
 		values[n++] = "max-age=31536000";
 	}
-	int has_body = status != 204 && status != 304 && status >= 200;
 	struct wire_reply w = {.status = status,
 			       .reason = reason_of(status),
 			       .names = names,
 			       .values = values,
 			       .n = n,
 			       .date = date_now(r->loop),
-			       .content_length = has_body ? (int64_t)len : -1};
+			       .content_length = content_length};
 	conn_reply_mode(r->conn, &w.close, &w.keep_alive_10);
-	char small[2048], *head = small;
-	size_t hlen = wire_reply_head(small, sizeof small, &w), cap = sizeof small;
-	while (!hlen && cap < (1 << 20)) { /* long headers (a policy, a cookie) */
-		if (head != small)
-			free(head);
-		cap *= 4;
-		if (!(head = malloc(cap)))
-			abort();
-		hlen = wire_reply_head(head, cap, &w);
+	if (stream && r->wire && r->wire->minor == 0) { /* HTTP/1.0: the body ends at the close */
+		w.close = 1;
+		w.keep_alive_10 = 0;
+	} else if (stream) {
+		names[w.n] = "Transfer-Encoding";
+		values[w.n++] = "chunked";
 	}
+	*head = small;
+	size_t hlen = wire_reply_head(small, 2048, &w), cap = 2048;
+	while (!hlen && cap < (1 << 20)) { /* long headers (a policy, a cookie) */
+		if (*head != small)
+			free(*head);
+		cap *= 4;
+		if (!(*head = malloc(cap)))
+			abort();
+		hlen = wire_reply_head(*head, cap, &w);
+	}
+	return hlen;
+}
+
+/* Sends the reply with the headers set on r and the ones every reply carries, and frees
+ * the request. body (NULL: none) is released with release(body) once written. A reply
+ * with a body says its length, a HEAD request's too, and sends no body then; 204 and 304
+ * have none. */
+static void send_reply(struct req *r, int status, const void *body, size_t len,
+		       void (*release)(void *))
+{
+	read_end(r->loop);
+	int has_body = status != 204 && status != 304 && status >= 200;
+	char small[2048], *head;
+	size_t hlen = reply_head(r, status, has_body ? (int64_t)len : -1, 0, small, &head);
 	if (!has_body || r->head_only) {
 		if (release && body)
 			release((void *)body);
@@ -393,6 +412,317 @@ void req_slow(struct req *r, void (*fn)(void *arg), void (*done)(void *arg), voi
 	slow.tail = j;
 	pthread_cond_signal(&slow.cv);
 	pthread_mutex_unlock(&slow.mu);
+}
+
+
+/* ---- streams (http.h: req_stream) ---- */
+
+#define STREAM_BUCKETS 1024 /* the registry's lists, by user */
+#define STREAM_HEARTBEAT_S 15
+
+struct http_stream {
+	atomic_int refs; /* the holder's and the connection's */
+	struct loop *loop;
+	/* the loop's own: NULL once the connection closed */
+	struct conn *conn;
+	struct event *beat;
+	char *heartbeat;
+	int starting; /* req_stream has not returned it yet: a close tells no one */
+	/* under mu: what other threads queue, and the event that wakes the loop for it */
+	pthread_mutex_t mu;
+	struct event *wake; /* NULL once closed: no thread activates it then */
+	int woken, want_close;
+	char *pending;
+	size_t plen, pcap;
+	/* under streams.mu */
+	struct http_stream *prev, *next;
+	int64_t user_id;
+	char token[128];
+	void (*on_close)(void *);
+	void *arg;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	struct http_stream *bucket[STREAM_BUCKETS];
+	int open, per_user, max, heartbeat_s;
+} streams = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+/* The caps of o (http_serve and http_loop_new call it before any loop runs). */
+static void streams_setup(const struct http_options *o)
+{
+	streams.per_user = o->streams_per_user > 0 ? o->streams_per_user : HTTP_STREAMS_PER_USER;
+	streams.heartbeat_s =
+	    o->stream_heartbeat_s > 0 ? o->stream_heartbeat_s : STREAM_HEARTBEAT_S;
+	streams.max = o->streams_max;
+	struct rlimit rl;
+	if (!streams.max) {
+		streams.max = 1 << 20;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+		    rl.rlim_cur / 2 < (rlim_t)streams.max)
+			streams.max = (int)(rl.rlim_cur / 2);
+	}
+}
+
+static unsigned stream_bucket(int64_t user_id)
+{
+	return (unsigned)((uint64_t)user_id * 0x9E3779B97F4A7C15u >> 54) % STREAM_BUCKETS;
+}
+
+/* Counts s in, unless a cap refuses it: 0, 429 (the user's) or 503 (the server's). */
+static int stream_register(struct http_stream *s)
+{
+	int rc = 0, mine = 0;
+	unsigned b = stream_bucket(s->user_id);
+	pthread_mutex_lock(&streams.mu);
+	for (struct http_stream *t = streams.bucket[b]; t; t = t->next)
+		mine += t->user_id == s->user_id;
+	if (streams.open >= streams.max)
+		rc = 503;
+	else if (mine >= streams.per_user)
+		rc = 429;
+	if (!rc) {
+		s->next = streams.bucket[b];
+		if (s->next)
+			s->next->prev = s;
+		streams.bucket[b] = s;
+		streams.open++;
+	}
+	pthread_mutex_unlock(&streams.mu);
+	return rc;
+}
+
+static void stream_unregister(struct http_stream *s)
+{
+	pthread_mutex_lock(&streams.mu);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		streams.bucket[stream_bucket(s->user_id)] = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->prev = s->next = NULL;
+	streams.open--;
+	pthread_mutex_unlock(&streams.mu);
+}
+
+void http_stream_release(struct http_stream *s)
+{
+	if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
+		return;
+	pthread_mutex_destroy(&s->mu);
+	free(s->pending);
+	free(s->heartbeat);
+	free(s);
+}
+
+/* Wakes the loop for s; under s->mu. */
+static void stream_wake(struct http_stream *s)
+{
+	if (s->wake && !s->woken) {
+		s->woken = 1;
+		event_active(s->wake, EV_TIMEOUT, 0);
+	}
+}
+
+int http_stream_send(struct http_stream *s, const void *data, size_t len)
+{
+	int rc = -1;
+	pthread_mutex_lock(&s->mu);
+	if (s->wake && !s->want_close) {
+		if (s->plen + len > CONN_STREAM_PENDING) {
+			s->want_close = 1; /* the loop is behind by a MiB for this client */
+		} else {
+			if (s->plen + len > s->pcap) {
+				size_t cap = s->pcap ? s->pcap : 512;
+				while (cap < s->plen + len)
+					cap *= 2;
+				char *p = realloc(s->pending, cap);
+				if (p) {
+					s->pending = p;
+					s->pcap = cap;
+				}
+			}
+			if (s->plen + len <= s->pcap) {
+				memcpy(s->pending + s->plen, data, len);
+				s->plen += len;
+				rc = 0;
+			}
+		}
+		stream_wake(s);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
+void http_stream_close(struct http_stream *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->want_close = 1;
+	stream_wake(s);
+	pthread_mutex_unlock(&s->mu);
+}
+
+void http_streams_end_session(const char *token)
+{
+	if (!token)
+		return;
+	pthread_mutex_lock(&streams.mu);
+	for (int b = 0; b < STREAM_BUCKETS; b++)
+		for (struct http_stream *s = streams.bucket[b]; s; s = s->next)
+			if (strcmp(s->token, token) == 0)
+				http_stream_close(s);
+	pthread_mutex_unlock(&streams.mu);
+}
+
+/* On the loop: what other threads queued goes to the connection. */
+static void stream_wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct http_stream *s = arg;
+	atomic_fetch_add(&s->refs, 1); /* a close below runs on_close, which may release */
+	pthread_mutex_lock(&s->mu);
+	char *data = s->pending;
+	size_t len = s->plen;
+	int end = s->want_close;
+	s->pending = NULL;
+	s->plen = s->pcap = 0;
+	s->woken = 0;
+	pthread_mutex_unlock(&s->mu);
+	if (s->conn && len)
+		conn_stream_write(s->conn, data, len); /* a close sets s->conn NULL */
+	free(data);
+	if (s->conn && end)
+		conn_stream_end(s->conn);
+	http_stream_release(s);
+}
+
+/* The session still live? The users' hook, on the loop's reader connection. */
+static int stream_session_live(struct http_stream *s)
+{
+	struct loop *l = s->loop;
+	struct principal who;
+	const char *csrf = NULL;
+	struct arena a;
+	arena_init(&a);
+	int live = l->o->hooks->session(l->db, s->token, req_now(), &who, &csrf, &a) == 0 &&
+		   who.user_id == s->user_id;
+	arena_release(&a);
+	return live;
+}
+
+static void stream_beat_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct http_stream *s = arg;
+	if (!s->conn)
+		return;
+	atomic_fetch_add(&s->refs, 1);
+	if (!stream_session_live(s))
+		conn_stream_end(s->conn);
+	else
+		conn_stream_write(s->conn, s->heartbeat, strlen(s->heartbeat));
+	http_stream_release(s);
+}
+
+/* The connection closed (conn.h's on_close), on the loop. */
+static void stream_closed(void *arg)
+{
+	struct http_stream *s = arg;
+	pthread_mutex_lock(&s->mu);
+	struct event *wake = s->wake;
+	s->wake = NULL;
+	free(s->pending);
+	s->pending = NULL;
+	s->plen = s->pcap = 0;
+	pthread_mutex_unlock(&s->mu);
+	if (wake)
+		event_free(wake);
+	if (s->beat)
+		event_free(s->beat);
+	s->beat = NULL;
+	s->conn = NULL;
+	stream_unregister(s);
+	if (s->on_close && !s->starting)
+		s->on_close(s->arg);
+	http_stream_release(s); /* the connection's reference */
+}
+
+/* Frees a stream that never reached its holder (refused, or its client gone). */
+static void stream_discard(struct http_stream *s)
+{
+	event_free(s->wake);
+	event_free(s->beat);
+	pthread_mutex_destroy(&s->mu);
+	free(s->heartbeat);
+	free(s);
+}
+
+struct http_stream *req_stream(struct req *r, const char *content_type, const char *heartbeat,
+			       void (*on_close)(void *arg), void *arg)
+{
+	struct loop *l = r->loop;
+	read_end(l);
+	req_set_header(r, "Content-Type", content_type);
+	add_header(r, "Cache-Control", "no-store");
+	add_header(r, "X-Accel-Buffering", "no"); /* a proxy in front passes events on at once */
+	if (r->head_only) {
+		send_reply(r, 200, NULL, 0, NULL);
+		return NULL;
+	}
+	struct http_stream *s = calloc(1, sizeof *s);
+	if (!s)
+		abort();
+	atomic_init(&s->refs, 2);
+	pthread_mutex_init(&s->mu, NULL);
+	s->loop = l;
+	s->conn = r->conn;
+	s->user_id = r->who.user_id;
+	snprintf(s->token, sizeof s->token, "%s", r->token ? r->token : "");
+	s->on_close = on_close;
+	s->arg = arg;
+	s->heartbeat = strdup(heartbeat ? heartbeat : "");
+	s->wake = event_new(l->base, -1, 0, stream_wake_cb, s);
+	s->beat = event_new(l->base, -1, EV_PERSIST, stream_beat_cb, s);
+	if (!s->heartbeat || !s->wake || !s->beat)
+		abort(); /* out of memory */
+	int refused = stream_register(s);
+	if (refused) {
+		stream_discard(s);
+		r->nout = 0;
+		req_set_header(r, "Retry-After", refused == 503 ? "1" : "60");
+		if (refused == 503)
+			reply_errorf(r, 503, "server_busy", "",
+				     "the server holds as many streams as it may; try again soon");
+		else
+			reply_errorf(r, 429, "too_many_streams", "",
+				     "you have %d streams open already; close one first",
+				     streams.per_user);
+		return NULL;
+	}
+	struct timeval tv = {streams.heartbeat_s, 0};
+	evtimer_add(s->beat, &tv);
+	char small[2048], *head;
+	size_t hlen = reply_head(r, 200, -1, 1, small, &head);
+	int chunked = !(r->wire && r->wire->minor == 0);
+	s->starting = 1;
+	int rc = conn_stream_start(r->conn, head, hlen, chunked, stream_closed, s);
+	if (head != small)
+		free(head);
+	req_finish(r);
+	if (rc < 0) { /* the client was gone: the connection never took s */
+		stream_unregister(s);
+		stream_discard(s);
+		return NULL;
+	}
+	s->starting = 0;
+	if (!s->conn) { /* closed already (stream_closed ran), before the holder knew it */
+		http_stream_release(s);
+		return NULL;
+	}
+	return s;
 }
 
 /* ---- dispatch ---- */
@@ -846,6 +1176,7 @@ static void begin_drain(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	struct loop *l = arg;
 	conn_stop_accepting(&l->host);
+	conn_end_streams(&l->host); /* they never end by themselves */
 	l->draining = 1;
 	static const struct timeval tick = {0, 10000};
 	l->drain_timer = event_new(l->base, -1, EV_PERSIST, drain_check, l);
@@ -943,6 +1274,7 @@ int http_serve(const struct http_options *o, struct err *e)
 	signal(SIGPIPE, SIG_IGN);
 
 	int n = o->threads > 0 ? o->threads : 2;
+	streams_setup(o);
 	struct loop *loops = calloc((size_t)n, sizeof *loops);
 	struct conn_shared *shared = shared_new(o);
 	if (!loops || !shared) {
@@ -1007,6 +1339,7 @@ out:
 struct loop *http_loop_new(const struct http_options *o, int listen_fd, struct err *e)
 {
 	evthread_use_pthreads(); /* the writer and the slow thread wake the loop */
+	streams_setup(o);
 	struct loop *l = calloc(1, sizeof *l);
 	struct conn_shared *shared = shared_new(o);
 	if (!l || !shared) {

@@ -146,13 +146,24 @@ export class Server {
       if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type'))
         h['content-type'] = 'application/json';
     }
-    const res = await fetch(this.url + p, {
-      method,
-      headers: h,
-      body: payload,
-      signal: AbortSignal.timeout(timeout),
-    });
-    const text = await res.text();
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error(`${method} ${p}: no answer in ${timeout} ms`)), timeout);
+    let res, text;
+    try {
+      res = await fetch(this.url + p, { method, headers: h, body: payload, signal: abort.signal });
+      if ((res.headers.get('content-type') || '').startsWith('text/event-stream')) {
+        // a stream (GET /api/v1/stream) does not end: its first bytes, then it is closed
+        const reader = res.body.getReader();
+        const { value } = await reader.read();
+        text = Buffer.from(value ?? []).toString('utf8');
+        abort.abort();
+        await reader.cancel().catch(() => {});
+      } else {
+        text = await res.text();
+      }
+    } finally {
+      clearTimeout(timer);
+    }
     this.responses.push(text);
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = null; }

@@ -139,6 +139,7 @@ const EXPECT = {
   'POST /api/v1/login': { public: 200, body: () => ({ login: 'agent2', password: PASSWORD }) },
   'POST /api/v1/logout': { roles: alike(ROLES, 200), ownSession: true },
   'GET /api/v1/me': { roles: alike(ROLES, 200) },
+  'GET /api/v1/stream': { roles: alike(['supervisor', 'agent', 'specialist', 'desk', 'citizen'], 200) },
   'GET /api/v1/topics': { roles: alike(ROLES, 200) },
   'GET /api/v1/departments': { roles: alike(ROLES, 200) },
   'GET /api/v1/channels': { roles: alike(ROLES, 200) },

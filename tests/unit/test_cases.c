@@ -172,7 +172,13 @@ static void test_sweep_escalates_once(void **state)
 	struct err e;
 	assert_int_equal(db_begin(f->db), 0);
 	assert_int_equal(cases_sweep(f->db, t + 60, &e), 0); /* not yet due */
-	assert_int_equal(cases_sweep(f->db, due + 1, &e), 1);
+	/* the case escalated, with who is concerned, for live/ to tell them */
+	static struct case_swept swept[CASES_SWEEP_MAX];
+	assert_int_equal(cases_sweep_into(f->db, due + 1, swept, &e), 1);
+	assert_int_equal(swept[0].id, id);
+	assert_int_equal(swept[0].department_id,
+			 val(f, "SELECT department_id FROM cases WHERE id = $1", id));
+	assert_string_equal(swept[0].number, "1405-0000001");
 	assert_int_equal(cases_sweep(f->db, due + 100, &e), 0); /* once */
 	assert_int_equal(db_commit(f->db), 0);
 	assert_int_equal(val(f, "SELECT overdue FROM cases WHERE id = $1", id), 1);

@@ -16,12 +16,17 @@ import { Admin } from './pages/Admin';
 import { Audit } from './pages/Audit';
 import { Employer } from './pages/Employer';
 import { FormError } from './ui/Field';
+import { LiveBanner } from './ui/LiveBanner';
+import { liveStart, liveStop } from './lib/live';
 import './styles.css';
 
 export interface Ctx {
   me: Me;
   catalog: Catalog;
 }
+
+/** The roles a live stream tells of cases (GET /api/v1/stream). */
+const LIVE_ROLES = new Set(['agent', 'desk', 'specialist', 'supervisor', 'citizen']);
 
 const NAV: Record<string, [string, string][]> = {
   agent: [['/agent', 'میز ۱۴۲۰'], ['/cases', 'پرونده‌های من']],
@@ -78,6 +83,7 @@ function App() {
     try {
       setCatalog(await loadCatalog(true));
       setMe(m);
+      if (LIVE_ROLES.has(m.role)) liveStart();
       if (path === '/' || path === '/login') navigate(HOME[m.role] || '/', true);
     } catch (e) {
       setError(e);
@@ -86,6 +92,7 @@ function App() {
 
   useEffect(() => {
     whenLoggedOut(() => {
+      liveStop();
       setMe(null);
       setCsrf('');
     });
@@ -98,6 +105,7 @@ function App() {
     } catch {
       /* the session may be gone already */
     }
+    liveStop();
     setCsrf('');
     setMe(null);
     navigate('/login');
@@ -132,6 +140,7 @@ function App() {
           خروج
         </button>
       </header>
+      {LIVE_ROLES.has(me.role) && <LiveBanner />}
       <main>
         <Page ctx={ctx} path={path} query={query} />
       </main>

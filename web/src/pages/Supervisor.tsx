@@ -1,6 +1,7 @@
 // The supervisor's view: open, overdue, waiting and reopened cases by department and topic,
 // created and closed per day, and the list behind each figure one click away.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { debounce, useLive } from '../lib/live';
 import { api, qs } from '../api';
 import { Counts, figureQuery } from '../lib/figures';
 import type { Ctx } from '../main';
@@ -84,10 +85,15 @@ export function Supervisor(props: { ctx: Ctx }) {
   const [days, setDays] = useState(30);
   const [s, setS] = useState<Stats | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [tick, setTick] = useState(0);
   useEffect(() => {
     setError(null);
     api<Stats>('GET', `/stats/cases${qs({ department: dept, days })}`).then(setS, setError);
-  }, [dept, days]);
+  }, [dept, days, tick]);
+  // the figures follow the cases as they change (at most every few seconds: they cost more
+  // than a list)
+  const [refresh] = useState(() => debounce(() => setTick((t) => t + 1), 3000));
+  useLive(refresh);
 
   return (
     <div class="supervisor">

@@ -1,9 +1,10 @@
 // A list of cases from GET /api/v1/cases with the given filters, loaded page by page.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, CaseSummary, Page, qs } from '../api';
 import { relative, showTime } from '../lib/jalali';
 import { label, STATUS } from '../lib/labels';
 import { fa } from '../lib/text';
+import { debounce, useLive } from '../lib/live';
 import { FormError } from './Field';
 
 /** Statuses whose resolution is still due. */
@@ -100,6 +101,13 @@ export function CaseList(props: {
     setNext(null);
     load(null);
   }, [key]);
+
+  // a case assigned, moved away, answered...: the list as it is now, without a reload (the
+  // first page again, once for a burst of events)
+  const [refresh] = useState(() => debounce(() => reloadRef.current(), 150));
+  const reloadRef = useRef(() => load(null));
+  reloadRef.current = () => load(null);
+  useLive(refresh);
 
   return (
     <div class="case-list">

@@ -2,6 +2,7 @@
 // The buttons follow `allowed_events` (the server's state machine); the server still
 // checks every event. Each action has an Alt+key shortcut, shown on its button.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLive } from '../lib/live';
 import { api, Case, CaseEvent, CaseSummary, Page, qs } from '../api';
 import { Action, actionsFor, citizenLabel, eventBody, isShortcut } from '../lib/actions';
 import { ApiError } from '../lib/errors';
@@ -211,12 +212,20 @@ export function CaseView(props: {
   const [open, setOpen] = useState<Action | null>(null);
   const [busy, setBusy] = useState(false);
 
+  const [left, setLeft] = useState(false);
   const reload = () => api<Case>('GET', `/cases/${props.id}`).then(setCase, setError);
   useEffect(() => {
     setCase(null);
     setError(null);
+    setLeft(false);
     reload();
   }, [props.id]);
+  // someone else changed this case: read it again (a case transferred away says so)
+  useLive((e) => {
+    if (e && (e.case_id !== props.id || e.self)) return;
+    if (e?.reason === 'left') setLeft(true);
+    api<Case>('GET', `/cases/${props.id}`).then(setCase, () => {});
+  });
 
   /** An action refused as stale: show the case as it is now, keep the refusal on screen. */
   function stale(e: unknown) {
@@ -283,6 +292,7 @@ export function CaseView(props: {
           پرونده <span class="num">{fa(c.number)}</span> <StatusBadge status={c.status} overdue={c.overdue} />
         </h2>
         <p class="subject" dir="auto">{c.subject}</p>
+        {left && <p class="notice" role="status">این پرونده به دیگری ارجاع شد و از کارتابل شما خارج شد.</p>}
       </header>
       <dl class="facts">
         <dt>شهروند</dt>
