@@ -101,3 +101,53 @@ test('agent: an unknown or invalid national id is explained next to the search f
   await page.keyboard.press('Enter');
   await page.locator('[data-field=q] .error', { hasText: 'کد ملی معتبر نیست' }).waitFor();
 });
+
+test('agent: a keyboard-only call: F4, a highlighted topic, solved on the call; shortcuts on the Persian layout', async () => {
+  const page = await app.page();
+  await login(app, page, 'agent2');
+  const nid = app.citizens[1];
+  await page.fill('input[name=q]', nid);
+  await page.keyboard.press('Enter');
+  await page.locator(`.caller[data-national-id="${nid}"]`).waitFor();
+
+  // F4: the new-case form opens with the cursor in the topic field
+  await page.keyboard.press('F4');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'topic_search');
+  await page.keyboard.type('مستمری');
+  const options = page.locator('#topic-options li[role=option]');
+  await options.nth(1).waitFor();
+  const second = (await options.nth(1).textContent()).trim();
+  // the arrow moves the highlight; Enter takes the highlighted match, not the first
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await options.nth(1).getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'subject');
+  const hint = await page.locator('[data-field=topic] .hint').textContent();
+  assert.ok(second.startsWith(hint.replace('انتخاب شد: ', '').trim()), `picked «${hint}», highlighted «${second}»`);
+  await page.keyboard.type('پرسش درباره واریز');
+  // to the "solved on the call" box by keyboard, then the answer
+  await page.focus('input[name=solve]');
+  await page.keyboard.press('Space');
+  await page.locator('textarea[name=answer]').waitFor();
+  await page.focus('textarea[name=answer]');
+  await page.keyboard.type('واریز روز دهم هر ماه است؛ به شهروند گفته شد.');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  const article = page.locator('article.case[data-status=closed]');
+  await article.waitFor();
+  await page.locator('[data-notice=first-contact]').waitFor();
+  assert.deepEqual(await page.locator('.timeline li').evaluateAll((ls) => ls.map((l) => l.dataset.event)),
+    ['create', 'answer', 'report_back', 'close']);
+  await shot(page, 'agent-solved-on-call');
+
+  // a new open case, and its note by Alt+N typed on the Persian layout (key «د», code KeyN)
+  await page.keyboard.press('F4');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('name') === 'topic_search');
+  await page.keyboard.type('مستمری');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('پیگیری دوباره');
+  await page.keyboard.press('Enter');
+  await page.locator('article.case[data-status=new]').waitFor();
+  await page.evaluate(() => window.dispatchEvent(new KeyboardEvent('keydown', { key: 'د', code: 'KeyN', altKey: true, bubbles: true })));
+  await page.locator('form[data-action=note] textarea').waitFor();
+});
