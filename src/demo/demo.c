@@ -274,7 +274,9 @@ static int make_case(struct db *db, struct gen *g, int64_t created, int64_t now,
 	else
 		stage = roll < 15 ? 4 : roll < 25 ? 3 : roll < 40 ? 2 : roll < 75 ? 1 : 0;
 	if (d->always) {
-		/* answered on the line itself: first-contact resolution */
+		/* answered on the line itself: solved on the call (first contact resolution) */
+		if (stage >= 4 && front->role != ROLE_CITIZEN)
+			return ev(db, g, c.case_id, at + 120, front, "solve_on_call", answer, "call", e);
 		if (stage >= 2 && ev(db, g, c.case_id, at += 120, front, "answer", answer, NULL, e) < 0)
 			return -1;
 		if (stage >= 3 &&
@@ -297,6 +299,15 @@ static int make_case(struct db *db, struct gen *g, int64_t created, int64_t now,
 	if (stage >= 2 &&
 	    ev(db, g, c.case_id, at += 3600 + pick(g, 5 * 86400), sp, "answer", answer, NULL, e) < 0)
 		return -1;
+	if (stage >= 4 && age > 10 * 86400 && pick(g, 30) == 0) {
+		/* the citizen could not be reached: three attempts at different hours over three
+		 * days, then a close that sends the outcome in writing */
+		for (int i = 0; i < 3; i++)
+			if (ev(db, g, c.case_id, at += 86400 + 3 * 3600, front, "contact_failed", "",
+			       "call", e) < 0)
+				return -1;
+		return ev(db, g, c.case_id, at + 600, front, "close", "", NULL, e);
+	}
 	if (stage >= 3) {
 		if (pick(g, 8) == 0 &&
 		    ev(db, g, c.case_id, at += 3600, front, "contact_failed", "", "call", e) < 0)
