@@ -24,6 +24,7 @@ struct app {
 	int cookie_secure; /* add Secure to the session cookie (behind TLS) */
 	const struct web *web; /* the web app (web/web.h) served at /; NULL: none */
 	const struct rules *rules; /* the law's dated parameters (rules/rules.h) */
+	const char *attach_dir; /* attachments' files (attachments/attachments.h); NULL: none */
 };
 
 #endif

@@ -306,9 +306,9 @@ static struct db_stmt *change_update(struct db *db, int64_t id, const struct cas
 	return s;
 }
 
-int case_event_run(struct db *db, void *arg, struct err *e)
+/* Applies ev, checked by the state machine's rules for `role`. */
+static int event_run_as(struct db *db, struct case_event *ev, int role, struct err *e)
 {
-	struct case_event *ev = arg;
 	struct arena a;
 	arena_init(&a);
 	struct case_row c;
@@ -337,7 +337,7 @@ int case_event_run(struct db *db, void *arg, struct err *e)
 				 .escalated = c.escalated,
 				 .data = "{}"};
 	const char *type = ev->type;
-	if (case_transition(type, ev->who.role, &f, ev->now, &ch.to, e) < 0 ||
+	if (case_transition(type, role, &f, ev->now, &ch.to, e) < 0 ||
 	    event_apply(db, ev, &c, &ch, e) < 0)
 		goto out;
 	struct db_stmt *s = change_update(db, c.id, &ch, ev->now);
@@ -356,6 +356,60 @@ int case_event_run(struct db *db, void *arg, struct err *e)
 				 .reason = type};
 	if (ev->who.role != ROLE_CITIZEN && audit_insert(db, &ev->who, ev->ip, ev->now, &au, e) < 0)
 		goto out;
+	rc = 0;
+out:
+	arena_release(&a);
+	return rc;
+}
+
+int case_event_run(struct db *db, void *arg, struct err *e)
+{
+	struct case_event *ev = arg;
+	return event_run_as(db, ev, ev->who.role, e);
+}
+
+int case_attached_run(struct db *db, struct case_attached *at, struct err *e)
+{
+	struct arena a;
+	arena_init(&a);
+	struct case_row c;
+	int rc = -1, found = case_load(db, at->case_id, &c, &a);
+	if (found != 1) {
+		err_set(e, found == 0 ? 404 : 500, "not_found", "id", "no such case");
+		goto out;
+	}
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	jw_int(&w, "attachment_id", at->attachment_id);
+	jw_str(&w, "name", at->name);
+	jw_end(&w);
+	struct db_stmt *s = db_prepare(db, "UPDATE cases SET updated = $2 WHERE id = $1");
+	db_bind_int(s, 1, c.id);
+	db_bind_int(s, 2, at->now);
+	int st = db_step(s);
+	db_done(s);
+	if (st < 0 || insert_event(db, c.id, at->now, at->who.user_id, "attachment", c.status,
+				   c.status, NULL, w.buf, e) < 0) {
+		jw_release(&w);
+		if (st < 0)
+			db_fail(db, e);
+		goto out;
+	}
+	jw_release(&w);
+	at->resumed = at->who.role == ROLE_CITIZEN && strcmp(c.status, "waiting") == 0 &&
+		      c.waiting_on && strcmp(c.waiting_on, "citizen") == 0;
+	if (at->resumed) {
+		struct case_event ev = {.who = at->who,
+					.app = at->app,
+					.ip = at->ip,
+					.case_id = c.id,
+					.now = at->now,
+					.type = "resume"};
+		/* the desk's rule: the citizen's file is the answer the case waited for */
+		if (event_run_as(db, &ev, ROLE_DESK, e) < 0)
+			goto out;
+	}
 	rc = 0;
 out:
 	arena_release(&a);

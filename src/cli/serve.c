@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "app.h"
+#include "attachments/attachments.h"
 #include "audit/spool.h"
 #include "base/tally.h"
 #include "cases/cases.h"
@@ -90,11 +91,14 @@ static int serve(struct serve_opts *o, const struct web *web)
 	}
 	app.rules = rules;
 	app.refused_passwords = refused;
+	char *attach_dir = attach_dir_open(o->db);
+	app.attach_dir = attach_dir;
 	app.writer = writer_start(o->db, &e);
 	if (app.writer)
 		app.spool = audit_spool_start(o->db, app.writer, &e);
 	struct cases_sweeper *sw = app.spool ? cases_sweeper_start(app.writer, &e) : NULL;
 	if (!sw) {
+		free(attach_dir);
 		audit_spool_stop(app.spool);
 		writer_stop(app.writer);
 		rules_free(rules);
@@ -122,6 +126,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	rules_free(rules);
 	users_pwlist_free(refused);
 	tally_free(app.login_failures);
+	free(attach_dir);
 	catalog_release();
 	if (rc < 0)
 		return cli_fail("%s", e.message);

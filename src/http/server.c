@@ -297,6 +297,11 @@ void reply_static(struct req *r, int status, const void *data, size_t len)
 	send_reply(r, status, data, data ? len : 0, NULL);
 }
 
+void reply_data(struct req *r, int status, void *data, size_t len, void (*release)(void *))
+{
+	send_reply(r, status, data, data ? len : 0, release);
+}
+
 void reply_json(struct req *r, int status, json_t *body)
 {
 	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
@@ -532,8 +537,9 @@ static void refuse(struct req *r, int status)
 			     r->loop->host.head_timeout_s);
 		break;
 	case 413:
-		reply_errorf(r, 413, "body_too_large", "body", "the body is over %zu bytes",
-			     r->limit ? r->limit : (size_t)HTTP_MAX_BODY);
+		reply_errorf(r, 413, "body_too_large",
+			     r->route && r->route->body_field ? r->route->body_field : "body",
+			     "the body is over %zu bytes", r->limit ? r->limit : (size_t)HTTP_MAX_BODY);
 		break;
 	case 503:
 		req_set_header(r, "Retry-After", "1");
@@ -734,12 +740,7 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 	}
 	r->wire = wq;
 	r->body_len = body_len;
-	if (r->body_len) {
-		char *b = arena_alloc(&r->arena, r->body_len + 1);
-		memcpy(b, body, r->body_len);
-		b[r->body_len] = 0;
-		r->body = b;
-	}
+	r->body = body_len ? body : NULL; /* the connection keeps it until the reply (conn.h) */
 	r->route->fn(r); /* r may be freed by now; l lives on */
 	read_end(l);
 }
