@@ -711,9 +711,16 @@ static long long on_head(struct conn *c, const struct wire_req *wq, int body_in,
 			reply_errorf(r, 404, "not_found", "", "no such resource: %s", r->path);
 		return -1;
 	}
+	size_t limit = found->max_body ? found->max_body : l->o->body_limit;
+	if (!found->roles && limit > HTTP_ANON_BODY)
+		limit = HTTP_ANON_BODY; /* a public route: nobody is asked who they are */
+	if (wq->content_length > (int64_t)limit) { /* more than anyone may send here */
+		r->limit = limit;
+		refuse(r, 413);
+		return -1;
+	}
 	if (authorize(l, r, found) < 0)
 		return -1;
-	size_t limit = found->max_body ? found->max_body : l->o->body_limit;
 	if (!r->who.user_id && limit > HTTP_ANON_BODY)
 		limit = HTTP_ANON_BODY; /* nobody unknown makes the server hold a big body */
 	r->limit = limit;

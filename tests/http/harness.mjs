@@ -135,12 +135,20 @@ export class Server {
     });
   }
 
-  /** {status, json, text, headers}. body: object → JSON; string/Buffer → sent as is. */
+  /** {status, json, text, headers, bytes}. body: object → JSON; string/Buffer → sent as is;
+   * FormData → multipart/form-data. */
   async call(method, p, { token, body, headers = {}, timeout = 15000 } = {}) {
     const h = { ...headers };
     if (token) h.authorization = `Bearer ${token}`;
     let payload;
-    if (body !== undefined) {
+    if (body instanceof FormData) {
+      // multipart/form-data, written out whole first: sent with a Content-Length, in one
+      // go as the other bodies are (streamed, a refusal before the body was read closed
+      // the connection under fetch)
+      const form = new Response(body);
+      payload = Buffer.from(await form.arrayBuffer());
+      h['content-type'] = form.headers.get('content-type');
+    } else if (body !== undefined) {
       if (typeof body === 'string' || Buffer.isBuffer(body)) payload = body;
       else payload = JSON.stringify(body);
       if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type'))
@@ -152,11 +160,12 @@ export class Server {
       body: payload,
       signal: AbortSignal.timeout(timeout),
     });
-    const text = await res.text();
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const text = bytes.toString('utf8');
     this.responses.push(text);
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-    return { status: res.status, json, text, headers: res.headers };
+    return { status: res.status, json, text, headers: res.headers, bytes };
   }
 
   /** Logs in: {token, csrf, role, login, cookie, headers}. Throws unless 200. */
