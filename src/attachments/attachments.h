@@ -6,7 +6,7 @@
  * A file is a PDF, a JPEG or a PNG, told by its first bytes (never by its name or its
  * declared type), 10 MiB at most. Its bytes are stored once per content under the
  * server's attachment folder (`NAME-attachments/` beside NAME.db): ab/cdef..., the
- * SHA-256 in hex, written to a temporary file in the same folder, synced, then renamed,
+ * SHA-256 in hex, written to a temporary file in that folder, synced, then renamed,
  * on the slow-work thread; then the writer adds the row, the case's `attachment` event,
  * and (the citizen's file on a case waiting on them) its resume, in one savepoint. A
  * refused or failed upload leaves no row and no file of its own. The name is kept as the
