@@ -23,6 +23,7 @@ export const EVENT: Record<string, string> = {
   close: 'بستن',
   reopen: 'بازگشایی',
   rate: 'امتیاز خدمت',
+  attachment: 'پیوست',
   escalate: 'ارجاع به سرپرست (تأخیر)',
   overdue: 'گذشت مهلت',
 };
