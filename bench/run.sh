@@ -29,7 +29,7 @@ SMALL_PEOPLE=20000
 SMALL_CASES=50000
 LIST_ROWS=${BENCH_LIST_ROWS:-1000000}             # worker rows in the imported list (step 6)
 PROFILE_ROWS=${BENCH_LIST_PROFILE_ROWS:-50000}     # rows of the list profiled under callgrind; 0: no profile
-ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10 alone (for working on one)
+ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10, "attach": step 11 alone (for working on one)
 STREAMS=${BENCH_STREAMS:-2000}                     # open live streams in step 10
 export BENCH_LUA_DIR=$ROOT/bench/lua
 
@@ -651,8 +651,23 @@ only_done() {
 	[ "$TRUST" = 1 ] || die "a measurement could not be trusted (see above)"
 	exit 0
 }
+# a 10 MiB attachment stored over HTTP vs cp (and sync) of the same file (bench/attach.mjs)
+attach_bench() {
+	echo "11. attachments: a 10 MiB file stored over HTTP vs cp + sync of the same file (bench/attach.mjs) ..."
+	local line name value anchor ratio target result
+	while IFS= read -r line; do
+		case $line in
+		ROW$'\t'*)
+			IFS=$'\t' read -r _ name value anchor ratio target result <<<"$line"
+			row "$name" "$value" "$anchor" "$ratio" "$target" "$result"
+			;;
+		NOTE*) echo "   ${line#NOTE   }" ;;
+		*) echo "   $line" ;;
+		esac
+	done < <(RUN_DIR="$RUN" TAMIN_BIN="$BIN" node "$ROOT/bench/attach.mjs" 2>&1 || echo "attachment bench failed")
+}
 if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "$ONLY" = month ] ||
-	[ "$ONLY" = stream ]; then
+	[ "$ONLY" = stream ] || [ "$ONLY" = attach ]; then
 	echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC'); BENCH_ONLY=$ONLY"
 	echo "load average before the bench: $(cut -d' ' -f1-3 /proc/loadavg)"
 	case $ONLY in
@@ -661,10 +676,11 @@ if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "
 	history) history_bench ;;
 	month) month_bench ;;
 	stream) stream_bench ;;
+	attach) attach_bench ;;
 	esac
 	only_done
 elif [ -n "$ONLY" ] && [ "$ONLY" != read ]; then
-	die "BENCH_ONLY is read, lists, pensions, history, month, stream or unset, not $ONLY"
+	die "BENCH_ONLY is read, lists, pensions, history, month, stream, attach or unset, not $ONLY"
 fi
 echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC' 2>/dev/null || true), copied to ${RUN#"$ROOT"/}/tamin for this run"
 echo "tamin bench: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), wrk -t2, ${DURATION}s per figure," \
@@ -884,6 +900,10 @@ month_bench
 # ---- 10. the live stream's fan-out: 2,000 open streams ----
 
 stream_bench
+
+# ---- 11. a 10 MiB attachment ----
+
+attach_bench
 
 # ---- the table ----
 

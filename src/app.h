@@ -26,6 +26,7 @@ struct app {
 	const struct web *web; /* the web app (web/web.h) served at /; NULL: none */
 	const struct rules *rules; /* the law's dated parameters (rules/rules.h) */
 	struct live *live; /* the streams of live events (live/live.h); NULL: none */
+	const char *attach_dir; /* attachments' files (attachments/attachments.h); NULL: none */
 };
 
 #endif

@@ -4,6 +4,7 @@
 #include "routes.h"
 
 #include "app.h"
+#include "attachments/attachments.h"
 #include "audit/audit.h"
 #include "base/fields.h"
 #include "cases/cases.h"
@@ -111,6 +112,9 @@ static void h_logout(struct req *r)
 #define RECORD_READERS \
 	(ROLE_CITIZEN | ROLE_AGENT | ROLE_DESK | ROLE_SPECIALIST | ROLE_SUPERVISOR)
 
+/* a monthly list (lists.h) */
+#define LISTS_MAX_BODY (8u << 20)
+
 /* A route names its body limit only when it differs from the app's (max_body 0), and the
  * audit action of a refusal by role when it reads personal data (see api_forbidden). */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -134,6 +138,13 @@ const struct route api_routes[] = {
 	{M_GET, "/api/v1/cases/{}", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_get, 0, "case_read"},
 	{M_POST, "/api/v1/cases/{}/events", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_event, 0,
 	 "case_event"},
+	/* attachments (attachments.h): a 413 names the form's field, file */
+	{M_POST, "/api/v1/cases/{}/attachments", ROLE_STAFF_CASES | ROLE_CITIZEN,
+	 attachments_h_add, ATTACH_MAX_BODY, "attachment_add", "file"},
+	{M_GET, "/api/v1/cases/{}/attachments", ROLE_STAFF_CASES | ROLE_CITIZEN, attachments_h_list,
+	 0, "attachment_list"},
+	{M_GET, "/api/v1/cases/{}/attachments/{}", ROLE_STAFF_CASES | ROLE_CITIZEN,
+	 attachments_h_get, 0, "attachment_read"},
 	{M_GET, "/api/v1/people/{}", ROLE_AGENT | ROLE_DESK | ROLE_SUPERVISOR, cases_h_person, 0, "person_read"},
 	{M_GET, "/api/v1/people/{}/history", RECORD_READERS, records_h_history, 0, "record_read"},
 	{M_GET, "/api/v1/people/{}/eligibility", RECORD_READERS, records_h_eligibility, 0, "record_read"},
@@ -157,7 +168,7 @@ const struct route api_routes[] = {
 	 workshops_h_payment},
 	{M_POST, "/api/v1/lists",
 	 ROLE_EMPLOYER | ROLE_AGENT | ROLE_SPECIALIST | ROLE_SUPERVISOR | ROLE_ADMIN, lists_h_upload,
-	 HTTP_MAX_BODY},
+	 LISTS_MAX_BODY},
 	{M_GET, "/api/v1/users", ROLE_ADMIN, users_h_list, 0, "user_list"},
 	{M_POST, "/api/v1/users", ROLE_ADMIN, users_h_create},
 	{M_POST, "/api/v1/users/{}/disable", ROLE_ADMIN, users_h_disable},

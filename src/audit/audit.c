@@ -74,6 +74,8 @@ struct audit_job {
 	struct audit_entry *rows;
 	int n;
 	int64_t now;
+	void (*then)(struct req *r, void *arg); /* replies instead of body (audit_then) */
+	void *then_arg;
 	struct write_job job;	  /* through the writer: rows that open a caller context */
 	struct audit_batch batch; /* through the spool: the others */
 };
@@ -101,10 +103,16 @@ static void audit_job_done(void *arg, int rc, const struct err *e)
 		reply_error(j->r, e);
 		return;
 	}
-	reply_jw(j->r, j->status, &j->body);
+	if (j->then) {
+		jw_release(&j->body);
+		j->then(j->r, j->then_arg);
+	} else
+		reply_jw(j->r, j->status, &j->body);
 }
 
-void audit_reply(struct req *r, int status, struct jw *body, struct audit_entry *rows, int n)
+/* The rows written, then the reply: body with status, or then(r, arg). */
+static void audit_submit(struct req *r, int status, struct jw *body, struct audit_entry *rows,
+			 int n, void (*then)(struct req *r, void *arg), void *arg)
 {
 	int kept = 0;
 	for (int i = 0; i < n; i++)
@@ -112,14 +120,23 @@ void audit_reply(struct req *r, int status, struct jw *body, struct audit_entry 
 		    !(r->who.role == ROLE_CITIZEN && rows[i].person_id == r->who.person_id))
 			rows[kept++] = rows[i];
 	if (!kept) {
-		reply_jw(r, status, body);
+		if (then)
+			then(r, arg);
+		else
+			reply_jw(r, status, body);
 		return;
 	}
 	struct audit_job *j = arena_alloc(&r->arena, sizeof *j);
 	j->r = r;
 	j->status = status;
-	j->body = *body;
-	jw_init(body);
+	j->then = then;
+	j->then_arg = arg;
+	if (body) {
+		j->body = *body;
+		jw_init(body);
+	} else {
+		jw_init(&j->body);
+	}
 	j->rows = rows;
 	j->n = kept;
 	j->now = req_now();
@@ -144,6 +161,17 @@ void audit_reply(struct req *r, int status, struct jw *body, struct audit_entry 
 			return;
 	}
 	req_write(r, &j->job);
+}
+
+void audit_reply(struct req *r, int status, struct jw *body, struct audit_entry *rows, int n)
+{
+	audit_submit(r, status, body, rows, n, NULL, NULL);
+}
+
+void audit_then(struct req *r, struct audit_entry *rows, int n,
+		void (*then)(struct req *r, void *arg), void *arg)
+{
+	audit_submit(r, 0, NULL, rows, n, then, arg);
 }
 
 void audit_refuse(struct req *r, struct audit_entry *a, const char *field, const char *message)

@@ -45,6 +45,12 @@ int audit_insert(struct db *db, const struct principal *who, const char *ip, int
  * with status and body. Rows and their strings must live in r's arena. */
 void audit_reply(struct req *r, int status, struct jw *body, struct audit_entry *rows, int n);
 
+/* As audit_reply, but once the rows are durable it calls then(r, arg), which replies
+ * (with bytes that are not JSON: an attachment); on a failed audit it replies the error
+ * and then is not called. */
+void audit_then(struct req *r, struct audit_entry *rows, int n,
+		void (*then)(struct req *r, void *arg), void *arg);
+
 /* Refuses a read with 403 forbidden in the API's error shape (field and message as
  * given), a's row written as denied first, as audit_reply does. a lives in r's arena. */
 void audit_refuse(struct req *r, struct audit_entry *a, const char *field, const char *message);

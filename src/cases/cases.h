@@ -120,6 +120,32 @@ struct case_event {
 };
 int case_event_run(struct db *db, void *arg, struct err *e);
 
+/* What another module that hangs things on a case (attachments/) knows of it. */
+struct case_ref {
+	int64_t id, person_id;
+	const char *number, *status;
+};
+/* The case named by the route's first {} part, when r->who may read it: 0 and *c (in
+ * r's arena). Otherwise it replies and returns -1: 404 for a path that is no id, or an
+ * id no case has for one who may read every case; else the audited 403 of a case read,
+ * with `action` as the audit's action. */
+int cases_readable(struct req *r, const char *action, struct case_ref *c);
+
+/* A file added to a case (attachments/), in the writer's transaction: an `attachment`
+ * event on the timeline (data: the attachment's id and name), and, when the citizen adds
+ * it to a case that waits on them, a `resume` as theirs (the state machine's rule
+ * for resume is the staff's; here the citizen's file is the answer the case waited for).
+ * *resumed says whether it did. */
+struct case_attached {
+	struct principal who;
+	const struct app *app;
+	const char *ip;
+	int64_t case_id, now, attachment_id;
+	const char *name;
+	int resumed; /* result */
+};
+int case_attached_run(struct db *db, struct case_attached *a, struct err *e);
+
 /* Sets the case number's year and the SLA due dates of a new case from c->now. */
 void case_new_schedule(struct case_new *c, const struct app *app);
 

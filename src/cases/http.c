@@ -218,7 +218,7 @@ bad:
  * told: one who may not read every case gets the same audited 403 for an id no case has
  * as for a case not theirs, so that the answer does not tell which ids exist; a path
  * that is no id (0, "abc") names no case whoever asks: 404. */
-static int load_readable(struct req *r, struct case_row *c)
+static int load_readable_as(struct req *r, struct case_row *c, const char *action)
 {
 	int64_t id = req_path_id(r);
 	int rc = id ? case_load(req_db(r), id, c, &r->arena) : 0;
@@ -237,7 +237,7 @@ static int load_readable(struct req *r, struct case_row *c)
 	}
 	struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
 	memset(a, 0, sizeof *a);
-	a->action = "case_read";
+	a->action = action;
 	a->person_id = rc ? c->person_id : 0;
 	a->case_id = rc ? c->id : 0;
 	/* the case number, or the id asked for that no case has */
@@ -245,6 +245,21 @@ static int load_readable(struct req *r, struct case_row *c)
 	    rc ? c->number : arena_printf(&r->arena, "id %lld, no such case", (long long)id);
 	audit_refuse(r, a, "id", "this case is not yours to see");
 	return -1;
+}
+
+static int load_readable(struct req *r, struct case_row *c)
+{
+	return load_readable_as(r, c, "case_read");
+}
+
+int cases_readable(struct req *r, const char *action, struct case_ref *ref)
+{
+	struct case_row c;
+	if (load_readable_as(r, &c, action) < 0)
+		return -1;
+	*ref = (struct case_ref){
+	    .id = c.id, .person_id = c.person_id, .number = c.number, .status = c.status};
+	return 0;
 }
 
 void cases_h_get(struct req *r)

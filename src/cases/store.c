@@ -181,7 +181,7 @@ static const struct citizen_event {
 	{"close", 2, {"first_contact", "unreached"}},
 	{"reopen", 2, {0}},
 	{"rate", 0, {"rating"}},
-	{"attachment", 0, {"id", "name", "size"}},
+	{"attachment", 0, {"attachment_id", "name"}},
 	{"merge", 0, {"into", "number"}},
 	{"merged", 0, {"from", "number"}},
 	{"note", 2, {0}},

@@ -395,14 +395,14 @@ static int change_write(struct db *db, const struct case_event *ev, const struct
 
 /* One event on case c (loaded in a), checked by the state machine and applied; c is
  * read again after it, for the next step of an action of several. */
-static int event_step(struct db *db, const struct case_event *ev, const char *type,
+static int event_step(struct db *db, const struct case_event *ev, int role, const char *type,
 		      const char *text, struct case_row *c, struct arena *a, struct err *e)
 {
 	struct case_facts f = case_facts_of(c);
 	struct case_change ch = change_of(c);
 	struct case_event step = *ev;
 	step.type = type;
-	if (case_transition(type, ev->who.role, &f, ev->now, &ch.to, e) < 0 ||
+	if (case_transition(type, role, &f, ev->now, &ch.to, e) < 0 ||
 	    event_apply(db, &step, c, &ch, e) < 0 || change_write(db, ev, c, type, text, &ch, e) < 0)
 		return -1;
 	return case_load(db, c->id, c, a) == 1 ? 0 : db_fail(db, e);
@@ -419,8 +419,8 @@ static int event_solve(struct db *db, struct case_event *ev, struct case_row *c,
 		return -1;
 	if (!ev->method)
 		ev->method = "call";
-	if (event_step(db, ev, "answer", ev->text, c, a, e) < 0 ||
-	    event_step(db, ev, "report_back", NULL, c, a, e) < 0)
+	if (event_step(db, ev, ev->who.role, "answer", ev->text, c, a, e) < 0 ||
+	    event_step(db, ev, ev->who.role, "report_back", NULL, c, a, e) < 0)
 		return -1;
 	struct case_change ch = change_of(c);
 	ch.to = "closed";
@@ -468,9 +468,10 @@ static int event_merge(struct db *db, const struct case_event *ev, struct case_r
 	return change_write(db, ev, &into, "merged", ev->text, &other, e);
 }
 
-int case_event_run(struct db *db, void *arg, struct err *e)
+/* Applies ev, checked by the state machine's rules for `role` (the sender's, or the
+ * desk's for a citizen's file that resumes a case: case_attached_run). */
+static int event_run_as(struct db *db, struct case_event *ev, int role, struct err *e)
 {
-	struct case_event *ev = arg;
 	struct arena a;
 	arena_init(&a);
 	struct case_row c;
@@ -494,7 +495,7 @@ int case_event_run(struct db *db, void *arg, struct err *e)
 	else if (strcmp(type, "merge") == 0)
 		rc = event_merge(db, ev, &c, &a, e);
 	else
-		rc = event_step(db, ev, type, ev->text, &c, &a, e);
+		rc = event_step(db, ev, role, type, ev->text, &c, &a, e);
 	if (rc < 0)
 		goto out;
 	struct audit_entry au = {.action = "case_event",
@@ -532,6 +533,61 @@ static int sweep_who(struct db *db, const int64_t *ids, int n, struct case_swept
 		db_done(s);
 	}
 	return 0;
+}
+
+int case_event_run(struct db *db, void *arg, struct err *e)
+{
+	struct case_event *ev = arg;
+	return event_run_as(db, ev, ev->who.role, e);
+}
+
+int case_attached_run(struct db *db, struct case_attached *at, struct err *e)
+{
+	struct arena a;
+	arena_init(&a);
+	struct case_row c;
+	int rc = -1, found = case_load(db, at->case_id, &c, &a);
+	if (found != 1) {
+		err_set(e, found == 0 ? 404 : 500, "not_found", "id", "no such case");
+		goto out;
+	}
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	jw_int(&w, "attachment_id", at->attachment_id);
+	jw_str(&w, "name", at->name);
+	jw_end(&w);
+	struct db_stmt *s =
+		db_prepare(db, "UPDATE cases SET updated = $2, version = version + 1 WHERE id = $1");
+	db_bind_int(s, 1, c.id);
+	db_bind_int(s, 2, at->now);
+	int st = db_step(s);
+	db_done(s);
+	if (st < 0 || insert_event(db, c.id, at->now, at->who.user_id, "attachment", c.status,
+				   c.status, NULL, w.buf, e) < 0) {
+		jw_release(&w);
+		if (st < 0)
+			db_fail(db, e);
+		goto out;
+	}
+	jw_release(&w);
+	at->resumed = at->who.role == ROLE_CITIZEN && strcmp(c.status, "waiting") == 0 &&
+		      c.waiting_on && strcmp(c.waiting_on, "citizen") == 0;
+	if (at->resumed) {
+		struct case_event ev = {.who = at->who,
+					.app = at->app,
+					.ip = at->ip,
+					.case_id = c.id,
+					.now = at->now,
+					.type = "resume"};
+		/* the desk's rule: the citizen's file is the answer the case waited for */
+		if (event_run_as(db, &ev, ROLE_DESK, e) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	arena_release(&a);
+	return rc;
 }
 
 int cases_sweep(struct db *db, int64_t now, struct err *e)

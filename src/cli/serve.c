@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "app.h"
+#include "attachments/attachments.h"
 #include "audit/spool.h"
 #include "base/tally.h"
 #include "cases/cases.h"
@@ -92,6 +93,8 @@ static int serve(struct serve_opts *o, const struct web *web)
 	}
 	app.rules = rules;
 	app.refused_passwords = refused;
+	char *attach_dir = attach_dir_open(o->db);
+	app.attach_dir = attach_dir;
 	app.writer = writer_start(o->db, &e);
 	if (app.writer)
 		app.spool = audit_spool_start(o->db, app.writer, &e);
@@ -102,6 +105,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 		if (!app.live)
 			err_set(&e, 500, "internal", "", "out of memory");
 		live_free(app.live);
+		free(attach_dir);
 		audit_spool_stop(app.spool);
 		writer_stop(app.writer);
 		rules_free(rules);
@@ -133,6 +137,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	rules_free(rules);
 	users_pwlist_free(refused);
 	tally_free(app.login_failures);
+	free(attach_dir);
 	catalog_release();
 	if (rc < 0)
 		return cli_fail("%s", e.message);

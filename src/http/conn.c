@@ -669,10 +669,8 @@ static void process(struct conn *c)
 				refuse(c, st);
 				break;
 			}
-			if (!c->q.chunked && c->q.content_length > (int64_t)h->max_body) {
-				refuse(c, 413);
-				break;
-			}
+			/* a body over max_body is refused by head_in, after on_head has found the
+			 * route (its 413 names the route's field) */
 			if (head_in(c) < 0)
 				continue; /* answered already: a request may follow, or c closed */
 		}

@@ -47,6 +47,8 @@ struct req {
 	const char *path;
 	const char *param[3]; /* the {...} parts of the route, in order */
 	struct evkeyvalq *query;
+	/* the body, borrowed from the connection's buffer (never copied: an upload of 10 MiB
+	 * is held once) until the reply is sent; not NUL-terminated */
 	const char *body;
 	size_t body_len;
 	struct principal who; /* user_id 0: not logged in */
@@ -68,10 +70,14 @@ struct route {
 	/* the audit action of a refusal by role (hooks.forbidden): the route reads personal
 	 * data; NULL: it does not */
 	const char *audit;
+	/* the field a body over max_body is named in (an upload's "file"); NULL: "body" */
+	const char *body_field;
 };
 
-/* The most any route accepts; larger bodies are refused before they are read. */
-#define HTTP_MAX_BODY (8u << 20)
+/* The most any route accepts; larger bodies are refused before they are read. A route
+ * takes the app's body_limit unless it names its own: an attachment's (10 MiB and the
+ * multipart around it) is the largest. */
+#define HTTP_MAX_BODY ((10u << 20) + (64u << 10))
 /* The most a request without a live session may send (a login), whatever its route. */
 #define HTTP_ANON_BODY (16u << 10)
 /* Connections one client address may hold open at once, unless http_options says. */
@@ -172,6 +178,11 @@ void req_set_header(struct req *r, const char *name, const char *value);
  * (nosniff, no framing, no referrer, HSTS with http_options.hsts); data NULL: no body (304). Like every reply, a
  * HEAD request gets the headers and Content-Length only. */
 void reply_static(struct req *r, int status, const void *data, size_t len);
+
+/* Sends len bytes at data, handed over (release(data) once written; NULL: the caller
+ * keeps them alive until then), with the headers set by req_set_header and the ones every
+ * reply carries, as reply_static. For a file read for this reply (an attachment). */
+void reply_data(struct req *r, int status, void *data, size_t len, void (*release)(void *));
 
 /* Submits a write job whose done() will reply; the request stays alive until then. */
 void req_write(struct req *r, struct write_job *job);

@@ -316,6 +316,11 @@ void reply_static(struct req *r, int status, const void *data, size_t len)
 	send_reply(r, status, data, data ? len : 0, NULL);
 }
 
+void reply_data(struct req *r, int status, void *data, size_t len, void (*release)(void *))
+{
+	send_reply(r, status, data, data ? len : 0, release);
+}
+
 void reply_json(struct req *r, int status, json_t *body)
 {
 	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(10)) : NULL;
@@ -862,8 +867,9 @@ static void refuse(struct req *r, int status)
 			     r->loop->host.head_timeout_s);
 		break;
 	case 413:
-		reply_errorf(r, 413, "body_too_large", "body", "the body is over %zu bytes",
-			     r->limit ? r->limit : (size_t)HTTP_MAX_BODY);
+		reply_errorf(r, 413, "body_too_large",
+			     r->route && r->route->body_field ? r->route->body_field : "body",
+			     "the body is over %zu bytes", r->limit ? r->limit : (size_t)HTTP_MAX_BODY);
 		break;
 	case 503:
 		req_set_header(r, "Retry-After", "1");
@@ -1035,9 +1041,16 @@ static long long on_head(struct conn *c, const struct wire_req *wq, int body_in,
 			reply_errorf(r, 404, "not_found", "", "no such resource: %s", r->path);
 		return -1;
 	}
+	size_t limit = found->max_body ? found->max_body : l->o->body_limit;
+	if (!found->roles && limit > HTTP_ANON_BODY)
+		limit = HTTP_ANON_BODY; /* a public route: nobody is asked who they are */
+	if (wq->content_length > (int64_t)limit) { /* more than anyone may send here */
+		r->limit = limit;
+		refuse(r, 413);
+		return -1;
+	}
 	if (authorize(l, r, found) < 0)
 		return -1;
-	size_t limit = found->max_body ? found->max_body : l->o->body_limit;
 	if (!r->who.user_id && limit > HTTP_ANON_BODY)
 		limit = HTTP_ANON_BODY; /* nobody unknown makes the server hold a big body */
 	r->limit = limit;
@@ -1064,12 +1077,7 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 	}
 	r->wire = wq;
 	r->body_len = body_len;
-	if (r->body_len) {
-		char *b = arena_alloc(&r->arena, r->body_len + 1);
-		memcpy(b, body, r->body_len);
-		b[r->body_len] = 0;
-		r->body = b;
-	}
+	r->body = body_len ? body : NULL; /* the connection keeps it until the reply (conn.h) */
 	r->route->fn(r); /* r may be freed by now; l lives on */
 	read_end(l);
 }

@@ -29,7 +29,10 @@ struct target {
 	const char *pattern; /* the route's, as in routes.c */
 	enum served_as as;
 	const char *param; /* what {} stands for: "case", "workshop", or itself */
+	const char *type;  /* the body's Content-Type; NULL: application/json */
 };
+#define MULTIPART "multipart/form-data; boundary=XyZ"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers" /* type: JSON unless named */
 
 static const struct target targets[] = {
     {"login", "/api/v1/login", AS_NONE, NULL},
@@ -51,6 +54,9 @@ static const struct target targets[] = {
     {"list employer", "/api/v1/lists", AS_EMPLOYER, NULL},
     {"list agent", "/api/v1/lists", AS_AGENT, NULL},
     {"user admin", "/api/v1/users", AS_ADMIN, NULL},
+    /* a file: the body is the multipart, boundary XyZ (tests/fuzz/multipart.dict) */
+    {"attach agent", "/api/v1/cases/{}/attachments", AS_AGENT, "case", MULTIPART},
+    {"attach citizen", "/api/v1/cases/{}/attachments", AS_CITIZEN, "case", MULTIPART},
 };
 #define NTARGETS (sizeof targets / sizeof targets[0])
 
@@ -128,10 +134,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	char head[512];
 	int hn = snprintf(head, sizeof head,
-			  "POST %s HTTP/1.1\r\nHost: fuzz\r\n%s%s%sContent-Type: application/json\r\n"
+			  "POST %s HTTP/1.1\r\nHost: fuzz\r\n%s%s%sContent-Type: %s\r\n"
 			  "Content-Length: %zu\r\n\r\n",
 			  fresh ? path : paths[i], t->as ? "Authorization: Bearer " : "", s->token[t->as],
-			  t->as ? "\r\n" : "", body_len);
+			  t->as ? "\r\n" : "", t->type ? t->type : "application/json", body_len);
 	char *req = malloc((size_t)hn + body_len);
 	FUZZ_CHECK(req);
 	memcpy(req, head, (size_t)hn);

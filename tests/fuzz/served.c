@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "attachments/attachments.h"
 #include "audit/spool.h"
 #include "cli/cli.h"
 #include "demo/demo.h"
@@ -137,6 +138,9 @@ static void serve(void)
 		die("login", "out of memory for the failed-login counters");
 	if (!(app.refused_passwords = cli_passwords_load(cli_data_default(), &e)))
 		die("passwords", e.message);
+	app.attach_dir = attach_dir_open(db_path); /* attachments/: a file accepted is stored */
+	if (!app.attach_dir)
+		abort();
 	app.writer = writer_start(db_path, &e);
 	if (!app.writer)
 		die("writer", e.message);

@@ -135,12 +135,20 @@ export class Server {
     });
   }
 
-  /** {status, json, text, headers}. body: object → JSON; string/Buffer → sent as is. */
+  /** {status, json, text, headers, bytes}. body: object → JSON; string/Buffer → sent as is;
+   * FormData → multipart/form-data. */
   async call(method, p, { token, body, headers = {}, timeout = 15000 } = {}) {
     const h = { ...headers };
     if (token) h.authorization = `Bearer ${token}`;
     let payload;
-    if (body !== undefined) {
+    if (body instanceof FormData) {
+      // multipart/form-data, written out whole first: sent with a Content-Length, in one
+      // go as the other bodies are (streamed, a refusal before the body was read closed
+      // the connection under fetch)
+      const form = new Response(body);
+      payload = Buffer.from(await form.arrayBuffer());
+      h['content-type'] = form.headers.get('content-type');
+    } else if (body !== undefined) {
       if (typeof body === 'string' || Buffer.isBuffer(body)) payload = body;
       else payload = JSON.stringify(body);
       if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type'))
@@ -148,7 +156,7 @@ export class Server {
     }
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(new Error(`${method} ${p}: no answer in ${timeout} ms`)), timeout);
-    let res, text;
+    let res, text, bytes;
     try {
       res = await fetch(this.url + p, { method, headers: h, body: payload, signal: abort.signal });
       if ((res.headers.get('content-type') || '').startsWith('text/event-stream')) {
@@ -159,7 +167,8 @@ export class Server {
         abort.abort();
         await reader.cancel().catch(() => {});
       } else {
-        text = await res.text();
+        bytes = Buffer.from(await res.arrayBuffer());
+        text = bytes.toString('utf8');
       }
     } finally {
       clearTimeout(timer);
@@ -167,7 +176,7 @@ export class Server {
     this.responses.push(text);
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-    return { status: res.status, json, text, headers: res.headers };
+    return { status: res.status, json, text, headers: res.headers, bytes };
   }
 
   /** Logs in: {token, csrf, role, login, cookie, headers}. Throws unless 200. */

@@ -137,6 +137,7 @@ after(async () => {
 // route's own refusal of a role names no field.
 const FILL = {
   id: () => '999999999',
+  aid: () => '1',
   national_id: () => freshNationalId(),
   code: () => '9999999999', // no topic, department or workshop has it
   login: () => 'no_such_login',

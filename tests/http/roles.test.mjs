@@ -117,6 +117,21 @@ const PERSON = {
   own: (role) => own.person[role], other: () => other.person, missing: () => missingNid,
 };
 const WORKSHOP = { own: () => w1, other: () => w2, missing: () => '9999999999' };
+// an attachment: [the case, one of its files], a PNG added by the supervisor (who may read
+// every case) the first time it is asked for
+const attOf = new Map();
+async function attachment(caseId) {
+  if (!attOf.has(caseId)) attOf.set(caseId, (await ok(call('supervisor', 'POST', `/api/v1/cases/${caseId}/attachments`, pngForm()), 'attachment')).id);
+  return [caseId, attOf.get(caseId)];
+}
+const ATTACHMENT = {
+  own: (role) => attachment(own.case[role].id), other: () => attachment(other.case.id), missing: () => [999999999, 1],
+};
+function pngForm() {
+  const f = new FormData();
+  f.append('file', new Blob([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3])]), 'a.png');
+  return f;
+}
 const EXISTING = (value, missing) => ({ existing: value, missing: () => missing });
 
 // Statuses: a role named in `roles` gets its own; every other role gets the route's 403;
@@ -177,6 +192,18 @@ const EXPECT = {
   'POST /api/v1/cases/{}/events': {
     targets: CASE, personal: 'case', body: () => ({ type: 'reply', text: 'پاسخ' }),
     roles: { supervisor: wrote(ANY), ...alike(['agent', 'specialist', 'desk', 'citizen'], wrote(MINE)) },
+  },
+  'POST /api/v1/cases/{}/attachments': {
+    targets: CASE, personal: 'attachment', body: () => pngForm(),
+    roles: { supervisor: wrote(ANY), ...alike(['agent', 'specialist', 'desk', 'citizen'], wrote(MINE)) },
+  },
+  'GET /api/v1/cases/{}/attachments': {
+    targets: CASE, personal: 'attachment',
+    roles: { supervisor: ANY, ...alike(['agent', 'specialist', 'desk', 'citizen'], MINE) },
+  },
+  'GET /api/v1/cases/{}/attachments/{}': {
+    targets: ATTACHMENT, personal: 'attachment',
+    roles: { supervisor: ANY, ...alike(['agent', 'specialist', 'desk', 'citizen'], MINE) },
   },
   'GET /api/v1/people/{}': {
     // the caller card: staff of the front line look anyone up (it opens a caller context)
@@ -268,6 +295,9 @@ function records(row, kind, target, value) {
     return row.action === 'record_read' && (missing ? row.national_id === null && row.reason.includes(value)
       : row.national_id === value);
   if (kind === 'workshop') return row.action === 'workshop_read' && row.reason === value;
+  if (kind === 'attachment')
+    return row.action.startsWith('attachment_') && (missing ? row.case_number === null && row.reason.includes(String(value[0] ?? value))
+      : row.case_number === other.case.number);
   return false;
 }
 
@@ -296,7 +326,9 @@ for (const route of TABLE) {
       const texts = {};
       for (const [target, of] of Object.entries(targets)) {
         const value = await of(role);
-        const path = e.inBody || value === undefined ? route.path : route.path.replace('{}', encodeURIComponent(value));
+        // each {} in turn: a value that is a list names several (a case and its file)
+        const path = e.inBody || value === undefined ? route.path
+          : [].concat(value).reduce((p, v) => p.replace('{}', encodeURIComponent(v)), route.path);
         const body = e.body ? await e.body(role, value) : undefined;
         let want;
         if (e.public) want = e.public;

@@ -19,14 +19,15 @@ export function whenLoggedOut(fn: () => void) {
 export async function api<T = any>(method: 'GET' | 'POST', path: string, body?: unknown,
   extra: Record<string, string> = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json', ...extra };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const form = body instanceof FormData; // a file: multipart/form-data, its boundary set by fetch
+  if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   let res: Response;
   try {
     res = await fetch(`/api/v1${path}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined ? undefined : form ? (body as FormData) : JSON.stringify(body),
       credentials: 'same-origin',
     });
   } catch (e) {
@@ -113,6 +114,18 @@ export interface Person {
   birth_date: string | null;
   mobile: string | null;
   province: string | null;
+}
+
+/** A file added to a case (GET /cases/{id}/attachments). */
+export interface Attachment {
+  id: number;
+  name: string;
+  type: string;
+  size: number;
+  at: string;
+  uploaded_by: string | null;
+  uploaded_by_role: string;
+  resumed?: boolean;
 }
 
 export interface Case extends CaseSummary {

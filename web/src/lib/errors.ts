@@ -40,6 +40,10 @@ const CODES: Record<string, string> = {
     'این گذرواژه پذیرفته نیست: دست‌کم ۸ نویسه، نه از گذرواژه‌های رایج، نه تکرار یا ردیفی مانند ۱۲۳۴۵۶۷۸، و نه همان نام کاربری، کد ملی یا نام. چند واژه در کنار هم گذرواژه خوبی است.',
   login_taken: 'این نام کاربری قبلاً ثبت شده است.',
   invalid_role: 'نقش انتخاب‌شده درست نیست.',
+  unsupported_media_type: 'فقط پرونده \u2068PDF\u2069 یا تصویر \u2068JPEG\u2069 و \u2068PNG\u2069 پذیرفته می‌شود.',
+  file_too_large: 'حجم پرونده بیش از ۱۰ مگابایت است.',
+  invalid_multipart: 'پرونده کامل نرسید؛ دوباره بفرستید.',
+  try_again: 'پرونده ذخیره نشد؛ دوباره بفرستید.',
   network: 'ارتباط با سرور برقرار نشد؛ دوباره تلاش کنید. آنچه نوشته‌اید حفظ شده است.',
   internal: 'خطای داخلی سرور؛ آنچه نوشته‌اید حفظ شده است.',
 };
@@ -47,6 +51,8 @@ const CODES: Record<string, string> = {
 /** Persian text for an error; the server's English message is kept as a hint for staff. */
 export function errorText(e: unknown): string {
   if (e instanceof ApiError) {
+    if (e.field === 'file' && e.code === 'body_too_large') return CODES.file_too_large;
+    if (e.field === 'file' && e.code === 'invalid_field') return 'این پرونده پذیرفته نشد (خالی است یا نامش درست نیست).';
     const fa = CODES[e.code] || (e.status >= 500 ? CODES.internal : 'درخواست پذیرفته نشد.');
     return e.code === 'invalid_transition' && e.message ? `${fa} (${e.message})` : fa;
   }

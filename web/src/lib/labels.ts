@@ -27,6 +27,7 @@ export const EVENT: Record<string, string> = {
   solve_on_call: 'حل‌شده در همین تماس',
   merge: 'ادغام در پرونده دیگر',
   merged: 'پرونده‌ای در این پرونده ادغام شد',
+  attachment: 'پیوست',
   escalate: 'ارجاع به سرپرست (تأخیر)',
   overdue: 'گذشت مهلت',
 };

@@ -3,7 +3,7 @@
 // checks every event. Each action has an Alt+key shortcut, shown on its button.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLive } from '../lib/live';
-import { api, Case, CaseEvent, CaseSummary, Page, qs } from '../api';
+import { api, Attachment, Case, CaseEvent, CaseSummary, Page, qs } from '../api';
 import { Action, actionsFor, citizenLabel, eventBody, isShortcut } from '../lib/actions';
 import { ApiError } from '../lib/errors';
 import { showTime } from '../lib/jalali';
@@ -34,7 +34,12 @@ export function Timeline(props: { events: CaseEvent[]; citizen?: boolean }) {
           {e.data?.on && <div>در انتظار: {label(WAIT_ON, e.data.on)}</div>}
           {e.data?.assignee && <div>به: {e.data.assignee}</div>}
           {e.data?.rating && <div>امتیاز: {fa(e.data.rating)} از ۵</div>}
-          {e.type === 'merge' && e.data?.number && <div>در پرونده <bdi>{fa(e.data.number)}</bdi></div>}
+          {e.type === 'attachment' && e.data?.name && (
+            <div>
+              پرونده: <bdi>{e.data.name}</bdi>
+            </div>
+          )}
+                    {e.type === 'merge' && e.data?.number && <div>در پرونده <bdi>{fa(e.data.number)}</bdi></div>}
           {e.type === 'merged' && e.data?.number && <div>پرونده <bdi>{fa(e.data.number)}</bdi> در این پرونده ادغام شد</div>}
           {e.data?.first_contact && <div>در همان تماس نخست حل شد</div>}
           {e.data?.unreached && <div>بسته شد بی‌آنکه شهروند در دسترس باشد؛ نتیجه مکتوب اعلام شد</div>}
@@ -87,6 +92,90 @@ function PersonPanel(props: { c: Case; onPick?: (id: number) => void }) {
         ? <CaseRows items={items} showPerson={false} onPick={props.onPick ?? ((id) => navigate(`/cases/${id}`))} />
         : <p class="muted">ندارد</p>}
       <RecordPanel nationalId={props.c.national_id} />
+    </section>
+  );
+}
+
+/** A size in Persian: کیلوبایت under a mebibyte, مگابایت with one decimal (٫) above. */
+function showSize(n: number): string {
+  if (n < 1 << 20) return `${fa(Math.max(1, Math.round(n / 1024)))} کیلوبایت`;
+  return `${fa((n / (1 << 20)).toFixed(1)).replace('.', '٫')} مگابایت`;
+}
+
+const KIND: Record<string, string> = { 'application/pdf': 'PDF', 'image/jpeg': 'JPEG', 'image/png': 'PNG' };
+
+/** The case's files: each with its download link, and a control to add one (PDF, JPEG or
+ * PNG, 10 MiB; the server checks the bytes). onAdded gets the case read again: a file from
+ * the citizen resumes a case that waits on them. */
+function Attachments(props: { caseId: number; onAdded: () => void }) {
+  const [items, setItems] = useState<Attachment[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
+  const load = () => api<{ items: Attachment[] }>('GET', `/cases/${props.caseId}/attachments`).then(
+    (r) => setItems(r.items),
+    setError,
+  );
+  useEffect(() => {
+    setItems(null);
+    load();
+  }, [props.caseId]);
+
+  async function add(e: Event) {
+    e.preventDefault();
+    const file = input.current?.files?.[0];
+    if (!file) {
+      setError(new ApiError(400, 'missing_field', '', 'file'));
+      return;
+    }
+    if (file.size > 10 << 20) {
+      setError(new ApiError(413, 'file_too_large', '', 'file'));
+      return;
+    }
+    const form = new FormData();
+    form.append('file', file, file.name);
+    setBusy(true);
+    setError(null);
+    try {
+      await api<Attachment>('POST', `/cases/${props.caseId}/attachments`, form);
+      if (input.current) input.current.value = '';
+      await load();
+      props.onAdded();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section class="attachments" aria-label="پیوست‌ها">
+      <h3>پیوست‌ها</h3>
+      {items && items.length === 0 && <p class="muted">پیوستی ندارد.</p>}
+      {items && items.length > 0 && (
+        <ul class="attachment-list">
+          {items.map((a) => (
+            <li key={a.id} data-attachment={a.id}>
+              <a href={`/api/v1/cases/${props.caseId}/attachments/${a.id}`} download={a.name}>
+                <bdi>{a.name}</bdi>
+              </a>
+              <span class="muted">
+                {' '}
+                <bdi>{KIND[a.type] || a.type}</bdi>، {showSize(a.size)}، {showTime(a.at)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form class="attachment-add" onSubmit={add}>
+        <Field label={'افزودن پرونده (\u2068PDF\u2069، \u2068JPEG\u2069 یا \u2068PNG\u2069، تا ۱۰ مگابایت)'} name="file" error={error}>
+          <input type="file" name="file" ref={input} accept="application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png" />
+        </Field>
+        <FormError error={error} fields={['file']} />
+        <button type="submit" class="primary" disabled={busy} data-act="attach">
+          {busy ? 'در حال ارسال…' : 'افزودن پیوست'}
+        </button>
+      </form>
     </section>
   );
 }
@@ -374,6 +463,7 @@ export function CaseView(props: {
           onStale={() => api<Case>('GET', `/cases/${props.id}`).then(setCase, () => {})}
         />
       )}
+      <Attachments caseId={c.id} onAdded={() => api<Case>('GET', `/cases/${props.id}`).then(setCase, setError)} />
       <h3>سیر پرونده</h3>
       <Timeline events={c.events} citizen={props.citizen} />
       {props.withPerson && !props.citizen && <PersonPanel c={c} onPick={props.onPick} />}
