@@ -116,6 +116,7 @@ const struct route api_routes[] = {
 	{M_POST, "/api/v1/topics/{}", ROLE_ADMIN, catalog_h_topic_edit},
 	{M_POST, "/api/v1/departments/{}", ROLE_ADMIN, catalog_h_department_edit},
 	{M_GET, "/api/v1/stats/cases", ROLE_SUPERVISOR, cases_h_stats},
+	{M_GET, "/api/v1/stats/cases.xlsx", ROLE_SUPERVISOR, cases_h_stats_xlsx},
 	{M_POST, "/api/v1/cases", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_create},
 	{M_GET, "/api/v1/cases", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_list, 0, "case_list"},
 	{M_GET, "/api/v1/cases/{}", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_get, 0, "case_read"},

@@ -20,9 +20,9 @@ struct case_row {
 	const char *waiting_on;
 	int failed_contacts, reopen_count, overdue, escalated, rating;
 	const char *assignee_login, *assignee_name;
-	const char *person_name;   /* first + last, for lists */
+	const char *person_name; /* first + last, for lists */
 	const char *national_id;
-	struct person person; /* read in the same query: a case read is one query fewer */
+	struct person person;	 /* read in the same query: a case read is one query fewer */
 	const char *events_json; /* the timeline (case_timeline), only from case_load */
 };
 
@@ -34,17 +34,17 @@ void case_write_full(struct jw *w, const struct case_row *c, const struct princi
 /* The compact form used in lists: the fields of the object, written into an open one. */
 void case_write_brief(struct jw *w, const struct case_row *c);
 /* Columns and joins that case_read_row expects (40 columns, the person's included). */
-#define CASE_COLS                                                                              \
-	"c.id, c.number, c.person_id, c.channel, c.topic_id, c.department_id,"                 \
-	" c.priority, c.subject, c.description, c.mobile, c.status, c.assignee_id,"            \
-	" c.created_by, c.created, c.updated, c.first_response_due, c.resolution_due,"         \
-	" c.report_back_due, c.first_response_at, c.answered_at, c.reported_at, c.closed_at,"  \
-	" c.waiting_since, c.waiting_on, c.failed_contacts, c.reopen_count, c.overdue,"        \
-	" c.escalated, c.rating, u.login, u.name, p.first_name || ' ' || p.last_name,"         \
-	" p.national_id, p.first_name, p.last_name, p.father_name, p.gender, p.birth_date,"    \
+#define CASE_COLS                                                                                  \
+	"c.id, c.number, c.person_id, c.channel, c.topic_id, c.department_id,"                     \
+	" c.priority, c.subject, c.description, c.mobile, c.status, c.assignee_id,"                \
+	" c.created_by, c.created, c.updated, c.first_response_due, c.resolution_due,"             \
+	" c.report_back_due, c.first_response_at, c.answered_at, c.reported_at, c.closed_at,"      \
+	" c.waiting_since, c.waiting_on, c.failed_contacts, c.reopen_count, c.overdue,"            \
+	" c.escalated, c.rating, u.login, u.name, p.first_name || ' ' || p.last_name,"             \
+	" p.national_id, p.first_name, p.last_name, p.father_name, p.gender, p.birth_date,"        \
 	" p.mobile, p.province"
-#define CASE_FROM                                                                              \
-	" FROM cases c LEFT JOIN users u ON u.id = c.assignee_id"                              \
+#define CASE_FROM                                                                                  \
+	" FROM cases c LEFT JOIN users u ON u.id = c.assignee_id"                                  \
 	" JOIN people p ON p.id = c.person_id"
 #define CASE_SELECT "SELECT " CASE_COLS CASE_FROM
 void case_read_row(struct db_stmt *s, struct case_row *c, struct arena *a);
@@ -53,6 +53,19 @@ void case_read_row(struct db_stmt *s, struct case_row *c, struct arena *a);
  * at Tehran midnight, or ISO-8601; a year below 1700 is read as Jalali. 1 and *out set,
  * 0 when absent, -1 with e (400 naming key) when not a date. */
 int cases_query_time(struct req *r, const char *key, int64_t *out, struct err *e);
+
+/* Solved at the first contact, as a condition on the case row named by P ("c." or
+ * "cases."), the one definition the figures (stats.c) and the list's first_contact=1
+ * share: reported back, and either closed by a close whose data says
+ * {"first_contact":true} (the "solved on the call" action), or answered and reported
+ * back by the one who opened it, with no one else assigned, within the minute the case
+ * was opened. The EXISTS reads the partial index case_events_first_contact (migration
+ * 017); data is our own compact JSON, so LIKE finds the key on SQLite and PostgreSQL. */
+#define CASE_FIRST_CONTACT(P)                                                                      \
+	"(" P "reported_at IS NOT NULL AND (" P "reported_at < " P "created + 60 AND"              \
+	" coalesce(" P "assignee_id, " P "created_by) = " P "created_by OR " P "status ="          \
+	" 'closed' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = " P "id AND"          \
+	" e.type = 'close' AND e.data LIKE '%\"first_contact\":true%')))"
 
 /* May `who` read this case? 1 yes, 0 no. */
 int case_may_read(struct db *db, const struct principal *who, const struct case_row *c,

@@ -163,6 +163,10 @@ void req_set_header(struct req *r, const char *name, const char *value);
  * HEAD request gets the headers and Content-Length only. */
 void reply_static(struct req *r, int status, const void *data, size_t len);
 
+/* Sends body (malloc'd, handed over: freed once written) as Content-Type `type`, with the
+ * headers set by req_set_header (a download's Content-Disposition) and no-store. */
+void reply_bytes(struct req *r, int status, const char *type, char *body, size_t len);
+
 /* Submits a write job whose done() will reply; the request stays alive until then. */
 void req_write(struct req *r, struct write_job *job);
 /* Before handing r to other work whose job->done() replies on this loop: ends the
