@@ -63,8 +63,8 @@ static void create_done(void *arg, int rc, const struct err *e)
 
 void cases_h_create(struct req *r)
 {
-	static const char *const known[] = {"national_id", "channel",	  "topic",  "subject",
-					    "description", "mobile",	  "priority", NULL};
+	static const char *const known[] = {"national_id", "channel", "topic",	  "subject",
+					    "description", "mobile",  "priority", NULL};
 	struct err e;
 	json_t *b = req_json(r, &e);
 	if (!b) {
@@ -75,8 +75,10 @@ void cases_h_create(struct req *r)
 	struct case_new *c = &x->c;
 	const char *nid = NULL, *topic = NULL, *mobile = NULL;
 	if (field_only(b, known, &e) < 0 ||
-	    field_text(b, "national_id", r->who.role != ROLE_CITIZEN, 20, &r->arena, &nid, &e) < 0 ||
-	    field_text(b, "channel", r->who.role != ROLE_CITIZEN, 32, &r->arena, &c->channel, &e) < 0 ||
+	    field_text(b, "national_id", r->who.role != ROLE_CITIZEN, 20, &r->arena, &nid, &e) <
+		0 ||
+	    field_text(b, "channel", r->who.role != ROLE_CITIZEN, 32, &r->arena, &c->channel, &e) <
+		0 ||
 	    field_text(b, "topic", 1, 64, &r->arena, &topic, &e) < 0 ||
 	    field_text(b, "subject", 1, 200, &r->arena, &c->subject, &e) < 0 ||
 	    field_text(b, "description", 0, 4000, &r->arena, &c->description, &e) < 0 ||
@@ -116,7 +118,8 @@ void cases_h_create(struct req *r)
 	if (!c->priority)
 		c->priority = "normal";
 	else if (!one_of(c->priority, priorities)) {
-		err_set(&e, 400, "invalid_field", "priority", "priority is low, normal, high or urgent");
+		err_set(&e, 400, "invalid_field", "priority",
+			"priority is low, normal, high or urgent");
 		goto bad;
 	}
 	c->who = r->who;
@@ -243,7 +246,8 @@ void cases_h_event(struct req *r)
 		goto bad;
 	}
 	if (!strcmp(type, "assign") && !ev->assignee && !ev->department) {
-		err_set(&e, 400, "missing_field", "assignee", "assign needs assignee or department");
+		err_set(&e, 400, "missing_field", "assignee",
+			"assign needs assignee or department");
 		goto bad;
 	}
 	if (load_readable(r, &c) < 0)
@@ -521,6 +525,40 @@ static int list_filters(struct req *r, struct sql *q, struct err *e)
 	return 0;
 }
 
+/* solved, in_time, first_contact, rating, handler: the lists behind the outcome figures
+ * (stats.c), each condition word for word the figure's */
+static int list_outcomes(struct req *r, struct sql *q, struct err *e)
+{
+	static const struct {
+		const char *key, *yes, *no;
+	} flags[] = {
+	    {"solved", " AND c.answered_at IS NOT NULL", " AND c.answered_at IS NULL"},
+	    {"in_time", " AND c.answered_at <= c.resolution_due",
+	     " AND NOT (c.answered_at IS NOT NULL AND c.answered_at <= c.resolution_due)"},
+	    {"first_contact", " AND " CASE_FIRST_CONTACT("c."),
+	     " AND NOT " CASE_FIRST_CONTACT("c.")},
+	};
+	int f;
+	for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+		if (list_flag(r, flags[i].key, &f, e) < 0)
+			return -1;
+		if (f >= 0)
+			sql_add(q, f ? flags[i].yes : flags[i].no);
+	}
+	const char *v = req_query(r, "rating");
+	if (v) {
+		if (!v[0] || v[1] || v[0] < '1' || v[0] > '5')
+			return err_set(e, 400, "invalid_field", "rating", "rating is 1 to 5");
+		sql_cond(q, "c.rating = $?", NULL, v[0] - '0', 1);
+	}
+	if ((v = req_query(r, "handler")))
+		sql_cond(q,
+			 "coalesce(c.assignee_id, c.created_by) = (SELECT id FROM users WHERE"
+			 " login = $?)",
+			 v, 0, 0);
+	return 0;
+}
+
 /* from, to: created in the range; closed_from, closed_to: the closed cases of a day of the
  * figures' series */
 static int list_dates(struct req *r, struct sql *q, struct err *e)
@@ -636,7 +674,8 @@ void cases_h_list(struct req *r)
 		goto bad;
 	list_scope(&lq, &r->who, req_now());
 	if (list_status(r, lq.sql, &e) < 0 || list_filters(r, lq.sql, &e) < 0 ||
-	    list_dates(r, lq.sql, &e) < 0 || list_text(r, &lq, &e) < 0)
+	    list_outcomes(r, lq.sql, &e) < 0 || list_dates(r, lq.sql, &e) < 0 ||
+	    list_text(r, &lq, &e) < 0)
 		goto bad;
 	list_reply(r, &lq);
 	return;

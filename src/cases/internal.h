@@ -59,11 +59,13 @@ int cases_query_time(struct req *r, const char *key, int64_t *out, struct err *e
  * share: reported back, and either closed by a close whose data says
  * {"first_contact":true} (the "solved on the call" action), or answered and reported
  * back by the one who opened it, with no one else assigned, within the minute the case
- * was opened. The EXISTS reads the partial index case_events_first_contact (migration
- * 017); data is our own compact JSON, so LIKE finds the key on SQLite and PostgreSQL. */
+ * was opened. Never NULL, so that NOT of it is the rest. The EXISTS reads the partial index
+ * case_events_first_contact (migration 017); data is our own compact JSON, so LIKE finds the key on
+ * SQLite and PostgreSQL. */
 #define CASE_FIRST_CONTACT(P)                                                                      \
 	"(" P "reported_at IS NOT NULL AND (" P "reported_at < " P "created + 60 AND"              \
-	" coalesce(" P "assignee_id, " P "created_by) = " P "created_by OR " P "status ="          \
+	" coalesce(" P "assignee_id, " P "created_by, 0) = coalesce(" P "created_by, -1) OR"       \
+	" " P "status ="                                                                           \
 	" 'closed' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = " P "id AND"          \
 	" e.type = 'close' AND e.data LIKE '%\"first_contact\":true%')))"
 

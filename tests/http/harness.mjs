@@ -135,8 +135,9 @@ export class Server {
     });
   }
 
-  /** {status, json, text, headers}. body: object → JSON; string/Buffer → sent as is. */
-  async call(method, p, { token, body, headers = {}, timeout = 15000 } = {}) {
+  /** {status, json, text, headers} (and bytes, a Buffer, with raw: a download).
+   * body: object → JSON; string/Buffer → sent as is. */
+  async call(method, p, { token, body, headers = {}, timeout = 15000, raw = false } = {}) {
     const h = { ...headers };
     if (token) h.authorization = `Bearer ${token}`;
     let payload;
@@ -152,11 +153,12 @@ export class Server {
       body: payload,
       signal: AbortSignal.timeout(timeout),
     });
-    const text = await res.text();
+    const bytes = Buffer.from(await res.arrayBuffer());
+    const text = bytes.toString('utf8');
     this.responses.push(text);
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-    return { status: res.status, json, text, headers: res.headers };
+    return { status: res.status, json, text, headers: res.headers, ...(raw ? { bytes } : {}) };
   }
 
   /** Logs in: {token, csrf, role, login, cookie, headers}. Throws unless 200. */
