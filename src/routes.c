@@ -132,6 +132,7 @@ const struct route api_routes[] = {
 	{M_POST, "/api/v1/pensions/batches/{}/apply", ROLE_ADMIN | ROLE_SUPERVISOR, pensions_h_apply},
 	{M_GET, "/api/v1/me/access-log", ROLE_ANY, audit_h_access_log},
 	{M_GET, "/api/v1/audit", ROLE_AUDITOR, audit_h_query, 0, "audit_read"},
+	{M_GET, "/api/v1/audit.xlsx", ROLE_AUDITOR, audit_h_export, 0, "audit_read"},
 	{M_POST, "/api/v1/workshops", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST,
 	 workshops_h_create},
 	{M_GET, "/api/v1/workshops",
