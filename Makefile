@@ -45,7 +45,7 @@ web-unit: web/node_modules/.installed
 
 # Browser journeys: Debian's chromium driven by playwright-core against a real tamin serve.
 E2E_TESTS := $(sort $(wildcard web/e2e/*.test.mjs))
-e2e: build/tamin build/web/index.html
+e2e: build/tamin build/web/index.html tests/http/node_modules/.installed
 	@set -e; for f in $(E2E_TESTS); do echo "e2e: $$f"; TAMIN_BIN=build/tamin node --test $$f; done
 
 deps:
