@@ -287,7 +287,11 @@ static void set_add(json_t *set, const char *v, size_t max)
 		return;
 	size_t i;
 	json_t *x;
-	json_array_foreach(set, i, x) if (strcmp(json_string_value(x), v) == 0) return;
+	json_array_foreach(set, i, x)
+	{
+		if (strcmp(json_string_value(x), v) == 0)
+			return;
+	}
 	if (json_array_size(set) < max)
 		json_array_append_new(set, json_string(v));
 }
@@ -326,10 +330,12 @@ static void groups_read(struct db_stmt *s, int limit, int with_person, json_t *i
 			}
 			if (n == cap) {
 				cap = cap ? cap * 2 : 16;
-				g = realloc(g, (size_t)cap * sizeof *g);
-				open = realloc(open, (size_t)cap * sizeof *open);
-				if (!g || !open)
+				struct group *ng = realloc(g, (size_t)cap * sizeof *g);
+				int *no = ng ? realloc(open, (size_t)cap * sizeof *open) : NULL;
+				if (!ng || !no)
 					abort();
+				g = ng;
+				open = no;
 			}
 			memset(&g[n], 0, sizeof g[n]);
 			open[nopen++] = n;
@@ -583,8 +589,10 @@ static void export_groups(struct xlsx *x, struct db_stmt *s)
 				 k ? " " : "", c);
 		}
 		json_array_foreach(json_object_get(g, "cases"), k, v)
-		    snprintf(cases + strlen(cases), sizeof cases - strlen(cases), "%s%s",
-			     k ? " " : "", json_string_value(v));
+		{
+			snprintf(cases + strlen(cases), sizeof cases - strlen(cases), "%s%s",
+				 k ? " " : "", json_string_value(v));
+		}
 		xlsx_text(x, words);
 		xlsx_text(x, codes);
 		xlsx_text(x, cases);
@@ -613,8 +621,8 @@ static void export(struct req *r)
 		export_groups(x, s);
 	else
 		export_rows(x, s);
-	char *data;
-	size_t len;
+	char *data = NULL;
+	size_t len = 0;
 	if (xlsx_finish(x, &data, &len, &e) < 0) {
 		reply_error(r, &e);
 		return;

@@ -106,16 +106,14 @@ static void stats_sql(const struct stats_query *q, int which, struct scope_sql *
 			 PLAIN_DEPARTMENT | PLAIN_TOPIC, 2);
 		break;
 	case STATS_OUTCOMES: /* cases_outcomes, by department and topic in its order */
-		scope_of(
-		    s, q,
-		    "SELECT department_id, topic_id, " ONE("status = 'closed'") ", " ONE("answered_"
-											 "at IS "
-											 "NOT NULL") ", " ONE("answered_at <= resolution_due") ", " ONE(
-			CASE_FIRST_CONTACT(
-			    "cases.")) ", " ONE("rating = 1") ", " ONE("rating = 2") ", " ONE("rati"
-											      "ng "
-											      "= 3") ", " ONE("rating = 4") ", " ONE("rating = 5") ", " ONE("reopen_count > 0") ", " ONE("status IN ('reported_back', 'closed') OR reopen_count > 0") " FROM cases WHERE 1 = 1",
-		    PLAIN_CREATED | (q->department_id ? 0 : PLAIN_TOPIC), 0);
+		scope_of(s, q,
+			 "SELECT department_id, topic_id, " ONE("status = 'closed'") ", " ONE(
+			     "answered_"
+			     "at IS "
+			     "NOT NULL") ", " ONE("answered_at <= resolution_due") ", " ONE(CASE_FIRST_CONTACT("cases.")) ", " ONE("rating = 1") ", " ONE("rating = 2") ", " ONE("rati"
+																						 "ng "
+																						 "= 3") ", " ONE("rating = 4") ", " ONE("rating = 5") ", " ONE("reopen_count > 0") ", " ONE("status IN ('reported_back', 'closed') OR reopen_count > 0") " FROM cases WHERE 1 = 1",
+			 PLAIN_CREATED | (q->department_id ? 0 : PLAIN_TOPIC), 0);
 		s->len += (size_t)snprintf(s->text + s->len, sizeof s->text - s->len,
 					   " GROUP BY department_id, topic_id");
 		break;
@@ -330,9 +328,11 @@ static int people_read(struct db *db, const struct stats_query *q, struct stats 
 		if (i == x->np) {
 			if (x->np == cap) {
 				cap = cap ? cap * 2 : 32;
-				x->people = realloc(x->people, (size_t)cap * sizeof *x->people);
-				if (!x->people)
+				struct person_figures *more =
+				    realloc(x->people, (size_t)cap * sizeof *x->people);
+				if (!more)
 					abort();
+				x->people = more;
 			}
 			memset(&x->people[i], 0, sizeof x->people[i]);
 			x->people[i].id = id;
@@ -753,8 +753,8 @@ void cases_h_stats_xlsx(struct req *r)
 	struct stats_query q;
 	if (stats_query_of(r, &q) < 0)
 		return;
-	char *data;
-	size_t len;
+	char *data = NULL;
+	size_t len = 0;
 	if (cases_stats_xlsx(req_db(r), &q, &data, &len, &e) < 0) {
 		reply_error(r, &e);
 		return;
