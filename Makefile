@@ -1,6 +1,6 @@
 # tamin: `make run` serves the demo, `make test` runs every test. See README.md.
 CC      ?= cc
-PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium libzstd libcrypto
+PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium libzstd libcrypto xlsxwriter
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -Isrc -Ibuild/gen
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -45,7 +45,7 @@ web-unit: web/node_modules/.installed
 
 # Browser journeys: Debian's chromium driven by playwright-core against a real tamin serve.
 E2E_TESTS := $(sort $(wildcard web/e2e/*.test.mjs))
-e2e: build/tamin build/web/index.html
+e2e: build/tamin build/web/index.html tests/http/node_modules/.installed
 	@set -e; for f in $(E2E_TESTS); do echo "e2e: $$f"; TAMIN_BIN=build/tamin node --test $$f; done
 
 deps:

@@ -56,10 +56,16 @@ void audit_then(struct req *r, struct audit_entry *rows, int n,
 void audit_refuse(struct req *r, struct audit_entry *a, const char *field, const char *message);
 
 /* 1 if `who` holds a live caller context for person_id. */
-int audit_has_context(struct db *db, const struct principal *who, int64_t person_id,
-		      int64_t now);
+int audit_has_context(struct db *db, const struct principal *who, int64_t person_id, int64_t now);
 
+/* An action's code in Persian words ("case_read": "دیدن پرونده"); an unknown code as is. */
+const char *audit_action_words(const char *code);
+
+/* ?group=contact on both reads: one row per staff member per contact (the same user
+ * reading the same person, each read within 30 minutes of the next) with its count, first
+ * and last time, and the actions, cases and reasons as codes. */
 void audit_h_access_log(struct req *r); /* GET /api/v1/me/access-log */
 void audit_h_query(struct req *r);	/* GET /api/v1/audit */
+void audit_h_export(struct req *r);	/* GET /api/v1/audit.xlsx: the query as a workbook */
 
 #endif

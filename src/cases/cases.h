@@ -161,12 +161,23 @@ struct stats_query {
 	int days; /* the series: this many Tehran days, the last one today */
 	int64_t now;
 };
-/* Writes the figures' JSON object ({"totals","by_department","by_topic","series",
- * "generated_at"}) into w: 0, or -1 with e. Reads through db only. */
+/* Writes the figures' JSON object ({"totals","by_department","by_topic","by_person",
+ * "series","generated_at"}) into w: 0, or -1 with e. Reads through db only. */
 int cases_stats_write(struct db *db, const struct stats_query *q, struct jw *w, struct err *e);
+/* The same tables as an Excel workbook (xlsx/xlsx.h): *data malloc'd. 0, or -1 with e. */
+int cases_stats_xlsx(struct db *db, const struct stats_query *q, char **data, size_t *len,
+		     struct err *e);
 /* The SQL of each statement cases_stats_write runs for q, into out: for the test that
  * checks with EXPLAIN QUERY PLAN that each reads one index alone. */
-enum { STATS_OPEN, STATS_COUNT, STATS_CREATED, STATS_CLOSED, STATS_STATEMENTS };
+enum {
+	STATS_OPEN,
+	STATS_COUNT,
+	STATS_CREATED,
+	STATS_CLOSED,
+	STATS_OUTCOMES,
+	STATS_PEOPLE,
+	STATS_STATEMENTS
+};
 void cases_stats_sql(const struct stats_query *q, int which, char *out, size_t cap);
 /* The Tehran calendar day of instant t, as days since 1970-01-01 (UTC+03:30). */
 int64_t cases_tehran_day(int64_t t);
@@ -176,7 +187,8 @@ void cases_h_create(struct req *r);
 void cases_h_get(struct req *r);
 void cases_h_list(struct req *r);
 void cases_h_event(struct req *r);
-void cases_h_person(struct req *r); /* GET /api/v1/people/{national_id} : caller card */
-void cases_h_stats(struct req *r);  /* GET /api/v1/stats/cases : the supervisor's figures */
+void cases_h_person(struct req *r);	/* GET /api/v1/people/{national_id} : caller card */
+void cases_h_stats(struct req *r);	/* GET /api/v1/stats/cases : the supervisor's figures */
+void cases_h_stats_xlsx(struct req *r); /* GET /api/v1/stats/cases.xlsx : the same, to download */
 
 #endif

@@ -194,7 +194,8 @@ void cases_h_create(struct req *r)
 	if (!c->priority)
 		c->priority = "normal";
 	else if (!one_of(c->priority, priorities)) {
-		err_set(&e, 400, "invalid_field", "priority", "priority is low, normal, high or urgent");
+		err_set(&e, 400, "invalid_field", "priority",
+			"priority is low, normal, high or urgent");
 		goto bad;
 	}
 	c->who = r->who;
@@ -362,7 +363,8 @@ void cases_h_event(struct req *r)
 		goto bad;
 	}
 	if (!strcmp(type, "assign") && !ev->assignee && !ev->department) {
-		err_set(&e, 400, "missing_field", "assignee", "assign needs assignee or department");
+		err_set(&e, 400, "missing_field", "assignee",
+			"assign needs assignee or department");
 		goto bad;
 	}
 	if (load_readable(r, &c) < 0)
@@ -648,6 +650,40 @@ static int list_filters(struct req *r, struct sql *q, struct err *e)
 	return 0;
 }
 
+/* solved, in_time, first_contact, rating, handler: the lists behind the outcome figures
+ * (stats.c), each condition word for word the figure's */
+static int list_outcomes(struct req *r, struct sql *q, struct err *e)
+{
+	static const struct {
+		const char *key, *yes, *no;
+	} flags[] = {
+	    {"solved", " AND c.answered_at IS NOT NULL", " AND c.answered_at IS NULL"},
+	    {"in_time", " AND c.answered_at <= c.resolution_due",
+	     " AND NOT (c.answered_at IS NOT NULL AND c.answered_at <= c.resolution_due)"},
+	    {"first_contact", " AND " CASE_FIRST_CONTACT("c."),
+	     " AND NOT " CASE_FIRST_CONTACT("c.")},
+	};
+	int f;
+	for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {
+		if (list_flag(r, flags[i].key, &f, e) < 0)
+			return -1;
+		if (f >= 0)
+			sql_add(q, f ? flags[i].yes : flags[i].no);
+	}
+	const char *v = req_query(r, "rating");
+	if (v) {
+		if (!v[0] || v[1] || v[0] < '1' || v[0] > '5')
+			return err_set(e, 400, "invalid_field", "rating", "rating is 1 to 5");
+		sql_cond(q, "c.rating = $?", NULL, v[0] - '0', 1);
+	}
+	if ((v = req_query(r, "handler")))
+		sql_cond(q,
+			 "coalesce(c.assignee_id, c.created_by) = (SELECT id FROM users WHERE"
+			 " login = $?)",
+			 v, 0, 0);
+	return 0;
+}
+
 /* from, to: created in the range; closed_from, closed_to: the closed cases of a day of the
  * figures' series */
 static int list_dates(struct req *r, struct sql *q, struct err *e)
@@ -763,7 +799,8 @@ void cases_h_list(struct req *r)
 		goto bad;
 	list_scope(&lq, &r->who, req_now());
 	if (list_status(r, lq.sql, &e) < 0 || list_filters(r, lq.sql, &e) < 0 ||
-	    list_dates(r, lq.sql, &e) < 0 || list_text(r, &lq, &e) < 0)
+	    list_outcomes(r, lq.sql, &e) < 0 || list_dates(r, lq.sql, &e) < 0 ||
+	    list_text(r, &lq, &e) < 0)
 		goto bad;
 	list_reply(r, &lq);
 	return;

@@ -183,6 +183,9 @@ void reply_static(struct req *r, int status, const void *data, size_t len);
  * keeps them alive until then), with the headers set by req_set_header and the ones every
  * reply carries, as reply_static. For a file read for this reply (an attachment). */
 void reply_data(struct req *r, int status, void *data, size_t len, void (*release)(void *));
+/* Sends body (malloc'd, handed over: freed once written) as Content-Type `type`, with the
+ * headers set by req_set_header (a download's Content-Disposition) and no-store. */
+void reply_bytes(struct req *r, int status, const char *type, char *body, size_t len);
 
 /* Submits a write job whose done() will reply; the request stays alive until then. */
 void req_write(struct req *r, struct write_job *job);

@@ -311,6 +311,13 @@ static void reply_raw(struct req *r, int status, char *body, size_t len)
 	send_reply(r, status, body, body ? len : 0, free);
 }
 
+void reply_bytes(struct req *r, int status, const char *type, char *body, size_t len)
+{
+	add_header(r, "Content-Type", type);
+	add_header(r, "Cache-Control", "no-store");
+	send_reply(r, status, body, len, free);
+}
+
 void reply_static(struct req *r, int status, const void *data, size_t len)
 {
 	send_reply(r, status, data, data ? len : 0, NULL);

@@ -135,9 +135,11 @@ export class Server {
     });
   }
 
-  /** {status, json, text, headers, bytes}. body: object → JSON; string/Buffer → sent as is;
-   * FormData → multipart/form-data. */
-  async call(method, p, { token, body, headers = {}, timeout = 15000 } = {}) {
+  /** {status, json, text, headers, bytes (a Buffer)}. body: object → JSON; string/Buffer →
+   * sent as is; FormData → multipart/form-data. (raw: accepted for downloads; bytes are
+   * always there.) */
+  async call(method, p, { token, body, headers = {}, timeout = 15000, raw = false } = {}) {
+    void raw;
     const h = { ...headers };
     if (token) h.authorization = `Bearer ${token}`;
     let payload;

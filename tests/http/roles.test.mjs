@@ -170,6 +170,7 @@ const EXPECT = {
     roles: { admin: { existing: 200, missing: 404 } },
   },
   'GET /api/v1/stats/cases': { roles: { supervisor: 200 } },
+  'GET /api/v1/stats/cases.xlsx': { roles: { supervisor: 200 } },
   'POST /api/v1/cases': {
     // the body names the person: a citizen opens cases for themselves only; staff for
     // anyone (a fresh id for "another's", so that no agent identifies B here)
@@ -229,6 +230,7 @@ const EXPECT = {
   },
   'GET /api/v1/me/access-log': { roles: alike(ROLES, 200), personal: 'log' },
   'GET /api/v1/audit': { roles: { auditor: 200 }, personal: 'log' },
+  'GET /api/v1/audit.xlsx': { roles: { auditor: 200 }, personal: 'log' },
   'POST /api/v1/workshops': {
     body: () => ({ code: String(5000000000 + ++seq), name: 'کارگاه', employer_name: 'کارفرما' }),
     roles: { admin: 201, supervisor: 201, specialist: 201 },

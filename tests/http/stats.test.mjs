@@ -4,9 +4,10 @@
 // closed_from/closed_to.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import ExcelJS from 'exceljs';
 import { startDemo, assertError, assertNoSecrets, caseBody, cleanupTemp, freshNationalId } from './harness.mjs';
 
-let S, citizens, sup, svPensions, spPensions, agent1;
+let S, citizens, sup, svPensions, spPensions, agent1, onTheCall;
 const TEHRAN = 12600 * 1000; // +03:30 in ms
 
 before(async () => {
@@ -35,6 +36,13 @@ before(async () => {
     await ev(agent1, id, { type: 'close' });
     await ev(agent1, id, { type: 'reopen', text: 'مشکل حل نشد' });
   }
+  // solved on the call: answered, told and closed by the agent who opened it, at once
+  const r = await S.call('POST', '/api/v1/cases', { token: agent1.token, body: caseBody(citizens[2], { topic: 'general_info' }) });
+  assert.equal(r.status, 201, r.text);
+  onTheCall = r.json.id;
+  await ev(agent1, onTheCall, { type: 'answer', text: 'پاسخ در همان تماس' });
+  await ev(agent1, onTheCall, { type: 'report_back', method: 'call' });
+  await ev(agent1, onTheCall, { type: 'close' });
 });
 
 after(async () => {
@@ -60,7 +68,7 @@ async function pageAll(who, q) {
   }
   throw new Error('paging does not end');
 }
-const count = async (who, q) => (await pageAll(who, q)).length;
+const count = async (who, q) => (await pageAll(who, q.replace(/^&+/, ''))).length;
 
 /** The figures as docs/openapi.yaml maps them to list queries. */
 const FIGURES = {
@@ -237,4 +245,138 @@ test('list filters combine: every item satisfies every filter', async () => {
   }
   const both = await count(sup, 'reopened=1') + await count(sup, 'reopened=0');
   assert.equal(both, await count(sup, 'x=1'));
+});
+
+/** The outcome figures and the list queries behind them (docs/openapi.yaml). */
+const OUTCOMES = {
+  closed: 'status=closed',
+  solved: 'solved=1',
+  solved_in_time: 'in_time=1',
+  first_contact: 'first_contact=1',
+  ever_reopened: 'reopened=1',
+};
+
+test('the outcomes equal the counts of their list queries, in every scope', async () => {
+  for (const scope of ['', 'department=pensions', 'topic=general_info', 'department=contact_center&from=1405/01/01']) {
+    const r = await stats(sup, scope);
+    assert.equal(r.status, 200, r.text);
+    const t = r.json.totals;
+    for (const [k, q] of Object.entries(OUTCOMES))
+      assert.equal(t[k], await count(sup, `${scope}&${q}`), `${scope}: totals.${k} = count(${q})`);
+    for (let k = 1; k <= 5; k++)
+      assert.equal(t.ratings[k - 1], await count(sup, `${scope}&rating=${k}`), `${scope}: ratings[${k}]`);
+    assert.equal(t.rated, t.ratings.reduce((a, b) => a + b, 0));
+    // the rest of each flag is the rest of the cases
+    for (const f of ['solved', 'in_time', 'first_contact'])
+      assert.equal(await count(sup, `${scope}&${f}=1`) + await count(sup, `${scope}&${f}=0`), t.created, `${scope}: ${f}`);
+  }
+  const t = (await stats(sup)).json.totals;
+  assert.ok(t.solved >= t.closed && t.solved >= t.solved_in_time && t.solved_in_time > 0, JSON.stringify(t));
+  assert.ok(t.first_contact >= 1 && t.ever_reopened >= 2 && t.rated > 0, JSON.stringify(t));
+  const near = (a, b) => Math.abs(a - b) < 1e-4;
+  assert.ok(near(t.solved_in_time_share, t.solved_in_time / t.solved));
+  assert.ok(near(t.first_contact_share, t.first_contact / t.solved));
+  assert.ok(near(t.reopen_rate, t.ever_reopened / t.resolved));
+  const avg = t.ratings.reduce((n, c, i) => n + c * (i + 1), 0) / t.rated;
+  assert.ok(near(t.rating_average, avg) && t.rating_average >= 1 && t.rating_average <= 5);
+  // the case solved on the call is a first contact; a case closed a day later is not
+  const fc = await pageAll(sup, 'first_contact=1');
+  assert.ok(fc.some((i) => i.id === onTheCall), 'the case solved on the call');
+  assert.ok(fc.every((i) => i.status === 'closed' || i.status === 'reported_back'));
+  // an empty scope has no shares: null, not 0 or NaN
+  const none = await stats(sup, 'from=1300/01/01&to=1300/01/02');
+  assert.equal(none.json.totals.solved, 0);
+  assert.equal(none.json.totals.solved_in_time_share, null);
+  assert.equal(none.json.totals.rating_average, null);
+  assert.equal(none.json.totals.reopen_rate, null);
+  assert.deepEqual(none.json.by_person, []);
+});
+
+test('per person: handled, solved and solved in time are the counts of the lists by handler', async () => {
+  const r = await stats(sup);
+  const people = r.json.by_person;
+  assert.ok(people.length > 2, JSON.stringify(people));
+  assert.ok(people.every((p) => p.role !== 'citizen'));
+  for (let i = 1; i < people.length; i++) assert.ok(people[i - 1].handled >= people[i].handled, 'most handled first');
+  for (const p of people.slice(0, 4)) {
+    assert.equal(p.handled, await count(sup, `handler=${p.user}`), `${p.user} handled`);
+    assert.equal(p.solved, await count(sup, `handler=${p.user}&solved=1`), `${p.user} solved`);
+    assert.equal(p.solved_in_time, await count(sup, `handler=${p.user}&in_time=1`), `${p.user} in time`);
+    assert.ok(p.solved === 0 ? p.answer_seconds_average === null : p.answer_seconds_average >= 0);
+  }
+  const a1 = people.find((p) => p.user === 'agent1');
+  assert.ok(a1 && a1.handled >= 3 && a1.name, JSON.stringify(a1));
+  // a department's supervisor sees the people of that department's cases only
+  const own = (await stats(svPensions)).json.by_person;
+  for (const p of own) assert.equal(p.handled, await count(sup, `department=pensions&handler=${p.user}`));
+  assertError(await S.call('GET', '/api/v1/cases?rating=6', { token: sup.token }), 400, 'invalid_field', 'rating');
+  assertError(await S.call('GET', '/api/v1/cases?first_contact=yes', { token: sup.token }), 400, 'invalid_field', 'first_contact');
+  assertError(await S.call('GET', '/api/v1/cases?in_time=2', { token: sup.token }), 400, 'invalid_field', 'in_time');
+});
+
+async function workbook(who, q = '') {
+  const r = await S.call('GET', `/api/v1/stats/cases.xlsx${q ? `?${q}` : ''}`, { token: who.token, raw: true });
+  return r;
+}
+
+test('the figures download as an Excel workbook: Persian headers, right-to-left, numbers as numbers', async () => {
+  const r = await workbook(sup, 'days=7');
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  assert.match(r.headers.get('content-disposition'), /^attachment; filename="tamin-figures-14\d\d-\d\d-\d\d\.xlsx"$/);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(r.bytes);
+  assert.deepEqual(wb.worksheets.map((w) => w.name), ['کل', 'واحدها', 'موضوع‌ها', 'کارشناسان', 'روزها']);
+  for (const ws of wb.worksheets) assert.equal(ws.views[0].rightToLeft, true, `${ws.name} is right-to-left`);
+  const json = (await stats(sup, 'days=7')).json;
+  const header = (ws) => ws.getRow(1).values.slice(1);
+  const row = (ws, n) => ws.getRow(n).values.slice(1);
+  // the totals
+  const total = wb.getWorksheet('کل');
+  assert.deepEqual(header(total).slice(0, 3), ['ایجادشده', 'باز', 'دیرکرد']);
+  const h = header(total);
+  const cell = (name) => row(total, 2)[h.indexOf(name)];
+  assert.equal(cell('ایجادشده'), json.totals.created);
+  assert.equal(cell('بسته'), json.totals.closed);
+  assert.equal(cell('حل‌شده'), json.totals.solved);
+  assert.equal(cell('حل در تماس اول'), json.totals.first_contact);
+  assert.equal(typeof cell('باز'), 'number');
+  assert.ok(Math.abs(cell('میانگین امتیاز') - json.totals.rating_average) < 1e-4, 'the average, 4 decimals in JSON');
+  // by department: one row each, its code and Persian name, its figures
+  const deps = wb.getWorksheet('واحدها');
+  assert.deepEqual(header(deps).slice(0, 3), ['کد واحد', 'واحد', 'باز']);
+  assert.equal(deps.rowCount - 1, json.by_department.length);
+  json.by_department.forEach((d, i) => {
+    const v = row(deps, i + 2);
+    assert.deepEqual([v[0], v[1], v[2], v[6], v[7]], [d.department, d.name, d.open, d.closed, d.solved], d.department);
+  });
+  // per person and the days: minutes as numbers, days as dates and Jalali text
+  const people = wb.getWorksheet('کارشناسان');
+  assert.equal(people.rowCount - 1, json.by_person.length);
+  assert.deepEqual(row(people, 2).slice(0, 4), [json.by_person[0].user, json.by_person[0].name, json.by_person[0].role, json.by_person[0].handled]);
+  const days = wb.getWorksheet('روزها');
+  assert.deepEqual(header(days), ['روز', 'تاریخ میلادی', 'ایجادشده', 'بسته‌شده']);
+  assert.equal(days.rowCount - 1, 7);
+  json.series.forEach((s, i) => {
+    const v = row(days, i + 2);
+    assert.equal(v[0], s.jalali);
+    assert.ok(v[1] instanceof Date, 'a date cell');
+    assert.equal(v[1].toISOString().slice(0, 10), s.day);
+    assert.deepEqual([v[2], v[3]], [s.created, s.closed]);
+  });
+});
+
+test('the workbook follows the scope, and refuses what the figures refuse', async () => {
+  const r = await workbook(svPensions);
+  assert.equal(r.status, 200);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(r.bytes);
+  const deps = wb.getWorksheet('واحدها');
+  assert.equal(deps.rowCount, 2);
+  assert.equal(deps.getRow(2).values[1], 'pensions');
+  assertError(await workbook(svPensions, 'department=records'), 403, 'forbidden', 'department');
+  assertError(await workbook(sup, 'days=0'), 400, 'invalid_field', 'days');
+  assertError(await workbook(sup, 'from=yesterday'), 400, undefined, 'from');
+  assertError(await workbook(agent1), 403, 'forbidden');
+  assertError(await S.call('GET', '/api/v1/stats/cases.xlsx'), 401, 'unauthenticated');
 });

@@ -86,11 +86,11 @@ static void test_figures(void **state)
 	struct fx *f = *state;
 	/* 1405/09/01 00:00 Tehran, a Saturday; the cases are opened around it */
 	int64_t m = tehran_to_unix((struct jdate){1405, 9, 1}, 0);
-	int64_t a = open_case(f, "pension_not_paid", m - 1, NULL);	  /* the day before */
-	int64_t b = open_case(f, "pension_not_paid", m, NULL);	  /* the first second */
-	int64_t c = open_case(f, "pension_not_paid", m + 3600, NULL);	  /* waiting */
-	int64_t d = open_case(f, "general_info", m + 7200, NULL);	  /* closed, reopened */
-	int64_t g = open_case(f, "general_info", m + 7300, NULL);	  /* closed */
+	int64_t a = open_case(f, "pension_not_paid", m - 1, NULL);	/* the day before */
+	int64_t b = open_case(f, "pension_not_paid", m, NULL);		/* the first second */
+	int64_t c = open_case(f, "pension_not_paid", m + 3600, NULL);	/* waiting */
+	int64_t d = open_case(f, "general_info", m + 7200, NULL);	/* closed, reopened */
+	int64_t g = open_case(f, "general_info", m + 7300, NULL);	/* closed */
 	int64_t h = open_case(f, "record_missing_months", m + 1, NULL); /* overdue */
 	(void)a;
 	(void)b;
@@ -173,6 +173,89 @@ static void test_figures(void **state)
 	json_decref(j);
 }
 
+static void exec1(struct fx *f, const char *sql, int64_t a, int64_t b)
+{
+	struct db_stmt *s = db_prepare(f->db, sql);
+	assert_non_null(s);
+	db_bind_int(s, 1, a);
+	db_bind_int(s, 2, b);
+	assert_int_equal(db_step(s), 0);
+	db_done(s);
+}
+
+/* The outcomes: closed, solved (answered), solved within the resolution due, solved at
+ * the first contact (either definition of CASE_FIRST_CONTACT), ratings, the reopen rate,
+ * and per person. */
+static void test_outcomes(void **state)
+{
+	struct fx *f = *state;
+	int64_t m = tehran_to_unix((struct jdate){1405, 9, 1}, 9 * 60);
+	exec1(f,
+	      "INSERT INTO users(id, login, pw_hash, role, name, created) VALUES ($1,"
+	      " 'agent7', 'x', 'agent', 'کارشناس هفت', $2)",
+	      7, m);
+	int64_t fast = open_case(f, "general_info", m, NULL);	       /* solved on the call */
+	int64_t flag = open_case(f, "general_info", m + 10, NULL);     /* closed as first contact */
+	int64_t late = open_case(f, "pension_not_paid", m + 20, NULL); /* answered late, rated */
+	int64_t back = open_case(f, "general_info", m + 30, NULL);     /* closed, reopened */
+	int64_t open = open_case(f, "general_info", m + 40, NULL);     /* never answered */
+	(void)open;
+	exec1(f, "UPDATE cases SET created_by = $1 WHERE id <= $2", 7, back);
+	event(f, fast, ROLE_AGENT, "answer", m + 20);
+	event(f, fast, ROLE_AGENT, "report_back", m + 50); /* within the minute */
+	event(f, flag, ROLE_AGENT, "answer", m + 600);
+	event(f, flag, ROLE_AGENT, "report_back", m + 610);
+	event(f, flag, ROLE_AGENT, "close", m + 620);
+	exec1(f,
+	      "INSERT INTO case_events(case_id, at, type, data) VALUES ($1, $2, 'close',"
+	      " '{\"first_contact\":true}')",
+	      flag, m + 620);
+	event(f, late, ROLE_AGENT, "answer", m + 40 * 86400);
+	event(f, late, ROLE_AGENT, "report_back", m + 40 * 86400 + 100);
+	struct case_event rate = {.who = {.role = ROLE_CITIZEN},
+				  .app = &f->app,
+				  .ip = "test",
+				  .case_id = late,
+				  .now = m + 40 * 86400 + 200,
+				  .type = "rate",
+				  .text = "",
+				  .rating = 2};
+	struct write_job job = {.run = case_event_run, .arg = &rate};
+	assert_int_equal(writer_run_now(f->db, &job), 0);
+	event(f, back, ROLE_AGENT, "answer", m + 3600);
+	event(f, back, ROLE_AGENT, "report_back", m + 3700);
+	event(f, back, ROLE_AGENT, "close", m + 3800);
+	event(f, back, ROLE_AGENT, "reopen", m + 3900);
+
+	struct stats_query q = {.days = 1, .now = m + 41 * 86400};
+	json_t *j = figures(f, &q);
+	json_t *t = json_object_get(j, "totals");
+	assert_int_equal(num(t, "created"), 5);
+	assert_int_equal(num(t, "closed"), 1);	       /* flag */
+	assert_int_equal(num(t, "solved"), 3);	       /* fast, flag, late */
+	assert_int_equal(num(t, "solved_in_time"), 2); /* late is 40 days late */
+	assert_int_equal(num(t, "first_contact"), 2);  /* fast by the minute, flag by its close */
+	assert_int_equal(num(t, "rated"), 1);
+	assert_true(json_real_value(json_object_get(t, "rating_average")) == 2.0);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(t, "ratings"), 1)), 1);
+	assert_int_equal(num(t, "ever_reopened"), 1); /* back */
+	assert_int_equal(num(t, "resolved"), 4);      /* fast, flag, late, back */
+	assert_true(json_real_value(json_object_get(t, "reopen_rate")) == 0.25);
+	json_t *gi = item(j, "by_topic", "topic", "general_info");
+	assert_int_equal(num(gi, "first_contact"), 2);
+	assert_int_equal(num(gi, "solved_in_time"), 2);
+	json_t *people = json_object_get(j, "by_person");
+	assert_int_equal(json_array_size(people), 1); /* the citizen's own case: no one's */
+	json_t *p = json_array_get(people, 0);
+	assert_string_equal(json_string_value(json_object_get(p, "user")), "agent7");
+	assert_int_equal(num(p, "handled"), 4);
+	assert_int_equal(num(p, "solved"), 3);
+	assert_int_equal(num(p, "solved_in_time"), 2);
+	/* (20 + 590 + 40 days - 20) / 3, rounded */
+	assert_int_equal(num(p, "answer_seconds_average"), (20 + 590 + 40 * 86400 - 20 + 1) / 3);
+	json_decref(j);
+}
+
 /* Every statement of the figures, in every scope, reads one index alone (a covering
  * index: no row of the table is read), and seeks it wherever the scope allows. The
  * planner decides without statistics (no ANALYZE), so an empty database plans as a
@@ -181,7 +264,8 @@ static void test_plans_read_indexes_alone(void **state)
 {
 	struct fx *f = *state;
 	static const char *const want[STATS_STATEMENTS] = {"cases_open_stats", NULL,
-							   "cases_created", "cases_closed"};
+							   "cases_created",    "cases_closed",
+							   "cases_outcomes",   "cases_handlers"};
 	static const char *const count_want[16] = {"", "cases_department", "cases_topic",
 						   "cases_created"}; /* then cases_created */
 	for (int scope = 0; scope < 16; scope++) {
@@ -191,7 +275,7 @@ static void test_plans_read_indexes_alone(void **state)
 		q.has_from = (scope & 4) != 0;
 		q.has_to = (scope & 8) != 0;
 		for (int which = 0; which < STATS_STATEMENTS; which++) {
-			char sql[700], explain[720], plan[1024] = "";
+			char sql[2100], explain[2140], plan[1024] = "";
 			cases_stats_sql(&q, which, sql, sizeof sql);
 			snprintf(explain, sizeof explain, "EXPLAIN QUERY PLAN %s", sql);
 			struct db_stmt *s = db_prepare(f->db, explain);
@@ -201,6 +285,17 @@ static void test_plans_read_indexes_alone(void **state)
 				n += (size_t)snprintf(plan + n, sizeof plan - n, "%s; ",
 						      db_col_text(s, 3));
 			db_done(s);
+			/* first contact's probe of the closes marked so (CASE_FIRST_CONTACT)
+			 * seeks their small partial index, and reads only the rows it finds */
+			const char *probe =
+			    "SEARCH e USING INDEX case_events_first_contact (case_id=?); ";
+			char *at = strstr(plan, probe);
+			if (which == STATS_OUTCOMES) {
+				if (!at)
+					fail_msg("scope %d: no probe of first contacts: %s", scope,
+						 plan);
+				memmove(at, at + strlen(probe), strlen(at + strlen(probe)) + 1);
+			}
 			int alone = strstr(plan, "USING COVERING INDEX") &&
 				    !strstr(plan, "TEMP B-TREE") && !strstr(plan, "USING INDEX");
 			int seeks = !strstr(plan, "SCAN");
@@ -210,9 +305,10 @@ static void test_plans_read_indexes_alone(void **state)
 			int index_ok = strstr(plan, idx) != NULL;
 			/* the count of a topic in a department, over all time, scans cases_created
 			 */
-			int must_seek = which >= STATS_CREATED ||
-					(which == STATS_OPEN && q.department_id) ||
-					(which == STATS_COUNT && scope && scope != 3);
+			int must_seek =
+			    which == STATS_CREATED || which == STATS_CLOSED ||
+			    ((which == STATS_OPEN || which == STATS_OUTCOMES) && q.department_id) ||
+			    (which == STATS_COUNT && scope && scope != 3);
 			if (!alone || !index_ok || (must_seek && !seeks))
 				fail_msg("scope %d statement %d: %s\n  plan: %s", scope, which, sql,
 					 plan);
@@ -225,6 +321,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tehran_day),
 	    cmocka_unit_test_setup_teardown(test_figures, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outcomes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plans_read_indexes_alone, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -68,11 +68,11 @@ test('citizen: a new request, refused first for a missing subject, then filed; t
   await page.locator('article.case[data-status=new]').waitFor();
 
   await page.goto(`${app.url}/me/access-log`);
-  const rows = page.locator('table.access-log tbody tr');
+  const rows = page.locator('ul.access-log li');
   await rows.first().waitFor();
-  const text = await page.locator('table.access-log').textContent();
+  const text = await page.locator('ul.access-log').textContent();
   assert.match(text, /کارشناس ۱۴۲۰/, 'the agent who read the record is listed');
-  await shot(page, 'citizen-access-log');
+  await shot(page, 'citizen-access-log-own');
 
   // my own insurance record and retirement, with how they were computed
   await page.goto(`${app.url}/me/record`);

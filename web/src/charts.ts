@@ -1,21 +1,50 @@
 // ECharts with only the parts the supervisor view uses (tree-shaken), loaded on demand.
-import { LineChart } from 'echarts/charts';
+// Every number people read is in Persian digits: the axes' labels and the tooltips.
+import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
+import { fa } from './lib/text';
 
-echarts.use([LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([LineChart, BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
+interface TipItem { axisValueLabel?: string; name?: string; marker?: string; seriesName?: string; value?: unknown }
+
+/** The tooltip of an axis: the day (already in Persian digits), then each line's value. */
+function tooltip(params: TipItem | TipItem[]): string {
+  const items = Array.isArray(params) ? params : [params];
+  const head = items[0]?.axisValueLabel ?? items[0]?.name ?? '';
+  const rows = items.map((p) => `${p.marker ?? ''}${p.seriesName ?? ''}: <b>${fa(String(p.value ?? ''))}</b>`);
+  return [head, ...rows].join('<br/>');
+}
+
+const base = {
+  textStyle: { fontFamily: 'Vazirmatn, sans-serif' },
+  tooltip: { trigger: 'axis', formatter: tooltip },
+  grid: { left: 40, right: 20, top: 30, bottom: 30 },
+};
+
+/** Lines over days: labels are shown as given (dayLabels in lib/figures.ts). */
 export function lineChart(el: HTMLElement, d: { days: string[]; lines: { name: string; values: number[] }[] }) {
   const chart = echarts.init(el, undefined, { renderer: 'canvas' });
   chart.setOption({
-    textStyle: { fontFamily: 'Vazirmatn, sans-serif' },
-    tooltip: { trigger: 'axis' },
+    ...base,
     legend: { top: 0 },
-    grid: { left: 40, right: 20, top: 30, bottom: 30 },
     xAxis: { type: 'category', data: d.days, inverse: true },
-    yAxis: { type: 'value', position: 'right', minInterval: 1 },
+    yAxis: { type: 'value', position: 'right', minInterval: 1, axisLabel: { formatter: (v: number) => fa(v) } },
     series: d.lines.map((l) => ({ name: l.name, type: 'line', smooth: false, symbolSize: 4, data: l.values })),
+  });
+  return chart;
+}
+
+/** Bars, one per label (the ratings 1 to 5). */
+export function barChart(el: HTMLElement, d: { labels: string[]; name: string; values: number[] }) {
+  const chart = echarts.init(el, undefined, { renderer: 'canvas' });
+  chart.setOption({
+    ...base,
+    xAxis: { type: 'category', data: d.labels, inverse: true },
+    yAxis: { type: 'value', position: 'right', minInterval: 1, axisLabel: { formatter: (v: number) => fa(v) } },
+    series: [{ name: d.name, type: 'bar', data: d.values, barMaxWidth: 36 }],
   });
   return chart;
 }

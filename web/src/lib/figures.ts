@@ -1,6 +1,7 @@
 // The supervisor's figures and the case list behind each: a click on a figure opens the
 // work queue with exactly the filters the server counted it with (docs/openapi.yaml,
 // GET /stats/cases).
+import { fa } from './text';
 
 export interface Counts {
   open: number;
@@ -25,3 +26,36 @@ export function figureQuery(kind: keyof Counts, scope: { department?: string; to
   return `/queue?${query(f)}`;
 }
 
+
+/** The list query behind an outcome figure (docs/openapi.yaml, GET /stats/cases). */
+export function outcomeQuery(kind: 'closed' | 'solved' | 'solved_in_time' | 'first_contact' | 'ever_reopened',
+  scope: { department?: string; topic?: string; handler?: string }): string {
+  const f: Record<string, string | undefined> = { ...scope };
+  if (kind === 'closed') f.status = 'closed';
+  if (kind === 'solved') f.solved = '1';
+  if (kind === 'solved_in_time') f.in_time = '1';
+  if (kind === 'first_contact') f.first_contact = '1';
+  if (kind === 'ever_reopened') f.reopened = '1';
+  return `/queue?${query(f)}`;
+}
+
+/** The chart's day labels from Jalali days (1405/09/01): month and day, with the year on
+ * every label when the range crosses a Jalali year, so that no day is read in the wrong
+ * one; in Persian digits. */
+export function dayLabels(jalali: string[]): string[] {
+  const years = new Set(jalali.map((d) => d.slice(0, 4)));
+  return jalali.map((d) => fa(years.size > 1 ? d : d.slice(5)));
+}
+
+/** A share 0..1 as a Persian percentage («۸۷٫۵٪»), or a dash when there is none. */
+export function percent(v: number | null | undefined): string {
+  if (v === null || v === undefined) return '—';
+  const p = Math.round(v * 1000) / 10;
+  return `${fa(String(p).replace('.', '٫'))}٪`;
+}
+
+/** A number with up to one decimal in Persian digits («۴٫۲»). */
+export function decimal(v: number | null | undefined): string {
+  if (v === null || v === undefined) return '—';
+  return fa(String(Math.round(v * 10) / 10).replace('.', '٫'));
+}

@@ -61,6 +61,8 @@ export const AUDIT_ACTION: Record<string, string> = {
   person_read: 'مشاهده مشخصات',
   case_create: 'ثبت درخواست',
   case_event: 'اقدام روی پرونده',
+  record_read: 'مشاهده سوابق بیمه',
+  workshop_read: 'مشاهده کارگاه',
 };
 
 /** Where each role starts after logging in. */

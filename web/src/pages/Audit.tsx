@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, Page, qs } from '../api';
 import { showTime } from '../lib/jalali';
+import { contactDid, contactWho, type Contact } from '../lib/access';
 import { AUDIT_ACTION, label, ROLE } from '../lib/labels';
 import { fa, normalize } from '../lib/text';
 import { Field, FormError } from '../ui/Field';
@@ -22,16 +23,29 @@ interface Row {
 export function Audit() {
   const [f, setF] = useState<Record<string, string>>({});
   const [items, setItems] = useState<Row[] | null>(null);
+  const [groups, setGroups] = useState<Contact[] | null>(null);
+  const [grouped, setGrouped] = useState(true);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const query = () => Object.fromEntries(Object.entries(f).map(([k, v]) => [k, normalize(v)]));
   async function load(cursor?: string) {
     setError(null);
     try {
-      const q = Object.fromEntries(Object.entries(f).map(([k, v]) => [k, normalize(v)]));
-      const p = await api<Page<Row>>('GET', `/audit${qs({ ...q, cursor })}`);
-      setItems((o) => (cursor && o ? [...o, ...p.items] : p.items));
+      const group = grouped ? 'contact' : undefined;
+      const p = await api<Page<Row & Contact>>('GET', `/audit${qs({ ...query(), group, cursor })}`);
+      if (grouped) {
+        setItems(null);
+        setGroups((o) => (cursor && o ? [...o, ...p.items] : p.items));
+      } else {
+        setGroups(null);
+        setItems((o) => (cursor && o ? [...o, ...p.items] : p.items));
+      }
       setNext(p.next ?? null);
     } catch (e) {
+      // a failed query shows no results: the old ones were for another query
+      setItems(null);
+      setGroups(null);
+      setNext(null);
       setError(e);
     }
   }
@@ -52,7 +66,13 @@ export function Audit() {
         <Field label="تا" name="to" error={error}>
           <input name="to" value={f.to ?? ''} onInput={set('to')} />
         </Field>
+        <label class="check">
+          <input type="checkbox" name="grouped" checked={grouped}
+            onChange={(e) => setGrouped((e.target as HTMLInputElement).checked)} /> هر تماس یک سطر
+        </label>
         <button class="primary" type="submit">نمایش</button>
+        <a class="button" download href={`/api/v1/audit.xlsx${qs({ ...query(), group: grouped ? 'contact' : undefined })}`}
+          data-export="audit">دریافت فایل اکسل</a>
       </form>
       <FormError error={error} fields={['national_id', 'user', 'from', 'to']} />
       {items && (
@@ -70,6 +90,26 @@ export function Audit() {
                 <td>{fa(a.national_id ?? '')}</td>
                 <td>{fa(a.case_number || a.reason)}</td>
                 <td>{a.outcome === 'allowed' ? 'مجاز' : 'رد شد'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {groups && (
+        <table class="audit grouped">
+          <thead>
+            <tr><th>از</th><th>تا</th><th>چه کسی</th><th>شخص</th><th>چه کرد</th><th>بار</th><th>نتیجه</th></tr>
+          </thead>
+          <tbody>
+            {groups.map((g) => (
+              <tr>
+                <td>{showTime(g.first_at)}</td>
+                <td>{showTime(g.last_at)}</td>
+                <td>{contactWho(g)}</td>
+                <td>{fa(g.national_id ?? '')}</td>
+                <td>{contactDid(g).replace(/شما/g, 'او')}</td>
+                <td>{fa(g.count)}</td>
+                <td>{g.outcome === 'allowed' ? 'مجاز' : 'رد شد'}</td>
               </tr>
             ))}
           </tbody>

@@ -1,10 +1,8 @@
 // The citizen's window: my cases, a new request, and who has read my record.
 import { useEffect, useState } from 'preact/hooks';
-import { api, Case, Page } from '../api';
+import { api, Case, Page, qs } from '../api';
 import type { Ctx } from '../main';
-import { showTime } from '../lib/jalali';
-import { AUDIT_ACTION, label, ROLE } from '../lib/labels';
-import { fa } from '../lib/text';
+import { contactSentence, type Contact } from '../lib/access';
 import { navigate } from '../router';
 import { CaseList } from '../ui/CaseList';
 import { FormError } from '../ui/Field';
@@ -38,26 +36,14 @@ export function CitizenNew(props: { ctx: Ctx }) {
   );
 }
 
-interface Access {
-  id: number;
-  at: string;
-  role: string;
-  action: string;
-  reason: string;
-  outcome: string;
-  user: string | null;
-  user_name: string | null;
-  department: string | null;
-  case_number: string | null;
-}
-
 export function AccessLog() {
-  const [items, setItems] = useState<Access[]>([]);
+  const [items, setItems] = useState<Contact[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   async function load(cursor?: string) {
     try {
-      const p = await api<Page<Access>>('GET', `/me/access-log${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+      // one row per staff member per contact, not one per request
+      const p = await api<Page<Contact>>('GET', `/me/access-log${qs({ group: 'contact', cursor })}`);
       setItems((o) => (cursor ? [...o, ...p.items] : p.items));
       setNext(p.next ?? null);
     } catch (e) {
@@ -70,30 +56,16 @@ export function AccessLog() {
   return (
     <div class="narrow">
       <h2>چه کسی پرونده مرا دیده است</h2>
-      <p class="muted">هر بار که کارکنان سازمان اطلاعات شما را می‌بینند، اینجا ثبت می‌شود.</p>
+      <p class="muted">هر بار که کارکنان سازمان اطلاعات شما را می‌بینند، اینجا ثبت می‌شود: هر تماس یک سطر.</p>
       <FormError error={error} />
-      <table class="access-log">
-        <thead>
-          <tr>
-            <th>زمان</th>
-            <th>کارمند</th>
-            <th>سمت</th>
-            <th>کار</th>
-            <th>به سبب</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((a) => (
-            <tr key={a.id}>
-              <td>{showTime(a.at)}</td>
-              <td>{a.user_name || a.user || '—'}</td>
-              <td>{label(ROLE, a.role)}</td>
-              <td>{label(AUDIT_ACTION, a.action)}{a.outcome !== 'allowed' ? ' (رد شد)' : ''}</td>
-              <td>{a.case_number ? `پرونده ${fa(a.case_number)}` : a.reason === 'caller lookup' ? 'تماس شما با ۱۴۲۰' : fa(a.reason)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ul class="access-log">
+        {items.map((g) => (
+          <li class={g.outcome === 'denied' ? 'denied' : ''} data-count={g.count}>
+            {contactSentence(g)}
+          </li>
+        ))}
+      </ul>
+      {!items.length && !error && <p class="muted">هنوز کسی اطلاعات شما را ندیده است.</p>}
       {next && <button class="more" onClick={() => load(next)}>بیشتر</button>}
     </div>
   );

@@ -1,20 +1,58 @@
 // The supervisor's view: open, overdue, waiting and reopened cases by department and topic,
-// created and closed per day, and the list behind each figure one click away.
+// the outcomes (closed, solved, in time, at first contact, ratings, reopen rate) and per
+// person, created and closed per day, the list behind each figure one click away, and
+// every table as an Excel file.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { debounce, useLive } from '../lib/live';
 import { api, qs } from '../api';
-import { Counts, figureQuery } from '../lib/figures';
+import { Counts, dayLabels, decimal, figureQuery, outcomeQuery, percent } from '../lib/figures';
 import type { Ctx } from '../main';
-import { jalaliDate } from '../lib/jalali';
+import { ROLE, label } from '../lib/labels';
 import { fa } from '../lib/text';
 import { FormError } from '../ui/Field';
 
+export interface Outcomes {
+  closed: number;
+  solved: number;
+  solved_in_time: number;
+  solved_in_time_share: number | null;
+  first_contact: number;
+  first_contact_share: number | null;
+  rated: number;
+  rating_average: number | null;
+  ratings: number[];
+  ever_reopened: number;
+  resolved: number;
+  reopen_rate: number | null;
+}
+
+export interface Person {
+  user: string;
+  name: string;
+  role: string;
+  handled: number;
+  solved: number;
+  solved_in_time: number;
+  answer_seconds_average: number | null;
+}
+
 export interface Stats {
-  totals: Counts & { closed: number; created: number };
-  by_department: (Counts & { department: string; name: string })[];
-  by_topic: (Counts & { topic: string; name: string; department: string })[];
-  series: { day: string; created: number; closed: number }[];
+  totals: Counts & Outcomes & { created: number };
+  by_department: (Counts & Outcomes & { department: string; name: string })[];
+  by_topic: (Counts & Outcomes & { topic: string; name: string; department: string })[];
+  by_person: Person[];
+  series: { day: string; jalali: string; created: number; closed: number }[];
   generated_at: string;
+}
+
+type Scope = { department?: string; topic?: string };
+
+/** Minutes or hours, in words, from seconds. */
+function duration(s: number | null): string {
+  if (s === null) return '—';
+  if (s < 3600) return `${fa(Math.max(1, Math.round(s / 60)))} دقیقه`;
+  if (s < 86400 * 2) return `${decimal(s / 3600)} ساعت`;
+  return `${decimal(s / 86400)} روز`;
 }
 
 const KINDS: [keyof Counts, string][] = [
@@ -33,7 +71,7 @@ function Chart(props: { series: Stats['series'] }) {
     import('../charts').then(({ lineChart }) => {
       if (gone || !el.current) return;
       chart = lineChart(el.current, {
-        days: props.series.map((d) => fa(jalaliDate(`${d.day}T12:00:00Z`).slice(5))),
+        days: dayLabels(props.series.map((d) => d.jalali)),
         lines: [
           { name: 'ثبت‌شده', values: props.series.map((d) => d.created) },
           { name: 'بسته‌شده', values: props.series.map((d) => d.closed) },
@@ -49,6 +87,86 @@ function Chart(props: { series: Stats['series'] }) {
     };
   }, [props.series]);
   return <div class="chart" ref={el} aria-label="نمودار پرونده‌های ثبت‌شده و بسته‌شده در هر روز" />;
+}
+
+function Ratings(props: { ratings: number[] }) {
+  const el = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    let chart: { dispose: () => void } | null = null;
+    let gone = false;
+    import('../charts').then(({ barChart }) => {
+      if (gone || !el.current) return;
+      chart = barChart(el.current, { labels: [1, 2, 3, 4, 5].map((n) => `${fa(n)} ستاره`), name: 'امتیازها', values: props.ratings });
+    });
+    return () => {
+      gone = true;
+      chart?.dispose();
+    };
+  }, [props.ratings.join(',')]);
+  return <div class="chart small" ref={el} aria-label="توزیع امتیازهای شهروندان" />;
+}
+
+const OUTCOMES: [keyof Outcomes, string][] = [
+  ['closed', 'بسته'],
+  ['solved', 'حل‌شده'],
+  ['solved_in_time', 'حل در مهلت'],
+  ['first_contact', 'حل در تماس اول'],
+  ['ever_reopened', 'بازگشایی‌شده'],
+];
+
+/** The outcomes of each department or topic: counts that open their lists, and shares. */
+function OutcomeTable(props: { rows: (Outcomes & { name: string; scope: Scope })[]; head: string }) {
+  return (
+    <table class="figures outcomes">
+      <thead>
+        <tr>
+          <th>{props.head}</th>
+          {OUTCOMES.map(([, t]) => <th>{t}</th>)}
+          <th>سهم حل در مهلت</th>
+          <th>سهم حل در تماس اول</th>
+          <th>میانگین امتیاز</th>
+          <th>نرخ بازگشایی</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((r) => (
+          <tr>
+            <td>{r.name}</td>
+            {OUTCOMES.map(([k]) => (
+              <td>{r[k] ? <a href={outcomeQuery(k as 'closed', r.scope)}>{fa(r[k] as number)}</a> : '۰'}</td>
+            ))}
+            <td>{percent(r.solved_in_time_share)}</td>
+            <td>{percent(r.first_contact_share)}</td>
+            <td>{decimal(r.rating_average)}</td>
+            <td>{percent(r.reopen_rate)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function PeopleTable(props: { people: Person[]; dept: string }) {
+  const scope = (p: Person) => ({ handler: p.user, department: props.dept || undefined });
+  return (
+    <table class="figures people">
+      <thead>
+        <tr><th>کارشناس</th><th>نقش</th><th>پرونده‌ها</th><th>حل‌شده</th><th>حل در مهلت</th><th>میانگین زمان تا پاسخ</th></tr>
+      </thead>
+      <tbody>
+        {props.people.map((p) => (
+          <tr data-person={p.user}>
+            <td>{p.name || <bdi>{p.user}</bdi>}</td>
+            <td>{label(ROLE, p.role)}</td>
+            <td><a href={`/queue?${new URLSearchParams({ ...(props.dept ? { department: props.dept } : {}), handler: p.user })}`}>{fa(p.handled)}</a></td>
+            <td>{p.solved ? <a href={outcomeQuery('solved', scope(p))}>{fa(p.solved)}</a> : '۰'}</td>
+            <td>{p.solved_in_time ? <a href={outcomeQuery('solved_in_time', scope(p))}>{fa(p.solved_in_time)}</a> : '۰'}</td>
+            <td>{duration(p.answer_seconds_average)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
 }
 
 function Table(props: {
@@ -109,6 +227,9 @@ export function Supervisor(props: { ctx: Ctx }) {
           <select name="days" value={days} onChange={(e) => setDays(Number((e.target as HTMLSelectElement).value))}>
             {[7, 30, 90, 365].map((n) => <option value={n}>{fa(n)} روز گذشته</option>)}
           </select>
+          <a class="button" download href={`/api/v1/stats/cases.xlsx${qs({ department: dept, days })}`} data-export="figures">
+            دریافت فایل اکسل
+          </a>
         </div>
       </div>
       <FormError error={error} />
@@ -122,7 +243,20 @@ export function Supervisor(props: { ctx: Ctx }) {
               </a>
             ))}
           </div>
+          <div class="tiles outcomes">
+            <a class="tile" href={outcomeQuery('closed', { department: dept || undefined })} data-tile="closed">
+              <span class="n">{fa(s.totals.closed)}</span><span>بسته</span>
+            </a>
+            <a class="tile" href={outcomeQuery('solved', { department: dept || undefined })} data-tile="solved">
+              <span class="n">{fa(s.totals.solved)}</span><span>حل‌شده</span>
+            </a>
+            <div class="tile" data-tile="in_time"><span class="n">{percent(s.totals.solved_in_time_share)}</span><span>حل در مهلت</span></div>
+            <div class="tile" data-tile="first_contact"><span class="n">{percent(s.totals.first_contact_share)}</span><span>حل در تماس اول</span></div>
+            <div class="tile" data-tile="rating"><span class="n">{decimal(s.totals.rating_average)}</span><span>میانگین امتیاز ({fa(s.totals.rated)})</span></div>
+            <div class="tile" data-tile="reopen_rate"><span class="n">{percent(s.totals.reopen_rate)}</span><span>نرخ بازگشایی</span></div>
+          </div>
           <Chart series={s.series} />
+          {s.totals.rated > 0 && <Ratings ratings={s.totals.ratings} />}
           {!dept && (
             <>
               <h3>به تفکیک واحد</h3>
@@ -131,6 +265,12 @@ export function Supervisor(props: { ctx: Ctx }) {
           )}
           <h3>به تفکیک موضوع</h3>
           <Table head="موضوع" rows={s.by_topic.map((t) => ({ ...t, scope: { topic: t.topic } }))} />
+          <h3>نتیجه‌ها</h3>
+          <OutcomeTable head={dept ? 'موضوع' : 'واحد'}
+            rows={dept ? s.by_topic.map((t) => ({ ...t, scope: { department: dept, topic: t.topic } }))
+              : s.by_department.map((d) => ({ ...d, scope: { department: d.department } }))} />
+          <h3>به تفکیک کارشناس</h3>
+          <PeopleTable people={s.by_person} dept={dept} />
         </>
       )}
     </div>

@@ -1,0 +1,61 @@
+// The access log in words: one row per staff member per contact (GET /me/access-log and
+// GET /audit with group=contact), the actions' codes said as a person would.
+import { showTime } from './jalali';
+import { ROLE, label } from './labels';
+import { fa } from './text';
+
+export interface Contact {
+  user: string | null;
+  user_name: string | null;
+  role: string;
+  department: string | null;
+  outcome: string;
+  count: number;
+  first_at: string;
+  last_at: string;
+  actions: string[];
+  cases: string[];
+  reasons: string[];
+  national_id?: string | null;
+}
+
+/** What each action did, said to the person whose record it was. */
+const DID: Record<string, (cases: string) => string> = {
+  person_read: () => 'مشخصات شما را دید',
+  case_list: () => 'فهرست پرونده‌های شما را دید',
+  case_read: (c) => (c ? `پرونده ${c} را دید` : 'پرونده شما را دید'),
+  case_create: (c) => (c ? `پرونده ${c} را برای شما ثبت کرد` : 'برای شما پرونده ثبت کرد'),
+  case_event: (c) => (c ? `روی پرونده ${c} اقدام کرد` : 'روی پرونده شما اقدام کرد'),
+  record_read: () => 'سوابق بیمه شما را دید',
+  workshop_read: () => 'کارگاه شما را دید',
+};
+
+/** Left-to-right runs (case numbers) isolated inside Persian text. */
+const ltr = (s: string) => `\u2066${fa(s)}\u2069`;
+
+/** Who: the role and the name, or "another citizen" (not named to you). */
+export function contactWho(g: Contact): string {
+  if (g.role === 'citizen') return 'یک شهروند دیگر';
+  const name = g.user_name || g.user || '';
+  return `${label(ROLE, g.role)} ${name.match(/[A-Za-z]/) ? `\u2066${name}\u2069` : name}`.trim(); // a login keeps its digits
+}
+
+/** When: a call to 1420 when the contact began by identifying the caller. */
+export function contactWhen(g: Contact): string {
+  const during = g.actions.includes('person_read') || g.reasons.includes('caller lookup') ? 'هنگام تماس شما' : 'در';
+  const first = showTime(g.first_at), last = showTime(g.last_at);
+  return first === last ? `${during} ${first}` : `${during} ${first} تا ${last}`;
+}
+
+/** What was done, in words, the actions in the order of the codes. */
+export function contactDid(g: Contact): string {
+  const cases = g.cases.map(ltr).join('، ');
+  const parts = g.actions.map((a) => (DID[a] ? DID[a](cases) : `کار «${a}» را انجام داد`));
+  const said = parts.length > 1 ? `${parts.slice(0, -1).join('، ')} و ${parts[parts.length - 1]}` : parts[0] ?? '';
+  return g.outcome === 'denied' ? `خواست ${said.replace(/ را دید$/, ' را ببیند')} و اجازه نیافت` : said;
+}
+
+/** The whole sentence: «کارشناس ۱۴۲۰ مریم احمدی هنگام تماس شما … پرونده … را دید (۵ بار)». */
+export function contactSentence(g: Contact): string {
+  return `${contactWho(g)} ${contactWhen(g)} ${contactDid(g)}${g.count > 1 ? ` (${fa(g.count)} بار)` : ''}.`;
+}

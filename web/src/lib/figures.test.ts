@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { dayLabels, decimal, outcomeQuery, percent } from './figures';
+
+describe('the figures as people read them', () => {
+  it('labels days by month and day, with the year when a range crosses one', () => {
+    expect(dayLabels(['1405/09/01', '1405/09/02'])).toEqual(['۰۹/۰۱', '۰۹/۰۲']);
+    expect(dayLabels(['1404/12/29', '1405/01/01'])).toEqual(['۱۴۰۴/۱۲/۲۹', '۱۴۰۵/۰۱/۰۱']);
+  });
+  it('writes shares and averages with Persian digits and the Persian decimal separator', () => {
+    expect(percent(0.875)).toBe('۸۷٫۵٪');
+    expect(percent(1)).toBe('۱۰۰٪');
+    expect(percent(null)).toBe('—');
+    expect(decimal(4.25)).toBe('۴٫۳');
+  });
+  it('opens the list each outcome counts', () => {
+    expect(outcomeQuery('first_contact', { department: 'pensions' })).toBe('/queue?department=pensions&first_contact=1');
+    expect(outcomeQuery('solved_in_time', { handler: 'agent1' })).toBe('/queue?handler=agent1&in_time=1');
+  });
+});
