@@ -68,20 +68,13 @@ struct case_facts case_facts_of(const struct case_row *c);
  * 0 when absent, -1 with e (400 naming key) when not a date. */
 int cases_query_time(struct req *r, const char *key, int64_t *out, struct err *e);
 
-/* Solved at the first contact, as a condition on the case row named by P ("c." or
- * "cases."), the one definition the figures (stats.c) and the list's first_contact=1
- * share: reported back, and either closed by a close whose data says
- * {"first_contact":true} (the "solved on the call" action), or answered and reported
- * back by the one who opened it, with no one else assigned, within the minute the case
- * was opened. Never NULL, so that NOT of it is the rest. The EXISTS reads the partial index
- * case_events_first_contact (migration 017); data is our own compact JSON, so LIKE finds the key on
- * SQLite and PostgreSQL. */
-#define CASE_FIRST_CONTACT(P)                                                                      \
-	"(" P "reported_at IS NOT NULL AND (" P "reported_at < " P "created + 60 AND"              \
-	" coalesce(" P "assignee_id, " P "created_by, 0) = coalesce(" P "created_by, -1) OR"       \
-	" " P "status ="                                                                           \
-	" 'closed' AND EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = " P "id AND"          \
-	" e.type = 'close' AND e.data LIKE '%\"first_contact\":true%')))"
+/* First contact resolution: the case was solved on the call that opened it
+ * (solve_on_call sets the row's first_contact, migration 015). One condition for the
+ * figures and the list behind them; never NULL, so that NOT of it is the rest. */
+#define CASE_FIRST_CONTACT(P) "(" P "first_contact = 1)"
+/* Closed after failed contact attempts, the outcome sent in writing. */
+#define CASE_UNREACHED(P) "(" P "unreached = 1)"
+
 
 /* May `who` read this case? 1 yes, 0 no. */
 int case_may_read(struct db *db, const struct principal *who, const struct case_row *c,

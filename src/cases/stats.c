@@ -112,7 +112,7 @@ static void stats_sql(const struct stats_query *q, int which, struct scope_sql *
 			     "at IS "
 			     "NOT NULL") ", " ONE("answered_at <= resolution_due") ", " ONE(CASE_FIRST_CONTACT("cases.")) ", " ONE("rating = 1") ", " ONE("rating = 2") ", " ONE("rati"
 																						 "ng "
-																						 "= 3") ", " ONE("rating = 4") ", " ONE("rating = 5") ", " ONE("reopen_count > 0") ", " ONE("status IN ('reported_back', 'closed') OR reopen_count > 0") " FROM cases WHERE 1 = 1",
+																						 "= 3") ", " ONE("rating = 4") ", " ONE("rating = 5") ", " ONE("reopen_count > 0") ", " ONE("status IN ('reported_back', 'closed') OR reopen_count > 0") ", " ONE(CASE_UNREACHED("cases.")) " FROM cases WHERE 1 = 1",
 			 PLAIN_CREATED | (q->department_id ? 0 : PLAIN_TOPIC), 0);
 		s->len += (size_t)snprintf(s->text + s->len, sizeof s->text - s->len,
 					   " GROUP BY department_id, topic_id");
@@ -170,6 +170,7 @@ static struct db_stmt *prepare(struct db *db, const struct scope_sql *s)
 struct figures {
 	int64_t open, overdue, waiting, reopened;
 	int64_t closed, solved, in_time, first_contact, ratings[5], ever_reopened, resolved;
+	int64_t unreached; /* closed without reaching the citizen */
 };
 
 static void figures_add(struct figures *to, const struct figures *f)
@@ -234,6 +235,7 @@ static void figures_write(struct jw *w, const struct figures *f)
 	jw_int(w, "ever_reopened", f->ever_reopened);
 	jw_int(w, "resolved", f->resolved);
 	jw_share(w, "reopen_rate", share(f->ever_reopened, f->resolved));
+	jw_int(w, "unreached", f->unreached);
 }
 
 int64_t cases_tehran_day(int64_t t)
@@ -417,7 +419,8 @@ static int stats_read(struct db *db, const struct stats_query *q, struct stats *
 				    .in_time = db_col_int(st, 4),
 				    .first_contact = db_col_int(st, 5),
 				    .ever_reopened = db_col_int(st, 11),
-				    .resolved = db_col_int(st, 12)};
+				    .resolved = db_col_int(st, 12),
+				    .unreached = db_col_int(st, 13)};
 		for (int i = 0; i < 5; i++)
 			f.ratings[i] = db_col_int(st, 6 + i);
 		figures_spread(x, db_col_int(st, 0), db_col_int(st, 1), &f);
@@ -556,7 +559,8 @@ static const char *const figure_heads[] = {"باز",
 					   "امتیاز ۵",
 					   "بازگشایی‌شده (همه)",
 					   "نتیجه‌اعلام‌شده",
-					   "نرخ بازگشایی"};
+					   "نرخ بازگشایی",
+					   "بسته بی‌آنکه شهروند در دسترس باشد"};
 #define FIGURE_COLS ((int)(sizeof figure_heads / sizeof *figure_heads))
 
 static void xlsx_share(struct xlsx *xb, double v)
@@ -583,6 +587,7 @@ static void figures_cells(struct xlsx *xb, const struct figures *f)
 	xlsx_num(xb, (double)f->ever_reopened);
 	xlsx_num(xb, (double)f->resolved);
 	xlsx_share(xb, share(f->ever_reopened, f->resolved));
+	xlsx_num(xb, (double)f->unreached);
 }
 
 /* A sheet of figures whose first columns name the row. */

@@ -40,9 +40,7 @@ before(async () => {
   const r = await S.call('POST', '/api/v1/cases', { token: agent1.token, body: caseBody(citizens[2], { topic: 'general_info' }) });
   assert.equal(r.status, 201, r.text);
   onTheCall = r.json.id;
-  await ev(agent1, onTheCall, { type: 'answer', text: 'پاسخ در همان تماس' });
-  await ev(agent1, onTheCall, { type: 'report_back', method: 'call' });
-  await ev(agent1, onTheCall, { type: 'close' });
+  await ev(agent1, onTheCall, { type: 'solve_on_call', text: 'پاسخ در همان تماس' });
 });
 
 after(async () => {
@@ -253,6 +251,7 @@ const OUTCOMES = {
   solved: 'solved=1',
   solved_in_time: 'in_time=1',
   first_contact: 'first_contact=1',
+  unreached: 'unreached=1',
   ever_reopened: 'reopened=1',
 };
 
@@ -267,7 +266,7 @@ test('the outcomes equal the counts of their list queries, in every scope', asyn
       assert.equal(t.ratings[k - 1], await count(sup, `${scope}&rating=${k}`), `${scope}: ratings[${k}]`);
     assert.equal(t.rated, t.ratings.reduce((a, b) => a + b, 0));
     // the rest of each flag is the rest of the cases
-    for (const f of ['solved', 'in_time', 'first_contact'])
+    for (const f of ['solved', 'in_time', 'first_contact', 'unreached'])
       assert.equal(await count(sup, `${scope}&${f}=1`) + await count(sup, `${scope}&${f}=0`), t.created, `${scope}: ${f}`);
   }
   const t = (await stats(sup)).json.totals;

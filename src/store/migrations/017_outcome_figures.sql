@@ -5,12 +5,8 @@
 -- Per department and topic, in the order the figures group them; the creation range
 -- is read in the index.
 CREATE INDEX cases_outcomes ON cases(department_id, topic_id, created, status, answered_at,
-	resolution_due, reported_at, created_by, assignee_id, reopen_count, rating);
+	resolution_due, first_contact, unreached, reopen_count, rating);
 -- Per person: the one who handles a case is its assignee, or while it has none the one
 -- who opened it (an agent who answered on the call); grouped in this order, merged in C.
 CREATE INDEX cases_handlers ON cases(assignee_id, created_by, department_id, topic_id,
 	created, answered_at, resolution_due);
--- The closes marked as solved at the first contact (CASE_FIRST_CONTACT in
--- cases/internal.h): few, and probed once for each case reported back.
-CREATE INDEX case_events_first_contact ON case_events(case_id)
-	WHERE type = 'close' AND data LIKE '%"first_contact":true%';

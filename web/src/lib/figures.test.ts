@@ -14,6 +14,7 @@ describe('the figures as people read them', () => {
   });
   it('opens the list each outcome counts', () => {
     expect(outcomeQuery('first_contact', { department: 'pensions' })).toBe('/queue?department=pensions&first_contact=1');
+    expect(outcomeQuery('unreached', {})).toBe('/queue?unreached=1');
     expect(outcomeQuery('solved_in_time', { handler: 'agent1' })).toBe('/queue?handler=agent1&in_time=1');
   });
 });

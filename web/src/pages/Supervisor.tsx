@@ -24,6 +24,7 @@ export interface Outcomes {
   ever_reopened: number;
   resolved: number;
   reopen_rate: number | null;
+  unreached: number; // closed without reaching the citizen
 }
 
 export interface Person {
@@ -112,6 +113,7 @@ const OUTCOMES: [keyof Outcomes, string][] = [
   ['solved_in_time', 'حل در مهلت'],
   ['first_contact', 'حل در تماس اول'],
   ['ever_reopened', 'بازگشایی‌شده'],
+  ['unreached', 'بسته بی‌دسترسی به شهروند'],
 ];
 
 /** The outcomes of each department or topic: counts that open their lists, and shares. */
