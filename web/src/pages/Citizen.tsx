@@ -4,7 +4,7 @@ import { api, Case, Page } from '../api';
 import type { Ctx } from '../main';
 import { showTime } from '../lib/jalali';
 import { AUDIT_ACTION, label, ROLE } from '../lib/labels';
-import { fa } from '../lib/text';
+import { fa, ident, num } from '../lib/text';
 import { navigate } from '../router';
 import { CaseList } from '../ui/CaseList';
 import { FormError } from '../ui/Field';
@@ -86,10 +86,10 @@ export function AccessLog() {
           {items.map((a) => (
             <tr key={a.id}>
               <td>{showTime(a.at)}</td>
-              <td>{a.user_name || a.user || '—'}</td>
+              <td>{a.user_name || (a.user ? ident(a.user) : '—')}</td>
               <td>{label(ROLE, a.role)}</td>
               <td>{label(AUDIT_ACTION, a.action)}{a.outcome !== 'allowed' ? ' (رد شد)' : ''}</td>
-              <td>{a.case_number ? `پرونده ${fa(a.case_number)}` : a.reason === 'caller lookup' ? 'تماس شما با ۱۴۲۰' : fa(a.reason)}</td>
+              <td>{a.case_number ? <>پرونده {num(a.case_number)}</> : a.reason === 'caller lookup' ? 'تماس شما با ۱۴۲۰' : fa(a.reason)}</td>
             </tr>
           ))}
         </tbody>
