@@ -56,6 +56,10 @@ test('citizen (390x844): the record month by month, fitting the screen', async (
   // a condition whose record is enough but whose age is not reached says so
   const conditions = await page.locator('ul.conditions').textContent();
   assert.doesNotMatch(conditions, /[^۰-۹]۰ روز سابقه کم است/, conditions);
+  // the steps: numbered in Persian digits, no decimal point between digits («۱٫۵», not «۱.۵۰۰»)
+  for (const d of await page.locator('section.record details.steps').all()) await d.locator('summary').click();
+  assert.equal(await page.locator('section.record details.steps ol').first().evaluate((ol) => getComputedStyle(ol).listStyleType), 'persian');
+  assert.doesNotMatch(await page.locator('section.record').textContent(), /[۰-۹0-9]\.[۰-۹0-9]/);
   // law references in Persian only
   assert.doesNotMatch(await page.locator('section.record').textContent(), /Social Security|Art\.|Seventh Development/);
 });
