@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, Page } from '../api';
 import { MONTHS } from '../lib/jalali';
-import { fa, num, rials } from '../lib/text';
+import { fa, num, rials, signedRials } from '../lib/text';
 import { FormError } from '../ui/Field';
 import type { ListUpload } from '../ui/ListUpload';
 
@@ -55,7 +55,7 @@ export function Employer() {
             <dt>فعالیت</dt>
             <dd>{w.activity || '—'}{w.hard_job ? ' (مشاغل سخت و زیان‌آور)' : ''}</dd>
             <dt>بدهی</dt>
-            <dd class={w.account.debt > 0 ? 'overdue' : ''}>{rials(w.account.debt)} ریال</dd>
+            <dd class={w.account.debt > 0 ? 'overdue' : ''}>{signedRials(w.account.debt)} ریال</dd>
           </dl>
           {Upload && <Upload workshop={w.code} onStored={load} />}
           {w.lists.length ? (
