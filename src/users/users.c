@@ -845,13 +845,13 @@ static int own_words(struct db *db, const char *by, const char *key, int64_t id,
 	return rc;
 }
 
-/* The new password from the body's field, taken as typed; NULL with e. */
-static const char *new_password(json_t *b, const char *field, struct arena *a, struct err *e)
+/* A password from the body's field, taken as typed (its policy is checked apart); NULL with e. */
+static const char *password_field(json_t *b, const char *field, struct arena *a, struct err *e)
 {
 	json_t *pw = json_object_get(b, field);
 	if (!json_is_string(pw)) {
 		err_set(e, 400, pw ? "invalid_field" : "missing_field", field,
-			"%s must be a string of 8-256 characters", field);
+			"%s must be a string (at most 256 bytes)", field);
 		return NULL;
 	}
 	return arena_strdup(a, json_string_value(pw));
@@ -884,7 +884,7 @@ void users_h_reset_password(struct req *r)
 	json_t *b = req_json(r, &e);
 	const char *own[3];
 	if (!b || field_only(b, known, &e) < 0 ||
-	    !(c->password = new_password(b, "password", &r->arena, &e)) ||
+	    !(c->password = password_field(b, "password", &r->arena, &e)) ||
 	    own_words(req_db(r), "login", c->login, 0, &r->arena, &c->user_id, own, NULL, &e) < 0)
 		goto bad;
 	if (c->user_id == r->who.user_id) {
@@ -984,8 +984,8 @@ void users_h_change_password(struct req *r)
 	const char *cur, *pw, *own[3];
 	int64_t id = 0;
 	if (!b || field_only(b, known, &e) < 0 ||
-	    !(cur = new_password(b, "current_password", &r->arena, &e)) ||
-	    !(pw = new_password(b, "password", &r->arena, &e)) ||
+	    !(cur = password_field(b, "current_password", &r->arena, &e)) ||
+	    !(pw = password_field(b, "password", &r->arena, &e)) ||
 	    own_words(req_db(r), "id", NULL, r->who.user_id, &r->arena, &id, own, c->old_hash, &e) <
 		0)
 		goto bad;
