@@ -67,11 +67,24 @@ static void api_forbidden(struct req *r, const struct route *rt)
 	audit_refuse(r, a, "", message);
 }
 
+/* An account whose password an admin reset may only choose a new one, see who it is, or
+ * log out: every other route answers 403 password_change_required. */
+static int api_admit(struct req *r, const struct route *rt)
+{
+	if (!r->who.must_change_password || rt->fn == users_h_change_password ||
+	    rt->fn == users_h_me || rt->fn == users_h_logout)
+		return 0;
+	reply_errorf(r, 403, "password_change_required", "password",
+		     "choose a new password first (POST /api/v1/me/password)");
+	return -1;
+}
+
 const struct http_hooks api_hooks = {
 	.session = users_session_find,
 	.secret_equal = users_token_equal,
 	.fallback = api_fallback,
 	.forbidden = api_forbidden,
+	.admit = api_admit,
 };
 
 /* The catalogue's JSON is written when it changes (at start, and after an admin's edit). */
@@ -126,6 +139,7 @@ const struct route api_routes[] = {
 	/* live events: Server-Sent Events, for as long as the session lasts (live.h) */
 	{M_GET, "/api/v1/stream", ROLE_STAFF_CASES | ROLE_CITIZEN, live_h_stream},
 	{M_GET, "/api/v1/me", ROLE_ANY, users_h_me},
+	{M_POST, "/api/v1/me/password", ROLE_ANY, users_h_change_password},
 	{M_GET, "/api/v1/topics", ROLE_ANY, h_topics},
 	{M_GET, "/api/v1/departments", ROLE_ANY, h_departments},
 	{M_GET, "/api/v1/channels", ROLE_ANY, h_channels},
@@ -174,5 +188,8 @@ const struct route api_routes[] = {
 	{M_GET, "/api/v1/users", ROLE_ADMIN, users_h_list, 0, "user_list"},
 	{M_POST, "/api/v1/users", ROLE_ADMIN, users_h_create},
 	{M_POST, "/api/v1/users/{}/disable", ROLE_ADMIN, users_h_disable},
+	{M_POST, "/api/v1/users/{}/enable", ROLE_ADMIN, users_h_enable},
+	{M_POST, "/api/v1/users/{}/role", ROLE_ADMIN, users_h_role},
+	{M_POST, "/api/v1/users/{}/password", ROLE_ADMIN, users_h_reset_password},
 	{0, NULL, 0, NULL},
 };

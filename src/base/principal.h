@@ -31,6 +31,9 @@ struct principal {
 	int64_t person_id;     /* the citizen's own person, 0 if none */
 	char login[64];
 	int via_cookie; /* state changes then need the CSRF header */
+	/* an admin reset the password: the account may only choose a new one (and log out)
+	 * until it has */
+	int must_change_password;
 };
 
 #endif

@@ -99,6 +99,9 @@ struct http_hooks {
 	/* Answers 403 for a role the route does not admit, auditing a refused read of
 	 * personal data; NULL: a plain 403. */
 	void (*forbidden)(struct req *r, const struct route *rt);
+	/* The last say on a request its route's roles admit (after the CSRF check): 0 go on,
+	 * -1 it replied (an account that must first change its password); NULL: go on. */
+	int (*admit)(struct req *r, const struct route *rt);
 };
 
 struct http_options {

@@ -940,7 +940,7 @@ static int authorize(struct loop *l, struct req *r, const struct route *rt)
 			return -1;
 		}
 	}
-	return 0;
+	return l->o->hooks->admit ? l->o->hooks->admit(r, rt) : 0;
 }
 
 /* The method, path and query of a request from its head. 0 or -1 replied (400, 501). */

@@ -15,6 +15,7 @@
 #include "pensions/pensions.h"
 #include "people/people.h"
 #include "rules/rules.h"
+#include "workshops/workshops.h"
 
 enum what { HISTORY, ELIGIBILITY, PENSION, PENSIONER };
 static const char *const reasons[] = {"insurance history", "retirement eligibility",
@@ -151,10 +152,65 @@ static void write_person(struct jw *w, const struct read *x)
 	jw_str(w, "date", on);
 }
 
+/* year=: the Jalali year whose monthly entries the history lists; absent: the last year
+ * on record. 0, or -1 with e. */
+static int year_of(struct req *r, int *year, struct err *e)
+{
+	const char *v = req_query(r, "year");
+	*year = 0;
+	if (!v)
+		return 0;
+	int y = 0, len = 0;
+	if (sscanf(v, "%4d%n", &y, &len) == 1 && len == 4 && !v[len] && y >= 1300 && y <= 1500) {
+		*year = y;
+		return 0;
+	}
+	return err_set(e, 400, "invalid_field", "year", "year is a Jalali year such as 1404");
+}
+
+/* The record month by month and workshop by workshop for one year (the lines the rules
+ * read, oldest first), with each workshop's name: what a person checks their record
+ * against, a payslip at a time. */
+static void write_entries(struct req *r, struct jw *w, const struct read *x, int year)
+{
+	if (!year && x->n)
+		year = x->lines[x->n - 1].year;
+	jw_int(w, "entries_year", year);
+	jw_array(w, "entries");
+	const char *last_code = NULL, *last_name = NULL;
+	for (int i = 0; i < x->n; i++) {
+		const struct rules_record *l = &x->lines[i];
+		if (l->year != year)
+			continue;
+		char ym[16];
+		snprintf(ym, sizeof ym, "%04d/%02d", l->year, l->month);
+		if (!last_code || strcmp(last_code, l->workshop)) {
+			last_code = l->workshop;
+			last_name = *l->workshop ? workshop_name(req_db(r), l->workshop, &r->arena)
+						 : NULL;
+		}
+		jw_object(w, NULL);
+		jw_str(w, "month", ym);
+		jw_str(w, "workshop", *l->workshop ? l->workshop : NULL);
+		jw_str(w, "workshop_name", last_name);
+		jw_int(w, "days", l->days);
+		jw_int(w, "wage", l->wage);
+		jw_bool(w, "hard_job", l->hard_job);
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
 void records_h_history(struct req *r)
 {
 	struct read x;
 	struct audit_entry *a = NULL;
+	struct err e = {0};
+	int year;
+	if (year_of(r, &year, &e) < 0) {
+		reply_error(r, &e);
+		return;
+	}
 	if (open_read(r, HISTORY, &x, &a) < 0)
 		return;
 	struct jw w;
@@ -162,6 +218,7 @@ void records_h_history(struct req *r)
 	jw_object(&w, NULL);
 	write_person(&w, &x);
 	rules_history_json(&w, "history", &x.h, &x.steps);
+	write_entries(r, &w, &x, year);
 	jw_end(&w);
 	close_read(&x);
 	audit_reply(r, 200, &w, a, 1);

@@ -180,7 +180,8 @@ int users_session_find(struct db *db, const char *token, int64_t now, struct pri
 	}
 	struct db_stmt *s = db_prepare(
 		db, "SELECT u.id, u.role, coalesce(u.department_id, 0), coalesce(u.person_id, 0),"
-		    " u.login, s.csrf, s.expires FROM sessions s JOIN users u ON u.id = s.user_id"
+		    " u.login, s.csrf, s.expires, u.must_change_password"
+		    " FROM sessions s JOIN users u ON u.id = s.user_id"
 		    " WHERE s.token_hash = $1 AND s.expires > $2 AND u.disabled = 0");
 	if (!s)
 		return -1;
@@ -194,6 +195,7 @@ int users_session_find(struct db *db, const char *token, int64_t now, struct pri
 		who->department_id = db_col_int(s, 2);
 		who->person_id = db_col_int(s, 3);
 		snprintf(who->login, sizeof who->login, "%s", db_col_text(s, 4));
+		who->must_change_password = db_col_int(s, 7) != 0;
 		*csrf = arena_strdup(a, db_col_text(s, 5));
 		snprintf(c->th, sizeof c->th, "%s", th);
 		snprintf(c->csrf, sizeof c->csrf, "%s", *csrf);
@@ -215,6 +217,7 @@ struct login_ctx {
 	char hash[crypto_pwhash_STRBYTES];
 	int64_t user_id;
 	char role[16];
+	int must_change;
 	int ok;
 	char token[65], csrf[65], th[65];
 	struct write_job job;
@@ -271,8 +274,8 @@ static void login_stored(void *arg, int rc, const struct err *e)
 		 SESSION_TTL, r->app->cookie_secure ? "; Secure" : "");
 	req_set_header(r, "Set-Cookie", cookie);
 	reply_json(r, 200,
-		   json_pack("{s:s,s:s,s:s,s:s}", "token", c->token, "role", c->role, "csrf",
-			     c->csrf, "login", c->login));
+		   json_pack("{s:s,s:s,s:s,s:s,s:b}", "token", c->token, "role", c->role, "csrf",
+			     c->csrf, "login", c->login, "must_change_password", c->must_change));
 }
 
 static void login_verified(void *arg)
@@ -331,13 +334,14 @@ void users_h_login(struct req *r)
 			     "too many failed logins; try again in 15 minutes");
 		return;
 	}
-	struct db_stmt *s = db_prepare(req_db(r), "SELECT id, pw_hash, role FROM users"
-						  " WHERE login = $1 AND disabled = 0");
+	struct db_stmt *s = db_prepare(req_db(r), "SELECT id, pw_hash, role, must_change_password"
+						  " FROM users WHERE login = $1 AND disabled = 0");
 	db_bind_text(s, 1, c->login);
 	if (db_step(s) == 1) {
 		c->user_id = db_col_int(s, 0);
 		snprintf(c->hash, sizeof c->hash, "%s", db_col_text(s, 1));
 		snprintf(c->role, sizeof c->role, "%s", db_col_text(s, 2));
+		c->must_change = db_col_int(s, 3) != 0;
 	}
 	db_done(s);
 	req_slow(r, login_verify, login_verified, c);
@@ -394,9 +398,10 @@ void users_h_me(struct req *r)
 	db_bind_int(s, 1, r->who.user_id);
 	json_t *out = NULL;
 	if (db_step(s) == 1)
-		out = json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:s?}", "login", db_col_text(s, 0), "name",
-				db_col_text(s, 1), "role", db_col_text(s, 2), "department",
-				db_col_text(s, 3), "national_id", db_col_text(s, 4), "csrf", r->csrf);
+		out = json_pack("{s:s,s:s,s:s,s:s?,s:s?,s:s?,s:b}", "login", db_col_text(s, 0),
+				"name", db_col_text(s, 1), "role", db_col_text(s, 2), "department",
+				db_col_text(s, 3), "national_id", db_col_text(s, 4), "csrf", r->csrf,
+				"must_change_password", r->who.must_change_password);
 	db_done(s);
 	if (!out) {
 		reply_errorf(r, 401, "unauthenticated", "", "log in first");
@@ -409,12 +414,53 @@ void users_h_me(struct req *r)
 
 _Static_assert(USERS_HASH_MAX >= crypto_pwhash_STRBYTES, "hash buffer too small");
 
+/* s for LIKE ... ESCAPE '\': its own % _ and \ match themselves, inside %...% */
+static char *like_pattern(struct arena *a, const char *s)
+{
+	char *out = arena_alloc(a, strlen(s) * 2 + 3), *p = out;
+	*p++ = '%';
+	for (; *s; s++) {
+		if (*s == '%' || *s == '_' || *s == '\\')
+			*p++ = '\\';
+		*p++ = *s;
+	}
+	*p++ = '%';
+	*p = 0;
+	return out;
+}
+
 void users_h_list(struct req *r)
 {
+	/* q: a part of the login or the name, normalised as each is stored (a login in
+	 * Persian digits or capitals finds its account, «علي» finds «علی») */
+	const char *q = req_query(r, "q");
+	const char *ql = NULL, *qn = NULL;
+	if (q) {
+		ql = users_login_normalize(&r->arena, q);
+		qn = text_normalize(&r->arena, q);
+		if (!ql || !qn || text_utf8_len(qn) > 64) {
+			reply_errorf(r, 400, "invalid_query", "q",
+				     "q is text of at most 64 characters");
+			return;
+		}
+		if (!*qn)
+			q = NULL;
+	}
 	struct db_stmt *s = db_prepare(
-		req_db(r), "SELECT u.login, u.name, u.role, d.code, u.disabled, u.created,"
-			   " p.national_id FROM users u LEFT JOIN departments d ON d.id = u.department_id"
+	    req_db(r), q ? "SELECT u.login, u.name, u.role, d.code, u.disabled, u.created,"
+			   " p.national_id, u.must_change_password FROM users u"
+			   " LEFT JOIN departments d ON d.id = u.department_id"
+			   " LEFT JOIN people p ON p.id = u.person_id"
+			   " WHERE u.login LIKE $1 ESCAPE '\\' OR u.name LIKE $2 ESCAPE '\\'"
+			   " ORDER BY u.id LIMIT 200"
+			 : "SELECT u.login, u.name, u.role, d.code, u.disabled, u.created,"
+			   " p.national_id, u.must_change_password FROM users u"
+			   " LEFT JOIN departments d ON d.id = u.department_id"
 			   " LEFT JOIN people p ON p.id = u.person_id ORDER BY u.id LIMIT 5000");
+	if (q) {
+		db_bind_text(s, 1, like_pattern(&r->arena, ql));
+		db_bind_text(s, 2, like_pattern(&r->arena, qn));
+	}
 	struct jw w;
 	jw_init(&w);
 	jw_object(&w, NULL);
@@ -428,6 +474,7 @@ void users_h_list(struct req *r)
 		jw_bool(&w, "disabled", (int)db_col_int(s, 4));
 		jw_time(&w, "created", db_col_int(s, 5));
 		jw_str(&w, "national_id", db_col_text(s, 6));
+		jw_bool(&w, "must_change_password", (int)db_col_int(s, 7));
 		jw_end(&w);
 	}
 	db_done(s);
@@ -578,4 +625,394 @@ void users_h_disable(struct req *r)
 	c->job.done = user_disabled;
 	c->job.arg = c;
 	req_write(r, &c->job);
+}
+
+/* ---- the admin's changes to an account, and the user's own password ---- */
+
+/* An admin's change to the account named in the path: its role, a reset password (which
+ * the user must change at the next login), or its re-enabling. Each ends the account's
+ * sessions (a role's principal, a reset's old password) except enable's (it had none). */
+enum account_act { ACT_ROLE, ACT_RESET, ACT_ENABLE };
+
+struct account_ctx {
+	struct req *r;
+	enum account_act act;
+	const char *login;
+	const char *role;	/* ACT_ROLE */
+	int64_t department_id;	/* ACT_ROLE, 0: none */
+	const char *department; /* its code, for the reply */
+	const char *password;	/* ACT_RESET, until hashed */
+	char hash[USERS_HASH_MAX];
+	int hashed;
+	int64_t user_id; /* ACT_RESET: read before hashing */
+	int64_t now;
+	struct write_job job;
+};
+
+static int end_sessions(struct db *db, int64_t user_id, const char *keep_th, struct err *e)
+{
+	struct db_stmt *d = db_prepare(db, keep_th ? "DELETE FROM sessions WHERE user_id = $1"
+						     " AND token_hash <> $2"
+						   : "DELETE FROM sessions WHERE user_id = $1");
+	db_bind_int(d, 1, user_id);
+	if (keep_th)
+		db_bind_text(d, 2, keep_th);
+	int rc = db_step(d);
+	db_done(d);
+	return rc < 0 ? db_fail(db, e) : 0;
+}
+
+static int account_run(struct db *db, void *arg, struct err *e)
+{
+	struct account_ctx *c = arg;
+	struct db_stmt *s = db_prepare(db, "SELECT id, role FROM users WHERE login = $1");
+	db_bind_text(s, 1, c->login);
+	int64_t id = 0;
+	const char *old_role = "";
+	if (db_step(s) == 1) {
+		id = db_col_int(s, 0);
+		old_role = arena_strdup(&c->r->arena, db_col_text(s, 1));
+	}
+	db_done(s);
+	if (!id)
+		return err_set(e, 404, "not_found", "login", "no user %s", c->login);
+	if (c->act != ACT_ENABLE && id == c->r->who.user_id)
+		return err_set(
+		    e, 409, "self", "login",
+		    c->act == ACT_ROLE
+			? "an admin cannot change their own role"
+			: "an admin changes their own password with POST /api/v1/me/password");
+	if (c->act == ACT_RESET && id != c->user_id)
+		return err_set(e, 409, "conflict", "login", "the account changed; try again");
+	const char *action, *reason = c->login;
+	struct db_stmt *u;
+	if (c->act == ACT_ROLE) {
+		if (!strcmp(old_role, "citizen"))
+			return err_set(e, 400, "invalid_role", "role",
+				       "a citizen's account is tied to their national id: its role "
+				       "does not change");
+		u = db_prepare(db, "UPDATE users SET role = $1, department_id = $2 WHERE id = $3");
+		db_bind_text(u, 1, c->role);
+		if (c->department_id)
+			db_bind_int(u, 2, c->department_id);
+		db_bind_int(u, 3, id);
+		action = "user_role";
+		reason = arena_printf(&c->r->arena, "%s: %s -> %s", c->login, old_role, c->role);
+	} else if (c->act == ACT_RESET) {
+		u = db_prepare(db, "UPDATE users SET pw_hash = $1, must_change_password = 1"
+				   " WHERE id = $2");
+		db_bind_text(u, 1, c->hash);
+		db_bind_int(u, 2, id);
+		action = "user_password_reset";
+	} else {
+		u = db_prepare(db, "UPDATE users SET disabled = 0 WHERE id = $1");
+		db_bind_int(u, 1, id);
+		action = "user_enable";
+	}
+	int rc = db_step(u);
+	db_done(u);
+	if (rc < 0)
+		return db_fail(db, e);
+	if (c->act != ACT_ENABLE && end_sessions(db, id, NULL, e) < 0)
+		return -1;
+	struct audit_entry a = {.action = action, .reason = reason};
+	return audit_insert(db, &c->r->who, c->r->ip, c->now, &a, e);
+}
+
+static void account_done(void *arg, int rc, const struct err *e)
+{
+	struct account_ctx *c = arg;
+	sodium_memzero(c->hash, sizeof c->hash);
+	if (rc < 0) {
+		reply_error(c->r, e);
+		return;
+	}
+	atomic_fetch_add(&session_generation, 1); /* the account's cached sessions are stale */
+	json_t *out = json_pack("{s:s}", "login", c->login);
+	if (c->act == ACT_ROLE) {
+		json_object_set_new(out, "role", json_string(c->role));
+		json_object_set_new(out, "department",
+				    c->department ? json_string(c->department) : json_null());
+	} else if (c->act == ACT_RESET) {
+		json_object_set_new(out, "must_change_password", json_true());
+	} else {
+		json_object_set_new(out, "disabled", json_false());
+	}
+	reply_json(c->r, 200, out);
+}
+
+static void account_write(struct account_ctx *c)
+{
+	c->now = req_now();
+	c->job.run = account_run;
+	c->job.done = account_done;
+	c->job.arg = c;
+	req_write(c->r, &c->job);
+}
+
+/* The context for the account in the path; NULL when it replied (400). */
+static struct account_ctx *account_of(struct req *r, enum account_act act)
+{
+	struct account_ctx *c = arena_alloc(&r->arena, sizeof *c);
+	memset(c, 0, sizeof *c);
+	c->r = r;
+	c->act = act;
+	c->login = users_login_normalize(&r->arena, r->param[0]);
+	if (!c->login || !*c->login || strlen(c->login) > 64) {
+		reply_errorf(r, 400, "invalid_login", "login", "not a login");
+		return NULL;
+	}
+	return c;
+}
+
+void users_h_enable(struct req *r)
+{
+	struct account_ctx *c = account_of(r, ACT_ENABLE);
+	if (c)
+		account_write(c);
+}
+
+void users_h_role(struct req *r)
+{
+	static const char *const known[] = {"role", "department", NULL};
+	struct err e;
+	struct account_ctx *c = account_of(r, ACT_ROLE);
+	if (!c)
+		return;
+	json_t *b = req_json(r, &e);
+	const char *dept = NULL;
+	if (!b || field_only(b, known, &e) < 0 ||
+	    field_text(b, "role", 1, 16, &r->arena, &c->role, &e) < 0 ||
+	    field_text(b, "department", 0, 32, &r->arena, &dept, &e) < 0)
+		goto bad;
+	int role = role_from_name(c->role);
+	if (!role) {
+		err_set(&e, 400, "invalid_role", "role", "unknown role: %s", c->role);
+		goto bad;
+	}
+	if (role == ROLE_CITIZEN) {
+		err_set(&e, 400, "invalid_role", "role",
+			"a citizen's account is made with their national id (POST /api/v1/users)");
+		goto bad;
+	}
+	if (dept && *dept) {
+		const struct department *d = catalog_department_by_code(dept);
+		if (!d) {
+			err_set(&e, 400, "unknown_department", "department",
+				"unknown department: %s", dept);
+			goto bad;
+		}
+		c->department_id = d->id;
+		c->department = dept;
+	} else if (role == ROLE_SPECIALIST) {
+		err_set(&e, 400, "missing_field", "department", "a specialist needs a department");
+		goto bad;
+	}
+	account_write(c);
+	return;
+bad:
+	reply_error(r, &e);
+}
+
+/* The account's own words, which its password may not be: login, national id, name. 0, or
+ * -1 with e (404 when there is no such account). */
+static int own_words(struct db *db, const char *by, const char *key, int64_t id, struct arena *a,
+		     int64_t *user_id, const char *own[3], char *hash, struct err *e)
+{
+	struct db_stmt *s = db_prepare(
+	    db, !strcmp(by, "id")
+		    ? "SELECT u.id, u.login, p.national_id, u.name, u.pw_hash FROM users u"
+		      " LEFT JOIN people p ON p.id = u.person_id WHERE u.id = $1"
+		    : "SELECT u.id, u.login, p.national_id, u.name, u.pw_hash FROM users u"
+		      " LEFT JOIN people p ON p.id = u.person_id WHERE u.login = $1");
+	if (key)
+		db_bind_text(s, 1, key);
+	else
+		db_bind_int(s, 1, id);
+	int rc = -1;
+	if (db_step(s) == 1) {
+		*user_id = db_col_int(s, 0);
+		for (int i = 0; i < 3; i++)
+			own[i] =
+			    db_col_text(s, i + 1) ? arena_strdup(a, db_col_text(s, i + 1)) : NULL;
+		if (hash)
+			snprintf(hash, USERS_HASH_MAX, "%s", db_col_text(s, 4));
+		rc = 0;
+	} else {
+		err_set(e, 404, "not_found", "login", "no user %s", key ? key : "");
+	}
+	db_done(s);
+	return rc;
+}
+
+/* A password from the body's field, taken as typed (its policy is checked apart); NULL with e. */
+static const char *password_field(json_t *b, const char *field, struct arena *a, struct err *e)
+{
+	json_t *pw = json_object_get(b, field);
+	if (!json_is_string(pw)) {
+		err_set(e, 400, pw ? "invalid_field" : "missing_field", field,
+			"%s must be a string (at most 256 bytes)", field);
+		return NULL;
+	}
+	return arena_strdup(a, json_string_value(pw));
+}
+
+static void reset_hash(void *arg)
+{
+	struct account_ctx *c = arg;
+	c->hashed = users_hash_password(c->password, c->hash) == 0;
+	sodium_memzero((void *)c->password, strlen(c->password));
+}
+
+static void reset_hashed(void *arg)
+{
+	struct account_ctx *c = arg;
+	if (!c->hashed) {
+		reply_errorf(c->r, 503, "unavailable", "", "the password could not be hashed");
+		return;
+	}
+	account_write(c);
+}
+
+void users_h_reset_password(struct req *r)
+{
+	static const char *const known[] = {"password", NULL};
+	struct err e;
+	struct account_ctx *c = account_of(r, ACT_RESET);
+	if (!c)
+		return;
+	json_t *b = req_json(r, &e);
+	const char *own[3];
+	if (!b || field_only(b, known, &e) < 0 ||
+	    !(c->password = password_field(b, "password", &r->arena, &e)) ||
+	    own_words(req_db(r), "login", c->login, 0, &r->arena, &c->user_id, own, NULL, &e) < 0)
+		goto bad;
+	if (c->user_id == r->who.user_id) {
+		err_set(&e, 409, "self", "login",
+			"an admin changes their own password with POST /api/v1/me/password");
+		goto bad;
+	}
+	if (users_password_check(c->password, own, 3, r->app->refused_passwords, &r->arena, &e) < 0)
+		goto bad;
+	req_slow(r, reset_hash, reset_hashed, c);
+	return;
+bad:
+	reply_error(r, &e);
+}
+
+/* POST /api/v1/me/password: the current password, checked as a login checks it (its
+ * failures counted against the login), and the new one under the same policy as any. */
+struct change_ctx {
+	struct req *r;
+	char *current, *password;
+	char old_hash[USERS_HASH_MAX], hash[USERS_HASH_MAX];
+	int verified, hashed;
+	char th[65];
+	int64_t now;
+	struct write_job job;
+};
+
+static void change_hash(void *arg)
+{
+	struct change_ctx *c = arg;
+	c->verified = crypto_pwhash_str_verify(c->old_hash, c->current, strlen(c->current)) == 0;
+	c->hashed = c->verified && users_hash_password(c->password, c->hash) == 0;
+	sodium_memzero(c->current, strlen(c->current));
+	sodium_memzero(c->password, strlen(c->password));
+}
+
+static int change_run(struct db *db, void *arg, struct err *e)
+{
+	struct change_ctx *c = arg;
+	struct db_stmt *u = db_prepare(db, "UPDATE users SET pw_hash = $1, must_change_password = 0"
+					   " WHERE id = $2 AND disabled = 0");
+	db_bind_text(u, 1, c->hash);
+	db_bind_int(u, 2, c->r->who.user_id);
+	int rc = db_step(u);
+	db_done(u);
+	if (rc < 0)
+		return db_fail(db, e);
+	/* the other sessions, which the old password opened, end; this one goes on */
+	if (end_sessions(db, c->r->who.user_id, c->th, e) < 0)
+		return -1;
+	struct audit_entry a = {.action = "password_change", .reason = c->r->who.login};
+	return audit_insert(db, &c->r->who, c->r->ip, c->now, &a, e);
+}
+
+static void change_done(void *arg, int rc, const struct err *e)
+{
+	struct change_ctx *c = arg;
+	sodium_memzero(c->hash, sizeof c->hash);
+	if (rc < 0) {
+		reply_error(c->r, e);
+		return;
+	}
+	atomic_fetch_add(&session_generation, 1); /* the flag in cached sessions is stale */
+	reply_json(c->r, 200, json_pack("{s:b,s:b}", "ok", 1, "must_change_password", 0));
+}
+
+static void change_hashed(void *arg)
+{
+	struct change_ctx *c = arg;
+	struct req *r = c->r;
+	sodium_memzero(c->old_hash, sizeof c->old_hash);
+	if (!c->verified) {
+		reply_errorf(r, 400, "wrong_password", "current_password",
+			     "the current password is not right");
+		return;
+	}
+	if (!c->hashed) {
+		reply_errorf(r, 503, "unavailable", "", "the password could not be hashed");
+		return;
+	}
+	users_limit_forgive(r->app->login_failures, r->who.login, r->ip, req_now());
+	c->now = req_now();
+	c->job.run = change_run;
+	c->job.done = change_done;
+	c->job.arg = c;
+	req_write(r, &c->job);
+}
+
+void users_h_change_password(struct req *r)
+{
+	static const char *const known[] = {"current_password", "password", NULL};
+	struct err e;
+	struct change_ctx *c = arena_alloc(&r->arena, sizeof *c);
+	memset(c, 0, sizeof *c);
+	c->r = r;
+	json_t *b = req_json(r, &e);
+	const char *cur, *pw, *own[3];
+	int64_t id = 0;
+	if (!b || field_only(b, known, &e) < 0 ||
+	    !(cur = password_field(b, "current_password", &r->arena, &e)) ||
+	    !(pw = password_field(b, "password", &r->arena, &e)) ||
+	    own_words(req_db(r), "id", NULL, r->who.user_id, &r->arena, &id, own, c->old_hash, &e) <
+		0)
+		goto bad;
+	if (!*cur || strlen(cur) > 256) {
+		err_set(&e, 400, "invalid_field", "current_password",
+			"current_password must be a string of 1-256 characters");
+		goto bad;
+	}
+	if (users_password_check(pw, own, 3, r->app->refused_passwords, &r->arena, &e) < 0)
+		goto bad;
+	if (!strcmp(cur, pw)) {
+		err_set(&e, 400, "weak_password", "password",
+			"the new password must differ from the current one");
+		goto bad;
+	}
+	if (users_limit_try(r->app->login_failures, r->who.login, r->ip, r->app->login_limit,
+			    req_now()) < 0) {
+		req_set_header(r, "Retry-After", "900");
+		err_set(&e, 429, "too_many_attempts", "current_password",
+			"too many wrong passwords; try again in 15 minutes");
+		goto bad;
+	}
+	c->current = (char *)cur;
+	c->password = (char *)pw;
+	token_hash(r->token ? r->token : "", c->th);
+	req_slow(r, change_hash, change_hashed, c);
+	return;
+bad:
+	reply_error(r, &e);
 }

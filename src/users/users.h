@@ -66,5 +66,14 @@ void users_h_me(struct req *r);
 void users_h_list(struct req *r);
 void users_h_create(struct req *r);
 void users_h_disable(struct req *r);
+/* The admin's: POST /api/v1/users/{login}/role {"role","department"?},
+ * /users/{login}/password {"password"} (the user must choose a new one at the next login)
+ * and /users/{login}/enable; and anyone's POST /api/v1/me/password
+ * {"current_password","password"}. GET /api/v1/users?q= finds accounts by a part of the
+ * login or the name. */
+void users_h_role(struct req *r);
+void users_h_reset_password(struct req *r);
+void users_h_enable(struct req *r);
+void users_h_change_password(struct req *r);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "base/err.h"
 #include "base/principal.h"
 
@@ -17,6 +18,9 @@ struct req;
 
 /* The workshop's id for a code, 0 if there is none (-1 on a database error). */
 int64_t workshop_id(struct db *db, const char *code);
+
+/* The workshop's name for a code, in a; NULL if there is none. */
+const char *workshop_name(struct db *db, const char *code, struct arena *a);
 
 /* 1 if the principal may act for the workshop: staff who handle records may act for any;
  * an employer only for the workshops linked to their account. */

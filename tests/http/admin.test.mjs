@@ -108,6 +108,9 @@ test('only the admin manages users', async () => {
   assertError(await S.call('GET', '/api/v1/users', { token: agent.token }), 403, 'forbidden');
   assertError(await post(agent, '/api/v1/users', { login: 'sneaky', password: 'long-enough-1', role: 'admin' }), 403, 'forbidden');
   assertError(await post(agent, '/api/v1/users/agent2/disable', {}), 403, 'forbidden');
+  assertError(await post(agent, '/api/v1/users/agent2/enable', {}), 403, 'forbidden');
+  assertError(await post(agent, '/api/v1/users/agent2/role', { role: 'admin' }), 403, 'forbidden');
+  assertError(await post(agent, '/api/v1/users/agent2/password', { password: 'temporary-pass-77' }), 403, 'forbidden');
   assertError(await S.call('GET', '/api/v1/users'), 401, 'unauthenticated');
 });
 
@@ -127,6 +130,132 @@ test('a disabled account loses its live sessions and cannot log in', async () =>
   assert.equal((await S.call('GET', '/api/v1/me', { token: admin.token })).status, 200);
 });
 
+test('a reset password must be changed at the next login: every other route answers 403 until it is', async () => {
+  assert.equal((await post(admin, '/api/v1/users', { login: 'forgetful', password: 'first-choice-42', role: 'agent', name: 'فراموشکار' })).status, 201);
+  const before = await S.login('forgetful', 'first-choice-42');
+  assert.equal(before.role, 'agent');
+  // the policy holds for a reset password too, and the path names an account
+  assertError(await post(admin, '/api/v1/users/forgetful/password', { password: 'password' }), 400, 'weak_password', 'password');
+  assertError(await post(admin, '/api/v1/users/forgetful/password', { password: 'Forgetful' }), 400, 'weak_password', 'password');
+  assertError(await post(admin, '/api/v1/users/forgetful/password', {}), 400, 'missing_field', 'password');
+  assertError(await post(admin, '/api/v1/users/forgetful/password', { password: 12345678 }), 400, 'invalid_field', 'password');
+  assertError(await post(admin, '/api/v1/users/forgetful/password', { password: 'temporary-pass-77', why: 'x' }), 400, 'unknown_field', 'why');
+  assertError(await post(admin, '/api/v1/users/nobody_here/password', { password: 'temporary-pass-77' }), 404, 'not_found', 'login');
+  assertError(await post(admin, '/api/v1/users/admin/password', { password: 'temporary-pass-77' }), 409, 'self', 'login');
+  assertError(await S.call('POST', '/api/v1/users/forgetful/password', { token: admin.token, body: '{"password":' }), 400);
+
+  const r = await post(admin, '/api/v1/users/forgetful/password', { password: 'temporary-pass-77' });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.must_change_password, true);
+  // the old session and the old password are gone
+  assertError(await S.call('GET', '/api/v1/me', { token: before.token }), 401, 'unauthenticated');
+  assertError(await S.call('POST', '/api/v1/login', { body: { login: 'forgetful', password: 'first-choice-42' } }), 401, 'invalid_credentials');
+
+  const login = await S.call('POST', '/api/v1/login', { body: { login: 'forgetful', password: 'temporary-pass-77' } });
+  assert.equal(login.status, 200, login.text);
+  assert.equal(login.json.must_change_password, true);
+  const t = login.json.token;
+  const me = await S.call('GET', '/api/v1/me', { token: t });
+  assert.equal(me.status, 200);
+  assert.equal(me.json.must_change_password, true);
+  for (const [method, path] of [['GET', '/api/v1/cases'], ['GET', '/api/v1/topics'], ['GET', '/api/v1/me/access-log'],
+    ['POST', '/api/v1/cases']]) {
+    assertError(await S.call(method, path, { token: t, body: method === 'POST' ? {} : undefined }), 403, 'password_change_required', 'password');
+  }
+  // the new password: the current one right, the new one under the policy and not the same
+  const change = (body) => S.call('POST', '/api/v1/me/password', { token: t, body });
+  assertError(await change({ current_password: 'wrong-guess-123', password: 'my-own-choice-99' }), 400, 'wrong_password', 'current_password');
+  assertError(await change({ current_password: 'temporary-pass-77', password: 'temporary-pass-77' }), 400, 'weak_password', 'password');
+  assertError(await change({ current_password: 'temporary-pass-77', password: '12345678' }), 400, 'weak_password', 'password');
+  assertError(await change({ current_password: 'temporary-pass-77', password: 'فراموشکار' }), 400, 'weak_password', 'password');
+  assertError(await change({ password: 'my-own-choice-99' }), 400, 'missing_field', 'current_password');
+  assertError(await change({ current_password: 'temporary-pass-77' }), 400, 'missing_field', 'password');
+  assertError(await change({ current_password: 'temporary-pass-77', password: ['x'] }), 400, 'invalid_field', 'password');
+  assertError(await change({ current_password: 'temporary-pass-77', password: 'my-own-choice-99', extra: 1 }), 400, 'unknown_field', 'extra');
+  assertError(await S.call('POST', '/api/v1/me/password', { body: { current_password: 'a', password: 'b' } }), 401, 'unauthenticated');
+  assertError(await S.call('GET', '/api/v1/cases', { token: t }), 403, 'password_change_required');
+  const done = await change({ current_password: 'temporary-pass-77', password: 'my-own-choice-99' });
+  assert.equal(done.status, 200, done.text);
+  assert.equal(done.json.must_change_password, false);
+  // the same session goes on, now with every route its role has
+  assert.equal((await S.call('GET', '/api/v1/cases?limit=1', { token: t })).status, 200);
+  assert.equal((await S.call('GET', '/api/v1/me', { token: t })).json.must_change_password, false);
+  assertError(await S.call('POST', '/api/v1/login', { body: { login: 'forgetful', password: 'temporary-pass-77' } }), 401, 'invalid_credentials');
+  const again = await S.login('forgetful', 'my-own-choice-99');
+  assert.equal(again.role, 'agent');
+});
+
+test('a user changes their own password; the other sessions end, this one goes on', async () => {
+  assert.equal((await post(admin, '/api/v1/users', { login: 'mover', password: 'old-passphrase-1', role: 'desk' })).status, 201);
+  const a = await S.login('mover', 'old-passphrase-1');
+  const b = await S.login('mover', 'old-passphrase-1');
+  const r = await S.call('POST', '/api/v1/me/password', { token: a.token, body: { current_password: 'old-passphrase-1', password: 'new-passphrase-2' } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal((await S.call('GET', '/api/v1/me', { token: a.token })).status, 200);
+  assertError(await S.call('GET', '/api/v1/me', { token: b.token }), 401, 'unauthenticated');
+  await S.login('mover', 'new-passphrase-2');
+});
+
+test('the admin changes a role: the account\'s sessions end and it logs in with the new one', async () => {
+  assert.equal((await post(admin, '/api/v1/users', { login: 'promoted', password: 'long-enough-3', role: 'agent', department: 'contact_center' })).status, 201);
+  const t = await S.login('promoted', 'long-enough-3');
+  const role = (login, body) => post(admin, `/api/v1/users/${login}/role`, body);
+  assertError(await role('promoted', { role: 'emperor' }), 400, 'invalid_role', 'role');
+  assertError(await role('promoted', {}), 400, 'missing_field', 'role');
+  assertError(await role('promoted', { role: 'specialist' }), 400, 'missing_field', 'department');
+  assertError(await role('promoted', { role: 'specialist', department: 'nowhere' }), 400, 'unknown_department', 'department');
+  assertError(await role('promoted', { role: 'citizen' }), 400, 'invalid_role', 'role');
+  assertError(await role('promoted', { role: 'agent', colour: 'blue' }), 400, 'unknown_field', 'colour');
+  assertError(await role('nobody_here', { role: 'agent' }), 404, 'not_found', 'login');
+  assertError(await role('admin', { role: 'agent' }), 409, 'self', 'login');
+  const citizen = (await S.call('GET', '/api/v1/users', { token: admin.token })).json.items.find((u) => u.role === 'citizen');
+  assert.ok(citizen, 'the demo has a citizen account');
+  assertError(await role(citizen.login, { role: 'agent' }), 400, 'invalid_role', 'role');
+  const r = await role('PROMOTED', { role: 'specialist', department: 'pensions' });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json, { login: 'promoted', role: 'specialist', department: 'pensions' });
+  assertError(await S.call('GET', '/api/v1/me', { token: t.token }), 401, 'unauthenticated');
+  const now = await S.login('promoted', 'long-enough-3');
+  assert.equal(now.role, 'specialist');
+  const list = await S.call('GET', '/api/v1/cases?limit=5', { token: now.token });
+  assert.equal(list.status, 200);
+  for (const c of list.json.items) assert.equal(c.department, 'pensions');
+});
+
+test('a disabled account is enabled again and logs in', async () => {
+  assert.equal((await post(admin, '/api/v1/users', { login: 'returning', password: 'long-enough-4', role: 'agent' })).status, 201);
+  assert.equal((await post(admin, '/api/v1/users/returning/disable', {})).status, 200);
+  assertError(await S.call('POST', '/api/v1/login', { body: { login: 'returning', password: 'long-enough-4' } }), 401, 'invalid_credentials');
+  const r = await post(admin, '/api/v1/users/Returning/enable', {});
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json, { login: 'returning', disabled: false });
+  await S.login('returning', 'long-enough-4');
+  assertError(await post(admin, '/api/v1/users/nobody_here/enable', {}), 404, 'not_found', 'login');
+  const users = await S.call('GET', '/api/v1/users?q=returning', { token: admin.token });
+  assert.equal(users.json.items.find((u) => u.login === 'returning').disabled, false);
+});
+
+test('the admin searches users by a part of the login or the name, normalised', async () => {
+  assert.equal((await post(admin, '/api/v1/users', { login: 'clerk_77', password: 'long-enough-5', role: 'desk', name: 'علی کریمی' })).status, 201);
+  const find = async (q) => {
+    const r = await S.call('GET', `/api/v1/users?q=${encodeURIComponent(q)}`, { token: admin.token });
+    assert.equal(r.status, 200, r.text);
+    return r.json.items.map((u) => u.login);
+  };
+  assert.deepEqual(await find('clerk_77'), ['clerk_77']);
+  assert.deepEqual(await find('CLERK_۷۷'), ['clerk_77']); // capitals and Persian digits
+  assert.ok((await find('علي')).includes('clerk_77')); // the Arabic yeh finds the Persian
+  assert.ok((await find('کریمی')).includes('clerk_77'));
+  assert.deepEqual(await find('no-such-user-anywhere'), []);
+  // % and _ are themselves, not patterns
+  assert.deepEqual(await find('%'), []);
+  assert.ok(!(await find('clerk_')).includes('agent1'));
+  assert.ok((await find('agent')).includes('agent1'));
+  assert.ok((await find('')).length > 5); // an empty q is the whole list
+  assertError(await S.call('GET', `/api/v1/users?q=${'x'.repeat(65)}`, { token: admin.token }), 400, 'invalid_query', 'q');
+  assertError(await S.call('GET', '/api/v1/users?q=%FF', { token: admin.token }), 400, 'invalid_query', 'q');
+});
+
 test('user management is in the audit log', async () => {
   const auditor = await S.login('auditor');
   const r = await S.call('GET', '/api/v1/audit?user=admin&limit=200', { token: auditor.token });
@@ -134,4 +263,9 @@ test('user management is in the audit log', async () => {
   const actions = r.json.items.map((i) => `${i.action}:${i.reason}`);
   assert.ok(actions.includes('user_create:sp_new'), actions.join(' '));
   assert.ok(actions.includes('user_disable:temp_agent'), actions.join(' '));
+  assert.ok(actions.includes('user_password_reset:forgetful'), actions.join(' '));
+  assert.ok(actions.includes('user_role:promoted: agent -> specialist'), actions.join(' '));
+  assert.ok(actions.includes('user_enable:returning'), actions.join(' '));
+  const own = await S.call('GET', '/api/v1/audit?user=forgetful&limit=50', { token: auditor.token });
+  assert.ok(own.json.items.some((i) => i.action === 'password_change'), JSON.stringify(own.json.items));
 });

@@ -63,6 +63,41 @@ test('a citizen reads their own history: months, totals and steps agree with the
   assert.equal(g.json.date, '1405/09/01');
 });
 
+test('the history lists a year month by month, workshop by workshop, with the workshop\'s name', async () => {
+  const nid = D.citizens[0];
+  const r = await get(citizen, `/api/v1/people/${nid}/history`);
+  assert.equal(r.status, 200, r.text);
+  const { history: h, entries, entries_year: year } = r.json;
+  // without year=: the last year on record
+  assert.equal(year, Number(h.months.at(-1).month.slice(0, 4)));
+  assert.ok(entries.length > 0);
+  for (const e of entries) {
+    assert.match(e.month, new RegExp(`^${year}/(0[1-9]|1[0-2])$`));
+    assert.ok(Number.isInteger(e.days) && e.days >= 0 && e.days <= 31, JSON.stringify(e));
+    assert.ok(Number.isInteger(e.wage) && e.wage >= 0);
+    assert.equal(typeof e.hard_job, 'boolean');
+  }
+  // the demo's workshops are on record: each entry names its workshop
+  assert.ok(entries.every((e) => /^\d{10}$/.test(e.workshop) && e.workshop_name), JSON.stringify(entries[0]));
+  // the entries of each month add up to the month of the summary (all workshops together)
+  for (const m of h.months.filter((x) => x.month.startsWith(`${year}/`))) {
+    const of = entries.filter((e) => e.month === m.month);
+    // (a month's days are capped at its length in the summary: two workshops may add up to more)
+    assert.ok(of.reduce((a, e) => a + e.days, 0) >= m.days, m.month);
+    assert.equal(of.reduce((a, e) => a + e.wage, 0), m.wage, m.month);
+  }
+  // any other year, by year=; one with nothing on record is empty
+  const first = Number(h.months[0].month.slice(0, 4));
+  const y1 = await get(citizen, `/api/v1/people/${nid}/history?year=${first}`);
+  assert.equal(y1.json.entries_year, first);
+  assert.ok(y1.json.entries.length > 0 && y1.json.entries.every((e) => e.month.startsWith(`${first}/`)));
+  const none = await get(citizen, `/api/v1/people/${nid}/history?year=1300`);
+  assert.deepEqual(none.json.entries, []);
+  for (const bad of ['14O4', '99', '1501', '1404.5', '', '1404&year=1403x', '۱۴۰۴x']) {
+    assertError(await get(citizen, `/api/v1/people/${nid}/history?year=${encodeURIComponent(bad)}`), 400, 'invalid_field', 'year');
+  }
+});
+
 test('eligibility and the pension estimate say what they found and why', async () => {
   const nid = D.citizens[0];
   const el = await get(citizen, `/api/v1/people/${nid}/eligibility?date=1405/09/01`);

@@ -155,6 +155,11 @@ const EXPECT = {
   'POST /api/v1/logout': { roles: alike(ROLES, 200), ownSession: true },
   'GET /api/v1/me': { roles: alike(ROLES, 200) },
   'GET /api/v1/stream': { roles: alike(['supervisor', 'agent', 'specialist', 'desk', 'citizen'], 200) },
+  'POST /api/v1/me/password': {
+    // a wrong current password: each role reaches the handler, which refuses it (400)
+    body: () => ({ current_password: 'not-the-password-1', password: 'another long passphrase 7' }),
+    roles: alike(ROLES, 400),
+  },
   'GET /api/v1/topics': { roles: alike(ROLES, 200) },
   'GET /api/v1/departments': { roles: alike(ROLES, 200) },
   'GET /api/v1/channels': { roles: alike(ROLES, 200) },
@@ -267,6 +272,33 @@ const EXPECT = {
       await ok(call('admin', 'POST', '/api/v1/users', { login, password: STRONG, role: 'agent' }), login);
       return login;
     }, 'no_such_login'),
+    roles: { admin: { existing: 200, missing: 404 } },
+  },
+  'POST /api/v1/users/{}/enable': {
+    targets: EXISTING(async () => {
+      const login = fresh('returning_');
+      await ok(call('admin', 'POST', '/api/v1/users', { login, password: STRONG, role: 'agent' }), login);
+      await ok(call('admin', 'POST', `/api/v1/users/${login}/disable`), login);
+      return login;
+    }, 'no_such_login'),
+    roles: { admin: { existing: 200, missing: 404 } },
+  },
+  'POST /api/v1/users/{}/role': {
+    targets: EXISTING(async () => {
+      const login = fresh('promoted_');
+      await ok(call('admin', 'POST', '/api/v1/users', { login, password: STRONG, role: 'agent' }), login);
+      return login;
+    }, 'no_such_login'),
+    body: () => ({ role: 'supervisor' }),
+    roles: { admin: { existing: 200, missing: 404 } },
+  },
+  'POST /api/v1/users/{}/password': {
+    targets: EXISTING(async () => {
+      const login = fresh('reset_');
+      await ok(call('admin', 'POST', '/api/v1/users', { login, password: STRONG, role: 'agent' }), login);
+      return login;
+    }, 'no_such_login'),
+    body: () => ({ password: 'a temporary passphrase 99' }),
     roles: { admin: { existing: 200, missing: 404 } },
   },
 };

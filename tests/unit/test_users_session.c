@@ -92,6 +92,23 @@ static void test_a_disabled_account_has_no_session(void **state)
 	assert_int_equal(find(f, token, T0 - 60), -1);
 }
 
+/* An account whose password an admin reset carries the flag in its principal: the route
+ * table's admit hook refuses the rest by it. */
+static void test_a_reset_account_must_change_its_password(void **state)
+{
+	struct fx *f = *state;
+	const char *token = "4444444444444444444444444444444444444444444444444444444444444444";
+	session(f, token, agent(f), T0);
+	assert_int_equal(db_exec(f->db, "UPDATE users SET must_change_password = 1"), 0);
+	struct principal who;
+	const char *csrf = NULL;
+	struct arena a;
+	arena_init(&a);
+	assert_int_equal(users_session_find(f->db, token, T0 - 60, &who, &csrf, &a), 0);
+	assert_int_equal(who.must_change_password, 1);
+	arena_release(&a);
+}
+
 /* The CSRF token and the like: equal only when whole; a prefix, an empty string or a
  * longer string is not the secret. */
 static void test_secrets_compare_whole(void **state)
@@ -119,6 +136,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_an_expired_session_is_not_found, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_a_disabled_account_has_no_session, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_a_reset_account_must_change_its_password, setup,
 					    teardown),
 	    cmocka_unit_test(test_secrets_compare_whole),
 	};

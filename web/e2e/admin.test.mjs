@@ -28,9 +28,92 @@ test('admin: a weak password is refused next to its field, then the account is c
   const row = page.locator('tr[data-login=sp_new]');
   await row.waitFor();
   await shot(page, 'admin-users');
+  // the login reads as typed, left to right: not «sp_new» in Persian digits or reordered
+  assert.equal(await row.locator('bdi[dir=ltr]').first().textContent(), 'sp_new');
+  await row.locator('button[data-act=manage]').click();
   page.once('dialog', (d) => d.accept());
-  await row.getByRole('button', { name: 'غیرفعال کردن' }).click();
+  await page.locator('.manage[data-login=sp_new] button[data-act=disable]').click();
   await page.locator('tr[data-login=sp_new].disabled').waitFor();
+  // and back again
+  await page.locator('tr[data-login=sp_new] button[data-act=manage]').click();
+  await page.locator('.manage[data-login=sp_new] button[data-act=enable]').click();
+  await page.locator('tr[data-login=sp_new]:not(.disabled)').waitFor();
+  const again = await app.server.call('POST', '/api/v1/login', { body: { login: 'sp_new', password: 'a-long-enough-password' } });
+  assert.equal(again.status, 200, again.text);
+});
+
+test('admin: finds a user, changes the role, resets the password; the user must choose a new one at the next login', async () => {
+  const page = await app.page();
+  await login(app, page, 'admin');
+  await page.fill('form.new-user input[name=login]', 'clerk_reset');
+  await page.fill('form.new-user input[name=password]', 'the-first-passphrase');
+  await page.fill('form.new-user input[name=name]', 'زهرا كريمي'); // Arabic kaf and yeh, as some keyboards type
+  await page.selectOption('form.new-user select[name=role]', 'agent');
+  await page.getByRole('button', { name: 'افزودن' }).click();
+  await page.locator('tr[data-login=clerk_reset]').waitFor();
+  // the search: a part of the name in Persian letters finds it; the list holds nothing else
+  await page.fill('input[name=q]', 'کریمی');
+  await page.waitForFunction(() => document.querySelectorAll('table.users tbody tr[data-login]').length >= 1 &&
+    [...document.querySelectorAll('table.users tbody tr[data-login]')].every((r) => /کریمی/.test(r.textContent)));
+  assert.equal(await page.locator('tr[data-login=clerk_reset]').count(), 1);
+  await page.fill('input[name=q]', 'no-such-login-anywhere');
+  await page.locator('text=کاربری پیدا نشد.').waitFor();
+  await page.fill('input[name=q]', 'CLERK_RESET');
+  const row = page.locator('tr[data-login=clerk_reset]');
+  await row.waitFor();
+  // the role: agent to desk
+  await row.locator('button[data-act=manage]').click();
+  const manage = page.locator('.manage[data-login=clerk_reset]');
+  await manage.locator('select[name=role]').selectOption('desk');
+  await manage.locator('button[data-act=role]').click();
+  await page.locator('p.ok[role=status]').waitFor();
+  assert.match(await row.textContent(), /میز خدمت/);
+  // a weak temporary password is refused next to its field; a good one is set
+  await row.locator('button[data-act=manage]').click();
+  await manage.locator('input[name=password]').fill('password');
+  await manage.locator('button[data-act=reset]').click();
+  await manage.locator('[data-field=password] .error').waitFor();
+  await manage.locator('input[name=password]').fill('temporary-cedar-41');
+  await manage.locator('button[data-act=reset]').click();
+  await page.locator('p.ok[role=status]', { hasText: 'در ورود بعدی' }).waitFor();
+  assert.match(await row.textContent(), /گذرواژه باید عوض شود/);
+  await shot(page, 'admin-reset');
+
+  // the user logs in with the temporary password and is held on the change form
+  const user = await app.page();
+  await user.goto(`${app.url}/login`);
+  await user.fill('input[name=login]', 'clerk_reset');
+  await user.fill('input[name=password]', 'temporary-cedar-41');
+  await user.getByRole('button', { name: 'ورود' }).click();
+  const form = user.locator('form.change-password');
+  await form.waitFor();
+  assert.equal(await user.locator('header.top').count(), 0, 'nothing else until the password is changed');
+  // the API refuses the rest meanwhile, even to a page that asks directly
+  const status = await user.evaluate(async () => (await fetch('/api/v1/cases')).status);
+  assert.equal(status, 403);
+  await shot(user, 'must-change-password');
+  // a mismatch, then a wrong current password, each said next to its field
+  await form.locator('input[name=current_password]').fill('temporary-cedar-41');
+  await form.locator('input[name=password]').fill('my-own-lantern-phrase');
+  await form.locator('input[name=again]').fill('my-own-lantern-phrasE');
+  await form.getByRole('button', { name: 'ذخیره گذرواژه' }).click();
+  await form.locator('[data-field=again] .error').waitFor();
+  await form.locator('input[name=current_password]').fill('not-the-temporary-1');
+  await form.locator('input[name=again]').fill('my-own-lantern-phrase');
+  await form.getByRole('button', { name: 'ذخیره گذرواژه' }).click();
+  await form.locator('[data-field=current_password] .error').waitFor();
+  await form.locator('input[name=current_password]').fill('temporary-cedar-41');
+  await form.getByRole('button', { name: 'ذخیره گذرواژه' }).click();
+  // in, to the desk's home (the new role)
+  await user.locator('header.top').waitFor();
+  assert.match(user.url(), /\/desk$/);
+  assert.equal(await user.locator('header.top .who bdi, header.top .who').first().isVisible(), true);
+  // the new password is the one now; the temporary one is gone
+  const ok = await app.server.call('POST', '/api/v1/login', { body: { login: 'clerk_reset', password: 'my-own-lantern-phrase' } });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal(ok.json.must_change_password, false);
+  const old = await app.server.call('POST', '/api/v1/login', { body: { login: 'clerk_reset', password: 'temporary-cedar-41' } });
+  assert.equal(old.status, 401);
 });
 
 test('admin: a topic\'s SLA target, a bad value refused by the server, then saved', async () => {

@@ -68,6 +68,8 @@ export interface Me {
   department: string | null;
   national_id: string | null;
   csrf?: string;
+  /** an admin reset the password: a new one first (pages/Password.tsx) */
+  must_change_password?: boolean;
 }
 
 export interface CaseSummary {

@@ -15,6 +15,8 @@ import { Citizen, CitizenNew, AccessLog, MyRecord } from './pages/Citizen';
 import { Admin } from './pages/Admin';
 import { Audit } from './pages/Audit';
 import { Employer } from './pages/Employer';
+import { ChangePassword } from './pages/Password';
+import { ident } from './lib/text';
 import { FormError } from './ui/Field';
 import { LiveBanner } from './ui/LiveBanner';
 import { liveStart, liveStop } from './lib/live';
@@ -80,6 +82,11 @@ function App() {
 
   async function start(m: Me) {
     if (m.csrf) setCsrf(m.csrf);
+    if (m.must_change_password) {
+      // the server answers nothing else until the password is changed
+      setMe(m);
+      return;
+    }
     try {
       setCatalog(await loadCatalog(true));
       setMe(m);
@@ -112,6 +119,12 @@ function App() {
   }
 
   if (me === undefined) return <p class="muted loading">در حال بارگذاری…</p>;
+  if (me?.must_change_password)
+    return (
+      <main class="login-page">
+        <ChangePassword me={me} onDone={() => start({ ...me, must_change_password: false })} onLogout={logout} />
+      </main>
+    );
   if (!me || !catalog)
     return (
       <main class="login-page">
@@ -134,7 +147,7 @@ function App() {
           ))}
         </nav>
         <span class="who">
-          {me.name || me.login} <small class="muted">{label(ROLE, me.role)}</small>
+          {me.name || ident(me.login)} <small class="muted">{label(ROLE, me.role)}</small>
         </span>
         <button class="link" onClick={logout}>
           خروج

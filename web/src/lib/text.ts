@@ -1,7 +1,14 @@
 // What people type may use Persian (۰-۹), Arabic-Indic (٠-٩) or ASCII digits and the Arabic
 // letters ي/ك/ى/ة; the API wants ASCII digits and Persian letters (the server normalises too,
 // but a lookup decides its kind from the digits before it asks). What people read shows
-// Persian digits.
+// Persian digits; identifiers people type (logins, codes) are shown as typed.
+//
+// A run that reads left to right (a case number, a login, a code, a signed amount) is
+// isolated wherever it stands in Persian text: without it the bidi algorithm lays
+// «1405-0003578» out as «۰۰۰۳۵۷۸-۱۴۰۵», and a login beside Persian words swaps places with
+// them. In JSX the run is <bdi dir="ltr"> (ltr, num, ident); in a plain string (a title,
+// a confirm, a sentence joined in code) it is wrapped in the isolates LRI ... PDI (ltrText).
+import { h, type ComponentChildren, type VNode } from 'preact';
 
 const FA0 = 0x06f0;
 const AR0 = 0x0660;
@@ -62,3 +69,59 @@ export function lookupKind(raw: string): { kind: LookupKind; value: string } {
 
 /** Rials with thousands separators, in Persian digits. */
 export const rials = (n: number) => fa(n.toLocaleString('en-US').replace(/,/g, '٬'));
+
+/** Rials with thousands separators and a sign when negative, in Persian digits; isolated
+ *  so that the sign stays before the number. */
+export const signedRials = (n: number) =>
+  n < 0 ? ltrText(`\u2212${rials(-n)}`) : rials(n);
+
+const LRI = '\u2066';
+const PDI = '\u2069';
+
+/** A left-to-right run isolated for a plain string: LRI s PDI ('' stays ''). */
+export function ltrText(s: string | number | null | undefined): string {
+  if (s === null || s === undefined || s === '') return '';
+  return `${LRI}${s}${PDI}`;
+}
+
+/** A left-to-right run isolated in JSX: <bdi dir="ltr">. */
+export function ltr(children: ComponentChildren, cls?: string): VNode {
+  return h('bdi', { dir: 'ltr', class: cls }, children);
+}
+
+/** A number people read (a case number, a national id, a phone, a year-month), in
+ *  Persian digits, isolated: «۱۴۰۵-۰۰۰۳۵۷۸» in that order. */
+export const num = (v: string | number | null | undefined) => ltr(fa(v), 'ltr-num');
+
+/** An identifier as it was typed (a login, a workshop code, a topic code): Latin digits,
+ *  isolated. */
+export const ident = (v: string | null | undefined) => ltr(v ?? '', 'ltr-ident');
+
+/** A decimal in Persian digits with the Persian decimal separator (U+066B), trailing zeros
+ *  dropped: 1.5 → «۱٫۵», "1.500" → «۱٫۵», 2 → «۲». */
+export function decimal(v: number | string): string {
+  const [i, f = ''] = String(v).split('.');
+  const frac = f.replace(/0+$/, '');
+  return fa(frac ? `${i}\u066b${frac}` : i);
+}
+
+/** A sentence the server wrote with ASCII digits (a rule's step) as people read it: digits
+ *  Persian, a decimal point between digits «٫» with its trailing zeros dropped
+ *  («1.500» → «۱٫۵»), a percent sign «٪». Dates (1405/09/01) and times keep their
+ *  separators. */
+export function faText(s: string | null | undefined): string {
+  if (!s) return '';
+  return fa(
+    s.replace(/(\d+)\.(\d+)/g, (_m, i: string, f: string) => {
+      const frac = f.replace(/0+$/, '');
+      return frac ? `${i}\u066b${frac}` : i;
+    }).replace(/(\d)%/g, '$1\u066a'),
+  );
+}
+
+/** A law reference in Persian alone: the rules' tables write «…، ماده ۷۶ (Social Security
+ *  Law, Art. 76)», the English in parentheses for the API's English readers. */
+export function lawRef(ref: string | null | undefined): string {
+  if (!ref) return '';
+  return faText(ref.replace(/\s*\([^()]*[A-Za-z][^()]*\)\s*$/, '').trim());
+}

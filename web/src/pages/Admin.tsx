@@ -5,7 +5,7 @@ import { loadCatalog } from '../catalog';
 import type { Ctx } from '../main';
 import { showTime } from '../lib/jalali';
 import { ROLE, label } from '../lib/labels';
-import { fa, normalize } from '../lib/text';
+import { fa, ident, ltrText, normalize } from '../lib/text';
 import { Field, FormError } from '../ui/Field';
 
 interface User {
@@ -16,6 +16,7 @@ interface User {
   disabled: boolean;
   created: string;
   national_id: string | null;
+  must_change_password: boolean;
 }
 
 function NewUser(props: { ctx: Ctx; onDone: () => void }) {
@@ -76,46 +77,137 @@ function NewUser(props: { ctx: Ctx; onDone: () => void }) {
   );
 }
 
-function Users(props: { ctx: Ctx }) {
-  const [users, setUsers] = useState<User[]>([]);
+/** What the admin may change of an account: its role, its password (reset: the user picks
+ *  a new one at the next login), whether it may log in. */
+function Manage(props: { u: User; ctx: Ctx; onChanged: (note: string) => void }) {
+  const u = props.u;
+  const [role, setRole] = useState(u.role);
+  const [department, setDepartment] = useState(u.department ?? '');
+  const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
-  const load = () => api<Page<User>>('GET', '/users').then((p) => setUsers(p.items), setError);
-  useEffect(() => {
-    load();
-  }, []);
-  async function disable(login: string) {
-    if (!confirm(`حساب ${login} غیرفعال شود؟ نشست‌های باز آن همین حالا بسته می‌شود.`)) return;
+  const self = u.login === props.ctx.me.login;
+  async function act(path: string, body: unknown, note: string) {
+    setError(null);
     try {
-      await api('POST', `/users/${encodeURIComponent(login)}/disable`);
-      load();
+      await api('POST', `/users/${encodeURIComponent(u.login)}/${path}`, body);
+      props.onChanged(note);
     } catch (e) {
       setError(e);
     }
   }
+  function disable() {
+    if (!confirm(`حساب ${ltrText(u.login)} غیرفعال شود؟ نشست‌های باز آن همین حالا بسته می‌شود.`)) return;
+    act('disable', undefined, `حساب ${ltrText(u.login)} غیرفعال شد.`);
+  }
+  return (
+    <div class="manage" data-login={u.login}>
+      {u.role !== 'citizen' && !self && (
+        <div class="row">
+          <Field label="نقش" name="role" error={error}>
+            <select name="role" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value)}>
+              {Object.entries(ROLE).filter(([k]) => k !== 'citizen').map(([k, t]) => <option value={k}>{t}</option>)}
+            </select>
+          </Field>
+          <Field label="واحد" name="department" error={error}>
+            <select name="department" value={department} onChange={(e) => setDepartment((e.target as HTMLSelectElement).value)}>
+              <option value="">—</option>
+              {props.ctx.catalog.departments.map((d) => <option value={d.code}>{d.name}</option>)}
+            </select>
+          </Field>
+          <button data-act="role" onClick={() => act('role', department ? { role, department } : { role },
+            `نقش ${ltrText(u.login)}: ${label(ROLE, role)}. نشست‌های باز آن بسته شد.`)}>
+            تغییر نقش
+          </button>
+        </div>
+      )}
+      {!self && (
+        <div class="row">
+          <Field label="گذرواژه موقت (کاربر در ورود بعدی آن را عوض می‌کند)" name="password" error={error}>
+            <input name="password" type="password" value={password} autocomplete="new-password"
+              onInput={(e) => setPassword((e.target as HTMLInputElement).value)} />
+          </Field>
+          <button data-act="reset" onClick={() => act('password', { password },
+            `گذرواژه ${ltrText(u.login)} از نو گذاشته شد؛ در ورود بعدی باید آن را عوض کند.`)}>
+            بازنشانی گذرواژه
+          </button>
+        </div>
+      )}
+      <div class="buttons">
+        {u.disabled
+          ? <button data-act="enable" onClick={() => act('enable', undefined, `حساب ${ltrText(u.login)} دوباره فعال شد.`)}>فعال کردن</button>
+          : !self && <button data-act="disable" onClick={disable}>غیرفعال کردن</button>}
+      </div>
+      <FormError error={error} fields={['role', 'department', 'password']} />
+    </div>
+  );
+}
+
+function Users(props: { ctx: Ctx }) {
+  const [users, setUsers] = useState<User[]>([]);
+  const [q, setQ] = useState('');
+  const [open, setOpen] = useState<string | null>(null);
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const load = (query = q) => {
+    setError(null);
+    const n = normalize(query);
+    return api<Page<User>>('GET', `/users${n ? `?q=${encodeURIComponent(n)}` : ''}`).then((p) => setUsers(p.items), (e) => {
+      setUsers([]);
+      setError(e);
+    });
+  };
+  useEffect(() => {
+    const t = setTimeout(() => load(q), q ? 250 : 0);
+    return () => clearTimeout(t);
+  }, [q]);
   return (
     <div>
-      <NewUser ctx={props.ctx} onDone={load} />
-      <FormError error={error} />
-      <table class="users">
-        <thead>
-          <tr><th>نام کاربری</th><th>نام</th><th>نقش</th><th>واحد</th><th>ایجاد</th><th></th></tr>
-        </thead>
-        <tbody>
-          {users.map((u) => (
-            <tr key={u.login} class={u.disabled ? 'disabled' : ''} data-login={u.login}>
-              <td>{fa(u.login)}</td>
-              <td>{u.name}</td>
-              <td>{label(ROLE, u.role)}</td>
-              <td>{(u.department && props.ctx.catalog.department(u.department)?.name) || '—'}</td>
-              <td>{showTime(u.created)}</td>
-              <td>
-                {u.disabled ? <span class="muted">غیرفعال</span>
-                  : u.login !== props.ctx.me.login && <button onClick={() => disable(u.login)}>غیرفعال کردن</button>}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <NewUser ctx={props.ctx} onDone={() => load()} />
+      <form class="user-search row" onSubmit={(e) => { e.preventDefault(); load(); }} role="search">
+        <Field label="جستجوی کاربر (نام کاربری یا نام)" name="q" error={error}>
+          <input name="q" type="search" value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} autocomplete="off" />
+        </Field>
+      </form>
+      {note && <p class="ok" role="status">{note}</p>}
+      <FormError error={error} fields={['q']} />
+      <div class="table-scroll">
+        <table class="users">
+          <thead>
+            <tr><th>نام کاربری</th><th>نام</th><th>نقش</th><th>واحد</th><th>ایجاد</th><th></th></tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <>
+                <tr key={u.login} class={u.disabled ? 'disabled' : ''} data-login={u.login}>
+                  <td>{ident(u.login)}</td>
+                  <td>{u.name}</td>
+                  <td>
+                    {label(ROLE, u.role)}
+                    {u.must_change_password && <small class="muted"> (گذرواژه باید عوض شود)</small>}
+                  </td>
+                  <td>{(u.department && props.ctx.catalog.department(u.department)?.name) || '—'}</td>
+                  <td>{showTime(u.created)}</td>
+                  <td>
+                    {u.disabled && <span class="muted">غیرفعال </span>}
+                    <button data-act="manage" aria-expanded={open === u.login}
+                      onClick={() => setOpen(open === u.login ? null : u.login)}>
+                      مدیریت
+                    </button>
+                  </td>
+                </tr>
+                {open === u.login && (
+                  <tr class="manage-row" key={`${u.login}-manage`}>
+                    <td colSpan={6}>
+                      <Manage u={u} ctx={props.ctx} onChanged={(n) => { setNote(n); setOpen(null); load(); }} />
+                    </td>
+                  </tr>
+                )}
+              </>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {!users.length && !error && <p class="muted">کاربری پیدا نشد.</p>}
     </div>
   );
 }

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { Case } from '../api';
 import type { Ctx } from '../main';
 import { showTime } from '../lib/jalali';
-import { fa } from '../lib/text';
+import { fa, num } from '../lib/text';
 import { NewCase } from '../ui/NewCase';
 
 export function Receipt(props: { c: Case; onAgain: () => void }) {
@@ -13,7 +13,7 @@ export function Receipt(props: { c: Case; onAgain: () => void }) {
     <section class="card receipt" data-case={c.number}>
       <h2>درخواست ثبت شد</h2>
       <p>شماره پیگیری</p>
-      <p class="big-number">{fa(c.number)}</p>
+      <p class="big-number">{num(c.number)}</p>
       <dl class="facts">
         <dt>شهروند</dt>
         <dd>{c.person_name} ({fa(c.national_id)})</dd>

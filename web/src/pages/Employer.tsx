@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, Page } from '../api';
 import { MONTHS } from '../lib/jalali';
-import { fa, rials } from '../lib/text';
+import { fa, num, rials, signedRials } from '../lib/text';
 import { FormError } from '../ui/Field';
 import type { ListUpload } from '../ui/ListUpload';
 
@@ -45,7 +45,7 @@ export function Employer() {
       {items?.map((w) => (
         <section class="card" data-workshop={w.code} key={w.code}>
           <h3>
-            {w.name} <small class="muted">کد کارگاه {fa(w.code)}</small>
+            {fa(w.name)} <small class="muted">کد کارگاه {num(w.code)}</small>
           </h3>
           <dl class="facts">
             <dt>کارفرما</dt>
@@ -55,27 +55,29 @@ export function Employer() {
             <dt>فعالیت</dt>
             <dd>{w.activity || '—'}{w.hard_job ? ' (مشاغل سخت و زیان‌آور)' : ''}</dd>
             <dt>بدهی</dt>
-            <dd class={w.account.debt > 0 ? 'overdue' : ''}>{rials(w.account.debt)} ریال</dd>
+            <dd class={w.account.debt > 0 ? 'overdue' : ''}>{signedRials(w.account.debt)} ریال</dd>
           </dl>
           {Upload && <Upload workshop={w.code} onStored={load} />}
           {w.lists.length ? (
-            <table class="lists">
-              <thead>
-                <tr><th>ماه</th><th>بیمه‌شدگان</th><th>دستمزد مشمول</th><th>سهم بیمه‌شده</th><th>سهم کارفرما</th><th>بیکاری</th></tr>
-              </thead>
-              <tbody>
-                {w.lists.map((l) => (
-                  <tr data-list={l.id} key={l.id}>
-                    <td>{MONTHS[l.month - 1]} {fa(l.year)}</td>
-                    <td>{fa(l.workers)}</td>
-                    <td>{rials(l.insurable)}</td>
-                    <td>{rials(l.worker_share)}</td>
-                    <td>{rials(l.employer_share)}</td>
-                    <td>{rials(l.unemployment)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <div class="table-scroll">
+              <table class="lists">
+                <thead>
+                  <tr><th>ماه</th><th>بیمه‌شدگان</th><th>دستمزد مشمول</th><th>سهم بیمه‌شده</th><th>سهم کارفرما</th><th>بیکاری</th></tr>
+                </thead>
+                <tbody>
+                  {w.lists.map((l) => (
+                    <tr data-list={l.id} key={l.id}>
+                      <td>{MONTHS[l.month - 1]} {fa(l.year)}</td>
+                      <td>{fa(l.workers)}</td>
+                      <td>{rials(l.insurable)}</td>
+                      <td>{rials(l.worker_share)}</td>
+                      <td>{rials(l.employer_share)}</td>
+                      <td>{rials(l.unemployment)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           ) : (
             <p class="muted">هنوز فهرستی ثبت نشده است.</p>
           )}

@@ -3,8 +3,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, CaseSummary, Page, qs } from '../api';
 import { relative, showTime } from '../lib/jalali';
 import { label, STATUS } from '../lib/labels';
-import { fa } from '../lib/text';
 import { debounce, useLive } from '../lib/live';
+import { DUE_LABEL, dueOf } from '../lib/due';
+import { fa, num } from '../lib/text';
 import { FormError } from './Field';
 
 /** Statuses whose resolution is still due. */
@@ -19,6 +20,19 @@ export function StatusBadge(props: { status: string; overdue?: boolean }) {
   );
 }
 
+/** The due a case works towards (or the one it missed), relative, with its kind. */
+function Due(props: { c: CaseSummary }) {
+  const d = dueOf(props.c);
+  if (!d) return <>—</>;
+  return (
+    <span class={d.passed ? 'due passed' : 'due'} title={showTime(d.at)} data-due={d.kind}>
+      <small class="muted">{DUE_LABEL[d.kind]}: </small>
+      {relative(d.at)}
+    </span>
+  );
+}
+
+// On a phone the rows are cards: each cell says what it is (data-label, styles.css).
 export function CaseRows(props: { items: CaseSummary[]; showPerson?: boolean; onPick?: (id: number) => void }) {
   return (
     <table class="cases">
@@ -28,14 +42,14 @@ export function CaseRows(props: { items: CaseSummary[]; showPerson?: boolean; on
           <th>موضوع</th>
           {props.showPerson !== false && <th>شهروند</th>}
           <th>وضعیت</th>
-          <th>مهلت رسیدگی</th>
+          <th>مهلت</th>
           <th>ثبت</th>
         </tr>
       </thead>
       <tbody>
         {props.items.map((c) => (
           <tr key={c.id} class={c.overdue ? 'overdue' : ''} data-case={c.number}>
-            <td>
+            <td data-label="شماره">
               <a
                 href={`/cases/${c.id}`}
                 onClick={(e) => {
@@ -45,21 +59,21 @@ export function CaseRows(props: { items: CaseSummary[]; showPerson?: boolean; on
                   props.onPick(c.id);
                 }}
               >
-                {fa(c.number)}
+                {num(c.number)}
               </a>
             </td>
-            <td>
+            <td data-label="موضوع">
               <div>{fa(c.subject)}</div>
               <small class="muted">{c.topic_name}</small>
             </td>
-            {props.showPerson !== false && <td>{c.person_name}</td>}
-            <td>
+            {props.showPerson !== false && <td data-label="شهروند">{c.person_name}</td>}
+            <td data-label="وضعیت">
               <StatusBadge status={c.status} overdue={c.overdue} />
             </td>
-            <td title={showTime(c.resolution_due)}>
-              {c.resolution_due && OPEN.has(c.status) ? relative(c.resolution_due) : '—'}
+            <td data-label="مهلت">
+              <Due c={c} />
             </td>
-            <td>{showTime(c.created)}</td>
+            <td data-label="ثبت">{showTime(c.created)}</td>
           </tr>
         ))}
       </tbody>

@@ -8,7 +8,7 @@ import { Action, actionsFor, citizenLabel, eventBody, isShortcut } from '../lib/
 import { ApiError } from '../lib/errors';
 import { showTime } from '../lib/jalali';
 import { EVENT, label, METHOD, PRIORITY, ROLE, WAIT_ON } from '../lib/labels';
-import { fa } from '../lib/text';
+import { fa, ident } from '../lib/text';
 import { Catalog } from '../catalog';
 import { navigate } from '../router';
 import { CaseRows, StatusBadge } from './CaseList';
@@ -27,7 +27,7 @@ export function Timeline(props: { events: CaseEvent[]; citizen?: boolean }) {
             <time>{showTime(e.at)}</time>
           </div>
           <div class="ev-who muted">
-            {e.actor_name || e.actor || 'سامانه'}
+            {e.actor_name || (e.actor ? ident(e.actor) : 'سامانه')}
             {e.actor_role && !props.citizen ? ` (${label(ROLE, e.actor_role)})` : ''}
           </div>
           {e.data?.method && <div>روش: {label(METHOD, e.data.method)}</div>}

@@ -3,7 +3,9 @@
 // is written to the person's access log.
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api';
-import { fa } from '../lib/text';
+import { MONTHS } from '../lib/jalali';
+import { conditionText } from '../lib/retire';
+import { fa, faText, lawRef, num, rials } from '../lib/text';
 import { FormError } from './Field';
 
 interface YMD {
@@ -21,14 +23,38 @@ interface History {
   record: YMD;
   credited: YMD;
   months: { month: string; days: number; wage: number }[];
+  years: { year: number; months: number; days: number }[];
   gaps: { from: string; to: string; months: number }[];
   steps: Step[];
 }
+interface Entry {
+  month: string; // 1404/07
+  workshop: string | null;
+  workshop_name: string | null;
+  days: number;
+  wage: number;
+  hard_job: boolean;
+}
+interface HistoryReply {
+  date: string;
+  history: History;
+  entries_year: number;
+  entries: Entry[];
+}
 interface Eligibility {
+  on: string;
   eligible: boolean;
   condition: string | null;
   earliest: string | null;
-  conditions: { code: string; met: boolean; missing_days: number; earliest?: string; reference: string }[];
+  conditions: {
+    code: string;
+    met: boolean;
+    age: number | null;
+    age_on: string | null;
+    missing_days: number;
+    earliest: string | null;
+    reference: string;
+  }[];
   steps: Step[];
 }
 interface Pension {
@@ -49,8 +75,11 @@ const COND: Record<string, string> = {
 };
 
 export const ymd = (x: YMD) => fa(`${x.years} سال، ${x.months} ماه و ${x.days} روز`);
-const rials = (n: number) => fa(n.toLocaleString('en-US').replace(/,/g, '٬'));
+/** "1404/07" → «مهر ۱۴۰۴» */
+const monthName = (ym: string) => `${MONTHS[Number(ym.slice(5, 7)) - 1] ?? ''} ${fa(ym.slice(0, 4))}`;
 
+// The steps are numbered in Persian digits (styles.css: list-style-type persian), their
+// numbers and decimals Persian («۱٫۵»), and their law references in Persian alone.
 function Steps(props: { steps: Step[] }) {
   return (
     <details class="steps">
@@ -58,8 +87,8 @@ function Steps(props: { steps: Step[] }) {
       <ol>
         {props.steps.map((s) => (
           <li>
-            {fa(s.fa)}
-            {s.reference && <small class="muted"> — {s.reference}</small>}
+            {faText(s.fa)}
+            {s.reference && <small class="muted ref">{lawRef(s.reference)}</small>}
           </li>
         ))}
       </ol>
@@ -67,9 +96,60 @@ function Steps(props: { steps: Step[] }) {
   );
 }
 
+/** The record of one year month by month and workshop by workshop, a year at a time. */
+function Months(props: { nationalId: string; first: HistoryReply }) {
+  const [r, setR] = useState(props.first);
+  const [error, setError] = useState<unknown>(null);
+  const years = props.first.history.years.map((y) => y.year);
+  async function pick(year: number) {
+    setError(null);
+    try {
+      setR(await api<HistoryReply>('GET', `/people/${props.nationalId}/history?year=${year}`));
+    } catch (e) {
+      setError(e);
+    }
+  }
+  if (!years.length) return null;
+  return (
+    <div class="record-entries">
+      <div class="record-year">
+        <h4>سابقه ماه به ماه</h4>
+        <label>
+          سال{' '}
+          <select name="year" value={r.entries_year} onChange={(e) => pick(Number((e.target as HTMLSelectElement).value))}>
+            {[...years].reverse().map((y) => <option value={y}>{fa(y)}</option>)}
+          </select>
+        </label>
+      </div>
+      <FormError error={error} />
+      <div class="table-scroll">
+        <table class="record-months" data-year={r.entries_year}>
+          <thead>
+            <tr><th>ماه</th><th>کارگاه</th><th>روز</th><th>دستمزد (ریال)</th></tr>
+          </thead>
+          <tbody>
+            {r.entries.map((e) => (
+              <tr data-month={e.month}>
+                <td>{monthName(e.month)}</td>
+                <td>
+                  {e.workshop_name ? fa(e.workshop_name) : '—'} {e.workshop && <small class="muted">{num(e.workshop)}</small>}
+                  {e.hard_job && <small class="muted">کار سخت و زیان‌آور</small>}
+                </td>
+                <td class="n">{fa(e.days)}</td>
+                <td class="n">{rials(e.wage)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
 export function RecordPanel(props: { nationalId: string; open?: boolean }) {
   const [shown, setShown] = useState(!!props.open);
-  const [h, setH] = useState<History | null>(null);
+  const [hr, setHr] = useState<HistoryReply | null>(null);
+  const h = hr?.history ?? null;
   const [el, setEl] = useState<Eligibility | null>(null);
   const [p, setP] = useState<Pension | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -79,12 +159,12 @@ export function RecordPanel(props: { nationalId: string; open?: boolean }) {
     setError(null);
     try {
       const base = `/people/${props.nationalId}`;
-      const [hr, er, pr] = await Promise.all([
-        api<{ history: History }>('GET', `${base}/history`),
+      const [hist, er, pr] = await Promise.all([
+        api<HistoryReply>('GET', `${base}/history`),
         api<{ eligibility: Eligibility }>('GET', `${base}/eligibility`),
         api<{ pension: Pension }>('GET', `${base}/pension-estimate`),
       ]);
-      setH(hr.history);
+      setHr(hist);
       setEl(er.eligibility);
       setP(pr.pension);
     } catch (e) {
@@ -114,15 +194,16 @@ export function RecordPanel(props: { nationalId: string; open?: boolean }) {
             <dt>با احتساب کار سخت</dt>
             <dd>{ymd(h.credited)}</dd>
             <dt>آخرین ماه</dt>
-            <dd>{h.months.length ? fa(h.months[h.months.length - 1].month) : '—'}</dd>
+            <dd>{h.months.length ? monthName(h.months[h.months.length - 1].month) : '—'}</dd>
             <dt>ماه‌های بی‌سابقه</dt>
             <dd>
               {h.gaps.length
-                ? h.gaps.map((g) => fa(`${g.from} تا ${g.to} (${g.months} ماه)`)).join('، ')
+                ? h.gaps.map((g) => `${monthName(g.from)} تا ${monthName(g.to)} (${fa(g.months)} ماه)`).join('، ')
                 : 'ندارد'}
             </dd>
           </dl>
           <Steps steps={h.steps} />
+          {hr && <Months nationalId={props.nationalId} first={hr} />}
         </>
       )}
       {el && (
@@ -138,7 +219,7 @@ export function RecordPanel(props: { nationalId: string; open?: boolean }) {
           <ul class="conditions">
             {el.conditions.map((c) => (
               <li class={c.met ? 'ok' : ''}>
-                {COND[c.code] ?? c.code}: {c.met ? 'فراهم' : fa(`${c.missing_days} روز سابقه کم است`)}
+                {COND[c.code] ?? c.code}: {conditionText(c, el.on)}
               </li>
             ))}
           </ul>
