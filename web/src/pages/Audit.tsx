@@ -4,7 +4,7 @@ import { api, Page, qs } from '../api';
 import { showTime } from '../lib/jalali';
 import { contactDid, contactWho, type Contact } from '../lib/access';
 import { AUDIT_ACTION, label, ROLE } from '../lib/labels';
-import { fa, normalize } from '../lib/text';
+import { fa, ident, normalize } from '../lib/text';
 import { Field, FormError } from '../ui/Field';
 
 interface Row {
@@ -84,7 +84,7 @@ export function Audit() {
             {items.map((a) => (
               <tr key={a.id}>
                 <td>{showTime(a.at)}</td>
-                <td>{a.user ?? '—'}</td>
+                <td>{a.user ? ident(a.user) : '—'}</td>
                 <td>{label(ROLE, a.role)}</td>
                 <td>{label(AUDIT_ACTION, a.action)}</td>
                 <td>{fa(a.national_id ?? '')}</td>
@@ -105,7 +105,7 @@ export function Audit() {
               <tr>
                 <td>{showTime(g.first_at)}</td>
                 <td>{showTime(g.last_at)}</td>
-                <td>{contactWho(g)}</td>
+                <td>{contactWho(g)}{g.user && <> {ident(g.user)}</>}</td>
                 <td>{fa(g.national_id ?? '')}</td>
                 <td>{contactDid(g).replace(/شما/g, 'او')}</td>
                 <td>{fa(g.count)}</td>
