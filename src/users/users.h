@@ -66,5 +66,9 @@ void users_h_me(struct req *r);
 void users_h_list(struct req *r);
 void users_h_create(struct req *r);
 void users_h_disable(struct req *r);
+/* GET /api/v1/departments/{code}/people: the department's active specialists and
+ * supervisors, to assign a case to ({"department","department_name","items":[{"login",
+ * "name","role","open_cases"}]}). */
+void users_h_department_people(struct req *r);
 
 #endif
