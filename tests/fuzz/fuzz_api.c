@@ -51,6 +51,9 @@ static const struct target targets[] = {
     {"list employer", "/api/v1/lists", AS_EMPLOYER, NULL},
     {"list agent", "/api/v1/lists", AS_AGENT, NULL},
     {"user admin", "/api/v1/users", AS_ADMIN, NULL},
+    {"canned supervisor", "/api/v1/canned", AS_SUPERVISOR, NULL},
+    {"canned department", "/api/v1/canned", AS_DEPARTMENT, NULL},
+    {"canned edit", "/api/v1/canned/{}", AS_SUPERVISOR, "1"},
 };
 #define NTARGETS (sizeof targets / sizeof targets[0])
 
