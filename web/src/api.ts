@@ -16,7 +16,7 @@ export function whenLoggedOut(fn: () => void) {
   onUnauthenticated = fn;
 }
 
-export async function api<T = any>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function api<T = any>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
