@@ -19,10 +19,17 @@ function load(department: string): Promise<Canned[]> {
   return p;
 }
 
+const preview = (s: string) => (s.length > 120 ? `${s.slice(0, 120)}…` : s);
+
 /** Ctrl+K, by the key's place (KeyboardEvent.code), so that it works on the Persian layout. */
 export const isCannedShortcut = (e: KeyboardEvent) => e.ctrlKey && !e.altKey && e.code === 'KeyK';
 
-export function CannedPicker(props: { department: string; onPick: (c: Canned) => void; onClose: () => void }) {
+export function CannedPicker(props: {
+  department: string;
+  expand: (body: string) => string; // the body as it will be inserted, for the preview
+  onPick: (c: Canned) => void;
+  onClose: () => void;
+}) {
   const [items, setItems] = useState<Canned[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [query, setQuery] = useState('');
@@ -66,7 +73,7 @@ export function CannedPicker(props: { department: string; onPick: (c: Canned) =>
                 }}>
                 <strong dir="auto">{c.title}</strong>
                 {!c.department && <span class="badge">همه واحدها</span>}
-                <span class="muted" dir="auto">{c.body.length > 90 ? `${c.body.slice(0, 90)}…` : c.body}</span>
+                <span class="muted" dir="rtl">{preview(props.expand(c.body))}</span>
               </li>
             ))}
           </ul>

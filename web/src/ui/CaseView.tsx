@@ -175,7 +175,8 @@ function ActionForm(props: {
                 پاسخ‌های آماده <kbd>Ctrl+K</kbd>
               </button>
               {picking === f.name && (
-                <CannedPicker department={props.kase.department} onPick={(c) => insertCanned(f.name, c.body)}
+                <CannedPicker department={props.kase.department} expand={(b) => expandCanned(b, props.kase)}
+                  onPick={(c) => insertCanned(f.name, c.body)}
                   onClose={() => {
                     setPicking(null);
                     areas.current[f.name]?.focus();
