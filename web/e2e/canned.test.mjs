@@ -39,6 +39,27 @@ after(async () => {
   await app?.stop();
 });
 
+test('department supervisor: writes a canned answer; an unknown placeholder is refused next to the body', async () => {
+  const page = await app.page();
+  await login(app, page, 'sv_pensions');
+  await page.getByRole('link', { name: 'پاسخ‌های آماده' }).click();
+  await page.waitForURL(/\/canned$/);
+  await page.locator('[data-canned]').first().waitFor();
+  const form = page.locator('form[data-canned-editor=new]');
+  assert.equal(await form.locator('select[name=department]').count(), 0, 'a department supervisor writes their own department\'s');
+  await form.locator('input[name=title]').fill('خوشامد');
+  await form.locator('textarea[name=body]').fill('سلام {nam}، لطفاً منتظر بمانید.');
+  await form.locator('button[type=submit]').click();
+  const err = form.locator('[data-field=body] .error');
+  await err.waitFor();
+  assert.match(await err.textContent(), /جای‌نگهدار ناشناخته/);
+  await form.locator('textarea[name=body]').fill('سلام {name}، لطفاً منتظر بمانید.');
+  await form.locator('button[type=submit]').click();
+  await page.locator('.canned-list li', { hasText: 'خوشامد' }).waitFor();
+  assert.equal(await form.locator('input[name=title]').inputValue(), '', 'the form is cleared for the next one');
+  await shot(page, 'canned-admin');
+});
+
 test('specialist: assign from the department\'s people, answer with a canned answer by Ctrl+K', async () => {
   const page = await app.page();
   await login(app, page, 'sp_pensions');
@@ -71,7 +92,7 @@ test('specialist: assign from the department\'s people, answer with a canned ans
   await page.keyboard.press('Control+k');
   const picker = page.locator('[data-canned-picker]');
   await picker.locator('li[role=option]').first().waitFor();
-  assert.equal(await picker.locator('li[role=option]').count(), 2);
+  assert.equal(await picker.locator('li[role=option]').count(), 3);
   await page.keyboard.type('واریز');
   await page.waitForFunction(() => document.querySelectorAll('[data-canned-picker] li[role=option]').length === 1);
   await shot(page, 'canned-picker');

@@ -15,6 +15,7 @@ import { Citizen, CitizenNew, AccessLog, MyRecord } from './pages/Citizen';
 import { Admin } from './pages/Admin';
 import { Audit } from './pages/Audit';
 import { Employer } from './pages/Employer';
+import { CannedAdmin } from './pages/Canned';
 import { FormError } from './ui/Field';
 import './styles.css';
 
@@ -27,9 +28,9 @@ const NAV: Record<string, [string, string][]> = {
   agent: [['/agent', 'میز ۱۴۲۰'], ['/cases', 'پرونده‌های من']],
   desk: [['/desk', 'ثبت درخواست'], ['/cases', 'پرونده‌های ثبت‌شده']],
   specialist: [['/queue', 'کارتابل واحد']],
-  supervisor: [['/supervisor', 'نمای کلی'], ['/queue', 'کارتابل']],
+  supervisor: [['/supervisor', 'نمای کلی'], ['/queue', 'کارتابل'], ['/canned', 'پاسخ‌های آماده']],
   citizen: [['/me', 'درخواست‌های من'], ['/me/new', 'درخواست تازه'], ['/me/record', 'سابقه بیمه'], ['/me/access-log', 'چه کسی پرونده‌ام را دید']],
-  admin: [['/admin', 'کاربران'], ['/admin/catalog', 'واحدها و موضوع‌ها']],
+  admin: [['/admin', 'کاربران'], ['/admin/catalog', 'واحدها و موضوع‌ها'], ['/canned', 'پاسخ‌های آماده']],
   auditor: [['/audit', 'گزارش دسترسی‌ها']],
   employer: [['/employer', 'کارگاه‌های من']],
 };
@@ -63,6 +64,8 @@ function Page(props: { ctx: Ctx; path: string; query: URLSearchParams }) {
       return <Audit />;
     case '/employer':
       return <Employer />;
+    case '/canned':
+      return <CannedAdmin ctx={ctx} />;
   }
   return <p>این صفحه وجود ندارد. <a href={HOME[ctx.me.role] || '/'}>صفحه اصلی</a></p>;
 }
