@@ -23,10 +23,11 @@ int canned_check_body(const char *body, struct err *e)
 		for (const char *const *k = placeholders; *k && !known; k++)
 			known = strlen(*k) == n && !memcmp(*k, p + 1, n);
 		if (!known)
-			return err_set(e, 400, "unknown_placeholder", "body",
-				       "unknown placeholder {%.*s}: the body may hold {name}, {number},"
-				       " {today} and {due}",
-				       (int)n, p + 1);
+			return err_set(
+			    e, 400, "unknown_placeholder", "body",
+			    "unknown placeholder {%.*s}: the body may hold {name}, {number},"
+			    " {today} and {due}",
+			    (int)n, p + 1);
 	}
 	return 0;
 }
@@ -123,17 +124,21 @@ struct write_ctx {
 	int64_t dept; /* the answer's department after the write; 0 the organisation's */
 	int move;     /* an edit that names the department */
 	const char *title, *body;
-	char reason[640]; /* the audit row's: "id department: title" */
+	char stored[CANNED_TITLE_CHARS * 4 + 1];  /* the title before the write (edit, delete) */
+	char reason[CANNED_TITLE_CHARS * 4 + 80]; /* the audit row's: "id department: title" */
 	struct write_job job;
 };
 
-/* The department of answer id, or -1 with e (404) when there is none. */
-static int64_t row_department(struct db *db, int64_t id, struct err *e)
+/* The department of answer x->id (and its title into x->stored, for the audit of a write
+ * that does not name it), or -1 with e (404) when there is none. */
+static int64_t row_department(struct db *db, struct write_ctx *x, struct err *e)
 {
-	struct db_stmt *s = db_prepare(db, "SELECT department_id FROM canned WHERE id = $1");
-	db_bind_int(s, 1, id);
+	struct db_stmt *s = db_prepare(db, "SELECT department_id, title FROM canned WHERE id = $1");
+	db_bind_int(s, 1, x->id);
 	int rc = db_step(s);
 	int64_t dept = rc == 1 ? db_col_int(s, 0) : -1;
+	if (rc == 1)
+		snprintf(x->stored, sizeof x->stored, "%s", db_col_text(s, 1));
 	db_done(s);
 	if (rc < 0)
 		return db_fail(db, e);
@@ -159,8 +164,9 @@ static int write_run(struct db *db, void *arg, struct err *e)
 	if (x->op == OP_CREATE) {
 		if (!may_manage(who, x->dept))
 			return refuse_manage(e);
-		s = db_prepare(db, "INSERT INTO canned(department_id, title, body, created_by, created,"
-				   " updated_by, updated) VALUES ($1, $2, $3, $4, $5, $4, $5)");
+		s = db_prepare(db,
+			       "INSERT INTO canned(department_id, title, body, created_by, created,"
+			       " updated_by, updated) VALUES ($1, $2, $3, $4, $5, $4, $5)");
 		bind_opt_id(s, 1, x->dept);
 		db_bind_text(s, 2, x->title);
 		db_bind_text(s, 3, x->body);
@@ -168,7 +174,7 @@ static int write_run(struct db *db, void *arg, struct err *e)
 		db_bind_int(s, 5, x->now);
 		action = "canned_create";
 	} else {
-		int64_t was = row_department(db, x->id, e);
+		int64_t was = row_department(db, x, e);
 		if (was < 0)
 			return -1;
 		if (!may_manage(who, was) || (x->move && !may_manage(who, x->dept)))
@@ -179,10 +185,10 @@ static int write_run(struct db *db, void *arg, struct err *e)
 			s = db_prepare(db, "DELETE FROM canned WHERE id = $1");
 			action = "canned_delete";
 		} else {
-			s = db_prepare(db,
-				       "UPDATE canned SET department_id = $2, title = COALESCE($3, title),"
-				       " body = COALESCE($4, body), updated_by = $5, updated = $6"
-				       " WHERE id = $1");
+			s = db_prepare(
+			    db, "UPDATE canned SET department_id = $2, title = COALESCE($3, title),"
+				" body = COALESCE($4, body), updated_by = $5, updated = $6"
+				" WHERE id = $1");
 			bind_opt_id(s, 2, x->dept);
 			if (x->title)
 				db_bind_text(s, 3, x->title);
@@ -201,8 +207,8 @@ static int write_run(struct db *db, void *arg, struct err *e)
 	if (x->op == OP_CREATE)
 		x->id = db_last_id(db);
 	const struct department *d = catalog_department_by_id(x->dept);
-	snprintf(x->reason, sizeof x->reason, "%lld %s: %s", (long long)x->id,
-		 d ? d->code : "all", x->title ? x->title : "");
+	snprintf(x->reason, sizeof x->reason, "%lld %s: %.480s", (long long)x->id,
+		 d ? d->code : "all", x->title ? x->title : x->stored);
 	struct audit_entry a = {.action = action, .reason = x->reason};
 	return audit_insert(db, who, x->r->ip, x->now, &a, e);
 }

@@ -75,6 +75,8 @@ test('a department supervisor writes, edits and deletes its own department\'s an
   const mine = log.json.items.filter((i) => i.action.startsWith('canned_')).map((i) => [i.action, i.reason]);
   assert.deepEqual(mine.map((x) => x[0]).sort(), ['canned_create', 'canned_delete', 'canned_update']);
   assert.ok(mine.some(([a, why]) => a === 'canned_update' && why === `${c.json.id} pensions: پیگیری مستمری معوق`), JSON.stringify(mine));
+  assert.ok(mine.some(([a, why]) => a === 'canned_delete' && why === `${c.json.id} pensions: پیگیری مستمری معوق`),
+    `a delete names what it deleted: ${JSON.stringify(mine)}`);
 });
 
 test('another department\'s supervisor, a specialist and an agent may not write them', async () => {
