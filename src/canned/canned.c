@@ -293,13 +293,15 @@ void canned_h_create(struct req *r)
 	submit(r, x);
 }
 
-/* The answer named in the path, or a 404 (a path that is no id names none). */
+/* The answer named in the path, or a 404 (a path that is no id names none): -1 once it
+ * replied, after which neither r nor x, in r's arena, may be touched. */
 static int path_id(struct req *r, struct write_ctx *x)
 {
 	x->id = req_path_id(r);
-	if (!x->id)
-		reply_errorf(r, 404, "not_found", "id", "no such canned answer");
-	return x->id ? 0 : -1;
+	if (x->id)
+		return 0;
+	reply_errorf(r, 404, "not_found", "id", "no such canned answer");
+	return -1;
 }
 
 void canned_h_edit(struct req *r)
