@@ -151,7 +151,7 @@ function ActionForm(props: {
       ref={first}
       onSubmit={submit}
       onKeyDown={(e) => {
-        if (e.key === 'Escape' && picking) return;
+        if (e.key === 'Escape' && picking) return setPicking(null); // the picker first, then the form
         if (e.key === 'Escape') props.onCancel();
         if (e.key === 'Enter' && e.ctrlKey) submit();
       }}
