@@ -1,7 +1,7 @@
 // A case: its facts, its full timeline, and the actions its state allows for this user.
 // The buttons follow `allowed_events` (the server's state machine); the server still
 // checks every event. Each action has an Alt+key shortcut, shown on its button.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api, Case, CaseEvent } from '../api';
 import { Action, actionsFor, citizenLabel, eventBody } from '../lib/actions';
 import { ApiError } from '../lib/errors';
@@ -133,17 +133,23 @@ function ActionForm(props: {
   const withCanned = props.staff && ['reply', 'answer', 'note'].includes(a.type);
   const [picking, setPicking] = useState<string | null>(null);
   const areas = useRef<Record<string, HTMLTextAreaElement | null>>({});
+  const cursor = useRef<{ name: string; at: number } | null>(null);
   function insertCanned(name: string, body: string) {
     const el = areas.current[name];
     const v = values[name] ?? '';
     const r = insertAt(v, el?.selectionStart ?? v.length, el?.selectionEnd ?? v.length, expandCanned(body, props.kase));
+    el?.focus(); // at once, so that what is typed next goes there
+    cursor.current = { name, at: r.cursor };
     setValues({ ...values, [name]: r.value });
     setPicking(null);
-    requestAnimationFrame(() => {
-      el?.focus();
-      el?.setSelectionRange(r.cursor, r.cursor);
-    });
   }
+  // once the new value is in the field (which put the cursor at its end): after the insert
+  useLayoutEffect(() => {
+    const c = cursor.current;
+    if (!c) return;
+    cursor.current = null;
+    areas.current[c.name]?.setSelectionRange(c.at, c.at);
+  });
 
   return (
     <form
