@@ -7,6 +7,7 @@
 #include "attachments/attachments.h"
 #include "audit/audit.h"
 #include "base/fields.h"
+#include "canned/canned.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "lists/lists.h"
@@ -191,5 +192,12 @@ const struct route api_routes[] = {
 	{M_POST, "/api/v1/users/{}/enable", ROLE_ADMIN, users_h_enable},
 	{M_POST, "/api/v1/users/{}/role", ROLE_ADMIN, users_h_role},
 	{M_POST, "/api/v1/users/{}/password", ROLE_ADMIN, users_h_reset_password},
+	/* canned answers (canned.h) and whom a department's case can be assigned to */
+	{M_GET, "/api/v1/canned", ROLE_STAFF_CASES | ROLE_ADMIN, canned_h_list},
+	{M_POST, "/api/v1/canned", ROLE_SUPERVISOR | ROLE_ADMIN, canned_h_create},
+	{M_POST, "/api/v1/canned/{}", ROLE_SUPERVISOR | ROLE_ADMIN, canned_h_edit},
+	{M_DELETE, "/api/v1/canned/{}", ROLE_SUPERVISOR | ROLE_ADMIN, canned_h_delete},
+	{M_GET, "/api/v1/departments/{}/people", ROLE_SUPERVISOR | ROLE_SPECIALIST | ROLE_AGENT,
+	 users_h_department_people},
 	{0, NULL, 0, NULL},
 };

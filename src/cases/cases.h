@@ -182,6 +182,10 @@ void cases_stats_sql(const struct stats_query *q, int which, char *out, size_t c
 /* The Tehran calendar day of instant t, as days since 1970-01-01 (UTC+03:30). */
 int64_t cases_tehran_day(int64_t t);
 
+/* How many cases of department_id not closed are assigned to user_id (the list's open=1),
+ * for the department's people list (users/); -1 when the count fails. */
+int64_t cases_open_count(struct db *db, int64_t department_id, int64_t user_id);
+
 /* The routes. */
 void cases_h_create(struct req *r);
 void cases_h_get(struct req *r);

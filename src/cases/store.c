@@ -324,3 +324,18 @@ void case_write_fields(struct db *db, struct jw *w, const struct case_row *c,
 	jw_raw(w, "events", c->events_json ? c->events_json : "[]");
 	write_allowed(w, c, who, now);
 }
+
+int64_t cases_open_count(struct db *db, int64_t department_id, int64_t user_id)
+{
+	/* the statuses written out, so that cases_department(department_id, status, id)
+	 * serves the count as a few seeks */
+	struct db_stmt *s = db_prepare(
+	    db, "SELECT count(*) FROM cases WHERE department_id = $1 AND assignee_id = $2 AND"
+		" status IN ('new', 'assigned', 'in_progress', 'waiting', 'answered',"
+		" 'reported_back')");
+	db_bind_int(s, 1, department_id);
+	db_bind_int(s, 2, user_id);
+	int64_t n = db_step(s) == 1 ? db_col_int(s, 0) : -1;
+	db_done(s);
+	return n;
+}

@@ -192,13 +192,16 @@ struct case_change {
 	int failed, reopens, rating, overdue, escalated;
 	int contact_hours, contact_days, first_contact, unreached;
 	int64_t last_contact_day, merged_into;
-	char data[256];
+	char data[4096]; /* an assignment's names: two departments' and a person's */
 };
 
-/* assign: to a department (the case is then new there) and or to one of its specialists */
+/* assign: to a department (the case is then new there) and or to one of its specialists.
+ * The event's data names both by code and by name, as they were when it happened, and,
+ * for a transfer, the department the case left. */
 static int event_assign(struct db *db, const struct case_event *ev, struct case_change *ch,
 			struct err *e)
 {
+	const struct department *from = catalog_department_by_id(ch->dept);
 	if (ev->department) {
 		const struct department *d = catalog_department_by_code(ev->department);
 		if (!d)
@@ -210,6 +213,8 @@ static int event_assign(struct db *db, const struct case_event *ev, struct case_
 			ch->to = "new";
 		}
 	}
+	const char *assignee_name = NULL;
+	struct db_stmt *u = NULL;
 	if (ev->assignee) {
 		ch->assignee = user_in_department(db, ev->assignee, ch->dept);
 		if (!ch->assignee)
@@ -217,9 +222,31 @@ static int event_assign(struct db *db, const struct case_event *ev, struct case_
 				       "%s is not a specialist of the case's department",
 				       ev->assignee);
 		ch->to = "assigned";
+		u = db_prepare(db, "SELECT name FROM users WHERE id = $1");
+		db_bind_int(u, 1, ch->assignee);
+		if (db_step(u) == 1)
+			assignee_name = db_col_text(u, 0);
 	}
-	snprintf(ch->data, sizeof ch->data, "{\"department\":\"%s\",\"assignee\":\"%s\"}",
-		 catalog_department_by_id(ch->dept)->code, ev->assignee ? ev->assignee : "");
+	const struct department *to = catalog_department_by_id(ch->dept);
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	jw_str(&w, "department", to->code);
+	jw_str(&w, "department_name", to->name);
+	jw_str(&w, "assignee", ev->assignee ? ev->assignee : "");
+	jw_str(&w, "assignee_name", assignee_name ? assignee_name : "");
+	if (from && from->id != to->id) {
+		jw_str(&w, "from_department", from->code);
+		jw_str(&w, "from_department_name", from->name);
+	}
+	jw_end(&w);
+	db_done(u);
+	if (w.len < sizeof ch->data)
+		memcpy(ch->data, w.buf, w.len + 1);
+	else /* names longer than any the catalogue and accounts allow: the codes alone */
+		snprintf(ch->data, sizeof ch->data, "{\"department\":\"%s\",\"assignee\":\"%s\"}",
+			 to->code, ev->assignee ? ev->assignee : "");
+	jw_release(&w);
 	return 0;
 }
 

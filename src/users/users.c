@@ -6,6 +6,7 @@
 #include "base/fields.h"
 #include "base/natid.h"
 #include "base/text.h"
+#include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "http/http.h"
 #include "people/people.h"
@@ -1015,4 +1016,47 @@ void users_h_change_password(struct req *r)
 	return;
 bad:
 	reply_error(r, &e);
+}
+
+/* GET /api/v1/departments/{code}/people: whom a case of the department can be assigned
+ * to (cases/write.c's event_assign takes the same people): its active specialists and
+ * supervisors, specialists first, each with the cases not closed that they hold. */
+void users_h_department_people(struct req *r)
+{
+	const struct department *d = catalog_department_by_code(r->param[0]);
+	if (!d) {
+		reply_errorf(r, 404, "not_found", "code", "no such department");
+		return;
+	}
+	struct db_stmt *s = db_prepare(
+	    req_db(r), "SELECT id, login, name, role FROM users WHERE department_id = $1"
+		       " AND disabled = 0 AND role IN ('specialist', 'supervisor')"
+		       " ORDER BY role, name, login LIMIT 1000");
+	db_bind_int(s, 1, d->id);
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	jw_str(&w, "department", d->code);
+	jw_str(&w, "department_name", d->name);
+	jw_array(&w, "items");
+	int rc;
+	int64_t open = 0;
+	while ((rc = db_step(s)) == 1 &&
+	       (open = cases_open_count(req_db(r), d->id, db_col_int(s, 0))) >= 0) {
+		jw_object(&w, NULL);
+		jw_str(&w, "login", db_col_text(s, 1));
+		jw_str(&w, "name", db_col_text(s, 2));
+		jw_str(&w, "role", db_col_text(s, 3));
+		jw_int(&w, "open_cases", open);
+		jw_end(&w);
+	}
+	db_done(s);
+	jw_end(&w);
+	jw_end(&w);
+	if (rc < 0 || open < 0) {
+		jw_release(&w);
+		reply_errorf(r, 500, "internal", "", "the department's people cannot be read");
+		return;
+	}
+	reply_jw(r, 200, &w);
 }

@@ -75,5 +75,9 @@ void users_h_role(struct req *r);
 void users_h_reset_password(struct req *r);
 void users_h_enable(struct req *r);
 void users_h_change_password(struct req *r);
+/* GET /api/v1/departments/{code}/people: the department's active specialists and
+ * supervisors, to assign a case to ({"department","department_name","items":[{"login",
+ * "name","role","open_cases"}]}). */
+void users_h_department_people(struct req *r);
 
 #endif

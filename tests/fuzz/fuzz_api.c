@@ -57,6 +57,9 @@ static const struct target targets[] = {
     /* a file: the body is the multipart, boundary XyZ (tests/fuzz/multipart.dict) */
     {"attach agent", "/api/v1/cases/{}/attachments", AS_AGENT, "case", MULTIPART},
     {"attach citizen", "/api/v1/cases/{}/attachments", AS_CITIZEN, "case", MULTIPART},
+    {"canned supervisor", "/api/v1/canned", AS_SUPERVISOR, NULL},
+    {"canned department", "/api/v1/canned", AS_DEPARTMENT, NULL},
+    {"canned edit", "/api/v1/canned/{}", AS_SUPERVISOR, "1"},
 };
 #define NTARGETS (sizeof targets / sizeof targets[0])
 

@@ -26,7 +26,7 @@ let S, D, sql;
 const tokens = {};
 // the objects each role asks about (filled in before())
 const own = { case: {}, person: {} };
-let other, missingNid, w1, w2, batch;
+let other, missingNid, w1, w2, batch, canned;
 
 /** The route table, as `tamin routes` prints it. */
 function routes() {
@@ -300,6 +300,28 @@ const EXPECT = {
     }, 'no_such_login'),
     body: () => ({ password: 'a temporary passphrase 99' }),
     roles: { admin: { existing: 200, missing: 404 } },
+  },
+  'GET /api/v1/canned': { roles: alike(['admin', 'supervisor', 'agent', 'specialist', 'desk'], 200) },
+  'POST /api/v1/canned': {
+    body: () => ({ title: fresh('پاسخ '), body: 'سلام {name}، پرونده {number}' }),
+    roles: { admin: 201, supervisor: 201 },
+  },
+  'POST /api/v1/canned/{}': {
+    targets: EXISTING(async () => {
+      canned ??= (await ok(call('admin', 'POST', '/api/v1/canned', { title: 'ماتریس', body: 'متن' }), 'canned')).id;
+      return canned;
+    }, 999999999),
+    body: () => ({ title: fresh('ویرایش ') }),
+    roles: alike(['admin', 'supervisor'], { existing: 200, missing: 404 }),
+  },
+  'DELETE /api/v1/canned/{}': {
+    // a fresh answer for each call, so that every role asks about a live one
+    targets: EXISTING(async () => (await ok(call('admin', 'POST', '/api/v1/canned', { title: fresh('حذف '), body: 'متن' }), 'canned')).id, 999999999),
+    roles: alike(['admin', 'supervisor'], { existing: 200, missing: 404 }),
+  },
+  'GET /api/v1/departments/{}/people': {
+    targets: EXISTING(() => 'pensions', 'no_such_department'),
+    roles: alike(['supervisor', 'specialist', 'agent'], { existing: 200, missing: 404 }),
   },
 };
 

@@ -16,7 +16,7 @@ export function whenLoggedOut(fn: () => void) {
   onUnauthenticated = fn;
 }
 
-export async function api<T = any>(method: 'GET' | 'POST', path: string, body?: unknown,
+export async function api<T = any>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown,
   extra: Record<string, string> = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json', ...extra };
   const form = body instanceof FormData; // a file: multipart/form-data, its boundary set by fetch

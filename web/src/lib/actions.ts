@@ -19,8 +19,9 @@ const ALL: Action[] = [
     fields: [{ name: 'text', kind: 'text', required: true, label: 'متن یادداشت (فقط کارکنان می‌بینند)' }] },
   { type: 'assign', label: 'ارجاع', key: 'g',
     fields: [
-      { name: 'assignee', kind: 'assignee', required: false, label: 'به کاربر (نام کاربری)' },
-      { name: 'department', kind: 'department', required: false, label: 'یا به واحد' },
+      // the department first: the people offered are the chosen department's
+      { name: 'department', kind: 'department', required: false, label: 'به واحد' },
+      { name: 'assignee', kind: 'assignee', required: false, label: 'به کارشناس' },
     ] },
   { type: 'wait', label: 'انتظار', key: 'w',
     fields: [

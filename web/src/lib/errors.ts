@@ -33,6 +33,7 @@ const CODES: Record<string, string> = {
   unknown_channel: 'مجرای تماس شناخته نیست.',
   unknown_department: 'واحد شناخته نیست.',
   unknown_assignee: 'کاربر مورد نظر در این واحد پیدا نشد.',
+  unknown_placeholder: 'جای‌نگهدار ناشناخته است؛ فقط {name}، {number}، {today} و {due} پذیرفته است.',
   invalid_field: 'مقدار این بخش درست نیست.',
   invalid_query: 'مقدار جستجو درست نیست.',
   invalid_login: 'نام کاربری درست نیست.',

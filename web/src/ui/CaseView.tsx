@@ -1,7 +1,7 @@
 // A case: its facts, its full timeline, and the actions its state allows for this user.
 // The buttons follow `allowed_events` (the server's state machine); the server still
 // checks every event. Each action has an Alt+key shortcut, shown on its button.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { useLive } from '../lib/live';
 import { api, Attachment, Case, CaseEvent, CaseSummary, Page, qs } from '../api';
 import { Action, actionsFor, citizenLabel, eventBody, isShortcut } from '../lib/actions';
@@ -14,8 +14,59 @@ import { navigate } from '../router';
 import { CaseRows, StatusBadge } from './CaseList';
 import { RecordPanel } from './Record';
 import { Field, FormError } from './Field';
+import { expandCanned, insertAt } from '../lib/canned';
+import { CannedPicker, isCannedShortcut } from './CannedPicker';
 
-export function Timeline(props: { events: CaseEvent[]; citizen?: boolean }) {
+// ---- the timeline's assignments: departments and people by their names ----
+
+/** «ارجاع از واحد X به واحد Y — به: نام شخص», from the event's data (names as they were
+ *  then; an older event has codes only, named from the catalogue). */
+function AssignLine(props: { data: Record<string, any>; catalog?: Catalog }) {
+  const d = props.data;
+  const dept = (code?: string, name?: string) => name || (code && props.catalog?.department(code)?.name) || code || '';
+  const person = d.assignee ? d.assignee_name || d.assignee : '';
+  return (
+    <div class="ev-assign" data-assign={d.from_department ? 'transfer' : 'person'}>
+      {d.from_department && (
+        <span>ارجاع از واحد <bdi>{dept(d.from_department, d.from_department_name)}</bdi> به واحد <bdi>{dept(d.department, d.department_name)}</bdi></span>
+      )}
+      {d.from_department && person && ' — '}
+      {person && <span>به: <bdi>{person}</bdi></span>}
+    </div>
+  );
+}
+
+// ---- the assign form's people: the chosen department's, from the server ----
+
+interface Person { login: string; name: string; role: string; open_cases: number }
+
+function PeopleSelect(props: { department: string; name: string; value: string; onChange: (v: string) => void }) {
+  const [people, setPeople] = useState<Person[] | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    setPeople(null);
+    setFailed(false);
+    api<{ items: Person[] }>('GET', `/departments/${encodeURIComponent(props.department)}/people`)
+      .then((r) => setPeople(r.items), () => setFailed(true));
+  }, [props.department]);
+  // one who may not read the list (the service desk) types the login
+  if (failed)
+    return <input name={props.name} value={props.value} autocomplete="off"
+      onInput={(e) => props.onChange((e.target as HTMLInputElement).value)} />;
+  return (
+    <select name={props.name} value={props.value} disabled={!people}
+      onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
+      <option value="">{people ? '— فقط به واحد —' : 'در حال بارگذاری…'}</option>
+      {people?.map((p) => (
+        <option value={p.login}>
+          {p.name || p.login} ({p.role === 'supervisor' ? 'سرپرست' : 'کارشناس'}، {fa(p.open_cases)} پرونده باز)
+        </option>
+      ))}
+    </select>
+  );
+}
+
+export function Timeline(props: { events: CaseEvent[]; citizen?: boolean; catalog?: Catalog }) {
   return (
     <ol class="timeline">
       {props.events.map((e) => (
@@ -32,7 +83,7 @@ export function Timeline(props: { events: CaseEvent[]; citizen?: boolean }) {
           </div>
           {e.data?.method && <div>روش: {label(METHOD, e.data.method)}</div>}
           {e.data?.on && <div>در انتظار: {label(WAIT_ON, e.data.on)}</div>}
-          {e.data?.assignee && <div>به: {e.data.assignee}</div>}
+          {e.type === 'assign' && e.data && <AssignLine data={e.data} catalog={props.catalog} />}
           {e.data?.rating && <div>امتیاز: {fa(e.data.rating)} از ۵</div>}
           {e.type === 'attachment' && e.data?.name && (
             <div>
@@ -183,7 +234,8 @@ function Attachments(props: { caseId: number; onAdded: () => void }) {
 function ActionForm(props: {
   action: Action;
   caseId: number;
-  case: Case;
+  kase: Case;
+  staff: boolean; // staff have canned answers and the department's people
   catalog: Catalog;
   onDone: (c: Case) => void;
   onCancel: () => void;
@@ -208,7 +260,7 @@ function ActionForm(props: {
     setBusy(true);
     setError(null);
     try {
-      props.onDone(await api<Case>('POST', `/cases/${props.caseId}/events`, b.body, ifMatch(props.case)));
+      props.onDone(await api<Case>('POST', `/cases/${props.caseId}/events`, b.body, ifMatch(props.kase)));
     } catch (err) {
       setError(err); // the values stay in the form
       if (err instanceof ApiError && err.code === 'stale_version') props.onStale();
@@ -220,12 +272,35 @@ function ActionForm(props: {
   const set = (name: string) => (e: Event) =>
     setValues({ ...values, [name]: (e.target as HTMLInputElement).value });
 
+  // canned answers: Ctrl+K in a reply, answer or note field opens the picker for it
+  const withCanned = props.staff && ['reply', 'answer', 'note'].includes(a.type);
+  const [picking, setPicking] = useState<string | null>(null);
+  const areas = useRef<Record<string, HTMLTextAreaElement | null>>({});
+  const cursor = useRef<{ name: string; at: number } | null>(null);
+  function insertCanned(name: string, body: string) {
+    const el = areas.current[name];
+    const v = values[name] ?? '';
+    const r = insertAt(v, el?.selectionStart ?? v.length, el?.selectionEnd ?? v.length, expandCanned(body, props.kase));
+    el?.focus(); // at once, so that what is typed next goes there
+    cursor.current = { name, at: r.cursor };
+    setValues({ ...values, [name]: r.value });
+    setPicking(null);
+  }
+  // once the new value is in the field (which put the cursor at its end): after the insert
+  useLayoutEffect(() => {
+    const c = cursor.current;
+    if (!c) return;
+    cursor.current = null;
+    areas.current[c.name]?.setSelectionRange(c.at, c.at);
+  });
+
   return (
     <form
       class="action-form"
       ref={first}
       onSubmit={submit}
       onKeyDown={(e) => {
+        if (e.key === 'Escape' && picking) return setPicking(null); // the picker first, then the form
         if (e.key === 'Escape') props.onCancel();
         if (e.key === 'Enter' && e.ctrlKey) submit();
       }}
@@ -234,7 +309,30 @@ function ActionForm(props: {
       <h3>{a.label}</h3>
       {a.fields.map((f) => (
         <Field key={f.name} label={f.label} name={f.name} error={error}>
-          {f.kind === 'text' ? (
+          {f.kind === 'text' && withCanned ? (
+            <>
+              <textarea name={f.name} rows={3} value={values[f.name] ?? ''} onInput={set(f.name)}
+                ref={(el) => {
+                  areas.current[f.name] = el;
+                }}
+                onKeyDown={(e) => {
+                  if (!isCannedShortcut(e)) return;
+                  e.preventDefault();
+                  setPicking(f.name);
+                }} />
+              <button type="button" class="link" data-act="canned" onClick={() => setPicking(f.name)}>
+                پاسخ‌های آماده <kbd>Ctrl+K</kbd>
+              </button>
+              {picking === f.name && (
+                <CannedPicker department={props.kase.department} expand={(b) => expandCanned(b, props.kase)}
+                  onPick={(c) => insertCanned(f.name, c.body)}
+                  onClose={() => {
+                    setPicking(null);
+                    areas.current[f.name]?.focus();
+                  }} />
+              )}
+            </>
+          ) : f.kind === 'text' ? (
             <textarea name={f.name} rows={3} value={values[f.name] ?? ''} onInput={set(f.name)} />
           ) : f.kind === 'method' ? (
             <select name={f.name} value={values[f.name] ?? ''} onChange={set(f.name)}>
@@ -261,15 +359,18 @@ function ActionForm(props: {
               ))}
             </div>
           ) : f.kind === 'into' ? (
-            <IntoField c={props.case} value={values[f.name] ?? ''}
+            <IntoField c={props.kase} value={values[f.name] ?? ''}
               onChange={(v) => setValues({ ...values, [f.name]: v })} />
           ) : f.kind === 'department' ? (
-            <select name={f.name} value={values[f.name] ?? ''} onChange={set(f.name)}>
-              <option value="">—</option>
+            <select name={f.name} value={values[f.name] ?? props.kase.department}
+              onChange={(e) => setValues({ ...values, department: (e.target as HTMLSelectElement).value, assignee: '' })}>
               {props.catalog.departments.map((d) => (
-                <option value={d.code}>{d.name}</option>
+                <option value={d.code}>{d.name}{d.code === props.kase.department ? ' (واحد فعلی)' : ''}</option>
               ))}
             </select>
+          ) : f.kind === 'assignee' && props.staff ? (
+            <PeopleSelect department={values.department || props.kase.department} name={f.name}
+              value={values[f.name] ?? ''} onChange={(v) => setValues({ ...values, [f.name]: v })} />
           ) : (
             <input name={f.name} value={values[f.name] ?? ''} onInput={set(f.name)} autocomplete="off" />
           )}
@@ -288,11 +389,22 @@ function ActionForm(props: {
   );
 }
 
+/** A case one may not (or no longer) read: said in words, with the way back. */
+function NotInQueue(props: { role: string }) {
+  const queue = props.role === 'specialist' || props.role === 'supervisor';
+  return (
+    <div class="alert" role="alert" data-case-forbidden>
+      <p>این پرونده در {queue ? 'کارتابل' : 'فهرست پرونده‌های'} شما نیست یا دیگر اجازهٔ دیدن آن را ندارید؛ شاید به واحد دیگری ارجاع شده باشد.</p>
+      <a href={queue ? '/queue' : '/cases'}>{queue ? 'بازگشت به کارتابل' : 'بازگشت به پرونده‌ها'}</a>
+    </div>
+  );
+}
+
 export function CaseView(props: {
   id: number;
   catalog: Catalog;
   citizen?: boolean;
-  me: { login: string; role: string };
+  me: { login: string; role: string; department?: string | null };
   withPerson?: boolean; // staff: the citizen's other cases and record summary below the case
   onPick?: (id: number) => void;
 }) {
@@ -301,7 +413,7 @@ export function CaseView(props: {
   const [open, setOpen] = useState<Action | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const [left, setLeft] = useState(false);
+  const [leftLive, setLeft] = useState(false); // the stream said the case moved away
   const reload = () => api<Case>('GET', `/cases/${props.id}`).then(setCase, setError);
   useEffect(() => {
     setCase(null);
@@ -369,7 +481,12 @@ export function CaseView(props: {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
+  if (!c && error instanceof ApiError && error.status === 403 && !props.citizen)
+    return <NotInQueue role={props.me.role} />;
   if (!c) return error ? <FormError error={error} /> : <p class="muted">در حال بارگذاری…</p>;
+  // a transfer to another department takes the case out of a department's queue
+  const left = !props.citizen && !!props.me.department && c.department !== props.me.department &&
+    (props.me.role === 'specialist' || props.me.role === 'supervisor');
   const topic = props.catalog.topic(c.topic);
   const dept = props.catalog.department(c.department);
   const canTake = !props.citizen && c.allowed_events.includes('assign') && c.assignee !== props.me.login &&
@@ -381,7 +498,7 @@ export function CaseView(props: {
           پرونده <span class="num">{fa(c.number)}</span> <StatusBadge status={c.status} overdue={c.overdue} />
         </h2>
         <p class="subject" dir="auto">{c.subject}</p>
-        {left && <p class="notice" role="status">این پرونده به دیگری ارجاع شد و از کارتابل شما خارج شد.</p>}
+        {leftLive && <p class="notice" role="status">این پرونده به دیگری ارجاع شد و از کارتابل شما خارج شد.</p>}
       </header>
       <dl class="facts">
         <dt>شهروند</dt>
@@ -435,7 +552,13 @@ export function CaseView(props: {
           این پرونده در پرونده <bdi>{fa(c.events.filter((e) => e.type === 'merge').slice(-1)[0]?.data?.number)}</bdi> ادغام شد.
         </p>
       )}
-      <section class="actions" aria-label="اقدام‌ها">
+      {left && (
+        <div class="alert case-left" role="status" data-case-left>
+          این پرونده به واحد «{dept?.name || c.department}» ارجاع شد و دیگر در کارتابل شما نیست.{' '}
+          <a href="/queue">بازگشت به کارتابل</a>
+        </div>
+      )}
+      {!left && <section class="actions" aria-label="اقدام‌ها">
         {canTake && (
           <button class="primary" disabled={busy} onClick={take} data-act="take">
             برداشتن پرونده
@@ -447,14 +570,15 @@ export function CaseView(props: {
             {props.citizen ? citizenLabel(a) : a.label} {!props.citizen && <kbd>Alt+{a.key.toUpperCase()}</kbd>}
           </button>
         ))}
-      </section>
+      </section>}
       <FormError error={error} />
       {open && (
         <ActionForm
           action={open}
           caseId={c.id}
+          kase={c}
+          staff={!props.citizen}
           catalog={props.catalog}
-          case={c}
           onDone={(nc) => {
             setCase(nc);
             setOpen(null);
@@ -465,7 +589,7 @@ export function CaseView(props: {
       )}
       <Attachments caseId={c.id} onAdded={() => api<Case>('GET', `/cases/${props.id}`).then(setCase, setError)} />
       <h3>سیر پرونده</h3>
-      <Timeline events={c.events} citizen={props.citizen} />
+      <Timeline events={c.events} citizen={props.citizen} catalog={props.catalog} />
       {props.withPerson && !props.citizen && <PersonPanel c={c} onPick={props.onPick} />}
     </article>
   );
