@@ -42,7 +42,7 @@ void case_write_full(struct db *db, struct jw *w, const struct case_row *c,
 void case_write_fields(struct db *db, struct jw *w, const struct case_row *c,
 		       const struct principal *who, int64_t now);
 /* The compact form used in lists: the fields of the object, written into an open one
- * (a citizen's without the assignee). */
+ * (a citizen's without the assignee and the internal due dates). */
 void case_write_brief(struct jw *w, const struct case_row *c, const struct principal *who);
 /* Columns and joins that case_read_row expects (47 columns, the person's included). */
 #define CASE_COLS                                                                              \

@@ -136,13 +136,14 @@ void case_write_brief(struct jw *w, const struct case_row *c, const struct princ
 	jw_str(w, "subject", c->subject);
 	jw_str(w, "national_id", c->national_id);
 	jw_str(w, "person_name", c->person_name);
-	if (who->role != ROLE_CITIZEN)
-		jw_str(w, "assignee", c->assignee_login);
 	jw_time(w, "created", c->created);
 	jw_time(w, "updated", c->updated);
-	jw_time(w, "first_response_due", c->first_response_due);
 	jw_time(w, "resolution_due", c->resolution_due);
-	jw_time(w, "report_back_due", c->report_back_due);
+	if (who->role != ROLE_CITIZEN) { /* who holds it, and the internal targets */
+		jw_str(w, "assignee", c->assignee_login);
+		jw_time(w, "first_response_due", c->first_response_due);
+		jw_time(w, "report_back_due", c->report_back_due);
+	}
 	jw_bool(w, "overdue", c->overdue);
 	jw_int(w, "reopen_count", c->reopen_count);
 }
@@ -241,44 +242,6 @@ static void write_citizen_events(struct db *db, struct jw *w, int64_t case_id)
 	jw_end(w);
 }
 
-/* The case as its citizen sees it: an allow-list of fields, and the citizen's timeline. */
-static void write_citizen(struct db *db, struct jw *w, const struct case_row *c,
-			  const struct principal *who, int64_t now)
-{
-	const struct topic *t = catalog_topic_by_id(c->topic_id);
-	const struct department *d = catalog_department_by_id(c->department_id);
-	jw_int(w, "id", c->id);
-	jw_int(w, "version", c->version);
-	jw_str(w, "number", c->number);
-	jw_str(w, "status", c->status);
-	jw_str(w, "channel", c->channel);
-	jw_str(w, "topic", t ? t->code : "");
-	jw_str(w, "topic_name", t ? t->name : "");
-	jw_str(w, "department", d ? d->code : "");
-	jw_str(w, "priority", c->priority);
-	jw_str(w, "subject", c->subject);
-	jw_str(w, "description", c->description);
-	jw_str(w, "national_id", c->national_id);
-	jw_str(w, "person_name", c->person_name);
-	jw_str(w, "mobile", c->mobile);
-	jw_time(w, "created", c->created);
-	jw_time(w, "updated", c->updated);
-	jw_time(w, "resolution_due", c->resolution_due);
-	jw_bool(w, "overdue", c->overdue);
-	jw_time(w, "answered_at", c->answered_at);
-	jw_time(w, "reported_at", c->reported_at);
-	jw_time(w, "closed_at", c->closed_at);
-	jw_time(w, "waiting_since", c->waiting_since);
-	jw_str(w, "waiting_on", c->waiting_on);
-	jw_int(w, "reopen_count", c->reopen_count);
-	if (c->rating)
-		jw_int(w, "rating", c->rating);
-	else
-		jw_null(w, "rating");
-	write_citizen_events(db, w, c->id);
-	write_allowed(w, c, who, now);
-}
-
 void case_write_full(struct db *db, struct jw *w, const struct case_row *c,
 		     const struct principal *who, int64_t now)
 {
@@ -287,17 +250,32 @@ void case_write_full(struct db *db, struct jw *w, const struct case_row *c,
 	jw_end(w);
 }
 
+/* The case's fields. The first block is what a citizen may see of their own case (an
+ * allow-list: a field added below it is staff's alone); the citizen's timeline is read
+ * through citizen_events. Staff get the rest. */
 void case_write_fields(struct db *db, struct jw *w, const struct case_row *c,
 		       const struct principal *who, int64_t now)
 {
-	if (who->role == ROLE_CITIZEN) {
-		write_citizen(db, w, c, who, now);
-		return;
-	}
 	case_write_brief(w, c, who);
 	jw_int(w, "version", c->version);
+	jw_str(w, "description", c->description);
+	jw_str(w, "mobile", c->mobile);
+	jw_time(w, "answered_at", c->answered_at);
+	jw_time(w, "reported_at", c->reported_at);
+	jw_time(w, "closed_at", c->closed_at);
+	jw_time(w, "waiting_since", c->waiting_since);
+	jw_str(w, "waiting_on", c->waiting_on);
 	jw_bool(w, "first_contact", c->first_contact);
 	jw_bool(w, "unreached", c->unreached);
+	if (c->rating)
+		jw_int(w, "rating", c->rating);
+	else
+		jw_null(w, "rating");
+	if (who->role == ROLE_CITIZEN) {
+		write_citizen_events(db, w, c->id);
+		write_allowed(w, c, who, now);
+		return;
+	}
 	if (c->merged_into)
 		jw_int(w, "merged_into", c->merged_into);
 	else
@@ -305,20 +283,9 @@ void case_write_fields(struct db *db, struct jw *w, const struct case_row *c,
 	struct case_facts f = case_facts_of(c);
 	jw_int(w, "contact_attempts_counted", case_contact_counted(&f));
 	jw_int(w, "contact_days", c->contact_days);
-	jw_str(w, "description", c->description);
-	jw_str(w, "mobile", c->mobile);
 	jw_time(w, "first_response_at", c->first_response_at);
-	jw_time(w, "answered_at", c->answered_at);
-	jw_time(w, "reported_at", c->reported_at);
-	jw_time(w, "closed_at", c->closed_at);
-	jw_time(w, "waiting_since", c->waiting_since);
-	jw_str(w, "waiting_on", c->waiting_on);
 	jw_int(w, "failed_contacts", c->failed_contacts);
 	jw_bool(w, "escalated", c->escalated);
-	if (c->rating)
-		jw_int(w, "rating", c->rating);
-	else
-		jw_null(w, "rating");
 	jw_str(w, "assignee_name", c->assignee_name);
 	people_write(w, "person", &c->person);
 	jw_raw(w, "events", c->events_json ? c->events_json : "[]");

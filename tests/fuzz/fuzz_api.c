@@ -60,6 +60,12 @@ static const struct target targets[] = {
     {"canned supervisor", "/api/v1/canned", AS_SUPERVISOR, NULL},
     {"canned department", "/api/v1/canned", AS_DEPARTMENT, NULL},
     {"canned edit", "/api/v1/canned/{}", AS_SUPERVISOR, "1"},
+    /* the admin's changes to an account (agent2: no other target logs in as it) and the
+     * user's own password */
+    {"role admin", "/api/v1/users/{}/role", AS_ADMIN, "agent2"},
+    {"reset admin", "/api/v1/users/{}/password", AS_ADMIN, "agent2"},
+    {"enable admin", "/api/v1/users/{}/enable", AS_ADMIN, "agent2"},
+    {"password self", "/api/v1/me/password", AS_AUDITOR, NULL},
 };
 #define NTARGETS (sizeof targets / sizeof targets[0])
 
