@@ -651,9 +651,9 @@ only_done() {
 	[ "$TRUST" = 1 ] || die "a measurement could not be trusted (see above)"
 	exit 0
 }
-# a 10 MiB attachment stored over HTTP vs cp (and sync) of the same file (bench/attach.mjs)
-attach_bench() {
-	echo "11. attachments: a 10 MiB file stored over HTTP vs cp + sync of the same file (bench/attach.mjs) ..."
+# The rows a node bench prints (ROW<TAB>name<TAB>value<TAB>anchor<TAB>ratio<TAB>target<TAB>result,
+# NOTE lines, anything else as said), into the table: node_rows SCRIPT WHAT.
+node_rows() {
 	local line name value anchor ratio target result
 	while IFS= read -r line; do
 		case $line in
@@ -664,7 +664,12 @@ attach_bench() {
 		NOTE*) echo "   ${line#NOTE   }" ;;
 		*) echo "   $line" ;;
 		esac
-	done < <(RUN_DIR="$RUN" TAMIN_BIN="$BIN" node "$ROOT/bench/attach.mjs" 2>&1 || echo "attachment bench failed")
+	done < <(RUN_DIR="$RUN" TAMIN_BIN="$BIN" node "$ROOT/bench/$1" 2>&1 || echo "$2 bench failed")
+}
+# a 10 MiB attachment stored over HTTP vs cp (and sync) of the same file (bench/attach.mjs)
+attach_bench() {
+	echo "11. attachments: a 10 MiB file stored over HTTP vs cp + sync of the same file (bench/attach.mjs) ..."
+	node_rows attach.mjs attachment
 }
 if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "$ONLY" = month ] ||
 	[ "$ONLY" = stream ] || [ "$ONLY" = attach ]; then
@@ -867,16 +872,7 @@ echo "   nginx: $(rps nginx4) req/s, p50 $NGX_P50 ms, p99 $(ms nginx4 p99_us) ms
 
 echo "5. web app: first-page JavaScript (gzip) and the caller lookup in the browser (bench/web.mjs) ..."
 if [ -f "$ROOT/build/web/index.html" ]; then
-	while IFS= read -r line; do
-		case $line in
-		ROW$'\t'*)
-			IFS=$'\t' read -r _ name value anchor ratio target result <<<"$line"
-			row "$name" "$value" "$anchor" "$ratio" "$target" "$result"
-			;;
-		NOTE*) echo "   ${line#NOTE   }" ;;
-		*) echo "   $line" ;;
-		esac
-	done < <(RUN_DIR="$RUN" TAMIN_BIN="$BIN" node "$ROOT/bench/web.mjs" 2>&1 || echo "web bench failed")
+	node_rows web.mjs web
 else
 	echo "   build/web is missing: run make web"
 fi
