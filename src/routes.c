@@ -156,7 +156,7 @@ const struct route api_routes[] = {
 	 "case_event"},
 	/* attachments (attachments.h): a 413 names the form's field, file */
 	{M_POST, "/api/v1/cases/{}/attachments", ROLE_STAFF_CASES | ROLE_CITIZEN,
-	 attachments_h_add, ATTACH_MAX_BODY, "attachment_add", "file"},
+	 attachments_h_add, ATTACH_MAX_BODY, "attachment_add", "file", attachments_arriving},
 	{M_GET, "/api/v1/cases/{}/attachments", ROLE_STAFF_CASES | ROLE_CITIZEN, attachments_h_list,
 	 0, "attachment_list"},
 	{M_GET, "/api/v1/cases/{}/attachments/{}", ROLE_STAFF_CASES | ROLE_CITIZEN,

@@ -162,11 +162,90 @@ struct add_ctx {
 	char hex[65];
 	char path[4096];
 	int created; /* this upload wrote the file (no other row had it) */
+	struct ahead *ahead; /* the file begun while the body arrived, or NULL */
 	struct err e;
 	int64_t id, now;
 	struct case_attached at;
 	struct write_job job;
 };
+
+static int write_all(int fd, const char *p, size_t n);
+
+/* ---- the file written while the body arrives ---- */
+
+/* The bytes after the first part's headers, written to tmp as they come. */
+struct ahead {
+	int fd;		/* -1: not written ahead (the form is not the usual one) */
+	int kept;	/* tmp was renamed to its name (or removed): not to be unlinked */
+	size_t off;	/* where in the body the first part's bytes begin */
+	size_t written; /* bytes of the part (and beyond: the closing boundary) in tmp */
+	size_t flushed; /* of them, those whose writeback was started */
+	char tmp[4096 + 32];
+};
+
+static void ahead_free(void *arg)
+{
+	struct ahead *h = arg;
+	if (h->fd >= 0)
+		close(h->fd);
+	if (h->fd >= 0 && !h->kept)
+		unlink(h->tmp);
+	free(h);
+}
+
+#define AHEAD_HEAD_MAX (16u << 10) /* the first part's headers are in this much, or never */
+#define AHEAD_FLUSH (1u << 20)
+
+/* Where the first part's bytes begin in a body that starts with its boundary line: after
+ * the first blank line. 0: not in data[0..have) (yet). The parser checks the whole form
+ * later; the handler uses the file only if the part it finds begins here. */
+static size_t first_part_start(const char *data, size_t have)
+{
+	if (have < 4 || data[0] != '-' || data[1] != '-')
+		return 0;
+	size_t n = have < AHEAD_HEAD_MAX ? have : AHEAD_HEAD_MAX;
+	for (size_t i = 2; i + 4 <= n; i++)
+		if (!memcmp(data + i, "\r\n\r\n", 4))
+			return i + 4;
+	return 0;
+}
+
+void attachments_arriving(struct req *r, const char *data, size_t have, size_t total)
+{
+	struct ahead *h = r->body_state;
+	(void)total;
+	if (!h) {
+		const char *dir = r->app->attach_dir;
+		size_t off = first_part_start(data, have);
+		if (!dir || (!off && have < AHEAD_HEAD_MAX))
+			return; /* the headers are not in yet: the next read may bring them */
+		if (!(h = calloc(1, sizeof *h)))
+			return;
+		h->fd = -1;
+		h->off = off;
+		r->body_state = h;
+		r->body_state_free = ahead_free;
+		if (!off)
+			return; /* not the usual form: the handler writes the file itself */
+		snprintf(h->tmp, sizeof h->tmp, "%s/.upload-XXXXXX", dir);
+		h->fd = mkstemp(h->tmp);
+	}
+	if (h->fd < 0 || have <= h->off + h->written)
+		return;
+	size_t n = have - h->off - h->written;
+	if (write_all(h->fd, data + h->off + h->written, n) < 0) {
+		close(h->fd); /* the handler writes the file itself */
+		unlink(h->tmp);
+		h->fd = -1;
+		return;
+	}
+	h->written += n;
+	if (h->written - h->flushed >= AHEAD_FLUSH) { /* start the writeback, do not wait */
+		sync_file_range(h->fd, (off_t)h->flushed, (off_t)(h->written - h->flushed),
+				SYNC_FILE_RANGE_WRITE);
+		h->flushed = h->written;
+	}
+}
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -187,13 +266,22 @@ struct spill {
 	int fd;
 	const char *data;
 	size_t len;
+	size_t done; /* bytes in the file already (written while the body arrived) */
 	int rc, err;
 };
 
+/* The rest of the bytes, the file cut to its length (what was written ahead may go past
+ * it, into the closing boundary), and the sync. */
 static void *spill_main(void *arg)
 {
 	struct spill *s = arg;
-	s->rc = write_all(s->fd, s->data, s->len) < 0 || fsync(s->fd) < 0 ? -1 : 0;
+	size_t from = s->done < s->len ? s->done : s->len;
+	s->rc = (from < s->len && (lseek(s->fd, (off_t)from, SEEK_SET) < 0 ||
+				   write_all(s->fd, s->data + from, s->len - from) < 0)) ||
+			(s->done > s->len && ftruncate(s->fd, (off_t)s->len) < 0) ||
+			fsync(s->fd) < 0
+		    ? -1
+		    : 0;
 	s->err = errno;
 	return NULL;
 }
@@ -208,9 +296,17 @@ static void *spill_main(void *arg)
 static void store_file(void *arg)
 {
 	struct add_ctx *x = arg;
-	char tmp[4096 + 32], shard[4096];
-	snprintf(tmp, sizeof tmp, "%s/.upload-XXXXXX", x->dir);
-	struct spill sp = {.fd = mkstemp(tmp), .data = x->data, .len = x->len};
+	char own[4096 + 32], shard[4096];
+	struct ahead *h = x->ahead;
+	char *tmp = h ? h->tmp : own;
+	struct spill sp = {.data = x->data, .len = x->len};
+	if (h) { /* begun while the body arrived: the rest of it, then the sync */
+		sp.fd = h->fd;
+		sp.done = h->written;
+	} else {
+		snprintf(own, sizeof own, "%s/.upload-XXXXXX", x->dir);
+		sp.fd = mkstemp(own);
+	}
 	pthread_t t;
 	int threaded = sp.fd >= 0 && pthread_create(&t, NULL, spill_main, &sp) == 0;
 	unsigned char d[32];
@@ -218,7 +314,8 @@ static void store_file(void *arg)
 	if (!EVP_Digest(x->data, x->len, d, &dl, EVP_sha256(), NULL) || dl != sizeof d) {
 		if (threaded)
 			pthread_join(t, NULL);
-		close(sp.fd);
+		if (!h)
+			close(sp.fd);
 		errno = EIO;
 		goto fail_tmp;
 	}
@@ -229,17 +326,22 @@ static void store_file(void *arg)
 		pthread_join(t, NULL);
 	else
 		spill_main(&sp);
-	close(sp.fd);
+	if (!h) /* an ahead file is closed with the request */
+		close(sp.fd);
 	errno = sp.err;
 	struct stat st;
 	if (sp.rc < 0 || file_path(x->dir, x->hex, x->path, sizeof x->path, 1) < 0)
 		goto fail_tmp;
 	if (stat(x->path, &st) == 0 && st.st_size == (off_t)x->len) {
 		unlink(tmp); /* the same bytes are stored: another row shares them */
+		if (h)
+			h->kept = 1;
 		return;
 	}
 	if (rename(tmp, x->path) < 0)
 		goto fail_tmp;
+	if (h)
+		h->kept = 1; /* its name is the file's now: not to be unlinked */
 	x->created = 1;
 	snprintf(shard, sizeof shard, "%s/%.2s", x->dir, x->hex);
 	int dfd = open(shard, O_RDONLY | O_DIRECTORY);
@@ -250,6 +352,8 @@ static void store_file(void *arg)
 	return;
 fail_tmp:
 	unlink(tmp);
+	if (h)
+		h->kept = 1;
 fail:
 	err_set(&x->e, 500, "internal", "file", "the file cannot be stored: %s", strerror(errno));
 }
@@ -411,6 +515,9 @@ void attachments_h_add(struct req *r)
 	x->data = file->data;
 	x->len = file->len;
 	x->dir = r->app->attach_dir;
+	struct ahead *h = r->body_state;
+	if (h && h->fd >= 0 && r->body && file->data == r->body + h->off)
+		x->ahead = h; /* the file was begun as the body arrived */
 	if (!x->dir) {
 		err_set(&e, 503, "unavailable", "file", "this server keeps no attachments");
 		goto bad;

@@ -41,6 +41,12 @@ const char *attach_disposition(struct arena *a, const char *name);
 char *attach_dir_open(const char *db_path);
 
 void attachments_h_add(struct req *r);	/* POST /api/v1/cases/{id}/attachments */
+/* The upload's route's body_arriving (http.h): while the body comes, the bytes after the
+ * first part's headers go to a temporary file in the folder, with their writeback started
+ * each MiB, so that what the handler syncs at the end is mostly on disk already. The
+ * handler uses that file when the parsed part is the one it began at (the usual form:
+ * one part, the file); otherwise it writes the file from the body as before. */
+void attachments_arriving(struct req *r, const char *data, size_t have, size_t total);
 void attachments_h_list(struct req *r); /* GET /api/v1/cases/{id}/attachments */
 void attachments_h_get(struct req *r);	/* GET /api/v1/cases/{id}/attachments/{aid} */
 

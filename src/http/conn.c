@@ -696,6 +696,9 @@ static void process(struct conn *c)
 		} else {
 			body_len = c->q.content_length > 0 ? (size_t)c->q.content_length : 0;
 			if (have < body_len) {
+				if (have && c->user && h->on_body)
+					h->on_body(c->user, c->in + c->head_len, have, body_len,
+						   h->arg);
 				send_continue(c);
 				int grown = 0;
 				if (c->eof)

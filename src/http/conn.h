@@ -48,6 +48,10 @@ struct conn_host {
 	conn_head_fn on_head; /* NULL: every request may send max_body */
 	conn_request_fn on_request;
 	void (*drop)(void *user, void *arg); /* a request given up before on_request */
+	/* a Content-Length body still arriving has grown: data[0..have) of total, on the
+	 * connection's loop, before on_request (which comes once have == total). NULL: not
+	 * told. user: what on_head gave. */
+	void (*on_body)(void *user, const char *data, size_t have, size_t total, void *arg);
 	void *arg;
 	size_t max_head, max_body; /* bytes */
 	int timeout_s;		   /* an idle keep-alive connection is closed after this */

@@ -57,6 +57,10 @@ struct req {
 	char ip[48]; /* the client's address (behind a trusted proxy, the one it saw) */
 	const struct route *route; /* the route it matched */
 	size_t limit;		   /* the most its body may be */
+	/* the route's body_arriving's own, released with the request (by body_state_free),
+	 * whether the handler ran or the request was given up */
+	void *body_state;
+	void (*body_state_free)(void *state);
 };
 
 typedef void (*handler_fn)(struct req *r);
@@ -72,6 +76,11 @@ struct route {
 	const char *audit;
 	/* the field a body over max_body is named in (an upload's "file"); NULL: "body" */
 	const char *body_field;
+	/* told, on the loop, each time a body still arriving has grown (data[0..have) of
+	 * total bytes; Content-Length bodies), so that the handler's work can start before
+	 * the body is in (an upload written to disk as it comes); what it keeps goes in
+	 * r->body_state. NULL: the handler sees the body once it is whole. */
+	void (*body_arriving)(struct req *r, const char *data, size_t have, size_t total);
 };
 
 /* The most any route accepts; larger bodies are refused before they are read. A route

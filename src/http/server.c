@@ -187,8 +187,18 @@ void req_set_header(struct req *r, const char *name, const char *value)
 	add_header(r, name, arena_strdup(&r->arena, value));
 }
 
+/* The route's state for a body that was arriving, released (once). */
+static void body_state_release(struct req *r)
+{
+	if (r->body_state_free)
+		r->body_state_free(r->body_state);
+	r->body_state_free = NULL;
+	r->body_state = NULL;
+}
+
 static void req_finish(struct req *r)
 {
+	body_state_release(r); /* a request given up before its handler ran */
 	arena_release(&r->arena);
 	if (r->query) {
 		evhttp_clear_headers(r->query);
@@ -297,6 +307,8 @@ static void send_reply(struct req *r, int status, const void *body, size_t len,
 		len = 0;
 		release = NULL;
 	}
+	/* before the reply leaves: what the client sees next finds no temporary left */
+	body_state_release(r);
 	conn_send(r->conn, head, hlen, body, len, release);
 	if (head != small)
 		free(head);
@@ -1089,6 +1101,15 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 	read_end(l);
 }
 
+/* A body still arriving has grown: the route may start on it. */
+static void on_body(void *user, const char *data, size_t have, size_t total, void *arg)
+{
+	(void)arg;
+	struct req *r = user;
+	if (r->route && r->route->body_arriving)
+		r->route->body_arriving(r, data, have, total);
+}
+
 /* A request given up before its body came (the connection closed). */
 static void on_drop(void *user, void *arg)
 {
@@ -1235,6 +1256,7 @@ static int loop_init(struct loop *l, const struct http_options *o, struct conn_s
 	l->host.on_head = on_head;
 	l->host.on_request = on_request;
 	l->host.drop = on_drop;
+	l->host.on_body = on_body;
 	l->host.head_timeout_s = o->head_timeout_s > 0 ? o->head_timeout_s : HEAD_TIMEOUT_S;
 	l->host.min_rate = BODY_MIN_RATE;
 	l->host.shared = shared;

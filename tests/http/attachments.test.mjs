@@ -271,3 +271,49 @@ test('the citizen\'s file resumes a case that waits on them; staff\'s does not',
   const more = await upload(citizenA, c.id, form(pdf(), 'more.pdf'));
   assert.equal(more.json.resumed, false);
 });
+
+test('a file begun while its body arrived: stored whole when the body ends, removed when the client gives up', async () => {
+  // a 6 MiB upload whose body comes in three pieces, 150 ms apart: the server writes the
+  // file as it comes (attachments_arriving) and the download is still the upload
+  const bytes = png(6 * MiB);
+  const m = raw([filePart('filename="slow.png"', bytes, ['Content-Type: image/png'])]);
+  const sendSlowly = (body, { stopAfter = Infinity, onStop = () => {} } = {}) => new Promise((resolve, reject) => {
+    const sock = net.connect(S.port, '127.0.0.1');
+    let got = '';
+    sock.on('data', (d) => { got += d; });
+    sock.on('end', () => resolve(got));
+    sock.on('close', () => resolve(got));
+    sock.on('error', (e) => (stopAfter < Infinity ? resolve(got) : reject(e)));
+    sock.write(`POST /api/v1/cases/${caseA.id}/attachments HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer ${agent}\r\n` +
+      `Content-Type: ${m.headers['content-type']}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`);
+    const pieces = [0, 2 * MiB, 4 * MiB, body.length];
+    let i = 0;
+    const next = () => {
+      if (i >= stopAfter) { setTimeout(() => { onStop(); sock.destroy(); resolve('abandoned'); }, 150); return; }
+      sock.write(body.subarray(pieces[i], pieces[i + 1]));
+      i++;
+      if (i < 3) setTimeout(next, 150);
+    };
+    next();
+  });
+  const reply = await sendSlowly(m.body);
+  assert.match(reply, /^HTTP\/1\.1 201/, reply.slice(0, 300));
+  const id = JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4)).id;
+  const got = await S.call('GET', `/api/v1/cases/${caseA.id}/attachments/${id}`, { token: agent, raw: true });
+  assert.equal(got.status, 200);
+  assert.ok(Buffer.compare(got.bytes, bytes) === 0, 'the file written as it arrived is the upload, cut to its length');
+  assert.ok(!stored().files.some((f) => f.includes('.upload-')), 'no temporary file is left');
+
+  // the client goes away after 4 MiB of 6: the temporary file goes too
+  const before_ = stored();
+  const other = raw([filePart('filename="gone.png"', png(6 * MiB))]);
+  let midway = null;
+  await sendSlowly(other.body, { stopAfter: 2, onStop: () => { midway = stored().files; } });
+  assert.ok(midway.some((f) => f.includes('.upload-')), 'the file is begun while the body arrives');
+  let now = stored();
+  for (let t = 0; t < 40 && JSON.stringify(now) !== JSON.stringify(before_); t++) {
+    await new Promise((r) => setTimeout(r, 50));
+    now = stored();
+  }
+  assert.deepEqual(now, before_, 'an abandoned upload leaves no file behind');
+});
