@@ -238,5 +238,8 @@ void http_stream_close(struct http_stream *s);
 void http_stream_release(struct http_stream *s);
 /* Closes every stream opened with this session token (a logout): from any thread. */
 void http_streams_end_session(const char *token);
+/* Closes every stream of this user (an account disabled, its role changed or its password
+ * reset: its sessions end): from any thread. */
+void http_streams_end_user(int64_t user_id);
 
 #endif

@@ -599,6 +599,15 @@ void http_streams_end_session(const char *token)
 	pthread_mutex_unlock(&streams.mu);
 }
 
+void http_streams_end_user(int64_t user_id)
+{
+	pthread_mutex_lock(&streams.mu);
+	for (struct http_stream *s = streams.bucket[stream_bucket(user_id)]; s; s = s->next)
+		if (s->user_id == user_id)
+			http_stream_close(s);
+	pthread_mutex_unlock(&streams.mu);
+}
+
 /* On the loop: what other threads queued goes to the connection. */
 static void stream_wake_cb(evutil_socket_t fd, short what, void *arg)
 {

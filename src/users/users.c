@@ -575,7 +575,7 @@ bad:
 struct disable_ctx {
 	struct req *r;
 	const char *login;
-	int64_t now;
+	int64_t now, user_id;
 	struct write_job job;
 };
 
@@ -591,6 +591,7 @@ static int user_disable_run(struct db *db, void *arg, struct err *e)
 		return err_set(e, 404, "not_found", "login", "no user %s", c->login);
 	if (id == c->r->who.user_id)
 		return err_set(e, 409, "self", "login", "an admin cannot disable their own account");
+	c->user_id = id;
 	struct db_stmt *d = db_prepare(db, "DELETE FROM sessions WHERE user_id = $1");
 	db_bind_int(d, 1, id);
 	int rc = db_step(d);
@@ -609,6 +610,7 @@ static void user_disabled(void *arg, int rc, const struct err *e)
 		return;
 	}
 	atomic_fetch_add(&session_generation, 1); /* cached sessions of the user die too */
+	http_streams_end_user(c->user_id);	  /* and their live streams, at once */
 	reply_json(c->r, 200, json_pack("{s:s,s:b}", "login", c->login, "disabled", 1));
 }
 
@@ -685,6 +687,7 @@ static int account_run(struct db *db, void *arg, struct err *e)
 			: "an admin changes their own password with POST /api/v1/me/password");
 	if (c->act == ACT_RESET && id != c->user_id)
 		return err_set(e, 409, "conflict", "login", "the account changed; try again");
+	c->user_id = id; /* its streams end with its sessions (account_done) */
 	const char *action, *reason = c->login;
 	struct db_stmt *u;
 	if (c->act == ACT_ROLE) {
@@ -729,6 +732,8 @@ static void account_done(void *arg, int rc, const struct err *e)
 		return;
 	}
 	atomic_fetch_add(&session_generation, 1); /* the account's cached sessions are stale */
+	if (c->act != ACT_ENABLE)
+		http_streams_end_user(c->user_id); /* its sessions ended: its streams too */
 	json_t *out = json_pack("{s:s}", "login", c->login);
 	if (c->act == ACT_ROLE) {
 		json_object_set_new(out, "role", json_string(c->role));

@@ -270,18 +270,23 @@ test('heartbeats keep the stream open; the server stops cleanly with streams ope
   assert.match(r.stderr, /stopped cleanly/);
 });
 
-test('a session that ends otherwise (the account disabled) ends its streams at the next heartbeat', async () => {
+test('an account disabled, its role changed or its password reset: its streams end at once', async () => {
   const demo = createDemo({ people: 20, cases: 5 });
-  addUser(demo.db, { login: 'sp_short', role: 'specialist', department: 'pensions' });
-  const server = await startServer(demo.db, { args: ['--stream-heartbeat', '1'] });
+  for (const login of ['sp_short', 'sp_moved', 'sp_reset'])
+    addUser(demo.db, { login, role: 'specialist', department: 'pensions' });
+  // a heartbeat of an hour: only the account's change can end the stream within the test
+  const server = await startServer(demo.db, { args: ['--stream-heartbeat', '3600'] });
   try {
-    const token = (await server.login('sp_short', USER_PASSWORD)).token;
-    const s = await openStream(server, token);
     const admin = (await server.login('admin')).token;
-    const r = await server.call('POST', '/api/v1/users/sp_short/disable', { token: admin, body: {} });
-    assert.equal(r.status, 200, r.text);
-    const how = await Promise.race([s.ended, new Promise((res) => setTimeout(() => res('still open'), 3000))]);
-    assert.equal(how, 'ended');
+    for (const [login, path, body] of [['sp_short', 'disable', {}], ['sp_moved', 'role', { role: 'agent' }],
+      ['sp_reset', 'password', { password: 'a temporary passphrase 99' }]]) {
+      const token = (await server.login(login, USER_PASSWORD)).token;
+      const s = await openStream(server, token);
+      const r = await server.call('POST', `/api/v1/users/${login}/${path}`, { token: admin, body });
+      assert.equal(r.status, 200, r.text);
+      const how = await Promise.race([s.ended, new Promise((res) => setTimeout(() => res('still open'), 2000))]);
+      assert.equal(how, 'ended', `${login}: ${path}`);
+    }
   } finally {
     await server.stop();
   }
