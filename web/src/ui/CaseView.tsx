@@ -78,7 +78,8 @@ export function Timeline(props: { events: CaseEvent[]; citizen?: boolean; catalo
             <time>{showTime(e.at)}</time>
           </div>
           <div class="ev-who muted">
-            {e.actor_name || (e.actor ? ident(e.actor) : 'سامانه')}
+            {e.actor_role === 'citizen' ? (props.citizen ? 'شما' : e.actor_name || 'شهروند')
+              : e.actor_name || (e.actor ? ident(e.actor) : 'سامانه')}
             {e.actor_role && !props.citizen ? ` (${label(ROLE, e.actor_role)})` : ''}
           </div>
           {e.data?.method && <div>روش: {label(METHOD, e.data.method)}</div>}
@@ -162,6 +163,7 @@ function Attachments(props: { caseId: number; onAdded: () => void }) {
   const [items, setItems] = useState<Attachment[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [chosen, setChosen] = useState<File | null>(null);
   const input = useRef<HTMLInputElement>(null);
   const load = () => api<{ items: Attachment[] }>('GET', `/cases/${props.caseId}/attachments`).then(
     (r) => setItems(r.items),
@@ -190,6 +192,7 @@ function Attachments(props: { caseId: number; onAdded: () => void }) {
     try {
       await api<Attachment>('POST', `/cases/${props.caseId}/attachments`, form);
       if (input.current) input.current.value = '';
+      setChosen(null);
       await load();
       props.onAdded();
     } catch (err) {
@@ -219,8 +222,17 @@ function Attachments(props: { caseId: number; onAdded: () => void }) {
         </ul>
       )}
       <form class="attachment-add" onSubmit={add}>
-        <Field label={'افزودن پرونده (\u2068PDF\u2069، \u2068JPEG\u2069 یا \u2068PNG\u2069، تا ۱۰ مگابایت)'} name="file" error={error}>
-          <input type="file" name="file" ref={input} accept="application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png" />
+        <Field label={'افزودن پرونده (\u2068PDF\u2069، \u2068JPEG\u2069 یا \u2068PNG\u2069، تا ۱۰ مگابایت)'} name="file" error={error}
+          kind="file">
+          {/* the browser's own button speaks the browser's language: this one Persian */}
+          <span class="file-pick">
+            <input type="file" name="file" ref={input} accept="application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+              onChange={(e) => setChosen((e.target as HTMLInputElement).files?.[0] ?? null)} />
+            <span class="button" aria-hidden="true">انتخاب فایل</span>
+            <span class="chosen" aria-hidden="true">
+              {chosen ? <><bdi>{chosen.name}</bdi> ({showSize(chosen.size)})</> : 'فایلی انتخاب نشده است'}
+            </span>
+          </span>
         </Field>
         <FormError error={error} fields={['file']} />
         <button type="submit" class="primary" disabled={busy} data-act="attach">

@@ -7,11 +7,12 @@ export function Field(props: {
   name: string;
   error?: unknown;
   hint?: string;
+  kind?: string; // a class beside "field" ("file": the Persian file picker's styles)
   children: ComponentChildren;
 }) {
   const msg = fieldError(props.error, props.name);
   return (
-    <label class={`field${msg ? ' has-error' : ''}`} data-field={props.name}>
+    <label class={`field${props.kind ? ` ${props.kind}` : ''}${msg ? ' has-error' : ''}`} data-field={props.name}>
       <span class="label">{props.label}</span>
       {props.children}
       {msg ? (
