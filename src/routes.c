@@ -7,6 +7,7 @@
 #include "attachments/attachments.h"
 #include "audit/audit.h"
 #include "base/fields.h"
+#include "calls/calls.h"
 #include "canned/canned.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
@@ -192,6 +193,10 @@ const struct route api_routes[] = {
 	{M_POST, "/api/v1/users/{}/enable", ROLE_ADMIN, users_h_enable},
 	{M_POST, "/api/v1/users/{}/role", ROLE_ADMIN, users_h_role},
 	{M_POST, "/api/v1/users/{}/password", ROLE_ADMIN, users_h_reset_password},
+	/* the phone line (calls.h): the telephone system posts its queue_log lines (8 MiB at
+	 * most, about 80,000 lines: a minute of a national centre in one request) */
+	{M_POST, "/api/v1/calls/events", ROLE_TELEPHONY, calls_h_events, 8u << 20},
+	{M_GET, "/api/v1/calls/figures", ROLE_SUPERVISOR, calls_h_figures},
 	/* canned answers (canned.h) and whom a department's case can be assigned to */
 	{M_GET, "/api/v1/canned", ROLE_STAFF_CASES | ROLE_ADMIN, canned_h_list},
 	{M_POST, "/api/v1/canned", ROLE_SUPERVISOR | ROLE_ADMIN, canned_h_create},

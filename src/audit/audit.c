@@ -537,7 +537,7 @@ static const char *role_words(const char *role)
 	static const char *const names[][2] = {
 	    {"admin", "مدیر سامانه"},  {"supervisor", "سرپرست"},    {"agent", "کارشناس ۱۴۲۰"},
 	    {"specialist", "کارشناس"}, {"desk", "کارشناس پیشخوان"}, {"citizen", "شهروند"},
-	    {"auditor", "حسابرس"},     {"employer", "کارفرما"}};
+	    {"auditor", "حسابرس"},     {"employer", "کارفرما"}, {"telephony", "سامانه تلفن"}};
 	for (size_t i = 0; role && i < sizeof names / sizeof *names; i++)
 		if (strcmp(names[i][0], role) == 0)
 			return names[i][1];

@@ -4,7 +4,7 @@
 
 /* in the order of the role bits */
 static const char *const role_names[] = {"admin", "supervisor", "agent",   "specialist",
-					 "desk",  "citizen",    "auditor", "employer"};
+					 "desk",  "citizen",    "auditor", "employer", "telephony"};
 #define NROLES ((int)(sizeof role_names / sizeof role_names[0]))
 
 int role_from_name(const char *name)

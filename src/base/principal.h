@@ -15,8 +15,9 @@ enum role {
 	ROLE_CITIZEN = 1 << 5,
 	ROLE_AUDITOR = 1 << 6,
 	ROLE_EMPLOYER = 1 << 7, /* acts for the workshops linked to the account */
+	ROLE_TELEPHONY = 1 << 8, /* the telephone system: posts its call events (calls/) */
 	ROLE_STAFF_CASES = ROLE_SUPERVISOR | ROLE_AGENT | ROLE_SPECIALIST | ROLE_DESK,
-	ROLE_ANY = 0xff,
+	ROLE_ANY = 0x1ff,
 };
 /* "agent" -> ROLE_AGENT; 0 if unknown. */
 int role_from_name(const char *name);

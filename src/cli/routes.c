@@ -25,7 +25,7 @@ int cli_routes(int argc, char **argv)
 				m = methods[i];
 		printf("{\"method\":\"%s\",\"path\":\"%s\",\"roles\":[", m, rt->pattern);
 		int first = 1;
-		for (int bit = 1; bit <= 0x80; bit <<= 1)
+		for (int bit = 1; bit <= ROLE_ANY; bit <<= 1)
 			if (rt->roles & bit) {
 				printf("%s\"%s\"", first ? "" : ",", role_name(bit));
 				first = 0;

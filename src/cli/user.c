@@ -36,8 +36,8 @@ int cli_user_add(int argc, char **argv)
 	    CLI_DB_OPTS(&db_path, &data),
 	    OPT_REQUIRED_STRING("--login", "NAME", &j.u.login, "the login: 1 to 64 characters"),
 	    OPT_REQUIRED_STRING("--role", "ROLE", &j.u.role,
-				"admin, supervisor, agent, specialist, desk, citizen, auditor or "
-				"employer"),
+				"admin, supervisor, agent, specialist, desk, citizen, auditor, "
+				"employer or telephony"),
 	    OPT_STRING("--department", "CODE", &j.u.department,
 		       "the department's code (a specialist needs one)"),
 	    OPT_STRING("--national-id", "ID", &j.u.national_id, "a citizen's national id"),

@@ -333,6 +333,7 @@ static int make_users(struct db *db, struct gen *g, const char *hash, struct err
 		return db_fail(db, e);
 	int rc = add_user(db, hash, "admin", "admin", NULL, NULL, "مدیر سامانه", &g->admin, e);
 	rc = rc ? rc : add_user(db, hash, "auditor", "auditor", NULL, NULL, "حسابرس", NULL, e);
+	rc = rc ? rc : add_user(db, hash, "pbx", "telephony", NULL, NULL, "سامانه تلفن", NULL, e);
 	rc = rc ? rc : add_user(db, hash, "supervisor", "supervisor", NULL, NULL,
 				"ناظر مرکز ۱۴۲۰", &g->supervisor, e);
 	rc = rc ? rc : add_user(db, hash, "agent1", "agent", "contact_center", NULL,

@@ -15,7 +15,7 @@ import { ROOT, runCli, startDemo, cleanupTemp, freshNationalId } from './harness
 const DOC_PATH = path.join(ROOT, 'docs', 'openapi.yaml');
 const doc = YAML.parse(fs.readFileSync(DOC_PATH, 'utf8'));
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
-const ALL_ROLES = ['admin', 'supervisor', 'agent', 'specialist', 'desk', 'citizen', 'auditor', 'employer'];
+const ALL_ROLES = ['admin', 'supervisor', 'agent', 'specialist', 'desk', 'citizen', 'auditor', 'employer', 'telephony'];
 
 /** The document's operations: {method, path, pattern ("{}" for each parameter), op, params}. */
 function operations() {
@@ -107,7 +107,7 @@ test('every operation names its path parameters and documents its errors', () =>
 // One demo login per role (every demo password is demo1234).
 const LOGINS = {
   admin: 'admin', supervisor: 'supervisor', agent: 'agent1', specialist: 'sp_pensions',
-  desk: 'desk1', auditor: 'auditor', employer: 'emp1', citizen: null, // a demo citizen's national id
+  desk: 'desk1', auditor: 'auditor', employer: 'emp1', telephony: 'pbx', citizen: null, // a demo citizen's national id
 };
 let S, citizen;
 const tokens = {};

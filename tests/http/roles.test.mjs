@@ -14,11 +14,11 @@ import {
   runCli, startDemo, cleanupTemp, freshNationalId, caseBody, assertNoSecrets, PASSWORD,
 } from './harness.mjs';
 
-const ROLES = ['admin', 'supervisor', 'agent', 'specialist', 'desk', 'citizen', 'auditor', 'employer'];
+const ROLES = ['admin', 'supervisor', 'agent', 'specialist', 'desk', 'citizen', 'auditor', 'employer', 'telephony'];
 const NOBODY = 'nobody'; // no session
 const LOGINS = {
   admin: 'admin', supervisor: 'supervisor', agent: 'agent1', specialist: 'sp_pensions', desk: 'desk1',
-  auditor: 'auditor', employer: 'emp1', citizen: null, // the first demo citizen's national id
+  auditor: 'auditor', employer: 'emp1', telephony: 'pbx', citizen: null, // the first demo citizen's national id
 };
 const STRONG = 'a long-enough passphrase 2026';
 
@@ -301,6 +301,12 @@ const EXPECT = {
     body: () => ({ password: 'a temporary passphrase 99' }),
     roles: { admin: { existing: 200, missing: 404 } },
   },
+  // the telephone system's lines (a QUEUESTART, stored once) and the supervisor's figures
+  'POST /api/v1/calls/events': {
+    body: () => '1700000000|NONE|NONE|NONE|QUEUESTART|\n',
+    roles: { telephony: 200 },
+  },
+  'GET /api/v1/calls/figures': { query: '?from=2023-11-14&to=2023-11-15', roles: { supervisor: 200 } },
   'GET /api/v1/canned': { roles: alike(['admin', 'supervisor', 'agent', 'specialist', 'desk'], 200) },
   'POST /api/v1/canned': {
     body: () => ({ title: fresh('پاسخ '), body: 'سلام {name}، پرونده {number}' }),
@@ -383,8 +389,9 @@ for (const route of TABLE) {
       for (const [target, of] of Object.entries(targets)) {
         const value = await of(role);
         // each {} in turn: a value that is a list names several (a case and its file)
-        const path = e.inBody || value === undefined ? route.path
+        let path = e.inBody || value === undefined ? route.path
           : [].concat(value).reduce((p, v) => p.replace('{}', encodeURIComponent(v)), route.path);
+        path += e.query ?? ''; // a route whose query is required
         const body = e.body ? await e.body(role, value) : undefined;
         let want;
         if (e.public) want = e.public;
