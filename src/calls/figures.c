@@ -314,7 +314,8 @@ int calls_figures(struct db *db, const struct calls_figures_query *q, struct jw 
 		db_fail(db, e);
 		goto out;
 	}
-	qsort(seen, nseen, sizeof *seen, agent_cmp);
+	if (nseen)
+		qsort(seen, nseen, sizeof *seen, agent_cmp);
 	for (size_t i = 0; i < nseen; i++)
 		if (!i || agent_cmp(&seen[i], &seen[i - 1]))
 			f[seen[i].period].agents++;

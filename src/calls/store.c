@@ -24,15 +24,15 @@ struct calls_pending {
 /* The outcomes by strength: a caller answered in the end was answered, whatever else
  * the log says of them. */
 static const struct {
-	enum ql_event ev;
 	const char *name;
+	enum ql_event ev;
 	int rank;
 } outcomes[] = {
-    {QL_EXITEMPTY, "empty", 1},	      {QL_EXITWITHKEY, "key", 2},
-    {QL_EXITWITHTIMEOUT, "timeout", 3}, {QL_WITHDRAW, "withdraw", 4},
-    {QL_ABANDON, "abandoned", 5},	      {QL_TRANSFER, "transfer", 6},
-    {QL_BLINDTRANSFER, "transfer", 6},  {QL_ATTENDEDTRANSFER, "transfer", 6},
-    {QL_COMPLETEAGENT, "answered", 7},  {QL_COMPLETECALLER, "answered", 7},
+    {"empty", QL_EXITEMPTY, 1},	      {"key", QL_EXITWITHKEY, 2},
+    {"timeout", QL_EXITWITHTIMEOUT, 3}, {"withdraw", QL_WITHDRAW, 4},
+    {"abandoned", QL_ABANDON, 5},	      {"transfer", QL_TRANSFER, 6},
+    {"transfer", QL_BLINDTRANSFER, 6},  {"transfer", QL_ATTENDEDTRANSFER, 6},
+    {"answered", QL_COMPLETEAGENT, 7},  {"answered", QL_COMPLETECALLER, 7},
 };
 
 void calls_import_init(struct calls_import *im, struct db *db)
@@ -65,7 +65,7 @@ static struct calls_pending *pending(struct calls_import *im, const char *callid
 {
 	if (im->used * 2 >= im->cap) {
 		size_t cap = im->cap ? im->cap * 2 : 4096;
-		struct calls_pending **t = calloc(cap, sizeof *t);
+		struct calls_pending **t = calloc(cap, sizeof(struct calls_pending *));
 		if (!t)
 			abort();
 		for (size_t i = 0; i < im->cap; i++)
@@ -331,7 +331,7 @@ int calls_import_flush(struct calls_import *im, struct err *e)
 		if (rc < 0)
 			return db_fail(im->db, e);
 	}
-	memset(im->table, 0, im->cap * sizeof *im->table);
+	memset(im->table, 0, im->cap * sizeof(struct calls_pending *));
 	im->used = 0;
 	arena_release(&im->arena);
 	arena_init(&im->arena);
