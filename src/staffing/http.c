@@ -37,7 +37,7 @@ static json_t *fixed(double x, double places)
 void staffing_h_get(struct req *r)
 {
 	struct err e = {0};
-	struct erlang_in in;
+	struct erlang_in in = {0};
 	double agents = 0;
 	/* target_sl is an open interval: 0 and 1 are no target (1 needs infinite agents) */
 	if (staffing_number(req_query(r, "calls"), "calls", 0, 1e7, 0, &in.calls, &e) < 0 ||
@@ -56,7 +56,7 @@ void staffing_h_get(struct req *r)
 	const char *k = req_query(r, "agents");
 	if (k && staffing_number(k, "agents", 1, ERLANG_MAX_AGENTS, 1, &agents, &e) < 0)
 		goto fail;
-	struct erlang_out o;
+	struct erlang_out o = {0};
 	if (k) {
 		erlang_at(&in, (int)agents, &o);
 	} else if (erlang_agents(&in, &o) < 0) {
