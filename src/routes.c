@@ -15,6 +15,7 @@
 #include "live/live.h"
 #include "pensions/pensions.h"
 #include "records/records.h"
+#include "staffing/staffing.h"
 #include "users/users.h"
 #include "web/web.h"
 #include "workshops/workshops.h"
@@ -204,5 +205,7 @@ const struct route api_routes[] = {
 	{M_DELETE, "/api/v1/canned/{}", ROLE_SUPERVISOR | ROLE_ADMIN, canned_h_delete},
 	{M_GET, "/api/v1/departments/{}/people", ROLE_SUPERVISOR | ROLE_SPECIALIST | ROLE_AGENT,
 	 users_h_department_people},
+	/* staffing: Erlang C for a supervisor's planning, no personal data (staffing.h) */
+	{M_GET, "/api/v1/calls/staffing", ROLE_SUPERVISOR, staffing_h_get},
 	{0, NULL, 0, NULL},
 };

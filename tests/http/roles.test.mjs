@@ -329,6 +329,8 @@ const EXPECT = {
     targets: EXISTING(() => 'pensions', 'no_such_department'),
     roles: alike(['supervisor', 'specialist', 'agent'], { existing: 200, missing: 404 }),
   },
+  // asked with no query: the supervisor reaches the handler, which names the missing calls
+  'GET /api/v1/calls/staffing': { roles: { supervisor: 400 } },
 };
 
 // ---- running a route's cells ----
