@@ -28,6 +28,7 @@ int cli_record_close_year(int argc, char **argv); /* cli/record.c */
 int cli_pensions_increase(int argc, char **argv); /* cli/pensions.c */
 int cli_pensions_equalise(int argc, char **argv); /* cli/pensions.c */
 int cli_rules(int argc, char **argv);		  /* cli/rules.c */
+int cli_pulse_detect(int argc, char **argv);	  /* cli/pulse.c */
 
 /* ---- what the commands share (cli/cli.c) ---- */
 
