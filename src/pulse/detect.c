@@ -11,7 +11,7 @@
 
 #define DAY 86400
 #define WEEK (7 * DAY)
-#define TREND_BLOCKS 8	/* past blocks (weeks, or days) whose totals give the trend */
+#define TREND_BLOCKS 8	/* past blocks (weeks, or days) whose ratios give the trend */
 #define SPREAD_BLOCKS 4 /* past blocks whose residuals give the spread */
 #define SPREAD_MIN 8	/* residuals needed for a spread */
 #define LINE_MAX 256
@@ -177,7 +177,7 @@ void pulse_params_default(struct pulse_params *p)
 {
 	p->threshold = 4.0;
 	p->weeks = 5;
-	p->merge_hours = 12;
+	p->merge_hours = 36;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -268,28 +268,41 @@ static double baseline(const struct ctx *c, size_t i, double *age)
 	return median(c->cand, n);
 }
 
-/* Per block of `period` points (from value[0]): the Theil-Sen slope of the log totals of
- * the TREND_BLOCKS blocks before it, per block; 0 without three. */
-static int trend(struct ctx *c, size_t nblocks)
+/* Per block of `period` points (from value[0]): the growth per block, the median over
+ * the ordinary points of the TREND_BLOCKS blocks before it of log(value / baseline) / the
+ * baseline's age. Ratios to each point's own baseline rather than weekly totals, so that
+ * a week with holidays (Nowruz) is no fall; a median, so that an incident is no trend.
+ * Points whose baseline is under 10 are left out (the log of small counts is biased);
+ * 0 without a day's worth of points. raw and age: each point's baseline before the trend
+ * and its age in blocks. */
+static int trend(struct ctx *c, const double *raw, const double *age, size_t nblocks)
 {
-	double *tot = calloc(nblocks, sizeof *tot);
-	double pairs[TREND_BLOCKS * TREND_BLOCKS];
-	if (!tot)
+	size_t room = TREND_BLOCKS * c->period < c->s->n ? TREND_BLOCKS * c->period : c->s->n;
+	double *r = malloc((room + 1) * sizeof *r);
+	if (!r)
 		return -1;
 	const double *v = c->s->value;
-	for (size_t i = 0; i < c->s->n; i++)
-		tot[i / c->period] += v[i];
+	size_t enough = c->day ? c->day : c->period;
 	for (size_t b = 0; b < nblocks; b++) {
-		size_t np = 0;
-		size_t from = b > TREND_BLOCKS ? b - TREND_BLOCKS : 0;
-		for (size_t x = from; x < b; x++)
-			for (size_t y = x + 1; y < b; y++)
-				if (tot[x] > 0 && tot[y] > 0)
-					pairs[np++] = (log(tot[y]) - log(tot[x])) / (double)(y - x);
-		c->slope[b] = np >= 3 ? median(pairs, np) : 0;
+		size_t m = 0, from = b > TREND_BLOCKS ? (b - TREND_BLOCKS) * c->period : 0;
+		for (size_t j = from; j < b * c->period && j < c->s->n; j++)
+			if (!isnan(raw[j]) && raw[j] >= 10 && age[j] > 0 && !is_holiday(c, j))
+				r[m++] = log((v[j] + 0.5) / (raw[j] + 0.5)) / age[j];
+		c->slope[b] = m >= enough ? median(r, m) : 0;
 	}
-	free(tot);
+	free(r);
 	return 0;
+}
+
+#define CHI2_MEDIAN 0.45494 /* the median of chi-square with one degree of freedom */
+
+/* The median of r^2 / (c0 + phi e) over m residuals r and their baselines e. */
+static double spread_median(const double *r, const double *e, size_t m, double c0, double phi,
+			    double *tmp)
+{
+	for (size_t j = 0; j < m; j++)
+		tmp[j] = r[j] * r[j] / (c0 + phi * e[j]);
+	return median(tmp, m);
 }
 
 /* Appends [first, last] with the direction and sums to *out. */
@@ -327,10 +340,12 @@ int pulse_detect(const struct pulse_series *s, const int64_t *holidays, size_t n
 	size_t nblocks = n / c.period + 1, cap = 0, chunk = c.period > 16 ? c.period : 16;
 	double *e = malloc(n * sizeof *e), *z = malloc(n * sizeof *z);
 	double *res = malloc((SPREAD_BLOCKS * chunk + 1) * sizeof *res);
+	double *ex = malloc((SPREAD_BLOCKS * chunk + 1) * sizeof *ex);
+	double *tmp = malloc((SPREAD_BLOCKS * chunk + 1) * sizeof *tmp);
 	c.cand = malloc((k + 2) * sizeof *c.cand);
 	c.slope = calloc(nblocks, sizeof *c.slope);
 	int rc = -1;
-	if (!e || !z || !res || !c.cand || !c.slope)
+	if (!e || !z || !res || !ex || !tmp || !c.cand || !c.slope)
 		goto out;
 	if (c.weekly && holidays && nholidays) {
 		c.day0 = day_of(&c, 0);
@@ -342,41 +357,58 @@ int pulse_detect(const struct pulse_series *s, const int64_t *holidays, size_t n
 			if (holidays[h] >= c.day0 && holidays[h] - c.day0 < (int64_t)c.ndays)
 				c.hol[holidays[h] - c.day0] = 1;
 	}
-	if (c.period > 1 && trend(&c, nblocks) < 0)
-		goto out;
-
 	for (size_t i = 0; i < n; i++) {
-		double age = 0, b = baseline(&c, i, &age);
+		z[i] = 0; /* the age, until the scores */
+		e[i] = baseline(&c, i, &z[i]);
+	}
+	if (c.period > 1 && trend(&c, e, z, nblocks) < 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		double b = e[i];
 		if (!isnan(b)) {
-			double f = exp(c.slope[i / c.period] * age);
+			double f = exp(c.slope[i / c.period] * z[i]);
 			b *= f < 0.5 ? 0.5 : f > 2 ? 2 : f;
 		}
 		e[i] = b;
 		z[i] = isnan(b) ? NAN : anscombe(s->value[i]) - anscombe(b);
 	}
-	/* The spread per chunk, from the residuals of the chunks before it; every chunk's
-	 * spread is known before any residual becomes a score. */
+	/* The spread per chunk, from the residuals of the chunks before it (every chunk's is
+	 * known before any residual becomes a score): var = c0 + phi e, c0 the Poisson's 1
+	 * plus the median's own error (pi/2 / weeks), phi the over-dispersion (a day busier or
+	 * quieter as a whole), found so that the median of r^2 / var is chi-square(1)'s. */
 	size_t nchunks = (n + chunk - 1) / chunk;
-	double *sp = malloc(nchunks * sizeof *sp);
+	double *sp = malloc(nchunks * sizeof *sp), c0 = 1 + 1.5708 / (double)k;
 	if (!sp)
 		goto out;
+	size_t stride = SPREAD_BLOCKS * chunk / 4096 + 1; /* a sample, for long cycles */
 	for (size_t ch = 0; ch < nchunks; ch++) {
 		size_t i = ch * chunk, m = 0;
 		size_t from = i > SPREAD_BLOCKS * chunk ? i - SPREAD_BLOCKS * chunk : 0;
-		for (size_t j = from; j < i; j++)
-			if (!isnan(z[j]))
-				res[m++] = z[j];
+		for (size_t j = from; j < i; j += stride)
+			if (!isnan(z[j])) {
+				res[m] = z[j];
+				ex[m++] = e[j];
+			}
 		sp[ch] = NAN;
-		if (m >= SPREAD_MIN) {
-			double med = median(res, m);
-			for (size_t j = 0; j < m; j++)
-				res[j] = fabs(res[j] - med);
-			double sd = 1.4826 * median(res, m);
-			sp[ch] = sd < 1 ? 1 : sd;
+		if (m < SPREAD_MIN)
+			continue;
+		double lo_phi = 0, hi_phi = 0;
+		if (spread_median(res, ex, m, c0, 0, tmp) > CHI2_MEDIAN) {
+			hi_phi = 1e-4;
+			while (hi_phi < 1e3 && spread_median(res, ex, m, c0, hi_phi, tmp) > CHI2_MEDIAN)
+				hi_phi *= 2;
+			for (int it = 0; it < 40; it++) {
+				double mid = (lo_phi + hi_phi) / 2;
+				if (spread_median(res, ex, m, c0, mid, tmp) > CHI2_MEDIAN)
+					lo_phi = mid;
+				else
+					hi_phi = mid;
+			}
 		}
+		sp[ch] = hi_phi;
 	}
 	for (size_t i = 0; i < n; i++)
-		z[i] = isnan(sp[i / chunk]) ? NAN : z[i] / sp[i / chunk];
+		z[i] = isnan(sp[i / chunk]) ? NAN : z[i] / sqrt(c0 + sp[i / chunk] * e[i]);
 	free(sp);
 
 	/* Intervals: cores at |z| >= T grown over same-sign |z| >= T/2, then merged. */
@@ -426,6 +458,8 @@ out:
 	free(e);
 	free(z);
 	free(res);
+	free(ex);
+	free(tmp);
 	free(c.cand);
 	free(c.slope);
 	free(c.hol);
