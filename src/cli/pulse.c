@@ -120,9 +120,10 @@ static int holidays_file(const char *path, struct days *d)
 			continue;
 		int64_t day;
 		if (date_parse(p, n, &day) < 0) {
-			cli_fail("%s: line %zu: not a date (YYYY/MM/DD Jalali or YYYY-MM-DD, then a "
-				 "TAB and a name or nothing)",
-				 path, line);
+			cli_fail(
+			    "%s: line %zu: not a date (YYYY/MM/DD Jalali or YYYY-MM-DD, then a "
+			    "TAB and a name or nothing)",
+			    path, line);
 			rc = -1;
 		} else if (days_add(d, day) < 0) {
 			cli_fail("%s", "out of memory");
@@ -171,9 +172,9 @@ int cli_pulse_detect(int argc, char **argv)
 	const struct opt options[] = {
 	    OPT_REQUIRED_STRING("--series", "FILE", &series,
 				"the series: `timestamp,value` rows after a header line"),
-	    OPT_STRING("--holidays", "PATH",
-		       &hol_path, "holidays: a file of dates (YYYY/MM/DD Jalali or YYYY-MM-DD, one a "
-				  "line) or a folder of *.tsv (default DATA/holidays; 'none': none)"),
+	    OPT_STRING("--holidays", "PATH", &hol_path,
+		       "holidays: a file of dates (YYYY/MM/DD Jalali or YYYY-MM-DD, one a "
+		       "line) or a folder of *.tsv (default DATA/holidays; 'none': none)"),
 	    OPT_STRING("--threshold", "Z", &threshold,
 		       "the robust score that makes a point an anomaly (default 4; 2 to 50)"),
 	    OPT_NUMBER("--weeks", "K", &weeks, 2, 52, "past weeks whose median is the baseline"),
@@ -198,8 +199,9 @@ int cli_pulse_detect(int argc, char **argv)
 		errno = 0;
 		double t = strtod(threshold, &end);
 		if (errno || end == threshold || *end || !(t >= 2 && t <= 50))
-			return cli_fail("tamin pulse detect: --threshold must be a number from 2 to 50 "
-					"(see tamin pulse detect --help)");
+			return cli_fail(
+			    "tamin pulse detect: --threshold must be a number from 2 to 50 "
+			    "(see tamin pulse detect --help)");
 		p.threshold = t;
 	}
 	struct days hol = {0};

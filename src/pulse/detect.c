@@ -129,23 +129,26 @@ int pulse_csv_read(const char *text, size_t len, struct pulse_series *s, struct 
 			return bad(e, s, line, "expected `timestamp,value`, found no comma");
 		int64_t t;
 		if (pulse_time_parse(p, (size_t)(comma - p), &t) < 0)
-			return bad(e, s, line, "the timestamp is not a date and time "
-					       "YYYY-MM-DD HH:MM:SS (years 1900 to 2200)");
+			return bad(e, s, line,
+				   "the timestamp is not a date and time "
+				   "YYYY-MM-DD HH:MM:SS (years 1900 to 2200)");
 		double v;
 		if (count_parse(comma + 1, n - (size_t)(comma + 1 - p), &v) < 0)
-			return bad(e, s, line, "the value is not a count (digits, a '.' at most; "
-					       "no sign, no other column)");
+			return bad(e, s, line,
+				   "the value is not a count (digits, a '.' at most; "
+				   "no sign, no other column)");
 		if (s->n == 1) {
 			if (t <= prev)
 				return bad(e, s, line, "the timestamps must increase");
 			s->step = t - prev;
 			step_line = line;
 		} else if (s->n > 1 && t - prev != s->step) {
-			snprintf(msg, sizeof msg,
-				 "the step from the previous row is %lld s, but the series' step is "
-				 "%lld s (lines %zu-%zu): rows must follow at a regular step, with no "
-				 "gap, duplicate or reordering",
-				 (long long)(t - prev), (long long)s->step, step_line - 1, step_line);
+			snprintf(
+			    msg, sizeof msg,
+			    "the step from the previous row is %lld s, but the series' step is "
+			    "%lld s (lines %zu-%zu): rows must follow at a regular step, with no "
+			    "gap, duplicate or reordering",
+			    (long long)(t - prev), (long long)s->step, step_line - 1, step_line);
 			return bad(e, s, line, msg);
 		}
 		if (s->n == cap) {
@@ -203,11 +206,11 @@ struct ctx {
 	size_t period; /* points in a cycle: a week, a day, or 1 */
 	size_t day;    /* points in a day when the cycle is a week, else 0 */
 	int weekly;
-	int64_t day0;	     /* civil day of value[0] */
-	unsigned char *hol;  /* per civil day from day0: a holiday */
+	int64_t day0;	    /* civil day of value[0] */
+	unsigned char *hol; /* per civil day from day0: a holiday */
 	size_t ndays;
-	double *cand;	     /* room for the candidates */
-	double *slope;	     /* per block: the trend's log slope per block */
+	double *cand;  /* room for the candidates */
+	double *slope; /* per block: the trend's log slope per block */
 };
 
 static int64_t day_of(const struct ctx *c, size_t i)
@@ -338,7 +341,9 @@ int pulse_detect(const struct pulse_series *s, const int64_t *holidays, size_t n
 	}
 	size_t k = p->weeks > 0 ? (size_t)p->weeks : 1;
 	size_t nblocks = n / c.period + 1, cap = 0, chunk = c.period > 16 ? c.period : 16;
-	double *e = malloc(n * sizeof *e), *z = malloc(n * sizeof *z);
+	double *e = calloc(n, sizeof *e),
+	       *z = calloc(n, sizeof *z); /* zeroed for clang-analyzer, which cannot see every point
+					     written first */
 	double *res = malloc((SPREAD_BLOCKS * chunk + 1) * sizeof *res);
 	double *ex = malloc((SPREAD_BLOCKS * chunk + 1) * sizeof *ex);
 	double *tmp = malloc((SPREAD_BLOCKS * chunk + 1) * sizeof *tmp);
@@ -395,7 +400,8 @@ int pulse_detect(const struct pulse_series *s, const int64_t *holidays, size_t n
 		double lo_phi = 0, hi_phi = 0;
 		if (spread_median(res, ex, m, c0, 0, tmp) > CHI2_MEDIAN) {
 			hi_phi = 1e-4;
-			while (hi_phi < 1e3 && spread_median(res, ex, m, c0, hi_phi, tmp) > CHI2_MEDIAN)
+			while (hi_phi < 1e3 &&
+			       spread_median(res, ex, m, c0, hi_phi, tmp) > CHI2_MEDIAN)
 				hi_phi *= 2;
 			for (int it = 0; it < 40; it++) {
 				double mid = (lo_phi + hi_phi) / 2;

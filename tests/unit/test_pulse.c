@@ -151,8 +151,10 @@ static void test_csv(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_quiet),	    cmocka_unit_test(test_spike_and_dip),
-	    cmocka_unit_test(test_level_shift_once), cmocka_unit_test(test_holiday),
+	    cmocka_unit_test(test_quiet),
+	    cmocka_unit_test(test_spike_and_dip),
+	    cmocka_unit_test(test_level_shift_once),
+	    cmocka_unit_test(test_holiday),
 	    cmocka_unit_test(test_csv),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
