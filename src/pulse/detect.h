@@ -10,18 +10,20 @@
  *     year, or the last Fridays (the Iranian weekend) when fewer than two are known. The
  *     seasonal-median baseline is S-H-ESD's (Hochenbaum et al. 2017) idea, a median rather
  *     than a fitted trend, so that past anomalies do not pull it.
- *  2. Trend: the median lags a growing series by the mean age of its weeks; a Theil-Sen
- *     slope of the log weekly totals of the last 8 weeks (robust to a holiday week or an
- *     incident) scales it forward, clamped to x0.5..x2.
+ *  2. Trend: the median lags a growing series by the mean age of its weeks; the growth,
+ *     the median over the ordinary points of the last 8 weeks of log(value / baseline) /
+ *     age (a holiday week such as Nowruz is no fall, an incident no trend), scales it
+ *     forward, clamped to x0.5..x2.
  *  3. Score: the residual on the Anscombe scale, 2(sqrt(x+3/8) - sqrt(e+3/8)) (variance 1
- *     for Poisson counts at any level), divided by the robust spread (1.4826 MAD, at least
- *     1) of the residuals of the last 4 weeks: over-dispersion and the baseline's own error
- *     widen it, and a few anomalies do not.
+ *     for Poisson counts at any level), over sqrt(1 + pi/2/weeks + phi e): the Poisson's
+ *     variance, the median's own error, and an over-dispersion phi (whole days busier or
+ *     quieter, which weighs more at busy hours) chosen so that the median of score^2 over
+ *     the last 4 weeks is chi-square(1)'s. A few anomalies do not move a median.
  *  4. Intervals: a point at |score| >= threshold (default 4) is a core; the run of
  *     same-sign points at |score| >= threshold/2 around it joins it, and intervals of one
- *     direction less than 12 hours apart merge, so a multi-day incident whose nights are
- *     quiet, or a level shift (flagged until the median takes it in, weeks/2 weeks later),
- *     is reported once, from where it began.
+ *     direction less than 36 hours apart merge, so a multi-day incident whose nights are
+ *     quiet, or a level shift (flagged until the median takes it in), is reported once,
+ *     from where it began.
  * A series shorter than 3 weeks uses the day as its cycle (no weekday, no holidays), one
  * shorter than 3 days no cycle (the last `weeks` points). Points without two past slots
  * to compare with, or without 8 past residuals for the spread, are not scored: the first
@@ -59,7 +61,7 @@ void pulse_time_format(int64_t t, char out[20]);
 struct pulse_params {
 	double threshold; /* |score| that makes a point a core; 4 */
 	int weeks;	  /* past weeks (or days, or points) whose median is the baseline; 5 */
-	int merge_hours;  /* same-direction intervals less apart than this merge; 12 */
+	int merge_hours;  /* same-direction intervals less apart than this merge; 36 */
 };
 void pulse_params_default(struct pulse_params *p);
 
