@@ -24,6 +24,7 @@ layer store store base
 layer http http base store
 layer listfile listfile base
 layer rules rules base
+layer pulse pulse base
 echo "lint: cppcheck"
 cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,performance,portability \
 	--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc -Ibuild/gen $SRCS

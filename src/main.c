@@ -30,6 +30,7 @@ static const struct command {
     {"calls figures", cli_calls_figures, "the phone line's figures per period, as JSON"},
     {"migrate", cli_migrate, "bring the database's schema up to date"},
     {"sweep", cli_sweep, "mark overdue cases and escalate them (serve does so every minute)"},
+    {"pulse detect", cli_pulse_detect, "the anomalies of a count series (CSV), one JSON line each"},
     {"routes", cli_routes, "the API's route table, one JSON line per route"},
     {"rules", cli_rules, "the law's parameters and computations, as JSON (tamin rules --help)"},
 };
