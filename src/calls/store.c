@@ -331,7 +331,8 @@ int calls_import_flush(struct calls_import *im, struct err *e)
 		if (rc < 0)
 			return db_fail(im->db, e);
 	}
-	memset(im->table, 0, im->cap * sizeof(struct calls_pending *));
+	if (im->table) /* none yet when every line was a duplicate (fuzz_api found it) */
+		memset(im->table, 0, im->cap * sizeof(struct calls_pending *));
 	im->used = 0;
 	arena_release(&im->arena);
 	arena_init(&im->arena);

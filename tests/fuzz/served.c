@@ -310,7 +310,7 @@ static json_t *post(enum served_as as, const char *path, const char *body)
 
 static const char *logins[AS_N] = {"",	   "admin",	  "agent1",	 "desk1",
 				   "sp_pensions", "supervisor", "sv_pensions", "auditor",
-				   "emp1",	   NULL /* the citizen */};
+				   "emp1",	   NULL /* the citizen */, "pbx"};
 
 static void log_in(enum served_as as)
 {
@@ -333,7 +333,7 @@ const struct served *served_start(void)
 		return &served;
 	static const char *const names[AS_N] = {
 	    "none",	  "admin",	"agent",   "desk",	"specialist",
-	    "supervisor", "department", "auditor", "employer", "citizen"};
+	    "supervisor", "department", "auditor", "employer", "citizen", "telephony"};
 	memcpy(served.name, names, sizeof names);
 	served.token[AS_NONE] = served.csrf[AS_NONE] = "";
 	signal(SIGPIPE, SIG_IGN);

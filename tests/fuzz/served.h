@@ -21,6 +21,7 @@ enum served_as {
 	AS_AUDITOR,
 	AS_EMPLOYER,	/* emp1, who acts for the demo's first workshop */
 	AS_CITIZEN,	/* the first demo citizen */
+	AS_TELEPHONY,	/* pbx, the telephone system's account */
 	AS_N
 };
 
