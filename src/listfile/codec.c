@@ -461,6 +461,34 @@ out:
 		free(cls);
 }
 
+/* Visual order is not always read back as it was written: a number broken by a
+ * separator next to a terminator between right-to-left text («ع 8.#9 ع») reads back as
+ * «ع #9.8 ع» (UAX #9 joins "9.8" in the visual order but not "8.#" in the logical). Puts
+ * the shaped logical bytes b[0..n) in visual order; a text that would not read back as
+ * itself counts as one character the encoding cannot carry (U+FFFD), so that the caller
+ * is told. */
+static void iransys_to_visual(unsigned char *b, size_t n, struct codec_report *rep)
+{
+	unsigned char small[256];
+	unsigned char *logical = n <= sizeof small ? small : malloc(n ? n : 1);
+	if (!logical)
+		abort();
+	memcpy(logical, b, n);
+	is_reorder(b, n);
+	unsigned char small2[256];
+	unsigned char *back = n <= sizeof small2 ? small2 : malloc(n ? n : 1);
+	if (!back)
+		abort();
+	memcpy(back, b, n);
+	is_reorder(back, n); /* as a reader turns it back */
+	if (memcmp(back, logical, n) != 0)
+		report(rep, 0xFFFD);
+	if (logical != small)
+		free(logical);
+	if (back != small2)
+		free(back);
+}
+
 /* ---- decoding with normalisation -------------------------------------------------
  * Each byte of both code pages is looked up once, at first use, in what text_normalize
  * makes of it (its class and its normal UTF-8), so decoding a field is one table look-up
@@ -741,7 +769,7 @@ long codec_encode(enum codec_enc enc, const char *in, void *out, size_t cap,
 		}
 	} else {
 		nb = iransys_shape(cp, m, b, rep);
-		is_reorder(b, nb);
+		iransys_to_visual(b, nb, rep);
 	}
 	if (nb <= cap)
 		memcpy(out, b, nb);

@@ -27,8 +27,9 @@ const char *codec_name(enum codec_enc enc);
 /* What a conversion could not carry over: decoding counts bytes that are no text
  * (an invalid UTF-8 byte, an Iran System box-drawing byte); encoding counts characters
  * that have no byte in the target (written as '?') or only an approximate one (ئ at a
- * word's end in Iran System, ؤ, ھ, and a ZWNJ after ط or ظ). `first` is the first such
- * byte or code point. */
+ * word's end in Iran System, ؤ, ھ, and a ZWNJ after ط or ظ), and an Iran System text
+ * whose visual order would not read back as the text (one, as U+FFFD). `first` is the
+ * first such byte or code point. */
 struct codec_report {
 	size_t bad;
 	uint32_t first;
