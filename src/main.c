@@ -27,6 +27,7 @@ static const struct command {
     {"pensions increase", cli_pensions_increase, "the yearly increase for every pensioner"},
     {"pensions equalise", cli_pensions_equalise, "the equalisation step for every pensioner"},
     {"calls import", cli_calls_import, "Asterisk queue_log files into the calls (counts as JSON)"},
+    {"calls follow", cli_calls_follow, "follows a growing queue_log (and its rotation) into the calls"},
     {"calls figures", cli_calls_figures, "the phone line's figures per period, as JSON"},
     {"migrate", cli_migrate, "bring the database's schema up to date"},
     {"sweep", cli_sweep, "mark overdue cases and escalate them (serve does so every minute)"},

@@ -58,6 +58,20 @@ int calls_import_flush(struct calls_import *im, struct err *e);
 /* The counts as the JSON object the command and the route print. */
 void calls_import_write(const struct calls_import *im, struct jw *w);
 
+/* ---- following a growing file (follow.c; the loop is `tamin calls follow`) ---- */
+
+/* Where a followed file has been read to: the file (device, inode), the bytes consumed
+ * (always just after a newline) and the lines in them. */
+struct calls_follow_pos {
+	int64_t dev, ino, offset, line;
+};
+/* The position kept for path: 1 found, 0 none, -1 with e. */
+int calls_follow_get(struct db *db, const char *path, struct calls_follow_pos *p, struct err *e);
+/* Keeps p for path, inside the caller's transaction (the one that stores the lines it
+ * covers). 0, or -1 with e. */
+int calls_follow_put(struct db *db, const char *path, const struct calls_follow_pos *p,
+		     int64_t now, struct err *e);
+
 /* ---- figures (figures.c) ---- */
 
 enum calls_by { CALLS_BY_15M, CALLS_BY_HOUR, CALLS_BY_DAY, CALLS_BY_MONTH };

@@ -29,6 +29,7 @@ int cli_pensions_increase(int argc, char **argv); /* cli/pensions.c */
 int cli_pensions_equalise(int argc, char **argv); /* cli/pensions.c */
 int cli_rules(int argc, char **argv);		  /* cli/rules.c */
 int cli_calls_import(int argc, char **argv);	  /* cli/calls.c */
+int cli_calls_follow(int argc, char **argv);	  /* cli/calls.c */
 int cli_calls_figures(int argc, char **argv);	  /* cli/calls.c */
 int cli_pulse_detect(int argc, char **argv);	  /* cli/pulse.c */
 
