@@ -332,3 +332,17 @@ int iso_parse(const char *s, int64_t *out)
 	*out = civil_to_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
 	return 0;
 }
+
+int civil_datetime_parse(const char *s, int64_t *out)
+{
+	const char *p = s;
+	int y, mo, d, h, mi, se;
+	if (jalali_num(&p, 4, 4, &y) || *p++ != '-' || jalali_num(&p, 2, 2, &mo) || *p++ != '-' ||
+	    jalali_num(&p, 2, 2, &d) || (*p != ' ' && *p != 'T') || (p++, jalali_num(&p, 2, 2, &h)) ||
+	    *p++ != ':' || jalali_num(&p, 2, 2, &mi) || *p++ != ':' || jalali_num(&p, 2, 2, &se))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > iso_month_days(y, mo) || h > 23 || mi > 59 || se > 59)
+		return -2;
+	*out = civil_to_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	return 0;
+}

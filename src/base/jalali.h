@@ -55,5 +55,10 @@ void jalali_format(struct jdate d, char out[11]);
  * anything trailing are rejected; *out is untouched on failure. */
 void iso_format(int64_t t, char out[21]);
 int iso_parse(const char *s, int64_t *out);
+/* "YYYY-MM-DD HH:MM:SS" (or a T between date and time), the 19 bytes at s, as UTC
+ * seconds (a log's or a series' timestamp): 0, -1 when s is not in that form, -2 when
+ * it names no such moment (month 13, 30 February, 24:00, :60). *out is untouched on
+ * failure. */
+int civil_datetime_parse(const char *s, int64_t *out);
 
 #endif

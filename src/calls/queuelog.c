@@ -126,40 +126,21 @@ static int number(const char *s, int64_t *out)
 	return 0;
 }
 
-static int digits(const char *s, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 /* "YYYY-MM-DD HH:MM:SS" with an optional fraction, taken as UTC */
 static enum ql_error datetime(const char *s, int64_t *out)
 {
-	int y, mo, d, h, mi, se;
 	size_t n = strlen(s);
-	if (n < 19 || s[4] != '-' || s[7] != '-' || (s[10] != ' ' && s[10] != 'T') ||
-	    s[13] != ':' || s[16] != ':' || digits(s, 4, &y) || digits(s + 5, 2, &mo) ||
-	    digits(s + 8, 2, &d) || digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) ||
-	    digits(s + 17, 2, &se))
+	if (n < 19)
 		return QL_E_TIME;
-	if (n > 19) {
-		int f;
-		if (s[19] != '.' || n == 20 || n > 29 || digits(s + 20, (int)n - 20, &f))
+	if (n > 19) { /* the fraction: 1-9 digits */
+		if (s[19] != '.' || n == 20 || n > 29 || strspn(s + 20, "0123456789") != n - 20)
 			return QL_E_TIME;
 	}
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
-	    h > 23 || mi > 59 || se > 59)
-		return QL_E_IMPOSSIBLE;
-	*out = civil_to_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
-	return QL_OK;
+	char head[20];
+	memcpy(head, s, 19);
+	head[19] = 0;
+	int rc = civil_datetime_parse(head, out);
+	return rc == -1 ? QL_E_TIME : rc == -2 ? QL_E_IMPOSSIBLE : QL_OK;
 }
 
 static uint64_t fnv(uint64_t h, const char *s)

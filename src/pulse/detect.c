@@ -18,32 +18,18 @@
 
 /* ---- reading ---- */
 
-static int digits(const char *s, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 int pulse_time_parse(const char *s, size_t len, int64_t *out)
 {
-	int y, mo, d, h, mi, se;
-	if (len != 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' ||
-	    s[16] != ':' || digits(s, 4, &y) || digits(s + 5, 2, &mo) || digits(s + 8, 2, &d) ||
-	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) || digits(s + 17, 2, &se))
+	char t[20];
+	int64_t v;
+	if (len != 19 || s[10] != ' ')
 		return -1;
-	if (y < 1900 || y > 2200 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59)
+	memcpy(t, s, 19);
+	t[19] = 0;
+	if (civil_datetime_parse(t, &v) < 0 || v < civil_to_days(1900, 1, 1) * DAY ||
+	    v >= civil_to_days(2201, 1, 1) * DAY)
 		return -1;
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (d > mdays[mo - 1] + (mo == 2 && leap))
-		return -1;
-	*out = civil_to_days(y, mo, d) * DAY + h * 3600 + mi * 60 + se;
+	*out = v;
 	return 0;
 }
 

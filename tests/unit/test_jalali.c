@@ -354,6 +354,27 @@ static void test_iso_format(void **state)
 	assert_string_equal(out, "0000-01-01T00:00:00Z");
 }
 
+/* A log's or a series' timestamp (calls/queuelog.c, pulse/detect.c read theirs with it). */
+static void test_civil_datetime_parse(void **state)
+{
+	(void)state;
+	int64_t t = 7;
+	assert_int_equal(civil_datetime_parse("2024-10-06 08:30:00", &t), 0);
+	assert_int_equal(t, 1728203400);
+	assert_int_equal(civil_datetime_parse("2024-10-06T08:30:00", &t), 0);
+	assert_int_equal(civil_datetime_parse("2024-02-29 00:00:00", &t), 0);
+	t = 7;
+	assert_int_equal(civil_datetime_parse("2023-02-29 00:00:00", &t), -2);
+	assert_int_equal(civil_datetime_parse("2024-13-01 00:00:00", &t), -2);
+	assert_int_equal(civil_datetime_parse("2024-10-06 24:00:00", &t), -2);
+	assert_int_equal(civil_datetime_parse("2024-10-06 08:30:60", &t), -2);
+	assert_int_equal(civil_datetime_parse("2024-10-06 8:30:00", &t), -1);
+	assert_int_equal(civil_datetime_parse("2024/10/06 08:30:00", &t), -1);
+	assert_int_equal(civil_datetime_parse("2024-10-06_08:30:00", &t), -1);
+	assert_int_equal(civil_datetime_parse("", &t), -1);
+	assert_int_equal(t, 7); /* untouched on failure */
+}
+
 static void test_iso_parse(void **state)
 {
 	(void)state;
@@ -438,7 +459,7 @@ int main(void)
 	    cmocka_unit_test(test_parse),
 	    cmocka_unit_test(test_format),
 	    cmocka_unit_test(test_iso_format),
-	    cmocka_unit_test(test_iso_parse),
+	    cmocka_unit_test(test_iso_parse), cmocka_unit_test(test_civil_datetime_parse),
 	    cmocka_unit_test(test_iso_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
