@@ -113,20 +113,14 @@ void calls_figure_write(const struct calls_figure *f, const struct calls_figures
 	jw_end(w);
 }
 
-/* "YYYY-MM-DD" as the UTC instant its Tehran day starts: 0, or -1 */
+/* "YYYY-MM-DD" (2000-2099) as the UTC instant its Tehran day starts: 0, or -1 */
 static int tehran_day(const char *s, int64_t *out)
 {
-	int y, m, d;
-	char tail;
-	if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
-	    s[4] != '-' || s[7] != '-' || strspn(s, "0123456789-") != 10)
+	int64_t t;
+	if (!s || strlen(s) != 10 || iso_parse(s, &t) < 0 ||
+	    t < civil_to_days(2000, 1, 1) * 86400 || t >= civil_to_days(2100, 1, 1) * 86400)
 		return -1;
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (y < 2000 || y > 2099 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] ||
-	    (m == 2 && d == 29 && !leap))
-		return -1;
-	*out = civil_to_days(y, m, d) * 86400 - TEHRAN_UTC_OFFSET;
+	*out = t - TEHRAN_UTC_OFFSET;
 	return 0;
 }
 
@@ -237,6 +231,23 @@ static int agent_cmp(const void *a, const void *b)
 
 static int64_t col_time(struct db_stmt *s, int i) { return db_col_is_null(s, i) ? -1 : db_col_int(s, i); }
 
+/* sql (its range as $1 and $2), with by_queue ($3) appended when q names a queue, bound
+ * to q's range and queue; NULL when it cannot be prepared. */
+static struct db_stmt *range_query(struct db *db, const struct calls_figures_query *q,
+				   const char *sql, const char *by_queue)
+{
+	char text[512];
+	snprintf(text, sizeof text, "%s%s", sql, q->queue ? by_queue : "");
+	struct db_stmt *s = db_prepare(db, text);
+	if (!s)
+		return NULL;
+	db_bind_int(s, 1, q->from);
+	db_bind_int(s, 2, q->to);
+	if (q->queue)
+		db_bind_text(s, 3, q->queue);
+	return s;
+}
+
 int calls_figures(struct db *db, const struct calls_figures_query *q, struct jw *w, struct err *e)
 {
 	int64_t *starts = malloc(sizeof *starts * CALLS_PERIODS_MAX);
@@ -252,19 +263,15 @@ int calls_figures(struct db *db, const struct calls_figures_query *q, struct jw 
 		f[i].longest_wait = -1;
 	}
 
-	struct db_stmt *s = db_prepare(
-	    db, q->queue ? "SELECT entered, connected, ended, wait_s, talk_s, outcome FROM calls "
-			   "WHERE entered >= $1 AND entered < $2 AND queue = $3"
-			 : "SELECT entered, connected, ended, wait_s, talk_s, outcome FROM calls "
-			   "WHERE entered >= $1 AND entered < $2");
+	struct db_stmt *s = range_query(
+	    db, q,
+	    "SELECT entered, connected, ended, wait_s, talk_s, outcome FROM calls "
+	    "WHERE entered >= $1 AND entered < $2",
+	    " AND queue = $3");
 	if (!s) {
 		db_fail(db, e);
 		goto out;
 	}
-	db_bind_int(s, 1, q->from);
-	db_bind_int(s, 2, q->to);
-	if (q->queue)
-		db_bind_text(s, 3, q->queue);
 	int step;
 	while ((step = db_step(s)) == 1) {
 		struct calls_row c = {col_time(s, 0), col_time(s, 1), col_time(s, 2), col_time(s, 3),
@@ -281,18 +288,14 @@ int calls_figures(struct db *db, const struct calls_figures_query *q, struct jw 
 
 	/* agents: those the log shows at work in the period (logged in, a member, paused,
 	 * rung or on a call) */
-	s = db_prepare(db, q->queue ? "SELECT epoch, agent FROM call_events WHERE epoch >= $1 AND "
-				      "epoch < $2 AND agent <> 'NONE' AND queue = $3"
-				    : "SELECT epoch, agent FROM call_events WHERE epoch >= $1 AND "
-				      "epoch < $2 AND agent <> 'NONE'");
+	s = range_query(db, q,
+			"SELECT epoch, agent FROM call_events WHERE epoch >= $1 AND epoch < $2"
+			" AND agent <> 'NONE'",
+			" AND queue = $3");
 	if (!s) {
 		db_fail(db, e);
 		goto out;
 	}
-	db_bind_int(s, 1, q->from);
-	db_bind_int(s, 2, q->to);
-	if (q->queue)
-		db_bind_text(s, 3, q->queue);
 	while ((step = db_step(s)) == 1) {
 		int p = period_of(starts, n, db_col_int(s, 0), q);
 		const char *a = db_col_text(s, 1);
