@@ -169,7 +169,19 @@ struct add_ctx {
 	struct write_job job;
 };
 
-static int write_all(int fd, const char *p, size_t n);
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
 
 /* ---- the file written while the body arrives ---- */
 
@@ -245,20 +257,6 @@ void attachments_arriving(struct req *r, const char *data, size_t have, size_t t
 				SYNC_FILE_RANGE_WRITE);
 		h->flushed = h->written;
 	}
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* The temporary file's bytes written and synced, on a thread of their own. */
