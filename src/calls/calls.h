@@ -14,6 +14,7 @@
 
 struct db;
 struct jw;
+struct ql_line;
 struct req;
 
 #define CALLS_BAD_MAX 100 /* malformed lines listed in a report (all are counted) */
@@ -33,6 +34,13 @@ struct calls_import {
 	int64_t lines, events, duplicates, malformed, calls;
 	int64_t lineno;	  /* the file's line number, blank lines included */
 	const char *file; /* the file being read, for the list of malformed lines */
+	/* Called with each event new to the database (never a duplicate, never a malformed
+	 * line), in the order read, inside the caller's transaction: what is told of it (a
+	 * screen pop, the wallboard) must wait for the commit, so a hook copies what it needs
+	 * and acts once the transaction committed. l's strings live until the hook returns.
+	 * NULL: none. */
+	void (*on_event)(void *ctx, const struct ql_line *l);
+	void *on_event_ctx;
 	struct calls_bad bad[CALLS_BAD_MAX];
 	int nbad;
 	/* private */

@@ -202,6 +202,8 @@ static int one(struct calls_import *im, char *line, size_t len, struct err *e)
 	}
 	im->events++;
 	merge(im, &l);
+	if (im->on_event)
+		im->on_event(im->on_event_ctx, &l);
 	return 0;
 }
 
