@@ -123,6 +123,29 @@ int calls_figures_parse(const char *from, const char *to, const char *by, const 
 int calls_figures(struct db *db, const struct calls_figures_query *q, struct jw *w,
 		  struct err *e);
 
+/* ---- reading them back (read.c): what other modules (the pulse, the wallboard, the
+ * public figures) read of the phone line, whatever the tables' layout ---- */
+
+/* One call (a caller's time in one queue); times UTC seconds, -1 when not known; strings
+ * NULL when not known, valid until the callback returns. */
+struct calls_call {
+	const char *callid, *queue, *caller, *agent, *outcome;
+	int64_t person_id; /* 0: no person on record has the caller's number */
+	int64_t entered, connected, ended, wait_s, talk_s;
+};
+typedef int (*calls_each_fn)(void *ctx, const struct calls_call *c, struct err *e);
+/* Each call that entered a queue in [from, to), by its entry time; fn returning -1 stops
+ * with its error. 0, or -1 with e. */
+int calls_each(struct db *db, int64_t from, int64_t to, calls_each_fn fn, void *ctx,
+	       struct err *e);
+
+typedef int (*calls_event_fn)(void *ctx, const struct ql_line *l, struct err *e);
+/* Each stored event with a time in [from, to), in time order (the file's order within a
+ * second is not kept), parsed again as queuelog.h gives it; fn returning -1 stops with
+ * its error. 0, or -1 with e. */
+int calls_events_each(struct db *db, int64_t from, int64_t to, calls_event_fn fn, void *ctx,
+		      struct err *e);
+
 /* ---- HTTP (http.c) ---- */
 void calls_h_events(struct req *r);  /* POST /api/v1/calls/events (telephony) */
 void calls_h_figures(struct req *r); /* GET /api/v1/calls/figures (supervisor) */
