@@ -34,6 +34,30 @@ static int batch_totals(struct db *db, struct pension_batch *b, struct err *e)
 	return 0;
 }
 
+/* The yearly increase is once a year (Article 96 raises pensions at the year's start): 1
+ * and e set (409 already_applied, naming "date") when an increase batch of `year` other
+ * than `except` was applied, 0 when none was, -1 with e on a database error. */
+static int increase_applied(struct db *db, int year, int64_t except, struct err *e)
+{
+	struct db_stmt *s = db_prepare(db, "SELECT id FROM pension_batches WHERE kind = 'increase'"
+					   " AND year = $1 AND status = 'applied' AND id <> $2");
+	if (!s)
+		return sqlerr(db, e);
+	db_bind_int(s, 1, year);
+	db_bind_int(s, 2, except);
+	int rc = db_step(s);
+	int64_t id = rc == 1 ? db_col_int(s, 0) : 0;
+	db_done(s);
+	if (rc < 0)
+		return sqlerr(db, e);
+	if (!id)
+		return 0;
+	err_set(e, 409, "already_applied", "date",
+		"the increase of %d was applied already (batch %lld); it is applied once a year",
+		year, (long long)id);
+	return 1;
+}
+
 int pensions_preview_increase(struct db *db, const struct rules *r, struct jdate on,
 			      int64_t user_id, int64_t now, struct pension_batch *out,
 			      struct err *e)
@@ -42,6 +66,8 @@ int pensions_preview_increase(struct db *db, const struct rules *r, struct jdate
 	out->on = on;
 	struct rules_increase inc;
 	if (rules_increase_for(r, on, &inc, e) < 0)
+		return -1;
+	if (increase_applied(db, on.y, 0, e))
 		return -1;
 	char params[512], d[11];
 	jalali_format(on, d);
@@ -75,10 +101,12 @@ int pensions_preview_increase(struct db *db, const struct rules *r, struct jdate
 		int64_t id = db_col_int(q, 0), before = db_col_int(q, 1);
 		int full = strcmp(db_col_text(q, 2), "survivors") != 0;
 		int64_t after = rules_increase_apply(&inc, before, full);
-		if (after < 0) {
+		if (after < 0) { /* past RULES_MAX_MONEY: no rule of ours reaches that */
 			db_done(q);
-			return err_set(e, 500, "internal", "",
-				       "pensioner %lld: amount out of range", (long long)id);
+			return err_set(e, 422, "amount_out_of_range", "date",
+				       "pensioner %lld: the increased pension would pass the largest "
+				       "amount the rules take; check that pension's record",
+				       (long long)id);
 		}
 		db_bind_int(ins, 1, out->id);
 		db_bind_int(ins, 2, id);
@@ -219,6 +247,16 @@ int pensions_apply(struct db *db, int64_t batch_id, int64_t now, struct pension_
 		return err_set(e, 404, "not_found", "id", "no such batch");
 	if (applied)
 		return err_set(e, 409, "already_applied", "id", "the batch was applied already");
+	/* a second preview of the same year's increase, made before the first was applied */
+	s = db_prepare(db, "SELECT kind, year FROM pension_batches WHERE id = $1");
+	if (!s)
+		return sqlerr(db, e);
+	db_bind_int(s, 1, batch_id);
+	int again = db_step(s) == 1 && !strcmp(db_col_text(s, 0), "increase") &&
+		    increase_applied(db, (int)db_col_int(s, 1), batch_id, e);
+	db_done(s);
+	if (again)
+		return -1;
 	/* one pass: a pension still at its previewed "before" takes its "after"; if any
 	 * changed since the preview, fewer rows change and the whole batch is refused (the
 	 * writer rolls the job back) */

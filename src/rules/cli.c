@@ -313,6 +313,10 @@ SUB(sub_increase)
 	if (rules_increase_for(r, a->on, &inc, e) < 0)
 		return -1;
 	int64_t after = rules_increase_explain(&inc, pension, !a->reduced, steps);
+	if (after < 0)
+		return err_set(e, 422, "amount_out_of_range", "PENSION",
+			       "the increased pension would pass 10^15 rials, the largest the "
+			       "rules take");
 	jw_object(w, NULL);
 	jw_int(w, "pension", pension);
 	jw_int(w, "increased", after);

@@ -206,6 +206,8 @@ int64_t rules_increase_apply(const struct rules_increase *inc, int64_t pension, 
 	if (pension < 0 || pension > RULES_MAX_MONEY)
 		return -1;
 	int64_t raised = pension + rules_muldiv(pension, inc->percent_bp, 10000) + inc->fixed;
+	if (raised > RULES_MAX_MONEY) /* stored, it could be raised no more (every later preview) */
+		return -1;
 	return full && raised < inc->minimum ? inc->minimum : raised;
 }
 

@@ -344,7 +344,7 @@ struct rules_increase {
 int rules_increase_for(const struct rules *r, struct jdate on, struct rules_increase *inc,
 		       struct err *e);
 /* pension + pension × percent (rounded) + fixed, and for a full pension at least the
- * minimum pension. -1 when pension is outside 0 .. 10^15. */
+ * minimum pension. -1 when pension, or the increased pension, is outside 0 .. 10^15. */
 int64_t rules_increase_apply(const struct rules_increase *inc, int64_t pension, int full);
 /* The same with its steps. */
 int64_t rules_increase_explain(const struct rules_increase *inc, int64_t pension, int full,

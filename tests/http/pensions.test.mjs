@@ -63,8 +63,34 @@ test('a preview computes every pension by the rules; applying it changes them al
   assert.equal(g.json.status, 'applied');
 });
 
+test('the yearly increase is applied once a year: a second preview or apply of that year is refused', async () => {
+  // the first test applied 1405's increase
+  assertError(await post(svp, '/api/v1/pensions/batches', { kind: 'increase', date: '1405/01/01' }), 409, 'already_applied', 'date');
+  assertError(await post(svp, '/api/v1/pensions/batches', { kind: 'increase', date: '1405/06/01' }), 409, 'already_applied', 'date');
+  // two previews of one year made before either was applied: the second apply is refused
+  const a = await post(svp, '/api/v1/pensions/batches', { kind: 'increase', date: '1403/01/01' });
+  const b = await post(svp, '/api/v1/pensions/batches', { kind: 'increase', date: '1403/01/01' });
+  assert.equal(a.status, 201, a.text);
+  assert.equal(b.status, 201, b.text);
+  assert.equal((await post(svp, `/api/v1/pensions/batches/${a.json.id}/apply`)).status, 200);
+  const sum = sql('SELECT sum(amount) FROM pensioners');
+  assertError(await post(svp, `/api/v1/pensions/batches/${b.json.id}/apply`), 409, 'already_applied', 'date');
+  assert.equal(sql('SELECT sum(amount) FROM pensioners'), sum, 'nothing changed');
+  assert.equal((await get(svp, `/api/v1/pensions/batches/${b.json.id}`)).json.status, 'preview');
+});
+
+test('a pension past the largest amount the rules take is a 422 naming it, not a 500', async () => {
+  const id = sql('SELECT min(id) FROM pensioners');
+  const was = sql(`SELECT amount FROM pensioners WHERE id = ${id}`);
+  sql(`UPDATE pensioners SET amount = 999999999999999 WHERE id = ${id}`);
+  const r = await post(svp, '/api/v1/pensions/batches', { kind: 'increase', date: '1402/01/01' });
+  sql(`UPDATE pensioners SET amount = ${was} WHERE id = ${id}`);
+  assertError(r, 422, 'amount_out_of_range', 'date');
+  assert.match(r.json.error.message, new RegExp(`pensioner ${id}\\b`));
+});
+
 test('a batch gone stale is refused, and nothing changes', async () => {
-  const p = await post(admin, '/api/v1/pensions/batches', { kind: 'increase', date: '1405/01/01' });
+  const p = await post(admin, '/api/v1/pensions/batches', { kind: 'increase', date: '1404/01/01' });
   assert.equal(p.status, 201, p.text);
   sql('UPDATE pensioners SET amount = amount + 1 WHERE id = (SELECT min(id) FROM pensioners)');
   const sum = sql('SELECT sum(amount) FROM pensioners');
@@ -91,15 +117,19 @@ test('bad requests are refused by field; only the pensions department runs batch
 
 test('the command line previews and applies the increase the same way', () => {
   const sum = sql('SELECT sum(amount) FROM pensioners');
-  const p = runCli(['pensions', 'increase', '--db', D.db, '--date', '1405/01/01']);
+  const p = runCli(['pensions', 'increase', '--db', D.db, '--date', '1404/01/01']);
   assert.equal(p.status, 0, p.stderr);
   assert.match(p.stdout, /\(increase preview\): \d+ pensions/);
   assert.equal(sql('SELECT sum(amount) FROM pensioners'), sum, 'a preview changes nothing');
-  const a = runCli(['pensions', 'increase', '--db', D.db, '--date', '1405/01/01', '--apply', '1']);
+  const a = runCli(['pensions', 'increase', '--db', D.db, '--date', '1404/01/01', '--apply', '1']);
   assert.equal(a.status, 0, a.stderr);
   const m = a.stdout.match(/\(increase applied\): (\d+) pensions, (\d+) -> (\d+) rials/);
   assert.ok(m, a.stdout);
   assert.equal(m[2], sum);
+  assert.equal(sql('SELECT sum(amount) FROM pensioners'), m[3]);
+  const again = runCli(['pensions', 'increase', '--db', D.db, '--date', '1404/01/01', '--apply', '1']);
+  assert.notEqual(again.status, 0, 'a second increase of 1404 is refused');
+  assert.match(again.stderr, /applied already/);
   assert.equal(sql('SELECT sum(amount) FROM pensioners'), m[3]);
   const bad = runCli(['pensions', 'increase', '--db', D.db, '--date', 'soon']);
   assert.notEqual(bad.status, 0);

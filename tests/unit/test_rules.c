@@ -648,6 +648,15 @@ static void test_cli(void **state)
 	assert_int_equal(cli(out, sizeof out, &e, 4, "increase", "80000000", "--on", "1404/02/01"),
 			 0);
 	assert_non_null(strstr(out, "\"increased\":114916500"));
+	/* an increase that would pass 10^15 rials is refused, never stored past what the rules
+	 * take (where every later preview failed) */
+	assert_int_equal(cli(out, sizeof out, &e, 4, "increase", "999999999999999", "--on",
+			     "1404/02/01"),
+			 -1);
+	assert_string_equal(e.code, "amount_out_of_range");
+	assert_int_equal(cli(out, sizeof out, &e, 4, "increase", "100000000000000", "--on",
+			     "1404/02/01"),
+			 0);
 	assert_int_equal(cli(out, sizeof out, &e, 6, "equalise", "20000000", "1396/05/01",
 			     "80000000", "--on", "1404/02/01"),
 			 0);
