@@ -313,6 +313,14 @@ int pulse_detect(const struct pulse_series *s, const int64_t *holidays, size_t n
 		 const struct pulse_params *p, struct pulse_anomaly **out, size_t *nout,
 		 double *expected)
 {
+	return pulse_detect_points(s, holidays, nholidays, p, out, nout, expected, NULL);
+}
+
+int pulse_detect_points(const struct pulse_series *s, const int64_t *holidays,
+			size_t nholidays, const struct pulse_params *p,
+			struct pulse_anomaly **out, size_t *nout, double *expected,
+			double *score)
+{
 	*out = NULL;
 	*nout = 0;
 	size_t n = s->n;
@@ -440,6 +448,8 @@ int pulse_detect(const struct pulse_series *s, const int64_t *holidays, size_t n
 	}
 	if (expected)
 		memcpy(expected, e, n * sizeof *e);
+	if (score)
+		memcpy(score, z, n * sizeof *z);
 	rc = 0;
 out:
 	if (rc < 0) {
