@@ -110,6 +110,7 @@ static int intern(struct pulse_tally *t, int source, int dim, const char *key, c
 		p = stpcpy(p, sub);
 	}
 	*p = 0;
+	len = (size_t)(p - name) + 1;
 	int id = -1;
 	if ((t->n + 1) * 2 > t->nslot && grow_slots(t) < 0)
 		goto out;
@@ -131,19 +132,19 @@ static int intern(struct pulse_tally *t, int source, int dim, const char *key, c
 	}
 	struct entry *en = &t->e[t->n];
 	size_t cells = sub ? t->days : t->days * 24;
-	en->name = malloc(len);
+	en->name = malloc(len + lk + ls + 2);
 	en->count = calloc(cells ? cells : 1, sizeof *en->count);
 	if (!en->name || !en->count) {
 		free(en->name);
 		free(en->count);
 		goto out;
 	}
+	/* the hash key, then key and sub as strings of their own */
 	memcpy(en->name, name, len);
 	en->source = source;
 	en->dim = dim;
-	/* key and sub point into name */
-	en->key = en->name + strlen(pulse_source_names[source]) + strlen(pulse_dim_names[dim]) + 2;
-	en->sub = sub ? en->key + lk + 1 : NULL;
+	en->key = memcpy(en->name + len, key, lk + 1);
+	en->sub = sub ? memcpy(en->key + lk + 1, sub, ls + 1) : NULL;
 	t->slot[h] = (int)t->n + 1;
 	id = (int)t->n++;
 out:

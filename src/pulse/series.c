@@ -253,14 +253,18 @@ static int mover_where(struct db *db, struct pulse_mover *m, int64_t wstart, int
 	db_done(s);
 	if (step < 0)
 		return db_fail(db, e);
-	/* the largest contributions in the mover's direction, by selection */
+	/* the largest contributions in the mover's direction, by selection; none under a
+	 * tenth of the move (or one contact) */
+	double floor = fabs(m->value - m->expected) / 10;
+	if (floor < 1)
+		floor = 1;
 	for (int w = 0; w < PULSE_WHERE_MAX; w++) {
 		int best = -1;
 		double bestc = 0;
 		for (int k = 0; k < nsub; k++) {
 			double ex = base_total > 0 ? m->expected * subs[k].base / base_total : 0;
 			double c = (subs[k].now - ex) * m->direction;
-			if (subs[k].name[0] && c > bestc) {
+			if (subs[k].name[0] && c > bestc && c >= floor) {
 				best = k;
 				bestc = c;
 			}
@@ -387,6 +391,18 @@ int pulse_movers(struct db *db, const struct pulse_movers_query *q, const struct
 				mv.since = start + (int64_t)an[i].first * PULSE_DAY;
 				break;
 			}
+		if (!mv.since) {
+			/* not flagged day by day: since the run of days moving its way (|score|
+			 * >= 1) that reaches into the window */
+			size_t last = m.days;
+			while (last > w0 && !(z[last - 1] * mv.direction >= 1))
+				last--;
+			size_t first = last;
+			while (first > 0 && !isnan(z[first - 1]) && z[first - 1] * mv.direction >= 1)
+				first--;
+			if (last > first)
+				mv.since = start + (int64_t)first * PULSE_DAY;
+		}
 		free(an);
 		cand[ncand++] = mv;
 	}
