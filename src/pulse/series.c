@@ -3,6 +3,7 @@
 #include "pulse/pulse.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -391,18 +392,20 @@ int pulse_movers(struct db *db, const struct pulse_movers_query *q, const struct
 				mv.since = start + (int64_t)an[i].first * PULSE_DAY;
 				break;
 			}
-		if (!mv.since) {
-			/* not flagged day by day: since the run of days moving its way (|score|
-			 * >= 1) that reaches into the window */
-			size_t last = m.days;
-			while (last > w0 && !(z[last - 1] * mv.direction >= 1))
-				last--;
-			size_t first = last;
-			while (first > 0 && !isnan(z[first - 1]) && z[first - 1] * mv.direction >= 1)
-				first--;
-			if (last > first)
-				mv.since = start + (int64_t)first * PULSE_DAY;
+		/* or, when earlier (small counts are rarely flagged day by day), the first day
+		 * of the run reaching to the window's end whose days' scores, taken as one, are
+		 * the largest (up to 4 weeks back) */
+		double sum = 0, best = 0;
+		int64_t run = 0;
+		for (size_t i = m.days, len = 1; i-- > 0 && len <= 28 && !isnan(z[i]); len++) {
+			sum += z[i] * mv.direction;
+			if (sum / sqrt((double)len) > best) {
+				best = sum / sqrt((double)len);
+				run = start + (int64_t)i * PULSE_DAY;
+			}
 		}
+		if (run && (!mv.since || run < mv.since))
+			mv.since = run;
 		free(an);
 		cand[ncand++] = mv;
 	}
