@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include "base/jalali.h"
+#include "app.h"
+#include "demo/demo.h"
 #include "pulse/detect.h"
 #include "pulse/pulse.h"
 #include "store/store.h"
@@ -320,4 +322,44 @@ int cli_pulse_refresh(int argc, char **argv)
 	printf("{\"from\":\"%.10s\",\"to\":\"%.10s\",\"seconds\":%.3f}\n", f, t,
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;
+}
+
+int cli_pulse_national(int argc, char **argv)
+{
+	const char *db_path = NULL, *data = cli_data_default(), *end = NULL;
+	long calls = 5000000, contacts = 100000000, seed = 1420;
+	const struct opt options[] = {
+	    CLI_DB_OPTS(&db_path, &data),
+	    OPT_NUMBER("--calls", "N", &calls, 0, 1000000000, "calls in the year (default 5,000,000)"),
+	    OPT_NUMBER("--contacts", "N", &contacts, 0, 10000000000,
+		       "other contacts in the year (default 100,000,000)"),
+	    OPT_NUMBER("--seed", "N", &seed, 1, 2147483647, "the random numbers' seed"),
+	    OPT_STRING("--end", "YYYY-MM-DD", &end, "the year's last Tehran day (default: yesterday)"),
+	    OPT_END};
+	const struct opts_cmd cmd = {
+	    .name = "tamin pulse national",
+	    .about = "Adds a year of the pulse's counts at national scale for the benchmarks: each\n"
+		     "synthetic contact counted by the pulse's own code (src/demo/pulse.c says how),\n"
+		     "with an incident in the last 7 days. Stores no case and no call.",
+	    .opts = options};
+	int status;
+	if (cli_parse(&cmd, argc, argv, NULL, &status) < 0)
+		return status;
+	int64_t last = pulse_bucket((int64_t)time(NULL), PULSE_DAY) - PULSE_DAY;
+	if (end && tehran_day(end, &last) < 0)
+		return cli_fail("--end is a day YYYY-MM-DD, not %s", end);
+	struct db *db = NULL;
+	if (cli_open(db_path, data, &db) < 0)
+		return 2;
+	struct app app = {0};
+	if (cli_calendars(&app, data) < 0) {
+		cli_close(db);
+		return 2;
+	}
+	struct demo_pulse o = {calls, contacts, (uint64_t)seed, last + PULSE_DAY, app.office};
+	struct err e = {0};
+	int rc = demo_pulse_national(db, &o, &e);
+	cli_calendars_free(&app);
+	cli_close(db);
+	return rc < 0 ? cli_fail("%s", e.message) : 0;
 }

@@ -36,17 +36,19 @@ int64_t *pulse_holidays(const struct worktime *cal, int64_t from, int64_t to, si
 
 /* Runs the detector on v[0..n) (counts from `start` at `span`): expected and score per
  * point, the anomalies in *an. 0, or -1 with e. */
-static int detect(double *v, size_t n, int64_t start, int64_t span, const struct worktime *cal,
+struct holidays {
+	int64_t *day;
+	size_t n;
+};
+
+static int detect(double *v, size_t n, int64_t start, int64_t span, const struct holidays *h,
 		  double *expected, double *score, struct pulse_anomaly **an, size_t *nan,
 		  struct err *e)
 {
 	struct pulse_series s = {.value = v, .n = n, .start = start + TEHRAN_UTC_OFFSET, .step = span};
-	size_t nh;
-	int64_t *hol = pulse_holidays(cal, start, start + (int64_t)n * span, &nh);
 	struct pulse_params p;
 	pulse_params_default(&p);
-	int rc = hol ? pulse_detect_points(&s, hol, nh, &p, an, nan, expected, score) : -1;
-	free(hol);
+	int rc = pulse_detect_points(&s, h->day, h->n, &p, an, nan, expected, score);
 	return rc < 0 ? err_set(e, 500, "no_memory", "", "out of memory") : 0;
 }
 
@@ -89,8 +91,17 @@ int pulse_series_get(struct db *db, const struct pulse_query *q, const struct wo
 		db_fail(db, e);
 		goto out;
 	}
-	if (detect(v, n, start, q->span, cal, ex, z, &an, &nan, e) < 0)
+	struct holidays h = {NULL, 0};
+	h.day = pulse_holidays(cal, start, q->to, &h.n);
+	if (!h.day) {
+		err_set(e, 500, "no_memory", "", "out of memory");
 		goto out;
+	}
+	rc = detect(v, n, start, q->span, &h, ex, z, &an, &nan, e);
+	free(h.day);
+	if (rc < 0)
+		goto out;
+	rc = -1;
 	out->n = n - skip;
 	out->points = arena_alloc(a, (out->n ? out->n : 1) * sizeof *out->points);
 	for (size_t i = skip; i < n; i++)
@@ -229,14 +240,19 @@ static int mover_where(struct db *db, struct pulse_mover *m, int64_t wstart, int
 		char name[64];
 		double base, now;
 	} subs[64];
-	int nsub = 0, step;
+	int nsub = 0, step, guess = -1;
 	double base_total = 0;
 	while ((step = db_step(s)) == 1) {
 		const char *name = db_col_text(s, 1);
 		double n = (double)db_col_int(s, 2);
-		int k = 0;
-		while (k < nsub && strcmp(subs[k].name, name ? name : ""))
-			k++;
+		/* rows come by day and sub: the next sub is most often the one after the last */
+		int k = nsub && guess + 1 < nsub ? guess + 1 : 0;
+		if (k >= nsub || strcmp(subs[k].name, name ? name : "")) {
+			k = 0;
+			while (k < nsub && strcmp(subs[k].name, name ? name : ""))
+				k++;
+		}
+		guess = k;
 		if (k == nsub) {
 			if (nsub == 64)
 				continue;
@@ -321,8 +337,10 @@ int pulse_movers(struct db *db, const struct pulse_movers_query *q, const struct
 	struct pulse_mover *cand = NULL;
 	size_t ncand = 0;
 	double *ex = malloc(m.days * sizeof *ex), *z = malloc(m.days * sizeof *z);
+	struct holidays h = {NULL, 0};
+	h.day = pulse_holidays(cal, start, end, &h.n);
 	int rc = -1;
-	if (!ex || !z) {
+	if (!ex || !z || !h.day) {
 		err_set(e, 500, "no_memory", "", "out of memory");
 		goto out;
 	}
@@ -368,7 +386,7 @@ int pulse_movers(struct db *db, const struct pulse_movers_query *q, const struct
 		struct mseries *x = &m.s[k];
 		struct pulse_anomaly *an;
 		size_t nan;
-		if (detect(x->v, m.days, start, PULSE_DAY, cal, ex, z, &an, &nan, e) < 0)
+		if (detect(x->v, m.days, start, PULSE_DAY, &h, ex, z, &an, &nan, e) < 0)
 			goto out;
 		struct pulse_mover mv = {.source = x->source, .dim = x->dim, .key = x->key};
 		double zs = 0;
@@ -437,6 +455,7 @@ out:
 	free(cand);
 	free(ex);
 	free(z);
+	free(h.day);
 	mmap_release(&m);
 	return rc;
 }
