@@ -221,6 +221,8 @@ void pulse_h_series(struct req *r)
 		jw_num(&w, "expected", pt->expected);
 		jw_num(&w, "deviation", pt->value - pt->expected);
 		jw_num(&w, "score", pt->score);
+		jw_num(&w, "low", pt->low);
+		jw_num(&w, "high", pt->high);
 		jw_bool(&w, "anomaly", pt->anomaly != 0);
 		jw_end(&w);
 	}

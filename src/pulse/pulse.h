@@ -97,6 +97,7 @@ struct pulse_point {
 	double expected; /* NaN where the detector has too little past */
 	double score;	 /* the detector's robust score; NaN likewise */
 	int anomaly;	 /* +1 in a rise, -1 in a fall, 0 */
+	double low, high; /* the band of counts whose score is within 2 of 0; NaN likewise */
 };
 
 struct pulse_found {

@@ -42,13 +42,13 @@ struct holidays {
 };
 
 static int detect(double *v, size_t n, int64_t start, int64_t span, const struct holidays *h,
-		  double *expected, double *score, struct pulse_anomaly **an, size_t *nan,
-		  struct err *e)
+		  double *expected, double *score, double *spread, struct pulse_anomaly **an,
+		  size_t *nan, struct err *e)
 {
 	struct pulse_series s = {.value = v, .n = n, .start = start + TEHRAN_UTC_OFFSET, .step = span};
 	struct pulse_params p;
 	pulse_params_default(&p);
-	int rc = pulse_detect_points(&s, h->day, h->n, &p, an, nan, expected, score);
+	int rc = pulse_detect_points(&s, h->day, h->n, &p, an, nan, expected, score, spread);
 	return rc < 0 ? err_set(e, 500, "no_memory", "", "out of memory") : 0;
 }
 
@@ -59,10 +59,11 @@ int pulse_series_get(struct db *db, const struct pulse_query *q, const struct wo
 	int64_t start = q->from - HISTORY_WEEKS * WEEK;
 	size_t n = (size_t)((q->to - start) / q->span), skip = (size_t)((q->from - start) / q->span);
 	double *v = calloc(n, sizeof *v), *ex = malloc(n * sizeof *ex), *z = malloc(n * sizeof *z);
+	double *sd = malloc(n * sizeof *sd);
 	struct pulse_anomaly *an = NULL;
 	size_t nan = 0;
 	int rc = -1;
-	if (!v || !ex || !z) {
+	if (!v || !ex || !z || !sd) {
 		err_set(e, 500, "no_memory", "", "out of memory");
 		goto out;
 	}
@@ -97,16 +98,22 @@ int pulse_series_get(struct db *db, const struct pulse_query *q, const struct wo
 		err_set(e, 500, "no_memory", "", "out of memory");
 		goto out;
 	}
-	rc = detect(v, n, start, q->span, &h, ex, z, &an, &nan, e);
+	rc = detect(v, n, start, q->span, &h, ex, z, sd, &an, &nan, e);
 	free(h.day);
 	if (rc < 0)
 		goto out;
 	rc = -1;
 	out->n = n - skip;
 	out->points = arena_alloc(a, (out->n ? out->n : 1) * sizeof *out->points);
-	for (size_t i = skip; i < n; i++)
-		out->points[i - skip] = (struct pulse_point){start + (int64_t)i * q->span, v[i],
-							     ex[i], z[i], 0};
+	for (size_t i = skip; i < n; i++) {
+		/* the band: the counts whose score would be within 2 either way */
+		double ae = 2 * sqrt((isnan(ex[i]) ? 0 : ex[i]) + 0.375), lo = ae - 2 * sd[i],
+		       hi = ae + 2 * sd[i];
+		lo = lo > 0 ? lo * lo / 4 - 0.375 : 0;
+		out->points[i - skip] = (struct pulse_point){
+		    start + (int64_t)i * q->span, v[i], ex[i], z[i], 0,
+		    isnan(sd[i]) ? NAN : (lo > 0 ? lo : 0), isnan(sd[i]) ? NAN : hi * hi / 4 - 0.375};
+	}
 	out->found = arena_alloc(a, (nan ? nan : 1) * sizeof *out->found);
 	for (size_t k = 0; k < nan; k++) {
 		if (an[k].last < skip)
@@ -122,6 +129,7 @@ out:
 	free(v);
 	free(ex);
 	free(z);
+	free(sd);
 	free(an);
 	return rc;
 }
@@ -386,7 +394,7 @@ int pulse_movers(struct db *db, const struct pulse_movers_query *q, const struct
 		struct mseries *x = &m.s[k];
 		struct pulse_anomaly *an;
 		size_t nan;
-		if (detect(x->v, m.days, start, PULSE_DAY, &h, ex, z, &an, &nan, e) < 0)
+		if (detect(x->v, m.days, start, PULSE_DAY, &h, ex, z, NULL, &an, &nan, e) < 0)
 			goto out;
 		struct pulse_mover mv = {.source = x->source, .dim = x->dim, .key = x->key};
 		double zs = 0;
