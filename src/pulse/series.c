@@ -102,7 +102,6 @@ int pulse_series_get(struct db *db, const struct pulse_query *q, const struct wo
 	free(h.day);
 	if (rc < 0)
 		goto out;
-	rc = -1;
 	out->n = n - skip;
 	out->points = arena_alloc(a, (out->n ? out->n : 1) * sizeof *out->points);
 	for (size_t i = skip; i < n; i++) {
@@ -247,7 +246,7 @@ static int mover_where(struct db *db, struct pulse_mover *m, int64_t wstart, int
 	struct sub {
 		char name[64];
 		double base, now;
-	} subs[64];
+	} subs[64] = {{{0}, 0, 0}};
 	int nsub = 0, step, guess = -1;
 	double base_total = 0;
 	while ((step = db_step(s)) == 1) {
