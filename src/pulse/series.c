@@ -34,6 +34,21 @@ int64_t *pulse_holidays(const struct worktime *cal, int64_t from, int64_t to, si
 	return out;
 }
 
+/* The start of the store's first count at span (INT64_MAX when none): where counting
+ * began. pulse_counts_at serves it. */
+static int64_t store_first(struct db *db, int64_t span)
+{
+	struct db_stmt *s = db_prepare(db, "SELECT min(at) FROM pulse_counts WHERE span = $1");
+	int64_t at = INT64_MAX;
+	if (!s)
+		return at;
+	db_bind_int(s, 1, span);
+	if (db_step(s) == 1 && !db_col_is_null(s, 0))
+		at = db_col_int(s, 0);
+	db_done(s);
+	return at;
+}
+
 /* Runs the detector on v[0..n) (counts from `start` at `span`): expected and score per
  * point, the anomalies in *an. 0, or -1 with e. */
 struct holidays {
@@ -98,10 +113,27 @@ int pulse_series_get(struct db *db, const struct pulse_query *q, const struct wo
 		err_set(e, 500, "no_memory", "", "out of memory");
 		goto out;
 	}
-	rc = detect(v, n, start, q->span, &h, ex, z, sd, &an, &nan, e);
+	/* before the store's first count nothing was counted, not nothing happened: the
+	 * detector starts there (no baseline, no score before its weeks) */
+	int64_t first = store_first(db, q->span);
+	size_t off = first > start ? (size_t)((first - start) / q->span) : 0;
+	if (off > n)
+		off = n;
+	for (size_t i = 0; i < off; i++)
+		ex[i] = z[i] = sd[i] = NAN;
+	rc = off + 1 < n ? detect(v + off, n - off, start + (int64_t)off * q->span, q->span, &h,
+				  ex + off, z + off, sd + off, &an, &nan, e)
+			 : 0;
 	free(h.day);
 	if (rc < 0)
 		goto out;
+	if (off + 1 >= n)
+		for (size_t i = off; i < n; i++)
+			ex[i] = z[i] = sd[i] = NAN;
+	for (size_t k = 0; k < nan; k++) {
+		an[k].first += off;
+		an[k].last += off;
+	}
 	out->n = n - skip;
 	out->points = arena_alloc(a, (out->n ? out->n : 1) * sizeof *out->points);
 	for (size_t i = skip; i < n; i++) {
@@ -339,7 +371,9 @@ int pulse_movers(struct db *db, const struct pulse_movers_query *q, const struct
 	*out = NULL;
 	*nout = 0;
 	int64_t end = q->at + PULSE_DAY, wstart = end - (int64_t)q->days * PULSE_DAY;
-	int64_t start = wstart - HISTORY_WEEKS * WEEK;
+	int64_t start = wstart - HISTORY_WEEKS * WEEK, first = store_first(db, PULSE_DAY);
+	if (first > start) /* counting began later: no baseline from before it */
+		start = first < wstart ? first : wstart;
 	struct mmap m = {.days = (size_t)((end - start) / PULSE_DAY)};
 	struct pulse_mover *cand = NULL;
 	size_t ncand = 0;

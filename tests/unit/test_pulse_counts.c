@@ -129,7 +129,17 @@ static void test_series_baseline(void **state)
 	assert_int_equal(r.nfound, 1);
 	assert_int_equal(r.found[0].direction, 1);
 	assert_int_equal(r.found[0].start, T0 + (DAYS - 7) * (int64_t)DAY);
+	/* from the store's first day: no baseline before it (nothing counted is not nothing
+	 * happened), so no rise at its start */
+	q.from = T0;
+	q.to = T0 + 28 * (int64_t)DAY;
+	assert_int_equal(pulse_series_get(f->db, &q, NULL, &a, &r, &e), 0);
+	assert_int_equal(r.n, 28);
+	assert_int_equal(r.nfound, 0);
+	assert_true(isnan(r.points[0].expected) && isnan(r.points[0].score));
+	assert_true(r.points[0].value > 0);
 	/* hourly: the counts are all at 10:00, and the hours read back as they were written */
+	q.to = T0 + DAYS * (int64_t)DAY;
 	q.span = PULSE_HOUR;
 	q.from = T0 + (DAYS - 1) * (int64_t)DAY;
 	assert_int_equal(pulse_series_get(f->db, &q, NULL, &a, &r, &e), 0);
