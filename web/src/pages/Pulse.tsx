@@ -84,7 +84,7 @@ function MoversTable(props: { movers: Mover[]; onPick: (m: Mover) => void }) {
             <td><button class="link" onClick={() => props.onPick(m)}>{DIM[m.dim] ?? m.dim}: {m.name}</button></td>
             <td>{fa(Math.round(m.value))}</td>
             <td>{fa(Math.round(m.expected))}</td>
-            <td>{m.ratio === null ? "—" : `${decimal(m.ratio)} برابر`}</td>
+            <td>{m.ratio === null ? '—' : `${decimal(m.ratio)} برابر`}</td>
             <td>{m.since ? showDay(dayIso(m.since)) : '—'}</td>
             <td>{m.where.length ? m.where.map((w, i) => <span>{i ? '، ' : ''}{w.name} ({fa(Math.round(w.value))})</span>) : '—'}</td>
             <td class="examples">
