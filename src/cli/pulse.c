@@ -279,8 +279,7 @@ int cli_pulse_refresh(int argc, char **argv)
 	    CLI_DB_OPTS(&db_path, &data),
 	    OPT_STRING("--from", "YYYY-MM-DD", &from,
 		       "the first Tehran day counted again (default: a year before --to)"),
-	    OPT_STRING("--to", "YYYY-MM-DD", &to, "the last Tehran day (default: today)"),
-	    OPT_END};
+	    OPT_STRING("--to", "YYYY-MM-DD", &to, "the last Tehran day (default: today)"), OPT_END};
 	const struct opts_cmd cmd = {
 	    .name = "tamin pulse refresh",
 	    .about = "Counts the cases and calls of the days from --from to --to again for the\n"
@@ -330,17 +329,20 @@ int cli_pulse_national(int argc, char **argv)
 	long calls = 5000000, contacts = 100000000, seed = 1420;
 	const struct opt options[] = {
 	    CLI_DB_OPTS(&db_path, &data),
-	    OPT_NUMBER("--calls", "N", &calls, 0, 1000000000, "calls in the year (default 5,000,000)"),
+	    OPT_NUMBER("--calls", "N", &calls, 0, 1000000000,
+		       "calls in the year (default 5,000,000)"),
 	    OPT_NUMBER("--contacts", "N", &contacts, 0, 10000000000,
 		       "other contacts in the year (default 100,000,000)"),
 	    OPT_NUMBER("--seed", "N", &seed, 1, 2147483647, "the random numbers' seed"),
-	    OPT_STRING("--end", "YYYY-MM-DD", &end, "the year's last Tehran day (default: yesterday)"),
+	    OPT_STRING("--end", "YYYY-MM-DD", &end,
+		       "the year's last Tehran day (default: yesterday)"),
 	    OPT_END};
 	const struct opts_cmd cmd = {
 	    .name = "tamin pulse national",
-	    .about = "Adds a year of the pulse's counts at national scale for the benchmarks: each\n"
-		     "synthetic contact counted by the pulse's own code (src/demo/pulse.c says how),\n"
-		     "with an incident in the last 7 days. Stores no case and no call.",
+	    .about =
+		"Adds a year of the pulse's counts at national scale for the benchmarks: each\n"
+		"synthetic contact counted by the pulse's own code (src/demo/pulse.c says how),\n"
+		"with an incident in the last 7 days. Stores no case and no call.",
 	    .opts = options};
 	int status;
 	if (cli_parse(&cmd, argc, argv, NULL, &status) < 0)

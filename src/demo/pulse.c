@@ -62,8 +62,8 @@ static int cum_pick(const struct cum *t, uint64_t *s)
 
 /* The share of a day's contacts in each Tehran hour: quiet nights, busy mornings. */
 static const double hour_profile[24] = {0.3, 0.2, 0.15, 0.1, 0.1, 0.15, 0.4, 1.2,
-					2.2, 2.6, 2.6, 2.4, 2.2, 2.0, 1.8, 1.6,
-					1.4, 1.3, 1.2, 1.1, 1.0, 0.9, 0.7, 0.5};
+					2.2, 2.6, 2.6,	2.4, 2.2, 2.0,	1.8, 1.6,
+					1.4, 1.3, 1.2,	1.1, 1.0, 0.9,	0.7, 0.5};
 
 int demo_pulse_national(struct db *db, const struct demo_pulse *o, struct err *e)
 {
@@ -128,25 +128,31 @@ int demo_pulse_national(struct db *db, const struct demo_pulse *o, struct err *e
 	for (int s = 0; s < 2; s++) {
 		bad |= (s_all[s] = pulse_tally_series(t, s, PULSE_ALL, NULL)) < 0;
 		for (int i = 0; i < ntop; i++)
-			bad |= (s_top[s][i] = pulse_tally_series(t, s, PULSE_TOPIC, topics[i].code)) < 0;
+			bad |= (s_top[s][i] =
+				    pulse_tally_series(t, s, PULSE_TOPIC, topics[i].code)) < 0;
 		for (int i = 0; i < nprov; i++) {
-			bad |= (s_prov[s][i] = pulse_tally_series(t, s, PULSE_PROVINCE, provs[i].code)) < 0;
-			bad |= (w_all[s][i] = pulse_tally_where(t, s, PULSE_ALL, NULL, provs[i].code)) < 0;
+			bad |= (s_prov[s][i] =
+				    pulse_tally_series(t, s, PULSE_PROVINCE, provs[i].code)) < 0;
+			bad |= (w_all[s][i] =
+				    pulse_tally_where(t, s, PULSE_ALL, NULL, provs[i].code)) < 0;
 		}
 		for (int i = 0; i < nch; i++)
-			bad |= (s_ch[s][i] = pulse_tally_series(t, s, PULSE_CHANNEL, chans[i].code)) < 0;
+			bad |= (s_ch[s][i] =
+				    pulse_tally_series(t, s, PULSE_CHANNEL, chans[i].code)) < 0;
 		for (int i = 0; i < ndep; i++)
-			bad |= (s_dep[s][i] = pulse_tally_series(t, s, PULSE_DEPARTMENT, deps[i].code)) < 0;
+			bad |= (s_dep[s][i] =
+				    pulse_tally_series(t, s, PULSE_DEPARTMENT, deps[i].code)) < 0;
 		for (int p = 0; p < nprov; p++) {
 			for (int i = 0; i < ntop; i++)
-				bad |= (w_top[s][i][p] = pulse_tally_where(t, s, PULSE_TOPIC, topics[i].code,
-									   provs[p].code)) < 0;
+				bad |= (w_top[s][i][p] = pulse_tally_where(
+					    t, s, PULSE_TOPIC, topics[i].code, provs[p].code)) < 0;
 			for (int i = 0; i < nch; i++)
-				bad |= (w_ch[s][i][p] = pulse_tally_where(t, s, PULSE_CHANNEL, chans[i].code,
-									  provs[p].code)) < 0;
+				bad |= (w_ch[s][i][p] = pulse_tally_where(
+					    t, s, PULSE_CHANNEL, chans[i].code, provs[p].code)) < 0;
 			for (int i = 0; i < ndep; i++)
-				bad |= (w_dep[s][i][p] = pulse_tally_where(t, s, PULSE_DEPARTMENT,
-									   deps[i].code, provs[p].code)) < 0;
+				bad |=
+				    (w_dep[s][i][p] = pulse_tally_where(
+					 t, s, PULSE_DEPARTMENT, deps[i].code, provs[p].code)) < 0;
 		}
 	}
 	if (bad) {
@@ -174,12 +180,12 @@ int demo_pulse_national(struct db *db, const struct demo_pulse *o, struct err *e
 					copies = 3;
 				for (int c = 0; c < copies; c++) {
 					int p = c ? khuzestan : pi;
-					int sid[5] = {s_all[s], s_top[s][ti], s_prov[s][p], s_ch[s][ci],
-						      s_dep[s][di]};
+					int sid[5] = {s_all[s], s_top[s][ti], s_prov[s][p],
+						      s_ch[s][ci], s_dep[s][di]};
 					int wid[4] = {w_all[s][p], w_top[s][ti][p], w_ch[s][ci][p],
 						      w_dep[s][di][p]};
-					pulse_tally_add_ids(t, at0 + (int64_t)(rng(&seed) % 3600), sid, 5,
-							    wid, 4, 1);
+					pulse_tally_add_ids(t, at0 + (int64_t)(rng(&seed) % 3600),
+							    sid, 5, wid, 4, 1);
 					counted[s]++;
 				}
 			}

@@ -95,7 +95,8 @@ static int intern(struct pulse_tally *t, int source, int dim, const char *key, c
 	if (!key)
 		key = "";
 	size_t lk = strlen(key), ls = sub ? strlen(sub) : 0;
-	size_t len = strlen(pulse_source_names[source]) + strlen(pulse_dim_names[dim]) + lk + ls + 4;
+	size_t len =
+	    strlen(pulse_source_names[source]) + strlen(pulse_dim_names[dim]) + lk + ls + 4;
 	char stack[256], *name = len <= sizeof stack ? stack : malloc(len);
 	if (!name)
 		return -1;
@@ -158,8 +159,7 @@ int pulse_tally_series(struct pulse_tally *t, int source, int dim, const char *k
 	return intern(t, source, dim, dim == PULSE_ALL ? "" : key, NULL);
 }
 
-int pulse_tally_where(struct pulse_tally *t, int source, int dim, const char *key,
-		      const char *sub)
+int pulse_tally_where(struct pulse_tally *t, int source, int dim, const char *key, const char *sub)
 {
 	return intern(t, source, dim, dim == PULSE_ALL ? "" : key, sub ? sub : "");
 }
@@ -178,7 +178,10 @@ void pulse_tally_add_ids(struct pulse_tally *t, int64_t at, const int *series, i
 			t->e[where[i]].count[day] += n;
 }
 
-static int known(const char *k) { return k && *k; }
+static int known(const char *k)
+{
+	return k && *k;
+}
 
 int pulse_tally_add(struct pulse_tally *t, const struct pulse_contact *c)
 {
@@ -220,8 +223,7 @@ int pulse_tally_write(struct pulse_tally *t, struct db *db, struct err *e)
 			if (rc < 0)
 				return db_fail(db, e);
 		}
-	struct db_stmt *s =
-	    db_prepare(db, "DELETE FROM pulse_where WHERE at >= $1 AND at < $2");
+	struct db_stmt *s = db_prepare(db, "DELETE FROM pulse_where WHERE at >= $1 AND at < $2");
 	if (!s)
 		return db_fail(db, e);
 	db_bind_int(s, 1, t->from);
@@ -239,8 +241,9 @@ int pulse_tally_write(struct pulse_tally *t, struct db *db, struct err *e)
 				day += v;
 				if (!v)
 					continue;
-				s = db_prepare(db, "INSERT INTO pulse_counts (source, dim, key, span, "
-						   "at, n) VALUES ($1, $2, $3, $4, $5, $6)");
+				s = db_prepare(db,
+					       "INSERT INTO pulse_counts (source, dim, key, span, "
+					       "at, n) VALUES ($1, $2, $3, $4, $5, $6)");
 				if (!s)
 					return db_fail(db, e);
 				db_bind_text_ref(s, 1, pulse_source_names[en->source]);
@@ -257,11 +260,13 @@ int pulse_tally_write(struct pulse_tally *t, struct db *db, struct err *e)
 			if (!day)
 				continue;
 			if (en->sub)
-				s = db_prepare(db, "INSERT INTO pulse_where (source, dim, key, sub, at, "
-						   "n) VALUES ($1, $2, $3, $4, $5, $6)");
+				s = db_prepare(
+				    db, "INSERT INTO pulse_where (source, dim, key, sub, at, "
+					"n) VALUES ($1, $2, $3, $4, $5, $6)");
 			else
-				s = db_prepare(db, "INSERT INTO pulse_counts (source, dim, key, span, "
-						   "at, n) VALUES ($1, $2, $3, $4, $5, $6)");
+				s = db_prepare(db,
+					       "INSERT INTO pulse_counts (source, dim, key, span, "
+					       "at, n) VALUES ($1, $2, $3, $4, $5, $6)");
 			if (!s)
 				return db_fail(db, e);
 			db_bind_text_ref(s, 1, pulse_source_names[en->source]);

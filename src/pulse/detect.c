@@ -361,10 +361,9 @@ int pulse_detect(const struct pulse_series *s, const int64_t *holidays, size_t n
 	return pulse_detect_points(s, holidays, nholidays, p, out, nout, expected, NULL, NULL);
 }
 
-int pulse_detect_points(const struct pulse_series *s, const int64_t *holidays,
-			size_t nholidays, const struct pulse_params *p,
-			struct pulse_anomaly **out, size_t *nout, double *expected,
-			double *score, double *spread)
+int pulse_detect_points(const struct pulse_series *s, const int64_t *holidays, size_t nholidays,
+			const struct pulse_params *p, struct pulse_anomaly **out, size_t *nout,
+			double *expected, double *score, double *spread)
 {
 	*out = NULL;
 	*nout = 0;
@@ -453,7 +452,8 @@ int pulse_detect_points(const struct pulse_series *s, const int64_t *holidays,
 		sp[ch] = hi_phi;
 	}
 	for (size_t i = 0; i < n; i++) {
-		double sd = isnan(sp[i / chunk]) || isnan(e[i]) ? NAN : sqrt(c0 + sp[i / chunk] * e[i]);
+		double sd =
+		    isnan(sp[i / chunk]) || isnan(e[i]) ? NAN : sqrt(c0 + sp[i / chunk] * e[i]);
 		z[i] = isnan(sd) ? NAN : z[i] / sd;
 		if (spread)
 			spread[i] = sd;

@@ -35,8 +35,8 @@ static int day_parse(const char *s, int64_t *out)
 	char t[20];
 	int64_t v;
 	snprintf(t, sizeof t, "%s 00:00:00", s);
-	if (s[4] != '-' || civil_datetime_parse(t, &v) < 0 || v < civil_to_days(2000, 1, 1) * 86400 ||
-	    v >= civil_to_days(2100, 1, 1) * 86400)
+	if (s[4] != '-' || civil_datetime_parse(t, &v) < 0 ||
+	    v < civil_to_days(2000, 1, 1) * 86400 || v >= civil_to_days(2100, 1, 1) * 86400)
 		return -1;
 	*out = v - TEHRAN_UTC_OFFSET;
 	return 0;
@@ -209,7 +209,8 @@ static int series_query(struct req *r, struct pulse_query *q)
 		reply_errorf(r, 400, "invalid_field", "to", "to must not be before from");
 		return -1;
 	}
-	if ((q->to - q->from) / q->span > (q->span == PULSE_HOUR ? SERIES_HOURS_MAX : SERIES_DAYS_MAX)) {
+	if ((q->to - q->from) / q->span >
+	    (q->span == PULSE_HOUR ? SERIES_HOURS_MAX : SERIES_DAYS_MAX)) {
 		reply_errorf(r, 400, "invalid_field", "to",
 			     "at most %d %s at once: a shorter range, or by=day",
 			     q->span == PULSE_HOUR ? SERIES_HOURS_MAX : SERIES_DAYS_MAX,
@@ -224,7 +225,8 @@ static int series_read(struct req *r, struct pulse_query *q, struct pulse_result
 	struct err e = {0};
 	if (series_query(r, q) < 0)
 		return -1;
-	if (pulse_series_get(req_db(r), q, r->app ? r->app->office : NULL, &r->arena, res, &e) < 0) {
+	if (pulse_series_get(req_db(r), q, r->app ? r->app->office : NULL, &r->arena, res, &e) <
+	    0) {
 		reply_error(r, &e);
 		return -1;
 	}
@@ -320,8 +322,8 @@ void pulse_h_series_xlsx(struct req *r)
 		reply_error(r, &e);
 		return;
 	}
-	static const char *const heads[] = {"زمان",	"شمار",	 "مورد انتظار", "انحراف",
-					    "امتیاز", "ناهنجاری"};
+	static const char *const heads[] = {"زمان",   "شمار",	"مورد انتظار",
+					    "انحراف", "امتیاز", "ناهنجاری"};
 	xlsx_sheet(x, "سری", heads, 6);
 	for (size_t i = 0; i < res.n; i++) {
 		const struct pulse_point *pt = &res.points[i];
@@ -371,8 +373,7 @@ static int movers_query(struct req *r, struct pulse_movers_query *q)
 	return 0;
 }
 
-static int movers_read(struct req *r, struct pulse_movers_query *q, struct pulse_mover **m,
-		       int *n)
+static int movers_read(struct req *r, struct pulse_movers_query *q, struct pulse_mover **m, int *n)
 {
 	struct err e = {0};
 	if (movers_query(r, q) < 0)
@@ -430,7 +431,8 @@ void pulse_h_movers(struct req *r)
 		jw_array(&w, "where");
 		for (int k = 0; k < x->nwhere; k++) {
 			jw_object(&w, NULL);
-			jw_str(&w, x->dim == PULSE_PROVINCE ? "branch" : "province", x->where[k].sub);
+			jw_str(&w, x->dim == PULSE_PROVINCE ? "branch" : "province",
+			       x->where[k].sub);
 			jw_str(&w, "name", sub_name(x->dim, x->where[k].sub));
 			jw_num(&w, "value", x->where[k].value);
 			jw_num(&w, "expected", x->where[k].expected);
@@ -461,9 +463,9 @@ void pulse_h_movers_xlsx(struct req *r)
 		reply_error(r, &e);
 		return;
 	}
-	static const char *const heads[] = {"منبع",	 "بُعد",     "کد",	     "نام",
-					    "جهت",	 "شمار",     "مورد انتظار", "نسبت",
-					    "امتیاز", "از روز",   "کجا",	     "نمونه پرونده‌ها"};
+	static const char *const heads[] = {
+	    "منبع",	   "بُعد",  "کد",     "نام",    "جهت", "شمار",
+	    "مورد انتظار", "نسبت", "امتیاز", "از روز", "کجا", "نمونه پرونده‌ها"};
 	xlsx_sheet(x, "جابه‌جایی‌ها", heads, 12);
 	for (int i = 0; i < n; i++) {
 		const struct pulse_mover *v = &m[i];

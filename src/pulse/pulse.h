@@ -28,8 +28,15 @@ struct writer;
 #define PULSE_DAY 86400
 
 /* The dimensions a series is counted by; "all" has the one key "". */
-enum pulse_dim { PULSE_ALL, PULSE_TOPIC, PULSE_PROVINCE, PULSE_BRANCH, PULSE_CHANNEL,
-		 PULSE_DEPARTMENT, PULSE_NDIMS };
+enum pulse_dim {
+	PULSE_ALL,
+	PULSE_TOPIC,
+	PULSE_PROVINCE,
+	PULSE_BRANCH,
+	PULSE_CHANNEL,
+	PULSE_DEPARTMENT,
+	PULSE_NDIMS
+};
 extern const char *const pulse_dim_names[PULSE_NDIMS];
 /* The sources counted: "call" and "case" ("service" once e-services exist). */
 #define PULSE_NSOURCES 2
@@ -42,8 +49,8 @@ int64_t pulse_bucket(int64_t t, int64_t span);
 
 /* One contact; a key NULL or "" is not known (not counted in that dimension). */
 struct pulse_contact {
-	int source; /* index in pulse_source_names */
-	int64_t at; /* UTC seconds */
+	int source;		      /* index in pulse_source_names */
+	int64_t at;		      /* UTC seconds */
 	const char *key[PULSE_NDIMS]; /* key[PULSE_ALL] is ignored */
 };
 
@@ -59,8 +66,7 @@ int pulse_tally_add(struct pulse_tally *t, const struct pulse_contact *c);
  * benchmark's generator): a series' id, a where's id (sub: a province, or a province's
  * branch); -1 when memory ran out. */
 int pulse_tally_series(struct pulse_tally *t, int source, int dim, const char *key);
-int pulse_tally_where(struct pulse_tally *t, int source, int dim, const char *key,
-		      const char *sub);
+int pulse_tally_where(struct pulse_tally *t, int source, int dim, const char *key, const char *sub);
 /* One contact at `at` counted n times in series[0..ns) and where[0..nw) (ids above). */
 void pulse_tally_add_ids(struct pulse_tally *t, int64_t at, const int *series, int ns,
 			 const int *where, int nw, int64_t n);
@@ -73,13 +79,12 @@ int pulse_tally_write(struct pulse_tally *t, struct db *db, struct err *e);
 /* Counts every case and call of the Tehran days overlapping [from, to) again and
  * replaces their counts, inside the caller's transaction; data_dir: for queues.tsv (a
  * queue's department and default topic). Idempotent. 0, or -1 with e. */
-int pulse_refresh(struct db *db, int64_t from, int64_t to, const char *data_dir,
-		  struct err *e);
+int pulse_refresh(struct db *db, int64_t from, int64_t to, const char *data_dir, struct err *e);
 /* `serve`'s refresher: at start and every `every_s` seconds, a writer job refreshing the
  * last `hours` hours. NULL with e. */
 struct pulse_refresher;
-struct pulse_refresher *pulse_refresher_start(struct writer *w, const char *data_dir,
-					      int every_s, int hours, struct err *e);
+struct pulse_refresher *pulse_refresher_start(struct writer *w, const char *data_dir, int every_s,
+					      int hours, struct err *e);
 void pulse_refresher_stop(struct pulse_refresher *r);
 
 /* ---- reading (series.c) ---- */
@@ -92,11 +97,11 @@ struct pulse_query {
 };
 
 struct pulse_point {
-	int64_t at;	/* UTC start of the hour or day */
+	int64_t at; /* UTC start of the hour or day */
 	double value;
-	double expected; /* NaN where the detector has too little past */
-	double score;	 /* the detector's robust score; NaN likewise */
-	int anomaly;	 /* +1 in a rise, -1 in a fall, 0 */
+	double expected;  /* NaN where the detector has too little past */
+	double score;	  /* the detector's robust score; NaN likewise */
+	int anomaly;	  /* +1 in a rise, -1 in a fall, 0 */
 	double low, high; /* the band of counts whose score is within 2 of 0; NaN likewise */
 };
 
@@ -143,11 +148,11 @@ struct pulse_mover {
 };
 
 struct pulse_movers_query {
-	int64_t at;	 /* UTC start of the window's last Tehran day */
-	int days;	 /* 1 (day) or 7 (week) */
-	int limit;	 /* rises and falls each */
+	int64_t at;	       /* UTC start of the window's last Tehran day */
+	int days;	       /* 1 (day) or 7 (week) */
+	int limit;	       /* rises and falls each */
 	int64_t department_id; /* examples only from this department; 0: any */
-	int examples;	 /* 0: none (the benchmark's store has no cases) */
+	int examples;	       /* 0: none (the benchmark's store has no cases) */
 };
 
 /* The largest rises and falls of q's window across every series (score beyond 2 only),

@@ -70,7 +70,8 @@ static const char *province_of(struct refresh *x, int64_t id)
 			return NULL;
 		for (size_t i = 0; i < x->cap; i++)
 			if (x->people[i].id) {
-				size_t h = (size_t)x->people[i].id * 0x9E3779B97F4A7C15ull & (nc - 1);
+				size_t h =
+				    (size_t)x->people[i].id * 0x9E3779B97F4A7C15ull & (nc - 1);
 				while (np[h].id)
 					h = (h + 1) & (nc - 1);
 				np[h] = x->people[i];
@@ -126,8 +127,7 @@ static int count_call(void *ctx, const struct calls_call *c, struct err *e)
 	return 0;
 }
 
-int pulse_refresh(struct db *db, int64_t from, int64_t to, const char *data_dir,
-		  struct err *e)
+int pulse_refresh(struct db *db, int64_t from, int64_t to, const char *data_dir, struct err *e)
 {
 	struct refresh x = {.db = db, .t = pulse_tally_new(from, to)};
 	if (!x.t)
@@ -199,8 +199,8 @@ static void *refresher_main(void *arg)
 	return NULL;
 }
 
-struct pulse_refresher *pulse_refresher_start(struct writer *w, const char *data_dir,
-					      int every_s, int hours, struct err *e)
+struct pulse_refresher *pulse_refresher_start(struct writer *w, const char *data_dir, int every_s,
+					      int hours, struct err *e)
 {
 	struct pulse_refresher *r = calloc(1, sizeof *r);
 	if (!r) {

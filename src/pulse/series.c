@@ -60,7 +60,8 @@ static int detect(double *v, size_t n, int64_t start, int64_t span, const struct
 		  double *expected, double *score, double *spread, struct pulse_anomaly **an,
 		  size_t *nan, struct err *e)
 {
-	struct pulse_series s = {.value = v, .n = n, .start = start + TEHRAN_UTC_OFFSET, .step = span};
+	struct pulse_series s = {
+	    .value = v, .n = n, .start = start + TEHRAN_UTC_OFFSET, .step = span};
 	struct pulse_params p;
 	pulse_params_default(&p);
 	int rc = pulse_detect_points(&s, h->day, h->n, &p, an, nan, expected, score, spread);
@@ -72,7 +73,8 @@ int pulse_series_get(struct db *db, const struct pulse_query *q, const struct wo
 {
 	memset(out, 0, sizeof *out);
 	int64_t start = q->from - HISTORY_WEEKS * WEEK;
-	size_t n = (size_t)((q->to - start) / q->span), skip = (size_t)((q->from - start) / q->span);
+	size_t n = (size_t)((q->to - start) / q->span),
+	       skip = (size_t)((q->from - start) / q->span);
 	double *v = calloc(n, sizeof *v), *ex = malloc(n * sizeof *ex), *z = malloc(n * sizeof *z);
 	double *sd = malloc(n * sizeof *sd);
 	struct pulse_anomaly *an = NULL;
@@ -141,9 +143,14 @@ int pulse_series_get(struct db *db, const struct pulse_query *q, const struct wo
 		double ae = 2 * sqrt((isnan(ex[i]) ? 0 : ex[i]) + 0.375), lo = ae - 2 * sd[i],
 		       hi = ae + 2 * sd[i];
 		lo = lo > 0 ? lo * lo / 4 - 0.375 : 0;
-		out->points[i - skip] = (struct pulse_point){
-		    start + (int64_t)i * q->span, v[i], ex[i], z[i], 0,
-		    isnan(sd[i]) ? NAN : (lo > 0 ? lo : 0), isnan(sd[i]) ? NAN : hi * hi / 4 - 0.375};
+		out->points[i - skip] =
+		    (struct pulse_point){start + (int64_t)i * q->span,
+					 v[i],
+					 ex[i],
+					 z[i],
+					 0,
+					 isnan(sd[i]) ? NAN : (lo > 0 ? lo : 0),
+					 isnan(sd[i]) ? NAN : hi * hi / 4 - 0.375};
 	}
 	out->found = arena_alloc(a, (nan ? nan : 1) * sizeof *out->found);
 	for (size_t k = 0; k < nan; k++) {
@@ -151,9 +158,13 @@ int pulse_series_get(struct db *db, const struct pulse_query *q, const struct wo
 			continue;
 		for (size_t i = an[k].first > skip ? an[k].first : skip; i <= an[k].last; i++)
 			out->points[i - skip].anomaly = an[k].direction;
-		out->found[out->nfound++] = (struct pulse_found){
-		    start + (int64_t)an[k].first * q->span, start + (int64_t)an[k].last * q->span,
-		    an[k].direction, an[k].value, an[k].expected, an[k].score};
+		out->found[out->nfound++] =
+		    (struct pulse_found){start + (int64_t)an[k].first * q->span,
+					 start + (int64_t)an[k].last * q->span,
+					 an[k].direction,
+					 an[k].value,
+					 an[k].expected,
+					 an[k].score};
 	}
 	rc = 0;
 out:
@@ -257,7 +268,8 @@ static void mmap_release(struct mmap *m)
 
 static int by_score_desc(const void *a, const void *b)
 {
-	double x = ((const struct pulse_mover *)a)->score, y = ((const struct pulse_mover *)b)->score;
+	double x = ((const struct pulse_mover *)a)->score,
+	       y = ((const struct pulse_mover *)b)->score;
 	return (x < y) - (x > y);
 }
 

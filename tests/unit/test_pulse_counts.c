@@ -47,10 +47,22 @@ static void fill(struct pulse_tally *t, const char *key, const char *prov, int d
 }
 
 #define DAYS 84 /* twelve weeks; the last seven are the window */
-static int64_t flat(int d) { return 40 + d % 7; }
-static int64_t rise(int d) { return d >= DAYS - 7 ? 3 * (40 + d % 7) : 40 + d % 7; }
-static int64_t fall(int d) { return d >= DAYS - 7 ? 8 : 40 + d % 7; }
-static int64_t other(int d) { return 20 + d % 7 / 3; }
+static int64_t flat(int d)
+{
+	return 40 + d % 7;
+}
+static int64_t rise(int d)
+{
+	return d >= DAYS - 7 ? 3 * (40 + d % 7) : 40 + d % 7;
+}
+static int64_t fall(int d)
+{
+	return d >= DAYS - 7 ? 8 : 40 + d % 7;
+}
+static int64_t other(int d)
+{
+	return 20 + d % 7 / 3;
+}
 
 static void test_write_idempotent(void **state)
 {
@@ -82,8 +94,9 @@ static void test_write_idempotent(void **state)
 		assert_int_equal(count_rows(f->db, "SELECT n FROM pulse_counts WHERE dim = 'all' "
 						   "AND span = 3600 AND at = 1767385800 + 3600"),
 				 3);
-		assert_int_equal(count_rows(f->db, "SELECT sum(n) FROM pulse_where WHERE dim = "
-						   "'topic' AND key = 'pension_increase' AND sub = '05'"),
+		assert_int_equal(count_rows(f->db,
+					    "SELECT sum(n) FROM pulse_where WHERE dim = "
+					    "'topic' AND key = 'pension_increase' AND sub = '05'"),
 				 3);
 	}
 }
@@ -109,8 +122,11 @@ static void test_series_baseline(void **state)
 	write_movers_fixture(f);
 	struct arena a;
 	arena_init(&a);
-	struct pulse_query q = {.source = 1, .dim = PULSE_TOPIC, .key = "pension_increase",
-				.from = T0 + 56 * (int64_t)DAY, .to = T0 + DAYS * (int64_t)DAY,
+	struct pulse_query q = {.source = 1,
+				.dim = PULSE_TOPIC,
+				.key = "pension_increase",
+				.from = T0 + 56 * (int64_t)DAY,
+				.to = T0 + DAYS * (int64_t)DAY,
 				.span = PULSE_DAY};
 	struct pulse_result r;
 	assert_int_equal(pulse_series_get(f->db, &q, NULL, &a, &r, &e), 0);
@@ -123,7 +139,8 @@ static void test_series_baseline(void **state)
 	}
 	/* the last seven days: three times it, flagged as one rise from its first day */
 	for (size_t i = 21; i < 28; i++) {
-		assert_true(r.points[i].value > 2 * r.points[i].expected); /* 3x of 40 beside 20 flat */
+		assert_true(r.points[i].value >
+			    2 * r.points[i].expected); /* 3x of 40 beside 20 flat */
 		assert_int_equal(r.points[i].anomaly, 1);
 	}
 	assert_int_equal(r.nfound, 1);
@@ -156,7 +173,8 @@ static void test_movers(void **state)
 	write_movers_fixture(f);
 	struct arena a;
 	arena_init(&a);
-	struct pulse_movers_query q = {.at = T0 + (DAYS - 1) * (int64_t)DAY, .days = 7, .limit = 10};
+	struct pulse_movers_query q = {
+	    .at = T0 + (DAYS - 1) * (int64_t)DAY, .days = 7, .limit = 10};
 	struct pulse_mover *m;
 	int n;
 	assert_int_equal(pulse_movers(f->db, &q, NULL, &a, &m, &n, &e), 0);
@@ -171,7 +189,8 @@ static void test_movers(void **state)
 		if (m[i].dim == PULSE_TOPIC && !strcmp(m[i].key, "pension_increase")) {
 			saw_rise = 1;
 			assert_int_equal(m[i].direction, 1);
-			assert_true(m[i].ratio > 1.8 && m[i].ratio < 2.5); /* 3x of 40 beside 20 flat */
+			assert_true(m[i].ratio > 1.8 &&
+				    m[i].ratio < 2.5); /* 3x of 40 beside 20 flat */
 			assert_int_equal(m[i].since, T0 + (DAYS - 7) * (int64_t)DAY);
 			assert_true(m[i].nwhere >= 1);
 			assert_string_equal(m[i].where[0].sub, "05");
@@ -231,9 +250,10 @@ static void test_refresh_calls(void **state)
 						   "'call' AND dim = 'topic' AND key = "
 						   "'general_info' AND span = 86400"),
 				 1);
-		assert_int_equal(count_rows(f->db, "SELECT n FROM pulse_counts WHERE source = "
-						   "'call' AND dim = 'channel' AND key = 'phone' AND "
-						   "span = 86400"),
+		assert_int_equal(count_rows(f->db,
+					    "SELECT n FROM pulse_counts WHERE source = "
+					    "'call' AND dim = 'channel' AND key = 'phone' AND "
+					    "span = 86400"),
 				 2);
 	}
 }
