@@ -29,7 +29,7 @@ SMALL_PEOPLE=20000
 SMALL_CASES=50000
 LIST_ROWS=${BENCH_LIST_ROWS:-1000000}             # worker rows in the imported list (step 6)
 PROFILE_ROWS=${BENCH_LIST_PROFILE_ROWS:-50000}     # rows of the list profiled under callgrind; 0: no profile
-ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10, "attach": step 11, "calls": step 12 alone (for working on one)
+ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10, "attach": step 11, "calls": step 12, "pulse": step 13 alone (for working on one)
 STREAMS=${BENCH_STREAMS:-2000}                     # open live streams in step 10
 export BENCH_LUA_DIR=$ROOT/bench/lua
 
@@ -671,13 +671,18 @@ calls_bench() {
 	echo "12. calls: 1,000,000 queue_log lines imported (tamin calls import) vs sqlite3 .import of the same lines (bench/calls.mjs) ..."
 	node_rows calls.mjs calls
 }
+# the pulse at national scale: series and movers p50 beside GET /api/v1/me's (bench/pulse.mjs)
+pulse_bench() {
+	echo "13. the pulse at national scale: a year of 5,000,000 calls and 100,000,000 other contacts counted by the pulse's code, its series and movers p50 vs GET /api/v1/me (bench/pulse.mjs) ..."
+	node_rows pulse.mjs pulse
+}
 # a 10 MiB attachment stored over HTTP vs cp (and sync) of the same file (bench/attach.mjs)
 attach_bench() {
 	echo "11. attachments: a 10 MiB file stored over HTTP vs cp + sync of the same file (bench/attach.mjs) ..."
 	node_rows attach.mjs attachment
 }
 if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "$ONLY" = month ] ||
-	[ "$ONLY" = stream ] || [ "$ONLY" = attach ] || [ "$ONLY" = calls ]; then
+	[ "$ONLY" = stream ] || [ "$ONLY" = attach ] || [ "$ONLY" = calls ] || [ "$ONLY" = pulse ]; then
 	echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC'); BENCH_ONLY=$ONLY"
 	echo "load average before the bench: $(cut -d' ' -f1-3 /proc/loadavg)"
 	case $ONLY in
@@ -688,10 +693,11 @@ if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "
 	stream) stream_bench ;;
 	attach) attach_bench ;;
 	calls) calls_bench ;;
+	pulse) pulse_bench ;;
 	esac
 	only_done
 elif [ -n "$ONLY" ] && [ "$ONLY" != read ]; then
-	die "BENCH_ONLY is read, lists, pensions, history, month, stream, attach, calls or unset, not $ONLY"
+	die "BENCH_ONLY is read, lists, pensions, history, month, stream, attach, calls, pulse or unset, not $ONLY"
 fi
 echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC' 2>/dev/null || true), copied to ${RUN#"$ROOT"/}/tamin for this run"
 echo "tamin bench: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), wrk -t2, ${DURATION}s per figure," \
@@ -910,6 +916,10 @@ attach_bench
 # ---- 12. queue_log lines imported ----
 
 calls_bench
+
+# ---- 13. the pulse at national scale ----
+
+pulse_bench
 
 # ---- the table ----
 

@@ -32,6 +32,8 @@ static const struct command {
     {"migrate", cli_migrate, "bring the database's schema up to date"},
     {"sweep", cli_sweep, "mark overdue cases and escalate them (serve does so every minute)"},
     {"pulse detect", cli_pulse_detect, "the anomalies of a count series (CSV), one JSON line each"},
+    {"pulse refresh", cli_pulse_refresh, "count the cases and calls of a range again for the pulse"},
+    {"pulse national", cli_pulse_national, "the pulse's counts of a national year, generated (benchmarks)"},
     {"routes", cli_routes, "the API's route table, one JSON line per route"},
     {"rules", cli_rules, "the law's parameters and computations, as JSON (tamin rules --help)"},
 };

@@ -14,6 +14,7 @@
 #include "lists/lists.h"
 #include "live/live.h"
 #include "pensions/pensions.h"
+#include "pulse/pulse.h"
 #include "records/records.h"
 #include "staffing/staffing.h"
 #include "users/users.h"
@@ -207,5 +208,11 @@ const struct route api_routes[] = {
 	 users_h_department_people},
 	/* staffing: Erlang C for a supervisor's planning, no personal data (staffing.h) */
 	{M_GET, "/api/v1/calls/staffing", ROLE_SUPERVISOR, staffing_h_get},
+	/* the pulse (pulse.h): contacts over time, baselines and movers; counts and case
+	 * numbers only */
+	{M_GET, "/api/v1/pulse/series", ROLE_SUPERVISOR, pulse_h_series},
+	{M_GET, "/api/v1/pulse/series.xlsx", ROLE_SUPERVISOR, pulse_h_series_xlsx},
+	{M_GET, "/api/v1/pulse/movers", ROLE_SUPERVISOR, pulse_h_movers},
+	{M_GET, "/api/v1/pulse/movers.xlsx", ROLE_SUPERVISOR, pulse_h_movers_xlsx},
 	{0, NULL, 0, NULL},
 };

@@ -186,6 +186,27 @@ int64_t cases_tehran_day(int64_t t);
  * for the department's people list (users/); -1 when the count fails. */
 int64_t cases_open_count(struct db *db, int64_t department_id, int64_t user_id);
 
+/* ---- contacts (contacts.c): what the pulse counts and shows of the cases ---- */
+
+/* One case as a contact: its creation, channel, topic and department ids, and its
+ * person's province (NULL when not on record); strings valid until the callback returns. */
+struct arena;
+struct case_contact {
+	int64_t created, topic_id, department_id;
+	const char *channel, *province;
+};
+typedef int (*case_contact_fn)(void *ctx, const struct case_contact *c, struct err *e);
+/* Each case created in [from, to) in creation order; fn returning -1 stops with its
+ * error. 0, or -1 with e. */
+int cases_contacts_each(struct db *db, int64_t from, int64_t to, case_contact_fn fn, void *ctx,
+			struct err *e);
+/* The numbers of up to `max` cases created in [from, to), newest first, of the topic,
+ * department, channel and province given (0 or NULL: any), into out[i] (arena). Their
+ * count, or -1 with e. */
+int cases_contacts_examples(struct db *db, int64_t from, int64_t to, int64_t topic_id,
+			    int64_t department_id, const char *channel, const char *province,
+			    int max, struct arena *a, const char **out, struct err *e);
+
 /* The routes. */
 void cases_h_create(struct req *r);
 void cases_h_get(struct req *r);

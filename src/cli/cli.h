@@ -32,6 +32,8 @@ int cli_calls_import(int argc, char **argv);	  /* cli/calls.c */
 int cli_calls_follow(int argc, char **argv);	  /* cli/calls.c */
 int cli_calls_figures(int argc, char **argv);	  /* cli/calls.c */
 int cli_pulse_detect(int argc, char **argv);	  /* cli/pulse.c */
+int cli_pulse_refresh(int argc, char **argv);	  /* cli/pulse.c */
+int cli_pulse_national(int argc, char **argv);	  /* cli/pulse.c */
 
 /* ---- what the commands share (cli/cli.c) ---- */
 

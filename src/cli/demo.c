@@ -5,9 +5,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "app.h"
 #include "demo/demo.h"
+#include "pulse/pulse.h"
 #include "rules/rules.h"
 
 struct demo_opts {
@@ -16,6 +18,19 @@ struct demo_opts {
 	struct demo_national national;	  /* --scale national */
 	long lists, workers, year, month; /* --batch */
 };
+
+/* The pulse's counts of the demo's year (pulse/pulse.h), as serve's refresher keeps them. */
+static int demo_pulse(struct db *db, const char *data, struct err *e)
+{
+	int64_t now = (int64_t)time(NULL);
+	if (db_begin(db) < 0)
+		return db_fail(db, e);
+	if (pulse_refresh(db, now - 400 * (int64_t)PULSE_DAY, now + PULSE_DAY, data, e) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return db_commit(db) < 0 ? db_fail(db, e) : 0;
+}
 
 static int demo_run(const struct demo_opts *o, struct db *db, const struct app *app,
 		    const struct rules *rules, struct err *e)
@@ -38,6 +53,8 @@ static int demo_run(const struct demo_opts *o, struct db *db, const struct app *
 				 .app = app,
 				 .rules = o->records ? rules : NULL};
 	int rc = demo_generate(db, &d, e);
+	if (rc == 0)
+		rc = demo_pulse(db, o->data, e);
 	if (rc == 0 && o->scale) {
 		const struct demo_national *n = &o->national;
 		rc = demo_national(db, n, e);

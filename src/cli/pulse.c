@@ -1,4 +1,5 @@
-/* `tamin pulse detect`: the anomalies of a count series read from CSV (pulse/detect.h),
+/* `tamin pulse refresh`: the pulse's counts of a range made again (pulse/pulse.h).
+ * `tamin pulse detect`: the anomalies of a count series read from CSV (pulse/detect.h),
  * one JSON line each. The holidays are day types of their own: read from a file of dates
  * (Jalali YYYY/MM/DD as in data/holidays, or YYYY-MM-DD) or a folder of such .tsv files. */
 #include "cli/cli.h"
@@ -9,9 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/jalali.h"
+#include "app.h"
+#include "demo/demo.h"
 #include "pulse/detect.h"
+#include "pulse/pulse.h"
+#include "store/store.h"
 
 #define FILE_MAX ((size_t)1 << 31) /* a series larger than 2 GiB is refused, not read */
 
@@ -250,4 +256,112 @@ int cli_pulse_detect(int argc, char **argv)
 	free(an);
 	pulse_series_release(&s);
 	return fflush(stdout) == 0 ? 0 : cli_fail("%s", "standard output cannot be written");
+}
+
+/* A Tehran day YYYY-MM-DD as the UTC second it begins: 0, or -1. */
+static int tehran_day(const char *s, int64_t *out)
+{
+	char t[20];
+	int64_t v;
+	if (strlen(s) != 10)
+		return -1;
+	snprintf(t, sizeof t, "%s 00:00:00", s);
+	if (civil_datetime_parse(t, &v) < 0)
+		return -1;
+	*out = v - TEHRAN_UTC_OFFSET;
+	return 0;
+}
+
+int cli_pulse_refresh(int argc, char **argv)
+{
+	const char *db_path = NULL, *data = cli_data_default(), *from = NULL, *to = NULL;
+	const struct opt options[] = {
+	    CLI_DB_OPTS(&db_path, &data),
+	    OPT_STRING("--from", "YYYY-MM-DD", &from,
+		       "the first Tehran day counted again (default: a year before --to)"),
+	    OPT_STRING("--to", "YYYY-MM-DD", &to, "the last Tehran day (default: today)"), OPT_END};
+	const struct opts_cmd cmd = {
+	    .name = "tamin pulse refresh",
+	    .about = "Counts the cases and calls of the days from --from to --to again for the\n"
+		     "pulse (per Tehran hour and day, by topic, province, channel, department)\n"
+		     "and replaces their counts; running it twice changes nothing. Prints the\n"
+		     "range and the seconds it took as JSON.",
+	    .opts = options};
+	int status;
+	if (cli_parse(&cmd, argc, argv, NULL, &status) < 0)
+		return status;
+	int64_t a, b = pulse_bucket((int64_t)time(NULL), PULSE_DAY);
+	if (to && tehran_day(to, &b) < 0)
+		return cli_fail("--to is a day YYYY-MM-DD, not %s", to);
+	a = b - 365 * (int64_t)PULSE_DAY;
+	if (from && tehran_day(from, &a) < 0)
+		return cli_fail("--from is a day YYYY-MM-DD, not %s", from);
+	if (a > b)
+		return cli_fail("--from is after --to");
+	struct db *db = NULL;
+	if (cli_open(db_path, data, &db) < 0)
+		return 2;
+	struct err e = {0};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int rc = db_begin(db) < 0 ? db_fail(db, &e) : 0;
+	if (rc == 0)
+		rc = pulse_refresh(db, a, b + PULSE_DAY, data, &e);
+	if (rc == 0 && db_commit(db) < 0)
+		rc = db_fail(db, &e);
+	if (rc < 0)
+		db_rollback(db);
+	cli_close(db);
+	if (rc < 0)
+		return cli_fail("%s", e.message);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	char f[20], t[20];
+	pulse_time_format(a + TEHRAN_UTC_OFFSET, f);
+	pulse_time_format(b + TEHRAN_UTC_OFFSET, t);
+	printf("{\"from\":\"%.10s\",\"to\":\"%.10s\",\"seconds\":%.3f}\n", f, t,
+	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return 0;
+}
+
+int cli_pulse_national(int argc, char **argv)
+{
+	const char *db_path = NULL, *data = cli_data_default(), *end = NULL;
+	long calls = 5000000, contacts = 100000000, seed = 1420;
+	const struct opt options[] = {
+	    CLI_DB_OPTS(&db_path, &data),
+	    OPT_NUMBER("--calls", "N", &calls, 0, 1000000000,
+		       "calls in the year (default 5,000,000)"),
+	    OPT_NUMBER("--contacts", "N", &contacts, 0, 10000000000,
+		       "other contacts in the year (default 100,000,000)"),
+	    OPT_NUMBER("--seed", "N", &seed, 1, 2147483647, "the random numbers' seed"),
+	    OPT_STRING("--end", "YYYY-MM-DD", &end,
+		       "the year's last Tehran day (default: yesterday)"),
+	    OPT_END};
+	const struct opts_cmd cmd = {
+	    .name = "tamin pulse national",
+	    .about =
+		"Adds a year of the pulse's counts at national scale for the benchmarks: each\n"
+		"synthetic contact counted by the pulse's own code (src/demo/pulse.c says how),\n"
+		"with an incident in the last 7 days. Stores no case and no call.",
+	    .opts = options};
+	int status;
+	if (cli_parse(&cmd, argc, argv, NULL, &status) < 0)
+		return status;
+	int64_t last = pulse_bucket((int64_t)time(NULL), PULSE_DAY) - PULSE_DAY;
+	if (end && tehran_day(end, &last) < 0)
+		return cli_fail("--end is a day YYYY-MM-DD, not %s", end);
+	struct db *db = NULL;
+	if (cli_open(db_path, data, &db) < 0)
+		return 2;
+	struct app app = {0};
+	if (cli_calendars(&app, data) < 0) {
+		cli_close(db);
+		return 2;
+	}
+	struct demo_pulse o = {calls, contacts, (uint64_t)seed, last + PULSE_DAY, app.office};
+	struct err e = {0};
+	int rc = demo_pulse_national(db, &o, &e);
+	cli_calendars_free(&app);
+	cli_close(db);
+	return rc < 0 ? cli_fail("%s", e.message) : 0;
 }

@@ -17,6 +17,7 @@
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "live/live.h"
+#include "pulse/pulse.h"
 #include "routes.h"
 #include "rules/rules.h"
 #include "store/store.h"
@@ -128,7 +129,10 @@ static int serve(struct serve_opts *o, const struct web *web)
 	so.streams_per_user = (int)o->streams_per_user;
 	so.streams_max = (int)o->max_streams;
 	so.stream_heartbeat_s = (int)o->stream_heartbeat;
-	int rc = http_serve(&so, &e);
+	/* the pulse's recent hours counted again every 5 minutes (pulse/pulse.h) */
+	struct pulse_refresher *pr = pulse_refresher_start(app.writer, o->data, 300, 3, &e);
+	int rc = pr ? http_serve(&so, &e) : -1;
+	pulse_refresher_stop(pr);
 	cases_sweeper_stop(sw);
 	audit_spool_stop(app.spool);
 	writer_stop(app.writer);

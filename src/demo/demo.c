@@ -198,8 +198,10 @@ static const char *const answers[] = {
 	"پرونده به شعبه ارجاع و نتیجه پیگیری ثبت شد.",
 };
 
-/* One case, carried to a state that fits its age. */
-static int make_case(struct db *db, struct gen *g, int64_t created, int64_t now, struct err *e)
+/* One case, carried to a state that fits its age; of topic `force` and a person of
+ * province `prov` when given (an incident's, data/demo/pulse_incidents.tsv). */
+static int make_case_of(struct db *db, struct gen *g, int64_t created, int64_t now,
+			const struct topic *force, const char *prov, struct err *e)
 {
 	const struct topic *topics;
 	const struct channel *chans;
@@ -207,7 +209,7 @@ static int make_case(struct db *db, struct gen *g, int64_t created, int64_t now,
 	int ti, ci;
 	WEIGHTED(g, ntop, topics[i].demo_weight, ti);
 	WEIGHTED(g, nch, chans[i].demo_weight, ci);
-	const struct topic *t = &topics[ti];
+	const struct topic *t = force ? force : &topics[ti];
 	const struct texts *tx = NULL;
 	int first = -1, count = 0;
 	for (int i = 0; i < g->ntexts; i++)
@@ -229,11 +231,15 @@ static int make_case(struct db *db, struct gen *g, int64_t created, int64_t now,
 	struct arena a;
 	arena_init(&a);
 	/* a few people call often: squaring skews the pick towards the first ones */
-	long pi = pick(g, g->npeople);
-	pi = (long)((double)pi * (double)pi / (double)g->npeople);
-	if (people_get(db, g->people[pi], &p, &a) != 1) {
-		arena_release(&a);
-		return err_set(e, 500, "internal", "", "demo person missing");
+	int found = 0;
+	for (int tries = 0; !found && tries < 2000; tries++) {
+		long pi = pick(g, g->npeople);
+		pi = (long)((double)pi * (double)pi / (double)g->npeople);
+		if (people_get(db, g->people[pi], &p, &a) != 1) {
+			arena_release(&a);
+			return err_set(e, 500, "internal", "", "demo person missing");
+		}
+		found = !prov || (p.province && !strcmp(p.province, prov));
 	}
 	snprintf(nid, sizeof nid, "%s", p.national_id);
 	struct case_new c = {.who = *creator,
@@ -321,6 +327,85 @@ static int make_case(struct db *db, struct gen *g, int64_t created, int64_t now,
 	if (stage >= 4 && pick(g, 4) == 0 &&
 	    ev(db, g, c.case_id, at + 60, &citizen, "rate", "", NULL, e) < 0)
 		return -1;
+	return 0;
+}
+
+static int make_case(struct db *db, struct gen *g, int64_t created, int64_t now, struct err *e)
+{
+	return make_case_of(db, g, created, now, NULL, NULL, e);
+}
+
+/* ---- the pulse's incidents (data/demo/pulse_incidents.tsv, whose header says how) ---- */
+
+struct incidents {
+	struct gen *g;
+	struct db *db;
+	int64_t now;
+	long made;
+};
+
+static int incident_row(char **f, int n, void *arg, struct err *e)
+{
+	struct incidents *x = arg;
+	struct gen *g = x->g;
+	if (n < 6)
+		return err_set(e, 500, "data", "", "pulse_incidents.tsv: expected 7 fields");
+	long ago = atol(f[1]), days = atol(f[2]);
+	double factor = atof(f[5]);
+	const char *prov = strcmp(f[3], "*") ? f[3] : NULL;
+	if (ago < 1 || days < 1 || days > ago || factor <= 1 ||
+	    (prov && !catalog_province_by_code(prov)))
+		return err_set(e, 500, "data", "", "pulse_incidents.tsv: %s: a bad row", f[0]);
+	const struct topic *topics, *picked[16];
+	int ntop = catalog_topics(&topics), np = 0;
+	long all = 0, theirs = 0;
+	for (int i = 0; i < ntop; i++)
+		all += topics[i].demo_weight;
+	char list[512];
+	snprintf(list, sizeof list, "%s", f[4]);
+	for (char *save, *c = strtok_r(list, ",", &save); c && np < 16; c = strtok_r(NULL, ",", &save)) {
+		const struct topic *t = catalog_topic_by_code(c);
+		if (!t)
+			return err_set(e, 500, "data", "", "pulse_incidents.tsv: %s: no topic %s", f[0], c);
+		picked[np++] = t;
+		theirs += t->demo_weight;
+	}
+	if (!np || !all)
+		return 0;
+	/* the listed topics' usual cases a day in the whole country, times factor - 1 */
+	double usual = (double)g->o->cases / 365.0 * (double)theirs / (double)all;
+	long extra = (long)((factor - 1) * usual + 0.5);
+	int64_t today = cases_tehran_day(x->now) * 86400 - TEHRAN_UTC_OFFSET;
+	if (db_begin(x->db) < 0)
+		return db_fail(x->db, e);
+	for (long d = 0; d < days; d++) {
+		int64_t day = today - (ago - d) * 86400;
+		for (long k = 0; k < extra; k++) {
+			const struct topic *t;
+			int ti;
+			WEIGHTED(g, np, picked[i]->demo_weight, ti);
+			t = picked[ti];
+			if (make_case_of(x->db, g, day + pick(g, 86400), x->now, t, prov, e) < 0) {
+				db_rollback(x->db);
+				return -1;
+			}
+			x->made++;
+		}
+	}
+	return db_commit(x->db) < 0 ? db_fail(x->db, e) : 0;
+}
+
+static int make_incidents(struct db *db, struct gen *g, int64_t now, struct err *e)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/demo/pulse_incidents.tsv", g->o->data_dir);
+	struct incidents x = {g, db, now, 0};
+	if (g->o->cases < 365) /* too few cases a day for an incident to stand out */
+		return 0;
+	if (tsv_read(path, incident_row, &x, e) < 0)
+		return -1;
+	if (!g->o->quiet)
+		printf("pulse incidents: %ld cases added (%s)\n", x.made, path);
 	return 0;
 }
 
@@ -450,6 +535,8 @@ int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
 		if (!o->quiet && i % 100000 == 99999)
 			fprintf(stderr, "demo: %ld cases\n", i + 1);
 	}
+	if (make_incidents(db, &g, now, e) < 0)
+		goto out;
 	/* escalate everything overdue now, as a server running all year would have */
 	for (int n = 1; n > 0;) {
 		if (db_begin(db) < 0 || (n = cases_sweep(db, now, e)) < 0 || db_commit(db) < 0) {

@@ -34,6 +34,19 @@ struct demo_national {
 };
 int demo_national(struct db *db, const struct demo_national *o, struct err *e);
 
+/* The pulse at national scale (`tamin pulse national`, pulse.c): a year of synthetic
+ * contacts ending at the Tehran day holding `end`, `calls` calls and `contacts` other
+ * contacts (cases and the like) counted by the pulse's counting code and written as its
+ * counts, with an incident in the last 7 days; the calendar's holidays are quiet. */
+struct worktime;
+struct demo_pulse {
+	long calls, contacts;
+	uint64_t seed;
+	int64_t end;
+	const struct worktime *calendar; /* NULL: no holidays */
+};
+int demo_pulse_national(struct db *db, const struct demo_pulse *o, struct err *e);
+
 /* A month of many workshops' lists in one pair of files (`--batch DIR`, batch.c): `lists`
  * workshops added to the database (codes 6000000001 ...) and DIR/DSKKAR00.DBF and
  * DIR/DSKWOR00.DBF holding their lists of year/month, `workers` workers a list on

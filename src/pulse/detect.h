@@ -80,5 +80,11 @@ struct pulse_anomaly {
 int pulse_detect(const struct pulse_series *s, const int64_t *holidays, size_t nholidays,
 		 const struct pulse_params *p, struct pulse_anomaly **out, size_t *nout,
 		 double *expected);
+/* pulse_detect, and if score is not NULL each point's robust score, if spread is not NULL
+ * its divisor (the residual's standard deviation on the Anscombe scale); NaN where not
+ * scored: what the pulse's series shows beside its baseline (and its band). */
+int pulse_detect_points(const struct pulse_series *s, const int64_t *holidays, size_t nholidays,
+			const struct pulse_params *p, struct pulse_anomaly **out, size_t *nout,
+			double *expected, double *score, double *spread);
 
 #endif

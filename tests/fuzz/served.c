@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -21,6 +22,7 @@
 #include "audit/spool.h"
 #include "cli/cli.h"
 #include "demo/demo.h"
+#include "pulse/pulse.h"
 #include "http/http.h"
 #include "routes.h"
 #include "rules/rules.h"
@@ -113,6 +115,12 @@ static void make_db(const char *data)
 	close(null);
 	if (rc < 0)
 		die("demo", e.message);
+	/* the pulse's counts of the demo's year, as `tamin demo` makes them */
+	int64_t now = (int64_t)time(NULL);
+	if (db_begin(db) < 0 ||
+	    pulse_refresh(db, now - 400 * (int64_t)PULSE_DAY, now + PULSE_DAY, data, &e) < 0 ||
+	    db_commit(db) < 0)
+		die("pulse", e.message[0] ? e.message : db_errmsg(db));
 	/* what the inputs refer to: the citizen, emp1's workshop */
 	struct db_stmt *s = db_prepare(db, "SELECT login FROM users WHERE role = 'citizen'"
 					   " ORDER BY id LIMIT 1");

@@ -331,6 +331,10 @@ const EXPECT = {
   },
   // asked with no query: the supervisor reaches the handler, which names the missing calls
   'GET /api/v1/calls/staffing': { roles: { supervisor: 400 } },
+  'GET /api/v1/pulse/series': { query: '?source=case&dim=topic&key=general_info&by=day', roles: { supervisor: 200 } },
+  'GET /api/v1/pulse/series.xlsx': { query: '?source=case&by=day', roles: { supervisor: 200 } },
+  'GET /api/v1/pulse/movers': { query: '?window=day', roles: { supervisor: 200 } },
+  'GET /api/v1/pulse/movers.xlsx': { roles: { supervisor: 200 } },
 };
 
 // ---- running a route's cells ----

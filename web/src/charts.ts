@@ -48,3 +48,28 @@ export function barChart(el: HTMLElement, d: { labels: string[]; name: string; v
   });
   return chart;
 }
+
+/** A count over time beside its expected value and band (the pulse): the band is drawn as
+ * a stacked area from `low` to `high`, the anomalies as marked points. Labels as given. */
+export function bandChart(el: HTMLElement, d: {
+  labels: string[]; value: number[]; expected: (number | null)[]; low: (number | null)[];
+  high: (number | null)[]; anomaly: boolean[];
+}) {
+  const chart = echarts.init(el, undefined, { renderer: 'canvas' });
+  const width = d.high.map((h, i) => (h === null || d.low[i] === null ? null : h - (d.low[i] as number)));
+  chart.setOption({
+    ...base,
+    legend: { top: 0, data: ['شمار', 'مورد انتظار', 'بازه عادی'] },
+    xAxis: { type: 'category', data: d.labels, inverse: true },
+    yAxis: { type: 'value', position: 'right', min: 0, axisLabel: { formatter: (v: number) => fa(v) } },
+    series: [
+      { name: 'پایین بازه', type: 'line', data: d.low, stack: 'band', symbol: 'none', lineStyle: { opacity: 0 }, tooltip: { show: false } },
+      { name: 'بازه عادی', type: 'line', data: width, stack: 'band', symbol: 'none', lineStyle: { opacity: 0 },
+        areaStyle: { color: 'rgba(59, 130, 246, 0.15)' } },
+      { name: 'مورد انتظار', type: 'line', data: d.expected, symbol: 'none', lineStyle: { type: 'dashed' } },
+      { name: 'شمار', type: 'line', data: d.value.map((v, i) => (d.anomaly[i] ? { value: v, symbolSize: 8, itemStyle: { color: '#dc2626' } } : v)),
+        symbolSize: 3 },
+    ],
+  });
+  return chart;
+}

@@ -229,6 +229,7 @@ export function Supervisor(props: { ctx: Ctx }) {
           <select name="days" value={days} onChange={(e) => setDays(Number((e.target as HTMLSelectElement).value))}>
             {[7, 30, 90, 365].map((n) => <option value={n}>{fa(n)} روز گذشته</option>)}
           </select>
+          <a href="/pulse" data-link="pulse">نبض تماس‌ها</a>
           <a class="button" download href={`/api/v1/stats/cases.xlsx${qs({ department: dept, days })}`} data-export="figures">
             دریافت فایل اکسل
           </a>
