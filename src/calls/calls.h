@@ -6,6 +6,7 @@
 #ifndef TAMIN_CALLS_CALLS_H
 #define TAMIN_CALLS_CALLS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,6 +80,34 @@ int calls_follow_get(struct db *db, const char *path, struct calls_follow_pos *p
  * covers). 0, or -1 with e. */
 int calls_follow_put(struct db *db, const char *path, const struct calls_follow_pos *p,
 		     int64_t now, struct err *e);
+
+/* A followed file: its descriptor (kept across a rename, so a rotated file is read to its
+ * end) and the position as kept. The loop around it is the caller's: `tamin calls follow`
+ * commits on its own connection, `tamin serve --queue-log` through the writer. */
+#define CALLS_FOLLOW_BATCH (1u << 20) /* bytes read at most per commit */
+struct calls_follower {
+	const char *path;
+	char *buf; /* CALLS_FOLLOW_BATCH bytes, the caller's */
+	int fd;	   /* -1: not open */
+	struct calls_follow_pos pos;
+	const atomic_int *stop; /* set (a signal, the server's stop): read no further */
+	/* Stores buf[0..len) (whole lines; with finish, a last line without its newline
+	 * too) and *next, in one transaction; next->line comes in as the lines before buf
+	 * and is set to the lines after it. 0, or -1 with e (the position stays). */
+	int (*commit)(void *ctx, const char *buf, size_t len, int finish,
+		      struct calls_follow_pos *next, struct err *e);
+	void *ctx;
+};
+/* Opens the file: at f->pos when kept (calls_follow_get found it) and it is the same file
+ * (or the kept one, rotated to PATH.1 while stopped, to its end first), else from its
+ * start. 1 open, 0 not there yet, -1 with e. */
+int calls_follower_start(struct calls_follower *f, int kept, struct err *e);
+/* One look: the open file read to its last newline, then the path looked at again: a
+ * different file there is a rotation (the old one read to its end by its descriptor, the
+ * new one from its start), a file shorter than the position was truncated (read again
+ * from its start). 0, or -1 with e. */
+int calls_follower_poll(struct calls_follower *f, struct err *e);
+void calls_follower_close(struct calls_follower *f);
 
 /* ---- figures (figures.c) ---- */
 
