@@ -5,12 +5,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/store.h"
+#include "store/writer.h"
 
 int calls_follow_get(struct db *db, const char *path, struct calls_follow_pos *p, struct err *e)
 {
@@ -191,4 +195,208 @@ void calls_follower_close(struct calls_follower *f)
 	if (f->fd >= 0)
 		close(f->fd);
 	f->fd = -1;
+}
+
+/* ---- `tamin serve --queue-log`: the follower on a thread of the server ---- */
+
+enum tail_op { TAIL_GET, TAIL_COMMIT };
+
+struct calls_tail {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	atomic_int stop;
+	int running; /* a job submitted and not done */
+	struct writer *writer;
+	const struct app *app;
+	char *path;
+	struct calls_follower f;
+	struct calls_import im;
+	struct calls_feed feed;
+	struct write_job job;
+	/* the job's input and output */
+	enum tail_op op;
+	const char *buf;
+	size_t len;
+	int finish, kept, rc;
+	struct calls_follow_pos *next;
+	struct err err;
+	char last_error[sizeof(((struct err *)0)->message)]; /* said once until it changes */
+};
+
+/* On the writer thread, in the group's transaction. */
+static int tail_run(struct db *db, void *arg, struct err *e)
+{
+	struct calls_tail *t = arg;
+	if (t->op == TAIL_GET) {
+		int rc = calls_follow_get(db, t->path, &t->f.pos, e);
+		t->kept = rc == 1;
+		return rc < 0 ? -1 : 0;
+	}
+	t->im.db = db;
+	t->im.lineno = t->next->line;
+	if (t->len && calls_import_text(&t->im, t->buf, t->len, e) < 0)
+		return -1;
+	if ((t->finish ? calls_import_finish(&t->im, e) : calls_import_flush(&t->im, e)) < 0)
+		return -1;
+	t->next->line = t->im.lineno;
+	int64_t now = (int64_t)time(NULL);
+	if (calls_follow_put(db, t->path, t->next, now, e) < 0)
+		return -1;
+	return calls_feed_resolve(&t->feed, db, now, e);
+}
+
+/* Inline on the writer thread once the group committed (or failed). */
+static void tail_done(void *arg, int rc, const struct err *e)
+{
+	struct calls_tail *t = arg;
+	pthread_mutex_lock(&t->mu);
+	t->rc = rc;
+	if (rc < 0)
+		t->err = *e;
+	t->running = 0;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+}
+
+/* One job through the writer, waited for: the job lives in t. */
+static int tail_submit(struct calls_tail *t, struct err *e)
+{
+	t->job = (struct write_job){.run = tail_run, .done = tail_done, .arg = t};
+	pthread_mutex_lock(&t->mu);
+	t->running = 1;
+	writer_submit(t->writer, &t->job);
+	while (t->running)
+		pthread_cond_wait(&t->cv, &t->mu);
+	pthread_mutex_unlock(&t->mu);
+	if (t->rc < 0) {
+		*e = t->err;
+		return -1;
+	}
+	return 0;
+}
+
+/* The follower's commit: through the writer, then the events told. */
+static int tail_commit(void *arg, const char *buf, size_t len, int finish,
+		       struct calls_follow_pos *next, struct err *e)
+{
+	struct calls_tail *t = arg;
+	t->op = TAIL_COMMIT;
+	t->buf = buf;
+	t->len = len;
+	t->finish = finish;
+	t->next = next;
+	calls_feed_clear(&t->feed);
+	int rc = tail_submit(t, e);
+	if (rc == 0) {
+		calls_dispatch(t->app, &t->feed);
+	} else {
+		/* what the failed import had pending is not in the database: start afresh */
+		calls_import_release(&t->im);
+		calls_import_init(&t->im, NULL);
+		t->im.on_event = calls_feed_hook;
+		t->im.on_event_ctx = &t->feed;
+		t->im.file = t->path;
+	}
+	calls_feed_clear(&t->feed);
+	return rc;
+}
+
+static void tail_say(struct calls_tail *t, const struct err *e)
+{
+	if (!strcmp(t->last_error, e->message))
+		return;
+	snprintf(t->last_error, sizeof t->last_error, "%s", e->message);
+	fprintf(stderr, "tamin: --queue-log %s: %s\n", t->path, e->message);
+}
+
+static void *tail_main(void *arg)
+{
+	struct calls_tail *t = arg;
+	struct err e = {0};
+	int started = 0;
+	while (!atomic_load(&t->stop)) {
+		int rc;
+		if (!started) {
+			t->op = TAIL_GET;
+			rc = tail_submit(t, &e);
+			if (rc == 0)
+				rc = calls_follower_start(&t->f, t->kept, &e);
+			started = rc >= 0;
+		} else {
+			rc = calls_follower_poll(&t->f, &e);
+		}
+		if (rc < 0)
+			tail_say(t, &e);
+		else
+			t->last_error[0] = 0;
+		/* a look every CALLS_TAIL_MS, or at once when told to stop */
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += CALLS_TAIL_MS * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_mutex_lock(&t->mu);
+		if (!atomic_load(&t->stop))
+			pthread_cond_timedwait(&t->cv, &t->mu, &until);
+		pthread_mutex_unlock(&t->mu);
+	}
+	return NULL;
+}
+
+struct calls_tail *calls_tail_start(const char *path, struct writer *w, const struct app *app,
+				    struct err *e)
+{
+	struct calls_tail *t = calloc(1, sizeof *t);
+	char *buf = malloc(CALLS_FOLLOW_BATCH);
+	char *p = strdup(path);
+	if (!t || !buf || !p) {
+		free(t);
+		free(buf);
+		free(p);
+		err_set(e, 500, "internal", "", "out of memory");
+		return NULL;
+	}
+	t->writer = w;
+	t->app = app;
+	t->path = p;
+	calls_import_init(&t->im, NULL);
+	calls_feed_init(&t->feed);
+	t->im.on_event = calls_feed_hook;
+	t->im.on_event_ctx = &t->feed;
+	t->im.file = p;
+	t->f = (struct calls_follower){
+	    .path = p, .buf = buf, .fd = -1, .stop = &t->stop, .commit = tail_commit, .ctx = t};
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->cv, NULL);
+	if (pthread_create(&t->thread, NULL, tail_main, t) != 0) {
+		err_set(e, 500, "internal", "", "cannot start the queue_log follower's thread");
+		pthread_cond_destroy(&t->cv);
+		pthread_mutex_destroy(&t->mu);
+		calls_import_release(&t->im);
+		free(buf);
+		free(p);
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void calls_tail_stop(struct calls_tail *t)
+{
+	if (!t)
+		return;
+	atomic_store(&t->stop, 1);
+	pthread_mutex_lock(&t->mu);
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	pthread_join(t->thread, NULL);
+	calls_follower_close(&t->f);
+	pthread_cond_destroy(&t->cv);
+	pthread_mutex_destroy(&t->mu);
+	calls_import_release(&t->im);
+	calls_feed_release(&t->feed);
+	free(t->f.buf);
+	free(t->path);
+	free(t);
 }
