@@ -196,6 +196,9 @@ int cli_serve(int argc, char **argv)
 	    OPT_STRING("--trusted-proxy", "ADDRESS", &o.trusted_proxy,
 		       "the reverse proxy in front: its requests count as from the last address "
 		       "of their X-Forwarded-For"),
+	    OPT_STRING("--queue-log", "FILE", &o.queue_log,
+		       "follows Asterisk's queue_log as it grows (as `tamin calls follow`: "
+		       "rotation and restart alike): the calls' events, the screen pop"),
 	    OPT_STRING(
 		"--web", "DIR", &o.web,
 		"the built web app to serve at / (the folder Vite writes: index.html, assets/)"),

@@ -52,6 +52,16 @@ int users_phone_agent_check(const char *in, struct arena *a, const char **out, s
 	char *s = in ? text_normalize(a, in) : NULL;
 	if (!s)
 		return err_set(e, 400, "invalid_field", "phone_agent", "phone_agent is not UTF-8 text");
+	/* as typed: a tab or a line break inside is no agent's (normalising would make it a
+	 * space) */
+	for (const char *p = strpbrk(in, "\t\r\n"); p; p = NULL) {
+		size_t lead = strspn(in, " \t\r\n"), len = strlen(in);
+		while (len > lead && strchr(" \t\r\n", in[len - 1]))
+			len--;
+		if ((size_t)(p - in) >= lead && (size_t)(p - in) < len)
+			return err_set(e, 400, "invalid_field", "phone_agent",
+				       "phone_agent has a character no queue_log field holds");
+	}
 	size_t n = strlen(s);
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		s[--n] = 0;
