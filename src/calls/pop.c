@@ -8,6 +8,7 @@
 #include "app.h"
 #include "audit/audit.h"
 #include "base/jw.h"
+#include "base/text.h"
 #include "calls/queuelog.h"
 #include "cases/cases.h"
 #include "http/http.h"
@@ -322,11 +323,13 @@ static void write_linked(struct req *r, struct jw *w, const char *callid)
 void calls_h_get(struct req *r)
 {
 	const char *callid = r->param[0];
-	for (const unsigned char *p = (const unsigned char *)callid; *p; p++)
-		if (*p < 0x20 || *p == 0x7f || *p == '|') {
-			reply_errorf(r, 400, "invalid_field", "callid", "not a call id");
-			return;
-		}
+	int bad = !text_utf8_valid(callid, strlen(callid));
+	for (const unsigned char *p = (const unsigned char *)callid; *p && !bad; p++)
+		bad = *p < 0x20 || *p == 0x7f || *p == '|'; /* no queue_log field holds these */
+	if (bad) {
+		reply_errorf(r, 400, "invalid_field", "callid", "not a call id");
+		return;
+	}
 	struct db *db = req_db(r);
 	struct pick_q q = {.a = &r->arena};
 	struct err e = {0};

@@ -176,6 +176,8 @@ test('a CONNECT pops the card on the answering agent\'s stream only; the card, t
   assertError(denied, 403, 'forbidden', 'callid');
   assertError(await get('/api/v1/calls/no-such-call', 'agent2'), 403, 'forbidden', 'callid');
   assertError(await get('/api/v1/calls/no-such-call', 'supervisor'), 404, 'not_found', 'callid');
+  for (const bad of ['a%7Cb', 'a%01b', '%FF%FE'])
+    assertError(await get(`/api/v1/calls/${bad}`, 'supervisor'), 400, 'invalid_field', 'callid');
   assert.equal((await get(`/api/v1/calls/${encodeURIComponent(id)}`, 'supervisor')).status, 200);
   assertError(await get(`/api/v1/calls/${encodeURIComponent(id)}`, 'desk1'), 403);
 
