@@ -10,7 +10,10 @@
 #include "calls/queuelog.h"
 #include "live/live.h"
 
-void calls_feed_init(struct calls_feed *f) { memset(f, 0, sizeof *f); }
+void calls_feed_init(struct calls_feed *f)
+{
+	memset(f, 0, sizeof *f);
+}
 
 void calls_feed_release(struct calls_feed *f)
 {
@@ -19,7 +22,10 @@ void calls_feed_release(struct calls_feed *f)
 	memset(f, 0, sizeof *f);
 }
 
-void calls_feed_clear(struct calls_feed *f) { f->len = f->n = 0; }
+void calls_feed_clear(struct calls_feed *f)
+{
+	f->len = f->n = 0;
+}
 
 static void *grow(void *p, size_t *cap, size_t need, size_t size)
 {

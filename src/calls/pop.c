@@ -260,7 +260,10 @@ struct pick_q {
 	int64_t person_id; /* any row's, for a refusal's audit */
 };
 
-static const char *dup(struct arena *a, const char *s) { return s ? arena_strdup(a, s) : NULL; }
+static const char *dup(struct arena *a, const char *s)
+{
+	return s ? arena_strdup(a, s) : NULL;
+}
 
 static int pick_fn(void *ctx, const struct calls_call *c, struct err *e)
 {
@@ -312,7 +315,8 @@ static void write_linked(struct req *r, struct jw *w, const char *callid)
 		for (int i = 0; i < n; i++) {
 			jw_object(w, NULL);
 			jw_str(w, "how", hows[i]);
-			if (cases_brief_write(req_db(r), ids[i], &r->who, &r->arena, w, "case") != 1)
+			if (cases_brief_write(req_db(r), ids[i], &r->who, &r->arena, w, "case") !=
+			    1)
 				jw_null(w, "case");
 			jw_end(w);
 		}
@@ -380,8 +384,8 @@ void calls_h_get(struct req *r)
 	memset(a, 0, sizeof *a);
 	a->action = "call_read";
 	a->person_id = known ? p.id : 0;
-	a->reason = arena_printf(&r->arena, known ? "screen pop, call %s" : "call %s, number not on record",
-				 callid);
+	a->reason = arena_printf(
+	    &r->arena, known ? "screen pop, call %s" : "call %s, number not on record", callid);
 	/* the caller is identified by their number: the agent may read their cases, as
 	 * after a lookup (cases_h_person) */
 	a->grant_context = known && (agent || r->who.role == ROLE_DESK);

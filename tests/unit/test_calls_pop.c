@@ -20,8 +20,8 @@
 static int64_t user(struct fx *f, const char *login, const char *agent)
 {
 	struct err e = {0};
-	struct user_new u = {.login = login, .role = "agent", .pw_hash = "$argon2id$x",
-			     .phone_agent = agent};
+	struct user_new u = {
+	    .login = login, .role = "agent", .pw_hash = "$argon2id$x", .phone_agent = agent};
 	assert_int_equal(users_add(f->db, &u, &e), 0);
 	int64_t id = 0;
 	struct db_stmt *s = db_prepare(f->db, "SELECT id FROM users WHERE login = $1");
