@@ -879,7 +879,6 @@ int cases_brief_write(struct db *db, int64_t case_id, const struct principal *wh
 	return rc;
 }
 
-
 void cases_h_person(struct req *r)
 {
 	struct err e;
