@@ -195,6 +195,7 @@ const struct route api_routes[] = {
 	{M_POST, "/api/v1/users/{}/enable", ROLE_ADMIN, users_h_enable},
 	{M_POST, "/api/v1/users/{}/role", ROLE_ADMIN, users_h_role},
 	{M_POST, "/api/v1/users/{}/password", ROLE_ADMIN, users_h_reset_password},
+	{M_POST, "/api/v1/users/{}/phone-agent", ROLE_ADMIN, users_h_phone_agent},
 	/* the phone line (calls.h): the telephone system posts its queue_log lines (8 MiB at
 	 * most, about 80,000 lines: a minute of a national centre in one request) */
 	{M_POST, "/api/v1/calls/events", ROLE_TELEPHONY, calls_h_events, 8u << 20},
@@ -214,5 +215,9 @@ const struct route api_routes[] = {
 	{M_GET, "/api/v1/pulse/series.xlsx", ROLE_SUPERVISOR, pulse_h_series_xlsx},
 	{M_GET, "/api/v1/pulse/movers", ROLE_SUPERVISOR, pulse_h_movers},
 	{M_GET, "/api/v1/pulse/movers.xlsx", ROLE_SUPERVISOR, pulse_h_movers_xlsx},
+	/* the screen pop (calls.h): a call with its caller's card, a case's calls; after
+	 * every /api/v1/calls/NAME route, which {} would take */
+	{M_GET, "/api/v1/calls/{}", ROLE_AGENT | ROLE_SUPERVISOR, calls_h_get, 0, "call_read"},
+	{M_GET, "/api/v1/cases/{}/calls", ROLE_STAFF_CASES, calls_h_case_calls, 0, "case_read"},
 	{0, NULL, 0, NULL},
 };

@@ -515,6 +515,7 @@ static const struct {
 	const char *code, *words;
 } action_words[] = {
     {"person_read", "شناسایی تماس‌گیرنده و دیدن کارت او"},
+    {"call_read", "دیدن تماس و کارت تماس‌گیرنده"},
     {"case_read", "دیدن پرونده"},
     {"case_list", "جست‌وجو و دیدن فهرست پرونده‌ها"},
     {"case_create", "ثبت پرونده"},

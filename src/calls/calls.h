@@ -6,12 +6,14 @@
 #ifndef TAMIN_CALLS_CALLS_H
 #define TAMIN_CALLS_CALLS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "base/arena.h"
 #include "base/err.h"
 
+struct app;
 struct db;
 struct jw;
 struct ql_line;
@@ -80,6 +82,47 @@ int calls_follow_get(struct db *db, const char *path, struct calls_follow_pos *p
 int calls_follow_put(struct db *db, const char *path, const struct calls_follow_pos *p,
 		     int64_t now, struct err *e);
 
+/* A followed file: its descriptor (kept across a rename, so a rotated file is read to its
+ * end) and the position as kept. The loop around it is the caller's: `tamin calls follow`
+ * commits on its own connection, `tamin serve --queue-log` through the writer. */
+#define CALLS_FOLLOW_BATCH (1u << 20) /* bytes read at most per commit */
+struct calls_follower {
+	const char *path;
+	char *buf; /* CALLS_FOLLOW_BATCH bytes, the caller's */
+	int fd;	   /* -1: not open */
+	struct calls_follow_pos pos;
+	const atomic_int *stop; /* set (a signal, the server's stop): read no further */
+	/* Stores buf[0..len) (whole lines; with finish, a last line without its newline
+	 * too) and *next, in one transaction; next->line comes in as the lines before buf
+	 * and is set to the lines after it. 0, or -1 with e (the position stays). */
+	int (*commit)(void *ctx, const char *buf, size_t len, int finish,
+		      struct calls_follow_pos *next, struct err *e);
+	void *ctx;
+};
+/* Opens the file: at f->pos when kept (calls_follow_get found it) and it is the same file
+ * (or the kept one, rotated to PATH.1 while stopped, to its end first), else from its
+ * start. 1 open, 0 not there yet, -1 with e. */
+int calls_follower_start(struct calls_follower *f, int kept, struct err *e);
+/* One look: the open file read to its last newline, then the path looked at again: a
+ * different file there is a rotation (the old one read to its end by its descriptor, the
+ * new one from its start), a file shorter than the position was truncated (read again
+ * from its start). 0, or -1 with e. */
+int calls_follower_poll(struct calls_follower *f, struct err *e);
+void calls_follower_close(struct calls_follower *f);
+
+/* `tamin serve --queue-log FILE`: the follower on a thread of its own, looking every
+ * CALLS_TAIL_MS; each batch of lines and its position written by one job of the server's
+ * writer (store/writer.h), its new events told (calls_dispatch) once committed. Trouble
+ * (the file unreadable, a failed write) is said on stderr and tried again at the next
+ * look. calls_tail_stop before the writer stops. NULL with e when the thread cannot
+ * start. */
+#define CALLS_TAIL_MS 250
+struct calls_tail;
+struct writer;
+struct calls_tail *calls_tail_start(const char *path, struct writer *w, const struct app *app,
+				    struct err *e);
+void calls_tail_stop(struct calls_tail *t);
+
 /* ---- figures (figures.c) ---- */
 
 enum calls_by { CALLS_BY_15M, CALLS_BY_HOUR, CALLS_BY_DAY, CALLS_BY_MONTH };
@@ -139,6 +182,12 @@ typedef int (*calls_each_fn)(void *ctx, const struct calls_call *c, struct err *
 int calls_each(struct db *db, int64_t from, int64_t to, calls_each_fn fn, void *ctx,
 	       struct err *e);
 
+/* The calls of callid (a row per queue it entered), by entry time. 0, or -1 with e. */
+int calls_find(struct db *db, const char *callid, calls_each_fn fn, void *ctx, struct err *e);
+/* The latest max calls of person_id (the caller linked by mobile), latest first. */
+int calls_of_person(struct db *db, int64_t person_id, int max, calls_each_fn fn, void *ctx,
+		    struct err *e);
+
 typedef int (*calls_event_fn)(void *ctx, const struct ql_line *l, struct err *e);
 /* Each stored event with a time in [from, to), in time order (the file's order within a
  * second is not kept), parsed again as queuelog.h gives it; fn returning -1 stops with
@@ -146,8 +195,57 @@ typedef int (*calls_event_fn)(void *ctx, const struct ql_line *l, struct err *e)
 int calls_events_each(struct db *db, int64_t from, int64_t to, calls_event_fn fn, void *ctx,
 		      struct err *e);
 
-/* ---- HTTP (http.c) ---- */
+/* ---- the events told once committed (feed.c) ----
+ * Both ways events reach the server (POST /api/v1/calls/events, `serve --queue-log`)
+ * collect the new ones with calls_feed_hook (calls_import's on_event), resolve them in the
+ * import's transaction, and after the commit hand them to calls_dispatch, which tells each
+ * listener: the screen pop (live_call to the agent's account) and the wallboard. */
+struct calls_feed_item {
+	size_t off;	 /* the event's line in text */
+	int64_t user_id; /* a CONNECT to pop: the account of its agent; 0 none */
+};
+struct calls_feed {
+	char *text; /* each event as a queue_log line again, NUL-ended */
+	size_t len, cap;
+	struct calls_feed_item *items;
+	size_t n, nmax;
+};
+void calls_feed_init(struct calls_feed *f);
+void calls_feed_release(struct calls_feed *f);
+void calls_feed_clear(struct calls_feed *f);
+/* calls_import's on_event: ctx is a struct calls_feed, l is copied. */
+void calls_feed_hook(void *ctx, const struct ql_line *l);
+/* In the import's transaction, after its flush (pop.c): keeps the call on each agent's
+ * screen (a CONNECT of a call that has not ended, at most CALLS_POP_MAX_AGE old, to an
+ * agent an account has: call_screens, and the item's user_id set), and takes it off at
+ * the call's end. 0, or -1 with e. */
+#define CALLS_POP_MAX_AGE 3600
+int calls_feed_resolve(struct calls_feed *f, struct db *db, int64_t now, struct err *e);
+/* After the commit: each event, parsed again, to each listener. From any thread. */
+void calls_dispatch(const struct app *app, const struct calls_feed *f);
+
+/* ---- calls and cases (pop.c) ---- */
+/* call_id of a case created on a call: the call, answered by user_id's telephone agent.
+ * 0 and *queue (a's), or -1 with e (400 unknown_call, 403 not_your_call; both naming
+ * call_id). */
+int calls_check_mine(struct db *db, const char *callid, int64_t user_id, struct arena *a,
+		     const char **queue, struct err *e);
+/* Links case_id to the call, how "opened" or "touched" (an existing link stays as it
+ * is). 0, or -1 with e. */
+int calls_link(struct db *db, const char *callid, const char *queue, int64_t case_id,
+	       const char *how, int64_t user_id, int64_t now, struct err *e);
+/* A case user_id wrote to: linked as touched to the call on their screen, if any. */
+int calls_touch(struct db *db, int64_t user_id, int64_t case_id, int64_t now, struct err *e);
+
+/* ---- HTTP (http.c, pop.c) ---- */
 void calls_h_events(struct req *r);  /* POST /api/v1/calls/events (telephony) */
 void calls_h_figures(struct req *r); /* GET /api/v1/calls/figures (supervisor) */
+/* GET /api/v1/calls/{callid} (agent: a call of their own telephone agent; supervisor):
+ * the call, the caller's card (the person by mobile on record, their cases and last
+ * calls; or not found, with the number), and the cases linked to it. Audited
+ * (call_read); an agent is given the caller context, as by identifying the caller. */
+void calls_h_get(struct req *r);
+/* GET /api/v1/cases/{id}/calls: the calls linked to a case its reader may read. */
+void calls_h_case_calls(struct req *r);
 
 #endif

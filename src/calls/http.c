@@ -9,22 +9,29 @@ struct events_job {
 	struct req *r;
 	struct write_job job;
 	struct calls_import im;
+	struct calls_feed feed; /* the new events, told once committed */
+	int64_t now;
 };
 
-/* In the writer's transaction: the whole body as one import. */
+/* In the writer's transaction: the whole body as one import, and the calls now on
+ * agents' screens. */
 static int events_run(struct db *db, void *arg, struct err *e)
 {
 	struct events_job *x = arg;
 	x->im.db = db;
-	if (calls_import_text(&x->im, x->r->body, x->r->body_len, e) < 0)
+	if (calls_import_text(&x->im, x->r->body, x->r->body_len, e) < 0 ||
+	    calls_import_finish(&x->im, e) < 0)
 		return -1;
-	return calls_import_finish(&x->im, e);
+	return calls_feed_resolve(&x->feed, db, x->now, e);
 }
 
 static void events_done(void *arg, int rc, const struct err *e)
 {
 	struct events_job *x = arg;
 	struct req *r = x->r;
+	if (rc == 0)
+		calls_dispatch(r->app, &x->feed);
+	calls_feed_release(&x->feed);
 	if (rc < 0) {
 		calls_import_release(&x->im);
 		reply_error(r, e);
@@ -46,7 +53,11 @@ void calls_h_events(struct req *r)
 	}
 	struct events_job *x = arena_alloc(&r->arena, sizeof *x);
 	x->r = r;
+	x->now = req_now();
 	calls_import_init(&x->im, NULL);
+	calls_feed_init(&x->feed);
+	x->im.on_event = calls_feed_hook;
+	x->im.on_event_ctx = &x->feed;
 	req_write_job(r, &x->job, events_run, events_done, x);
 }
 

@@ -8,16 +8,13 @@
 
 static int64_t col_time(struct db_stmt *s, int i) { return db_col_is_null(s, i) ? -1 : db_col_int(s, i); }
 
-int calls_each(struct db *db, int64_t from, int64_t to, calls_each_fn fn, void *ctx,
-	       struct err *e)
+#define CALL_COLUMNS                                                                        \
+	"SELECT callid, queue, caller, agent, outcome, person_id, entered, connected, ended, "   \
+	"wait_s, talk_s FROM calls "
+
+/* Each row of s (prepared with CALL_COLUMNS and bound) to fn; s done. */
+static int each_row(struct db *db, struct db_stmt *s, calls_each_fn fn, void *ctx, struct err *e)
 {
-	struct db_stmt *s = db_prepare(db, "SELECT callid, queue, caller, agent, outcome, person_id, "
-					   "entered, connected, ended, wait_s, talk_s FROM calls "
-					   "WHERE entered >= $1 AND entered < $2 ORDER BY entered");
-	if (!s)
-		return db_fail(db, e);
-	db_bind_int(s, 1, from);
-	db_bind_int(s, 2, to);
 	int step, rc = 0;
 	while ((step = db_step(s)) == 1) {
 		struct calls_call c = {
@@ -34,6 +31,39 @@ int calls_each(struct db *db, int64_t from, int64_t to, calls_each_fn fn, void *
 	if (step < 0)
 		return db_fail(db, e);
 	return rc;
+}
+
+int calls_each(struct db *db, int64_t from, int64_t to, calls_each_fn fn, void *ctx,
+	       struct err *e)
+{
+	struct db_stmt *s = db_prepare(db, CALL_COLUMNS "WHERE entered >= $1 AND entered < $2 "
+							"ORDER BY entered");
+	if (!s)
+		return db_fail(db, e);
+	db_bind_int(s, 1, from);
+	db_bind_int(s, 2, to);
+	return each_row(db, s, fn, ctx, e);
+}
+
+int calls_find(struct db *db, const char *callid, calls_each_fn fn, void *ctx, struct err *e)
+{
+	struct db_stmt *s = db_prepare(db, CALL_COLUMNS "WHERE callid = $1 ORDER BY entered");
+	if (!s)
+		return db_fail(db, e);
+	db_bind_text(s, 1, callid);
+	return each_row(db, s, fn, ctx, e);
+}
+
+int calls_of_person(struct db *db, int64_t person_id, int max, calls_each_fn fn, void *ctx,
+		    struct err *e)
+{
+	struct db_stmt *s = db_prepare(db, CALL_COLUMNS "WHERE person_id = $1 ORDER BY entered "
+							"DESC LIMIT $2");
+	if (!s)
+		return db_fail(db, e);
+	db_bind_int(s, 1, person_id);
+	db_bind_int(s, 2, max);
+	return each_row(db, s, fn, ctx, e);
 }
 
 int calls_events_each(struct db *db, int64_t from, int64_t to, calls_event_fn fn, void *ctx,

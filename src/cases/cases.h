@@ -24,6 +24,7 @@
 #include "base/principal.h"
 #include "store/store.h"
 
+struct arena;
 struct req;
 struct jw;
 struct app;
@@ -206,6 +207,16 @@ int cases_contacts_each(struct db *db, int64_t from, int64_t to, case_contact_fn
 int cases_contacts_examples(struct db *db, int64_t from, int64_t to, int64_t topic_id,
 			    int64_t department_id, const char *channel, const char *province,
 			    int max, struct arena *a, const char **out, struct err *e);
+
+/* The caller card's cases of person_id as who may see them (cases_h_person, the screen
+ * pop of calls/): "cases" (the latest 50), "open_cases", "cases_total", into the object
+ * open in w. */
+void cases_card_write(struct db *db, struct jw *w, int64_t person_id,
+		      const struct principal *who, struct arena *a);
+/* A case as a list shows it (its brief object, under key in an object, NULL in an array)
+ * into w: 1, 0 no such case (nothing written), -1 error. */
+int cases_brief_write(struct db *db, int64_t case_id, const struct principal *who,
+		      struct arena *a, struct jw *w, const char *key);
 
 /* The routes. */
 void cases_h_create(struct req *r);

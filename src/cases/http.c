@@ -6,6 +6,7 @@
 #include "base/jalali.h"
 #include "base/natid.h"
 #include "base/text.h"
+#include "calls/calls.h"
 #include "cases/internal.h"
 #include "http/http.h"
 #include "lists/rows.h"
@@ -31,12 +32,18 @@ static int one_of(const char *v, const char *const *set)
 struct create_ctx {
 	struct req *r;
 	struct case_new c;
+	const char *call_id, *call_queue; /* the call it is opened on (calls/); NULL: none */
 	struct write_job job;
 };
 
 static int create_run(struct db *db, void *arg, struct err *e)
 {
-	return case_create_run(db, &((struct create_ctx *)arg)->c, e);
+	struct create_ctx *x = arg;
+	if (case_create_run(db, &x->c, e) < 0)
+		return -1;
+	return x->call_id ? calls_link(db, x->call_id, x->call_queue, x->c.case_id, "opened",
+				       x->c.who.user_id, x->c.now, e)
+			  : 0;
 }
 
 /* The case's version as its ETag: "<id>-<version>" (If-Match on an event names it). */
@@ -139,7 +146,7 @@ void cases_h_create(struct req *r)
 {
 	static const char *const known[] = {"national_id", "channel",	 "topic",     "subject",
 					    "description", "mobile",	 "priority",  "first_name",
-					    "last_name",   NULL};
+					    "last_name",   "call_id",	 NULL};
 	struct err e;
 	json_t *b = req_json(r, &e);
 	if (!b) {
@@ -147,6 +154,7 @@ void cases_h_create(struct req *r)
 		return;
 	}
 	struct create_ctx *x = arena_alloc(&r->arena, sizeof *x);
+	memset(x, 0, sizeof *x);
 	struct case_new *c = &x->c;
 	const char *nid = NULL, *topic = NULL, *mobile = NULL;
 	if (field_only(b, known, &e) < 0 ||
@@ -158,7 +166,15 @@ void cases_h_create(struct req *r)
 	    field_key(b, "mobile", 0, 24, &r->arena, &mobile, &e) < 0 ||
 	    field_key(b, "priority", 0, 16, &r->arena, &c->priority, &e) < 0 ||
 	    field_text(b, "first_name", 0, 60, &r->arena, &c->first_name, &e) < 0 ||
-	    field_text(b, "last_name", 0, 80, &r->arena, &c->last_name, &e) < 0)
+	    field_text(b, "last_name", 0, 80, &r->arena, &c->last_name, &e) < 0 ||
+	    field_text(b, "call_id", 0, 64, &r->arena, &x->call_id, &e) < 0)
+		goto bad;
+	/* opened on a call: one the account's telephone agent answered (the screen pop) */
+	if (x->call_id && (r->who.role == ROLE_CITIZEN
+			       ? err_set(&e, 400, "invalid_field", "call_id",
+					 "a citizen's case is not opened on a call")
+			       : calls_check_mine(req_db(r), x->call_id, r->who.user_id,
+						  &r->arena, &x->call_queue, &e)) < 0)
 		goto bad;
 	if (r->who.role == ROLE_CITIZEN) {
 		struct person me;
@@ -309,7 +325,11 @@ struct event_ctx {
 
 static int event_run(struct db *db, void *arg, struct err *e)
 {
-	return case_event_run(db, &((struct event_ctx *)arg)->ev, e);
+	struct case_event *ev = &((struct event_ctx *)arg)->ev;
+	if (case_event_run(db, ev, e) < 0)
+		return -1;
+	/* written to while a call is on the writer's screen: linked to it as touched */
+	return calls_touch(db, ev->who.user_id, ev->case_id, ev->now, e);
 }
 
 static void event_done(void *arg, int rc, const struct err *e)
@@ -811,6 +831,54 @@ bad:
 
 /* ---- GET /api/v1/people/{national_id}: the caller's card ---- */
 
+void cases_card_write(struct db *db, struct jw *w, int64_t person_id,
+		      const struct principal *who, struct arena *a)
+{
+	jw_array(w, "cases");
+	struct db_stmt *s = db_prepare(db, CASE_SELECT " WHERE c.person_id = $1"
+							      " ORDER BY c.id DESC LIMIT 50");
+	db_bind_int(s, 1, person_id);
+	int open = 0;
+	/* an agent or desk officer identifies the caller here and may see all their cases;
+	 * a department supervisor only those of the department */
+	int all = who->role != ROLE_SUPERVISOR || !who->department_id;
+	while (db_step(s) == 1) {
+		struct case_row c;
+		case_read_row(s, &c, a);
+		if (!all && c.department_id != who->department_id)
+			continue;
+		open += strcmp(c.status, "closed") != 0;
+		jw_object(w, NULL);
+		case_write_brief(w, &c, who);
+		jw_end(w);
+	}
+	db_done(s);
+	jw_end(w);
+	jw_int(w, "open_cases", open);
+	/* the card shows the latest 50; the list (GET /cases?national_id=) pages through all */
+	s = db_prepare(db, all ? "SELECT count(*) FROM cases WHERE person_id = $1"
+				      : "SELECT count(*) FROM cases WHERE person_id = $1"
+					" AND department_id = $2");
+	db_bind_int(s, 1, person_id);
+	if (!all)
+		db_bind_int(s, 2, who->department_id);
+	jw_int(w, "cases_total", db_step(s) == 1 ? db_col_int(s, 0) : 0);
+	db_done(s);
+}
+
+int cases_brief_write(struct db *db, int64_t case_id, const struct principal *who,
+		      struct arena *a, struct jw *w, const char *key)
+{
+	struct case_row c;
+	int rc = case_load(db, case_id, &c, a);
+	if (rc == 1) {
+		jw_object(w, key);
+		case_write_brief(w, &c, who);
+		jw_end(w);
+	}
+	return rc;
+}
+
 void cases_h_person(struct req *r)
 {
 	struct err e;
@@ -831,36 +899,7 @@ void cases_h_person(struct req *r)
 	jw_init(&w);
 	jw_object(&w, NULL);
 	people_write_fields(&w, &p);
-	jw_array(&w, "cases");
-	struct db_stmt *s = db_prepare(req_db(r), CASE_SELECT " WHERE c.person_id = $1"
-							      " ORDER BY c.id DESC LIMIT 50");
-	db_bind_int(s, 1, p.id);
-	int open = 0;
-	/* an agent or desk officer identifies the caller here and may see all their cases;
-	 * a department supervisor only those of the department */
-	int all = r->who.role != ROLE_SUPERVISOR || !r->who.department_id;
-	while (db_step(s) == 1) {
-		struct case_row c;
-		case_read_row(s, &c, &r->arena);
-		if (!all && c.department_id != r->who.department_id)
-			continue;
-		open += strcmp(c.status, "closed") != 0;
-		jw_object(&w, NULL);
-		case_write_brief(&w, &c, &r->who);
-		jw_end(&w);
-	}
-	db_done(s);
-	jw_end(&w);
-	jw_int(&w, "open_cases", open);
-	/* the card shows the latest 50; the list (GET /cases?national_id=) pages through all */
-	s = db_prepare(req_db(r), all ? "SELECT count(*) FROM cases WHERE person_id = $1"
-				      : "SELECT count(*) FROM cases WHERE person_id = $1"
-					" AND department_id = $2");
-	db_bind_int(s, 1, p.id);
-	if (!all)
-		db_bind_int(s, 2, r->who.department_id);
-	jw_int(&w, "cases_total", db_step(s) == 1 ? db_col_int(s, 0) : 0);
-	db_done(s);
+	cases_card_write(req_db(r), &w, p.id, &r->who, &r->arena);
 	jw_end(&w);
 	struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
 	a->action = "person_read";

@@ -3,14 +3,12 @@
 #include "cli/cli.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "base/jw.h"
@@ -120,163 +118,44 @@ int cli_calls_import(int argc, char **argv)
 
 /* ---- follow ---- */
 
-static volatile sig_atomic_t follow_stop;
+static atomic_int follow_stop; /* lock-free: a signal handler may set it */
 
 static void on_stop(int sig)
 {
 	(void)sig;
-	follow_stop = 1;
+	atomic_store(&follow_stop, 1);
 }
 
-/* The file followed: its descriptor (kept across a rename, so a rotated file is read to
- * its end) and the position as kept in the database. */
-struct follow {
+struct follow_ctx {
 	struct db *db;
 	struct calls_import *im;
 	const char *path;
-	char *buf;
-	int fd; /* -1: not open yet */
-	struct calls_follow_pos pos;
 };
 
-/* The lines in buf (and, with finish, an unfinished last one) and the position after
- * them, in one transaction. */
-static int follow_commit(struct follow *f, const char *buf, size_t len, int finish,
-			 struct err *e)
+/* The follower's commit: the lines and the position after them, in one transaction on
+ * the command's own connection. */
+static int follow_commit(void *arg, const char *buf, size_t len, int finish,
+			 struct calls_follow_pos *next, struct err *e)
 {
-	if (db_begin(f->db))
-		return db_fail(f->db, e);
-	f->im->lineno = f->pos.line;
-	if (len && calls_import_text(f->im, buf, len, e) < 0)
+	struct follow_ctx *c = arg;
+	if (db_begin(c->db))
+		return db_fail(c->db, e);
+	c->im->lineno = next->line;
+	if (len && calls_import_text(c->im, buf, len, e) < 0)
 		goto fail;
-	if ((finish ? calls_import_finish(f->im, e) : calls_import_flush(f->im, e)) < 0)
+	if ((finish ? calls_import_finish(c->im, e) : calls_import_flush(c->im, e)) < 0)
 		goto fail;
-	struct calls_follow_pos next = f->pos;
-	next.offset += (int64_t)len;
-	next.line = f->im->lineno;
-	if (calls_follow_put(f->db, f->path, &next, (int64_t)time(NULL), e) < 0)
+	next->line = c->im->lineno;
+	if (calls_follow_put(c->db, c->path, next, (int64_t)time(NULL), e) < 0)
 		goto fail;
-	if (db_commit(f->db)) {
-		db_fail(f->db, e);
+	if (db_commit(c->db)) {
+		db_fail(c->db, e);
 		goto fail;
 	}
-	f->pos = next;
 	return 0;
 fail:
-	db_rollback(f->db);
+	db_rollback(c->db);
 	return -1;
-}
-
-/* Reads the open file from the position to its last newline (to its end when last: a
- * rotated file no longer grows, and its last line counts even without a newline). */
-static int follow_read(struct follow *f, int last, struct err *e)
-{
-	while (!follow_stop) {
-		ssize_t n = pread(f->fd, f->buf, CALLS_BATCH, (off_t)f->pos.offset);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_set(e, 500, "internal", "", "%s: %s", f->path, strerror(errno));
-		if (n == 0)
-			return 0;
-		size_t k = (size_t)n;
-		const char *nl = memrchr(f->buf, '\n', k);
-		if (nl)
-			k = (size_t)(nl - f->buf) + 1;
-		else if (k < CALLS_BATCH && !last)
-			return 0; /* a line still being written */
-		/* else a line longer than the batch (the import counts it as too long) or a
-		 * rotated file's last line */
-		/* the unfinished last line of a rotated file is a line now */
-		if (follow_commit(f, f->buf, k, !nl && last && k < CALLS_BATCH, e) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-/* Opens path and decides where to start: the kept position when it is the same file and
- * not shorter than it, else its start. 1 open, 0 not there (yet), -1 with e. */
-static int follow_open(struct follow *f, int kept, struct err *e)
-{
-	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		return err_set(e, 500, "internal", "", "%s: %s", f->path, strerror(errno));
-	}
-	struct stat st;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return err_set(e, 500, "internal", "", "%s: %s", f->path, strerror(errno));
-	}
-	f->fd = fd;
-	if (kept && f->pos.dev == (int64_t)st.st_dev && f->pos.ino == (int64_t)st.st_ino &&
-	    f->pos.offset <= (int64_t)st.st_size)
-		return 1;
-	/* a new file (first run, or rotated while stopped) or one truncated */
-	f->pos = (struct calls_follow_pos){(int64_t)st.st_dev, (int64_t)st.st_ino, 0, 0};
-	return follow_commit(f, NULL, 0, 0, e) < 0 ? -1 : 1;
-}
-
-/* After a restart, when the file at the path is not the one kept: the kept one, when it
- * was rotated to PATH.1 (logrotate's name) meanwhile, is opened to be read to its end
- * first (follow_poll then goes on to the new one). */
-static void follow_rotated_while_stopped(struct follow *f)
-{
-	struct stat st;
-	if (stat(f->path, &st) == 0 && (int64_t)st.st_dev == f->pos.dev &&
-	    (int64_t)st.st_ino == f->pos.ino)
-		return;
-	char old[4096];
-	if (snprintf(old, sizeof old, "%s.1", f->path) >= (int)sizeof old)
-		return;
-	int fd = open(old, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (fstat(fd, &st) == 0 && (int64_t)st.st_dev == f->pos.dev &&
-	    (int64_t)st.st_ino == f->pos.ino && (int64_t)st.st_size >= f->pos.offset)
-		f->fd = fd;
-	else
-		close(fd);
-}
-
-/* One look: the open file read to its last newline, then the path looked at again: a
- * different file there is a rotation (the old one read to its end by its descriptor, the
- * new one from its start), a file shorter than the position was truncated (read again
- * from its start). */
-static int follow_poll(struct follow *f, struct err *e)
-{
-	if (f->fd < 0) {
-		int rc = follow_open(f, 0, e);
-		if (rc <= 0)
-			return rc;
-	}
-	if (follow_read(f, 0, e) < 0)
-		return -1;
-	struct stat st;
-	if (stat(f->path, &st) < 0)
-		return errno == ENOENT ? 0 : err_set(e, 500, "internal", "", "%s: %s", f->path,
-						     strerror(errno));
-	if ((int64_t)st.st_dev != f->pos.dev || (int64_t)st.st_ino != f->pos.ino) {
-		if (follow_read(f, 1, e) < 0)
-			return -1;
-		if (follow_stop)
-			return 0;
-		close(f->fd);
-		f->fd = -1;
-		int rc = follow_open(f, 0, e);
-		if (rc <= 0)
-			return rc;
-		return follow_read(f, 0, e);
-	}
-	if ((int64_t)st.st_size < f->pos.offset) {
-		f->pos.offset = 0;
-		f->pos.line = 0;
-		if (follow_commit(f, NULL, 0, 0, e) < 0)
-			return -1;
-		return follow_read(f, 0, e);
-	}
-	return 0;
 }
 
 int cli_calls_follow(int argc, char **argv)
@@ -322,8 +201,10 @@ int cli_calls_follow(int argc, char **argv)
 	struct calls_import im;
 	calls_import_init(&im, db);
 	im.file = files[0];
-	struct follow f = {.db = db, .im = &im, .path = files[0], .fd = -1};
-	f.buf = malloc(CALLS_BATCH);
+	struct follow_ctx ctx = {.db = db, .im = &im, .path = files[0]};
+	struct calls_follower f = {
+	    .path = files[0], .fd = -1, .stop = &follow_stop, .commit = follow_commit, .ctx = &ctx};
+	f.buf = malloc(CALLS_FOLLOW_BATCH);
 	if (!f.buf)
 		abort();
 	struct sigaction sa;
@@ -335,23 +216,18 @@ int cli_calls_follow(int argc, char **argv)
 
 	struct err e = {0};
 	int rc = calls_follow_get(db, f.path, &f.pos, &e);
-	if (rc == 1)
-		follow_rotated_while_stopped(&f);
-	if (rc >= 0 && f.fd < 0)
-		rc = follow_open(&f, rc, &e);
-	else if (rc >= 0)
-		rc = 1;
+	if (rc >= 0)
+		rc = calls_follower_start(&f, rc, &e);
 	if (rc == 0 && once)
 		rc = err_set(&e, 404, "not_found", "", "%s: no such file", f.path);
-	while (rc >= 0 && !follow_stop) {
-		rc = follow_poll(&f, &e);
+	while (rc >= 0 && !atomic_load(&follow_stop)) {
+		rc = calls_follower_poll(&f, &e);
 		if (rc < 0 || once)
 			break;
 		struct timespec ts = {(time_t)every, (long)((every - (double)(time_t)every) * 1e9)};
 		nanosleep(&ts, NULL); /* a signal ends it early */
 	}
-	if (f.fd >= 0)
-		close(f.fd);
+	calls_follower_close(&f);
 	if (rc < 0) {
 		cli_fail("%s", e.message[0] ? e.message : db_errmsg(db));
 	} else {

@@ -14,6 +14,7 @@
 #include "attachments/attachments.h"
 #include "audit/spool.h"
 #include "base/tally.h"
+#include "calls/calls.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "live/live.h"
@@ -26,7 +27,7 @@
 #include "web/web.h"
 
 struct serve_opts {
-	const char *db, *data, *listen, *web, *trusted_proxy;
+	const char *db, *data, *listen, *web, *trusted_proxy, *queue_log;
 	long threads, rate_limit, max_per_address, head_timeout, body_budget;
 	long streams_per_user, max_streams, stream_heartbeat;
 	int behind_tls;
@@ -129,10 +130,25 @@ static int serve(struct serve_opts *o, const struct web *web)
 	so.streams_per_user = (int)o->streams_per_user;
 	so.streams_max = (int)o->max_streams;
 	so.stream_heartbeat_s = (int)o->stream_heartbeat;
+	/* the telephone system's queue_log, followed in the server (calls.h) */
+	struct calls_tail *tail = NULL;
+	if (o->queue_log && !(tail = calls_tail_start(o->queue_log, app.writer, &app, &e))) {
+		cases_sweeper_stop(sw);
+		audit_spool_stop(app.spool);
+		writer_stop(app.writer);
+		live_free(app.live);
+		cli_calendars_free(&app);
+		rules_free(rules);
+		users_pwlist_free(refused);
+		tally_free(app.login_failures);
+		free(attach_dir);
+		return cli_fail("%s", e.message);
+	}
 	/* the pulse's recent hours counted again every 5 minutes (pulse/pulse.h) */
 	struct pulse_refresher *pr = pulse_refresher_start(app.writer, o->data, 300, 3, &e);
 	int rc = pr ? http_serve(&so, &e) : -1;
 	pulse_refresher_stop(pr);
+	calls_tail_stop(tail); /* before the writer, and before live: it tells it */
 	cases_sweeper_stop(sw);
 	audit_spool_stop(app.spool);
 	writer_stop(app.writer);
@@ -184,6 +200,9 @@ int cli_serve(int argc, char **argv)
 	    OPT_STRING("--trusted-proxy", "ADDRESS", &o.trusted_proxy,
 		       "the reverse proxy in front: its requests count as from the last address "
 		       "of their X-Forwarded-For"),
+	    OPT_STRING("--queue-log", "FILE", &o.queue_log,
+		       "follows Asterisk's queue_log as it grows (as `tamin calls follow`: "
+		       "rotation and restart alike): the calls' events, the screen pop"),
 	    OPT_STRING(
 		"--web", "DIR", &o.web,
 		"the built web app to serve at / (the folder Vite writes: index.html, assets/)"),

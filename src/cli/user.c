@@ -42,6 +42,9 @@ int cli_user_add(int argc, char **argv)
 		       "the department's code (a specialist needs one)"),
 	    OPT_STRING("--national-id", "ID", &j.u.national_id, "a citizen's national id"),
 	    OPT_STRING("--name", "NAME", &j.u.name, "the name shown for the account"),
+	    OPT_STRING("--phone-agent", "AGENT", &j.u.phone_agent,
+		       "the telephone agent queue_log names the person by (SIP/8007), for the "
+		       "screen pop"),
 	    OPT_STRING("--workshop", "CODE", &j.workshop,
 		       "links an employer account to the workshop with this code"),
 	    OPT_END,

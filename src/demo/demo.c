@@ -113,7 +113,17 @@ static int add_user(struct db *db, const char *hash, const char *login, const ch
 		    const char *dept, const char *nid, const char *name, struct principal *who,
 		    struct err *e)
 {
-	struct user_new u = {login, NULL, role, dept, nid, name, hash, NULL};
+	/* the demo's 1420 agents answer calls as SIP/8001, SIP/8002 (the screen pop) */
+	const char *phone = !strncmp(login, "agent", 5) && !strcmp(role, "agent")
+				? (login[5] == '1' ? "SIP/8001" : login[5] == '2' ? "SIP/8002" : NULL)
+				: NULL;
+	struct user_new u = {.login = login,
+			     .role = role,
+			     .department = dept,
+			     .national_id = nid,
+			     .name = name,
+			     .pw_hash = hash,
+			     .phone_agent = phone};
 	if (users_add(db, &u, e) < 0)
 		return -1;
 	if (who) {
@@ -546,7 +556,7 @@ int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
 	}
 	printf("demo data: %ld people, %ld cases\n", g.npeople, o->cases);
 	printf("logins (password %s):\n", DEMO_PASSWORD);
-	printf("  agent1, agent2        1420 agents\n");
+	printf("  agent1, agent2        1420 agents (telephone agents SIP/8001, SIP/8002)\n");
 	printf("  desk1                 service-desk officer\n");
 	printf("  sp_<department>       specialist, e.g. sp_pensions, sp_records\n");
 	printf("  sv_<department>       department supervisor, e.g. sv_pensions\n");

@@ -249,6 +249,34 @@ void live_case(struct live *lv, const struct live_case *c)
 				free(f.msg[r][s].buf);
 }
 
+void live_call(struct live *lv, int64_t user_id, const char *callid, const char *queue,
+	       int64_t at)
+{
+	if (!lv || !user_id || !callid)
+		return;
+	struct jw d;
+	jw_init(&d);
+	jw_object(&d, NULL);
+	jw_str(&d, "callid", callid);
+	jw_str(&d, "queue", queue);
+	jw_time(&d, "at", at);
+	jw_end(&d);
+	size_t len;
+	char *data = jw_take(&d, &len);
+	size_t cap = len + 32;
+	char *m = malloc(cap);
+	if (!m)
+		abort();
+	int n = snprintf(m, cap, "event: call\ndata: %s\n\n", data);
+	free(data);
+	pthread_mutex_lock(&lv->mu);
+	for (struct sub *s = lv->by_user[bucket(user_id)]; s; s = s->unext)
+		if (s->who.user_id == user_id)
+			http_stream_send(s->s, m, (size_t)n);
+	pthread_mutex_unlock(&lv->mu);
+	free(m);
+}
+
 /* ---- subscribing ---- */
 
 static void sub_index(struct live *lv, struct sub *s)

@@ -46,6 +46,13 @@ struct live_case {
 /* Tells every stream concerned, at once; from any thread. lv NULL: nothing. */
 void live_case(struct live *lv, const struct live_case *c);
 
+/* A call connected to user_id's telephone agent (the screen pop, calls/feed.c): each of
+ * the user's streams gets `event: call` with the call's id, queue and time (never the
+ * caller's number: the page fetches GET /api/v1/calls/{callid}). Not kept for a
+ * reconnect: a pop is for now. From any thread; lv NULL: nothing. */
+void live_call(struct live *lv, int64_t user_id, const char *callid, const char *queue,
+	       int64_t at);
+
 /* GET /api/v1/stream */
 void live_h_stream(struct req *r);
 

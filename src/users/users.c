@@ -45,10 +45,72 @@ char *users_login_normalize(struct arena *a, const char *in)
 	return s;
 }
 
+/* ---- the telephone agent ---- */
+
+int users_phone_agent_check(const char *in, struct arena *a, const char **out, struct err *e)
+{
+	char *s = in ? text_normalize(a, in) : NULL;
+	if (!s)
+		return err_set(e, 400, "invalid_field", "phone_agent", "phone_agent is not UTF-8 text");
+	/* as typed: a tab or a line break inside is no agent's (normalising would make it a
+	 * space) */
+	for (const char *p = strpbrk(in, "\t\r\n"); p; p = NULL) {
+		size_t lead = strspn(in, " \t\r\n"), len = strlen(in);
+		while (len > lead && strchr(" \t\r\n", in[len - 1]))
+			len--;
+		if ((size_t)(p - in) >= lead && (size_t)(p - in) < len)
+			return err_set(e, 400, "invalid_field", "phone_agent",
+				       "phone_agent has a character no queue_log field holds");
+	}
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		s[--n] = 0;
+	while (*s == ' ' || *s == '\t')
+		s++, n--;
+	if (!n || n > USERS_PHONE_AGENT_MAX)
+		return err_set(e, 400, "invalid_field", "phone_agent",
+			       "phone_agent is 1-%d characters, as queue_log writes it (SIP/8007)",
+			       USERS_PHONE_AGENT_MAX);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '|')
+			return err_set(e, 400, "invalid_field", "phone_agent",
+				       "phone_agent has a character no queue_log field holds");
+	if (!strcmp(s, "NONE"))
+		return err_set(e, 400, "invalid_field", "phone_agent",
+			       "NONE is queue_log's word for no agent");
+	*out = s;
+	return 0;
+}
+
+int64_t users_by_phone_agent(struct db *db, const char *agent)
+{
+	struct db_stmt *s = db_prepare(db, "SELECT id FROM users WHERE phone_agent = $1");
+	if (!s)
+		return -1;
+	db_bind_text(s, 1, agent);
+	int rc = db_step(s);
+	int64_t id = rc == 1 ? db_col_int(s, 0) : rc < 0 ? -1 : 0;
+	db_done(s);
+	return id;
+}
+
+const char *users_phone_agent(struct db *db, int64_t user_id, struct arena *a)
+{
+	struct db_stmt *s = db_prepare(db, "SELECT phone_agent FROM users WHERE id = $1");
+	if (!s)
+		return NULL;
+	db_bind_int(s, 1, user_id);
+	const char *out = NULL;
+	if (db_step(s) == 1 && db_col_text(s, 0))
+		out = arena_strdup(a, db_col_text(s, 0));
+	db_done(s);
+	return out;
+}
+
 /* The checks every new user passes, without the database. On success *v holds the
  * normalised login, role, department id and national id (in a). */
 struct user_valid {
-	const char *login, *national_id;
+	const char *login, *national_id, *phone_agent;
 	int role;
 	int64_t department_id;
 };
@@ -79,6 +141,13 @@ static int validate(const struct user_new *u, struct arena *a, struct user_valid
 	} else if (v->role == ROLE_SPECIALIST) {
 		return err_set(e, 400, "missing_field", "department",
 			       "a specialist needs a department");
+	}
+	if (u->phone_agent) {
+		if (users_phone_agent_check(u->phone_agent, a, &v->phone_agent, e) < 0)
+			return -1;
+		if (v->role & (ROLE_CITIZEN | ROLE_EMPLOYER | ROLE_TELEPHONY))
+			return err_set(e, 400, "invalid_field", "phone_agent",
+				       "only staff who answer calls have a telephone agent");
 	}
 	if (v->role == ROLE_CITIZEN) {
 		v->national_id = u->national_id ? text_digits(a, u->national_id, 10, 10) : NULL;
@@ -118,8 +187,8 @@ int users_add(struct db *db, const struct user_new *u, struct err *e)
 		goto out;
 	}
 	struct db_stmt *s = db_prepare(
-		db, "INSERT INTO users(login, pw_hash, role, department_id, person_id, name, created)"
-		    " VALUES ($1, $2, $3, $4, $5, $6, $7)");
+		db, "INSERT INTO users(login, pw_hash, role, department_id, person_id, name, created,"
+		    " phone_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
 	db_bind_text(s, 1, v.login);
 	db_bind_text(s, 2, hash);
 	db_bind_text(s, 3, role_name(v.role));
@@ -129,10 +198,16 @@ int users_add(struct db *db, const struct user_new *u, struct err *e)
 		db_bind_int(s, 5, person);
 	db_bind_text(s, 6, u->name ? u->name : "");
 	db_bind_int(s, 7, (int64_t)time(NULL));
+	if (v.phone_agent)
+		db_bind_text(s, 8, v.phone_agent);
 	int st = db_step(s);
 	db_done(s);
 	if (st < 0) {
-		if (db_is_constraint_error(db))
+		if (db_is_constraint_error(db) && v.phone_agent &&
+		    users_by_phone_agent(db, v.phone_agent) > 0)
+			err_set(e, 409, "phone_agent_taken", "phone_agent",
+				"another account answers calls as %s", v.phone_agent);
+		else if (db_is_constraint_error(db))
 			err_set(e, 409, "login_taken", "login", "login %s exists already", v.login);
 		else
 			db_fail(db, e);
@@ -449,13 +524,13 @@ void users_h_list(struct req *r)
 	}
 	struct db_stmt *s = db_prepare(
 	    req_db(r), q ? "SELECT u.login, u.name, u.role, d.code, u.disabled, u.created,"
-			   " p.national_id, u.must_change_password FROM users u"
+			   " p.national_id, u.must_change_password, u.phone_agent FROM users u"
 			   " LEFT JOIN departments d ON d.id = u.department_id"
 			   " LEFT JOIN people p ON p.id = u.person_id"
 			   " WHERE u.login LIKE $1 ESCAPE '\\' OR u.name LIKE $2 ESCAPE '\\'"
 			   " ORDER BY u.id LIMIT 200"
 			 : "SELECT u.login, u.name, u.role, d.code, u.disabled, u.created,"
-			   " p.national_id, u.must_change_password FROM users u"
+			   " p.national_id, u.must_change_password, u.phone_agent FROM users u"
 			   " LEFT JOIN departments d ON d.id = u.department_id"
 			   " LEFT JOIN people p ON p.id = u.person_id ORDER BY u.id LIMIT 5000");
 	if (q) {
@@ -476,6 +551,7 @@ void users_h_list(struct req *r)
 		jw_time(&w, "created", db_col_int(s, 5));
 		jw_str(&w, "national_id", db_col_text(s, 6));
 		jw_bool(&w, "must_change_password", (int)db_col_int(s, 7));
+		jw_str(&w, "phone_agent", db_col_text(s, 8));
 		jw_end(&w);
 	}
 	db_done(s);
@@ -509,9 +585,9 @@ static void user_created(void *arg, int rc, const struct err *e)
 		reply_error(c->r, e);
 		return;
 	}
-	reply_json(c->r, 201, json_pack("{s:s,s:s,s:s?,s:s?}", "login", c->u.login, "role",
+	reply_json(c->r, 201, json_pack("{s:s,s:s,s:s?,s:s?,s:s?}", "login", c->u.login, "role",
 					c->u.role, "department", c->u.department, "name",
-					c->u.name));
+					c->u.name, "phone_agent", c->u.phone_agent));
 }
 
 static void user_hash(void *arg)
@@ -538,8 +614,8 @@ static void user_hashed(void *arg)
 
 void users_h_create(struct req *r)
 {
-	static const char *const known[] = {"login",	   "password", "role", "department",
-					    "national_id", "name",     NULL};
+	static const char *const known[] = {"login", "password", "role",	 "department",
+					    "national_id", "name", "phone_agent", NULL};
 	struct err e;
 	json_t *b = req_json(r, &e);
 	if (!b) {
@@ -553,7 +629,8 @@ void users_h_create(struct req *r)
 	    field_key(b, "role", 1, 16, &r->arena, &c->u.role, &e) < 0 ||
 	    field_key(b, "department", 0, 32, &r->arena, &c->u.department, &e) < 0 ||
 	    field_key(b, "national_id", 0, 20, &r->arena, &c->u.national_id, &e) < 0 ||
-	    field_text(b, "name", 0, 120, &r->arena, &c->u.name, &e) < 0)
+	    field_text(b, "name", 0, 120, &r->arena, &c->u.name, &e) < 0 ||
+	    field_text(b, "phone_agent", 0, 200, &r->arena, &c->u.phone_agent, &e) < 0)
 		goto bad;
 	/* the password is taken as typed: normalising it would change what was chosen */
 	if (!json_is_string(pw)) {
@@ -564,7 +641,9 @@ void users_h_create(struct req *r)
 	c->u.password = arena_strdup(&r->arena, json_string_value(pw));
 	c->u.login = users_login_normalize(&r->arena, c->u.login); /* as it will be stored */
 	c->u.refused = r->app->refused_passwords;
-	if (users_check(&c->u, &e) < 0)
+	if (users_check(&c->u, &e) < 0 ||
+	    (c->u.phone_agent &&
+	     users_phone_agent_check(c->u.phone_agent, &r->arena, &c->u.phone_agent, &e) < 0))
 		goto bad;
 	req_slow(r, user_hash, user_hashed, c);
 	return;
@@ -635,7 +714,7 @@ void users_h_disable(struct req *r)
 /* An admin's change to the account named in the path: its role, a reset password (which
  * the user must change at the next login), or its re-enabling. Each ends the account's
  * sessions (a role's principal, a reset's old password) except enable's (it had none). */
-enum account_act { ACT_ROLE, ACT_RESET, ACT_ENABLE };
+enum account_act { ACT_ROLE, ACT_RESET, ACT_ENABLE, ACT_PHONE };
 
 struct account_ctx {
 	struct req *r;
@@ -645,6 +724,7 @@ struct account_ctx {
 	int64_t department_id;	/* ACT_ROLE, 0: none */
 	const char *department; /* its code, for the reply */
 	const char *password;	/* ACT_RESET, until hashed */
+	const char *phone_agent; /* ACT_PHONE; NULL: cleared */
 	char hash[USERS_HASH_MAX];
 	int hashed;
 	int64_t user_id; /* ACT_RESET: read before hashing */
@@ -679,7 +759,7 @@ static int account_run(struct db *db, void *arg, struct err *e)
 	db_done(s);
 	if (!id)
 		return err_set(e, 404, "not_found", "login", "no user %s", c->login);
-	if (c->act != ACT_ENABLE && id == c->r->who.user_id)
+	if (c->act != ACT_ENABLE && c->act != ACT_PHONE && id == c->r->who.user_id)
 		return err_set(
 		    e, 409, "self", "login",
 		    c->act == ACT_ROLE
@@ -708,6 +788,18 @@ static int account_run(struct db *db, void *arg, struct err *e)
 		db_bind_text(u, 1, c->hash);
 		db_bind_int(u, 2, id);
 		action = "user_password_reset";
+	} else if (c->act == ACT_PHONE) {
+		if (c->phone_agent && (!strcmp(old_role, "citizen") || !strcmp(old_role, "employer") ||
+				       !strcmp(old_role, "telephony")))
+			return err_set(e, 400, "invalid_field", "phone_agent",
+				       "only staff who answer calls have a telephone agent");
+		u = db_prepare(db, "UPDATE users SET phone_agent = $1 WHERE id = $2");
+		if (c->phone_agent)
+			db_bind_text(u, 1, c->phone_agent);
+		db_bind_int(u, 2, id);
+		action = "user_phone_agent";
+		reason = arena_printf(&c->r->arena, "%s: %s", c->login,
+				      c->phone_agent ? c->phone_agent : "none");
 	} else {
 		u = db_prepare(db, "UPDATE users SET disabled = 0 WHERE id = $1");
 		db_bind_int(u, 1, id);
@@ -715,9 +807,12 @@ static int account_run(struct db *db, void *arg, struct err *e)
 	}
 	int rc = db_step(u);
 	db_done(u);
+	if (rc < 0 && c->act == ACT_PHONE && db_is_constraint_error(db))
+		return err_set(e, 409, "phone_agent_taken", "phone_agent",
+			       "another account answers calls as %s", c->phone_agent);
 	if (rc < 0)
 		return db_fail(db, e);
-	if (c->act != ACT_ENABLE && end_sessions(db, id, NULL, e) < 0)
+	if (c->act != ACT_ENABLE && c->act != ACT_PHONE && end_sessions(db, id, NULL, e) < 0)
 		return -1;
 	struct audit_entry a = {.action = action, .reason = reason};
 	return audit_insert(db, &c->r->who, c->r->ip, c->now, &a, e);
@@ -729,6 +824,11 @@ static void account_done(void *arg, int rc, const struct err *e)
 	sodium_memzero(c->hash, sizeof c->hash);
 	if (rc < 0) {
 		reply_error(c->r, e);
+		return;
+	}
+	if (c->act == ACT_PHONE) { /* no session changes: its principal is the same */
+		reply_json(c->r, 200, json_pack("{s:s,s:s?}", "login", c->login, "phone_agent",
+						c->phone_agent));
 		return;
 	}
 	atomic_fetch_add(&session_generation, 1); /* the account's cached sessions are stale */
@@ -776,6 +876,36 @@ void users_h_enable(struct req *r)
 	struct account_ctx *c = account_of(r, ACT_ENABLE);
 	if (c)
 		account_write(c);
+}
+
+void users_h_phone_agent(struct req *r)
+{
+	static const char *const known[] = {"phone_agent", NULL};
+	struct err e;
+	struct account_ctx *c = account_of(r, ACT_PHONE);
+	if (!c)
+		return;
+	json_t *b = req_json(r, &e);
+	if (!b || field_only(b, known, &e) < 0)
+		goto bad;
+	json_t *v = json_object_get(b, "phone_agent");
+	if (!v) {
+		err_set(&e, 400, "missing_field", "phone_agent",
+			"phone_agent is the agent as queue_log writes it (SIP/8007), or null");
+		goto bad;
+	}
+	if (!json_is_null(v) &&
+	    (!json_is_string(v) ||
+	     users_phone_agent_check(json_string_value(v), &r->arena, &c->phone_agent, &e) < 0)) {
+		if (!json_is_string(v))
+			err_set(&e, 400, "invalid_field", "phone_agent",
+				"phone_agent is a string (SIP/8007) or null");
+		goto bad;
+	}
+	account_write(c);
+	return;
+bad:
+	reply_error(r, &e);
 }
 
 void users_h_role(struct req *r)

@@ -27,6 +27,7 @@ struct user_new {
 	const char *national_id; /* required for citizen */
 	const char *name;
 	const char *pw_hash; /* if set, used as is instead of hashing password (demo data) */
+	const char *phone_agent; /* the telephone agent (users_phone_agent_check); NULL: none */
 	const struct users_pwlist *refused; /* the passwords refused (needed with password) */
 };
 
@@ -46,6 +47,20 @@ int users_check(const struct user_new *u, struct err *e);
 /* An Argon2id hash string of password (slow: tens of milliseconds). 0 or -1. */
 #define USERS_HASH_MAX 128
 int users_hash_password(const char *password, char out[USERS_HASH_MAX]);
+
+/* ---- the telephone agent of a staff account (the screen pop, calls/) ----
+ * The text queue_log's agent field carries for the person: SIP/8007, PJSIP/8007,
+ * Local/8007@agents, or a member name (app_queue logs the member's name, which defaults to
+ * its interface). Compared exactly as the log writes it; one account per agent. */
+#define USERS_PHONE_AGENT_MAX 80
+/* in as typed: normalised (any digit set) and trimmed into *out (a's). 0, or -1 with e (400
+ * invalid_field naming phone_agent: empty, over USERS_PHONE_AGENT_MAX bytes, a '|' or a
+ * control character, which no queue_log field holds, or NONE, the log's "no agent"). */
+int users_phone_agent_check(const char *in, struct arena *a, const char **out, struct err *e);
+/* The account whose phone_agent is agent: its id, 0 when none, -1 on error. */
+int64_t users_by_phone_agent(struct db *db, const char *agent);
+/* The phone_agent of user_id (in a), or NULL when it has none. */
+const char *users_phone_agent(struct db *db, int64_t user_id, struct arena *a);
 
 /* Finds a live session: fills who and *csrf (arena). 0 found, -1 none/expired. */
 int users_session_find(struct db *db, const char *token, int64_t now, struct principal *who,
@@ -74,6 +89,9 @@ void users_h_disable(struct req *r);
 void users_h_role(struct req *r);
 void users_h_reset_password(struct req *r);
 void users_h_enable(struct req *r);
+/* POST /api/v1/users/{login}/phone-agent {"phone_agent": "SIP/8007" or null to clear}:
+ * 409 phone_agent_taken when another account has it. */
+void users_h_phone_agent(struct req *r);
 void users_h_change_password(struct req *r);
 /* GET /api/v1/departments/{code}/people: the department's active specialists and
  * supervisors, to assign a case to ({"department","department_name","items":[{"login",

@@ -65,6 +65,7 @@ static const struct target targets[] = {
     {"role admin", "/api/v1/users/{}/role", AS_ADMIN, "agent2"},
     {"reset admin", "/api/v1/users/{}/password", AS_ADMIN, "agent2"},
     {"enable admin", "/api/v1/users/{}/enable", AS_ADMIN, "agent2"},
+    {"phone admin", "/api/v1/users/{}/phone-agent", AS_ADMIN, "agent2"},
     {"password self", "/api/v1/me/password", AS_AUDITOR, NULL},
     /* the telephone system's queue_log lines */
     {"calls telephony", "/api/v1/calls/events", AS_TELEPHONY, NULL, "text/plain"},

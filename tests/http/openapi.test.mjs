@@ -141,6 +141,7 @@ const FILL = {
   national_id: () => freshNationalId(),
   code: () => '9999999999', // no topic, department or workshop has it
   login: () => 'no_such_login',
+  callid: () => 'no-such-call',
 };
 function fill(o) {
   return o.path.replace(/\{([^}]+)\}/g, (_, name) => {

@@ -336,7 +336,39 @@ const EXPECT = {
   'GET /api/v1/pulse/series.xlsx': { query: '?source=case&by=day', roles: { supervisor: 200 } },
   'GET /api/v1/pulse/movers': { query: '?window=day', roles: { supervisor: 200 } },
   'GET /api/v1/pulse/movers.xlsx': { roles: { supervisor: 200 } },
+  // the screen pop: an account's telephone agent; a call and its caller's card (an agent
+  // reads the calls their own telephone agent answered); a case's calls
+  'POST /api/v1/users/{}/phone-agent': {
+    targets: EXISTING(async () => {
+      const login = fresh('phone_');
+      await ok(call('admin', 'POST', '/api/v1/users', { login, password: STRONG, role: 'agent' }), login);
+      return login;
+    }, 'no_such_login'),
+    body: () => ({ phone_agent: fresh('PJSIP/') }),
+    roles: { admin: { existing: 200, missing: 404 } },
+  },
+  'GET /api/v1/calls/{}': {
+    targets: { own: () => callOf('SIP/8001'), other: () => callOf('SIP/8002'), missing: () => 'no-such-call' },
+    personal: 'call',
+    roles: { supervisor: ANY, agent: MINE },
+  },
+  'GET /api/v1/cases/{}/calls': {
+    targets: CASE, personal: 'case',
+    roles: { supervisor: ANY, ...alike(['agent', 'specialist', 'desk'], MINE) },
+  },
 };
+
+/** A call on now, answered by the telephone agent (the demo's agent1 is SIP/8001). */
+const callsOf = new Map();
+async function callOf(agent) {
+  if (!callsOf.has(agent)) {
+    const id = `matrix-${agent.replace(/\W/g, '')}-${process.pid}`, t = Math.floor(Date.now() / 1000);
+    await ok(call('telephony', 'POST', '/api/v1/calls/events',
+      `${t - 5}|${id}|1420|NONE|ENTERQUEUE||09120000000|1|\n${t}|${id}|1420|${agent}|CONNECT|5|x|1\n`), 'call');
+    callsOf.set(agent, id);
+  }
+  return callsOf.get(agent);
+}
 
 // ---- running a route's cells ----
 
@@ -364,6 +396,7 @@ function records(row, kind, target, value) {
     return row.action === 'record_read' && (missing ? row.national_id === null && row.reason.includes(value)
       : row.national_id === value);
   if (kind === 'workshop') return row.action === 'workshop_read' && row.reason === value;
+  if (kind === 'call') return row.action === 'call_read' && row.reason.includes(value);
   if (kind === 'attachment')
     return row.action.startsWith('attachment_') && (missing ? row.case_number === null && row.reason.includes(String(value[0] ?? value))
       : row.case_number === other.case.number);

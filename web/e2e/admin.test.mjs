@@ -68,6 +68,20 @@ test('admin: finds a user, changes the role, resets the password; the user must 
   await manage.locator('button[data-act=role]').click();
   await page.locator('p.ok[role=status]').waitFor();
   assert.match(await row.textContent(), /میز خدمت/);
+  // the telephone agent: one another account has is refused next to its field; one typed
+  // in Persian digits is set (the screen pop) and shown in the row; then cleared
+  await row.locator('button[data-act=manage]').click();
+  await manage.locator('input[name=phone_agent]').fill('SIP/8001');
+  await manage.locator('button[data-act=phone]').click();
+  await manage.locator('[data-field=phone_agent] .error').waitFor();
+  await manage.locator('input[name=phone_agent]').fill('SIP/۸۰۵۰');
+  await manage.locator('button[data-act=phone]').click();
+  await page.locator('p.ok[role=status]', { hasText: 'داخلی تلفن' }).waitFor();
+  await row.locator('.phone-agent', { hasText: 'SIP/8050' }).waitFor();
+  await row.locator('button[data-act=manage]').click();
+  await manage.locator('button[data-act=phone-clear]').click();
+  await page.locator('p.ok[role=status]', { hasText: 'برداشته شد' }).waitFor();
+  assert.equal(await row.locator('.phone-agent').count(), 0);
   // a weak temporary password is refused next to its field; a good one is set
   await row.locator('button[data-act=manage]').click();
   await manage.locator('input[name=password]').fill('password');

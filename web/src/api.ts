@@ -118,6 +118,29 @@ export interface Person {
   province: string | null;
 }
 
+/** A call as GET /calls/{callid} and GET /cases/{id}/calls give it (times UTC, null unknown). */
+export interface CallBrief {
+  callid: string;
+  queue: string;
+  agent: string | null;
+  outcome: string | null;
+  entered: string | null;
+  connected: string | null;
+  ended: string | null;
+  wait_s: number | null;
+  talk_s: number | null;
+  how?: 'opened' | 'touched';
+  linked?: string;
+}
+
+/** GET /calls/{callid}: the call on the agent's screen, its caller's card, its cases. */
+export interface CallPop extends CallBrief {
+  caller: string | null;
+  card: (Partial<Person> & { found: boolean; number: string | null; cases?: CaseSummary[];
+    cases_total?: number; open_cases?: number; calls?: CallBrief[] });
+  cases: { how: 'opened' | 'touched'; case: CaseSummary | null }[];
+}
+
 /** A file added to a case (GET /cases/{id}/attachments). */
 export interface Attachment {
   id: number;

@@ -22,6 +22,7 @@ export interface Contact {
 /** What each action did, said to the person whose record it was. */
 const DID: Record<string, (cases: string) => string> = {
   person_read: () => 'مشخصات شما را دید',
+  call_read: () => 'هنگام تماس شما کارت شما را دید',
   case_list: () => 'فهرست پرونده‌های شما را دید',
   case_read: (c) => (c ? `پرونده ${c} را دید` : 'پرونده شما را دید'),
   case_create: (c) => (c ? `پرونده ${c} را برای شما ثبت کرد` : 'برای شما پرونده ثبت کرد'),

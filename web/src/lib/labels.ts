@@ -59,6 +59,7 @@ export const AUDIT_ACTION: Record<string, string> = {
   case_read: 'مشاهده پرونده',
   case_list: 'جستجوی پرونده‌ها',
   person_read: 'مشاهده مشخصات',
+  call_read: 'مشاهده تماس',
   case_create: 'ثبت درخواست',
   case_event: 'اقدام روی پرونده',
   record_read: 'مشاهده سوابق بیمه',

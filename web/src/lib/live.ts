@@ -22,7 +22,17 @@ export interface LiveEvent {
 /** null: fetch everything again (a reset: the events missed are not known). */
 export type LiveListener = (e: LiveEvent | null) => void;
 
+/** The screen pop: a call connected to the reader's telephone agent (`event: call`). Ids
+ *  only: the page fetches GET /calls/{callid}. */
+export interface CallEvent {
+  callid: string;
+  queue: string;
+  at: string;
+}
+export type CallListener = (e: CallEvent) => void;
+
 const listeners = new Set<LiveListener>();
+const callListeners = new Set<CallListener>();
 let source: EventSource | null = null;
 let wanted = false;
 let failures = 0;
@@ -63,6 +73,22 @@ function connect() {
     emit(e);
     notify(e);
   });
+  es.addEventListener('call', (m) => {
+    let e: CallEvent;
+    try {
+      e = JSON.parse((m as MessageEvent).data);
+    } catch {
+      return;
+    }
+    if (typeof e?.callid !== 'string') return;
+    for (const fn of [...callListeners]) {
+      try {
+        fn(e);
+      } catch {
+        /* one page's trouble is not the others' */
+      }
+    }
+  });
   es.onerror = () => {
     mark('off');
     if (es.readyState !== EventSource.CLOSED) return; // the browser reconnects by itself
@@ -96,6 +122,19 @@ export function useLive(fn: LiveListener) {
     listeners.add(l);
     return () => {
       listeners.delete(l);
+    };
+  }, []);
+}
+
+/** Calls fn on every call connected to the reader while the component is mounted. */
+export function useCallPop(fn: CallListener) {
+  const ref = useRef(fn);
+  ref.current = fn;
+  useEffect(() => {
+    const l: CallListener = (e) => ref.current(e);
+    callListeners.add(l);
+    return () => {
+      callListeners.delete(l);
     };
   }, []);
 }

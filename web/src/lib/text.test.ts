@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  decimal, fa, faText, ident, lawRef, lookupKind, ltrText, normalize, num, signedRials, validNationalId,
+  decimal, fa, faText, ident, lawRef, lookupKind, ltrText, normalize, num, queueName, signedRials, validNationalId,
 } from './text';
 
 describe('normalize', () => {
@@ -75,6 +75,10 @@ describe('isolating left-to-right runs', () => {
     expect(v.type).toBe('bdi');
     expect((v.props as any).dir).toBe('ltr');
     expect((v.props as any).children).toBe('agent1');
+  });
+  it('shows a call queue named by a number in Persian digits, one named by a word as it is', () => {
+    expect((queueName('1420').props as any).children).toBe('۱۴۲۰');
+    expect((queueName('pensions').props as any).children).toBe('pensions');
   });
   it('keeps the sign of a negative amount before it', () => {
     expect(signedRials(-1500)).toBe('\u2066\u2212۱٬۵۰۰\u2069');

@@ -97,6 +97,10 @@ export const num = (v: string | number | null | undefined) => ltr(fa(v), 'ltr-nu
  *  isolated. */
 export const ident = (v: string | null | undefined) => ltr(v ?? '', 'ltr-ident');
 
+/** A call queue's name as queue_log writes it: a number (1420) in Persian digits, a word
+ *  (pensions) as it is; isolated either way. */
+export const queueName = (q: string | null | undefined) => (/^[0-9]+$/.test(q ?? '') ? num(q) : ident(q));
+
 /** A decimal in Persian digits with the Persian decimal separator (U+066B), trailing zeros
  *  dropped: 1.5 → «۱٫۵», "1.500" → «۱٫۵», 2 → «۲». */
 export function decimal(v: number | string): string {

@@ -17,7 +17,12 @@ interface User {
   created: string;
   national_id: string | null;
   must_change_password: boolean;
+  /** the telephone agent queue_log names the person by (SIP/8007): their calls pop on their screen */
+  phone_agent?: string | null;
 }
+
+/** Roles that answer calls, and so may have a telephone agent. */
+const ANSWERS_CALLS = (role: string) => !['citizen', 'employer', 'telephony'].includes(role);
 
 function NewUser(props: { ctx: Ctx; onDone: () => void }) {
   const [v, setV] = useState<Record<string, string>>({ role: 'agent' });
@@ -30,6 +35,7 @@ function NewUser(props: { ctx: Ctx; onDone: () => void }) {
     if (v.name) body.name = normalize(v.name);
     if (v.department) body.department = v.department;
     if (v.national_id) body.national_id = normalize(v.national_id);
+    if (v.phone_agent?.trim() && ANSWERS_CALLS(v.role)) body.phone_agent = normalize(v.phone_agent);
     try {
       await api('POST', '/users', body);
       setV({ role: v.role });
@@ -38,7 +44,7 @@ function NewUser(props: { ctx: Ctx; onDone: () => void }) {
       setError(err);
     }
   }
-  const fields = ['login', 'password', 'role', 'name', 'department', 'national_id'];
+  const fields = ['login', 'password', 'role', 'name', 'department', 'national_id', 'phone_agent'];
   return (
     <form class="card new-user" onSubmit={submit}>
       <h3>کاربر تازه</h3>
@@ -70,6 +76,11 @@ function NewUser(props: { ctx: Ctx; onDone: () => void }) {
             <input name="national_id" value={v.national_id ?? ''} onInput={set('national_id')} />
           </Field>
         )}
+        {ANSWERS_CALLS(v.role) && (
+          <Field label="داخلی تلفن (مثل SIP/8007)" name="phone_agent" error={error}>
+            <input name="phone_agent" dir="ltr" value={v.phone_agent ?? ''} onInput={set('phone_agent')} autocomplete="off" />
+          </Field>
+        )}
       </div>
       <FormError error={error} fields={fields} />
       <button class="primary" type="submit">افزودن</button>
@@ -84,6 +95,7 @@ function Manage(props: { u: User; ctx: Ctx; onChanged: (note: string) => void })
   const [role, setRole] = useState(u.role);
   const [department, setDepartment] = useState(u.department ?? '');
   const [password, setPassword] = useState('');
+  const [phone, setPhone] = useState(u.phone_agent ?? '');
   const [error, setError] = useState<unknown>(null);
   const self = u.login === props.ctx.me.login;
   async function act(path: string, body: unknown, note: string) {
@@ -132,12 +144,30 @@ function Manage(props: { u: User; ctx: Ctx; onChanged: (note: string) => void })
           </button>
         </div>
       )}
+      {ANSWERS_CALLS(u.role) && (
+        <div class="row">
+          <Field label="داخلی تلفن در صف تماس (همان که queue_log می‌نویسد، مثل SIP/8007)" name="phone_agent" error={error}>
+            <input name="phone_agent" dir="ltr" value={phone} autocomplete="off"
+              onInput={(e) => setPhone((e.target as HTMLInputElement).value)} />
+          </Field>
+          <button data-act="phone" onClick={() => act('phone-agent', { phone_agent: normalize(phone) },
+            `داخلی تلفن ${ltrText(u.login)}: ${ltrText(normalize(phone).trim())}`)}>
+            ثبت داخلی
+          </button>
+          {u.phone_agent && (
+            <button data-act="phone-clear" onClick={() => act('phone-agent', { phone_agent: null },
+              `داخلی تلفن ${ltrText(u.login)} برداشته شد.`)}>
+              برداشتن داخلی
+            </button>
+          )}
+        </div>
+      )}
       <div class="buttons">
         {u.disabled
           ? <button data-act="enable" onClick={() => act('enable', undefined, `حساب ${ltrText(u.login)} دوباره فعال شد.`)}>فعال کردن</button>
           : !self && <button data-act="disable" onClick={disable}>غیرفعال کردن</button>}
       </div>
-      <FormError error={error} fields={['role', 'department', 'password']} />
+      <FormError error={error} fields={['role', 'department', 'password', 'phone_agent']} />
     </div>
   );
 }
@@ -184,6 +214,7 @@ function Users(props: { ctx: Ctx }) {
                   <td>
                     {label(ROLE, u.role)}
                     {u.must_change_password && <small class="muted"> (گذرواژه باید عوض شود)</small>}
+                    {u.phone_agent && <small class="muted phone-agent"> · داخلی {ident(u.phone_agent)}</small>}
                   </td>
                   <td>{(u.department && props.ctx.catalog.department(u.department)?.name) || '—'}</td>
                   <td>{showTime(u.created)}</td>

@@ -2,11 +2,12 @@
 // words), the caller's card with open and past cases, a new case in a few keystrokes, and
 // the selected case with its actions. Shortcuts are listed on screen.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, Case, CaseSummary, Page, Person, qs } from '../api';
+import { api, CallBrief, CallPop, Case, CaseSummary, Page, Person, qs } from '../api';
 import type { Ctx } from '../main';
 import { showDay, showTime } from '../lib/jalali';
 import { ApiError } from '../lib/errors';
-import { fa, lookupKind } from '../lib/text';
+import { useCallPop } from '../lib/live';
+import { fa, lookupKind, num, queueName } from '../lib/text';
 import { navigate } from '../router';
 import { CaseRows } from '../ui/CaseList';
 import { CaseView } from '../ui/CaseView';
@@ -81,6 +82,55 @@ export function CallerCard(props: { card: Card; onPick: (id: number) => void; pr
   );
 }
 
+const OUTCOME: Record<string, string> = {
+  answered: 'پاسخ داده شد', transfer: 'انتقال', abandoned: 'قطع پیش از پاسخ', timeout: 'پایان زمان انتظار',
+  key: 'خروج با کلید', empty: 'صف خالی', withdraw: 'انصراف',
+};
+
+/** The call on the agent's screen (the screen pop): who is calling, by their number, and
+ *  their last calls; the caller's card is shown beside it as after a lookup. */
+function CallPanel(props: { call: CallPop; onClose: () => void }) {
+  const c = props.call;
+  const calls = (c.card.calls ?? []).filter((x) => x.callid !== c.callid).slice(0, 5);
+  return (
+    <section class="card call-pop" data-callid={c.callid} role="status" aria-live="assertive">
+      <h2>
+        تماس در صف {queueName(c.queue)} از {num(c.caller ?? '—')}
+      </h2>
+      {c.card.found ? (
+        <p>
+          تماس‌گیرنده: <strong class="call-person">{c.card.first_name} {c.card.last_name}</strong>{' '}
+          (کد ملی {num(c.card.national_id ?? '')})؛ پرونده‌های باز: {fa(c.card.open_cases ?? 0)}
+        </p>
+      ) : (
+        <p class="notice" data-card="not-found">
+          کسی با شماره همراه {num(c.card.number ?? '')} در سوابق نیست؛ کد ملی را بپرسید و در جستجو بنویسید.
+        </p>
+      )}
+      {c.cases.length > 0 && (
+        <p class="muted" data-linked={c.cases.length}>
+          پرونده‌های این تماس: {c.cases.map((x, i) => (
+            <span key={i}>{i ? '، ' : ''}{num(x.case?.number ?? '')} ({x.how === 'opened' ? 'ثبت در تماس' : 'اقدام در تماس'})</span>
+          ))}
+        </p>
+      )}
+      {calls.length > 0 && (
+        <>
+          <h3>تماس‌های پیشین</h3>
+          <ul class="last-calls">
+            {calls.map((x: CallBrief) => (
+              <li key={x.callid}>
+                {showTime(x.entered)} · صف {queueName(x.queue)} · {x.outcome ? OUTCOME[x.outcome] ?? x.outcome : 'در جریان'}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <button class="link" onClick={props.onClose} data-act="call-close">پایان تماس</button>
+    </section>
+  );
+}
+
 export function Agent(props: { ctx: Ctx; query: URLSearchParams }) {
   const [q, setQ] = useState(props.query.get('q') ?? '');
   const [card, setCard] = useState<Card | null>(null);
@@ -89,7 +139,33 @@ export function Agent(props: { ctx: Ctx; query: URLSearchParams }) {
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [call, setCall] = useState<CallPop | null>(null);
   const search = useRef<HTMLInputElement>(null);
+
+  // the screen pop: a call connected to this agent shows its caller, with no typing
+  async function showCall(callid: string) {
+    try {
+      const c = await api<CallPop>('GET', `/calls/${encodeURIComponent(callid)}`);
+      setCall(c);
+      setFound(null);
+      setCaseId(null);
+      setCreating(false);
+      setError(null);
+      if (c.card.found && c.card.national_id) {
+        setCard({ ...(c.card as Card), cases: c.card.cases ?? [] });
+        setQ(c.card.national_id);
+        navigate(`/agent${qs({ q: c.card.national_id, call: c.callid })}`, true);
+      } else {
+        setCard(null);
+        setQ('');
+        search.current?.focus();
+        navigate(`/agent${qs({ call: c.callid })}`, true);
+      }
+    } catch (e) {
+      setError(e);
+    }
+  }
+  useCallPop((e) => showCall(e.callid));
 
   async function lookup(raw: string) {
     const { kind, value } = lookupKind(raw);
@@ -128,7 +204,9 @@ export function Agent(props: { ctx: Ctx; query: URLSearchParams }) {
   }
 
   useEffect(() => {
-    if (q) lookup(q);
+    const pop = props.query.get('call');
+    if (pop) showCall(pop);
+    else if (q) lookup(q);
     const onKey = (e: KeyboardEvent) => {
       // by the key's place (code), so that the Persian layout's «/» key (which types «پ»)
       // works as well
@@ -151,6 +229,7 @@ export function Agent(props: { ctx: Ctx; query: URLSearchParams }) {
     setCreating(false);
     setCaseId(c.id);
     if (card) api<Card>('GET', `/people/${card.national_id}`).then(setCard, () => {});
+    if (call) api<CallPop>('GET', `/calls/${encodeURIComponent(call.callid)}`).then(setCall, () => {});
   }
 
   return (
@@ -177,6 +256,7 @@ export function Agent(props: { ctx: Ctx; query: URLSearchParams }) {
         <kbd>Alt+R</kbd> اعلام نتیجه، <kbd>Alt+F</kbd> تماس ناموفق، <kbd>Alt+C</kbd> بستن
       </p>
       <FormError error={error} fields={['q']} />
+      {call && <CallPanel call={call} onClose={() => { setCall(null); navigate(`/agent${qs({ q })}`, true); }} />}
       <div class="columns">
         <div class="col">
           {card && <CallerCard card={card} onPick={setCaseId} province={props.ctx.catalog.province} />}
@@ -198,7 +278,7 @@ export function Agent(props: { ctx: Ctx; query: URLSearchParams }) {
             <section class="card">
               <h2>درخواست تازه برای {card.first_name} {card.last_name}</h2>
               <NewCase catalog={props.ctx.catalog} nationalId={card.national_id} channel="phone" showChannel
-                showPriority solveOnCall onCreated={created} autofocus />
+                showPriority solveOnCall onCreated={created} autofocus callId={call?.callid} />
             </section>
           )}
           {caseId && <CaseView id={caseId} catalog={props.ctx.catalog} me={props.ctx.me} />}

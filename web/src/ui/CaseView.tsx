@@ -3,12 +3,12 @@
 // checks every event. Each action has an Alt+key shortcut, shown on its button.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { useLive } from '../lib/live';
-import { api, Attachment, Case, CaseEvent, CaseSummary, Page, qs } from '../api';
+import { api, Attachment, CallBrief, Case, CaseEvent, CaseSummary, Page, qs } from '../api';
 import { Action, actionsFor, citizenLabel, eventBody, isShortcut } from '../lib/actions';
 import { ApiError } from '../lib/errors';
 import { showTime } from '../lib/jalali';
 import { EVENT, label, METHOD, PRIORITY, ROLE, WAIT_ON } from '../lib/labels';
-import { fa, ident } from '../lib/text';
+import { fa, ident, queueName } from '../lib/text';
 import { Catalog } from '../catalog';
 import { navigate } from '../router';
 import { CaseRows, StatusBadge } from './CaseList';
@@ -159,6 +159,32 @@ const KIND: Record<string, string> = { 'application/pdf': 'PDF', 'image/jpeg': '
 /** The case's files: each with its download link, and a control to add one (PDF, JPEG or
  * PNG, 10 MiB; the server checks the bytes). onAdded gets the case read again: a file from
  * the citizen resumes a case that waits on them. */
+/** The calls the case was opened on or touched during (the screen pop links them). */
+function Calls(props: { caseId: number; version: number }) {
+  const [items, setItems] = useState<CallBrief[]>([]);
+  useEffect(() => {
+    let live = true;
+    api<{ items: CallBrief[] }>('GET', `/cases/${props.caseId}/calls`).then(
+      (p) => live && setItems(p.items), () => live && setItems([]));
+    return () => { live = false; };
+  }, [props.caseId, props.version]);
+  if (!items.length) return null;
+  return (
+    <section class="case-calls" aria-label="تماس‌ها" data-calls={items.length}>
+      <h3>تماس‌ها</h3>
+      <ul>
+        {items.map((x) => (
+          <li key={`${x.callid}-${x.queue}`} data-callid={x.callid}>
+            {x.how === 'opened' ? 'ثبت در تماس' : 'اقدام در تماس'} · {showTime(x.connected ?? x.entered)} · صف {queueName(x.queue)}
+            {x.agent && <> · داخلی {ident(x.agent)}</>}
+            {x.talk_s !== null && <> · {fa(Math.round(x.talk_s / 60))} دقیقه گفت‌وگو</>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function Attachments(props: { caseId: number; onAdded: () => void }) {
   const [items, setItems] = useState<Attachment[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -600,6 +626,7 @@ export function CaseView(props: {
         />
       )}
       <Attachments caseId={c.id} onAdded={() => api<Case>('GET', `/cases/${props.id}`).then(setCase, setError)} />
+      {!props.citizen && <Calls caseId={c.id} version={c.version} />}
       <h3>سیر پرونده</h3>
       <Timeline events={c.events} citizen={props.citizen} catalog={props.catalog} />
       {props.withPerson && !props.citizen && <PersonPanel c={c} onPick={props.onPick} />}

@@ -24,6 +24,7 @@ export function NewCase(props: {
   showChannel?: boolean;
   showPriority?: boolean;
   solveOnCall?: boolean; // the front line may file and solve in one action
+  callId?: string | null; // the call on screen (the screen pop): the case is linked to it
   onCreated: (c: Case) => void;
   autofocus?: boolean;
 }) {
@@ -94,6 +95,7 @@ export function NewCase(props: {
     if (v.description?.trim()) body.description = v.description;
     if (v.mobile?.trim()) body.mobile = normalize(v.mobile);
     if (props.showPriority && v.priority && v.priority !== 'normal') body.priority = v.priority;
+    if (props.callId) body.call_id = props.callId;
     if (holder.state === 'none') {
       body.first_name = v.first_name ?? '';
       body.last_name = v.last_name ?? '';
@@ -128,7 +130,7 @@ export function NewCase(props: {
   }
 
   const fields = ['national_id', 'first_name', 'last_name', 'channel', 'topic', 'subject', 'description',
-    'mobile', 'priority', 'answer'];
+    'mobile', 'priority', 'answer', 'call_id'];
   return (
     <form class="new-case" onSubmit={submit}>
       {props.askNationalId && (
