@@ -151,6 +151,9 @@ const struct route api_routes[] = {
 	{M_POST, "/api/v1/departments/{}", ROLE_ADMIN, catalog_h_department_edit},
 	{M_GET, "/api/v1/stats/cases", ROLE_SUPERVISOR, cases_h_stats},
 	{M_GET, "/api/v1/stats/cases.xlsx", ROLE_SUPERVISOR, cases_h_stats_xlsx},
+	/* department accountability per Jalali month (cases.h) */
+	{M_GET, "/api/v1/stats/departments", ROLE_SUPERVISOR, cases_h_accountability},
+	{M_GET, "/api/v1/stats/departments.xlsx", ROLE_SUPERVISOR, cases_h_accountability_xlsx},
 	{M_POST, "/api/v1/cases", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_create},
 	{M_GET, "/api/v1/cases", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_list, 0, "case_list"},
 	{M_GET, "/api/v1/cases/{}", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_get, 0, "case_read"},
