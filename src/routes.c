@@ -14,6 +14,7 @@
 #include "lists/lists.h"
 #include "live/live.h"
 #include "pensions/pensions.h"
+#include "public/public.h"
 #include "records/records.h"
 #include "staffing/staffing.h"
 #include "users/users.h"
@@ -138,6 +139,9 @@ const struct route api_routes[] = {
 	{M_GET, "/", 0, h_root},
 	{M_GET, "/healthz", 0, h_health},
 	{M_POST, "/api/v1/login", 0, users_h_login},
+	/* the organisation's figures for everyone: no login, no personal data, small groups
+	 * withheld, computed at most every few minutes (public.h) */
+	{M_GET, "/api/v1/public/figures", 0, public_h_figures},
 	{M_POST, "/api/v1/logout", ROLE_ANY, h_logout},
 	/* live events: Server-Sent Events, for as long as the session lasts (live.h) */
 	{M_GET, "/api/v1/stream", ROLE_STAFF_CASES | ROLE_CITIZEN, live_h_stream},
