@@ -25,7 +25,7 @@ const base = {
 };
 
 /** Lines over days: labels are shown as given (dayLabels in lib/figures.ts). */
-export function lineChart(el: HTMLElement, d: { days: string[]; lines: { name: string; values: number[] }[] }) {
+export function lineChart(el: HTMLElement, d: { days: string[]; lines: { name: string; values: (number | null)[] }[] }) {
   const chart = echarts.init(el, undefined, { renderer: 'canvas' });
   chart.setOption({
     ...base,
@@ -45,6 +45,20 @@ export function barChart(el: HTMLElement, d: { labels: string[]; name: string; v
     xAxis: { type: 'category', data: d.labels, inverse: true },
     yAxis: { type: 'value', position: 'right', minInterval: 1, axisLabel: { formatter: (v: number) => fa(v) } },
     series: [{ name: d.name, type: 'bar', data: d.values, barMaxWidth: 36 }],
+  });
+  return chart;
+}
+
+/** Bars side by side, one group per label (the public page's months); a null value (a
+ * withheld count) is left out. */
+export function groupedBars(el: HTMLElement, d: { labels: string[]; series: { name: string; values: (number | null)[] }[] }) {
+  const chart = echarts.init(el, undefined, { renderer: 'canvas' });
+  chart.setOption({
+    ...base,
+    legend: { top: 0 },
+    xAxis: { type: 'category', data: d.labels, inverse: true },
+    yAxis: { type: 'value', position: 'right', minInterval: 1, axisLabel: { formatter: (v: number) => fa(v) } },
+    series: d.series.map((s) => ({ name: s.name, type: 'bar', data: s.values, barMaxWidth: 28 })),
   });
   return chart;
 }
