@@ -48,6 +48,16 @@ test('public: the figures without a login, Persian and RTL, no personal data', a
   await shot(page, 'public');
 });
 
+test('public (390x844): the figures fit a phone', async () => {
+  const page = await app.page({ phone: true });
+  await page.goto(`${app.url}/public`);
+  await page.locator('table.public-cases').waitFor();
+  await page.locator('canvas').first().waitFor();
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(over <= 0, `the public page is ${over} px wider than the screen`);
+  await shot(page, 'public-phone');
+});
+
 test('supervisor: department accountability by month, and its Excel file', async () => {
   const page = await app.page();
   await login(app, page, 'supervisor');
