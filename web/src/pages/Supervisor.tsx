@@ -226,8 +226,9 @@ const ACC: [keyof AccCounts, string][] = [
 ];
 
 /** Department accountability (GET /stats/departments): per department, one Jalali month
- * at a time, the last twelve to choose from, and the whole range as an Excel file. */
-function AccountabilityTable(props: { dept: string; tick: number }) {
+ * at a time, the last twelve to choose from, and the whole range as an Excel file. A
+ * report by month: read when the department changes, not with every case that moves. */
+function AccountabilityTable(props: { dept: string }) {
   const [a, setA] = useState<Accountability | null>(null);
   const [month, setMonth] = useState('');
   const [error, setError] = useState<unknown>(null);
@@ -236,7 +237,7 @@ function AccountabilityTable(props: { dept: string; tick: number }) {
       setA(x);
       setMonth((m) => (x.months.some((y) => y.month === m) ? m : x.months[x.months.length - 1]?.month ?? ''));
     }, setError);
-  }, [props.dept, props.tick]);
+  }, [props.dept]);
   const m = a?.months.find((x) => x.month === month);
   const rows = a?.rows.filter((r) => r.month === month) ?? [];
   return (
@@ -358,7 +359,7 @@ export function Supervisor(props: { ctx: Ctx }) {
           <OutcomeTable head={dept ? 'موضوع' : 'واحد'}
             rows={dept ? s.by_topic.map((t) => ({ ...t, scope: { department: dept, topic: t.topic } }))
               : s.by_department.map((d) => ({ ...d, scope: { department: d.department } }))} />
-          <AccountabilityTable dept={dept} tick={tick} />
+          <AccountabilityTable dept={dept} />
           <h3>به تفکیک کارشناس</h3>
           <PeopleTable people={s.by_person} dept={dept} />
         </>
