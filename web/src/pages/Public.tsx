@@ -117,7 +117,7 @@ export function Public() {
               </label>
             </div>
             {shown && (
-              <table class="figures public-cases">
+              <table class="public-cases">
                 <thead>
                   <tr><th>واحد</th><th>دریافتی</th><th>پاسخ در مهلت</th><th>سهم پاسخ در مهلت</th></tr>
                 </thead>

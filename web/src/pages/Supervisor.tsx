@@ -255,7 +255,7 @@ function AccountabilityTable(props: { dept: string }) {
       </div>
       <FormError error={error} />
       {m && (
-        <table class="figures accountability">
+        <table class="accountability">
           <thead>
             <tr>
               <th>واحد</th>
