@@ -79,7 +79,9 @@ int cases_acc_months(const char *from, const char *to, int64_t now, struct cases
 	}
 	int n = month_index(t) - month_index(f) + 1;
 	if (n < 1)
-		return err_set(e, 400, "invalid_field", "to", "to must not be before from");
+		return to ? err_set(e, 400, "invalid_field", "to", "to must not be before from")
+			  : err_set(e, 400, "invalid_field", "from",
+				    "from must not be after this month");
 	if (n > CASES_ACC_MONTHS_MAX)
 		return err_set(e, 400, "invalid_field", "from", "at most %d months at once",
 			       CASES_ACC_MONTHS_MAX);

@@ -157,6 +157,8 @@ static void test_months(void **state)
 	const char *bad[][2] = {
 	    {"1404-13", NULL}, {"1404-0", NULL},   {"14-01", NULL},	   {"1404-01x", NULL},
 	    {"", NULL},	       {NULL, "tomorrow"}, {"1405-06", "1405-01"}, {"1400-01", "1405-01"}};
+	assert_int_equal(cases_acc_months("1406-01", NULL, now, &q, &e), -1);
+	assert_string_equal(e.field, "from"); /* after this month, with no to */
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		assert_int_equal(cases_acc_months(bad[i][0], bad[i][1], now, &q, &e), -1);
 		assert_int_equal(e.status, 400);
