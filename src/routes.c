@@ -15,6 +15,7 @@
 #include "live/live.h"
 #include "pensions/pensions.h"
 #include "pulse/pulse.h"
+#include "public/public.h"
 #include "records/records.h"
 #include "staffing/staffing.h"
 #include "users/users.h"
@@ -139,6 +140,9 @@ const struct route api_routes[] = {
 	{M_GET, "/", 0, h_root},
 	{M_GET, "/healthz", 0, h_health},
 	{M_POST, "/api/v1/login", 0, users_h_login},
+	/* the organisation's figures for everyone: no login, no personal data, small groups
+	 * withheld, computed at most every few minutes (public.h) */
+	{M_GET, "/api/v1/public/figures", 0, public_h_figures},
 	{M_POST, "/api/v1/logout", ROLE_ANY, h_logout},
 	/* live events: Server-Sent Events, for as long as the session lasts (live.h) */
 	{M_GET, "/api/v1/stream", ROLE_STAFF_CASES | ROLE_CITIZEN, live_h_stream},
@@ -152,6 +156,9 @@ const struct route api_routes[] = {
 	{M_POST, "/api/v1/departments/{}", ROLE_ADMIN, catalog_h_department_edit},
 	{M_GET, "/api/v1/stats/cases", ROLE_SUPERVISOR, cases_h_stats},
 	{M_GET, "/api/v1/stats/cases.xlsx", ROLE_SUPERVISOR, cases_h_stats_xlsx},
+	/* department accountability per Jalali month (cases.h) */
+	{M_GET, "/api/v1/stats/departments", ROLE_SUPERVISOR, cases_h_accountability},
+	{M_GET, "/api/v1/stats/departments.xlsx", ROLE_SUPERVISOR, cases_h_accountability_xlsx},
 	{M_POST, "/api/v1/cases", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_create},
 	{M_GET, "/api/v1/cases", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_list, 0, "case_list"},
 	{M_GET, "/api/v1/cases/{}", ROLE_STAFF_CASES | ROLE_CITIZEN, cases_h_get, 0, "case_read"},

@@ -180,6 +180,43 @@ enum {
 	STATS_STATEMENTS
 };
 void cases_stats_sql(const struct stats_query *q, int which, char *out, size_t cap);
+/* Department accountability (accountability.c): GET /api/v1/stats/departments. Per
+ * department and Jalali month (Tehran time), of the cases received that month (created;
+ * counted in the department that holds the case now): answered within their resolution
+ * due, answered after it, reopened since, solved on first contact; and overdue: the
+ * department's cases still unanswered past their resolution due at the month's end (or
+ * now, for the month under way), whenever they were received. Read from each row's
+ * current state: a reopened case counts by its last answer and its last due. */
+#define CASES_ACC_MONTHS_MAX 36
+struct cases_acc_query {
+	struct jdate from, to; /* months (d ignored), from <= to, at most CASES_ACC_MONTHS_MAX */
+	int64_t department_id; /* 0: every department */
+	int64_t now;
+};
+struct cases_acc_cell {
+	int64_t received, in_time, late, open, overdue, reopened, first_contact;
+};
+struct cases_acc {
+	int nmonths, ndeps;
+	struct jdate month[CASES_ACC_MONTHS_MAX];
+	int64_t start[CASES_ACC_MONTHS_MAX + 1]; /* each month's start, UTC; then the end */
+	const struct department *deps;		 /* the catalogue's, ndeps of them */
+	struct cases_acc_cell *cells;		 /* [month * ndeps + department] */
+};
+/* The months of q from the request's from and to (a Jalali month 1405-01 or 1405/01, or
+ * a date as cases_query_time reads it; default: the last 12 months, this one included).
+ * 0, or -1 with e (400 naming "from" or "to"). */
+int cases_acc_months(const char *from, const char *to, int64_t now, struct cases_acc_query *q,
+		     struct err *e);
+/* Counts q into a (cases_acc_release frees it, whatever the outcome): 0, or -1 with e. */
+int cases_accountability(struct db *db, const struct cases_acc_query *q, struct cases_acc *a,
+			 struct err *e);
+void cases_acc_release(struct cases_acc *a);
+/* "1405-01": a month as the API writes it, into out[8]. */
+void cases_acc_month_name(struct jdate m, char out[8]);
+void cases_h_accountability(struct req *r);	 /* GET /api/v1/stats/departments */
+void cases_h_accountability_xlsx(struct req *r); /* GET /api/v1/stats/departments.xlsx */
+
 /* The Tehran calendar day of instant t, as days since 1970-01-01 (UTC+03:30). */
 int64_t cases_tehran_day(int64_t t);
 

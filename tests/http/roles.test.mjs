@@ -176,6 +176,10 @@ const EXPECT = {
   },
   'GET /api/v1/stats/cases': { roles: { supervisor: 200 } },
   'GET /api/v1/stats/cases.xlsx': { roles: { supervisor: 200 } },
+  'GET /api/v1/stats/departments': { roles: { supervisor: 200 } },
+  'GET /api/v1/stats/departments.xlsx': { roles: { supervisor: 200 } },
+  // the organisation's figures: everyone, no session needed (public.h)
+  'GET /api/v1/public/figures': { public: 200 },
   'POST /api/v1/cases': {
     // the body names the person: a citizen opens cases for themselves only; staff for
     // anyone (a fresh id for "another's", so that no agent identifies B here)

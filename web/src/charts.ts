@@ -25,7 +25,7 @@ const base = {
 };
 
 /** Lines over days: labels are shown as given (dayLabels in lib/figures.ts). */
-export function lineChart(el: HTMLElement, d: { days: string[]; lines: { name: string; values: number[] }[] }) {
+export function lineChart(el: HTMLElement, d: { days: string[]; lines: { name: string; values: (number | null)[] }[] }) {
   const chart = echarts.init(el, undefined, { renderer: 'canvas' });
   chart.setOption({
     ...base,
@@ -70,6 +70,20 @@ export function bandChart(el: HTMLElement, d: {
       { name: 'شمار', type: 'line', data: d.value.map((v, i) => (d.anomaly[i] ? { value: v, symbolSize: 8, itemStyle: { color: '#dc2626' } } : v)),
         symbolSize: 3 },
     ],
+  });
+  return chart;
+}
+
+/** Bars side by side, one group per label (the public page's months); a null value (a
+ * withheld count) is left out. */
+export function groupedBars(el: HTMLElement, d: { labels: string[]; series: { name: string; values: (number | null)[] }[] }) {
+  const chart = echarts.init(el, undefined, { renderer: 'canvas' });
+  chart.setOption({
+    ...base,
+    legend: { top: 0 },
+    xAxis: { type: 'category', data: d.labels, inverse: true },
+    yAxis: { type: 'value', position: 'right', minInterval: 1, axisLabel: { formatter: (v: number) => fa(v) } },
+    series: d.series.map((s) => ({ name: s.name, type: 'bar', data: s.values, barMaxWidth: 28 })),
   });
   return chart;
 }

@@ -19,6 +19,7 @@ import { Employer } from './pages/Employer';
 import { ChangePassword } from './pages/Password';
 import { ident } from './lib/text';
 import { CannedAdmin } from './pages/Canned';
+import { Public } from './pages/Public';
 import { FormError } from './ui/Field';
 import { LiveBanner } from './ui/LiveBanner';
 import { liveStart, liveStop } from './lib/live';
@@ -124,6 +125,8 @@ function App() {
     navigate('/login');
   }
 
+  // the public figures: for everyone, logged in or not
+  if (path === '/public') return <Public />;
   if (me === undefined) return <p class="muted loading">در حال بارگذاری…</p>;
   if (me?.must_change_password)
     return (
@@ -136,6 +139,7 @@ function App() {
       <main class="login-page">
         <FormError error={error} />
         <Login onLogin={start} />
+        <p class="muted"><a href="/public">آمار عمومی سامانه ۱۴۲۰</a></p>
       </main>
     );
   const ctx = { me, catalog };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayLabels, decimal, outcomeQuery, percent } from './figures';
+import { dayLabels, decimal, monthLabel, outcomeQuery, percent, publicCount } from './figures';
 
 describe('the figures as people read them', () => {
   it('labels days by month and day, with the year when a range crosses one', () => {
@@ -16,5 +16,12 @@ describe('the figures as people read them', () => {
     expect(outcomeQuery('first_contact', { department: 'pensions' })).toBe('/queue?department=pensions&first_contact=1');
     expect(outcomeQuery('unreached', {})).toBe('/queue?unreached=1');
     expect(outcomeQuery('solved_in_time', { handler: 'agent1' })).toBe('/queue?handler=agent1&in_time=1');
+  });
+  it('names Jalali months in words and marks a withheld count', () => {
+    expect(monthLabel('1405-09')).toBe('آذر ۱۴۰۵');
+    expect(monthLabel('1404-12')).toBe('اسفند ۱۴۰۴');
+    expect(publicCount(null)).toBe('*');
+    expect(publicCount(0)).toBe('۰');
+    expect(publicCount(1234)).toBe('۱۲۳۴');
   });
 });

@@ -60,3 +60,18 @@ export function decimal(v: number | null | undefined): string {
   if (v === null || v === undefined) return '—';
   return fa(String(Math.round(v * 10) / 10).replace('.', '٫'));
 }
+
+const MONTH_NAMES = ['فروردین', 'اردیبهشت', 'خرداد', 'تیر', 'مرداد', 'شهریور', 'مهر', 'آبان', 'آذر', 'دی', 'بهمن', 'اسفند'];
+
+/** A Jalali month as the API writes it ("1405-09") in words: «آذر ۱۴۰۵». */
+export function monthLabel(m: string): string {
+  const [y, mm] = m.split('-').map(Number);
+  if (!y || !mm || mm < 1 || mm > 12) return fa(m);
+  return `${MONTH_NAMES[mm - 1]} ${fa(y)}`;
+}
+
+/** A count of the public figures: Persian digits, or «*» when it is withheld (a small
+ * group, docs/GUIDE.md#public-figures). */
+export function publicCount(v: number | null | undefined): string {
+  return v === null || v === undefined ? '*' : fa(v);
+}

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { debounce, useLive } from '../lib/live';
 import { api, qs } from '../api';
-import { Counts, dayLabels, decimal, figureQuery, outcomeQuery, percent } from '../lib/figures';
+import { Counts, dayLabels, decimal, figureQuery, monthLabel, outcomeQuery, percent } from '../lib/figures';
 import type { Ctx } from '../main';
 import { ROLE, label } from '../lib/labels';
 import { fa } from '../lib/text';
@@ -199,6 +199,94 @@ function Table(props: {
   );
 }
 
+
+export interface AccCounts {
+  received: number;
+  answered_in_time: number;
+  answered_late: number;
+  open: number;
+  overdue: number;
+  reopened: number;
+  first_contact: number;
+  in_time_share: number | null;
+}
+export interface Accountability {
+  months: { month: string; start: string; end: string; totals: AccCounts }[];
+  rows: (AccCounts & { month: string; department: string; name: string })[];
+}
+
+const ACC: [keyof AccCounts, string][] = [
+  ['received', 'دریافتی'],
+  ['answered_in_time', 'پاسخ در مهلت'],
+  ['answered_late', 'پاسخ پس از مهلت'],
+  ['open', 'هنوز بی‌پاسخ'],
+  ['overdue', 'دیرکرد در پایان ماه'],
+  ['reopened', 'بازگشایی‌شده'],
+  ['first_contact', 'حل در تماس اول'],
+];
+
+/** Department accountability (GET /stats/departments): per department, one Jalali month
+ * at a time, the last twelve to choose from, and the whole range as an Excel file. A
+ * report by month: read when the department changes, not with every case that moves. */
+function AccountabilityTable(props: { dept: string }) {
+  const [a, setA] = useState<Accountability | null>(null);
+  const [month, setMonth] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    api<Accountability>('GET', `/stats/departments${qs({ department: props.dept })}`).then((x) => {
+      setA(x);
+      setMonth((m) => (x.months.some((y) => y.month === m) ? m : x.months[x.months.length - 1]?.month ?? ''));
+    }, setError);
+  }, [props.dept]);
+  const m = a?.months.find((x) => x.month === month);
+  const rows = a?.rows.filter((r) => r.month === month) ?? [];
+  return (
+    <section class="accountability">
+      <div class="row between">
+        <h3>پاسخگویی واحدها</h3>
+        <div class="row">
+          <select name="acc-month" value={month} onChange={(e) => setMonth((e.target as HTMLSelectElement).value)}>
+            {(a?.months ?? []).map((x) => <option value={x.month}>{monthLabel(x.month)}</option>)}
+          </select>
+          <a class="button" download href={`/api/v1/stats/departments.xlsx${qs({ department: props.dept })}`} data-export="departments">
+            دریافت فایل اکسل
+          </a>
+        </div>
+      </div>
+      <FormError error={error} />
+      {m && (
+        <table class="accountability">
+          <thead>
+            <tr>
+              <th>واحد</th>
+              {ACC.map(([, t]) => <th>{t}</th>)}
+              <th>سهم پاسخ در مهلت</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr data-department={r.department}>
+                <td>{r.name}</td>
+                {ACC.map(([k]) => <td class={k === 'overdue' && r[k] ? 'overdue' : ''} data-k={k}>{fa(r[k] as number)}</td>)}
+                <td>{percent(r.in_time_share)}</td>
+              </tr>
+            ))}
+          </tbody>
+          {rows.length > 1 && (
+            <tfoot>
+              <tr>
+                <th>همه واحدها</th>
+                {ACC.map(([k]) => <td data-k={k}>{fa(m.totals[k] as number)}</td>)}
+                <td>{percent(m.totals.in_time_share)}</td>
+              </tr>
+            </tfoot>
+          )}
+        </table>
+      )}
+    </section>
+  );
+}
+
 export function Supervisor(props: { ctx: Ctx }) {
   const { ctx } = props;
   const [dept, setDept] = useState(ctx.me.department ?? '');
@@ -272,6 +360,7 @@ export function Supervisor(props: { ctx: Ctx }) {
           <OutcomeTable head={dept ? 'موضوع' : 'واحد'}
             rows={dept ? s.by_topic.map((t) => ({ ...t, scope: { department: dept, topic: t.topic } }))
               : s.by_department.map((d) => ({ ...d, scope: { department: d.department } }))} />
+          <AccountabilityTable dept={dept} />
           <h3>به تفکیک کارشناس</h3>
           <PeopleTable people={s.by_person} dept={dept} />
         </>
