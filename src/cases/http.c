@@ -670,7 +670,7 @@ static int list_filters(struct req *r, struct sql *q, struct err *e)
 	return 0;
 }
 
-/* solved, in_time, first_contact, unreached, rating, handler: the lists behind the outcome figures
+/* solved, in_time, first_contact, unreached, repeated, rating, handler: the lists behind the outcome figures
  * (stats.c), each condition word for word the figure's */
 static int list_outcomes(struct req *r, struct sql *q, struct err *e)
 {
@@ -683,6 +683,7 @@ static int list_outcomes(struct req *r, struct sql *q, struct err *e)
 	    {"first_contact", " AND " CASE_FIRST_CONTACT("c."),
 	     " AND NOT " CASE_FIRST_CONTACT("c.")},
 	    {"unreached", " AND " CASE_UNREACHED("c."), " AND NOT " CASE_UNREACHED("c.")},
+	    {"repeated", " AND " CASE_REPEATED("c."), " AND NOT " CASE_REPEATED("c.")},
 	};
 	int f;
 	for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) {

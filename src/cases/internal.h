@@ -72,6 +72,11 @@ int cases_query_time(struct req *r, const char *key, int64_t *out, struct err *e
  * (solve_on_call sets the row's first_contact, migration 015). One condition for the
  * figures and the list behind them; never NULL, so that NOT of it is the rest. */
 #define CASE_FIRST_CONTACT(P) "(" P "first_contact = 1)"
+/* First-contact resolution as the phone line reports it: the same person did not come
+ * back on the same topic within this many seconds (7 days; the case's `repeated`,
+ * migration 028, set as the later case is created). */
+#define CASE_REPEAT_SECONDS (7 * 86400)
+#define CASE_REPEATED(P) "(" P "repeated = 1)"
 /* Closed after failed contact attempts, the outcome sent in writing. */
 #define CASE_UNREACHED(P) "(" P "unreached = 1)"
 

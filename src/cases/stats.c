@@ -112,7 +112,7 @@ static void stats_sql(const struct stats_query *q, int which, struct scope_sql *
 			     "at IS "
 			     "NOT NULL") ", " ONE("answered_at <= resolution_due") ", " ONE(CASE_FIRST_CONTACT("cases.")) ", " ONE("rating = 1") ", " ONE("rating = 2") ", " ONE("rati"
 																						 "ng "
-																						 "= 3") ", " ONE("rating = 4") ", " ONE("rating = 5") ", " ONE("reopen_count > 0") ", " ONE("status IN ('reported_back', 'closed') OR reopen_count > 0") ", " ONE(CASE_UNREACHED("cases.")) " FROM cases WHERE 1 = 1",
+																						 "= 3") ", " ONE("rating = 4") ", " ONE("rating = 5") ", " ONE("reopen_count > 0") ", " ONE("status IN ('reported_back', 'closed') OR reopen_count > 0") ", " ONE(CASE_UNREACHED("cases.")) ", count(*), " ONE(CASE_REPEATED("cases.")) " FROM cases WHERE 1 = 1",
 			 PLAIN_CREATED | (q->department_id ? 0 : PLAIN_TOPIC), 0);
 		s->len += (size_t)snprintf(s->text + s->len, sizeof s->text - s->len,
 					   " GROUP BY department_id, topic_id");
@@ -171,6 +171,9 @@ struct figures {
 	int64_t open, overdue, waiting, reopened;
 	int64_t closed, solved, in_time, first_contact, ratings[5], ever_reopened, resolved;
 	int64_t unreached; /* closed without reaching the citizen */
+	/* contacts (cases in scope), and those whose person came back on the same topic
+	 * within 7 days (CASE_REPEAT_SECONDS) */
+	int64_t contacts, repeated;
 };
 
 static void figures_add(struct figures *to, const struct figures *f)
@@ -236,6 +239,8 @@ static void figures_write(struct jw *w, const struct figures *f)
 	jw_int(w, "resolved", f->resolved);
 	jw_share(w, "reopen_rate", share(f->ever_reopened, f->resolved));
 	jw_int(w, "unreached", f->unreached);
+	jw_int(w, "repeat_7d", f->repeated);
+	jw_share(w, "first_time_7d_share", share(f->contacts - f->repeated, f->contacts));
 }
 
 int64_t cases_tehran_day(int64_t t)
@@ -420,7 +425,9 @@ static int stats_read(struct db *db, const struct stats_query *q, struct stats *
 				    .first_contact = db_col_int(st, 5),
 				    .ever_reopened = db_col_int(st, 11),
 				    .resolved = db_col_int(st, 12),
-				    .unreached = db_col_int(st, 13)};
+				    .unreached = db_col_int(st, 13),
+				    .contacts = db_col_int(st, 14),
+				    .repeated = db_col_int(st, 15)};
 		for (int i = 0; i < 5; i++)
 			f.ratings[i] = db_col_int(st, 6 + i);
 		figures_spread(x, db_col_int(st, 0), db_col_int(st, 1), &f);
@@ -560,7 +567,9 @@ static const char *const figure_heads[] = {"باز",
 					   "بازگشایی‌شده (همه)",
 					   "نتیجه‌اعلام‌شده",
 					   "نرخ بازگشایی",
-					   "بسته بی‌آنکه شهروند در دسترس باشد"};
+					   "بسته بی‌آنکه شهروند در دسترس باشد",
+					   "بازگشت همان فرد با همان موضوع تا ۷ روز",
+					   "سهم حل در نخستین مراجعه (۷ روز)"};
 #define FIGURE_COLS ((int)(sizeof figure_heads / sizeof *figure_heads))
 
 static void xlsx_share(struct xlsx *xb, double v)
@@ -588,6 +597,8 @@ static void figures_cells(struct xlsx *xb, const struct figures *f)
 	xlsx_num(xb, (double)f->resolved);
 	xlsx_share(xb, share(f->ever_reopened, f->resolved));
 	xlsx_num(xb, (double)f->unreached);
+	xlsx_num(xb, (double)f->repeated);
+	xlsx_share(xb, share(f->contacts - f->repeated, f->contacts));
 }
 
 /* A sheet of figures whose first columns name the row. */

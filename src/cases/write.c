@@ -137,6 +137,18 @@ int case_create_run(struct db *db, void *arg, struct err *e)
 	if (rc < 0)
 		return db_fail(db, e);
 	c->case_id = db_last_id(db);
+	/* the person's earlier cases on the topic in the last 7 days were not resolved the
+	 * first time (migration 028: the figures' repeat_7d) */
+	s = db_prepare(db, "UPDATE cases SET repeated = 1 WHERE person_id = $1 AND topic_id = $2"
+			   " AND id <> $3 AND created >= $4 AND repeated = 0");
+	db_bind_int(s, 1, c->person_id);
+	db_bind_int(s, 2, c->topic->id);
+	db_bind_int(s, 3, c->case_id);
+	db_bind_int(s, 4, c->now - CASE_REPEAT_SECONDS);
+	rc = db_step(s);
+	db_done(s);
+	if (rc < 0)
+		return db_fail(db, e);
 	char data[160];
 	snprintf(data, sizeof data, "{\"channel\":\"%s\",\"topic\":\"%s\"}", c->channel,
 		 c->topic->code);

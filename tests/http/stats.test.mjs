@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import { startDemo, assertError, assertNoSecrets, caseBody, cleanupTemp, freshNationalId } from './harness.mjs';
 
-let S, citizens, sup, svPensions, spPensions, agent1, onTheCall;
+let S, citizens, sup, svPensions, spPensions, agent1, onTheCall, backAgain;
 const TEHRAN = 12600 * 1000; // +03:30 in ms
 
 before(async () => {
@@ -35,6 +35,14 @@ before(async () => {
     await ev(agent1, id, { type: 'report_back', method: 'call' });
     await ev(agent1, id, { type: 'close' });
     await ev(agent1, id, { type: 'reopen', text: 'مشکل حل نشد' });
+  }
+  // back again: citizens[1]'s general_info case above, then another on the same topic
+  {
+    const mine = (await S.call('GET', `/api/v1/cases?national_id=${citizens[1]}&topic=general_info`, { token: sup.token })).json.items;
+    const other = (await S.call('GET', `/api/v1/cases?national_id=${citizens[1]}&topic=pension_not_paid`, { token: sup.token })).json.items;
+    const r2 = await S.call('POST', '/api/v1/cases', { token: agent1.token, body: caseBody(citizens[1], { topic: 'general_info' }) });
+    assert.equal(r2.status, 201, r2.text);
+    backAgain = { first: Math.max(...mine.map((i) => i.id)), second: r2.json.id, other: Math.max(...other.map((i) => i.id)) };
   }
   // solved on the call: answered, told and closed by the agent who opened it, at once
   const r = await S.call('POST', '/api/v1/cases', { token: agent1.token, body: caseBody(citizens[2], { topic: 'general_info' }) });
@@ -252,6 +260,7 @@ const OUTCOMES = {
   solved_in_time: 'in_time=1',
   first_contact: 'first_contact=1',
   unreached: 'unreached=1',
+  repeat_7d: 'repeated=1',
   ever_reopened: 'reopened=1',
 };
 
@@ -266,7 +275,7 @@ test('the outcomes equal the counts of their list queries, in every scope', asyn
       assert.equal(t.ratings[k - 1], await count(sup, `${scope}&rating=${k}`), `${scope}: ratings[${k}]`);
     assert.equal(t.rated, t.ratings.reduce((a, b) => a + b, 0));
     // the rest of each flag is the rest of the cases
-    for (const f of ['solved', 'in_time', 'first_contact', 'unreached'])
+    for (const f of ['solved', 'in_time', 'first_contact', 'unreached', 'repeated'])
       assert.equal(await count(sup, `${scope}&${f}=1`) + await count(sup, `${scope}&${f}=0`), t.created, `${scope}: ${f}`);
   }
   const t = (await stats(sup)).json.totals;
@@ -276,6 +285,12 @@ test('the outcomes equal the counts of their list queries, in every scope', asyn
   assert.ok(near(t.solved_in_time_share, t.solved_in_time / t.solved));
   assert.ok(near(t.first_contact_share, t.first_contact / t.solved));
   assert.ok(near(t.reopen_rate, t.ever_reopened / t.resolved));
+  assert.ok(near(t.first_time_7d_share, (t.created - t.repeat_7d) / t.created), JSON.stringify(t));
+  // the same person back on the same topic within 7 days: the earlier case was not
+  // resolved the first time; the later one (and the other topic's) still stand
+  const repeated = await pageAll(sup, 'repeated=1');
+  assert.ok(repeated.some((i) => i.id === backAgain.first), 'the first general_info case of citizens[1]');
+  assert.ok(!repeated.some((i) => i.id === backAgain.second || i.id === backAgain.other), 'the later case and the other topic');
   const avg = t.ratings.reduce((n, c, i) => n + c * (i + 1), 0) / t.rated;
   assert.ok(near(t.rating_average, avg) && t.rating_average >= 1 && t.rating_average <= 5);
   // the case solved on the call is a first contact; a case closed a day later is not

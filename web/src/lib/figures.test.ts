@@ -15,6 +15,7 @@ describe('the figures as people read them', () => {
   it('opens the list each outcome counts', () => {
     expect(outcomeQuery('first_contact', { department: 'pensions' })).toBe('/queue?department=pensions&first_contact=1');
     expect(outcomeQuery('unreached', {})).toBe('/queue?unreached=1');
+    expect(outcomeQuery('repeat_7d', { department: 'pensions' })).toBe('/queue?department=pensions&repeated=1');
     expect(outcomeQuery('solved_in_time', { handler: 'agent1' })).toBe('/queue?handler=agent1&in_time=1');
   });
   it('names Jalali months in words and marks a withheld count', () => {

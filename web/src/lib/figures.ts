@@ -28,7 +28,7 @@ export function figureQuery(kind: keyof Counts, scope: { department?: string; to
 
 
 /** The list query behind an outcome figure (docs/openapi.yaml, GET /stats/cases). */
-export function outcomeQuery(kind: 'closed' | 'solved' | 'solved_in_time' | 'first_contact' | 'ever_reopened' | 'unreached',
+export function outcomeQuery(kind: 'closed' | 'solved' | 'solved_in_time' | 'first_contact' | 'ever_reopened' | 'unreached' | 'repeat_7d',
   scope: { department?: string; topic?: string; handler?: string }): string {
   const f: Record<string, string | undefined> = { ...scope };
   if (kind === 'closed') f.status = 'closed';
@@ -36,6 +36,7 @@ export function outcomeQuery(kind: 'closed' | 'solved' | 'solved_in_time' | 'fir
   if (kind === 'solved_in_time') f.in_time = '1';
   if (kind === 'first_contact') f.first_contact = '1';
   if (kind === 'unreached') f.unreached = '1';
+  if (kind === 'repeat_7d') f.repeated = '1';
   if (kind === 'ever_reopened') f.reopened = '1';
   return `/queue?${query(f)}`;
 }

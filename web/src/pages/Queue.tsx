@@ -8,7 +8,7 @@ import { navigate } from '../router';
 import { CaseList } from '../ui/CaseList';
 
 const KEYS = ['status', 'open', 'pending', 'overdue', 'reopened', 'topic', 'department', 'assignee', 'q', 'from', 'to', 'sort',
-  'channel', 'national_id', 'number', 'solved', 'in_time', 'first_contact', 'unreached', 'rating', 'handler'];
+  'channel', 'national_id', 'number', 'solved', 'in_time', 'first_contact', 'unreached', 'repeated', 'rating', 'handler'];
 
 export function Queue(props: { ctx: Ctx; query: URLSearchParams }) {
   const { ctx, query } = props;

@@ -25,6 +25,8 @@ export interface Outcomes {
   resolved: number;
   reopen_rate: number | null;
   unreached: number; // closed without reaching the citizen
+  repeat_7d: number; // the same person back on the same topic within 7 days
+  first_time_7d_share: number | null;
 }
 
 export interface Person {
@@ -114,6 +116,7 @@ const OUTCOMES: [keyof Outcomes, string][] = [
   ['first_contact', 'حل در تماس اول'],
   ['ever_reopened', 'بازگشایی‌شده'],
   ['unreached', 'بسته بی‌دسترسی به شهروند'],
+  ['repeat_7d', 'بازگشت تا ۷ روز'],
 ];
 
 /** The outcomes of each department or topic: counts that open their lists, and shares. */
@@ -126,6 +129,7 @@ function OutcomeTable(props: { rows: (Outcomes & { name: string; scope: Scope })
           {OUTCOMES.map(([, t]) => <th>{t}</th>)}
           <th>سهم حل در مهلت</th>
           <th>سهم حل در تماس اول</th>
+          <th>حل در نخستین مراجعه (۷ روز)</th>
           <th>میانگین امتیاز</th>
           <th>نرخ بازگشایی</th>
         </tr>
@@ -139,6 +143,7 @@ function OutcomeTable(props: { rows: (Outcomes & { name: string; scope: Scope })
             ))}
             <td>{percent(r.solved_in_time_share)}</td>
             <td>{percent(r.first_contact_share)}</td>
+            <td>{percent(r.first_time_7d_share)}</td>
             <td>{decimal(r.rating_average)}</td>
             <td>{percent(r.reopen_rate)}</td>
           </tr>
@@ -343,6 +348,9 @@ export function Supervisor(props: { ctx: Ctx }) {
             </a>
             <div class="tile" data-tile="in_time"><span class="n">{percent(s.totals.solved_in_time_share)}</span><span>حل در مهلت</span></div>
             <div class="tile" data-tile="first_contact"><span class="n">{percent(s.totals.first_contact_share)}</span><span>حل در تماس اول</span></div>
+            <a class="tile" href={outcomeQuery('repeat_7d', { department: dept || undefined })} data-tile="first_time_7d">
+              <span class="n">{percent(s.totals.first_time_7d_share)}</span><span>حل در نخستین مراجعه (بی‌بازگشت تا ۷ روز)</span>
+            </a>
             <div class="tile" data-tile="rating"><span class="n">{decimal(s.totals.rating_average)}</span><span>میانگین امتیاز ({fa(s.totals.rated)})</span></div>
             <div class="tile" data-tile="reopen_rate"><span class="n">{percent(s.totals.reopen_rate)}</span><span>نرخ بازگشایی</span></div>
           </div>
