@@ -140,11 +140,12 @@ int case_create_run(struct db *db, void *arg, struct err *e)
 	/* the person's earlier cases on the topic in the last 7 days were not resolved the
 	 * first time (migration 028: the figures' repeat_7d) */
 	s = db_prepare(db, "UPDATE cases SET repeated = 1 WHERE person_id = $1 AND topic_id = $2"
-			   " AND id <> $3 AND created >= $4 AND repeated = 0");
+			   " AND id <> $3 AND created >= $4 AND created <= $5 AND repeated = 0");
 	db_bind_int(s, 1, c->person_id);
 	db_bind_int(s, 2, c->topic->id);
 	db_bind_int(s, 3, c->case_id);
 	db_bind_int(s, 4, c->now - CASE_REPEAT_SECONDS);
+	db_bind_int(s, 5, c->now); /* earlier ones only (the demo opens cases of any time) */
 	rc = db_step(s);
 	db_done(s);
 	if (rc < 0)
