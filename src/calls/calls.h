@@ -44,9 +44,7 @@ struct calls_import {
 	struct calls_bad bad[CALLS_BAD_MAX];
 	int nbad;
 	/* private */
-	struct arena arena; /* the pending calls; emptied by each flush */
-	struct calls_pending **table;
-	size_t cap, used;
+	struct calls_batch *batch; /* the lines and calls since the last flush (store.c) */
 	char carry[8192 + 2];
 	size_t ncarry;
 	int skipping; /* the line in carry grew over the longest a line may be */

@@ -1,5 +1,7 @@
-/* The import: queue_log lines into call_events (once each) and calls (built from every
- * event of a caller in a queue, in whatever order they come). */
+/* The import: queue_log lines into the hour blocks (blocks.h), each once, and the calls
+ * they build. A line is checked against the hashes its block held before the batch (read
+ * once per block and batch) and those new in the batch; a flush writes each touched block
+ * one segment: its new lines, their hashes sorted, the calls anchored there. */
 #include "calls/calls.h"
 
 #include <stdlib.h>
@@ -7,145 +9,225 @@
 
 #include "base/jw.h"
 #include "base/text.h"
+#include "calls/blocks.h"
 #include "calls/queuelog.h"
 #include "people/people.h"
 #include "store/store.h"
 
-/* A call's facts from the events of this batch; -1: not said. Each is merged into the
- * stored row by a rule that does not depend on order (earliest, latest, largest, the
- * strongest outcome), so a call is the same whatever order its lines came in. */
-struct calls_pending {
-	uint64_t h;
-	const char *callid, *queue, *caller, *agent, *outcome;
-	int64_t entered, connected, ended, wait_s, talk_s;
-	int rank;
+/* A block touched by the batch. */
+struct pblock {
+	int64_t start;
+	uint64_t *old; /* the hashes stored before the batch, sorted */
+	size_t nold;
+	uint64_t *hashes; /* the batch's new lines' */
+	size_t nh, hcap;
+	char *lines; /* the new lines, each ended by a newline */
+	size_t nl, lcap;
 };
 
-/* The outcomes by strength: a caller answered in the end was answered, whatever else
- * the log says of them. */
-static const struct {
-	const char *name;
-	enum ql_event ev;
-	int rank;
-} outcomes[] = {
-    {"empty", QL_EXITEMPTY, 1},	      {"key", QL_EXITWITHKEY, 2},
-    {"timeout", QL_EXITWITHTIMEOUT, 3}, {"withdraw", QL_WITHDRAW, 4},
-    {"abandoned", QL_ABANDON, 5},	      {"transfer", QL_TRANSFER, 6},
-    {"transfer", QL_BLINDTRANSFER, 6},  {"transfer", QL_ATTENDEDTRANSFER, 6},
-    {"answered", QL_COMPLETEAGENT, 7},  {"answered", QL_COMPLETECALLER, 7},
+/* caller -> person, kept across flushes of a large import */
+struct known_caller {
+	uint64_t h;
+	const char *caller;
+	int64_t person;
+};
+
+struct calls_batch {
+	struct arena arena; /* the calls' strings; emptied by each flush */
+	struct cb_build build;
+	struct pblock *blocks;
+	size_t nblocks, bcap;
+	size_t *bindex; /* start -> 1 + index in blocks; 0 empty */
+	size_t bicap;
+	size_t last; /* 1 + the index of the block last touched */
+	uint64_t *seen; /* the hashes new in the batch (0 is kept by seen_zero) */
+	size_t scap, sused;
+	int seen_zero;
+	struct arena people_arena;
+	struct known_caller **callers;
+	size_t ccap, cused;
 };
 
 void calls_import_init(struct calls_import *im, struct db *db)
 {
 	memset(im, 0, sizeof *im);
 	im->db = db;
-	arena_init(&im->arena);
+	struct calls_batch *b = calloc(1, sizeof *b);
+	if (!b)
+		abort();
+	arena_init(&b->arena);
+	arena_init(&b->people_arena);
+	cb_build_init(&b->build, &b->arena);
+	im->batch = b;
+}
+
+static void clear_blocks(struct calls_batch *b)
+{
+	for (size_t i = 0; i < b->nblocks; i++) {
+		free(b->blocks[i].old);
+		free(b->blocks[i].hashes);
+		free(b->blocks[i].lines);
+	}
+	b->nblocks = 0;
+	b->last = 0;
+	if (b->bindex)
+		memset(b->bindex, 0, b->bicap * sizeof *b->bindex);
+	if (b->seen)
+		memset(b->seen, 0, b->scap * sizeof *b->seen);
+	b->sused = 0;
+	b->seen_zero = 0;
+}
+
+static void clear_callers(struct calls_batch *b)
+{
+	free(b->callers);
+	b->callers = NULL;
+	b->ccap = b->cused = 0;
+	arena_release(&b->people_arena);
+	arena_init(&b->people_arena);
 }
 
 void calls_import_release(struct calls_import *im)
 {
-	arena_release(&im->arena);
-	free(im->table);
-	im->table = NULL;
+	struct calls_batch *b = im->batch;
+	if (!b)
+		return;
+	clear_blocks(b);
+	free(b->blocks);
+	free(b->bindex);
+	free(b->seen);
+	cb_build_free(&b->build);
+	arena_release(&b->arena);
+	clear_callers(b);
+	arena_release(&b->people_arena);
+	free(b);
+	im->batch = NULL;
 }
 
-static uint64_t key_hash(const char *callid, const char *queue)
+static void *more(void *p, size_t *cap, size_t need, size_t size)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (const char *s = callid; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	h = (h ^ 0x1f) * 0x100000001b3ull;
-	for (const char *s = queue; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h | 1;
-}
-
-static struct calls_pending *pending(struct calls_import *im, const char *callid,
-				     const char *queue)
-{
-	if (im->used * 2 >= im->cap) {
-		size_t cap = im->cap ? im->cap * 2 : 4096;
-		struct calls_pending **t = calloc(cap, sizeof(struct calls_pending *));
-		if (!t)
-			abort();
-		for (size_t i = 0; i < im->cap; i++)
-			if (im->table[i]) {
-				size_t j = im->table[i]->h & (cap - 1);
-				while (t[j])
-					j = (j + 1) & (cap - 1);
-				t[j] = im->table[i];
-			}
-		free(im->table);
-		im->table = t;
-		im->cap = cap;
-	}
-	uint64_t h = key_hash(callid, queue);
-	size_t j = h & (im->cap - 1);
-	for (struct calls_pending *p; (p = im->table[j]); j = (j + 1) & (im->cap - 1))
-		if (p->h == h && !strcmp(p->callid, callid) && !strcmp(p->queue, queue))
-			return p;
-	struct calls_pending *p = arena_alloc(&im->arena, sizeof *p);
-	p->h = h;
-	p->callid = arena_strdup(&im->arena, callid);
-	p->queue = arena_strdup(&im->arena, queue);
-	p->entered = p->connected = p->ended = p->wait_s = p->talk_s = -1;
-	im->table[j] = p;
-	im->used++;
+	if (need <= *cap)
+		return p;
+	size_t n = *cap ? *cap : 16;
+	while (n < need)
+		n *= 2;
+	p = realloc(p, n * size);
+	if (!p)
+		abort();
+	*cap = n;
 	return p;
 }
 
-static void at_least(int64_t *v, int64_t x)
+/* ---- the blocks touched ---- */
+
+static int old_hashes(void *ctx, const struct cb_seg *s, struct err *e)
 {
-	if (x >= 0 && x > *v)
-		*v = x;
-}
-static void at_most(int64_t *v, int64_t x)
-{
-	if (x >= 0 && (*v < 0 || x < *v))
-		*v = x;
+	(void)e;
+	struct pblock *p = ctx;
+	size_t cap = p->nold;
+	p->old = more(p->old, &cap, p->nold + s->nhashes, sizeof *p->old);
+	memcpy(p->old + p->nold, s->hashes, s->nhashes * sizeof *s->hashes);
+	p->nold += s->nhashes;
+	return 0;
 }
 
-/* What one new event says of its call. */
-static void merge(struct calls_import *im, const struct ql_line *l)
+static int u64_cmp(const void *a, const void *b)
 {
-	if (!ql_is_call_event(l->event) || l->event == QL_RINGNOANSWER ||
-	    l->event == QL_RINGCANCELED)
-		return;
-	struct calls_pending *p = pending(im, l->callid, l->queue);
-	int64_t t = l->epoch, w = l->wait_s, talk = l->talk_s;
-	at_least(&p->wait_s, w);
-	at_least(&p->talk_s, talk);
-	if (strcmp(l->agent, "NONE") && l->agent[0] && !p->agent)
-		p->agent = arena_strdup(&im->arena, l->agent);
-	switch (l->event) {
-	case QL_ENTERQUEUE:
-		at_most(&p->entered, t);
-		if (l->callerid && !p->caller)
-			p->caller = arena_strdup(&im->arena, l->callerid);
-		return;
-	case QL_CONNECT:
-		at_most(&p->connected, t);
-		if (w >= 0)
-			at_most(&p->entered, t - w);
-		return;
-	default:
-		break;
-	}
-	for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
-		if (outcomes[i].ev == l->event) {
-			at_least(&p->ended, t);
-			if (outcomes[i].rank > p->rank) {
-				p->rank = outcomes[i].rank;
-				p->outcome = outcomes[i].name;
-			}
-			if (outcomes[i].rank >= 6 && talk >= 0) {
-				at_most(&p->connected, t - talk);
-				if (w >= 0)
-					at_most(&p->entered, t - talk - w);
-			} else if (outcomes[i].rank < 6 && w >= 0) {
-				at_most(&p->entered, t - w);
-			}
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static size_t slot_of(int64_t start, size_t cap)
+{
+	return (size_t)(((uint64_t)start / CB_BLOCK) * 0x9e3779b97f4a7c15ull >> 20) & (cap - 1);
+}
+
+/* The batch's block starting at start, its stored hashes read when first touched. */
+static struct pblock *block_of(struct calls_import *im, int64_t start, struct err *e)
+{
+	struct calls_batch *b = im->batch;
+	if (b->last && b->blocks[b->last - 1].start == start)
+		return &b->blocks[b->last - 1];
+	if (b->nblocks * 2 >= b->bicap) {
+		size_t cap = b->bicap ? b->bicap * 2 : 256;
+		size_t *t = calloc(cap, sizeof *t);
+		if (!t)
+			abort();
+		for (size_t i = 0; i < b->nblocks; i++) {
+			size_t j = slot_of(b->blocks[i].start, cap);
+			while (t[j])
+				j = (j + 1) & (cap - 1);
+			t[j] = i + 1;
 		}
+		free(b->bindex);
+		b->bindex = t;
+		b->bicap = cap;
+	}
+	size_t j = slot_of(start, b->bicap);
+	for (; b->bindex[j]; j = (j + 1) & (b->bicap - 1))
+		if (b->blocks[b->bindex[j] - 1].start == start) {
+			b->last = b->bindex[j];
+			return &b->blocks[b->last - 1];
+		}
+	b->blocks = more(b->blocks, &b->bcap, b->nblocks + 1, sizeof *b->blocks);
+	struct pblock *p = &b->blocks[b->nblocks];
+	memset(p, 0, sizeof *p);
+	p->start = start;
+	if (cb_each_seg(im->db, start, start + 1, CB_HASHES, old_hashes, p, e) < 0) {
+		free(p->old);
+		return NULL;
+	}
+	/* a merged block's are sorted; several segments' are sorted together */
+	qsort(p->old, p->nold, sizeof *p->old, u64_cmp);
+	b->bindex[j] = ++b->nblocks;
+	b->last = b->nblocks;
+	return p;
+}
+
+static int stored(const struct pblock *p, uint64_t h)
+{
+	size_t lo = 0, hi = p->nold;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (p->old[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->nold && p->old[lo] == h;
+}
+
+/* h added to the batch's new hashes: 1, or 0 when it was there. */
+static int seen_add(struct calls_batch *b, uint64_t h)
+{
+	if (!h) {
+		if (b->seen_zero)
+			return 0;
+		return b->seen_zero = 1;
+	}
+	if (b->sused * 2 >= b->scap) {
+		size_t cap = b->scap ? b->scap * 2 : 4096;
+		uint64_t *t = calloc(cap, sizeof *t);
+		if (!t)
+			abort();
+		for (size_t i = 0; i < b->scap; i++)
+			if (b->seen[i]) {
+				size_t j = b->seen[i] & (cap - 1);
+				while (t[j])
+					j = (j + 1) & (cap - 1);
+				t[j] = b->seen[i];
+			}
+		free(b->seen);
+		b->seen = t;
+		b->scap = cap;
+	}
+	size_t j = h & (b->scap - 1);
+	for (; b->seen[j]; j = (j + 1) & (b->scap - 1))
+		if (b->seen[j] == h)
+			return 0;
+	b->seen[j] = h;
+	b->sused++;
+	return 1;
 }
 
 static void bad(struct calls_import *im, enum ql_error why)
@@ -155,13 +237,14 @@ static void bad(struct calls_import *im, enum ql_error why)
 		im->bad[im->nbad++] = (struct calls_bad){im->file, im->lineno, ql_error_name(why)};
 }
 
-/* One line at line[0..len), line[len] writable. */
-static int one(struct calls_import *im, char *line, size_t len, struct err *e)
+/* One line, src[0..len) (the caller's bytes, unchanged: parsed in a copy). */
+static int one(struct calls_import *im, const char *src, size_t len, struct err *e)
 {
 	im->lines++;
 	im->lineno++;
 	struct ql_line l;
-	enum ql_error why = ql_parse(line, len, &l);
+	memcpy(im->data, src, len);
+	enum ql_error why = ql_parse(im->data, len, &l);
 	if (why == QL_E_EMPTY) {
 		im->lines--; /* a blank line (the last newline's) is no line */
 		return 0;
@@ -170,38 +253,23 @@ static int one(struct calls_import *im, char *line, size_t len, struct err *e)
 		bad(im, why);
 		return 0;
 	}
-	/* the data fields as one text again, as the file had them */
-	size_t n = 0;
-	for (int i = 0; i < l.ndata; i++) {
-		size_t k = strlen(l.data[i]);
-		if (i)
-			im->data[n++] = '|';
-		memcpy(im->data + n, l.data[i], k);
-		n += k;
-	}
-	im->data[n] = 0;
-	struct db_stmt *s = db_prepare(im->db, "INSERT INTO call_events (epoch, hash, callid, queue, "
-					       "agent, event, data) VALUES ($1, $2, $3, $4, $5, $6, "
-					       "$7) ON CONFLICT DO NOTHING");
-	if (!s)
-		return db_fail(im->db, e);
-	db_bind_int(s, 1, l.epoch);
-	db_bind_int(s, 2, (int64_t)l.hash);
-	db_bind_text_ref(s, 3, l.callid);
-	db_bind_text_ref(s, 4, l.queue);
-	db_bind_text_ref(s, 5, l.agent);
-	db_bind_text_ref(s, 6, l.event_name);
-	db_bind_text_ref(s, 7, im->data);
-	int rc = db_step(s);
-	db_done(s);
-	if (rc < 0)
-		return db_fail(im->db, e);
-	if (db_changes(im->db) == 0) {
+	struct pblock *p = block_of(im, cb_block(l.epoch), e);
+	if (!p)
+		return -1;
+	if ((p->nold && stored(p, l.hash)) || !seen_add(im->batch, l.hash)) {
 		im->duplicates++;
 		return 0;
 	}
+	if (len && src[len - 1] == '\r')
+		len--;
+	p->lines = more(p->lines, &p->lcap, p->nl + len + 1, 1);
+	memcpy(p->lines + p->nl, src, len);
+	p->nl += len;
+	p->lines[p->nl++] = '\n';
+	p->hashes = more(p->hashes, &p->hcap, p->nh + 1, sizeof *p->hashes);
+	p->hashes[p->nh++] = l.hash;
 	im->events++;
-	merge(im, &l);
+	cb_build_event(&im->batch->build, &l);
 	if (im->on_event)
 		im->on_event(im->on_event_ctx, &l);
 	return 0;
@@ -233,11 +301,8 @@ int calls_import_text(struct calls_import *im, const char *buf, size_t len, stru
 			im->ncarry = 0;
 			if (one(im, im->carry, n, e) < 0)
 				return -1;
-		} else {
-			/* parsed in place in a copy: the caller's bytes stay as given */
-			memcpy(im->carry, p, k);
-			if (one(im, im->carry, k, e) < 0)
-				return -1;
+		} else if (one(im, p, k, e) < 0) {
+			return -1;
 		}
 		p = nl ? nl + 1 : end;
 	}
@@ -257,88 +322,207 @@ int calls_import_finish(struct calls_import *im, struct err *e)
 	return calls_import_flush(im, e);
 }
 
-/* The person whose mobile on record is the caller's number, when exactly one is. */
+/* ---- the flush ---- */
+
+/* The person whose mobile on record is the caller's number, when exactly one is; known
+ * callers from a cache. */
 static int64_t caller_person(struct calls_import *im, const char *caller)
 {
-	if (!caller)
-		return 0;
-	char *mobile = text_mobile(&im->arena, caller);
+	struct calls_batch *b = im->batch;
+	uint64_t h = cb_key(caller, "");
+	if (b->cused * 2 >= b->ccap) {
+		size_t cap = b->ccap ? b->ccap * 2 : 1024;
+		struct known_caller **t = calloc(cap, sizeof *t);
+		if (!t)
+			abort();
+		for (size_t i = 0; i < b->ccap; i++)
+			if (b->callers[i]) {
+				size_t j = b->callers[i]->h & (cap - 1);
+				while (t[j])
+					j = (j + 1) & (cap - 1);
+				t[j] = b->callers[i];
+			}
+		free(b->callers);
+		b->callers = t;
+		b->ccap = cap;
+	}
+	size_t j = h & (b->ccap - 1);
+	for (struct known_caller *k; (k = b->callers[j]); j = (j + 1) & (b->ccap - 1))
+		if (k->h == h && !strcmp(k->caller, caller))
+			return k->person;
+	struct known_caller *k = arena_alloc(&b->people_arena, sizeof *k);
+	k->h = h;
+	k->caller = arena_strdup(&b->people_arena, caller);
+	char *mobile = text_mobile(&b->people_arena, caller);
 	int64_t ids[2];
-	return mobile && people_find_mobile(im->db, mobile, ids, 2) == 1 ? ids[0] : 0;
+	k->person = mobile && people_find_mobile(im->db, mobile, ids, 2) == 1 ? ids[0] : 0;
+	b->callers[j] = k;
+	b->cused++;
+	return k->person;
 }
 
-/* The merge rules of `merge` again, between the stored row and the batch's. Each CASE
- * keeps the stored value unless the new one is earlier, later or stronger. */
-static const char *const upsert_sql =
-    "UPDATE calls SET "
-    "caller = COALESCE(caller, $3), "
-    "person_id = COALESCE(person_id, $4), "
-    "entered = CASE WHEN $5 IS NOT NULL AND (entered IS NULL OR $5 < entered) THEN $5 ELSE "
-    "entered END, "
-    "connected = CASE WHEN $6 IS NOT NULL AND (connected IS NULL OR $6 < connected) THEN $6 ELSE "
-    "connected END, "
-    "ended = CASE WHEN $7 IS NOT NULL AND (ended IS NULL OR $7 > ended) THEN $7 ELSE ended END, "
-    "wait_s = CASE WHEN $8 IS NOT NULL AND (wait_s IS NULL OR $8 > wait_s) THEN $8 ELSE wait_s "
-    "END, "
-    "talk_s = CASE WHEN $9 IS NOT NULL AND (talk_s IS NULL OR $9 > talk_s) THEN $9 ELSE talk_s "
-    "END, "
-    "outcome = CASE WHEN $11 > outcome_rank THEN $10 ELSE outcome END, "
-    "outcome_rank = CASE WHEN $11 > outcome_rank THEN $11 ELSE outcome_rank END, "
-    "agent = COALESCE(agent, $12) "
-    "WHERE callid = $1 AND queue = $2";
-
-static void bind_time(struct db_stmt *s, int i, int64_t v)
+/* Keys of the calls stored in a range of blocks (a set; 0 never a key: cb_key sets bit 0). */
+struct keyset {
+	uint64_t *t;
+	size_t cap, used;
+};
+static void key_add(struct keyset *s, uint64_t k)
 {
-	if (v >= 0)
-		db_bind_int(s, i, v);
-	else
-		db_bind_null(s, i);
+	if (s->used * 2 >= s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		uint64_t *t = calloc(cap, sizeof *t);
+		if (!t)
+			abort();
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->t[i]) {
+				size_t j = s->t[i] & (cap - 1);
+				while (t[j])
+					j = (j + 1) & (cap - 1);
+				t[j] = s->t[i];
+			}
+		free(s->t);
+		s->t = t;
+		s->cap = cap;
+	}
+	size_t j = k & (s->cap - 1);
+	for (; s->t[j]; j = (j + 1) & (s->cap - 1))
+		if (s->t[j] == k)
+			return;
+	s->t[j] = k;
+	s->used++;
+}
+static int key_has(const struct keyset *s, uint64_t k)
+{
+	if (!s->used)
+		return 0;
+	for (size_t j = k & (s->cap - 1); s->t[j]; j = (j + 1) & (s->cap - 1))
+		if (s->t[j] == k)
+			return 1;
+	return 0;
+}
+static int stored_keys(void *ctx, const struct cb_seg *s, struct err *e)
+{
+	(void)e;
+	for (size_t i = 0; i < s->ncalls; i++)
+		key_add(ctx, s->calls[i].key);
+	return 0;
+}
+
+static int by_anchor(const void *a, const void *b)
+{
+	int64_t x = cb_block(cb_anchor(*(struct cb_call *const *)a)),
+		y = cb_block(cb_anchor(*(struct cb_call *const *)b));
+	return x < y ? -1 : x > y;
+}
+static int by_slot(const void *a, const void *b)
+{
+	int64_t x = (*(struct cb_seen *const *)a)->slot, y = (*(struct cb_seen *const *)b)->slot;
+	return x < y ? -1 : x > y;
+}
+static int by_start(const void *a, const void *b)
+{
+	int64_t x = ((const struct pblock *)a)->start, y = ((const struct pblock *)b)->start;
+	return x < y ? -1 : x > y;
+}
+
+/* The calls of the batch: their person, whether any of theirs was stored near them. */
+static int settle_calls(struct calls_import *im, struct cb_call **calls, size_t n,
+			struct err *e)
+{
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	int callers = 0;
+	for (size_t i = 0; i < n; i++) {
+		int64_t a = cb_block(cb_anchor(calls[i]));
+		lo = a < lo ? a : lo;
+		hi = a > hi ? a : hi;
+		callers |= calls[i]->caller != NULL;
+	}
+	if (callers) {
+		/* a large batch keeps the callers it looked up; a small one (a followed log's
+		 * second) looks again, so that a person added meanwhile is found */
+		if (n < 1000 || im->batch->cused > 200000)
+			clear_callers(im->batch);
+		int64_t one_v[1] = {0};
+		int any = db_run_ints(im->db, "SELECT 1 FROM people WHERE mobile IS NOT NULL AND "
+					      "id > $1 LIMIT 1",
+				      1, one_v);
+		if (any < 0)
+			return db_fail(im->db, e);
+		for (size_t i = 0; any && i < n; i++)
+			if (calls[i]->caller)
+				calls[i]->person_id = caller_person(im, calls[i]->caller);
+	}
+	struct keyset ks = {0};
+	if (cb_each_seg(im->db, lo - CB_MARGIN, hi + CB_MARGIN + CB_BLOCK, CB_CALLS, stored_keys,
+			&ks, e) < 0) {
+		free(ks.t);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		calls[i]->first = !key_has(&ks, calls[i]->key);
+		im->calls += calls[i]->first;
+	}
+	free(ks.t);
+	return 0;
 }
 
 int calls_import_flush(struct calls_import *im, struct err *e)
 {
-	for (size_t i = 0; i < im->cap; i++) {
-		struct calls_pending *p = im->table[i];
-		if (!p)
-			continue;
-		struct db_stmt *s = db_prepare(im->db, "INSERT INTO calls (callid, queue) VALUES "
-						       "($1, $2) ON CONFLICT DO NOTHING");
-		if (!s)
-			return db_fail(im->db, e);
-		db_bind_text_ref(s, 1, p->callid);
-		db_bind_text_ref(s, 2, p->queue);
-		int rc = db_step(s);
-		db_done(s);
-		if (rc < 0)
-			return db_fail(im->db, e);
-		im->calls += db_changes(im->db);
-		int64_t person = caller_person(im, p->caller);
-		s = db_prepare(im->db, upsert_sql);
-		if (!s)
-			return db_fail(im->db, e);
-		db_bind_text_ref(s, 1, p->callid);
-		db_bind_text_ref(s, 2, p->queue);
-		db_bind_text_ref(s, 3, p->caller);
-		bind_time(s, 4, person ? person : -1);
-		bind_time(s, 5, p->entered);
-		bind_time(s, 6, p->connected);
-		bind_time(s, 7, p->ended);
-		bind_time(s, 8, p->wait_s);
-		bind_time(s, 9, p->talk_s);
-		db_bind_text_ref(s, 10, p->outcome);
-		db_bind_int(s, 11, p->rank);
-		db_bind_text_ref(s, 12, p->agent);
-		rc = db_step(s);
-		db_done(s);
-		if (rc < 0)
-			return db_fail(im->db, e);
+	struct calls_batch *b = im->batch;
+	struct cb_build *bd = &b->build;
+	struct cb_call **calls = malloc((bd->ncalls + 1) * sizeof *calls);
+	struct cb_seen **seen = malloc((bd->nseen + 1) * sizeof *seen);
+	if (!calls || !seen)
+		abort();
+	size_t nc = 0, ns = 0;
+	for (size_t i = 0; i < bd->ccap; i++)
+		if (bd->calls[i])
+			calls[nc++] = bd->calls[i];
+	for (size_t i = 0; i < bd->scap; i++)
+		if (bd->seen[i])
+			seen[ns++] = bd->seen[i];
+	int rc = nc ? settle_calls(im, calls, nc, e) : 0;
+	qsort(calls, nc, sizeof *calls, by_anchor);
+	qsort(seen, ns, sizeof *seen, by_slot);
+	qsort(b->blocks, b->nblocks, sizeof *b->blocks, by_start);
+	/* each block with new lines, calls or agents: one segment */
+	size_t ib = 0, ic = 0, is = 0;
+	while (rc == 0) {
+		int64_t start = INT64_MAX;
+		while (ib < b->nblocks && !b->blocks[ib].nh)
+			ib++;
+		if (ib < b->nblocks)
+			start = b->blocks[ib].start;
+		if (ic < nc && cb_block(cb_anchor(calls[ic])) < start)
+			start = cb_block(cb_anchor(calls[ic]));
+		if (is < ns && cb_block(seen[is]->slot) < start)
+			start = cb_block(seen[is]->slot);
+		if (start == INT64_MAX)
+			break;
+		struct pblock *p = ib < b->nblocks && b->blocks[ib].start == start ? &b->blocks[ib++]
+										  : NULL;
+		size_t c0 = ic, s0 = is;
+		while (ic < nc && cb_block(cb_anchor(calls[ic])) == start)
+			ic++;
+		while (is < ns && cb_block(seen[is]->slot) == start)
+			is++;
+		void *blob = NULL;
+		size_t blen = 0;
+		if (ic > c0 || is > s0)
+			cb_encode(calls + c0, ic - c0, seen + s0, is - s0, &blob, &blen);
+		if (p)
+			qsort(p->hashes, p->nh, sizeof *p->hashes, u64_cmp);
+		rc = cb_put(im->db, start, p ? p->hashes : NULL, p ? p->nh : 0, p ? p->lines : NULL,
+			    p ? p->nl : 0, blob, blen, e);
+		free(blob);
 	}
-	if (im->table) /* none yet when every line was a duplicate (fuzz_api found it) */
-		memset(im->table, 0, im->cap * sizeof(struct calls_pending *));
-	im->used = 0;
-	arena_release(&im->arena);
-	arena_init(&im->arena);
-	return 0;
+	free(calls);
+	free(seen);
+	clear_blocks(b);
+	cb_build_clear(bd);
+	arena_release(&b->arena);
+	arena_init(&b->arena);
+	return rc;
 }
 
 void calls_import_write(const struct calls_import *im, struct jw *w)

@@ -1,0 +1,795 @@
+/* The phone line's blocks (blocks.h): the merge rules of a call, the calls blob, reading
+ * and writing segments, merging a block, and the calls of a time range. */
+#include "calls/blocks.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/text.h"
+#include "calls/queuelog.h"
+#include "people/people.h"
+#include "store/store.h"
+
+uint64_t cb_key(const char *callid, const char *queue)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (const char *s = callid; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	h = (h ^ 0x1f) * 0x100000001b3ull;
+	for (const char *s = queue; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return h | 1;
+}
+
+/* The outcomes by strength: a caller answered in the end was answered, whatever else
+ * the log says of them. */
+static const struct {
+	const char *name;
+	enum ql_event ev;
+	int rank;
+} outcomes[] = {
+    {"empty", QL_EXITEMPTY, 1},	      {"key", QL_EXITWITHKEY, 2},
+    {"timeout", QL_EXITWITHTIMEOUT, 3}, {"withdraw", QL_WITHDRAW, 4},
+    {"abandoned", QL_ABANDON, 5},	      {"transfer", QL_TRANSFER, 6},
+    {"transfer", QL_BLINDTRANSFER, 6},  {"transfer", QL_ATTENDEDTRANSFER, 6},
+    {"answered", QL_COMPLETEAGENT, 7},  {"answered", QL_COMPLETECALLER, 7},
+};
+
+const char *cb_outcome(int rank)
+{
+	for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
+		if (outcomes[i].rank == rank)
+			return outcomes[i].name;
+	return NULL;
+}
+
+static void at_least(int64_t *v, int64_t x)
+{
+	if (x >= 0 && x > *v)
+		*v = x;
+}
+static void at_most(int64_t *v, int64_t x)
+{
+	if (x >= 0 && (*v < 0 || x < *v))
+		*v = x;
+}
+
+void cb_call_merge(struct cb_call *into, const struct cb_call *from)
+{
+	at_most(&into->entered, from->entered);
+	at_most(&into->connected, from->connected);
+	at_least(&into->ended, from->ended);
+	at_least(&into->wait_s, from->wait_s);
+	at_least(&into->talk_s, from->talk_s);
+	at_most(&into->first_at, from->first_at);
+	if (from->rank > into->rank)
+		into->rank = from->rank;
+	if (!into->caller)
+		into->caller = from->caller;
+	if (!into->agent)
+		into->agent = from->agent;
+	if (!into->person_id)
+		into->person_id = from->person_id;
+	into->first |= from->first;
+}
+
+/* ---- gathering ---- */
+
+void cb_build_init(struct cb_build *b, struct arena *a)
+{
+	memset(b, 0, sizeof *b);
+	b->arena = a;
+}
+
+void cb_build_clear(struct cb_build *b)
+{
+	if (b->calls)
+		memset(b->calls, 0, b->ccap * sizeof *b->calls);
+	if (b->seen)
+		memset(b->seen, 0, b->scap * sizeof *b->seen);
+	b->ncalls = b->nseen = 0;
+}
+
+void cb_build_free(struct cb_build *b)
+{
+	free(b->calls);
+	free(b->seen);
+	b->calls = NULL;
+	b->seen = NULL;
+	b->ccap = b->scap = b->ncalls = b->nseen = 0;
+}
+
+/* Open addressing by a hash: a table of pointers to things whose first field is their
+ * hash, grown at half full. */
+static void *grow(void *table, size_t *cap, size_t used)
+{
+	if (used * 2 < *cap)
+		return table;
+	size_t ncap = *cap ? *cap * 2 : 1024;
+	uint64_t **t = calloc(ncap, sizeof *t), **old = table;
+	if (!t)
+		abort();
+	for (size_t i = 0; i < *cap; i++)
+		if (old[i]) {
+			size_t j = *old[i] & (ncap - 1);
+			while (t[j])
+				j = (j + 1) & (ncap - 1);
+			t[j] = old[i];
+		}
+	free(old);
+	*cap = ncap;
+	return t;
+}
+
+struct cb_call *cb_build_call(struct cb_build *b, uint64_t key, const char *callid,
+			      const char *queue)
+{
+	b->calls = grow(b->calls, &b->ccap, b->ncalls);
+	size_t j = key & (b->ccap - 1);
+	for (struct cb_call *c; (c = b->calls[j]); j = (j + 1) & (b->ccap - 1))
+		if (c->key == key && !strcmp(c->callid, callid) && !strcmp(c->queue, queue))
+			return c;
+	struct cb_call *c = arena_alloc(b->arena, sizeof *c);
+	c->key = key;
+	c->callid = arena_strdup(b->arena, callid);
+	c->queue = arena_strdup(b->arena, queue);
+	c->entered = c->connected = c->ended = c->wait_s = c->talk_s = c->first_at = -1;
+	b->calls[j] = c;
+	b->ncalls++;
+	return c;
+}
+
+void cb_build_seen(struct cb_build *b, int64_t slot, const char *queue, const char *agent)
+{
+	uint64_t h = cb_key(agent, queue) ^ ((uint64_t)slot * 0x9e3779b97f4a7c15ull);
+	h |= 1;
+	b->seen = grow(b->seen, &b->scap, b->nseen);
+	size_t j = h & (b->scap - 1);
+	for (struct cb_seen *s; (s = b->seen[j]); j = (j + 1) & (b->scap - 1))
+		if (s->h == h && s->slot == slot && !strcmp(s->agent, agent) &&
+		    !strcmp(s->queue, queue))
+			return;
+	struct cb_seen *s = arena_alloc(b->arena, sizeof *s);
+	*s = (struct cb_seen){h, slot, arena_strdup(b->arena, queue), arena_strdup(b->arena, agent)};
+	b->seen[j] = s;
+	b->nseen++;
+}
+
+void cb_build_event(struct cb_build *b, const struct ql_line *l)
+{
+	/* agents at work: logged in, a member, paused, rung or on a call */
+	if (l->agent[0] && strcmp(l->agent, "NONE"))
+		cb_build_seen(b, cb_slot(l->epoch), l->queue, l->agent);
+	if (!ql_is_call_event(l->event) || l->event == QL_RINGNOANSWER ||
+	    l->event == QL_RINGCANCELED)
+		return;
+	struct cb_call *p = cb_build_call(b, cb_key(l->callid, l->queue), l->callid, l->queue);
+	int64_t t = l->epoch, w = l->wait_s, talk = l->talk_s;
+	at_most(&p->first_at, t);
+	at_least(&p->wait_s, w);
+	at_least(&p->talk_s, talk);
+	if (strcmp(l->agent, "NONE") && l->agent[0] && !p->agent)
+		p->agent = arena_strdup(b->arena, l->agent);
+	switch (l->event) {
+	case QL_ENTERQUEUE:
+		at_most(&p->entered, t);
+		if (l->callerid && !p->caller)
+			p->caller = arena_strdup(b->arena, l->callerid);
+		return;
+	case QL_CONNECT:
+		at_most(&p->connected, t);
+		if (w >= 0)
+			at_most(&p->entered, t - w);
+		return;
+	default:
+		break;
+	}
+	for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
+		if (outcomes[i].ev == l->event) {
+			at_least(&p->ended, t);
+			if (outcomes[i].rank > p->rank)
+				p->rank = outcomes[i].rank;
+			if (outcomes[i].rank >= 6 && talk >= 0) {
+				at_most(&p->connected, t - talk);
+				if (w >= 0)
+					at_most(&p->entered, t - talk - w);
+			} else if (outcomes[i].rank < 6 && w >= 0) {
+				at_most(&p->entered, t - w);
+			}
+		}
+}
+
+/* ---- the calls blob ----
+ * header: magic, calls, seen, bytes of strings (uint32 each); then the calls as struct
+ * rec, the seen as struct srec, the strings (each ended by a NUL). */
+#define CB_MAGIC 0x31424343u /* "CCB1" */
+#define CB_NOSTR UINT32_MAX
+
+struct rec {
+	uint64_t key;
+	int64_t entered, connected, ended, wait_s, talk_s, person_id, first_at;
+	uint32_t callid, queue, caller, agent;
+	uint32_t rank, first;
+};
+struct srec {
+	int64_t slot;
+	uint32_t queue, agent;
+};
+
+struct interner {
+	char *buf;
+	size_t len, cap;
+	struct ientry {
+		uint64_t h;
+		uint32_t off;
+	} *t;
+	size_t tcap, used;
+};
+
+static uint32_t intern(struct interner *in, const char *s)
+{
+	if (!s)
+		return CB_NOSTR;
+	if (in->used * 2 >= in->tcap) {
+		size_t ncap = in->tcap ? in->tcap * 2 : 256;
+		struct ientry *t = calloc(ncap, sizeof *t);
+		if (!t)
+			abort();
+		for (size_t i = 0; i < in->tcap; i++)
+			if (in->t[i].h) {
+				size_t j = in->t[i].h & (ncap - 1);
+				while (t[j].h)
+					j = (j + 1) & (ncap - 1);
+				t[j] = in->t[i];
+			}
+		free(in->t);
+		in->t = t;
+		in->tcap = ncap;
+	}
+	uint64_t h = cb_key(s, "");
+	size_t j = h & (in->tcap - 1);
+	for (; in->t[j].h; j = (j + 1) & (in->tcap - 1))
+		if (in->t[j].h == h && !strcmp(in->buf + in->t[j].off, s))
+			return in->t[j].off;
+	size_t n = strlen(s) + 1;
+	if (in->len + n > in->cap) {
+		in->cap = (in->len + n) * 2;
+		in->buf = realloc(in->buf, in->cap);
+		if (!in->buf)
+			abort();
+	}
+	memcpy(in->buf + in->len, s, n);
+	in->t[j] = (struct ientry){h, (uint32_t)in->len};
+	in->used++;
+	in->len += n;
+	return in->t[j].off;
+}
+
+void cb_encode(struct cb_call *const *calls, size_t ncalls, struct cb_seen *const *seen,
+	       size_t nseen, void **out, size_t *len)
+{
+	struct interner in = {0};
+	size_t head = 16 + ncalls * sizeof(struct rec) + nseen * sizeof(struct srec);
+	char *b = malloc(head);
+	if (!b)
+		abort();
+	for (size_t i = 0; i < ncalls; i++) {
+		const struct cb_call *c = calls[i];
+		struct rec r = {c->key,	    c->entered, c->connected, c->ended,
+				c->wait_s,  c->talk_s,	c->person_id, c->first_at,
+				intern(&in, c->callid), intern(&in, c->queue), intern(&in, c->caller),
+				intern(&in, c->agent), (uint32_t)c->rank, (uint32_t)c->first};
+		memcpy(b + 16 + i * sizeof r, &r, sizeof r);
+	}
+	char *sp = b + 16 + ncalls * sizeof(struct rec);
+	for (size_t i = 0; i < nseen; i++) {
+		struct srec r = {seen[i]->slot, intern(&in, seen[i]->queue),
+				 intern(&in, seen[i]->agent)};
+		memcpy(sp + i * sizeof r, &r, sizeof r);
+	}
+	uint32_t h[4] = {CB_MAGIC, (uint32_t)ncalls, (uint32_t)nseen, (uint32_t)in.len};
+	memcpy(b, h, sizeof h);
+	b = realloc(b, head + in.len);
+	if (!b)
+		abort();
+	if (in.len)
+		memcpy(b + head, in.buf, in.len);
+	free(in.buf);
+	free(in.t);
+	*out = b;
+	*len = head + in.len;
+}
+
+/* The scratch a reader of segments reuses. */
+struct reader {
+	uint64_t *hashes;
+	size_t hcap;
+	struct cb_call *calls;
+	size_t ccap;
+	struct cb_seen *seen;
+	size_t scap;
+};
+
+static void *room(void *p, size_t *cap, size_t n, size_t size)
+{
+	if (n <= *cap)
+		return p;
+	*cap = n + n / 2 + 16;
+	p = realloc(p, *cap * size);
+	if (!p)
+		abort();
+	return p;
+}
+
+static const char *str_at(const char *strs, size_t nstr, uint32_t off, int *bad)
+{
+	if (off == CB_NOSTR)
+		return NULL;
+	if (off >= nstr) {
+		*bad = 1;
+		return NULL;
+	}
+	return strs + off;
+}
+
+/* The calls blob into s's calls and seen: 0, or -1 when it is damaged. */
+static int decode(struct reader *rd, const char *b, size_t len, struct cb_seg *s)
+{
+	uint32_t h[4];
+	if (len < 16)
+		return -1;
+	memcpy(h, b, sizeof h);
+	size_t head = 16 + (size_t)h[1] * sizeof(struct rec) + (size_t)h[2] * sizeof(struct srec);
+	if (h[0] != CB_MAGIC || head + h[3] != len || (h[3] && b[len - 1]))
+		return -1;
+	const char *strs = b + head;
+	size_t nstr = h[3];
+	rd->calls = room(rd->calls, &rd->ccap, h[1], sizeof *rd->calls);
+	rd->seen = room(rd->seen, &rd->scap, h[2], sizeof *rd->seen);
+	int bad = 0;
+	for (size_t i = 0; i < h[1]; i++) {
+		struct rec r;
+		memcpy(&r, b + 16 + i * sizeof r, sizeof r);
+		struct cb_call *c = &rd->calls[i];
+		*c = (struct cb_call){r.key,
+				      str_at(strs, nstr, r.callid, &bad),
+				      str_at(strs, nstr, r.queue, &bad),
+				      str_at(strs, nstr, r.caller, &bad),
+				      str_at(strs, nstr, r.agent, &bad),
+				      r.entered,
+				      r.connected,
+				      r.ended,
+				      r.wait_s,
+				      r.talk_s,
+				      r.person_id,
+				      r.first_at,
+				      (int)r.rank,
+				      (int)r.first,
+				      0};
+		if (!c->callid || !c->queue)
+			bad = 1;
+	}
+	const char *sp = b + 16 + (size_t)h[1] * sizeof(struct rec);
+	for (size_t i = 0; i < h[2]; i++) {
+		struct srec r;
+		memcpy(&r, sp + i * sizeof r, sizeof r);
+		rd->seen[i] = (struct cb_seen){0, r.slot, str_at(strs, nstr, r.queue, &bad),
+					       str_at(strs, nstr, r.agent, &bad)};
+		if (!rd->seen[i].queue || !rd->seen[i].agent)
+			bad = 1;
+	}
+	if (bad)
+		return -1;
+	s->calls = rd->calls;
+	s->ncalls = h[1];
+	s->seen = rd->seen;
+	s->nseen = h[2];
+	s->strs = strs;
+	s->nstr = nstr;
+	return 0;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The person whose mobile on record is the caller's number, when exactly one is. */
+static int64_t person_of(struct db *db, struct arena *a, const char *caller)
+{
+	if (!caller)
+		return 0;
+	char *mobile = text_mobile(a, caller);
+	int64_t ids[2];
+	return mobile && people_find_mobile(db, mobile, ids, 2) == 1 ? ids[0] : 0;
+}
+
+/* A segment moved from 021 (no hashes): its lines parsed for their hashes and calls. */
+static int legacy(struct db *db, struct reader *rd, const char *lines, size_t len, int want,
+		  struct cb_seg *s, void **blob)
+{
+	struct arena a;
+	arena_init(&a);
+	struct cb_build b;
+	cb_build_init(&b, &a);
+	char line[QL_LINE_MAX + 2];
+	size_t n = 0;
+	for (const char *p = lines, *end = lines + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		struct ql_line l;
+		if (k <= QL_LINE_MAX) {
+			memcpy(line, p, k);
+			if (ql_parse(line, k, &l) == QL_OK) {
+				rd->hashes = room(rd->hashes, &rd->hcap, n + 1, sizeof *rd->hashes);
+				rd->hashes[n++] = l.hash;
+				cb_build_event(&b, &l);
+			}
+		}
+		p = nl ? nl + 1 : end;
+	}
+	qsort(rd->hashes, n, sizeof *rd->hashes, u64_cmp);
+	s->hashes = want & CB_HASHES ? rd->hashes : NULL;
+	s->nhashes = want & CB_HASHES ? n : 0;
+	int rc = 0;
+	if (want & CB_CALLS) {
+		struct cb_call **calls = malloc((b.ncalls + 1) * sizeof *calls);
+		struct cb_seen **seen = malloc((b.nseen + 1) * sizeof *seen);
+		if (!calls || !seen)
+			abort();
+		size_t nc = 0, ns = 0;
+		for (size_t i = 0; i < b.ccap; i++)
+			if (b.calls[i]) {
+				b.calls[i]->person_id = person_of(db, &a, b.calls[i]->caller);
+				calls[nc++] = b.calls[i];
+			}
+		for (size_t i = 0; i < b.scap; i++)
+			if (b.seen[i])
+				seen[ns++] = b.seen[i];
+		size_t blen;
+		cb_encode(calls, nc, seen, ns, blob, &blen);
+		free(calls);
+		free(seen);
+		rc = decode(rd, *blob, blen, s);
+	}
+	cb_build_free(&b);
+	arena_release(&a);
+	return rc;
+}
+
+int cb_each_seg(struct db *db, int64_t from, int64_t to, int want, cb_seg_fn fn, void *ctx,
+		struct err *e)
+{
+	struct db_stmt *st = db_prepare(
+	    db, "SELECT start, seq, events, CASE WHEN hashes IS NULL THEN 1 ELSE 0 END, "
+		"CASE WHEN $3 <> 0 THEN hashes END, "
+		"CASE WHEN $4 <> 0 OR hashes IS NULL THEN lines END, "
+		"CASE WHEN $5 <> 0 THEN calls END "
+		"FROM call_blocks WHERE start >= $1 AND start < $2 ORDER BY start, seq");
+	if (!st)
+		return db_fail(db, e);
+	db_bind_int(st, 1, from);
+	db_bind_int(st, 2, to);
+	db_bind_int(st, 3, want & CB_HASHES);
+	db_bind_int(st, 4, want & CB_LINES);
+	db_bind_int(st, 5, want & CB_CALLS);
+	struct reader rd = {0};
+	int step, rc = 0;
+	while ((step = db_step(st)) == 1) {
+		struct cb_seg s = {0};
+		s.start = db_col_int(st, 0);
+		s.seq = db_col_int(st, 1);
+		s.events = db_col_int(st, 2);
+		size_t hlen = 0, llen = 0, clen = 0;
+		int old = db_col_int(st, 3) != 0;
+		const void *h = db_col_blob(st, 4, &hlen);
+		const char *lines = db_col_blob(st, 5, &llen);
+		const char *calls = db_col_blob(st, 6, &clen);
+		void *blob = NULL;
+		int bad = 0;
+		if (old) {
+			bad = legacy(db, &rd, lines ? lines : "", lines ? llen : 0, want, &s, &blob);
+		} else {
+			if (want & CB_HASHES) {
+				if (hlen % 8)
+					bad = 1;
+				rd.hashes = room(rd.hashes, &rd.hcap, hlen / 8 + 1, sizeof *rd.hashes);
+				if (hlen)
+					memcpy(rd.hashes, h, hlen / 8 * 8);
+				s.hashes = rd.hashes;
+				s.nhashes = hlen / 8;
+			}
+			if ((want & CB_CALLS) && calls && clen && decode(&rd, calls, clen, &s) < 0)
+				bad = 1;
+		}
+		if (want & CB_LINES) {
+			s.lines = lines ? lines : "";
+			s.lines_len = lines ? llen : 0;
+		}
+		if (bad) {
+			free(blob);
+			rc = err_set(e, 500, "internal", "", "call_blocks %lld/%lld is damaged",
+				     (long long)s.start, (long long)s.seq);
+			break;
+		}
+		rc = fn(ctx, &s, e);
+		free(blob);
+		if (rc < 0)
+			break;
+	}
+	db_done(st);
+	free(rd.hashes);
+	free(rd.calls);
+	free(rd.seen);
+	if (step < 0 && rc == 0)
+		return db_fail(db, e);
+	return rc;
+}
+
+/* ---- writing ---- */
+
+/* A block's segments merged into one (merge_seg gathers them). */
+struct merging {
+	struct cb_build b;
+	struct arena arena;
+	uint64_t *hashes;
+	size_t nh, hcap;
+	char *lines;
+	size_t nl, lcap;
+	int64_t maxseq;
+};
+
+static int merge_seg(void *ctx, const struct cb_seg *s, struct err *e)
+{
+	(void)e;
+	struct merging *m = ctx;
+	if (s->seq > m->maxseq)
+		m->maxseq = s->seq;
+	m->hashes = room(m->hashes, &m->hcap, m->nh + s->nhashes, sizeof *m->hashes);
+	if (s->nhashes)
+		memcpy(m->hashes + m->nh, s->hashes, s->nhashes * sizeof *s->hashes);
+	m->nh += s->nhashes;
+	m->lines = room(m->lines, &m->lcap, m->nl + s->lines_len + 1, 1);
+	if (s->lines_len) {
+		memcpy(m->lines + m->nl, s->lines, s->lines_len);
+		m->nl += s->lines_len;
+		if (m->lines[m->nl - 1] != '\n')
+			m->lines[m->nl++] = '\n';
+	}
+	for (size_t i = 0; i < s->ncalls; i++) {
+		const struct cb_call *f = &s->calls[i];
+		struct cb_call *c = cb_build_call(&m->b, f->key, f->callid, f->queue);
+		const char *caller = c->caller, *agent = c->agent;
+		cb_call_merge(c, f);
+		if (c->caller != caller)
+			c->caller = arena_strdup(&m->arena, c->caller);
+		if (c->agent != agent)
+			c->agent = arena_strdup(&m->arena, c->agent);
+	}
+	for (size_t i = 0; i < s->nseen; i++)
+		cb_build_seen(&m->b, s->seen[i].slot, s->seen[i].queue, s->seen[i].agent);
+	return 0;
+}
+
+static int insert(struct db *db, int64_t start, int64_t seq, const uint64_t *hashes, size_t nh,
+		  const char *lines, size_t nl, const void *calls, size_t nc, struct err *e)
+{
+	struct db_stmt *s = db_prepare(db, "INSERT INTO call_blocks (start, seq, events, hashes, "
+					   "lines, calls) VALUES ($1, $2, $3, $4, $5, $6)");
+	if (!s)
+		return db_fail(db, e);
+	db_bind_int(s, 1, start);
+	db_bind_int(s, 2, seq);
+	db_bind_int(s, 3, (int64_t)nh);
+	db_bind_blob(s, 4, nh ? (const void *)hashes : "", nh * sizeof *hashes);
+	db_bind_blob(s, 5, nl ? lines : "", nl);
+	if (nc)
+		db_bind_blob(s, 6, calls, nc);
+	else
+		db_bind_null(s, 6);
+	int rc = db_step(s);
+	db_done(s);
+	return rc < 0 ? db_fail(db, e) : 0;
+}
+
+static int merge_block(struct db *db, int64_t start, struct err *e)
+{
+	struct merging m = {0};
+	arena_init(&m.arena);
+	cb_build_init(&m.b, &m.arena);
+	int rc = cb_each_seg(db, start, start + 1, CB_LINES | CB_HASHES | CB_CALLS, merge_seg, &m,
+			     e);
+	if (rc == 0) {
+		qsort(m.hashes, m.nh, sizeof *m.hashes, u64_cmp);
+		struct cb_call **calls = malloc((m.b.ncalls + 1) * sizeof *calls);
+		struct cb_seen **seen = malloc((m.b.nseen + 1) * sizeof *seen);
+		if (!calls || !seen)
+			abort();
+		size_t nc = 0, ns = 0;
+		for (size_t i = 0; i < m.b.ccap; i++)
+			if (m.b.calls[i])
+				calls[nc++] = m.b.calls[i];
+		for (size_t i = 0; i < m.b.scap; i++)
+			if (m.b.seen[i])
+				seen[ns++] = m.b.seen[i];
+		void *blob = NULL;
+		size_t blen = 0;
+		if (nc || ns)
+			cb_encode(calls, nc, seen, ns, &blob, &blen);
+		free(calls);
+		free(seen);
+		int64_t v[1] = {start};
+		if (db_run_ints(db, "DELETE FROM call_blocks WHERE start = $1", 1, v) < 0)
+			rc = db_fail(db, e);
+		else
+			rc = insert(db, start, m.maxseq + 1, m.hashes, m.nh, m.lines, m.nl, blob,
+				    blen, e);
+		free(blob);
+	}
+	cb_build_free(&m.b);
+	arena_release(&m.arena);
+	free(m.hashes);
+	free(m.lines);
+	return rc;
+}
+
+int cb_put(struct db *db, int64_t start, const uint64_t *hashes, size_t nhashes,
+	   const char *lines, size_t lines_len, const void *calls, size_t calls_len,
+	   struct err *e)
+{
+	struct db_stmt *s = db_prepare(db, "SELECT count(*), COALESCE(max(seq), 0) FROM "
+					   "call_blocks WHERE start = $1");
+	if (!s)
+		return db_fail(db, e);
+	db_bind_int(s, 1, start);
+	int64_t n = 0, seq = 0;
+	int rc = db_step(s);
+	if (rc == 1) {
+		n = db_col_int(s, 0);
+		seq = db_col_int(s, 1);
+	}
+	db_done(s);
+	if (rc < 0)
+		return db_fail(db, e);
+	if (insert(db, start, seq + 1, hashes, nhashes, lines, lines_len, calls, calls_len, e) <
+	    0)
+		return -1;
+	return n + 1 >= CB_MERGE_AT ? merge_block(db, start, e) : 0;
+}
+
+/* ---- the calls of a range ---- */
+
+struct gather {
+	cb_seen_fn seen;
+	void *ctx;
+	struct arena arena;
+	struct cb_call *v;
+	size_t n, cap;
+};
+
+static int gather_seg(void *ctx, const struct cb_seg *s, struct err *e)
+{
+	(void)e;
+	struct gather *g = ctx;
+	if (g->seen)
+		for (size_t i = 0; i < s->nseen; i++)
+			g->seen(g->ctx, &s->seen[i]);
+	if (!s->ncalls)
+		return 0;
+	g->v = room(g->v, &g->cap, g->n + s->ncalls, sizeof *g->v);
+	/* the segment's strings kept: each pointer moved into one copy of them */
+	const char *lo = s->strs;
+	char *copy = arena_alloc(&g->arena, s->nstr + 1);
+	memcpy(copy, lo, s->nstr);
+	for (size_t i = 0; i < s->ncalls; i++) {
+		struct cb_call c = s->calls[i];
+		c.callid = copy + (c.callid - lo);
+		c.queue = copy + (c.queue - lo);
+		if (c.caller)
+			c.caller = copy + (c.caller - lo);
+		if (c.agent)
+			c.agent = copy + (c.agent - lo);
+		c.dead = 0;
+		g->v[g->n++] = c;
+	}
+	return 0;
+}
+
+static int by_entry(const void *a, const void *b)
+{
+	const struct cb_call *x = *(const struct cb_call *const *)a,
+			     *y = *(const struct cb_call *const *)b;
+	if (x->entered != y->entered)
+		return x->entered < y->entered ? -1 : 1;
+	int c = strcmp(x->callid, y->callid);
+	return c ? c : strcmp(x->queue, y->queue);
+}
+
+static int same(const struct cb_call *a, const struct cb_call *b)
+{
+	return a->key == b->key && !strcmp(a->callid, b->callid) && !strcmp(a->queue, b->queue);
+}
+
+/* The chunk's fragments merged into calls: the fragments written "first" stand alone
+ * unless another fragment of theirs is among the others, which are merged by key. */
+static void merge_chunk(struct gather *g)
+{
+	size_t cap = 16, used = 0;
+	for (size_t i = 0; i < g->n; i++)
+		if (!g->v[i].first)
+			used++;
+	if (!used)
+		return;
+	while (cap < used * 2)
+		cap *= 2;
+	size_t *t = malloc(cap * sizeof *t);
+	if (!t)
+		abort();
+	for (size_t i = 0; i < cap; i++)
+		t[i] = SIZE_MAX;
+	for (size_t i = 0; i < g->n; i++) {
+		struct cb_call *c = &g->v[i];
+		if (c->first)
+			continue;
+		size_t j = c->key & (cap - 1);
+		for (; t[j] != SIZE_MAX; j = (j + 1) & (cap - 1))
+			if (same(&g->v[t[j]], c))
+				break;
+		if (t[j] == SIZE_MAX) {
+			t[j] = i;
+		} else {
+			cb_call_merge(&g->v[t[j]], c);
+			c->dead = 1;
+		}
+	}
+	for (size_t i = 0; i < g->n; i++) {
+		struct cb_call *c = &g->v[i];
+		if (!c->first)
+			continue;
+		size_t j = c->key & (cap - 1);
+		for (; t[j] != SIZE_MAX; j = (j + 1) & (cap - 1))
+			if (same(&g->v[t[j]], c)) {
+				if (!g->v[t[j]].dead) {
+					cb_call_merge(c, &g->v[t[j]]);
+					g->v[t[j]].dead = 1;
+				}
+				break;
+			}
+	}
+	free(t);
+}
+
+int cb_calls(struct db *db, int64_t from, int64_t to, int64_t chunk, int sorted, cb_call_fn fn,
+	     cb_seen_fn seen, void *ctx, struct err *e)
+{
+	struct gather g = {0};
+	g.seen = seen;
+	g.ctx = ctx;
+	struct cb_call **order = NULL;
+	size_t ocap = 0;
+	int rc = 0;
+	for (int64_t w = from; w < to && rc == 0; w += chunk) {
+		int64_t w2 = w + chunk < to ? w + chunk : to;
+		arena_init(&g.arena);
+		g.n = 0;
+		rc = cb_each_seg(db, cb_block(w) - CB_MARGIN, w2 + CB_MARGIN, CB_CALLS, gather_seg,
+				 &g, e);
+		if (rc == 0) {
+			merge_chunk(&g);
+			size_t n = 0;
+			order = room(order, &ocap, g.n + 1, sizeof *order);
+			for (size_t i = 0; i < g.n; i++)
+				if (!g.v[i].dead && g.v[i].entered >= w && g.v[i].entered < w2)
+					order[n++] = &g.v[i];
+			if (sorted)
+				qsort(order, n, sizeof *order, by_entry);
+			for (size_t i = 0; i < n && rc == 0; i++)
+				rc = fn(ctx, order[i], e);
+		}
+		arena_release(&g.arena);
+	}
+	free(g.v);
+	free(order);
+	return rc;
+}
