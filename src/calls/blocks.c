@@ -10,37 +10,94 @@
 #include "people/people.h"
 #include "store/store.h"
 
+uint64_t cb_hash(const void *p, size_t n, uint64_t seed)
+{
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	const char *s = p;
+	uint64_t h = seed ^ (n * k);
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	uint64_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+	return h ^ h >> 31;
+}
+
 uint64_t cb_key(const char *callid, const char *queue)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (const char *s = callid; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	h = (h ^ 0x1f) * 0x100000001b3ull;
-	for (const char *s = queue; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h | 1;
+	return (cb_hash(callid, strlen(callid), 0x1420) * 31 ^
+		cb_hash(queue, strlen(queue), 0x51)) |
+	       1;
+}
+
+void cb_sort_u64(uint64_t *v, size_t n)
+{
+	if (n < 64) {
+		for (size_t i = 1; i < n; i++) {
+			uint64_t x = v[i];
+			size_t j = i;
+			for (; j && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	uint64_t *tmp = malloc(n * sizeof *tmp);
+	if (!tmp)
+		abort();
+	/* eight passes of a byte each, every count taken in one read; a byte the same in
+	 * every hash is no pass */
+	static _Thread_local size_t count[8][256];
+	memset(count, 0, sizeof count);
+	for (size_t i = 0; i < n; i++)
+		for (int k = 0; k < 8; k++)
+			count[k][v[i] >> (8 * k) & 0xff]++;
+	uint64_t *a = v, *b = tmp;
+	for (int k = 0; k < 8; k++) {
+		size_t *c = count[k], sum = 0;
+		if (c[v[0] >> (8 * k) & 0xff] == n)
+			continue;
+		for (int i = 0; i < 256; i++) {
+			size_t x = c[i];
+			c[i] = sum;
+			sum += x;
+		}
+		for (size_t i = 0; i < n; i++)
+			b[c[a[i] >> (8 * k) & 0xff]++] = a[i];
+		uint64_t *t = a;
+		a = b;
+		b = t;
+	}
+	if (a != v)
+		memcpy(v, a, n * sizeof *v);
+	free(tmp);
 }
 
 /* The outcomes by strength: a caller answered in the end was answered, whatever else
  * the log says of them. */
-static const struct {
-	const char *name;
-	enum ql_event ev;
-	int rank;
-} outcomes[] = {
-    {"empty", QL_EXITEMPTY, 1},	      {"key", QL_EXITWITHKEY, 2},
-    {"timeout", QL_EXITWITHTIMEOUT, 3}, {"withdraw", QL_WITHDRAW, 4},
-    {"abandoned", QL_ABANDON, 5},	      {"transfer", QL_TRANSFER, 6},
-    {"transfer", QL_BLINDTRANSFER, 6},  {"transfer", QL_ATTENDEDTRANSFER, 6},
-    {"answered", QL_COMPLETEAGENT, 7},  {"answered", QL_COMPLETECALLER, 7},
-};
+static const char *const outcomes[] = {NULL,	     "empty",	 "key",	     "timeout",
+					"withdraw", "abandoned", "transfer", "answered"};
+
+/* outcomes' ranks by event */
+static int rank_of(enum ql_event ev)
+{
+	static const int ranks[QL_NEVENTS] = {
+	    [QL_EXITEMPTY] = 1,	 [QL_EXITWITHKEY] = 2,	      [QL_EXITWITHTIMEOUT] = 3,
+	    [QL_WITHDRAW] = 4,	 [QL_ABANDON] = 5,	      [QL_TRANSFER] = 6,
+	    [QL_BLINDTRANSFER] = 6, [QL_ATTENDEDTRANSFER] = 6, [QL_COMPLETEAGENT] = 7,
+	    [QL_COMPLETECALLER] = 7,
+	};
+	return ev > 0 && ev < QL_NEVENTS ? ranks[ev] : 0;
+}
 
 const char *cb_outcome(int rank)
 {
-	for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
-		if (outcomes[i].rank == rank)
-			return outcomes[i].name;
-	return NULL;
+	return rank > 0 && rank < 8 ? outcomes[rank] : NULL;
 }
 
 static void at_least(int64_t *v, int64_t x)
@@ -75,6 +132,18 @@ void cb_call_merge(struct cb_call *into, const struct cb_call *from)
 
 /* ---- gathering ---- */
 
+static void *room(void *p, size_t *cap, size_t n, size_t size)
+{
+	if (n <= *cap)
+		return p;
+	*cap = n + n / 2 + 16;
+	p = realloc(p, *cap * size);
+	if (!p)
+		abort();
+	return p;
+}
+
+
 void cb_build_init(struct cb_build *b, struct arena *a)
 {
 	memset(b, 0, sizeof *b);
@@ -94,6 +163,11 @@ void cb_build_free(struct cb_build *b)
 {
 	free(b->calls);
 	free(b->seen);
+	free(b->clist);
+	free(b->slist);
+	b->clist = NULL;
+	b->slist = NULL;
+	b->clcap = b->slcap = 0;
 	b->calls = NULL;
 	b->seen = NULL;
 	b->ccap = b->scap = b->ncalls = b->nseen = 0;
@@ -135,14 +209,14 @@ struct cb_call *cb_build_call(struct cb_build *b, uint64_t key, const char *call
 	c->queue = arena_strdup(b->arena, queue);
 	c->entered = c->connected = c->ended = c->wait_s = c->talk_s = c->first_at = -1;
 	b->calls[j] = c;
-	b->ncalls++;
+	b->clist = room(b->clist, &b->clcap, b->ncalls + 1, sizeof *b->clist);
+	b->clist[b->ncalls++] = c;
 	return c;
 }
 
 void cb_build_seen(struct cb_build *b, int64_t slot, const char *queue, const char *agent)
 {
-	uint64_t h = cb_key(agent, queue) ^ ((uint64_t)slot * 0x9e3779b97f4a7c15ull);
-	h |= 1;
+	uint64_t h = (cb_key(agent, queue) ^ ((uint64_t)slot * 0x9e3779b97f4a7c15ull)) | 1;
 	b->seen = grow(b->seen, &b->scap, b->nseen);
 	size_t j = h & (b->scap - 1);
 	for (struct cb_seen *s; (s = b->seen[j]); j = (j + 1) & (b->scap - 1))
@@ -152,13 +226,15 @@ void cb_build_seen(struct cb_build *b, int64_t slot, const char *queue, const ch
 	struct cb_seen *s = arena_alloc(b->arena, sizeof *s);
 	*s = (struct cb_seen){h, slot, arena_strdup(b->arena, queue), arena_strdup(b->arena, agent)};
 	b->seen[j] = s;
-	b->nseen++;
+	b->slist = room(b->slist, &b->slcap, b->nseen + 1, sizeof *b->slist);
+	b->slist[b->nseen++] = s;
 }
 
 void cb_build_event(struct cb_build *b, const struct ql_line *l)
 {
 	/* agents at work: logged in, a member, paused, rung or on a call */
-	if (l->agent[0] && strcmp(l->agent, "NONE"))
+	int agent = l->agent[0] && strcmp(l->agent, "NONE");
+	if (agent)
 		cb_build_seen(b, cb_slot(l->epoch), l->queue, l->agent);
 	if (!ql_is_call_event(l->event) || l->event == QL_RINGNOANSWER ||
 	    l->event == QL_RINGCANCELED)
@@ -168,7 +244,7 @@ void cb_build_event(struct cb_build *b, const struct ql_line *l)
 	at_most(&p->first_at, t);
 	at_least(&p->wait_s, w);
 	at_least(&p->talk_s, talk);
-	if (strcmp(l->agent, "NONE") && l->agent[0] && !p->agent)
+	if (agent && !p->agent)
 		p->agent = arena_strdup(b->arena, l->agent);
 	switch (l->event) {
 	case QL_ENTERQUEUE:
@@ -184,19 +260,19 @@ void cb_build_event(struct cb_build *b, const struct ql_line *l)
 	default:
 		break;
 	}
-	for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
-		if (outcomes[i].ev == l->event) {
-			at_least(&p->ended, t);
-			if (outcomes[i].rank > p->rank)
-				p->rank = outcomes[i].rank;
-			if (outcomes[i].rank >= 6 && talk >= 0) {
-				at_most(&p->connected, t - talk);
-				if (w >= 0)
-					at_most(&p->entered, t - talk - w);
-			} else if (outcomes[i].rank < 6 && w >= 0) {
-				at_most(&p->entered, t - w);
-			}
-		}
+	int rank = rank_of(l->event);
+	if (!rank)
+		return;
+	at_least(&p->ended, t);
+	if (rank > p->rank)
+		p->rank = rank;
+	if (rank >= 6 && talk >= 0) {
+		at_most(&p->connected, t - talk);
+		if (w >= 0)
+			at_most(&p->entered, t - talk - w);
+	} else if (rank < 6 && w >= 0) {
+		at_most(&p->entered, t - w);
+	}
 }
 
 /* ---- the calls blob ----
@@ -226,6 +302,24 @@ struct interner {
 	size_t tcap, used;
 };
 
+/* s added as it is (a call's own: its id, its caller) */
+static uint32_t append(struct interner *in, const char *s)
+{
+	if (!s)
+		return CB_NOSTR;
+	size_t n = strlen(s) + 1;
+	if (in->len + n > in->cap) {
+		in->cap = (in->len + n) * 2;
+		in->buf = realloc(in->buf, in->cap);
+		if (!in->buf)
+			abort();
+	}
+	memcpy(in->buf + in->len, s, n);
+	in->len += n;
+	return (uint32_t)(in->len - n);
+}
+
+/* s once in the blob (a queue, an agent: shared by many calls) */
 static uint32_t intern(struct interner *in, const char *s)
 {
 	if (!s)
@@ -246,7 +340,7 @@ static uint32_t intern(struct interner *in, const char *s)
 		in->t = t;
 		in->tcap = ncap;
 	}
-	uint64_t h = cb_key(s, "");
+	uint64_t h = cb_hash(s, strlen(s), 7) | 1;
 	size_t j = h & (in->tcap - 1);
 	for (; in->t[j].h; j = (j + 1) & (in->tcap - 1))
 		if (in->t[j].h == h && !strcmp(in->buf + in->t[j].off, s))
@@ -277,7 +371,7 @@ void cb_encode(struct cb_call *const *calls, size_t ncalls, struct cb_seen *cons
 		const struct cb_call *c = calls[i];
 		struct rec r = {c->key,	    c->entered, c->connected, c->ended,
 				c->wait_s,  c->talk_s,	c->person_id, c->first_at,
-				intern(&in, c->callid), intern(&in, c->queue), intern(&in, c->caller),
+				append(&in, c->callid), intern(&in, c->queue), append(&in, c->caller),
 				intern(&in, c->agent), (uint32_t)c->rank, (uint32_t)c->first};
 		memcpy(b + 16 + i * sizeof r, &r, sizeof r);
 	}
@@ -309,17 +403,6 @@ struct reader {
 	struct cb_seen *seen;
 	size_t scap;
 };
-
-static void *room(void *p, size_t *cap, size_t n, size_t size)
-{
-	if (n <= *cap)
-		return p;
-	*cap = n + n / 2 + 16;
-	p = realloc(p, *cap * size);
-	if (!p)
-		abort();
-	return p;
-}
 
 static const char *str_at(const char *strs, size_t nstr, uint32_t off, int *bad)
 {
@@ -389,11 +472,6 @@ static int decode(struct reader *rd, const char *b, size_t len, struct cb_seg *s
 	return 0;
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
 
 /* The person whose mobile on record is the caller's number, when exactly one is. */
 static int64_t person_of(struct db *db, struct arena *a, const char *caller)
@@ -429,7 +507,7 @@ static int legacy(struct db *db, struct reader *rd, const char *lines, size_t le
 		}
 		p = nl ? nl + 1 : end;
 	}
-	qsort(rd->hashes, n, sizeof *rd->hashes, u64_cmp);
+	cb_sort_u64(rd->hashes, n);
 	s->hashes = want & CB_HASHES ? rd->hashes : NULL;
 	s->nhashes = want & CB_HASHES ? n : 0;
 	int rc = 0;
@@ -438,15 +516,13 @@ static int legacy(struct db *db, struct reader *rd, const char *lines, size_t le
 		struct cb_seen **seen = malloc((b.nseen + 1) * sizeof *seen);
 		if (!calls || !seen)
 			abort();
-		size_t nc = 0, ns = 0;
-		for (size_t i = 0; i < b.ccap; i++)
-			if (b.calls[i]) {
-				b.calls[i]->person_id = person_of(db, &a, b.calls[i]->caller);
-				calls[nc++] = b.calls[i];
-			}
-		for (size_t i = 0; i < b.scap; i++)
-			if (b.seen[i])
-				seen[ns++] = b.seen[i];
+		size_t nc = b.ncalls, ns = b.nseen;
+		for (size_t i = 0; i < nc; i++) {
+			b.clist[i]->person_id = person_of(db, &a, b.clist[i]->caller);
+			calls[i] = b.clist[i];
+		}
+		for (size_t i = 0; i < ns; i++)
+			seen[i] = b.slist[i];
 		size_t blen;
 		cb_encode(calls, nc, seen, ns, blob, &blen);
 		free(calls);
@@ -601,18 +677,16 @@ static int merge_block(struct db *db, int64_t start, struct err *e)
 	int rc = cb_each_seg(db, start, start + 1, CB_LINES | CB_HASHES | CB_CALLS, merge_seg, &m,
 			     e);
 	if (rc == 0) {
-		qsort(m.hashes, m.nh, sizeof *m.hashes, u64_cmp);
+		cb_sort_u64(m.hashes, m.nh);
 		struct cb_call **calls = malloc((m.b.ncalls + 1) * sizeof *calls);
 		struct cb_seen **seen = malloc((m.b.nseen + 1) * sizeof *seen);
 		if (!calls || !seen)
 			abort();
-		size_t nc = 0, ns = 0;
-		for (size_t i = 0; i < m.b.ccap; i++)
-			if (m.b.calls[i])
-				calls[nc++] = m.b.calls[i];
-		for (size_t i = 0; i < m.b.scap; i++)
-			if (m.b.seen[i])
-				seen[ns++] = m.b.seen[i];
+		size_t nc = m.b.ncalls, ns = m.b.nseen;
+		for (size_t i = 0; i < nc; i++)
+			calls[i] = m.b.clist[i];
+		for (size_t i = 0; i < ns; i++)
+			seen[i] = m.b.slist[i];
 		void *blob = NULL;
 		size_t blen = 0;
 		if (nc || ns)

@@ -54,6 +54,10 @@ struct cb_call {
 };
 
 uint64_t cb_key(const char *callid, const char *queue);
+/* A 64-bit hash of p[0..n), eight bytes at a time. */
+uint64_t cb_hash(const void *p, size_t n, uint64_t seed);
+/* v sorted (a radix sort: the hashes of a block). */
+void cb_sort_u64(uint64_t *v, size_t n);
 /* The outcome named by a rank ("answered", "transfer", "abandoned", ...), NULL for 0. */
 const char *cb_outcome(int rank);
 /* Where a call is kept: its entry when known, else its first event. */
@@ -74,10 +78,14 @@ struct cb_seen {
 };
 struct cb_build {
 	struct arena *arena;
-	struct cb_call **calls;
+	struct cb_call **calls; /* the table */
 	size_t ccap, ncalls;
 	struct cb_seen **seen;
 	size_t scap, nseen;
+	struct cb_call **clist; /* the same, in the order added */
+	size_t clcap;
+	struct cb_seen **slist;
+	size_t slcap;
 };
 void cb_build_init(struct cb_build *b, struct arena *a);
 void cb_build_clear(struct cb_build *b); /* empties the tables (the arena is the caller's) */

@@ -131,11 +131,6 @@ static int old_hashes(void *ctx, const struct cb_seg *s, struct err *e)
 	return 0;
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
 
 static size_t slot_of(int64_t start, size_t cap)
 {
@@ -178,7 +173,7 @@ static struct pblock *block_of(struct calls_import *im, int64_t start, struct er
 		return NULL;
 	}
 	/* a merged block's are sorted; several segments' are sorted together */
-	qsort(p->old, p->nold, sizeof *p->old, u64_cmp);
+	cb_sort_u64(p->old, p->nold);
 	b->bindex[j] = ++b->nblocks;
 	b->last = b->nblocks;
 	return p;
@@ -408,16 +403,27 @@ static int stored_keys(void *ctx, const struct cb_seg *s, struct err *e)
 	return 0;
 }
 
-static int by_anchor(const void *a, const void *b)
+/* Things by the block they go to, in the order added within a block. */
+struct to_block {
+	int64_t start;
+	size_t i;
+	void *p;
+};
+static int by_block(const void *a, const void *b)
 {
-	int64_t x = cb_block(cb_anchor(*(struct cb_call *const *)a)),
-		y = cb_block(cb_anchor(*(struct cb_call *const *)b));
-	return x < y ? -1 : x > y;
+	const struct to_block *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
 }
-static int by_slot(const void *a, const void *b)
+/* sorted unless already (a log read in its order mostly is) */
+static void sort_blocks(struct to_block *v, size_t n)
 {
-	int64_t x = (*(struct cb_seen *const *)a)->slot, y = (*(struct cb_seen *const *)b)->slot;
-	return x < y ? -1 : x > y;
+	for (size_t i = 1; i < n; i++)
+		if (v[i].start < v[i - 1].start) {
+			qsort(v, n, sizeof *v, by_block);
+			return;
+		}
 }
 static int by_start(const void *a, const void *b)
 {
@@ -470,20 +476,24 @@ int calls_import_flush(struct calls_import *im, struct err *e)
 {
 	struct calls_batch *b = im->batch;
 	struct cb_build *bd = &b->build;
-	struct cb_call **calls = malloc((bd->ncalls + 1) * sizeof *calls);
-	struct cb_seen **seen = malloc((bd->nseen + 1) * sizeof *seen);
-	if (!calls || !seen)
+	size_t nc = bd->ncalls, ns = bd->nseen;
+	int rc = nc ? settle_calls(im, bd->clist, nc, e) : 0;
+	struct to_block *calls = malloc((nc + 1) * sizeof *calls);
+	struct to_block *seen = malloc((ns + 1) * sizeof *seen);
+	struct cb_call **cv = malloc((nc + 1) * sizeof *cv);
+	struct cb_seen **sv = malloc((ns + 1) * sizeof *sv);
+	if (!calls || !seen || !cv || !sv)
 		abort();
-	size_t nc = 0, ns = 0;
-	for (size_t i = 0; i < bd->ccap; i++)
-		if (bd->calls[i])
-			calls[nc++] = bd->calls[i];
-	for (size_t i = 0; i < bd->scap; i++)
-		if (bd->seen[i])
-			seen[ns++] = bd->seen[i];
-	int rc = nc ? settle_calls(im, calls, nc, e) : 0;
-	qsort(calls, nc, sizeof *calls, by_anchor);
-	qsort(seen, ns, sizeof *seen, by_slot);
+	for (size_t i = 0; i < nc; i++)
+		calls[i] = (struct to_block){cb_block(cb_anchor(bd->clist[i])), i, bd->clist[i]};
+	for (size_t i = 0; i < ns; i++)
+		seen[i] = (struct to_block){cb_block(bd->slist[i]->slot), i, bd->slist[i]};
+	sort_blocks(calls, nc);
+	sort_blocks(seen, ns);
+	for (size_t i = 0; i < nc; i++)
+		cv[i] = calls[i].p;
+	for (size_t i = 0; i < ns; i++)
+		sv[i] = seen[i].p;
 	qsort(b->blocks, b->nblocks, sizeof *b->blocks, by_start);
 	/* each block with new lines, calls or agents: one segment */
 	size_t ib = 0, ic = 0, is = 0;
@@ -493,31 +503,33 @@ int calls_import_flush(struct calls_import *im, struct err *e)
 			ib++;
 		if (ib < b->nblocks)
 			start = b->blocks[ib].start;
-		if (ic < nc && cb_block(cb_anchor(calls[ic])) < start)
-			start = cb_block(cb_anchor(calls[ic]));
-		if (is < ns && cb_block(seen[is]->slot) < start)
-			start = cb_block(seen[is]->slot);
+		if (ic < nc && calls[ic].start < start)
+			start = calls[ic].start;
+		if (is < ns && seen[is].start < start)
+			start = seen[is].start;
 		if (start == INT64_MAX)
 			break;
 		struct pblock *p = ib < b->nblocks && b->blocks[ib].start == start ? &b->blocks[ib++]
 										  : NULL;
 		size_t c0 = ic, s0 = is;
-		while (ic < nc && cb_block(cb_anchor(calls[ic])) == start)
+		while (ic < nc && calls[ic].start == start)
 			ic++;
-		while (is < ns && cb_block(seen[is]->slot) == start)
+		while (is < ns && seen[is].start == start)
 			is++;
 		void *blob = NULL;
 		size_t blen = 0;
 		if (ic > c0 || is > s0)
-			cb_encode(calls + c0, ic - c0, seen + s0, is - s0, &blob, &blen);
+			cb_encode(cv + c0, ic - c0, sv + s0, is - s0, &blob, &blen);
 		if (p)
-			qsort(p->hashes, p->nh, sizeof *p->hashes, u64_cmp);
+			cb_sort_u64(p->hashes, p->nh);
 		rc = cb_put(im->db, start, p ? p->hashes : NULL, p ? p->nh : 0, p ? p->lines : NULL,
 			    p ? p->nl : 0, blob, blen, e);
 		free(blob);
 	}
 	free(calls);
 	free(seen);
+	free(cv);
+	free(sv);
 	clear_blocks(b);
 	cb_build_clear(bd);
 	arena_release(&b->arena);
