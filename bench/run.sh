@@ -29,7 +29,7 @@ SMALL_PEOPLE=20000
 SMALL_CASES=50000
 LIST_ROWS=${BENCH_LIST_ROWS:-1000000}             # worker rows in the imported list (step 6)
 PROFILE_ROWS=${BENCH_LIST_PROFILE_ROWS:-50000}     # rows of the list profiled under callgrind; 0: no profile
-ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10, "attach": step 11, "calls": step 12 alone (for working on one)
+ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10, "attach": step 11, "calls": steps 12 and 13 alone (for working on one)
 STREAMS=${BENCH_STREAMS:-2000}                     # open live streams in step 10
 export BENCH_LUA_DIR=$ROOT/bench/lua
 
@@ -670,6 +670,8 @@ node_rows() {
 calls_bench() {
 	echo "12. calls: 1,000,000 queue_log lines imported (tamin calls import) vs sqlite3 .import of the same lines (bench/calls.mjs) ..."
 	node_rows calls.mjs calls
+	echo "13. calls: the figures of a month by 15 minutes at 5,000,000 calls a year (tamin calls figures) vs sqlite3 counting the same calls in a plain table (bench/calls_figures.mjs) ..."
+	node_rows calls_figures.mjs "calls figures"
 }
 # a 10 MiB attachment stored over HTTP vs cp (and sync) of the same file (bench/attach.mjs)
 attach_bench() {

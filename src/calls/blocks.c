@@ -275,22 +275,38 @@ void cb_build_event(struct cb_build *b, const struct ql_line *l)
 	}
 }
 
-/* ---- the calls blob ----
- * header: magic, calls, seen, bytes of strings (uint32 each); then the calls as struct
- * rec, the seen as struct srec, the strings (each ended by a NUL). */
-#define CB_MAGIC 0x31424343u /* "CCB1" */
-#define CB_NOSTR UINT32_MAX
+/* ---- the calls blobs ----
+ * calls: a header (magic, calls, seen, bytes of names: uint32 each), the names (queues and
+ * agents, each once, each ended by a NUL), the calls as struct rec (times as seconds from
+ * the block's start, CB_UNKNOWN when not known), the seen as struct srec.
+ * text: for each call in the same order, its person (int64) and its callid, caller and
+ * agent, each ended by a NUL (empty: not known). */
+#define CB_MAGIC 0x32424343u /* "CCB2" */
+#define CB_UNKNOWN INT32_MIN
 
 struct rec {
 	uint64_t key;
-	int64_t entered, connected, ended, wait_s, talk_s, person_id, first_at;
-	uint32_t callid, queue, caller, agent;
-	uint32_t rank, first;
+	int32_t entered, connected, ended, first_at, wait_s, talk_s;
+	uint32_t queue;
+	uint8_t rank, first, pad[2];
 };
 struct srec {
-	int64_t slot;
+	int32_t slot;
 	uint32_t queue, agent;
 };
+
+static int32_t rel(int64_t t, int64_t start)
+{
+	return t < 0 ? CB_UNKNOWN : (int32_t)(t - start);
+}
+static int64_t unrel(int32_t v, int64_t start)
+{
+	return v == CB_UNKNOWN ? -1 : start + v;
+}
+static int32_t secs(int64_t v)
+{
+	return v < 0 ? -1 : v > INT32_MAX ? INT32_MAX : (int32_t)v;
+}
 
 struct interner {
 	char *buf;
@@ -302,30 +318,23 @@ struct interner {
 	size_t tcap, used;
 };
 
-/* s added as it is (a call's own: its id, its caller) */
-static uint32_t append(struct interner *in, const char *s)
+static void put(char **buf, size_t *len, size_t *cap, const void *p, size_t n)
 {
-	if (!s)
-		return CB_NOSTR;
-	size_t n = strlen(s) + 1;
-	if (in->len + n > in->cap) {
-		in->cap = (in->len + n) * 2;
-		in->buf = realloc(in->buf, in->cap);
-		if (!in->buf)
+	if (*len + n > *cap) {
+		*cap = (*len + n) * 2 + 256;
+		*buf = realloc(*buf, *cap);
+		if (!*buf)
 			abort();
 	}
-	memcpy(in->buf + in->len, s, n);
-	in->len += n;
-	return (uint32_t)(in->len - n);
+	memcpy(*buf + *len, p, n);
+	*len += n;
 }
 
-/* s once in the blob (a queue, an agent: shared by many calls) */
+/* s once among the names */
 static uint32_t intern(struct interner *in, const char *s)
 {
-	if (!s)
-		return CB_NOSTR;
 	if (in->used * 2 >= in->tcap) {
-		size_t ncap = in->tcap ? in->tcap * 2 : 256;
+		size_t ncap = in->tcap ? in->tcap * 2 : 64;
 		struct ientry *t = calloc(ncap, sizeof *t);
 		if (!t)
 			abort();
@@ -345,53 +354,66 @@ static uint32_t intern(struct interner *in, const char *s)
 	for (; in->t[j].h; j = (j + 1) & (in->tcap - 1))
 		if (in->t[j].h == h && !strcmp(in->buf + in->t[j].off, s))
 			return in->t[j].off;
-	size_t n = strlen(s) + 1;
-	if (in->len + n > in->cap) {
-		in->cap = (in->len + n) * 2;
-		in->buf = realloc(in->buf, in->cap);
-		if (!in->buf)
-			abort();
-	}
-	memcpy(in->buf + in->len, s, n);
 	in->t[j] = (struct ientry){h, (uint32_t)in->len};
 	in->used++;
-	in->len += n;
+	put(&in->buf, &in->len, &in->cap, s, strlen(s) + 1);
 	return in->t[j].off;
 }
 
 void cb_encode(struct cb_call *const *calls, size_t ncalls, struct cb_seen *const *seen,
-	       size_t nseen, void **out, size_t *len)
+	       size_t nseen, int64_t start, struct cb_blobs *out)
 {
 	struct interner in = {0};
-	size_t head = 16 + ncalls * sizeof(struct rec) + nseen * sizeof(struct srec);
-	char *b = malloc(head);
-	if (!b)
-		abort();
+	char *recs = NULL, *text = NULL;
+	size_t nrecs = 0, crecs = 0, ntext = 0, ctext = 0;
 	for (size_t i = 0; i < ncalls; i++) {
 		const struct cb_call *c = calls[i];
-		struct rec r = {c->key,	    c->entered, c->connected, c->ended,
-				c->wait_s,  c->talk_s,	c->person_id, c->first_at,
-				append(&in, c->callid), intern(&in, c->queue), append(&in, c->caller),
-				intern(&in, c->agent), (uint32_t)c->rank, (uint32_t)c->first};
-		memcpy(b + 16 + i * sizeof r, &r, sizeof r);
+		struct rec r = {c->key,
+				rel(c->entered, start),
+				rel(c->connected, start),
+				rel(c->ended, start),
+				rel(c->first_at, start),
+				secs(c->wait_s),
+				secs(c->talk_s),
+				intern(&in, c->queue),
+				(uint8_t)c->rank,
+				(uint8_t)c->first,
+				{0, 0}};
+		put(&recs, &nrecs, &crecs, &r, sizeof r);
+		put(&text, &ntext, &ctext, &c->person_id, sizeof c->person_id);
+		const char *str[3] = {c->callid, c->caller, c->agent};
+		for (int k = 0; k < 3; k++)
+			put(&text, &ntext, &ctext, str[k] ? str[k] : "",
+			    str[k] ? strlen(str[k]) + 1 : 1);
 	}
-	char *sp = b + 16 + ncalls * sizeof(struct rec);
 	for (size_t i = 0; i < nseen; i++) {
-		struct srec r = {seen[i]->slot, intern(&in, seen[i]->queue),
+		struct srec r = {(int32_t)(seen[i]->slot - start), intern(&in, seen[i]->queue),
 				 intern(&in, seen[i]->agent)};
-		memcpy(sp + i * sizeof r, &r, sizeof r);
+		put(&recs, &nrecs, &crecs, &r, sizeof r);
 	}
 	uint32_t h[4] = {CB_MAGIC, (uint32_t)ncalls, (uint32_t)nseen, (uint32_t)in.len};
-	memcpy(b, h, sizeof h);
-	b = realloc(b, head + in.len);
+	char *b = malloc(sizeof h + in.len + nrecs + 1);
 	if (!b)
 		abort();
+	memcpy(b, h, sizeof h);
 	if (in.len)
-		memcpy(b + head, in.buf, in.len);
+		memcpy(b + sizeof h, in.buf, in.len);
+	if (nrecs)
+		memcpy(b + sizeof h + in.len, recs, nrecs);
 	free(in.buf);
 	free(in.t);
-	*out = b;
-	*len = head + in.len;
+	free(recs);
+	out->calls = b;
+	out->calls_len = sizeof h + in.len + nrecs;
+	out->text = text;
+	out->text_len = ntext;
+}
+
+void cb_blobs_free(struct cb_blobs *b)
+{
+	free(b->calls);
+	free(b->text);
+	memset(b, 0, sizeof *b);
 }
 
 /* The scratch a reader of segments reuses. */
@@ -404,74 +426,73 @@ struct reader {
 	size_t scap;
 };
 
-static const char *str_at(const char *strs, size_t nstr, uint32_t off, int *bad)
-{
-	if (off == CB_NOSTR)
-		return NULL;
-	if (off >= nstr) {
-		*bad = 1;
-		return NULL;
-	}
-	return strs + off;
-}
-
-/* The calls blob into s's calls and seen: 0, or -1 when it is damaged. */
-static int decode(struct reader *rd, const char *b, size_t len, struct cb_seg *s)
+/* The calls blob (and the text blob when given) into s: 0, or -1 when damaged. */
+static int decode(struct reader *rd, const char *b, size_t len, const char *text, size_t tlen,
+		  int64_t start, struct cb_seg *s)
 {
 	uint32_t h[4];
-	if (len < 16)
+	if (len < sizeof h)
 		return -1;
 	memcpy(h, b, sizeof h);
-	size_t head = 16 + (size_t)h[1] * sizeof(struct rec) + (size_t)h[2] * sizeof(struct srec);
-	if (h[0] != CB_MAGIC || head + h[3] != len || (h[3] && b[len - 1]))
+	const char *names = b + sizeof h;
+	size_t nn = h[3];
+	if (h[0] != CB_MAGIC || len != sizeof h + nn + (size_t)h[1] * sizeof(struct rec) +
+					    (size_t)h[2] * sizeof(struct srec) ||
+	    (nn && names[nn - 1]))
 		return -1;
-	const char *strs = b + head;
-	size_t nstr = h[3];
 	rd->calls = room(rd->calls, &rd->ccap, h[1], sizeof *rd->calls);
 	rd->seen = room(rd->seen, &rd->scap, h[2], sizeof *rd->seen);
-	int bad = 0;
-	for (size_t i = 0; i < h[1]; i++) {
+	const char *p = names + nn, *t = text, *tend = text ? text + tlen : NULL;
+	for (size_t i = 0; i < h[1]; i++, p += sizeof(struct rec)) {
 		struct rec r;
-		memcpy(&r, b + 16 + i * sizeof r, sizeof r);
+		memcpy(&r, p, sizeof r);
+		if (r.queue >= nn)
+			return -1;
 		struct cb_call *c = &rd->calls[i];
-		*c = (struct cb_call){r.key,
-				      str_at(strs, nstr, r.callid, &bad),
-				      str_at(strs, nstr, r.queue, &bad),
-				      str_at(strs, nstr, r.caller, &bad),
-				      str_at(strs, nstr, r.agent, &bad),
-				      r.entered,
-				      r.connected,
-				      r.ended,
-				      r.wait_s,
-				      r.talk_s,
-				      r.person_id,
-				      r.first_at,
-				      (int)r.rank,
-				      (int)r.first,
-				      0};
-		if (!c->callid || !c->queue)
-			bad = 1;
+		*c = (struct cb_call){.key = r.key,
+				      .queue = names + r.queue,
+				      .entered = unrel(r.entered, start),
+				      .connected = unrel(r.connected, start),
+				      .ended = unrel(r.ended, start),
+				      .wait_s = r.wait_s,
+				      .talk_s = r.talk_s,
+				      .first_at = unrel(r.first_at, start),
+				      .rank = r.rank,
+				      .first = r.first};
+		if (!text)
+			continue;
+		if (tend - t < 8)
+			return -1;
+		memcpy(&c->person_id, t, 8);
+		t += 8;
+		const char **str[3] = {&c->callid, &c->caller, &c->agent};
+		for (int k = 0; k < 3; k++) {
+			const char *z = memchr(t, 0, (size_t)(tend - t));
+			if (!z)
+				return -1;
+			*str[k] = z > t || !k ? t : NULL;
+			t = z + 1;
+		}
 	}
-	const char *sp = b + 16 + (size_t)h[1] * sizeof(struct rec);
-	for (size_t i = 0; i < h[2]; i++) {
+	for (size_t i = 0; i < h[2]; i++, p += sizeof(struct srec)) {
 		struct srec r;
-		memcpy(&r, sp + i * sizeof r, sizeof r);
-		rd->seen[i] = (struct cb_seen){0, r.slot, str_at(strs, nstr, r.queue, &bad),
-					       str_at(strs, nstr, r.agent, &bad)};
-		if (!rd->seen[i].queue || !rd->seen[i].agent)
-			bad = 1;
+		memcpy(&r, p, sizeof r);
+		if (r.queue >= nn || r.agent >= nn)
+			return -1;
+		rd->seen[i] = (struct cb_seen){0, start + r.slot, names + r.queue, names + r.agent};
 	}
-	if (bad)
+	if (text && t != tend)
 		return -1;
 	s->calls = rd->calls;
 	s->ncalls = h[1];
 	s->seen = rd->seen;
 	s->nseen = h[2];
-	s->strs = strs;
-	s->nstr = nstr;
+	s->strs = names;
+	s->nstr = nn;
+	s->text = text;
+	s->ntext = text ? tlen : 0;
 	return 0;
 }
-
 
 /* The person whose mobile on record is the caller's number, when exactly one is. */
 static int64_t person_of(struct db *db, struct arena *a, const char *caller)
@@ -485,7 +506,7 @@ static int64_t person_of(struct db *db, struct arena *a, const char *caller)
 
 /* A segment moved from 021 (no hashes): its lines parsed for their hashes and calls. */
 static int legacy(struct db *db, struct reader *rd, const char *lines, size_t len, int want,
-		  struct cb_seg *s, void **blob)
+		  struct cb_seg *s, struct cb_blobs *blob)
 {
 	struct arena a;
 	arena_init(&a);
@@ -518,16 +539,17 @@ static int legacy(struct db *db, struct reader *rd, const char *lines, size_t le
 			abort();
 		size_t nc = b.ncalls, ns = b.nseen;
 		for (size_t i = 0; i < nc; i++) {
-			b.clist[i]->person_id = person_of(db, &a, b.clist[i]->caller);
+			if (want & CB_TEXT)
+				b.clist[i]->person_id = person_of(db, &a, b.clist[i]->caller);
 			calls[i] = b.clist[i];
 		}
 		for (size_t i = 0; i < ns; i++)
 			seen[i] = b.slist[i];
-		size_t blen;
-		cb_encode(calls, nc, seen, ns, blob, &blen);
+		cb_encode(calls, nc, seen, ns, s->start, blob);
 		free(calls);
 		free(seen);
-		rc = decode(rd, *blob, blen, s);
+		rc = decode(rd, blob->calls, blob->calls_len, want & CB_TEXT ? blob->text : NULL,
+			    blob->text_len, s->start, s);
 	}
 	cb_build_free(&b);
 	arena_release(&a);
@@ -539,9 +561,9 @@ int cb_each_seg(struct db *db, int64_t from, int64_t to, int want, cb_seg_fn fn,
 {
 	struct db_stmt *st = db_prepare(
 	    db, "SELECT start, seq, events, CASE WHEN hashes IS NULL THEN 1 ELSE 0 END, "
+		"CASE WHEN $5 <> 0 THEN calls END, CASE WHEN $6 <> 0 THEN call_text END, "
 		"CASE WHEN $3 <> 0 THEN hashes END, "
-		"CASE WHEN $4 <> 0 OR hashes IS NULL THEN lines END, "
-		"CASE WHEN $5 <> 0 THEN calls END "
+		"CASE WHEN $4 <> 0 OR hashes IS NULL THEN lines END "
 		"FROM call_blocks WHERE start >= $1 AND start < $2 ORDER BY start, seq");
 	if (!st)
 		return db_fail(db, e);
@@ -550,6 +572,7 @@ int cb_each_seg(struct db *db, int64_t from, int64_t to, int want, cb_seg_fn fn,
 	db_bind_int(st, 3, want & CB_HASHES);
 	db_bind_int(st, 4, want & CB_LINES);
 	db_bind_int(st, 5, want & CB_CALLS);
+	db_bind_int(st, 6, want & CB_TEXT);
 	struct reader rd = {0};
 	int step, rc = 0;
 	while ((step = db_step(st)) == 1) {
@@ -557,12 +580,13 @@ int cb_each_seg(struct db *db, int64_t from, int64_t to, int want, cb_seg_fn fn,
 		s.start = db_col_int(st, 0);
 		s.seq = db_col_int(st, 1);
 		s.events = db_col_int(st, 2);
-		size_t hlen = 0, llen = 0, clen = 0;
+		size_t hlen = 0, llen = 0, clen = 0, tlen = 0;
 		int old = db_col_int(st, 3) != 0;
-		const void *h = db_col_blob(st, 4, &hlen);
-		const char *lines = db_col_blob(st, 5, &llen);
-		const char *calls = db_col_blob(st, 6, &clen);
-		void *blob = NULL;
+		const char *calls = db_col_blob(st, 4, &clen);
+		const char *text = db_col_blob(st, 5, &tlen);
+		const void *h = db_col_blob(st, 6, &hlen);
+		const char *lines = db_col_blob(st, 7, &llen);
+		struct cb_blobs blob = {0};
 		int bad = 0;
 		if (old) {
 			bad = legacy(db, &rd, lines ? lines : "", lines ? llen : 0, want, &s, &blob);
@@ -576,7 +600,9 @@ int cb_each_seg(struct db *db, int64_t from, int64_t to, int want, cb_seg_fn fn,
 				s.hashes = rd.hashes;
 				s.nhashes = hlen / 8;
 			}
-			if ((want & CB_CALLS) && calls && clen && decode(&rd, calls, clen, &s) < 0)
+			if ((want & CB_CALLS) && calls && clen &&
+			    decode(&rd, calls, clen, want & CB_TEXT ? (text ? text : "") : NULL,
+				   want & CB_TEXT ? tlen : 0, s.start, &s) < 0)
 				bad = 1;
 		}
 		if (want & CB_LINES) {
@@ -584,13 +610,13 @@ int cb_each_seg(struct db *db, int64_t from, int64_t to, int want, cb_seg_fn fn,
 			s.lines_len = lines ? llen : 0;
 		}
 		if (bad) {
-			free(blob);
+			cb_blobs_free(&blob);
 			rc = err_set(e, 500, "internal", "", "call_blocks %lld/%lld is damaged",
 				     (long long)s.start, (long long)s.seq);
 			break;
 		}
 		rc = fn(ctx, &s, e);
-		free(blob);
+		cb_blobs_free(&blob);
 		if (rc < 0)
 			break;
 	}
@@ -649,10 +675,11 @@ static int merge_seg(void *ctx, const struct cb_seg *s, struct err *e)
 }
 
 static int insert(struct db *db, int64_t start, int64_t seq, const uint64_t *hashes, size_t nh,
-		  const char *lines, size_t nl, const void *calls, size_t nc, struct err *e)
+		  const char *lines, size_t nl, const struct cb_blobs *calls, struct err *e)
 {
-	struct db_stmt *s = db_prepare(db, "INSERT INTO call_blocks (start, seq, events, hashes, "
-					   "lines, calls) VALUES ($1, $2, $3, $4, $5, $6)");
+	struct db_stmt *s = db_prepare(db, "INSERT INTO call_blocks (start, seq, events, calls, "
+					   "call_text, hashes, lines) VALUES ($1, $2, $3, $6, $7, "
+					   "$4, $5)");
 	if (!s)
 		return db_fail(db, e);
 	db_bind_int(s, 1, start);
@@ -660,10 +687,13 @@ static int insert(struct db *db, int64_t start, int64_t seq, const uint64_t *has
 	db_bind_int(s, 3, (int64_t)nh);
 	db_bind_blob(s, 4, nh ? (const void *)hashes : "", nh * sizeof *hashes);
 	db_bind_blob(s, 5, nl ? lines : "", nl);
-	if (nc)
-		db_bind_blob(s, 6, calls, nc);
-	else
+	if (calls && calls->calls_len) {
+		db_bind_blob(s, 6, calls->calls, calls->calls_len);
+		db_bind_blob(s, 7, calls->text_len ? calls->text : "", calls->text_len);
+	} else {
 		db_bind_null(s, 6);
+		db_bind_null(s, 7);
+	}
 	int rc = db_step(s);
 	db_done(s);
 	return rc < 0 ? db_fail(db, e) : 0;
@@ -674,7 +704,7 @@ static int merge_block(struct db *db, int64_t start, struct err *e)
 	struct merging m = {0};
 	arena_init(&m.arena);
 	cb_build_init(&m.b, &m.arena);
-	int rc = cb_each_seg(db, start, start + 1, CB_LINES | CB_HASHES | CB_CALLS, merge_seg, &m,
+	int rc = cb_each_seg(db, start, start + 1, CB_LINES | CB_HASHES | CB_CALLS | CB_TEXT, merge_seg, &m,
 			     e);
 	if (rc == 0) {
 		cb_sort_u64(m.hashes, m.nh);
@@ -687,19 +717,18 @@ static int merge_block(struct db *db, int64_t start, struct err *e)
 			calls[i] = m.b.clist[i];
 		for (size_t i = 0; i < ns; i++)
 			seen[i] = m.b.slist[i];
-		void *blob = NULL;
-		size_t blen = 0;
+		struct cb_blobs blob = {0};
 		if (nc || ns)
-			cb_encode(calls, nc, seen, ns, &blob, &blen);
+			cb_encode(calls, nc, seen, ns, start, &blob);
 		free(calls);
 		free(seen);
 		int64_t v[1] = {start};
 		if (db_run_ints(db, "DELETE FROM call_blocks WHERE start = $1", 1, v) < 0)
 			rc = db_fail(db, e);
 		else
-			rc = insert(db, start, m.maxseq + 1, m.hashes, m.nh, m.lines, m.nl, blob,
-				    blen, e);
-		free(blob);
+			rc = insert(db, start, m.maxseq + 1, m.hashes, m.nh, m.lines, m.nl, &blob,
+				    e);
+		cb_blobs_free(&blob);
 	}
 	cb_build_free(&m.b);
 	arena_release(&m.arena);
@@ -709,8 +738,7 @@ static int merge_block(struct db *db, int64_t start, struct err *e)
 }
 
 int cb_put(struct db *db, int64_t start, const uint64_t *hashes, size_t nhashes,
-	   const char *lines, size_t lines_len, const void *calls, size_t calls_len,
-	   struct err *e)
+	   const char *lines, size_t lines_len, const struct cb_blobs *calls, struct err *e)
 {
 	struct db_stmt *s = db_prepare(db, "SELECT count(*), COALESCE(max(seq), 0) FROM "
 					   "call_blocks WHERE start = $1");
@@ -726,8 +754,7 @@ int cb_put(struct db *db, int64_t start, const uint64_t *hashes, size_t nhashes,
 	db_done(s);
 	if (rc < 0)
 		return db_fail(db, e);
-	if (insert(db, start, seq + 1, hashes, nhashes, lines, lines_len, calls, calls_len, e) <
-	    0)
+	if (insert(db, start, seq + 1, hashes, nhashes, lines, lines_len, calls, e) < 0)
 		return -1;
 	return n + 1 >= CB_MERGE_AT ? merge_block(db, start, e) : 0;
 }
@@ -753,17 +780,21 @@ static int gather_seg(void *ctx, const struct cb_seg *s, struct err *e)
 		return 0;
 	g->v = room(g->v, &g->cap, g->n + s->ncalls, sizeof *g->v);
 	/* the segment's strings kept: each pointer moved into one copy of them */
-	const char *lo = s->strs;
-	char *copy = arena_alloc(&g->arena, s->nstr + 1);
-	memcpy(copy, lo, s->nstr);
+	char *names = arena_alloc(&g->arena, s->nstr + 1), *text = NULL;
+	memcpy(names, s->strs, s->nstr);
+	if (s->text) {
+		text = arena_alloc(&g->arena, s->ntext + 1);
+		memcpy(text, s->text, s->ntext);
+	}
 	for (size_t i = 0; i < s->ncalls; i++) {
 		struct cb_call c = s->calls[i];
-		c.callid = copy + (c.callid - lo);
-		c.queue = copy + (c.queue - lo);
+		c.queue = names + (c.queue - s->strs);
+		if (c.callid)
+			c.callid = text + (c.callid - s->text);
 		if (c.caller)
-			c.caller = copy + (c.caller - lo);
+			c.caller = text + (c.caller - s->text);
 		if (c.agent)
-			c.agent = copy + (c.agent - lo);
+			c.agent = text + (c.agent - s->text);
 		c.dead = 0;
 		g->v[g->n++] = c;
 	}
@@ -776,13 +807,15 @@ static int by_entry(const void *a, const void *b)
 			     *y = *(const struct cb_call *const *)b;
 	if (x->entered != y->entered)
 		return x->entered < y->entered ? -1 : 1;
-	int c = strcmp(x->callid, y->callid);
-	return c ? c : strcmp(x->queue, y->queue);
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return strcmp(x->queue, y->queue);
 }
 
 static int same(const struct cb_call *a, const struct cb_call *b)
 {
-	return a->key == b->key && !strcmp(a->callid, b->callid) && !strcmp(a->queue, b->queue);
+	return a->key == b->key && !strcmp(a->queue, b->queue) &&
+	       (!a->callid || !b->callid || !strcmp(a->callid, b->callid));
 }
 
 /* The chunk's fragments merged into calls: the fragments written "first" stand alone
@@ -834,8 +867,8 @@ static void merge_chunk(struct gather *g)
 	free(t);
 }
 
-int cb_calls(struct db *db, int64_t from, int64_t to, int64_t chunk, int sorted, cb_call_fn fn,
-	     cb_seen_fn seen, void *ctx, struct err *e)
+int cb_calls(struct db *db, int64_t from, int64_t to, int64_t chunk, int sorted, int text,
+	     cb_call_fn fn, cb_seen_fn seen, void *ctx, struct err *e)
 {
 	struct gather g = {0};
 	g.seen = seen;
@@ -847,8 +880,8 @@ int cb_calls(struct db *db, int64_t from, int64_t to, int64_t chunk, int sorted,
 		int64_t w2 = w + chunk < to ? w + chunk : to;
 		arena_init(&g.arena);
 		g.n = 0;
-		rc = cb_each_seg(db, cb_block(w) - CB_MARGIN, w2 + CB_MARGIN, CB_CALLS, gather_seg,
-				 &g, e);
+		rc = cb_each_seg(db, cb_block(w) - CB_MARGIN, w2 + CB_MARGIN,
+				 CB_CALLS | (text ? CB_TEXT : 0), gather_seg, &g, e);
 		if (rc == 0) {
 			merge_chunk(&g);
 			size_t n = 0;

@@ -97,10 +97,16 @@ struct cb_call *cb_build_call(struct cb_build *b, uint64_t key, const char *call
 void cb_build_event(struct cb_build *b, const struct ql_line *l);
 void cb_build_seen(struct cb_build *b, int64_t slot, const char *queue, const char *agent);
 
-/* The calls blob of a block: the given calls and presence records, strings interned;
- * malloc'd into *out (*len bytes). */
+/* The blobs of a block's calls: calls (fixed records of what the figures read, and the
+ * agents at work, queue and agent names interned) and text (each call's id, caller,
+ * agent and person, read only by those who list calls). */
+struct cb_blobs {
+	void *calls, *text;
+	size_t calls_len, text_len;
+};
 void cb_encode(struct cb_call *const *calls, size_t ncalls, struct cb_seen *const *seen,
-	       size_t nseen, void **out, size_t *len);
+	       size_t nseen, int64_t start, struct cb_blobs *out);
+void cb_blobs_free(struct cb_blobs *b);
 
 /* A segment as read; pointers valid during the callback only. */
 struct cb_seg {
@@ -109,15 +115,17 @@ struct cb_seg {
 	size_t nhashes;
 	const char *lines; /* NULL unless asked */
 	size_t lines_len;
-	/* the calls blob, unless not asked: calls (strings point into the blob) and seen */
+	/* the calls, unless not asked (their callid, caller and agent NULL unless CB_TEXT
+	 * asked), and the agents at work; queue and agent names point into strs, the
+	 * calls' own strings into text */
 	struct cb_call *calls;
 	size_t ncalls;
 	struct cb_seen *seen;
 	size_t nseen;
-	const char *strs; /* the strings those point into */
-	size_t nstr;
+	const char *strs, *text;
+	size_t nstr, ntext;
 };
-enum { CB_LINES = 1, CB_HASHES = 2, CB_CALLS = 4 };
+enum { CB_LINES = 1, CB_HASHES = 2, CB_CALLS = 4, CB_TEXT = 8 };
 typedef int (*cb_seg_fn)(void *ctx, const struct cb_seg *s, struct err *e);
 /* Each segment of the blocks starting in [from, to), by start and seq, with what want
  * asks for. 0, or -1 with e (fn's, or a database or a damaged blob's). */
@@ -127,16 +135,16 @@ int cb_each_seg(struct db *db, int64_t from, int64_t to, int want, cb_seg_fn fn,
 /* Writes a segment of block start (seq: after the block's last). hashes sorted. Merges
  * the block into one segment when it has CB_MERGE_AT. 0, or -1 with e. */
 int cb_put(struct db *db, int64_t start, const uint64_t *hashes, size_t nhashes,
-	   const char *lines, size_t lines_len, const void *calls, size_t calls_len,
-	   struct err *e);
+	   const char *lines, size_t lines_len, const struct cb_blobs *calls, struct err *e);
 
 /* Each call entering in [from, to), merged from its fragments, read chunk seconds of
- * entry at a time (each chunk's calls by entry time when sorted). fn's c lives until it
- * returns. seen, unless NULL, hears the agents at work of every segment read (some more
+ * entry at a time (each chunk's calls by entry time when sorted); with text, their
+ * callid, caller, agent and person too (else only their key tells two apart). fn's c
+ * lives until it returns. seen, unless NULL, hears the agents at work of every segment read (some more
  * than once: the chunks' margins overlap). 0, or -1 with e. */
 typedef int (*cb_call_fn)(void *ctx, const struct cb_call *c, struct err *e);
 typedef void (*cb_seen_fn)(void *ctx, const struct cb_seen *s);
-int cb_calls(struct db *db, int64_t from, int64_t to, int64_t chunk, int sorted, cb_call_fn fn,
-	     cb_seen_fn seen, void *ctx, struct err *e);
+int cb_calls(struct db *db, int64_t from, int64_t to, int64_t chunk, int sorted, int text,
+	     cb_call_fn fn, cb_seen_fn seen, void *ctx, struct err *e);
 
 #endif

@@ -64,14 +64,19 @@ void calls_figure_add(struct calls_figure *f, const struct calls_row *c,
 	}
 }
 
-static void ratio(struct jw *w, const char *key, int64_t num, int64_t den, const char *fmt)
+/* num / den with `digits` decimals, rounded half away from zero (as "%.4f" prints the
+ * same ratio but for halves it cannot hold exactly), in integers: a month by 15 minutes
+ * prints 11,520 of them */
+static void ratio(struct jw *w, const char *key, int64_t num, int64_t den, int digits)
 {
 	if (!den) {
 		jw_null(w, key);
 		return;
 	}
+	int64_t scale = digits == 4 ? 10000 : 10;
+	int64_t v = (2 * num * scale + den) / (2 * den); /* num, den >= 0 */
 	char b[32];
-	snprintf(b, sizeof b, fmt, (double)num / (double)den);
+	snprintf(b, sizeof b, "%lld.%0*lld", (long long)(v / scale), digits, (long long)(v % scale));
 	jw_raw(w, key, b);
 }
 
@@ -102,10 +107,10 @@ void calls_figure_write(const struct calls_figure *f, const struct calls_figures
 	jw_int(w, "abandoned", f->abandoned);
 	jw_int(w, "abandoned_short", f->abandoned_short);
 	/* answered within T over offered; and over answered, Asterisk's own QUEUESRVLEVELPERF */
-	ratio(w, "service_level", f->answered_in_sl, f->offered, "%.4f");
-	ratio(w, "service_level_answered", f->answered_in_sl, f->answered, "%.4f");
-	ratio(w, "asa_s", f->wait_answered_sum, f->answered, "%.1f"); /* mean wait, answered */
-	ratio(w, "aht_s", f->talk_sum, f->talked, "%.1f");	       /* mean talk, completed */
+	ratio(w, "service_level", f->answered_in_sl, f->offered, 4);
+	ratio(w, "service_level_answered", f->answered_in_sl, f->answered, 4);
+	ratio(w, "asa_s", f->wait_answered_sum, f->answered, 1); /* mean wait, answered */
+	ratio(w, "aht_s", f->talk_sum, f->talked, 1);	       /* mean talk, completed */
 	if (f->offered && f->longest_wait >= 0)
 		jw_int(w, "longest_wait_s", f->longest_wait);
 	else
@@ -231,10 +236,17 @@ struct gathering {
 		uint32_t id;
 	} *names;
 	size_t ncap, nused;
+	const char **names_by_id;
 	struct arena arena;
 	uint64_t *pairs;
 	size_t pcap, pused;
+	uint64_t *bits; /* (period, agent) for the first AGENT_BITS agents: a bit each */
+	struct {
+		const char *p;
+		uint32_t id;
+	} cache[256]; /* the last names seen at each place (a segment's names are interned) */
 };
+#define AGENT_BITS 1024
 
 static uint64_t name_hash(const char *a)
 {
@@ -244,7 +256,19 @@ static uint64_t name_hash(const char *a)
 	return h | 1;
 }
 
+static uint32_t agent_lookup(struct gathering *g, const char *a);
 static uint32_t agent_id(struct gathering *g, const char *a)
+{
+	size_t c = ((uintptr_t)a >> 3) & 255;
+	if (g->cache[c].p == a && !strcmp(g->names_by_id[g->cache[c].id], a))
+		return g->cache[c].id;
+	uint32_t id = agent_lookup(g, a);
+	g->cache[c].p = a;
+	g->cache[c].id = id;
+	return id;
+}
+
+static uint32_t agent_lookup(struct gathering *g, const char *a)
 {
 	if (g->nused * 2 >= g->ncap) {
 		size_t cap = g->ncap ? g->ncap * 2 : 256;
@@ -268,6 +292,10 @@ static uint32_t agent_id(struct gathering *g, const char *a)
 		if (g->names[j].h == h && !strcmp(g->names[j].name, a))
 			return g->names[j].id;
 	g->names[j] = (struct agent_name){h, arena_strdup(&g->arena, a), (uint32_t)g->nused++};
+	g->names_by_id = realloc(g->names_by_id, g->nused * sizeof *g->names_by_id);
+	if (!g->names_by_id)
+		abort();
+	g->names_by_id[g->nused - 1] = g->names[j].name;
 	return g->names[j].id;
 }
 
@@ -300,16 +328,36 @@ static int pair_add(struct gathering *g, uint64_t k)
 	return 1;
 }
 
+/* The period of t: by arithmetic but for months. */
+static int period_fast(const struct gathering *g, int64_t t)
+{
+	const struct calls_figures_query *q = g->q;
+	if (t < q->from || t >= q->to)
+		return -1;
+	if (q->by == CALLS_BY_MONTH)
+		return period_of(g->starts, g->n, t, q);
+	int64_t step = q->by == CALLS_BY_15M ? 900 : q->by == CALLS_BY_HOUR ? 3600 : 86400;
+	return (int)((t - q->from) / step);
+}
+
 /* agents: those the log shows at work in the period (logged in, a member, paused, rung
  * or on a call), in the queue asked */
 static void seen_agent(void *ctx, const struct cb_seen *s)
 {
 	struct gathering *g = ctx;
-	int p = period_of(g->starts, g->n, s->slot, g->q);
+	int p = period_fast(g, s->slot);
 	if (p < 0 || (g->q->queue && strcmp(g->q->queue, s->queue)))
 		return;
-	if (pair_add(g, (uint64_t)p << 32 | agent_id(g, s->agent)))
+	uint32_t id = agent_id(g, s->agent);
+	if (id < AGENT_BITS) {
+		uint64_t *w = &g->bits[(size_t)p * (AGENT_BITS / 64) + id / 64], bit = 1ull << (id % 64);
+		if (!(*w & bit)) {
+			*w |= bit;
+			g->f[p].agents++;
+		}
+	} else if (pair_add(g, (uint64_t)p << 32 | id)) {
 		g->f[p].agents++;
+	}
 }
 
 static int add_call(void *ctx, const struct cb_call *c, struct err *e)
@@ -320,7 +368,7 @@ static int add_call(void *ctx, const struct cb_call *c, struct err *e)
 		return 0;
 	struct calls_row row = {c->entered, c->connected, c->ended,
 				c->wait_s,  c->talk_s,	  cb_outcome(c->rank)};
-	int p = period_of(g->starts, g->n, c->entered, g->q);
+	int p = period_fast(g, c->entered);
 	if (p >= 0)
 		calls_figure_add(&g->f[p], &row, g->q);
 	return 0;
@@ -338,9 +386,12 @@ int calls_figures(struct db *db, const struct calls_figures_query *q, struct jw 
 		f[i].longest_wait = -1;
 	}
 	struct gathering g = {.q = q, .starts = starts, .n = n, .f = f};
+	g.bits = calloc((size_t)n * (AGENT_BITS / 64), sizeof *g.bits);
+	if (!g.bits)
+		abort();
 	arena_init(&g.arena);
 	/* a month at a time at most: the fragments of a month fit in memory */
-	int rc = cb_calls(db, q->from, q->to, 31 * 86400, 0, add_call, seen_agent, &g, e);
+	int rc = cb_calls(db, q->from, q->to, 31 * 86400, 0, 0, add_call, seen_agent, &g, e);
 	if (rc == 0) {
 		jw_array(w, NULL);
 		for (int i = 0; i < n; i++)
@@ -348,7 +399,9 @@ int calls_figures(struct db *db, const struct calls_figures_query *q, struct jw 
 		jw_end(w);
 	}
 	free(g.names);
+	free(g.names_by_id);
 	free(g.pairs);
+	free(g.bits);
 	arena_release(&g.arena);
 	free(starts);
 	free(f);

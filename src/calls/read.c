@@ -26,7 +26,7 @@ int calls_each(struct db *db, int64_t from, int64_t to, calls_each_fn fn, void *
 {
 	struct each_call x = {fn, ctx};
 	/* a day at a time: a year is read in bounded memory */
-	return cb_calls(db, from, to, 86400, 1, one_call, NULL, &x, e);
+	return cb_calls(db, from, to, 86400, 1, 1, one_call, NULL, &x, e);
 }
 
 /* The events of one block at a time, gathered from its segments, sorted, then told. */

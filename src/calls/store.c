@@ -516,15 +516,14 @@ int calls_import_flush(struct calls_import *im, struct err *e)
 			ic++;
 		while (is < ns && seen[is].start == start)
 			is++;
-		void *blob = NULL;
-		size_t blen = 0;
+		struct cb_blobs blob = {0};
 		if (ic > c0 || is > s0)
-			cb_encode(cv + c0, ic - c0, sv + s0, is - s0, &blob, &blen);
+			cb_encode(cv + c0, ic - c0, sv + s0, is - s0, start, &blob);
 		if (p)
 			cb_sort_u64(p->hashes, p->nh);
 		rc = cb_put(im->db, start, p ? p->hashes : NULL, p ? p->nh : 0, p ? p->lines : NULL,
-			    p ? p->nl : 0, blob, blen, e);
-		free(blob);
+			    p ? p->nl : 0, &blob, e);
+		cb_blobs_free(&blob);
 	}
 	free(calls);
 	free(seen);

@@ -8,9 +8,10 @@ CREATE TABLE call_blocks (
 	start BIGINT NOT NULL,
 	seq INTEGER NOT NULL,
 	events INTEGER NOT NULL,
+	calls BLOB,
+	call_text BLOB,
 	hashes BLOB,
 	lines BLOB NOT NULL,
-	calls BLOB,
 	PRIMARY KEY (start, seq)
 );
 
@@ -18,12 +19,12 @@ CREATE TABLE call_blocks (
 -- (NULL: calls/blocks.c computes them and the calls from the line when it reads the
 -- segment, and writes them when the block is next merged). The calls are what the events
 -- say, so 021's calls table goes: its rows are built again from the same lines.
-INSERT INTO call_blocks (start, seq, events, hashes, lines, calls)
+INSERT INTO call_blocks (start, seq, events, calls, call_text, hashes, lines)
 	SELECT epoch - epoch % 3600,
 	       ROW_NUMBER() OVER (PARTITION BY epoch - epoch % 3600 ORDER BY epoch, hash),
-	       1, NULL,
+	       1, NULL, NULL, NULL,
 	       CAST(epoch || '|' || callid || '|' || queue || '|' || agent || '|' || event || '|' ||
-		    data AS BLOB), NULL
+		    data AS BLOB)
 	FROM call_events;
 DROP TABLE calls;
 DROP TABLE call_events;
