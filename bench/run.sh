@@ -306,7 +306,7 @@ list_pair() {
 list_db() {
 	local db=$1
 	rm -f "$db" "$db"-* "${db%.db}-journal.db" "${db%.db}-journal.db"-*
-	bg_wait "$BIN" demo --db "$db" --people 50 --cases 0 --records 0 >"$RUN/list-demo.log" 2>&1 ||
+	bg_wait "$BIN" demo --db "$db" --people 50 --cases 0 --records 0 --calls-days 0 >"$RUN/list-demo.log" 2>&1 ||
 		die "demo for the list import failed: $(cat "$RUN/list-demo.log")"
 	sqlite3 "$db" "INSERT INTO workshops(code, name, employer_name, province, created)
 		VALUES ('1234567890', 'کارخانه نمونه', 'شرکت صنایع نمونه',
@@ -432,7 +432,7 @@ pension_batch_bench() {
 		local t0
 		t0=$(now_ns)
 		rm -f "$src" "${src%.db}-journal.db"
-		"$BIN" demo --db "$src" --people 10 --cases 0 --records 0 --scale national --sample 0 \
+		"$BIN" demo --db "$src" --people 10 --cases 0 --records 0 --calls-days 0 --scale national --sample 0 \
 			--pensioners "$n" >/dev/null || die "the pensioners' database could not be made"
 		sqlite3 "$src" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 		echo "   $n pensioners made by tamin demo --scale national in $(secs_since "$t0") s (kept in ${src#"$ROOT"/})"
@@ -477,7 +477,7 @@ history_db() {
 		local tmp=$BENCH/records-tmp.db
 		t0=$(now_ns)
 		rm -f "$db" "$db"-* "${db%.db}-journal.db"* "$tmp" "$tmp"-* "${tmp%.db}-journal.db"*
-		"$BIN" demo --db "$tmp" --people 10 --cases 0 --records 0 --scale national \
+		"$BIN" demo --db "$tmp" --people 10 --cases 0 --records 0 --calls-days 0 --scale national \
 			--sample "$HIST_SAMPLE" --filler "$HIST_FILLER" --pensioners 0 \
 			>"$RUN/records-scale.log" 2>&1 ||
 			die "tamin demo --scale national failed: $(tail -n 3 "$RUN/records-scale.log")"
@@ -607,7 +607,7 @@ stream_bench() {
 		"(bench/stream_client.c), vs GET /api/v1/me one at a time on the same server ..."
 	cc -O2 -o "$RUN/stream_client" "$ROOT/bench/stream_client.c" || die "bench/stream_client.c does not build"
 	rm -f "$db" "$db"-* "${db%.db}-journal.db"*
-	bg_wait "$BIN" demo --db "$db" --people 200 --cases 100 --records 0 >"$RUN/stream-demo.log" 2>&1 ||
+	bg_wait "$BIN" demo --db "$db" --people 200 --cases 100 --records 0 --calls-days 0 >"$RUN/stream-demo.log" 2>&1 ||
 		die "demo for the stream bench failed: $(cat "$RUN/stream-demo.log")"
 	nid=$(sqlite3 "$db" 'SELECT national_id FROM people LIMIT 1')
 	# one user and one address hold every stream: the caps per user and per address let them
@@ -704,7 +704,7 @@ echo "note: --rate-limit 0 turns off tamin's per-address limiter, which one load
 echo
 SMALL=$RUN/cases.db
 t0=$(now_ns)
-bg_wait "$BIN" demo --db "$SMALL" --people "$SMALL_PEOPLE" --cases "$SMALL_CASES" --records 0 >"$RUN/demo.log" 2>&1 ||
+bg_wait "$BIN" demo --db "$SMALL" --people "$SMALL_PEOPLE" --cases "$SMALL_CASES" --records 0 --calls-days 0 >"$RUN/demo.log" 2>&1 ||
 	die "demo failed: $(cat "$RUN/demo.log")"
 echo "setup: demo database of $SMALL_PEOPLE people, $SMALL_CASES cases in $(secs_since "$t0") s"
 # Its 200 MB are written back now, not half a minute later in the middle of step 1, where
@@ -818,7 +818,7 @@ if [ "$mcount" -lt 1000000 ]; then
 	rm -f "$BENCH"/million.db* "$BENCH"/million-journal.db* "$BENCH"/million.tmp.db* \
 		"$BENCH"/million.tmp-journal.db*
 	t0=$(now_ns)
-	bg_wait "$BIN" demo --db "$MTMP" --people 200000 --cases 1000000 --records 0 >"$BENCH/million.log" 2>&1 ||
+	bg_wait "$BIN" demo --db "$MTMP" --people 200000 --cases 1000000 --records 0 --calls-days 0 >"$BENCH/million.log" 2>&1 ||
 		die "million-case demo failed: $(tail -n 5 "$BENCH/million.log")"
 	sqlite3 "$MTMP" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 	sqlite3 "$BENCH/million.tmp-journal.db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
