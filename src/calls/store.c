@@ -4,6 +4,10 @@
  * one segment: its new lines, their hashes sorted, the calls anchored there. */
 #include "calls/calls.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +28,8 @@ struct pblock {
 	char *lines; /* the new lines, each ended by a newline */
 	size_t nl, lcap;
 };
+
+struct pent;
 
 /* caller -> person, kept across flushes of a large import */
 struct known_caller {
@@ -46,6 +52,10 @@ struct calls_batch {
 	struct arena people_arena;
 	struct known_caller **callers;
 	size_t ccap, cused;
+	struct pent *pv; /* a large piece's lines, parsed on a second thread */
+	size_t pvcap;
+	char *pcopy;
+	size_t pccap;
 };
 
 void calls_import_init(struct calls_import *im, struct db *db)
@@ -100,6 +110,8 @@ void calls_import_release(struct calls_import *im)
 	arena_release(&b->arena);
 	clear_callers(b);
 	arena_release(&b->people_arena);
+	free(b->pv);
+	free(b->pcopy);
 	free(b);
 	im->batch = NULL;
 }
@@ -232,14 +244,13 @@ static void bad(struct calls_import *im, enum ql_error why)
 		im->bad[im->nbad++] = (struct calls_bad){im->file, im->lineno, ql_error_name(why)};
 }
 
-/* One line, src[0..len) (the caller's bytes, unchanged: parsed in a copy). */
-static int one(struct calls_import *im, const char *src, size_t len, struct err *e)
+/* One line, src[0..len) (the caller's bytes, unchanged), as its parse found it (l when
+ * why is QL_OK). */
+static int parsed(struct calls_import *im, const char *src, size_t len, enum ql_error why,
+		  const struct ql_line *lp, struct err *e)
 {
 	im->lines++;
 	im->lineno++;
-	struct ql_line l;
-	memcpy(im->data, src, len);
-	enum ql_error why = ql_parse(im->data, len, &l);
 	if (why == QL_E_EMPTY) {
 		im->lines--; /* a blank line (the last newline's) is no line */
 		return 0;
@@ -248,10 +259,11 @@ static int one(struct calls_import *im, const char *src, size_t len, struct err 
 		bad(im, why);
 		return 0;
 	}
-	struct pblock *p = block_of(im, cb_block(l.epoch), e);
+	const struct ql_line *l = lp;
+	struct pblock *p = block_of(im, cb_block(l->epoch), e);
 	if (!p)
 		return -1;
-	if ((p->nold && stored(p, l.hash)) || !seen_add(im->batch, l.hash)) {
+	if ((p->nold && stored(p, l->hash)) || !seen_add(im->batch, l->hash)) {
 		im->duplicates++;
 		return 0;
 	}
@@ -262,17 +274,107 @@ static int one(struct calls_import *im, const char *src, size_t len, struct err 
 	p->nl += len;
 	p->lines[p->nl++] = '\n';
 	p->hashes = more(p->hashes, &p->hcap, p->nh + 1, sizeof *p->hashes);
-	p->hashes[p->nh++] = l.hash;
+	p->hashes[p->nh++] = l->hash;
 	im->events++;
-	cb_build_event(&im->batch->build, &l);
+	cb_build_event(&im->batch->build, l);
 	if (im->on_event)
-		im->on_event(im->on_event_ctx, &l);
+		im->on_event(im->on_event_ctx, l);
 	return 0;
+}
+
+/* One line, parsed in a copy. */
+static int one(struct calls_import *im, const char *src, size_t len, struct err *e)
+{
+	struct ql_line l;
+	memcpy(im->data, src, len);
+	enum ql_error why = ql_parse(im->data, len, &l);
+	return parsed(im, src, len, why, &l, e);
+}
+
+/* ---- the lines of a large piece parsed on a second thread ----
+ * The caller's thread finds the lines, a worker parses them in order into copies (the
+ * parse writes NULs), publishing how many are done; the caller's thread takes each once
+ * parsed: the duplicate check, the calls, the hook stay on it and in the file's order. */
+#define PARALLEL_MIN (64u << 10) /* bytes of whole lines worth a second thread */
+
+struct pent {
+	size_t off, len;
+	enum ql_error why;
+	struct ql_line l;
+};
+struct pjob {
+	const char *buf;
+	char *copy;
+	struct pent *v;
+	size_t n;
+	_Atomic size_t done;
+};
+
+static void *parse_lines(void *arg)
+{
+	struct pjob *j = arg;
+	for (size_t i = 0; i < j->n; i++) {
+		struct pent *x = &j->v[i];
+		if (x->why != QL_E_LONG) {
+			char *c = j->copy + x->off + i;
+			memcpy(c, j->buf + x->off, x->len);
+			x->why = ql_parse(c, x->len, &x->l);
+		}
+		if ((i & 63) == 63)
+			atomic_store_explicit(&j->done, i + 1, memory_order_release);
+	}
+	atomic_store_explicit(&j->done, j->n, memory_order_release);
+	return NULL;
+}
+
+/* buf[0..len), whole lines (len just after a newline), nothing carried before them. */
+static int parallel(struct calls_import *im, const char *buf, size_t len, struct err *e)
+{
+	struct calls_batch *b = im->batch;
+	size_t n = 0;
+	for (const char *p = buf, *end = buf + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		b->pv = more(b->pv, &b->pvcap, n + 1, sizeof *b->pv);
+		struct pent *x = &b->pv[n++];
+		x->off = (size_t)(p - buf);
+		x->len = (size_t)(nl - p);
+		/* longer than any line may be: counted once (as calls_import_text does) */
+		x->why = x->len > QL_LINE_MAX + 1 ? QL_E_LONG : QL_OK;
+		p = nl + 1;
+	}
+	b->pcopy = more(b->pcopy, &b->pccap, len + n + 1, 1);
+	struct pjob j = {buf, b->pcopy, b->pv, n, 0};
+	pthread_t t;
+	int threaded = pthread_create(&t, NULL, parse_lines, &j) == 0;
+	if (!threaded)
+		parse_lines(&j);
+	int rc = 0;
+	size_t ready = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		for (int spins = 0; i >= ready; spins++) {
+			ready = atomic_load_explicit(&j.done, memory_order_acquire);
+			if (i >= ready && spins > 64)
+				sched_yield();
+		}
+		struct pent *x = &b->pv[i];
+		rc = parsed(im, buf + x->off, x->len, x->why, &x->l, e);
+	}
+	if (threaded)
+		pthread_join(t, NULL);
+	return rc;
 }
 
 int calls_import_text(struct calls_import *im, const char *buf, size_t len, struct err *e)
 {
 	const char *p = buf, *end = buf + len;
+	if (!im->ncarry && !im->skipping && len >= PARALLEL_MIN) {
+		const char *last = memrchr(buf, '\n', len);
+		if (last && last - buf >= (ptrdiff_t)PARALLEL_MIN / 2) {
+			if (parallel(im, buf, (size_t)(last - buf) + 1, e) < 0)
+				return -1;
+			p = last + 1;
+		}
+	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);

@@ -258,6 +258,68 @@ static void test_rows_moved_from_021(void **state)
 	assert_int_equal(im.events, 0);
 }
 
+/* A large piece (parsed on a second thread) counts as the same text fed in small pieces
+ * (parsed line by line): the same events, duplicates, malformed lines and line numbers,
+ * with blank lines, CRLF, a line too long and malformed ones among thousands. */
+static void test_large_piece_as_small_pieces(void **state)
+{
+	struct fx *f = *state;
+	size_t cap = 1 << 20, n = 0;
+	char *text = malloc(cap);
+	assert_non_null(text);
+	for (int i = 0; i < 3000; i++) {
+		if (i == 100)
+			n += (size_t)snprintf(text + n, cap - n, "not a line\n");
+		if (i == 200)
+			n += (size_t)snprintf(text + n, cap - n, "\n");
+		if (i == 300) {
+			memset(text + n, 'x', 9000);
+			n += 9000;
+			text[n++] = '\n';
+		}
+		n += (size_t)snprintf(text + n, cap - n,
+				      "%d|p%d|1420|NONE|ENTERQUEUE||0912%07d|1%s\n"
+				      "%d|p%d|1420|NONE|ABANDON|1|1|4\n",
+				      1774060000 + i * 7, i, i, i % 2 ? "\r" : "", 1774060004 + i * 7, i);
+		if (i == 400) /* the same line twice */
+			n += (size_t)snprintf(text + n, cap - n, "%d|p%d|1420|NONE|ABANDON|1|1|4\n",
+					      1774060004 + i * 7, i);
+	}
+	struct calls_import big, small;
+	struct err e = {0};
+	calls_import_init(&big, f->db);
+	big.file = "big";
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(calls_import_text(&big, text, n, &e), 0);
+	assert_int_equal(calls_import_finish(&big, &e), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	assert_int_equal(big.events, 6000);
+	assert_int_equal(big.duplicates, 1);
+	assert_int_equal(big.malformed, 2);
+	assert_int_equal(big.calls, 3000);
+	calls_import_init(&small, f->db);
+	small.file = "small";
+	assert_int_equal(db_begin(f->db), 0);
+	for (size_t at = 0; at < n; at += 97)
+		assert_int_equal(calls_import_text(&small, text + at, n - at < 97 ? n - at : 97, &e), 0);
+	assert_int_equal(calls_import_finish(&small, &e), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	assert_int_equal(small.lines, big.lines);
+	assert_int_equal(small.events, 0);
+	assert_int_equal(small.duplicates, 6001);
+	assert_int_equal(small.malformed, 2);
+	assert_int_equal(small.nbad, 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(small.bad[i].line, big.bad[i].line);
+		assert_string_equal(small.bad[i].reason, big.bad[i].reason);
+	}
+	assert_int_equal(big.bad[0].line, 201);
+	assert_string_equal(big.bad[1].reason, "field_too_long");
+	calls_import_release(&big);
+	calls_import_release(&small);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,6 +329,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_call_across_imports, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_small_imports_merge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rows_moved_from_021, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_large_piece_as_small_pieces, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
