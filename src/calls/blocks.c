@@ -648,7 +648,7 @@ static int merge_seg(void *ctx, const struct cb_seg *s, struct err *e)
 	struct merging *m = ctx;
 	if (s->seq > m->maxseq)
 		m->maxseq = s->seq;
-	m->hashes = room(m->hashes, &m->hcap, m->nh + s->nhashes, sizeof *m->hashes);
+	m->hashes = room(m->hashes, &m->hcap, m->nh + s->nhashes + 1, sizeof *m->hashes);
 	if (s->nhashes)
 		memcpy(m->hashes + m->nh, s->hashes, s->nhashes * sizeof *s->hashes);
 	m->nh += s->nhashes;

@@ -136,6 +136,8 @@ static int old_hashes(void *ctx, const struct cb_seg *s, struct err *e)
 {
 	(void)e;
 	struct pblock *p = ctx;
+	if (!s->nhashes)
+		return 0;
 	size_t cap = p->nold;
 	p->old = more(p->old, &cap, p->nold + s->nhashes, sizeof *p->old);
 	memcpy(p->old + p->nold, s->hashes, s->nhashes * sizeof *s->hashes);
@@ -596,7 +598,8 @@ int calls_import_flush(struct calls_import *im, struct err *e)
 		cv[i] = calls[i].p;
 	for (size_t i = 0; i < ns; i++)
 		sv[i] = seen[i].p;
-	qsort(b->blocks, b->nblocks, sizeof *b->blocks, by_start);
+	if (b->nblocks)
+		qsort(b->blocks, b->nblocks, sizeof *b->blocks, by_start);
 	/* each block with new lines, calls or agents: one segment */
 	size_t ib = 0, ic = 0, is = 0;
 	while (rc == 0) {
