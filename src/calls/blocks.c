@@ -494,6 +494,20 @@ static int decode(struct reader *rd, const char *b, size_t len, const char *text
 	return 0;
 }
 
+int cb_blobs_check(const void *calls, size_t calls_len, const void *text, size_t text_len,
+		   int64_t start, size_t *ncalls, size_t *nseen)
+{
+	struct reader rd = {0};
+	struct cb_seg s = {0};
+	int rc = decode(&rd, calls, calls_len, text, text_len, start, &s);
+	*ncalls = s.ncalls;
+	*nseen = s.nseen;
+	free(rd.calls);
+	free(rd.seen);
+	free(rd.hashes);
+	return rc;
+}
+
 /* The person whose mobile on record is the caller's number, when exactly one is. */
 static int64_t person_of(struct db *db, struct arena *a, const char *caller)
 {

@@ -107,6 +107,10 @@ struct cb_blobs {
 void cb_encode(struct cb_call *const *calls, size_t ncalls, struct cb_seen *const *seen,
 	       size_t nseen, int64_t start, struct cb_blobs *out);
 void cb_blobs_free(struct cb_blobs *b);
+/* Reads the blobs of block start as a reader does (text may be NULL): 0 with their calls'
+ * and agents' counts, or -1 when damaged (what the fuzz target checks). */
+int cb_blobs_check(const void *calls, size_t calls_len, const void *text, size_t text_len,
+		   int64_t start, size_t *ncalls, size_t *nseen);
 
 /* A segment as read; pointers valid during the callback only. */
 struct cb_seg {
