@@ -787,9 +787,11 @@ static int gather_seg(void *ctx, const struct cb_seg *s, struct err *e)
 {
 	(void)e;
 	struct gather *g = ctx;
-	if (g->seen)
+	if (g->seen && s->nseen) {
+		g->seen(g->ctx, NULL); /* a segment's names begin */
 		for (size_t i = 0; i < s->nseen; i++)
 			g->seen(g->ctx, &s->seen[i]);
+	}
 	if (!s->ncalls)
 		return 0;
 	g->v = room(g->v, &g->cap, g->n + s->ncalls, sizeof *g->v);

@@ -244,7 +244,7 @@ struct gathering {
 	struct {
 		const char *p;
 		uint32_t id;
-	} cache[256]; /* the last names seen at each place (a segment's names are interned) */
+	} cache[256]; /* the segment's names seen, by place (its names are interned) */
 };
 #define AGENT_BITS 1024
 
@@ -260,7 +260,7 @@ static uint32_t agent_lookup(struct gathering *g, const char *a);
 static uint32_t agent_id(struct gathering *g, const char *a)
 {
 	size_t c = ((uintptr_t)a >> 3) & 255;
-	if (g->cache[c].p == a && !strcmp(g->names_by_id[g->cache[c].id], a))
+	if (g->cache[c].p == a) /* the same segment: its names are interned */
 		return g->cache[c].id;
 	uint32_t id = agent_lookup(g, a);
 	g->cache[c].p = a;
@@ -345,6 +345,10 @@ static int period_fast(const struct gathering *g, int64_t t)
 static void seen_agent(void *ctx, const struct cb_seen *s)
 {
 	struct gathering *g = ctx;
+	if (!s) { /* another segment: its names at other places */
+		memset(g->cache, 0, sizeof g->cache);
+		return;
+	}
 	int p = period_fast(g, s->slot);
 	if (p < 0 || (g->q->queue && strcmp(g->q->queue, s->queue)))
 		return;
@@ -390,8 +394,10 @@ int calls_figures(struct db *db, const struct calls_figures_query *q, struct jw 
 	if (!g.bits)
 		abort();
 	arena_init(&g.arena);
-	/* a month at a time at most: the fragments of a month fit in memory */
-	int rc = cb_calls(db, q->from, q->to, 31 * 86400, 0, 0, add_call, seen_agent, &g, e);
+	/* four days at a time: their fragments stay in a few MiB used again (a month at once
+	 * took 60 MiB, and its page faults were a tenth of the time), for an eighth more
+	 * read at the chunks' margins */
+	int rc = cb_calls(db, q->from, q->to, 4 * 86400, 0, 0, add_call, seen_agent, &g, e);
 	if (rc == 0) {
 		jw_array(w, NULL);
 		for (int i = 0; i < n; i++)
