@@ -27,6 +27,9 @@ struct pblock {
 	size_t nh, hcap;
 	char *lines; /* the new lines, each ended by a newline */
 	size_t nl, lcap;
+	uint64_t *set; /* the new hashes again, a set (0 is kept by zero) */
+	size_t scap, sused;
+	int zero;
 };
 
 struct pent;
@@ -46,9 +49,6 @@ struct calls_batch {
 	size_t *bindex; /* start -> 1 + index in blocks; 0 empty */
 	size_t bicap;
 	size_t last; /* 1 + the index of the block last touched */
-	uint64_t *seen; /* the hashes new in the batch (0 is kept by seen_zero) */
-	size_t scap, sused;
-	int seen_zero;
 	struct arena people_arena;
 	struct known_caller **callers;
 	size_t ccap, cused;
@@ -77,15 +77,12 @@ static void clear_blocks(struct calls_batch *b)
 		free(b->blocks[i].old);
 		free(b->blocks[i].hashes);
 		free(b->blocks[i].lines);
+		free(b->blocks[i].set);
 	}
 	b->nblocks = 0;
 	b->last = 0;
 	if (b->bindex)
 		memset(b->bindex, 0, b->bicap * sizeof *b->bindex);
-	if (b->seen)
-		memset(b->seen, 0, b->scap * sizeof *b->seen);
-	b->sused = 0;
-	b->seen_zero = 0;
 }
 
 static void clear_callers(struct calls_batch *b)
@@ -105,7 +102,6 @@ void calls_import_release(struct calls_import *im)
 	clear_blocks(b);
 	free(b->blocks);
 	free(b->bindex);
-	free(b->seen);
 	cb_build_free(&b->build);
 	arena_release(&b->arena);
 	clear_callers(b);
@@ -206,35 +202,37 @@ static int stored(const struct pblock *p, uint64_t h)
 	return lo < p->nold && p->old[lo] == h;
 }
 
-/* h added to the batch's new hashes: 1, or 0 when it was there. */
-static int seen_add(struct calls_batch *b, uint64_t h)
+/* h added to the block's new hashes: 1, or 0 when it was there. A set per block stays
+ * in the cache while a log's lines fill that hour (one for the batch did not: a miss a
+ * line). */
+static int seen_add(struct pblock *b, uint64_t h)
 {
 	if (!h) {
-		if (b->seen_zero)
+		if (b->zero)
 			return 0;
-		return b->seen_zero = 1;
+		return b->zero = 1;
 	}
 	if (b->sused * 2 >= b->scap) {
-		size_t cap = b->scap ? b->scap * 2 : 4096;
+		size_t cap = b->scap ? b->scap * 2 : 1024;
 		uint64_t *t = calloc(cap, sizeof *t);
 		if (!t)
 			abort();
 		for (size_t i = 0; i < b->scap; i++)
-			if (b->seen[i]) {
-				size_t j = b->seen[i] & (cap - 1);
+			if (b->set[i]) {
+				size_t j = b->set[i] & (cap - 1);
 				while (t[j])
 					j = (j + 1) & (cap - 1);
-				t[j] = b->seen[i];
+				t[j] = b->set[i];
 			}
-		free(b->seen);
-		b->seen = t;
+		free(b->set);
+		b->set = t;
 		b->scap = cap;
 	}
 	size_t j = h & (b->scap - 1);
-	for (; b->seen[j]; j = (j + 1) & (b->scap - 1))
-		if (b->seen[j] == h)
+	for (; b->set[j]; j = (j + 1) & (b->scap - 1))
+		if (b->set[j] == h)
 			return 0;
-	b->seen[j] = h;
+	b->set[j] = h;
 	b->sused++;
 	return 1;
 }
@@ -265,7 +263,7 @@ static int parsed(struct calls_import *im, const char *src, size_t len, enum ql_
 	struct pblock *p = block_of(im, cb_block(l->epoch), e);
 	if (!p)
 		return -1;
-	if ((p->nold && stored(p, l->hash)) || !seen_add(im->batch, l->hash)) {
+	if ((p->nold && stored(p, l->hash)) || !seen_add(p, l->hash)) {
 		im->duplicates++;
 		return 0;
 	}
