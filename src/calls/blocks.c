@@ -198,17 +198,34 @@ static void *grow(void *table, size_t *cap, size_t used)
 struct cb_call *cb_build_call(struct cb_build *b, uint64_t key, const char *callid,
 			      const char *queue)
 {
-	b->calls = grow(b->calls, &b->ccap, b->ncalls);
+	if (b->ncalls * 2 >= b->ccap) {
+		size_t cap = b->ccap ? b->ccap * 2 : 1024;
+		struct cb_slot_call *t = calloc(cap, sizeof *t);
+		if (!t)
+			abort();
+		for (size_t i = 0; i < b->ccap; i++)
+			if (b->calls[i].c) {
+				size_t j = b->calls[i].key & (cap - 1);
+				while (t[j].c)
+					j = (j + 1) & (cap - 1);
+				t[j] = b->calls[i];
+			}
+		free(b->calls);
+		b->calls = t;
+		b->ccap = cap;
+	}
 	size_t j = key & (b->ccap - 1);
-	for (struct cb_call *c; (c = b->calls[j]); j = (j + 1) & (b->ccap - 1))
-		if (c->key == key && !strcmp(c->callid, callid) && !strcmp(c->queue, queue))
+	for (; b->calls[j].c; j = (j + 1) & (b->ccap - 1)) {
+		struct cb_call *c = b->calls[j].c;
+		if (b->calls[j].key == key && !strcmp(c->callid, callid) && !strcmp(c->queue, queue))
 			return c;
+	}
 	struct cb_call *c = arena_alloc(b->arena, sizeof *c);
 	c->key = key;
 	c->callid = arena_strdup(b->arena, callid);
 	c->queue = arena_strdup(b->arena, queue);
 	c->entered = c->connected = c->ended = c->wait_s = c->talk_s = c->first_at = -1;
-	b->calls[j] = c;
+	b->calls[j] = (struct cb_slot_call){key, c};
 	b->clist = room(b->clist, &b->clcap, b->ncalls + 1, sizeof *b->clist);
 	b->clist[b->ncalls++] = c;
 	return c;

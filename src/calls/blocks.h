@@ -78,7 +78,10 @@ struct cb_seen {
 };
 struct cb_build {
 	struct arena *arena;
-	struct cb_call **calls; /* the table */
+	struct cb_slot_call {
+		uint64_t key;
+		struct cb_call *c;
+	} *calls; /* the table: keys beside the calls, so a probe reads no call */
 	size_t ccap, ncalls;
 	struct cb_seen **seen;
 	size_t scap, nseen;
