@@ -155,7 +155,7 @@ void cb_build_clear(struct cb_build *b)
 	if (b->calls)
 		memset(b->calls, 0, b->ccap * sizeof *b->calls);
 	if (b->seen)
-		memset(b->seen, 0, b->scap * sizeof *b->seen);
+		memset(b->seen, 0, b->scap * sizeof(struct cb_seen *));
 	b->ncalls = b->nseen = 0;
 }
 
@@ -226,7 +226,7 @@ struct cb_call *cb_build_call(struct cb_build *b, uint64_t key, const char *call
 	c->queue = arena_strdup(b->arena, queue);
 	c->entered = c->connected = c->ended = c->wait_s = c->talk_s = c->first_at = -1;
 	b->calls[j] = (struct cb_slot_call){key, c};
-	b->clist = room(b->clist, &b->clcap, b->ncalls + 1, sizeof *b->clist);
+	b->clist = room(b->clist, &b->clcap, b->ncalls + 1, sizeof(struct cb_call *));
 	b->clist[b->ncalls++] = c;
 	return c;
 }
@@ -243,7 +243,7 @@ void cb_build_seen(struct cb_build *b, int64_t slot, const char *queue, const ch
 	struct cb_seen *s = arena_alloc(b->arena, sizeof *s);
 	*s = (struct cb_seen){h, slot, arena_strdup(b->arena, queue), arena_strdup(b->arena, agent)};
 	b->seen[j] = s;
-	b->slist = room(b->slist, &b->slcap, b->nseen + 1, sizeof *b->slist);
+	b->slist = room(b->slist, &b->slcap, b->nseen + 1, sizeof(struct cb_seen *));
 	b->slist[b->nseen++] = s;
 }
 
@@ -564,8 +564,8 @@ static int legacy(struct db *db, struct reader *rd, const char *lines, size_t le
 	s->nhashes = want & CB_HASHES ? n : 0;
 	int rc = 0;
 	if (want & CB_CALLS) {
-		struct cb_call **calls = malloc((b.ncalls + 1) * sizeof *calls);
-		struct cb_seen **seen = malloc((b.nseen + 1) * sizeof *seen);
+		struct cb_call **calls = malloc((b.ncalls + 1) * sizeof(struct cb_call *));
+		struct cb_seen **seen = malloc((b.nseen + 1) * sizeof(struct cb_seen *));
 		if (!calls || !seen)
 			abort();
 		size_t nc = b.ncalls, ns = b.nseen;
@@ -739,8 +739,8 @@ static int merge_block(struct db *db, int64_t start, struct err *e)
 			     e);
 	if (rc == 0) {
 		cb_sort_u64(m.hashes, m.nh);
-		struct cb_call **calls = malloc((m.b.ncalls + 1) * sizeof *calls);
-		struct cb_seen **seen = malloc((m.b.nseen + 1) * sizeof *seen);
+		struct cb_call **calls = malloc((m.b.ncalls + 1) * sizeof(struct cb_call *));
+		struct cb_seen **seen = malloc((m.b.nseen + 1) * sizeof(struct cb_seen *));
 		if (!calls || !seen)
 			abort();
 		size_t nc = m.b.ncalls, ns = m.b.nseen;
@@ -918,12 +918,12 @@ int cb_calls(struct db *db, int64_t from, int64_t to, int64_t chunk, int sorted,
 		if (rc == 0) {
 			merge_chunk(&g);
 			size_t n = 0;
-			order = room(order, &ocap, g.n + 1, sizeof *order);
+			order = room(order, &ocap, g.n + 1, sizeof(struct cb_call *));
 			for (size_t i = 0; i < g.n; i++)
 				if (!g.v[i].dead && g.v[i].entered >= w && g.v[i].entered < w2)
 					order[n++] = &g.v[i];
 			if (sorted)
-				qsort(order, n, sizeof *order, by_entry);
+				qsort(order, n, sizeof(struct cb_call *), by_entry);
 			for (size_t i = 0; i < n && rc == 0; i++)
 				rc = fn(ctx, order[i], e);
 		}

@@ -390,7 +390,7 @@ int calls_figures(struct db *db, const struct calls_figures_query *q, struct jw 
 		f[i].longest_wait = -1;
 	}
 	struct gathering g = {.q = q, .starts = starts, .n = n, .f = f};
-	g.bits = calloc((size_t)n * (AGENT_BITS / 64), sizeof *g.bits);
+	g.bits = calloc((size_t)n * (AGENT_BITS / 64) + 1, sizeof *g.bits);
 	if (!g.bits)
 		abort();
 	arena_init(&g.arena);

@@ -429,7 +429,7 @@ static int64_t caller_person(struct calls_import *im, const char *caller)
 	uint64_t h = cb_key(caller, "");
 	if (b->cused * 2 >= b->ccap) {
 		size_t cap = b->ccap ? b->ccap * 2 : 1024;
-		struct known_caller **t = calloc(cap, sizeof *t);
+		struct known_caller **t = calloc(cap, sizeof(struct known_caller *));
 		if (!t)
 			abort();
 		for (size_t i = 0; i < b->ccap; i++)
@@ -582,8 +582,8 @@ int calls_import_flush(struct calls_import *im, struct err *e)
 	int rc = nc ? settle_calls(im, bd->clist, nc, e) : 0;
 	struct to_block *calls = malloc((nc + 1) * sizeof *calls);
 	struct to_block *seen = malloc((ns + 1) * sizeof *seen);
-	struct cb_call **cv = malloc((nc + 1) * sizeof *cv);
-	struct cb_seen **sv = malloc((ns + 1) * sizeof *sv);
+	struct cb_call **cv = malloc((nc + 1) * sizeof(struct cb_call *));
+	struct cb_seen **sv = malloc((ns + 1) * sizeof(struct cb_seen *));
 	if (!calls || !seen || !cv || !sv)
 		abort();
 	for (size_t i = 0; i < nc; i++)

@@ -200,7 +200,7 @@ static void one_call(struct cgen *g, int q, int64_t t, const char *caller, int m
 	double p_abandon = abandon ? abandon->factor : 0.008;
 	if (unit(g) < p_abandon) {
 		int wait = abandon ? 5 + (int)pick(g, 120) : 1 + (int)pick(g, 40);
-		out(g, "%lld|%lld.%lld|%s|NONE|ABANDON|1|1|%d\n", (long long)(t + wait), (long long)t,
+		out(g, "%lld|%lld.%lld|%s|NONE|ABANDON|1|1|%d\n", (long long)t + wait, (long long)t,
 		    id, qn, wait);
 		return;
 	}
@@ -210,9 +210,9 @@ static void one_call(struct cgen *g, int q, int64_t t, const char *caller, int m
 	int talk = 60 + (int)(-log(1.0 - unit(g)) * 150.0);
 	int s = shift_of((minute + wait / 60) % 1440);
 	int agent = g->first_agent[s][q] + (int)pick(g, g->agents[s][q]);
-	out(g, "%lld|%lld.%lld|%s|SIP/%d|CONNECT|%d|%lld.%lld.1|2\n", (long long)(t + wait),
+	out(g, "%lld|%lld.%lld|%s|SIP/%d|CONNECT|%d|%lld.%lld.1|2\n", (long long)t + wait,
 	    (long long)t, id, qn, agent, wait, (long long)t, id);
-	out(g, "%lld|%lld.%lld|%s|SIP/%d|%s|%d|%d|1\n", (long long)(t + wait + talk), (long long)t,
+	out(g, "%lld|%lld.%lld|%s|SIP/%d|%s|%d|%d|1\n", (long long)t + wait + talk, (long long)t,
 	    id, qn, agent, pick(g, 2) ? "COMPLETECALLER" : "COMPLETEAGENT", wait, talk);
 	g->answered++;
 }
