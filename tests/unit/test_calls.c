@@ -315,6 +315,11 @@ static void test_large_piece_as_small_pieces(void **state)
 	}
 	assert_int_equal(big.bad[0].line, 201);
 	assert_string_equal(big.bad[1].reason, "field_too_long");
+	/* the lines read back (an hour's are stored compressed) */
+	struct seen back = {0};
+	assert_int_equal(calls_events_each(f->db, 0, 1774100000, each_event, &back, &e), 0);
+	assert_int_equal(back.n, 6000);
+	assert_string_equal(back.events[0], "p0:ENTERQUEUE");
 	calls_import_release(&big);
 	calls_import_release(&small);
 	free(text);
