@@ -2,12 +2,13 @@
  * internal to src/calls. Other modules read the line through calls.h only.
  *
  * Time is cut in hour blocks (CB_BLOCK). A block is one or more segments (rows, numbered
- * by seq): each holds the lines one flush of an import added to that hour, as read (each
- * ended by a newline), their 64-bit hashes sorted (ql_line.hash: the duplicate check
- * reads only these), and a calls blob: the facts that flush's lines gave of each call
- * anchored in that hour (a fragment: a fixed record, its strings interned in the blob)
- * and which agents were at work in which queue each 15 minutes. A call is the merge of
- * its fragments, by rules that do not depend on their order (cb_call_merge); its
+ * by seq): each holds what one flush of an import added to that hour: the lines as read
+ * (each ended by a newline; zstd-compressed from 4 KiB), their 64-bit hashes sorted
+ * (ql_line.hash: the duplicate check reads only these), and the facts those lines gave
+ * of each call anchored in that hour (a fragment) in two blobs: fixed records of what the
+ * figures read, with the agents at work in each queue each 15 minutes (queue and agent
+ * names interned), then each call's own text (id, caller, agent, person). A call is the
+ * merge of its fragments, by rules that do not depend on their order (cb_call_merge); its
  * fragments all lie within CB_MARGIN of its entry. A fragment is written "first" when no
  * fragment of its call was stored near it: a reader merges only the others. A block that
  * reaches CB_MERGE_AT segments is merged into one, so a followed log's small flushes stay

@@ -1,9 +1,10 @@
 -- Calls (calls/blocks.h): the phone line kept in hour blocks instead of a row per event and
--- a row per call (021). A block's rows (segments, numbered by seq) each hold the lines one
--- import added to that hour: their 64-bit hashes sorted (the duplicate check reads only
--- these), the lines themselves as read (each ended by a newline, but for the last), and the calls' facts those lines gave, as compact
--- fixed records with their strings interned (calls/blocks.c writes and reads them); a
--- block with many segments is merged into one. The measured reason is in DECISIONS.md.
+-- a row per call (021). A block's rows (segments, numbered by seq) each hold what one
+-- import added to that hour: the calls' facts its lines gave (calls: fixed records, queue
+-- and agent names interned; call_text: each call's id, caller, agent and person), the
+-- lines' 64-bit hashes sorted (the duplicate check reads only these) and the lines as read
+-- (each ended by a newline; zstd-compressed from 4 KiB). A block with many segments is
+-- merged into one. The measured reason is in docs/DECISIONS.md.
 CREATE TABLE call_blocks (
 	start BIGINT NOT NULL,
 	seq INTEGER NOT NULL,
