@@ -156,6 +156,8 @@ void cb_build_clear(struct cb_build *b)
 {
 	if (b->calls)
 		memset(b->calls, 0, b->ccap * sizeof *b->calls);
+	if (b->recent)
+		memset(b->recent, 0, CB_RECENT * sizeof *b->recent);
 	if (b->seen)
 		memset(b->seen, 0, b->scap * sizeof(struct cb_seen *));
 	b->ncalls = b->nseen = 0;
@@ -164,6 +166,8 @@ void cb_build_clear(struct cb_build *b)
 void cb_build_free(struct cb_build *b)
 {
 	free(b->calls);
+	free(b->recent);
+	b->recent = NULL;
 	free(b->seen);
 	free(b->clist);
 	free(b->slist);
@@ -187,7 +191,7 @@ static void *grow(void *table, size_t *cap, size_t used)
 		abort();
 	for (size_t i = 0; i < *cap; i++)
 		if (old[i]) {
-			size_t j = *old[i] & (ncap - 1);
+			size_t j = (*old[i] >> 1) & (ncap - 1);
 			while (t[j])
 				j = (j + 1) & (ncap - 1);
 			t[j] = old[i];
@@ -197,8 +201,27 @@ static void *grow(void *table, size_t *cap, size_t used)
 	return t;
 }
 
+static struct cb_call *find_call(struct cb_build *b, uint64_t key, const char *callid,
+				 const char *queue);
+
 struct cb_call *cb_build_call(struct cb_build *b, uint64_t key, const char *callid,
 			      const char *queue)
+{
+	if (!b->recent) {
+		b->recent = calloc(CB_RECENT, sizeof *b->recent);
+		if (!b->recent)
+			abort();
+	}
+	struct cb_slot_call *r = &b->recent[(key >> 20) & (CB_RECENT - 1)];
+	if (r->c && r->key == key && !strcmp(r->c->callid, callid) && !strcmp(r->c->queue, queue))
+		return r->c;
+	struct cb_call *c = find_call(b, key, callid, queue);
+	*r = (struct cb_slot_call){key, c};
+	return c;
+}
+
+static struct cb_call *find_call(struct cb_build *b, uint64_t key, const char *callid,
+				 const char *queue)
 {
 	if (b->ncalls * 2 >= b->ccap) {
 		size_t cap = b->ccap ? b->ccap * 2 : 1024;
@@ -207,7 +230,7 @@ struct cb_call *cb_build_call(struct cb_build *b, uint64_t key, const char *call
 			abort();
 		for (size_t i = 0; i < b->ccap; i++)
 			if (b->calls[i].c) {
-				size_t j = b->calls[i].key & (cap - 1);
+				size_t j = (b->calls[i].key >> 1) & (cap - 1);
 				while (t[j].c)
 					j = (j + 1) & (cap - 1);
 				t[j] = b->calls[i];
@@ -216,7 +239,7 @@ struct cb_call *cb_build_call(struct cb_build *b, uint64_t key, const char *call
 		b->calls = t;
 		b->ccap = cap;
 	}
-	size_t j = key & (b->ccap - 1);
+	size_t j = (key >> 1) & (b->ccap - 1);
 	for (; b->calls[j].c; j = (j + 1) & (b->ccap - 1)) {
 		struct cb_call *c = b->calls[j].c;
 		if (b->calls[j].key == key && !strcmp(c->callid, callid) && !strcmp(c->queue, queue))
@@ -237,7 +260,7 @@ void cb_build_seen(struct cb_build *b, int64_t slot, const char *queue, const ch
 {
 	uint64_t h = (cb_key(agent, queue) ^ ((uint64_t)slot * 0x9e3779b97f4a7c15ull)) | 1;
 	b->seen = grow(b->seen, &b->scap, b->nseen);
-	size_t j = h & (b->scap - 1);
+	size_t j = (h >> 1) & (b->scap - 1);
 	for (struct cb_seen *s; (s = b->seen[j]); j = (j + 1) & (b->scap - 1))
 		if (s->h == h && s->slot == slot && !strcmp(s->agent, agent) &&
 		    !strcmp(s->queue, queue))
@@ -359,7 +382,7 @@ static uint32_t intern(struct interner *in, const char *s)
 			abort();
 		for (size_t i = 0; i < in->tcap; i++)
 			if (in->t[i].h) {
-				size_t j = in->t[i].h & (ncap - 1);
+				size_t j = (in->t[i].h >> 1) & (ncap - 1);
 				while (t[j].h)
 					j = (j + 1) & (ncap - 1);
 				t[j] = in->t[i];
@@ -369,7 +392,7 @@ static uint32_t intern(struct interner *in, const char *s)
 		in->tcap = ncap;
 	}
 	uint64_t h = cb_hash(s, strlen(s), 7) | 1;
-	size_t j = h & (in->tcap - 1);
+	size_t j = (h >> 1) & (in->tcap - 1);
 	for (; in->t[j].h; j = (j + 1) & (in->tcap - 1))
 		if (in->t[j].h == h && !strcmp(in->buf + in->t[j].off, s))
 			return in->t[j].off;
@@ -917,7 +940,7 @@ static void merge_chunk(struct gather *g)
 		struct cb_call *c = &g->v[i];
 		if (c->first)
 			continue;
-		size_t j = c->key & (cap - 1);
+		size_t j = (c->key >> 1) & (cap - 1);
 		for (; t[j] != SIZE_MAX; j = (j + 1) & (cap - 1))
 			if (same(&g->v[t[j]], c))
 				break;
@@ -932,7 +955,7 @@ static void merge_chunk(struct gather *g)
 		struct cb_call *c = &g->v[i];
 		if (!c->first)
 			continue;
-		size_t j = c->key & (cap - 1);
+		size_t j = (c->key >> 1) & (cap - 1);
 		for (; t[j] != SIZE_MAX; j = (j + 1) & (cap - 1))
 			if (same(&g->v[t[j]], c)) {
 				if (!g->v[t[j]].dead) {

@@ -31,6 +31,7 @@ struct ql_line;
 #define CB_MARGIN (6 * 3600) /* a call's fragments are anchored within this of its entry */
 #define CB_SLOT 900	     /* agents at work are kept by 15 minutes */
 #define CB_MERGE_AT 8	     /* segments that make a block be merged into one */
+#define CB_RECENT 4096	     /* calls a batch finds without its table */
 
 static inline int64_t cb_block(int64_t t)
 {
@@ -84,6 +85,8 @@ struct cb_build {
 		struct cb_call *c;
 	} *calls; /* the table: keys beside the calls, so a probe reads no call */
 	size_t ccap, ncalls;
+	struct cb_slot_call *recent; /* CB_RECENT calls by key, the last seen at each place: a
+				      * call's next line finds it there, in the cache */
 	struct cb_seen **seen;
 	size_t scap, nseen;
 	struct cb_call **clist; /* the same, in the order added */

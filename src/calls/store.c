@@ -434,7 +434,7 @@ static int64_t caller_person(struct calls_import *im, const char *caller)
 			abort();
 		for (size_t i = 0; i < b->ccap; i++)
 			if (b->callers[i]) {
-				size_t j = b->callers[i]->h & (cap - 1);
+				size_t j = (b->callers[i]->h >> 1) & (cap - 1);
 				while (t[j])
 					j = (j + 1) & (cap - 1);
 				t[j] = b->callers[i];
@@ -443,7 +443,7 @@ static int64_t caller_person(struct calls_import *im, const char *caller)
 		b->callers = t;
 		b->ccap = cap;
 	}
-	size_t j = h & (b->ccap - 1);
+	size_t j = (h >> 1) & (b->ccap - 1);
 	for (struct known_caller *k; (k = b->callers[j]); j = (j + 1) & (b->ccap - 1))
 		if (k->h == h && !strcmp(k->caller, caller))
 			return k->person;
@@ -472,7 +472,7 @@ static void key_add(struct keyset *s, uint64_t k)
 			abort();
 		for (size_t i = 0; i < s->cap; i++)
 			if (s->t[i]) {
-				size_t j = s->t[i] & (cap - 1);
+				size_t j = (s->t[i] >> 1) & (cap - 1);
 				while (t[j])
 					j = (j + 1) & (cap - 1);
 				t[j] = s->t[i];
@@ -481,7 +481,7 @@ static void key_add(struct keyset *s, uint64_t k)
 		s->t = t;
 		s->cap = cap;
 	}
-	size_t j = k & (s->cap - 1);
+	size_t j = (k >> 1) & (s->cap - 1);
 	for (; s->t[j]; j = (j + 1) & (s->cap - 1))
 		if (s->t[j] == k)
 			return;
@@ -492,7 +492,7 @@ static int key_has(const struct keyset *s, uint64_t k)
 {
 	if (!s->used)
 		return 0;
-	for (size_t j = k & (s->cap - 1); s->t[j]; j = (j + 1) & (s->cap - 1))
+	for (size_t j = (k >> 1) & (s->cap - 1); s->t[j]; j = (j + 1) & (s->cap - 1))
 		if (s->t[j] == k)
 			return 1;
 	return 0;
