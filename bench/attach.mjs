@@ -24,7 +24,7 @@ const dir = path.join(RUN, 'attach');
 fs.rmSync(dir, { recursive: true, force: true });
 fs.mkdirSync(dir, { recursive: true });
 const db = path.join(dir, 'attach.db');
-const demo = spawnSync(BIN, ['demo', '--db', db, '--people', '50', '--cases', '10', '--records', '0'],
+const demo = spawnSync(BIN, ['demo', '--db', db, '--people', '50', '--cases', '10', '--records', '0', '--calls-days', '0'],
   { cwd: ROOT, encoding: 'utf8' });
 if (demo.status !== 0) { console.log(`attachment bench: demo failed: ${demo.stderr}`); process.exit(1); }
 const nid = demo.stdout.trim().split('\n').at(-1).match(/\b\d{10}\b/)[0];

@@ -29,7 +29,7 @@ SMALL_PEOPLE=20000
 SMALL_CASES=50000
 LIST_ROWS=${BENCH_LIST_ROWS:-1000000}             # worker rows in the imported list (step 6)
 PROFILE_ROWS=${BENCH_LIST_PROFILE_ROWS:-50000}     # rows of the list profiled under callgrind; 0: no profile
-ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10, "attach": step 11, "calls": step 12, "pulse": step 13 alone (for working on one)
+ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10, "attach": step 11, "calls": steps 12 and 13, "pulse": step 14 alone (for working on one)
 STREAMS=${BENCH_STREAMS:-2000}                     # open live streams in step 10
 export BENCH_LUA_DIR=$ROOT/bench/lua
 
@@ -306,7 +306,7 @@ list_pair() {
 list_db() {
 	local db=$1
 	rm -f "$db" "$db"-* "${db%.db}-journal.db" "${db%.db}-journal.db"-*
-	bg_wait "$BIN" demo --db "$db" --people 50 --cases 0 --records 0 >"$RUN/list-demo.log" 2>&1 ||
+	bg_wait "$BIN" demo --db "$db" --people 50 --cases 0 --records 0 --calls-days 0 >"$RUN/list-demo.log" 2>&1 ||
 		die "demo for the list import failed: $(cat "$RUN/list-demo.log")"
 	sqlite3 "$db" "INSERT INTO workshops(code, name, employer_name, province, created)
 		VALUES ('1234567890', 'کارخانه نمونه', 'شرکت صنایع نمونه',
@@ -432,7 +432,7 @@ pension_batch_bench() {
 		local t0
 		t0=$(now_ns)
 		rm -f "$src" "${src%.db}-journal.db"
-		"$BIN" demo --db "$src" --people 10 --cases 0 --records 0 --scale national --sample 0 \
+		"$BIN" demo --db "$src" --people 10 --cases 0 --records 0 --calls-days 0 --scale national --sample 0 \
 			--pensioners "$n" >/dev/null || die "the pensioners' database could not be made"
 		sqlite3 "$src" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 		echo "   $n pensioners made by tamin demo --scale national in $(secs_since "$t0") s (kept in ${src#"$ROOT"/})"
@@ -477,7 +477,7 @@ history_db() {
 		local tmp=$BENCH/records-tmp.db
 		t0=$(now_ns)
 		rm -f "$db" "$db"-* "${db%.db}-journal.db"* "$tmp" "$tmp"-* "${tmp%.db}-journal.db"*
-		"$BIN" demo --db "$tmp" --people 10 --cases 0 --records 0 --scale national \
+		"$BIN" demo --db "$tmp" --people 10 --cases 0 --records 0 --calls-days 0 --scale national \
 			--sample "$HIST_SAMPLE" --filler "$HIST_FILLER" --pensioners 0 \
 			>"$RUN/records-scale.log" 2>&1 ||
 			die "tamin demo --scale national failed: $(tail -n 3 "$RUN/records-scale.log")"
@@ -607,7 +607,7 @@ stream_bench() {
 		"(bench/stream_client.c), vs GET /api/v1/me one at a time on the same server ..."
 	cc -O2 -o "$RUN/stream_client" "$ROOT/bench/stream_client.c" || die "bench/stream_client.c does not build"
 	rm -f "$db" "$db"-* "${db%.db}-journal.db"*
-	bg_wait "$BIN" demo --db "$db" --people 200 --cases 100 --records 0 >"$RUN/stream-demo.log" 2>&1 ||
+	bg_wait "$BIN" demo --db "$db" --people 200 --cases 100 --records 0 --calls-days 0 >"$RUN/stream-demo.log" 2>&1 ||
 		die "demo for the stream bench failed: $(cat "$RUN/stream-demo.log")"
 	nid=$(sqlite3 "$db" 'SELECT national_id FROM people LIMIT 1')
 	# one user and one address hold every stream: the caps per user and per address let them
@@ -670,10 +670,12 @@ node_rows() {
 calls_bench() {
 	echo "12. calls: 1,000,000 queue_log lines imported (tamin calls import) vs sqlite3 .import of the same lines (bench/calls.mjs) ..."
 	node_rows calls.mjs calls
+	echo "13. calls: the figures of a month by 15 minutes at 5,000,000 calls a year (tamin calls figures) vs sqlite3 counting the same calls in a plain table (bench/calls_figures.mjs) ..."
+	node_rows calls_figures.mjs "calls figures"
 }
 # the pulse at national scale: series and movers p50 beside GET /api/v1/me's (bench/pulse.mjs)
 pulse_bench() {
-	echo "13. the pulse at national scale: a year of 5,000,000 calls and 100,000,000 other contacts counted by the pulse's code, its series and movers p50 vs GET /api/v1/me (bench/pulse.mjs) ..."
+	echo "14. the pulse at national scale: a year of 5,000,000 calls and 100,000,000 other contacts counted by the pulse's code, its series and movers p50 vs GET /api/v1/me (bench/pulse.mjs) ..."
 	node_rows pulse.mjs pulse
 }
 # a 10 MiB attachment stored over HTTP vs cp (and sync) of the same file (bench/attach.mjs)
@@ -708,7 +710,7 @@ echo "note: --rate-limit 0 turns off tamin's per-address limiter, which one load
 echo
 SMALL=$RUN/cases.db
 t0=$(now_ns)
-bg_wait "$BIN" demo --db "$SMALL" --people "$SMALL_PEOPLE" --cases "$SMALL_CASES" --records 0 >"$RUN/demo.log" 2>&1 ||
+bg_wait "$BIN" demo --db "$SMALL" --people "$SMALL_PEOPLE" --cases "$SMALL_CASES" --records 0 --calls-days 0 >"$RUN/demo.log" 2>&1 ||
 	die "demo failed: $(cat "$RUN/demo.log")"
 echo "setup: demo database of $SMALL_PEOPLE people, $SMALL_CASES cases in $(secs_since "$t0") s"
 # Its 200 MB are written back now, not half a minute later in the middle of step 1, where
@@ -822,7 +824,7 @@ if [ "$mcount" -lt 1000000 ]; then
 	rm -f "$BENCH"/million.db* "$BENCH"/million-journal.db* "$BENCH"/million.tmp.db* \
 		"$BENCH"/million.tmp-journal.db*
 	t0=$(now_ns)
-	bg_wait "$BIN" demo --db "$MTMP" --people 200000 --cases 1000000 --records 0 >"$BENCH/million.log" 2>&1 ||
+	bg_wait "$BIN" demo --db "$MTMP" --people 200000 --cases 1000000 --records 0 --calls-days 0 >"$BENCH/million.log" 2>&1 ||
 		die "million-case demo failed: $(tail -n 5 "$BENCH/million.log")"
 	sqlite3 "$MTMP" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
 	sqlite3 "$BENCH/million.tmp-journal.db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
@@ -917,7 +919,7 @@ attach_bench
 
 calls_bench
 
-# ---- 13. the pulse at national scale ----
+# ---- 14. the pulse at national scale ----
 
 pulse_bench
 

@@ -29,6 +29,7 @@ static const struct command {
     {"calls import", cli_calls_import, "Asterisk queue_log files into the calls (counts as JSON)"},
     {"calls follow", cli_calls_follow, "follows a growing queue_log (and its rotation) into the calls"},
     {"calls figures", cli_calls_figures, "the phone line's figures per period, as JSON"},
+    {"calls list", cli_calls_list, "the calls that entered a queue in some days, as JSON"},
     {"migrate", cli_migrate, "bring the database's schema up to date"},
     {"sweep", cli_sweep, "mark overdue cases and escalate them (serve does so every minute)"},
     {"pulse detect", cli_pulse_detect, "the anomalies of a count series (CSV), one JSON line each"},

@@ -46,9 +46,7 @@ struct calls_import {
 	struct calls_bad bad[CALLS_BAD_MAX];
 	int nbad;
 	/* private */
-	struct arena arena; /* the pending calls; emptied by each flush */
-	struct calls_pending **table;
-	size_t cap, used;
+	struct calls_batch *batch; /* the lines and calls since the last flush (store.c) */
 	char carry[8192 + 2];
 	size_t ncarry;
 	int skipping; /* the line in carry grew over the longest a line may be */
@@ -182,9 +180,13 @@ typedef int (*calls_each_fn)(void *ctx, const struct calls_call *c, struct err *
 int calls_each(struct db *db, int64_t from, int64_t to, calls_each_fn fn, void *ctx,
 	       struct err *e);
 
-/* The calls of callid (a row per queue it entered), by entry time. 0, or -1 with e. */
+/* The calls of callid (a row per queue it entered), by entry time, looked for around the
+ * time an Asterisk callid names (EPOCH.SEQ, SYSTEMNAME-EPOCH.SEQ), or in the last two days
+ * for one that names none. 0, or -1 with e. */
 int calls_find(struct db *db, const char *callid, calls_each_fn fn, void *ctx, struct err *e);
-/* The latest max calls of person_id (the caller linked by mobile), latest first. */
+/* The latest max calls of person_id (the caller linked by mobile), latest first, among
+ * those of the last CALLS_PERSON_DAYS days. */
+#define CALLS_PERSON_DAYS 31
 int calls_of_person(struct db *db, int64_t person_id, int max, calls_each_fn fn, void *ctx,
 		    struct err *e);
 

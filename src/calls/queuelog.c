@@ -78,6 +78,17 @@ static int utf8_ok(const unsigned char *s, size_t n)
 {
 	size_t i = 0;
 	while (i < n) {
+		/* eight plain ASCII bytes at a time: none over 0x7e, none under 0x20 */
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+			if ((w | ((w + ones) & high) | (w - 0x20 * ones)) & high)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		unsigned c = s[i];
 		if (c < 0x80) {
 			if (c < 0x20 || c == 0x7f)
@@ -143,11 +154,26 @@ static enum ql_error datetime(const char *s, int64_t *out)
 	return rc == -1 ? QL_E_TIME : rc == -2 ? QL_E_IMPOSSIBLE : QL_OK;
 }
 
-static uint64_t fnv(uint64_t h, const char *s)
+/* The bytes s[0..n) into h, eight at a time (a multiply and a shift each, as in
+ * wyhash/xxh3's mixing); n itself too, so that a shorter text padded with NULs differs. */
+static uint64_t mix(uint64_t h, const char *s, size_t n)
 {
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return (h ^ 0x7c) * 0x100000001b3ull; /* a separator, so that "a|bc" and "ab|c" differ */
+	const uint64_t k = 0x9e3779b97f4a7c15ull;
+	h ^= n * k;
+	for (; n >= 8; s += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	if (n) {
+		uint64_t w = 0;
+		memcpy(&w, s, n);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	h *= 0xbf58476d1ce4e5b9ull;
+	return h ^ h >> 32;
 }
 
 static enum ql_event lookup(const char *name)
@@ -305,11 +331,11 @@ enum ql_error ql_parse(char *line, size_t len, struct ql_line *out)
 		break;
 	}
 
-	uint64_t h = 0xcbf29ce484222325ull;
-	h ^= (uint64_t)out->epoch;
-	h *= 0x100000001b3ull;
-	for (int i = 1; i < nf; i++)
-		h = fnv(h, f[i]);
-	out->hash = h;
+	/* the fields after the time lie one after the other, each ended by the NUL its '|'
+	 * became (so "a|bc" and "ab|c" differ): hashed as one run of bytes, the trailing
+	 * empty fields the two forms differ by left out */
+	const char *last = f[nf - 1];
+	out->hash = mix((uint64_t)out->epoch * 0x100000001b3ull, f[1],
+			(size_t)(last + strlen(last) - f[1]));
 	return QL_OK;
 }

@@ -1,151 +1,240 @@
-/* The import: queue_log lines into call_events (once each) and calls (built from every
- * event of a caller in a queue, in whatever order they come). */
+/* The import: queue_log lines into the hour blocks (blocks.h), each once, and the calls
+ * they build. A line is checked against the hashes its block held before the batch (read
+ * once per block and batch) and those new in the batch; a flush writes each touched block
+ * one segment: its new lines, their hashes sorted, the calls anchored there. */
 #include "calls/calls.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/jw.h"
 #include "base/text.h"
+#include "calls/blocks.h"
 #include "calls/queuelog.h"
 #include "people/people.h"
 #include "store/store.h"
 
-/* A call's facts from the events of this batch; -1: not said. Each is merged into the
- * stored row by a rule that does not depend on order (earliest, latest, largest, the
- * strongest outcome), so a call is the same whatever order its lines came in. */
-struct calls_pending {
-	uint64_t h;
-	const char *callid, *queue, *caller, *agent, *outcome;
-	int64_t entered, connected, ended, wait_s, talk_s;
-	int rank;
+/* A block touched by the batch. */
+struct pblock {
+	int64_t start;
+	uint64_t *old; /* the hashes stored before the batch, sorted */
+	size_t nold;
+	uint64_t *hashes; /* the batch's new lines' */
+	size_t nh, hcap;
+	char *lines; /* the new lines, each ended by a newline */
+	size_t nl, lcap;
+	uint64_t *set; /* the new hashes again, a set (0 is kept by zero) */
+	size_t scap, sused;
+	int zero;
 };
 
-/* The outcomes by strength: a caller answered in the end was answered, whatever else
- * the log says of them. */
-static const struct {
-	const char *name;
-	enum ql_event ev;
-	int rank;
-} outcomes[] = {
-    {"empty", QL_EXITEMPTY, 1},	      {"key", QL_EXITWITHKEY, 2},
-    {"timeout", QL_EXITWITHTIMEOUT, 3}, {"withdraw", QL_WITHDRAW, 4},
-    {"abandoned", QL_ABANDON, 5},	      {"transfer", QL_TRANSFER, 6},
-    {"transfer", QL_BLINDTRANSFER, 6},  {"transfer", QL_ATTENDEDTRANSFER, 6},
-    {"answered", QL_COMPLETEAGENT, 7},  {"answered", QL_COMPLETECALLER, 7},
+struct pent;
+
+/* caller -> person, kept across flushes of a large import */
+struct known_caller {
+	uint64_t h;
+	const char *caller;
+	int64_t person;
+};
+
+struct calls_batch {
+	struct arena arena; /* the calls' strings; emptied by each flush */
+	struct cb_build build;
+	struct pblock *blocks;
+	size_t nblocks, bcap;
+	size_t *bindex; /* start -> 1 + index in blocks; 0 empty */
+	size_t bicap;
+	size_t last; /* 1 + the index of the block last touched */
+	struct arena people_arena;
+	struct known_caller **callers;
+	size_t ccap, cused;
+	struct pent *pv; /* a large piece's lines, parsed on a second thread */
+	size_t pvcap;
+	char *pcopy;
+	size_t pccap;
 };
 
 void calls_import_init(struct calls_import *im, struct db *db)
 {
 	memset(im, 0, sizeof *im);
 	im->db = db;
-	arena_init(&im->arena);
+	struct calls_batch *b = calloc(1, sizeof *b);
+	if (!b)
+		abort();
+	arena_init(&b->arena);
+	arena_init(&b->people_arena);
+	cb_build_init(&b->build, &b->arena);
+	im->batch = b;
+}
+
+static void clear_blocks(struct calls_batch *b)
+{
+	for (size_t i = 0; i < b->nblocks; i++) {
+		free(b->blocks[i].old);
+		free(b->blocks[i].hashes);
+		free(b->blocks[i].lines);
+		free(b->blocks[i].set);
+	}
+	b->nblocks = 0;
+	b->last = 0;
+	if (b->bindex)
+		memset(b->bindex, 0, b->bicap * sizeof *b->bindex);
+}
+
+static void clear_callers(struct calls_batch *b)
+{
+	free(b->callers);
+	b->callers = NULL;
+	b->ccap = b->cused = 0;
+	arena_release(&b->people_arena);
+	arena_init(&b->people_arena);
 }
 
 void calls_import_release(struct calls_import *im)
 {
-	arena_release(&im->arena);
-	free(im->table);
-	im->table = NULL;
+	struct calls_batch *b = im->batch;
+	if (!b)
+		return;
+	clear_blocks(b);
+	free(b->blocks);
+	free(b->bindex);
+	cb_build_free(&b->build);
+	arena_release(&b->arena);
+	clear_callers(b);
+	arena_release(&b->people_arena);
+	free(b->pv);
+	free(b->pcopy);
+	free(b);
+	im->batch = NULL;
 }
 
-static uint64_t key_hash(const char *callid, const char *queue)
+static void *more(void *p, size_t *cap, size_t need, size_t size)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (const char *s = callid; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	h = (h ^ 0x1f) * 0x100000001b3ull;
-	for (const char *s = queue; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-	return h | 1;
-}
-
-static struct calls_pending *pending(struct calls_import *im, const char *callid,
-				     const char *queue)
-{
-	if (im->used * 2 >= im->cap) {
-		size_t cap = im->cap ? im->cap * 2 : 4096;
-		struct calls_pending **t = calloc(cap, sizeof(struct calls_pending *));
-		if (!t)
-			abort();
-		for (size_t i = 0; i < im->cap; i++)
-			if (im->table[i]) {
-				size_t j = im->table[i]->h & (cap - 1);
-				while (t[j])
-					j = (j + 1) & (cap - 1);
-				t[j] = im->table[i];
-			}
-		free(im->table);
-		im->table = t;
-		im->cap = cap;
-	}
-	uint64_t h = key_hash(callid, queue);
-	size_t j = h & (im->cap - 1);
-	for (struct calls_pending *p; (p = im->table[j]); j = (j + 1) & (im->cap - 1))
-		if (p->h == h && !strcmp(p->callid, callid) && !strcmp(p->queue, queue))
-			return p;
-	struct calls_pending *p = arena_alloc(&im->arena, sizeof *p);
-	p->h = h;
-	p->callid = arena_strdup(&im->arena, callid);
-	p->queue = arena_strdup(&im->arena, queue);
-	p->entered = p->connected = p->ended = p->wait_s = p->talk_s = -1;
-	im->table[j] = p;
-	im->used++;
+	if (need <= *cap)
+		return p;
+	size_t n = *cap ? *cap : 16;
+	while (n < need)
+		n *= 2;
+	p = realloc(p, n * size);
+	if (!p)
+		abort();
+	*cap = n;
 	return p;
 }
 
-static void at_least(int64_t *v, int64_t x)
+/* ---- the blocks touched ---- */
+
+static int old_hashes(void *ctx, const struct cb_seg *s, struct err *e)
 {
-	if (x >= 0 && x > *v)
-		*v = x;
-}
-static void at_most(int64_t *v, int64_t x)
-{
-	if (x >= 0 && (*v < 0 || x < *v))
-		*v = x;
+	(void)e;
+	struct pblock *p = ctx;
+	if (!s->nhashes)
+		return 0;
+	size_t cap = p->nold;
+	p->old = more(p->old, &cap, p->nold + s->nhashes, sizeof *p->old);
+	memcpy(p->old + p->nold, s->hashes, s->nhashes * sizeof *s->hashes);
+	p->nold += s->nhashes;
+	return 0;
 }
 
-/* What one new event says of its call. */
-static void merge(struct calls_import *im, const struct ql_line *l)
+
+static size_t slot_of(int64_t start, size_t cap)
 {
-	if (!ql_is_call_event(l->event) || l->event == QL_RINGNOANSWER ||
-	    l->event == QL_RINGCANCELED)
-		return;
-	struct calls_pending *p = pending(im, l->callid, l->queue);
-	int64_t t = l->epoch, w = l->wait_s, talk = l->talk_s;
-	at_least(&p->wait_s, w);
-	at_least(&p->talk_s, talk);
-	if (strcmp(l->agent, "NONE") && l->agent[0] && !p->agent)
-		p->agent = arena_strdup(&im->arena, l->agent);
-	switch (l->event) {
-	case QL_ENTERQUEUE:
-		at_most(&p->entered, t);
-		if (l->callerid && !p->caller)
-			p->caller = arena_strdup(&im->arena, l->callerid);
-		return;
-	case QL_CONNECT:
-		at_most(&p->connected, t);
-		if (w >= 0)
-			at_most(&p->entered, t - w);
-		return;
-	default:
-		break;
-	}
-	for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++)
-		if (outcomes[i].ev == l->event) {
-			at_least(&p->ended, t);
-			if (outcomes[i].rank > p->rank) {
-				p->rank = outcomes[i].rank;
-				p->outcome = outcomes[i].name;
-			}
-			if (outcomes[i].rank >= 6 && talk >= 0) {
-				at_most(&p->connected, t - talk);
-				if (w >= 0)
-					at_most(&p->entered, t - talk - w);
-			} else if (outcomes[i].rank < 6 && w >= 0) {
-				at_most(&p->entered, t - w);
-			}
+	return (size_t)(((uint64_t)start / CB_BLOCK) * 0x9e3779b97f4a7c15ull >> 20) & (cap - 1);
+}
+
+/* The batch's block starting at start, its stored hashes read when first touched. */
+static struct pblock *block_of(struct calls_import *im, int64_t start, struct err *e)
+{
+	struct calls_batch *b = im->batch;
+	if (b->last && b->blocks[b->last - 1].start == start)
+		return &b->blocks[b->last - 1];
+	if (b->nblocks * 2 >= b->bicap) {
+		size_t cap = b->bicap ? b->bicap * 2 : 256;
+		size_t *t = calloc(cap, sizeof *t);
+		if (!t)
+			abort();
+		for (size_t i = 0; i < b->nblocks; i++) {
+			size_t j = slot_of(b->blocks[i].start, cap);
+			while (t[j])
+				j = (j + 1) & (cap - 1);
+			t[j] = i + 1;
 		}
+		free(b->bindex);
+		b->bindex = t;
+		b->bicap = cap;
+	}
+	size_t j = slot_of(start, b->bicap);
+	for (; b->bindex[j]; j = (j + 1) & (b->bicap - 1))
+		if (b->blocks[b->bindex[j] - 1].start == start) {
+			b->last = b->bindex[j];
+			return &b->blocks[b->last - 1];
+		}
+	b->blocks = more(b->blocks, &b->bcap, b->nblocks + 1, sizeof *b->blocks);
+	struct pblock *p = &b->blocks[b->nblocks];
+	memset(p, 0, sizeof *p);
+	p->start = start;
+	if (cb_each_seg(im->db, start, start + 1, CB_HASHES, old_hashes, p, e) < 0) {
+		free(p->old);
+		return NULL;
+	}
+	/* a merged block's are sorted; several segments' are sorted together */
+	cb_sort_u64(p->old, p->nold);
+	b->bindex[j] = ++b->nblocks;
+	b->last = b->nblocks;
+	return p;
+}
+
+static int stored(const struct pblock *p, uint64_t h)
+{
+	size_t lo = 0, hi = p->nold;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (p->old[mid] < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < p->nold && p->old[lo] == h;
+}
+
+/* h added to the block's new hashes: 1, or 0 when it was there. A set per block stays
+ * in the cache while a log's lines fill that hour (one for the batch did not: a miss a
+ * line). */
+static int seen_add(struct pblock *b, uint64_t h)
+{
+	if (!h) {
+		if (b->zero)
+			return 0;
+		return b->zero = 1;
+	}
+	if (b->sused * 2 >= b->scap) {
+		size_t cap = b->scap ? b->scap * 2 : 1024;
+		uint64_t *t = calloc(cap, sizeof *t);
+		if (!t)
+			abort();
+		for (size_t i = 0; i < b->scap; i++)
+			if (b->set[i]) {
+				size_t j = b->set[i] & (cap - 1);
+				while (t[j])
+					j = (j + 1) & (cap - 1);
+				t[j] = b->set[i];
+			}
+		free(b->set);
+		b->set = t;
+		b->scap = cap;
+	}
+	size_t j = h & (b->scap - 1);
+	for (; b->set[j]; j = (j + 1) & (b->scap - 1))
+		if (b->set[j] == h)
+			return 0;
+	b->set[j] = h;
+	b->sused++;
+	return 1;
 }
 
 static void bad(struct calls_import *im, enum ql_error why)
@@ -155,13 +244,13 @@ static void bad(struct calls_import *im, enum ql_error why)
 		im->bad[im->nbad++] = (struct calls_bad){im->file, im->lineno, ql_error_name(why)};
 }
 
-/* One line at line[0..len), line[len] writable. */
-static int one(struct calls_import *im, char *line, size_t len, struct err *e)
+/* One line, src[0..len) (the caller's bytes, unchanged), as its parse found it (l when
+ * why is QL_OK). */
+static int parsed(struct calls_import *im, const char *src, size_t len, enum ql_error why,
+		  const struct ql_line *lp, struct err *e)
 {
 	im->lines++;
 	im->lineno++;
-	struct ql_line l;
-	enum ql_error why = ql_parse(line, len, &l);
 	if (why == QL_E_EMPTY) {
 		im->lines--; /* a blank line (the last newline's) is no line */
 		return 0;
@@ -170,46 +259,122 @@ static int one(struct calls_import *im, char *line, size_t len, struct err *e)
 		bad(im, why);
 		return 0;
 	}
-	/* the data fields as one text again, as the file had them */
-	size_t n = 0;
-	for (int i = 0; i < l.ndata; i++) {
-		size_t k = strlen(l.data[i]);
-		if (i)
-			im->data[n++] = '|';
-		memcpy(im->data + n, l.data[i], k);
-		n += k;
-	}
-	im->data[n] = 0;
-	struct db_stmt *s = db_prepare(im->db, "INSERT INTO call_events (epoch, hash, callid, queue, "
-					       "agent, event, data) VALUES ($1, $2, $3, $4, $5, $6, "
-					       "$7) ON CONFLICT DO NOTHING");
-	if (!s)
-		return db_fail(im->db, e);
-	db_bind_int(s, 1, l.epoch);
-	db_bind_int(s, 2, (int64_t)l.hash);
-	db_bind_text_ref(s, 3, l.callid);
-	db_bind_text_ref(s, 4, l.queue);
-	db_bind_text_ref(s, 5, l.agent);
-	db_bind_text_ref(s, 6, l.event_name);
-	db_bind_text_ref(s, 7, im->data);
-	int rc = db_step(s);
-	db_done(s);
-	if (rc < 0)
-		return db_fail(im->db, e);
-	if (db_changes(im->db) == 0) {
+	const struct ql_line *l = lp;
+	struct pblock *p = block_of(im, cb_block(l->epoch), e);
+	if (!p)
+		return -1;
+	if ((p->nold && stored(p, l->hash)) || !seen_add(p, l->hash)) {
 		im->duplicates++;
 		return 0;
 	}
+	if (len && src[len - 1] == '\r')
+		len--;
+	p->lines = more(p->lines, &p->lcap, p->nl + len + 1, 1);
+	memcpy(p->lines + p->nl, src, len);
+	p->nl += len;
+	p->lines[p->nl++] = '\n';
+	p->hashes = more(p->hashes, &p->hcap, p->nh + 1, sizeof *p->hashes);
+	p->hashes[p->nh++] = l->hash;
 	im->events++;
-	merge(im, &l);
+	cb_build_event(&im->batch->build, l);
 	if (im->on_event)
-		im->on_event(im->on_event_ctx, &l);
+		im->on_event(im->on_event_ctx, l);
 	return 0;
+}
+
+/* One line, parsed in a copy. */
+static int one(struct calls_import *im, const char *src, size_t len, struct err *e)
+{
+	struct ql_line l;
+	memcpy(im->data, src, len);
+	enum ql_error why = ql_parse(im->data, len, &l);
+	return parsed(im, src, len, why, &l, e);
+}
+
+/* ---- the lines of a large piece parsed on a second thread ----
+ * The caller's thread finds the lines, a worker parses them in order into copies (the
+ * parse writes NULs), publishing how many are done; the caller's thread takes each once
+ * parsed: the duplicate check, the calls, the hook stay on it and in the file's order. */
+#define PARALLEL_MIN (64u << 10) /* bytes of whole lines worth a second thread */
+
+struct pent {
+	size_t off, len;
+	enum ql_error why;
+	struct ql_line l;
+};
+struct pjob {
+	const char *buf;
+	char *copy;
+	struct pent *v;
+	size_t n;
+	_Atomic size_t done;
+};
+
+static void *parse_lines(void *arg)
+{
+	struct pjob *j = arg;
+	for (size_t i = 0; i < j->n; i++) {
+		struct pent *x = &j->v[i];
+		if (x->why != QL_E_LONG) {
+			char *c = j->copy + x->off + i;
+			memcpy(c, j->buf + x->off, x->len);
+			x->why = ql_parse(c, x->len, &x->l);
+		}
+		if ((i & 63) == 63)
+			atomic_store_explicit(&j->done, i + 1, memory_order_release);
+	}
+	atomic_store_explicit(&j->done, j->n, memory_order_release);
+	return NULL;
+}
+
+/* buf[0..len), whole lines (len just after a newline), nothing carried before them. */
+static int parallel(struct calls_import *im, const char *buf, size_t len, struct err *e)
+{
+	struct calls_batch *b = im->batch;
+	size_t n = 0;
+	for (const char *p = buf, *end = buf + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		b->pv = more(b->pv, &b->pvcap, n + 1, sizeof *b->pv);
+		struct pent *x = &b->pv[n++];
+		x->off = (size_t)(p - buf);
+		x->len = (size_t)(nl - p);
+		/* longer than any line may be: counted once (as calls_import_text does) */
+		x->why = x->len > QL_LINE_MAX + 1 ? QL_E_LONG : QL_OK;
+		p = nl + 1;
+	}
+	b->pcopy = more(b->pcopy, &b->pccap, len + n + 1, 1);
+	struct pjob j = {buf, b->pcopy, b->pv, n, 0};
+	pthread_t t;
+	int threaded = pthread_create(&t, NULL, parse_lines, &j) == 0;
+	if (!threaded)
+		parse_lines(&j);
+	int rc = 0;
+	size_t ready = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		for (int spins = 0; i >= ready; spins++) {
+			ready = atomic_load_explicit(&j.done, memory_order_acquire);
+			if (i >= ready && spins > 64)
+				sched_yield();
+		}
+		struct pent *x = &b->pv[i];
+		rc = parsed(im, buf + x->off, x->len, x->why, &x->l, e);
+	}
+	if (threaded)
+		pthread_join(t, NULL);
+	return rc;
 }
 
 int calls_import_text(struct calls_import *im, const char *buf, size_t len, struct err *e)
 {
 	const char *p = buf, *end = buf + len;
+	if (!im->ncarry && !im->skipping && len >= PARALLEL_MIN) {
+		const char *last = memrchr(buf, '\n', len);
+		if (last && last - buf >= (ptrdiff_t)PARALLEL_MIN / 2) {
+			if (parallel(im, buf, (size_t)(last - buf) + 1, e) < 0)
+				return -1;
+			p = last + 1;
+		}
+	}
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
@@ -233,11 +398,8 @@ int calls_import_text(struct calls_import *im, const char *buf, size_t len, stru
 			im->ncarry = 0;
 			if (one(im, im->carry, n, e) < 0)
 				return -1;
-		} else {
-			/* parsed in place in a copy: the caller's bytes stay as given */
-			memcpy(im->carry, p, k);
-			if (one(im, im->carry, k, e) < 0)
-				return -1;
+		} else if (one(im, p, k, e) < 0) {
+			return -1;
 		}
 		p = nl ? nl + 1 : end;
 	}
@@ -257,88 +419,224 @@ int calls_import_finish(struct calls_import *im, struct err *e)
 	return calls_import_flush(im, e);
 }
 
-/* The person whose mobile on record is the caller's number, when exactly one is. */
+/* ---- the flush ---- */
+
+/* The person whose mobile on record is the caller's number, when exactly one is; known
+ * callers from a cache. */
 static int64_t caller_person(struct calls_import *im, const char *caller)
 {
-	if (!caller)
-		return 0;
-	char *mobile = text_mobile(&im->arena, caller);
+	struct calls_batch *b = im->batch;
+	uint64_t h = cb_key(caller, "");
+	if (b->cused * 2 >= b->ccap) {
+		size_t cap = b->ccap ? b->ccap * 2 : 1024;
+		struct known_caller **t = calloc(cap, sizeof(struct known_caller *));
+		if (!t)
+			abort();
+		for (size_t i = 0; i < b->ccap; i++)
+			if (b->callers[i]) {
+				size_t j = (b->callers[i]->h >> 1) & (cap - 1);
+				while (t[j])
+					j = (j + 1) & (cap - 1);
+				t[j] = b->callers[i];
+			}
+		free(b->callers);
+		b->callers = t;
+		b->ccap = cap;
+	}
+	size_t j = (h >> 1) & (b->ccap - 1);
+	for (struct known_caller *k; (k = b->callers[j]); j = (j + 1) & (b->ccap - 1))
+		if (k->h == h && !strcmp(k->caller, caller))
+			return k->person;
+	struct known_caller *k = arena_alloc(&b->people_arena, sizeof *k);
+	k->h = h;
+	k->caller = arena_strdup(&b->people_arena, caller);
+	char *mobile = text_mobile(&b->people_arena, caller);
 	int64_t ids[2];
-	return mobile && people_find_mobile(im->db, mobile, ids, 2) == 1 ? ids[0] : 0;
+	k->person = mobile && people_find_mobile(im->db, mobile, ids, 2) == 1 ? ids[0] : 0;
+	b->callers[j] = k;
+	b->cused++;
+	return k->person;
 }
 
-/* The merge rules of `merge` again, between the stored row and the batch's. Each CASE
- * keeps the stored value unless the new one is earlier, later or stronger. */
-static const char *const upsert_sql =
-    "UPDATE calls SET "
-    "caller = COALESCE(caller, $3), "
-    "person_id = COALESCE(person_id, $4), "
-    "entered = CASE WHEN $5 IS NOT NULL AND (entered IS NULL OR $5 < entered) THEN $5 ELSE "
-    "entered END, "
-    "connected = CASE WHEN $6 IS NOT NULL AND (connected IS NULL OR $6 < connected) THEN $6 ELSE "
-    "connected END, "
-    "ended = CASE WHEN $7 IS NOT NULL AND (ended IS NULL OR $7 > ended) THEN $7 ELSE ended END, "
-    "wait_s = CASE WHEN $8 IS NOT NULL AND (wait_s IS NULL OR $8 > wait_s) THEN $8 ELSE wait_s "
-    "END, "
-    "talk_s = CASE WHEN $9 IS NOT NULL AND (talk_s IS NULL OR $9 > talk_s) THEN $9 ELSE talk_s "
-    "END, "
-    "outcome = CASE WHEN $11 > outcome_rank THEN $10 ELSE outcome END, "
-    "outcome_rank = CASE WHEN $11 > outcome_rank THEN $11 ELSE outcome_rank END, "
-    "agent = COALESCE(agent, $12) "
-    "WHERE callid = $1 AND queue = $2";
-
-static void bind_time(struct db_stmt *s, int i, int64_t v)
+/* Keys of the calls stored in a range of blocks (a set; 0 never a key: cb_key sets bit 0). */
+struct keyset {
+	uint64_t *t;
+	size_t cap, used;
+};
+static void key_add(struct keyset *s, uint64_t k)
 {
-	if (v >= 0)
-		db_bind_int(s, i, v);
-	else
-		db_bind_null(s, i);
+	if (s->used * 2 >= s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		uint64_t *t = calloc(cap, sizeof *t);
+		if (!t)
+			abort();
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->t[i]) {
+				size_t j = (s->t[i] >> 1) & (cap - 1);
+				while (t[j])
+					j = (j + 1) & (cap - 1);
+				t[j] = s->t[i];
+			}
+		free(s->t);
+		s->t = t;
+		s->cap = cap;
+	}
+	size_t j = (k >> 1) & (s->cap - 1);
+	for (; s->t[j]; j = (j + 1) & (s->cap - 1))
+		if (s->t[j] == k)
+			return;
+	s->t[j] = k;
+	s->used++;
+}
+static int key_has(const struct keyset *s, uint64_t k)
+{
+	if (!s->used)
+		return 0;
+	for (size_t j = (k >> 1) & (s->cap - 1); s->t[j]; j = (j + 1) & (s->cap - 1))
+		if (s->t[j] == k)
+			return 1;
+	return 0;
+}
+static int stored_keys(void *ctx, const struct cb_seg *s, struct err *e)
+{
+	(void)e;
+	for (size_t i = 0; i < s->ncalls; i++)
+		key_add(ctx, s->calls[i].key);
+	return 0;
+}
+
+/* Things by the block they go to, in the order added within a block. */
+struct to_block {
+	int64_t start;
+	size_t i;
+	void *p;
+};
+static int by_block(const void *a, const void *b)
+{
+	const struct to_block *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+/* sorted unless already (a log read in its order mostly is) */
+static void sort_blocks(struct to_block *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (v[i].start < v[i - 1].start) {
+			qsort(v, n, sizeof *v, by_block);
+			return;
+		}
+}
+static int by_start(const void *a, const void *b)
+{
+	int64_t x = ((const struct pblock *)a)->start, y = ((const struct pblock *)b)->start;
+	return x < y ? -1 : x > y;
+}
+
+/* The calls of the batch: their person, whether any of theirs was stored near them. */
+static int settle_calls(struct calls_import *im, struct cb_call **calls, size_t n,
+			struct err *e)
+{
+	int64_t lo = INT64_MAX, hi = INT64_MIN;
+	int callers = 0;
+	for (size_t i = 0; i < n; i++) {
+		int64_t a = cb_block(cb_anchor(calls[i]));
+		lo = a < lo ? a : lo;
+		hi = a > hi ? a : hi;
+		callers |= calls[i]->caller != NULL;
+	}
+	if (callers) {
+		/* a large batch keeps the callers it looked up; a small one (a followed log's
+		 * second) looks again, so that a person added meanwhile is found */
+		if (n < 1000 || im->batch->cused > 200000)
+			clear_callers(im->batch);
+		int64_t one_v[1] = {0};
+		int any = db_run_ints(im->db, "SELECT 1 FROM people WHERE mobile IS NOT NULL AND "
+					      "id > $1 LIMIT 1",
+				      1, one_v);
+		if (any < 0)
+			return db_fail(im->db, e);
+		for (size_t i = 0; any && i < n; i++)
+			if (calls[i]->caller)
+				calls[i]->person_id = caller_person(im, calls[i]->caller);
+	}
+	struct keyset ks = {0};
+	if (cb_each_seg(im->db, lo - CB_MARGIN, hi + CB_MARGIN + CB_BLOCK, CB_CALLS, stored_keys,
+			&ks, e) < 0) {
+		free(ks.t);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		calls[i]->first = !key_has(&ks, calls[i]->key);
+		im->calls += calls[i]->first;
+	}
+	free(ks.t);
+	return 0;
 }
 
 int calls_import_flush(struct calls_import *im, struct err *e)
 {
-	for (size_t i = 0; i < im->cap; i++) {
-		struct calls_pending *p = im->table[i];
-		if (!p)
-			continue;
-		struct db_stmt *s = db_prepare(im->db, "INSERT INTO calls (callid, queue) VALUES "
-						       "($1, $2) ON CONFLICT DO NOTHING");
-		if (!s)
-			return db_fail(im->db, e);
-		db_bind_text_ref(s, 1, p->callid);
-		db_bind_text_ref(s, 2, p->queue);
-		int rc = db_step(s);
-		db_done(s);
-		if (rc < 0)
-			return db_fail(im->db, e);
-		im->calls += db_changes(im->db);
-		int64_t person = caller_person(im, p->caller);
-		s = db_prepare(im->db, upsert_sql);
-		if (!s)
-			return db_fail(im->db, e);
-		db_bind_text_ref(s, 1, p->callid);
-		db_bind_text_ref(s, 2, p->queue);
-		db_bind_text_ref(s, 3, p->caller);
-		bind_time(s, 4, person ? person : -1);
-		bind_time(s, 5, p->entered);
-		bind_time(s, 6, p->connected);
-		bind_time(s, 7, p->ended);
-		bind_time(s, 8, p->wait_s);
-		bind_time(s, 9, p->talk_s);
-		db_bind_text_ref(s, 10, p->outcome);
-		db_bind_int(s, 11, p->rank);
-		db_bind_text_ref(s, 12, p->agent);
-		rc = db_step(s);
-		db_done(s);
-		if (rc < 0)
-			return db_fail(im->db, e);
+	struct calls_batch *b = im->batch;
+	struct cb_build *bd = &b->build;
+	size_t nc = bd->ncalls, ns = bd->nseen;
+	int rc = nc ? settle_calls(im, bd->clist, nc, e) : 0;
+	struct to_block *calls = malloc((nc + 1) * sizeof *calls);
+	struct to_block *seen = malloc((ns + 1) * sizeof *seen);
+	struct cb_call **cv = malloc((nc + 1) * sizeof(struct cb_call *));
+	struct cb_seen **sv = malloc((ns + 1) * sizeof(struct cb_seen *));
+	if (!calls || !seen || !cv || !sv)
+		abort();
+	for (size_t i = 0; i < nc; i++)
+		calls[i] = (struct to_block){cb_block(cb_anchor(bd->clist[i])), i, bd->clist[i]};
+	for (size_t i = 0; i < ns; i++)
+		seen[i] = (struct to_block){cb_block(bd->slist[i]->slot), i, bd->slist[i]};
+	sort_blocks(calls, nc);
+	sort_blocks(seen, ns);
+	for (size_t i = 0; i < nc; i++)
+		cv[i] = calls[i].p;
+	for (size_t i = 0; i < ns; i++)
+		sv[i] = seen[i].p;
+	if (b->nblocks)
+		qsort(b->blocks, b->nblocks, sizeof *b->blocks, by_start);
+	/* each block with new lines, calls or agents: one segment */
+	size_t ib = 0, ic = 0, is = 0;
+	while (rc == 0) {
+		int64_t start = INT64_MAX;
+		while (ib < b->nblocks && !b->blocks[ib].nh)
+			ib++;
+		if (ib < b->nblocks)
+			start = b->blocks[ib].start;
+		if (ic < nc && calls[ic].start < start)
+			start = calls[ic].start;
+		if (is < ns && seen[is].start < start)
+			start = seen[is].start;
+		if (start == INT64_MAX)
+			break;
+		struct pblock *p = ib < b->nblocks && b->blocks[ib].start == start ? &b->blocks[ib++]
+										  : NULL;
+		size_t c0 = ic, s0 = is;
+		while (ic < nc && calls[ic].start == start)
+			ic++;
+		while (is < ns && seen[is].start == start)
+			is++;
+		struct cb_blobs blob = {0};
+		if (ic > c0 || is > s0)
+			cb_encode(cv + c0, ic - c0, sv + s0, is - s0, start, &blob);
+		if (p)
+			cb_sort_u64(p->hashes, p->nh);
+		rc = cb_put(im->db, start, p ? p->hashes : NULL, p ? p->nh : 0, p ? p->lines : NULL,
+			    p ? p->nl : 0, &blob, e);
+		cb_blobs_free(&blob);
 	}
-	if (im->table) /* none yet when every line was a duplicate (fuzz_api found it) */
-		memset(im->table, 0, im->cap * sizeof(struct calls_pending *));
-	im->used = 0;
-	arena_release(&im->arena);
-	arena_init(&im->arena);
-	return 0;
+	free(calls);
+	free(seen);
+	free(cv);
+	free(sv);
+	clear_blocks(b);
+	cb_build_clear(bd);
+	arena_release(&b->arena);
+	arena_init(&b->arena);
+	return rc;
 }
 
 void calls_import_write(const struct calls_import *im, struct jw *w)

@@ -282,3 +282,69 @@ int cli_calls_figures(int argc, char **argv)
 	cli_close(db);
 	return rc < 0 ? cli_fail("%s", e.message) : 0;
 }
+
+/* ---- list ---- */
+
+static int list_one(void *ctx, const struct calls_call *c, struct err *e)
+{
+	(void)e;
+	struct jw *w = ctx;
+	jw_object(w, NULL);
+	jw_str(w, "callid", c->callid);
+	jw_str(w, "queue", c->queue);
+	jw_str(w, "caller", c->caller);
+	jw_str(w, "agent", c->agent);
+	jw_str(w, "outcome", c->outcome);
+	if (c->person_id)
+		jw_int(w, "person_id", c->person_id);
+	else
+		jw_null(w, "person_id");
+	const char *keys[] = {"entered", "connected", "ended", "wait_s", "talk_s"};
+	const int64_t v[] = {c->entered, c->connected, c->ended, c->wait_s, c->talk_s};
+	for (int i = 0; i < 5; i++) {
+		if (v[i] >= 0)
+			jw_int(w, keys[i], v[i]);
+		else
+			jw_null(w, keys[i]);
+	}
+	jw_end(w);
+	return 0;
+}
+
+int cli_calls_list(int argc, char **argv)
+{
+	const char *db_path = NULL, *data = cli_data_default();
+	const char *from = NULL, *to = NULL;
+	const struct opt options[] = {
+	    CLI_DB_OPTS(&db_path, &data),
+	    OPT_REQUIRED_STRING("--from", "YYYY-MM-DD", &from, "the first day (Tehran time)"),
+	    OPT_REQUIRED_STRING("--to", "YYYY-MM-DD", &to, "the last day, included"),
+	    OPT_END};
+	const struct opts_cmd cmd = {
+	    .name = "tamin calls list",
+	    .about = "The calls that entered a queue in the days, by entry time, as a JSON array:\n"
+		     "callid, queue, caller, agent, outcome, person_id, entered, connected, ended,\n"
+		     "wait_s, talk_s (times UTC seconds; null when not known).",
+	    .opts = options};
+	int status;
+	if (cli_parse(&cmd, argc, argv, NULL, &status) < 0)
+		return status;
+	struct calls_figures_query q;
+	struct err e = {0};
+	if (calls_figures_parse(from, to, NULL, NULL, NULL, NULL, &q, &e) < 0)
+		return cli_fail("--%s: %s", e.field, e.message);
+	struct db *db;
+	if (cli_open(db_path, data, &db) < 0)
+		return 2;
+	struct jw w;
+	jw_init(&w);
+	jw_array(&w, NULL);
+	int rc = calls_each(db, q.from, q.to, list_one, &w, &e);
+	jw_end(&w);
+	if (rc == 0)
+		print_json(&w);
+	else
+		jw_release(&w);
+	cli_close(db);
+	return rc < 0 ? cli_fail("%s", e.message) : 0;
+}

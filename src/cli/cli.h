@@ -31,6 +31,7 @@ int cli_rules(int argc, char **argv);		  /* cli/rules.c */
 int cli_calls_import(int argc, char **argv);	  /* cli/calls.c */
 int cli_calls_follow(int argc, char **argv);	  /* cli/calls.c */
 int cli_calls_figures(int argc, char **argv);	  /* cli/calls.c */
+int cli_calls_list(int argc, char **argv);	  /* cli/calls.c */
 int cli_pulse_detect(int argc, char **argv);	  /* cli/pulse.c */
 int cli_pulse_refresh(int argc, char **argv);	  /* cli/pulse.c */
 int cli_pulse_national(int argc, char **argv);	  /* cli/pulse.c */

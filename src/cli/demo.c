@@ -14,7 +14,7 @@
 
 struct demo_opts {
 	const char *db, *data, *scale, *batch;
-	long people, cases, seed, records;
+	long people, cases, seed, records, calls_days, calls_per_day;
 	struct demo_national national;	  /* --scale national */
 	long lists, workers, year, month; /* --batch */
 };
@@ -51,7 +51,9 @@ static int demo_run(const struct demo_opts *o, struct db *db, const struct app *
 				 .seed = (unsigned)seed,
 				 .data_dir = o->data,
 				 .app = app,
-				 .rules = o->records ? rules : NULL};
+				 .rules = o->records ? rules : NULL,
+				 .calls_days = o->calls_days,
+				 .calls_per_day = o->calls_per_day};
 	int rc = demo_generate(db, &d, e);
 	if (rc == 0)
 		rc = demo_pulse(db, o->data, e);
@@ -72,6 +74,8 @@ int cli_demo(int argc, char **argv)
 			      .people = 2000,
 			      .cases = 5000,
 			      .records = 1,
+			      .calls_days = 365,
+			      .calls_per_day = 13000,
 			      .national = {20000, 42000000, 3000000},
 			      .workers = 21,
 			      .year = 1405,
@@ -85,6 +89,11 @@ int cli_demo(int argc, char **argv)
 	    OPT_NUMBER("--records", "0|1", &o.records, 0, 1,
 		       "workshops, careers with their lists, pensioners, the employer emp1 "
 		       "(default 1)"),
+	    OPT_NUMBER("--calls-days", "N", &o.calls_days, 0, 3650,
+		       "the phone line's last N days of queue_log events, imported (default 365; "
+		       "0: none)"),
+	    OPT_NUMBER("--calls-per-day", "N", &o.calls_per_day, 1, 1000000,
+		       "answered calls a workday, the year's average (default 13000)"),
 	    OPT_STRING("--scale", "national", &o.scale,
 		       "adds the volumes the benchmarks read, in one transaction"),
 	    OPT_NUMBER("--sample", "N", &o.national.sample, 0, 1000000,

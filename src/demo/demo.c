@@ -1,6 +1,7 @@
 #include "demo/demo.h"
 
 #include "demo/internal.h"
+#include "app.h"
 #include "workshops/workshops.h"
 
 #include "base/jalali.h"
@@ -554,7 +555,19 @@ int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
 			goto out;
 		}
 	}
+	struct demo_calls dc = {o->calls_days, o->calls_per_day, o->data_dir,
+				o->app ? o->app->office : NULL, o->seed, now, o->quiet};
+	struct demo_calls_out co;
+	if (demo_calls(db, &dc, &co, e) < 0)
+		goto out;
 	printf("demo data: %ld people, %ld cases\n", g.npeople, o->cases);
+	if (co.days) {
+		char first[11];
+		jalali_format(tehran_from_unix(co.first_day + 43200).date, first);
+		printf("calls: %ld days from %s, %lld calls (%lld answered), %lld queue_log lines"
+		       " imported in %.1f s; incidents: data/demo/call_incidents.tsv\n",
+		       co.days, first, co.calls, co.answered, co.lines, co.seconds);
+	}
 	printf("logins (password %s):\n", DEMO_PASSWORD);
 	printf("  agent1, agent2        1420 agents (telephone agents SIP/8001, SIP/8002)\n");
 	printf("  desk1                 service-desk officer\n");

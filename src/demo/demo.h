@@ -21,10 +21,33 @@ struct demo_options {
 	const struct app *app; /* calendars */
 	const struct rules *rules; /* the records' shares and wages (NULL: no records) */
 	int quiet;
+	long calls_days, calls_per_day; /* the phone line's days up to today (0: none) */
 };
 
 /* Fills an empty database (migrated, catalogue synced); prints the logins. */
 int demo_generate(struct db *db, const struct demo_options *o, struct err *e);
+
+/* The phone line's last `days` days up to now (calls.c): queue_log lines generated and
+ * imported through calls/calls.h, about per_day answered calls a workday (the year's
+ * average; 48% more at its end than at its start), with the incidents of
+ * data/demo/call_incidents.tsv. Commits a week at a time. */
+struct worktime;
+struct demo_calls {
+	long days, per_day;
+	const char *data_dir;
+	const struct worktime *holidays; /* NULL: none */
+	uint64_t seed;
+	int64_t now;
+	int quiet;
+};
+struct demo_calls_out {
+	long days;
+	long long calls, answered, lines, malformed;
+	double seconds;
+	int64_t first_day; /* UTC instant of the first day's Tehran midnight */
+};
+int demo_calls(struct db *db, const struct demo_calls *o, struct demo_calls_out *out,
+	       struct err *e);
 
 /* The national scale (`--scale national`, national.c), added to a demo database in one
  * transaction: `sample` people with 30-year careers among `filler` other record entries

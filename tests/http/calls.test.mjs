@@ -95,11 +95,17 @@ test('the telephone system posts its lines: counted, malformed ones named by lin
   const padded = await post('pbx', `${at(500)}|D|1420|NONE|EXITWITHTIMEOUT|1|1|300|||\n`);
   assert.equal(padded.json.duplicates, 1, padded.text);
   // the calls, built whatever the order; A linked to the person with that mobile
-  assert.equal(sql("SELECT count(*) FROM calls WHERE callid IN ('A','B','C','D','E','F')"), '6');
-  assert.equal(sql("SELECT person_id FROM calls WHERE callid = 'A'"), String(person.id));
-  assert.equal(sql("SELECT entered, connected, ended, wait_s, talk_s, outcome, agent FROM calls WHERE callid = 'B'"),
-    `${at(60)}|${at(90)}|${at(150)}|30|60|answered|SIP/8007`);
-  assert.equal(sql("SELECT outcome FROM calls WHERE callid = 'F'"), 'transfer');
+  const list = runCli(['calls', 'list', '--db', D.db, '--from', '2026-03-01', '--to', '2026-03-01']);
+  assert.equal(list.status, 0, list.stderr);
+  const calls = Object.fromEntries(JSON.parse(list.stdout).map((c) => [c.callid, c]));
+  assert.deepEqual(Object.keys(calls).sort(), ['A', 'B', 'C', 'D', 'E', 'F']);
+  assert.equal(calls.A.person_id, person.id);
+  assert.equal(calls.C.person_id, null);
+  const b = calls.B;
+  assert.deepEqual([b.entered, b.connected, b.ended, b.wait_s, b.talk_s, b.outcome, b.agent, b.caller],
+    [at(60), at(90), at(150), 30, 60, 'answered', 'SIP/8007', '09350000000']);
+  assert.equal(calls.F.outcome, 'transfer');
+  assert.equal(calls.D.outcome, 'timeout');
 });
 
 test('the figures of the hand-made day, by day, by hour and queue, with another service-level target', async () => {

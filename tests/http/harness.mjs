@@ -65,10 +65,13 @@ export function assertNoSanitizerReport(stderr, what = 'tamin') {
     `${what}: ASan report on stderr:\n${stderr}`);
 }
 
-/** Creates a demo database: {db, dir, citizens: [nid, nid, nid], stdout}. */
-export function createDemo({ people = 60, cases = 150, dir = tempDir(), name = 'tamin.db' } = {}) {
+/** Creates a demo database: {db, dir, citizens: [nid, nid, nid], stdout}; with callsDays,
+ * the phone line's last days too (callsPerDay answered calls a workday). */
+export function createDemo({ people = 60, cases = 150, dir = tempDir(), name = 'tamin.db',
+  callsDays = 0, callsPerDay = 300 } = {}) {
   const db = path.join(dir, name);
-  const r = runCli(['demo', '--db', db, '--people', String(people), '--cases', String(cases)]);
+  const r = runCli(['demo', '--db', db, '--people', String(people), '--cases', String(cases),
+    '--calls-days', String(callsDays), '--calls-per-day', String(callsPerDay)]);
   assert.equal(r.status, 0, `demo failed: ${r.stderr}`);
   assertNoSanitizerReport(r.stderr, 'tamin demo');
   const lines = r.stdout.trim().split('\n');
@@ -258,8 +261,9 @@ export async function startServer(db, { args = [], env = {}, timeout = 20000 } =
 }
 
 /** A demo database plus a server on it: {server, db, dir, citizens}. */
-export async function startDemo({ people = 60, cases = 150, users = [], args = [] } = {}) {
-  const demo = createDemo({ people, cases });
+export async function startDemo({ people = 60, cases = 150, users = [], args = [], callsDays = 0,
+  callsPerDay = 300 } = {}) {
+  const demo = createDemo({ people, cases, callsDays, callsPerDay });
   for (const u of users) {
     const r = addUser(demo.db, u);
     assert.equal(r.status, 0, `user add ${u.login}: ${r.stderr}`);

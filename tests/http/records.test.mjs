@@ -258,7 +258,7 @@ test('tamin rules answers from the data alone, and says what is wrong on the com
 
 test('tamin demo --scale national: 30-year careers among other entries, and pensioners, in key order', () => {
   const db = path.join(tempDir('tamin-national-'), 'n.db');
-  const r = runCli(['demo', '--db', db, '--people', '10', '--cases', '0', '--records', '0',
+  const r = runCli(['demo', '--db', db, '--people', '10', '--cases', '0', '--records', '0', '--calls-days', '0',
     '--scale', 'national', '--sample', '40', '--filler', '7200', '--pensioners', '300']);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /national scale: 40 people with 30-year careers among 7200 record entries; 300 pensioners/);
