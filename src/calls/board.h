@@ -31,6 +31,7 @@
 #ifndef TAMIN_CALLS_BOARD_H
 #define TAMIN_CALLS_BOARD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct jw;
@@ -102,5 +103,38 @@ int board_agent(struct board *b, const char *agent, int64_t now, struct board_ag
  *  last_ring_end, last_ring_s}], totals: {waiting, longest_wait_s, agents, today},
  *  alerts: [{queue, title, longest_wait_s, alert_s}], ringing_known: false} */
 void board_write(struct board *b, int64_t now, int at, struct jw *w);
+
+/* ---- served (wall.c): built at start, fed after each committed import, pushed ---- */
+
+struct db;
+struct err;
+struct live;
+struct req;
+
+/* The board of data_dir/queues.tsv (titles, wait alerts), fed every stored event of the
+ * last 24 hours before now (calls_events_each). NULL with e. */
+struct board *board_start(struct db *db, const char *data_dir, int64_t now, struct err *e);
+
+/* The new events of an import, copied by calls_import's on_event hook inside the
+ * transaction and fed once it committed:
+ *	struct board_batch bb; board_batch_init(&bb);
+ *	im.on_event = board_batch_hook; im.on_event_ctx = &bb;
+ *	... commit ...  board_batch_feed(board, &bb); board_batch_release(&bb); */
+struct board_batch {
+	char *buf; /* queue_log lines, each ended by '\n' */
+	size_t len, cap;
+};
+void board_batch_init(struct board_batch *bb);
+void board_batch_hook(void *ctx, const struct ql_line *l);
+void board_batch_feed(struct board *b, struct board_batch *bb);
+void board_batch_release(struct board_batch *bb);
+
+/* Once a second, while a supervisor's stream is open, the board as `event: board` to every
+ * supervisor when it changed since the last push (live_supervisors). NULL with e. */
+struct board_pusher *board_pusher_start(struct board *b, struct live *lv, struct err *e);
+void board_pusher_stop(struct board_pusher *p);
+
+/* GET /api/v1/calls/board (supervisor) */
+void board_h_get(struct req *r);
 
 #endif

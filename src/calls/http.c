@@ -2,13 +2,16 @@
  * the figures. */
 #include "calls/calls.h"
 
+#include "app.h"
 #include "base/jw.h"
+#include "calls/board.h"
 #include "http/http.h"
 
 struct events_job {
 	struct req *r;
 	struct write_job job;
 	struct calls_import im;
+	struct board_batch board; /* the new events, for the wallboard after the commit */
 };
 
 /* In the writer's transaction: the whole body as one import. */
@@ -25,6 +28,12 @@ static void events_done(void *arg, int rc, const struct err *e)
 {
 	struct events_job *x = arg;
 	struct req *r = x->r;
+	/* ---- board wiring (i13-board): the committed events to the wallboard; the lead may
+	 * move this into the calls' dispatch (feed.c) with the screen pop ---- */
+	if (rc == 0)
+		board_batch_feed(r->app->board, &x->board);
+	board_batch_release(&x->board);
+	/* ---- end of board wiring ---- */
 	if (rc < 0) {
 		calls_import_release(&x->im);
 		reply_error(r, e);
@@ -47,6 +56,11 @@ void calls_h_events(struct req *r)
 	struct events_job *x = arena_alloc(&r->arena, sizeof *x);
 	x->r = r;
 	calls_import_init(&x->im, NULL);
+	board_batch_init(&x->board); /* board wiring (i13-board) */
+	if (r->app->board) {
+		x->im.on_event = board_batch_hook;
+		x->im.on_event_ctx = &x->board;
+	}
 	req_write_job(r, &x->job, events_run, events_done, x);
 }
 

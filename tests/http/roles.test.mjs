@@ -331,6 +331,10 @@ const EXPECT = {
   },
   // asked with no query: the supervisor reaches the handler, which names the missing calls
   'GET /api/v1/calls/staffing': { roles: { supervisor: 400 } },
+  // the wallboard: queues, agents (staff) and today, no caller's data
+  'GET /api/v1/calls/board': { roles: { supervisor: 200 } },
+  'GET /api/v1/calls/staffing/forecast': { query: '?from=2023-11-18', roles: { supervisor: 200 } },
+  'GET /api/v1/calls/staffing/forecast.xlsx': { query: '?from=2023-11-18', roles: { supervisor: 200 } },
 };
 
 // ---- running a route's cells ----
