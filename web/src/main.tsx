@@ -11,6 +11,7 @@ import { Desk } from './pages/Desk';
 import { Queue } from './pages/Queue';
 import { CasePage } from './pages/CasePage';
 import { Supervisor } from './pages/Supervisor';
+import { Wall } from './pages/Wall';
 import { Citizen, CitizenNew, AccessLog, MyRecord } from './pages/Citizen';
 import { Admin } from './pages/Admin';
 import { Audit } from './pages/Audit';
@@ -35,7 +36,7 @@ const NAV: Record<string, [string, string][]> = {
   agent: [['/agent', 'میز ۱۴۲۰'], ['/cases', 'پرونده‌های من']],
   desk: [['/desk', 'ثبت درخواست'], ['/cases', 'پرونده‌های ثبت‌شده']],
   specialist: [['/queue', 'کارتابل واحد']],
-  supervisor: [['/supervisor', 'نمای کلی'], ['/queue', 'کارتابل'], ['/canned', 'پاسخ‌های آماده']],
+  supervisor: [['/supervisor', 'نمای کلی'], ['/wall', 'دیوار تماس‌ها'], ['/queue', 'کارتابل'], ['/canned', 'پاسخ‌های آماده']],
   citizen: [['/me', 'درخواست‌های من'], ['/me/new', 'درخواست تازه'], ['/me/record', 'سابقه بیمه'], ['/me/access-log', 'چه کسی پرونده‌ام را دید']],
   admin: [['/admin', 'کاربران'], ['/admin/catalog', 'واحدها و موضوع‌ها'], ['/canned', 'پاسخ‌های آماده']],
   auditor: [['/audit', 'گزارش دسترسی‌ها']],
@@ -56,6 +57,8 @@ function Page(props: { ctx: Ctx; path: string; query: URLSearchParams }) {
       return <Queue ctx={ctx} query={query} />;
     case '/supervisor':
       return <Supervisor ctx={ctx} />;
+    case '/wall':
+      return <Wall />;
     case '/me':
       return <Citizen ctx={ctx} />;
     case '/me/new':

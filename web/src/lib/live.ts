@@ -23,6 +23,9 @@ export interface LiveEvent {
 export type LiveListener = (e: LiveEvent | null) => void;
 
 const listeners = new Set<LiveListener>();
+/** The wallboard's snapshots (`event: board`, supervisors' streams only): the JSON of
+ *  GET /api/v1/calls/board, without `at`. */
+const boardListeners = new Set<(b: unknown) => void>();
 let source: EventSource | null = null;
 let wanted = false;
 let failures = 0;
@@ -53,6 +56,15 @@ function connect() {
     failures = 0;
   });
   es.addEventListener('reset', () => emit(null));
+  es.addEventListener('board', (m) => {
+    let b: unknown;
+    try {
+      b = JSON.parse((m as MessageEvent).data);
+    } catch {
+      return;
+    }
+    for (const fn of [...boardListeners]) fn(b);
+  });
   es.addEventListener('case', (m) => {
     let e: LiveEvent;
     try {
@@ -96,6 +108,19 @@ export function useLive(fn: LiveListener) {
     listeners.add(l);
     return () => {
       listeners.delete(l);
+    };
+  }, []);
+}
+
+/** Calls fn with each wallboard snapshot pushed while the component is mounted. */
+export function useBoard<T>(fn: (b: T) => void) {
+  const ref = useRef(fn);
+  ref.current = fn;
+  useEffect(() => {
+    const l = (b: unknown) => ref.current(b as T);
+    boardListeners.add(l);
+    return () => {
+      boardListeners.delete(l);
     };
   }, []);
 }
