@@ -32,8 +32,9 @@ function QueueTile(props: { q: BoardQueue }) {
         ))}
       </p>
       <p class="wall-today">
-        امروز: <span data-figure="answered">پاسخ‌داده {fa(t.answered)}</span>،{' '}
-        <span data-figure="abandoned">رهاشده {fa(t.abandoned)}</span>،{' '}
+        <span>امروز:</span>
+        <span data-figure="answered">پاسخ‌داده {fa(t.answered)}</span>
+        <span data-figure="abandoned">رهاشده {fa(t.abandoned)}</span>
         <span data-figure="sl">سطح خدمت {percent(t.service_level)}</span>
       </p>
     </section>
