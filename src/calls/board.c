@@ -226,7 +226,7 @@ static struct bcall *call_of(struct board *b, const char *callid, int q)
 	    hash_str(0xcbf29ce484222325ull, callid) ^ (uint64_t)(q + 1) * 0x9E3779B97F4A7C15u;
 	if (b->ncalls == b->callcap) {
 		b->callcap = b->callcap ? b->callcap * 2 : 1024;
-		b->calls = realloc(b->calls, b->callcap * sizeof *b->calls);
+		b->calls = realloc(b->calls, b->callcap * sizeof(struct bcall *));
 		if (!b->calls)
 			abort();
 	}
@@ -808,9 +808,9 @@ void board_write(struct board *b, int64_t now, int at, struct jw *w)
 		jw_end(w);
 	}
 	jw_end(w);
-	struct bagent **sorted = xcalloc((size_t)b->na, sizeof *sorted);
-	memcpy(sorted, b->agents, (size_t)b->na * sizeof *sorted);
-	qsort(sorted, (size_t)b->na, sizeof *sorted, by_name);
+	struct bagent **sorted = xcalloc((size_t)b->na, sizeof(struct bagent *));
+	memcpy(sorted, b->agents, (size_t)b->na * sizeof(struct bagent *));
+	qsort(sorted, (size_t)b->na, sizeof(struct bagent *), by_name);
 	jw_array(w, "agents");
 	for (int i = 0; i < b->na; i++) {
 		struct board_agent_view v;

@@ -56,8 +56,9 @@ static int queues_load(const char *data_dir, struct board_queue_conf *out, char 
 		if (k < 5 || !fields[0][0] || *end || alert < 0 || alert > 86400) {
 			free(line);
 			fclose(f);
-			return err_set(e, 500, "internal", "", "%s:%d: not queue, title, department, "
-							       "topic, alert seconds, share",
+			return err_set(e, 500, "internal", "",
+				       "%s:%d: not queue, title, department, "
+				       "topic, alert seconds, share",
 				       path, lineno);
 		}
 		keep[2 * n] = strdup(fields[0]);
@@ -99,7 +100,10 @@ struct board *board_start(struct db *db, const char *data_dir, int64_t now, stru
 
 /* ---- an import's new events, fed after its commit ---- */
 
-void board_batch_init(struct board_batch *bb) { memset(bb, 0, sizeof *bb); }
+void board_batch_init(struct board_batch *bb)
+{
+	memset(bb, 0, sizeof *bb);
+}
 
 void board_batch_release(struct board_batch *bb)
 {

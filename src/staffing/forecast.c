@@ -54,7 +54,8 @@ int staffing_forecast_parse(const char *from, const char *weeks, const char *int
 		int64_t t;
 		if (strlen(from) != 10 || iso_parse(from, &t) < 0 ||
 		    t < civil_to_days(2000, 1, 1) * 86400 || t >= civil_to_days(2100, 1, 1) * 86400)
-			return err_set(e, 400, "invalid_date", "from", "from must be a date YYYY-MM-DD");
+			return err_set(e, 400, "invalid_date", "from",
+				       "from must be a date YYYY-MM-DD");
 		q->from = t - TEHRAN_UTC_OFFSET;
 	} else {
 		q->from = today + (7 - weekday(today)) * 86400; /* the next Saturday */
@@ -79,8 +80,9 @@ int staffing_forecast_parse(const char *from, const char *weeks, const char *int
 		if (staffing_number(target_sl, "target_sl", 0, 1, 0, &q->target_sl, e) < 0)
 			return -1;
 		if (!(q->target_sl > 0 && q->target_sl < 1))
-			return err_set(e, 400, "invalid_field", "target_sl",
-				       "target_sl must be a fraction above 0 and below 1 (0.8 for 80%%)");
+			return err_set(
+			    e, 400, "invalid_field", "target_sl",
+			    "target_sl must be a fraction above 0 and below 1 (0.8 for 80%%)");
 	}
 	q->target_s = 20;
 	if (target_s && staffing_number(target_s, "target_s", 1, 3600, 0, &q->target_s, e) < 0)
@@ -96,9 +98,9 @@ int staffing_forecast_parse(const char *from, const char *weeks, const char *int
 
 struct history {
 	const struct staffing_forecast_query *q;
-	int64_t end;	       /* the history's end: the target's start, or today */
-	int nslots;	       /* slots a week */
-	double *counts;	       /* [week][slot], week 0 the latest */
+	int64_t end;	/* the history's end: the target's start, or today */
+	int nslots;	/* slots a week */
+	double *counts; /* [week][slot], week 0 the latest */
 	double talk_sum;
 	int64_t talked;
 };
@@ -129,6 +131,9 @@ int staffing_forecast(struct db *db, const struct staffing_forecast_query *q,
 		      struct staffing_forecast *f, struct err *e)
 {
 	memset(f, 0, sizeof *f);
+	if (q->interval_s < 900 || q->interval_s > 3600 || q->weeks < 1 || q->weeks > 12)
+		return err_set(e, 400, "invalid_field", "interval_s",
+			       "a forecast by 900, 1800 or 3600 s over 1 to 12 weeks");
 	struct history h = {.q = q};
 	h.end = q->from < q->today ? q->from : q->today;
 	h.nslots = WEEK / q->interval_s;
@@ -197,7 +202,8 @@ int staffing_forecast(struct db *db, const struct staffing_forecast_query *q,
 			level += h.counts[j * h.nslots + hs];
 		level = used ? level / used * f->trend : 0;
 		f->calls[s] = round(level * 10) / 10;
-		struct erlang_in in = {f->calls[s], q->interval_s, f->aht_s, q->target_sl, q->target_s};
+		struct erlang_in in = {f->calls[s], q->interval_s, f->aht_s, q->target_sl,
+				       q->target_s};
 		struct erlang_out o = {0};
 		if (erlang_agents(&in, &o) < 0) {
 			f->agents[s] = -1;
@@ -248,7 +254,7 @@ void staffing_forecast_write(const struct staffing_forecast_query *q,
 	jw_str(w, "aht_source", f->aht_source);
 	fixed(w, "target_sl", q->target_sl, "%.4f");
 	fixed(w, "target_s", q->target_s, "%g");
-	int per_day = 86400 / q->interval_s;
+	int per_day = f->nslots / 7; /* intervals a day */
 	double week_calls = 0;
 	int peak = 0;
 	jw_array(w, "days");
@@ -339,8 +345,9 @@ void staffing_h_forecast_xlsx(struct req *r)
 		reply_error(r, &e);
 		return;
 	}
-	static const char *const heads[] = {"روز", "تاریخ",	"آغاز بازه",
-					    "تماس پیش‌بینی‌شده", "کارشناس لازم", "سطح خدمت"};
+	static const char *const heads[] = {"روز",	    "تاریخ",
+					    "آغاز بازه",    "تماس پیش‌بینی‌شده",
+					    "کارشناس لازم", "سطح خدمت"};
 	xlsx_sheet(x, "پیش‌بینی هفته", heads, 6);
 	for (int s = 0; s < f.nslots; s++) {
 		int64_t t = q.from + (int64_t)s * q.interval_s;
@@ -348,8 +355,8 @@ void staffing_h_forecast_xlsx(struct req *r)
 		jalali_format(tehran_from_unix(t).date, jday);
 		int64_t local = (t + TEHRAN_UTC_OFFSET) % 86400;
 		snprintf(hm, sizeof hm, "%02d:%02d", (int)(local / 3600), (int)(local / 60 % 60));
-		static const char *const names[] = {"شنبه",	 "یکشنبه", "دوشنبه", "سه‌شنبه",
-						    "چهارشنبه", "پنجشنبه", "جمعه"};
+		static const char *const names[] = {
+		    "شنبه", "یکشنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه"};
 		xlsx_row(x);
 		xlsx_text(x, names[weekday(day_start(t))]);
 		xlsx_text(x, jday);
@@ -370,8 +377,8 @@ void staffing_h_forecast_xlsx(struct req *r)
 	}
 	char day[32];
 	label(q.from, 0, day, sizeof day);
-	req_set_header(r, "Content-Disposition",
-		       arena_printf(&r->arena, "attachment; filename=\"tamin-staffing-%s.xlsx\"",
-				    day));
+	req_set_header(
+	    r, "Content-Disposition",
+	    arena_printf(&r->arena, "attachment; filename=\"tamin-staffing-%s.xlsx\"", day));
 	reply_bytes(r, 200, XLSX_TYPE, data, len);
 }

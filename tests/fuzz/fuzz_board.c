@@ -75,9 +75,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	struct staffing_forecast_query fq;
 	struct err e = {0};
-	static const char *const names[] = {"from",   "weeks", "interval_s", "target_sl",
+	static const char *const names[] = {"from",	"weeks", "interval_s", "target_sl",
 					    "target_s", "aht_s", "queue"};
-	if (staffing_forecast_parse(f[0], f[1], f[2], f[3], f[4], f[5], f[6], latest, &fq, &e) < 0) {
+	if (staffing_forecast_parse(f[0], f[1], f[2], f[3], f[4], f[5], f[6], latest, &fq, &e) <
+	    0) {
 		int named = 0;
 		for (int i = 0; i < 7; i++)
 			named |= !strcmp(e.field, names[i]);
