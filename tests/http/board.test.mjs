@@ -177,6 +177,19 @@ test('a restarted server builds the board again from the last day of stored even
   assert.equal(a(b, 'SIP/8101').state, 'available');
 });
 
+test('an unchanged board is not pushed again', async () => {
+  // every caller leaves: nothing on the board moves with the clock any more
+  const t = Math.floor(Date.now() / 1000);
+  await post([`${t}|B1|pensions|NONE|ABANDON|1|2|${t - n(-80)}`, `${t}|C1|records|NONE|ABANDON|1|1|${t - n(-10)}`,
+    `${t}|F1|general|NONE|EXITWITHTIMEOUT|1|1|${t - NOW}`].join('\n') + '\n');
+  const sup = await openStream(T.supervisor);
+  const first = await sup.waitFor((e) => e.event === 'board', 3000, 'a board event');
+  assert.equal(first.json.totals.waiting, 0);
+  await new Promise((r) => setTimeout(r, 2500));
+  assert.equal(sup.events.filter((e) => e.event === 'board').length, 1, 'the same board pushed twice');
+  sup.close();
+});
+
 // ---- staffing forecast ----
 //
 // History before Saturday 2026-03-07 (Tehran), 4 whole weeks:
