@@ -65,13 +65,36 @@ test('supervisor: the wallboard shows the queues, the agents and the alert, and 
 });
 
 test('supervisor: next week\'s staffing, a day at a time, in Persian digits', async () => {
+  // two calls in this half hour on this weekday in each of the last 3 weeks: next week's
+  // same weekday and half hour forecasts 2 (flat: no trend), with 1 agent (default 180 s)
+  const now = Math.floor(Date.now() / 1000), local = now + 12600;
+  const slot = local - (local % 1800) - 12600; // this half hour's start, UTC
+  const weekday = (Math.floor(local / 86400) + 5) % 7; // Saturday 0
+  const hhmm = new Date((slot + 12600) * 1000).toISOString().slice(11, 16);
+  const lines = [];
+  for (let k = 1; k <= 3; k++)
+    for (let i = 0; i < 2; i++) {
+      const t = slot - k * 7 * 86400 + 60 + i * 60, c = `S${k}${i}`;
+      lines.push(`${t}|${c}|general|NONE|ENTERQUEUE||0912|1`, `${t + 4}|${c}|general|SIP/8301|CONNECT|4|${c}b|1`,
+        `${t + 184}|${c}|general|SIP/8301|COMPLETEAGENT|4|180|1`);
+    }
+  assert.equal((await post(lines)).status, 200);
   const page = await app.page();
   await login(app, page, 'supervisor');
   const summary = page.locator('[data-forecast-summary]');
   await summary.waitFor();
-  assert.match(await summary.textContent(), /هفته/);
-  assert.equal(await page.locator('[data-staffing] button[role=tab]').count(), 7);
-  await page.locator('[data-staffing] button[role=tab]').nth(2).click();
-  assert.equal(await page.locator('[data-staffing] button[role=tab]').nth(2).getAttribute('aria-selected'), 'true');
+  assert.match(await summary.textContent(), /۳ هفته سابقه/);
+  const tabs = page.locator('[data-staffing] button[role=tab]');
+  assert.equal(await tabs.count(), 7);
+  await tabs.nth(weekday).click();
+  assert.equal(await tabs.nth(weekday).getAttribute('aria-selected'), 'true');
+  const row = page.locator('[data-staffing] tr[data-interval$="' + hhmm + '"]');
+  await row.waitFor();
+  const cells = await row.locator('td').allTextContents();
+  assert.equal(ascii(cells[0]).replace(/[\u2066-\u2069]/g, ''), hhmm);
+  assert.deepEqual(cells.slice(1, 3), ['۲', '۱']);
+  assert.doesNotMatch(cells.join(' '), /[0-9]/);
+  await page.locator('[data-staffing] .chart canvas').waitFor();
+  await shot(page, 'staffing');
   assert.match(await page.locator('a[data-export=staffing]').getAttribute('href'), /forecast\.xlsx\?weeks=4/);
 });
