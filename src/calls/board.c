@@ -71,7 +71,7 @@ struct board {
 	int64_t latest;	 /* the latest event time fed */
 	int64_t horizon; /* events before it are no longer kept: ignored */
 	int64_t restart; /* the latest QUEUESTART */
-	int64_t pruned_day;
+	int64_t pruned_day, pruned_at;
 };
 
 /* ---- small pieces ---- */
@@ -135,7 +135,7 @@ struct board *board_new(const struct board_queue_conf *queues, int n, int sl_sec
 		q->alert_s = queues[i].alert_s;
 	}
 	b->latest = b->horizon = b->restart = NEVER;
-	b->pruned_day = NEVER;
+	b->pruned_day = b->pruned_at = NEVER;
 	return b;
 }
 
@@ -505,9 +505,13 @@ out:
 static void prune(struct board *b, int64_t now)
 {
 	int64_t horizon = now - BOARD_KEEP;
-	if (day_start(now) == b->pruned_day && b->nseen < 4 * (b->ncalls + 1024))
+	/* once a day, or when the seen lines outgrow the calls (agents' events), at most once
+	 * a minute: not at every render */
+	if (day_start(now) == b->pruned_day &&
+	    (b->nseen < 4 * (b->ncalls + 1024) || now - b->pruned_at < 60))
 		return;
 	b->pruned_day = day_start(now);
+	b->pruned_at = now;
 	if (horizon > b->horizon)
 		b->horizon = horizon;
 	size_t k = 0;
