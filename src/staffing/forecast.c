@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "base/jalali.h"
+#include "base/worktime.h"
 #include "base/jw.h"
 #include "calls/calls.h"
+#include "app.h"
 #include "http/http.h"
 #include "staffing/erlang.h"
 #include "xlsx/xlsx.h"
@@ -154,16 +156,49 @@ int staffing_forecast(struct db *db, const struct staffing_forecast_query *q,
 	f->nslots = h.nslots;
 	f->history_from = h.end - (int64_t)q->weeks * WEEK;
 	f->history_to = h.end;
-	/* the weeks with calls; a week without one is a gap in the history, not a zero */
-	double x[12], total[12];
-	int used = 0;
+	int per_day = h.nslots / 7;
+	/* the history's holidays: left out of their weekday's mean and their week's total */
+	unsigned char hol[12][7] = {{0}};
+	for (int j = 0; j < q->weeks; j++)
+		for (int d = 0; d < 7; d++)
+			if (q->cal && worktime_is_holiday(
+					  q->cal, tehran_from_unix(h.end - (int64_t)(j + 1) * WEEK +
+								   d * 86400 + 43200)
+						      .date)) {
+				hol[j][d] = 1;
+				f->holidays_left_out++;
+			}
+	for (int d = 0; d < 7; d++)
+		f->holiday[d] =
+		    q->cal &&
+		    worktime_is_holiday(q->cal, tehran_from_unix(q->from + d * 86400 + 43200).date);
+	/* the weeks with calls; a week without one is a gap in the history, not a zero. The
+	 * weeks are compared on the weekdays that were a holiday in none of them */
+	int common[7], ncommon = 0;
+	for (int d = 0; d < 7; d++) {
+		common[d] = 1;
+		for (int j = 0; j < q->weeks; j++)
+			common[d] &= !hol[j][d];
+		ncommon += common[d];
+	}
+	double x[12], total[12], week[12][2] = {{0}}; /* [common days, working days] */
+	int on_common = 0;
+	for (int j = 0; j < q->weeks; j++)
+		for (int d = 0; d < 7; d++)
+			for (int s = d * per_day; s < (d + 1) * per_day; s++) {
+				double c = h.counts[j * h.nslots + s];
+				week[j][0] += common[d] || !ncommon ? c : 0;
+				week[j][1] += hol[j][d] ? 0 : c;
+				on_common |= (common[d] || !ncommon) && c > 0;
+			}
+	int used = 0, used_week[12] = {0};
 	for (int j = 0; j < q->weeks; j++) {
-		double t = 0;
-		for (int s = 0; s < h.nslots; s++)
-			t += h.counts[j * h.nslots + s];
+		/* the calls on the holidays' weekdays only (a small queue): its working days */
+		double t = week[j][on_common ? 0 : 1];
 		if (t > 0) {
 			x[used] = -(double)(j + 1);
 			total[used++] = t;
+			used_week[j] = 1;
 		}
 	}
 	f->weeks_used = used;
@@ -196,11 +231,14 @@ int staffing_forecast(struct db *db, const struct staffing_forecast_query *q,
 	/* the target week's slot s falls on the same weekday and time as history slot s+off */
 	int64_t off = (((q->from - h.end) % WEEK) + WEEK) % WEEK / q->interval_s;
 	for (int s = 0; s < h.nslots; s++) {
-		int hs = (int)((s + off) % h.nslots);
+		int hs = (int)((s + off) % h.nslots), n = 0;
 		double level = 0;
 		for (int j = 0; j < q->weeks; j++)
-			level += h.counts[j * h.nslots + hs];
-		level = used ? level / used * f->trend : 0;
+			if (used_week[j] && !hol[j][hs / per_day]) {
+				level += h.counts[j * h.nslots + hs];
+				n++;
+			}
+		level = n ? level / n * f->trend : 0;
 		f->calls[s] = round(level * 10) / 10;
 		struct erlang_in in = {f->calls[s], q->interval_s, f->aht_s, q->target_sl,
 				       q->target_s};
@@ -254,6 +292,7 @@ void staffing_forecast_write(const struct staffing_forecast_query *q,
 	jw_str(w, "aht_source", f->aht_source);
 	fixed(w, "target_sl", q->target_sl, "%.4f");
 	fixed(w, "target_s", q->target_s, "%g");
+	jw_int(w, "holidays_left_out", f->holidays_left_out);
 	int per_day = f->nslots / 7; /* intervals a day */
 	double week_calls = 0;
 	int peak = 0;
@@ -273,6 +312,7 @@ void staffing_forecast_write(const struct staffing_forecast_query *q,
 		jw_object(w, NULL);
 		label(day, 0, b, sizeof b);
 		jw_str(w, "day", b);
+		jw_bool(w, "holiday", f->holiday[d]);
 		fixed(w, "calls", calls, "%.1f");
 		jw_int(w, "peak_agents", most);
 		jw_array(w, "intervals");
@@ -315,6 +355,7 @@ void staffing_h_forecast(struct req *r)
 	struct staffing_forecast_query q;
 	if (query_of(r, &q) < 0)
 		return;
+	q.cal = r->app->office;
 	struct err e = {0};
 	struct staffing_forecast f;
 	if (staffing_forecast(req_db(r), &q, &f, &e) < 0) {
@@ -333,6 +374,7 @@ void staffing_h_forecast_xlsx(struct req *r)
 	struct staffing_forecast_query q;
 	if (query_of(r, &q) < 0)
 		return;
+	q.cal = r->app->office;
 	struct err e = {0};
 	struct staffing_forecast f;
 	if (staffing_forecast(req_db(r), &q, &f, &e) < 0) {
@@ -358,7 +400,10 @@ void staffing_h_forecast_xlsx(struct req *r)
 		static const char *const names[] = {
 		    "شنبه", "یکشنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه"};
 		xlsx_row(x);
-		xlsx_text(x, names[weekday(day_start(t))]);
+		int d = s / (f.nslots / 7);
+		xlsx_text(x, f.holiday[d] ? arena_printf(&r->arena, "%s (تعطیل)",
+							 names[weekday(day_start(t))])
+					  : names[weekday(day_start(t))]);
 		xlsx_text(x, jday);
 		xlsx_text(x, hm);
 		xlsx_num(x, f.calls[s]);

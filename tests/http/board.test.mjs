@@ -248,11 +248,42 @@ test('the forecast of a hand-made history', async () => {
   const none = (await S.call('GET', '/api/v1/calls/staffing/forecast?from=2026-03-07&queue=general', { token: T.supervisor })).json;
   assert.deepEqual([none.calls, none.weeks_used, none.aht_source], [0, 0, 'default']);
 
+  // official holidays: 1404/11/22 (2026-02-11) in the history, 1404/12/20 (2026-03-11) in the week
+  assert.equal(j.holidays_left_out, 1);
+  assert.deepEqual(j.days.map((d) => d.holiday), [false, false, false, false, true, false, false]);
+
   const x = await S.call('GET', '/api/v1/calls/staffing/forecast.xlsx?from=2026-03-07', { token: T.supervisor });
   assert.equal(x.status, 200);
   assert.match(x.headers.get('content-type'), /spreadsheetml/);
   assert.match(x.headers.get('content-disposition'), /tamin-staffing-2026-03-07\.xlsx/);
   assert.equal(x.bytes.subarray(0, 2).toString(), 'PK');
+});
+
+// A holiday in the history is left out. employers, Wednesdays 09:00: 40 calls on the
+// holiday 2026-02-11, 3 on each of the next three; Tuesdays 09:00: 2 each week. The weeks
+// compare on the weekdays that were a holiday in none of them (Tuesday: 2, 2, 2, 2, no
+// trend), Wednesday's mean is of its three working weeks: 3. Without the holiday it would
+// be (40 + 3 + 3 + 3) / 4 and a falling trend.
+test('the forecast leaves a holiday of the history out', async () => {
+  const lines = [];
+  let id = 0;
+  const calls = (d, k) => {
+    const t0 = tehran(2026, 2, d, 9, 0);
+    for (let i = 0; i < k; i++) {
+      const s = t0 + i * 20, c = `W${++id}`;
+      lines.push(`${s}|${c}|employers|NONE|ENTERQUEUE||0912|1`, `${s + 2}|${c}|employers|SIP/8202|CONNECT|2|${c}b|1`,
+        `${s + 122}|${c}|employers|SIP/8202|COMPLETEAGENT|2|120|1`);
+    }
+  };
+  calls(11, 40); calls(18, 3); calls(25, 3); calls(32, 3); // 32 February: 4 March
+  calls(10, 2); calls(17, 2); calls(24, 2); calls(31, 2);
+  assert.equal((await post(lines.join('\n') + '\n')).json.calls, 57);
+  const j = (await S.call('GET', '/api/v1/calls/staffing/forecast?from=2026-03-07&queue=employers', { token: T.supervisor })).json;
+  assert.deepEqual([j.weeks_used, j.trend, j.aht_s], [4, 1, 120]);
+  const at = (d, start) => j.days[d].intervals.find((x) => x.start === start).calls;
+  assert.equal(at(3, '2026-03-10 09:00'), 2);
+  assert.equal(at(4, '2026-03-11 09:00'), 3);
+  assert.equal(j.days[4].holiday, true);
 });
 
 test('the forecast without a date is next week, from Saturday', async () => {

@@ -16,6 +16,7 @@ interface Interval {
 }
 interface Day {
   day: string;
+  holiday: boolean;
   calls: number;
   peak_agents: number;
   intervals: Interval[];
@@ -33,6 +34,7 @@ export interface Forecast {
   aht_source: 'history' | 'given' | 'default';
   target_sl: number;
   target_s: number;
+  holidays_left_out: number;
   calls: number;
   peak_agents: number;
   days: Day[];
@@ -113,13 +115,14 @@ export function Staffing() {
             {day(f.history_to)})، روند ×{ltr(decimal(f.trend), 'ltr-num')}، میانگین مدت مکالمه{' '}
             {fa(Math.round(f.aht_s))} ثانیه
             {f.aht_source === 'default' ? ' (پیش‌فرض؛ سابقه‌ای نیست)' : f.aht_source === 'given' ? ' (داده‌شده)' : ''}.
-            تعطیلات جدا دیده نمی‌شوند و رهاکردن تماس در محاسبه ارلنگ سی نیست.
+            {f.holidays_left_out > 0 && <> {fa(f.holidays_left_out)} روز تعطیل رسمی از سابقه کنار گذاشته شد.</>}
+            {' '}روز تعطیل هفته آینده مانند روز عادی پیش‌بینی شده است؛ رهاکردن تماس در محاسبه ارلنگ سی نیست.
           </p>
           <div class="row wrap" role="tablist">
             {f.days.map((x, i) => (
               <button type="button" role="tab" aria-selected={i === sel} class={i === sel ? 'primary' : ''}
                 data-day={x.day} onClick={() => setSel(i)}>
-                {WEEKDAYS[i]} {day(x.day)} ({fa(Math.round(x.calls))} تماس، بیشینه {fa(x.peak_agents)})
+                {WEEKDAYS[i]} {day(x.day)}{x.holiday ? ' (تعطیل رسمی)' : ''} ({fa(Math.round(x.calls))} تماس، بیشینه {fa(x.peak_agents)})
               </button>
             ))}
           </div>
