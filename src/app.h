@@ -5,6 +5,7 @@
 #define TAMIN_APP_H
 
 struct audit_spool;
+struct board;
 struct live;
 struct rules;
 struct tally;
@@ -27,6 +28,7 @@ struct app {
 	const struct rules *rules; /* the law's dated parameters (rules/rules.h) */
 	struct live *live; /* the streams of live events (live/live.h); NULL: none */
 	const char *attach_dir; /* attachments' files (attachments/attachments.h); NULL: none */
+	struct board *board; /* the live wallboard (calls/board.h); NULL: none */
 };
 
 #endif

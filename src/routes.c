@@ -7,6 +7,7 @@
 #include "attachments/attachments.h"
 #include "audit/audit.h"
 #include "base/fields.h"
+#include "calls/board.h"
 #include "calls/calls.h"
 #include "canned/canned.h"
 #include "cases/cases.h"
@@ -207,6 +208,8 @@ const struct route api_routes[] = {
 	 * most, about 80,000 lines: a minute of a national centre in one request) */
 	{M_POST, "/api/v1/calls/events", ROLE_TELEPHONY, calls_h_events, 8u << 20},
 	{M_GET, "/api/v1/calls/figures", ROLE_SUPERVISOR, calls_h_figures},
+	/* the live wallboard (calls/board.h): queues, agents (staff), today; no caller's data */
+	{M_GET, "/api/v1/calls/board", ROLE_SUPERVISOR, board_h_get},
 	/* canned answers (canned.h) and whom a department's case can be assigned to */
 	{M_GET, "/api/v1/canned", ROLE_STAFF_CASES | ROLE_ADMIN, canned_h_list},
 	{M_POST, "/api/v1/canned", ROLE_SUPERVISOR | ROLE_ADMIN, canned_h_create},
@@ -226,5 +229,8 @@ const struct route api_routes[] = {
 	 * every /api/v1/calls/NAME route, which {} would take */
 	{M_GET, "/api/v1/calls/{}", ROLE_AGENT | ROLE_SUPERVISOR, calls_h_get, 0, "call_read"},
 	{M_GET, "/api/v1/cases/{}/calls", ROLE_STAFF_CASES, calls_h_case_calls, 0, "case_read"},
+	/* next week's calls and agents per interval from the history (staffing.h) */
+	{M_GET, "/api/v1/calls/staffing/forecast", ROLE_SUPERVISOR, staffing_h_forecast},
+	{M_GET, "/api/v1/calls/staffing/forecast.xlsx", ROLE_SUPERVISOR, staffing_h_forecast_xlsx},
 	{0, NULL, 0, NULL},
 };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "calls/board.h"
 #include "calls/queuelog.h"
 #include "live/live.h"
 
@@ -72,6 +73,8 @@ void calls_dispatch(const struct app *app, const struct calls_feed *f)
 		/* the screen pop: the agent's account hears of its call */
 		if (f->items[i].user_id && app)
 			live_call(app->live, f->items[i].user_id, l.callid, l.queue, l.epoch);
-		/* the wallboard (branch i13-board) goes here: board_feed(app->board, &l); */
+		/* the wallboard */
+		if (app)
+			board_feed(app->board, &l);
 	}
 }

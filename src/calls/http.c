@@ -2,7 +2,9 @@
  * the figures. */
 #include "calls/calls.h"
 
+#include "app.h"
 #include "base/jw.h"
+#include "calls/board.h"
 #include "http/http.h"
 
 struct events_job {

@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "app.h"
 #include "attachments/attachments.h"
 #include "audit/spool.h"
+#include "calls/board.h"
 #include "base/tally.h"
 #include "calls/calls.h"
 #include "cases/cases.h"
@@ -77,11 +79,26 @@ static int serve(struct serve_opts *o, const struct web *web)
 					o->trusted_proxy);
 		so.trusted_proxy = proxy;
 	}
-	struct app app = {
-	    .data_dir = o->data, .login_limit = 10, .cookie_secure = o->behind_tls, .web = web};
-	if (!(app.login_failures = users_login_failures_new()))
+	/* the wallboard from the last day's call events (calls/board.h) */
+	struct err be = {0};
+	struct board *board = NULL;
+	if (db_open(&db, o->db, DB_READONLY, &be) == 0) {
+		board = board_start(db, o->data, (int64_t)time(NULL), &be);
+		db_close(db);
+	}
+	if (!board)
+		return cli_fail("%s", be.message);
+	struct app app = {.data_dir = o->data,
+			  .login_limit = 10,
+			  .cookie_secure = o->behind_tls,
+			  .web = web,
+			  .board = board};
+	if (!(app.login_failures = users_login_failures_new())) {
+		board_free(board);
 		return cli_fail("%s", "out of memory for the failed-login counters");
+	}
 	if (cli_calendars(&app, o->data) < 0) {
+		board_free(board);
 		tally_free(app.login_failures);
 		return 2;
 	}
@@ -89,6 +106,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	struct users_pwlist *refused = cli_passwords_load(o->data, &e);
 	struct rules *rules = refused ? cli_rules_load(o->data, &e) : NULL;
 	if (!rules) {
+		board_free(board);
 		users_pwlist_free(refused);
 		tally_free(app.login_failures);
 		return cli_fail("%s", e.message);
@@ -103,7 +121,9 @@ static int serve(struct serve_opts *o, const struct web *web)
 	app.live = live_new();
 	struct cases_sweeper *sw =
 	    app.spool && app.live ? cases_sweeper_start(app.writer, app.live, &e) : NULL;
-	if (!sw) {
+	struct board_pusher *pusher = sw ? board_pusher_start(board, app.live, &e) : NULL;
+	if (!pusher) {
+		cases_sweeper_stop(sw);
 		if (!app.live)
 			err_set(&e, 500, "internal", "", "out of memory");
 		live_free(app.live);
@@ -113,6 +133,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 		rules_free(rules);
 		users_pwlist_free(refused);
 		tally_free(app.login_failures);
+		board_free(board);
 		return cli_fail("%s", e.message);
 	}
 	so.threads = o->threads ? (int)o->threads : 2;
@@ -130,29 +151,23 @@ static int serve(struct serve_opts *o, const struct web *web)
 	so.streams_per_user = (int)o->streams_per_user;
 	so.streams_max = (int)o->max_streams;
 	so.stream_heartbeat_s = (int)o->stream_heartbeat;
-	/* the telephone system's queue_log, followed in the server (calls.h) */
+	/* the telephone system's queue_log, followed in the server (calls.h), and the pulse's
+	 * recent hours counted again every 5 minutes (pulse/pulse.h): if either cannot start,
+	 * the server stops before it listens */
 	struct calls_tail *tail = NULL;
-	if (o->queue_log && !(tail = calls_tail_start(o->queue_log, app.writer, &app, &e))) {
-		cases_sweeper_stop(sw);
-		audit_spool_stop(app.spool);
-		writer_stop(app.writer);
-		live_free(app.live);
-		cli_calendars_free(&app);
-		rules_free(rules);
-		users_pwlist_free(refused);
-		tally_free(app.login_failures);
-		free(attach_dir);
-		return cli_fail("%s", e.message);
-	}
-	/* the pulse's recent hours counted again every 5 minutes (pulse/pulse.h) */
-	struct pulse_refresher *pr = pulse_refresher_start(app.writer, o->data, 300, 3, &e);
-	int rc = pr ? http_serve(&so, &e) : -1;
+	struct pulse_refresher *pr = NULL;
+	int rc = -1;
+	if ((!o->queue_log || (tail = calls_tail_start(o->queue_log, app.writer, &app, &e))) &&
+	    (pr = pulse_refresher_start(app.writer, o->data, 300, 3, &e)))
+		rc = http_serve(&so, &e);
 	pulse_refresher_stop(pr);
 	calls_tail_stop(tail); /* before the writer, and before live: it tells it */
+	board_pusher_stop(pusher);
 	cases_sweeper_stop(sw);
 	audit_spool_stop(app.spool);
 	writer_stop(app.writer);
 	live_free(app.live); /* after the writer: its jobs' done() may still tell it */
+	board_free(board);   /* after the writer too: its jobs' done() feed it */
 	cli_calendars_free(&app);
 	rules_free(rules);
 	users_pwlist_free(refused);

@@ -44,6 +44,7 @@ struct live {
 	uint64_t seq;  /* the last event's */
 	struct live_event ring[LIVE_RING];
 	struct sub *by_user[BUCKETS], *by_group[BUCKETS];
+	int supervisors; /* streams of supervisors open */
 };
 
 static unsigned bucket(int64_t key)
@@ -277,10 +278,44 @@ void live_call(struct live *lv, int64_t user_id, const char *callid, const char 
 	free(m);
 }
 
+/* ---- snapshots for supervisors ---- */
+
+int live_supervisors_open(struct live *lv)
+{
+	if (!lv)
+		return 0;
+	pthread_mutex_lock(&lv->mu);
+	int n = lv->supervisors;
+	pthread_mutex_unlock(&lv->mu);
+	return n;
+}
+
+int live_supervisors(struct live *lv, const char *event, const char *json, size_t len)
+{
+	if (!lv || !event || !json || memchr(json, '\n', len))
+		return 0;
+	size_t n = strlen(event) + len + 32;
+	char *m = malloc(n);
+	if (!m)
+		return 0;
+	n = (size_t)snprintf(m, n, "event: %s\ndata: %.*s\n\n", event, (int)len, json);
+	int told = 0;
+	pthread_mutex_lock(&lv->mu);
+	for (int i = 0; i < BUCKETS && told < lv->supervisors; i++)
+		for (struct sub *s = lv->by_user[i]; s; s = s->unext)
+			if (s->who.role == ROLE_SUPERVISOR && http_stream_send(s->s, m, n) == 0)
+				told++;
+	pthread_mutex_unlock(&lv->mu);
+	free(m);
+	return told;
+}
+
 /* ---- subscribing ---- */
 
 static void sub_index(struct live *lv, struct sub *s)
 {
+	if (s->who.role == ROLE_SUPERVISOR)
+		lv->supervisors++;
 	unsigned b = bucket(s->who.user_id);
 	s->unext = lv->by_user[b];
 	if (s->unext)
@@ -297,6 +332,8 @@ static void sub_index(struct live *lv, struct sub *s)
 
 static void sub_unindex(struct live *lv, struct sub *s)
 {
+	if (s->who.role == ROLE_SUPERVISOR)
+		lv->supervisors--;
 	if (s->uprev)
 		s->uprev->unext = s->unext;
 	else

@@ -20,6 +20,7 @@
 #ifndef TAMIN_LIVE_LIVE_H
 #define TAMIN_LIVE_LIVE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct live;
@@ -52,6 +53,12 @@ void live_case(struct live *lv, const struct live_case *c);
  * reconnect: a pop is for now. From any thread; lv NULL: nothing. */
 void live_call(struct live *lv, int64_t user_id, const char *callid, const char *queue,
 	       int64_t at);
+/* A snapshot for supervisors (the wallboard, calls/board.h): `event: NAME` with data json
+ * (one line) to every supervisor's stream at once, from any thread; no id, not kept for
+ * a reconnect (the client reads the snapshot again). How many streams were told. */
+int live_supervisors(struct live *lv, const char *event, const char *json, size_t len);
+/* Supervisors' streams open now (0: nobody to tell, skip the work). */
+int live_supervisors_open(struct live *lv);
 
 /* GET /api/v1/stream */
 void live_h_stream(struct req *r);

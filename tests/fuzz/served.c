@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "calls/board.h"
 #include "attachments/attachments.h"
 #include "audit/spool.h"
 #include "cli/cli.h"
@@ -146,6 +147,9 @@ static void serve(void)
 		die("login", "out of memory for the failed-login counters");
 	if (!(app.refused_passwords = cli_passwords_load(cli_data_default(), &e)))
 		die("passwords", e.message);
+	/* the wallboard of data/queues.tsv, fed by the events posted (no replay: a fresh one) */
+	if (!(app.board = board_start(NULL, cli_data_default(), 0, &e)))
+		die("board", e.message);
 	app.attach_dir = attach_dir_open(db_path); /* attachments/: a file accepted is stored */
 	if (!app.attach_dir)
 		abort();

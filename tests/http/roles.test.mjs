@@ -360,6 +360,10 @@ const EXPECT = {
     targets: CASE, personal: 'case',
     roles: { supervisor: ANY, ...alike(['agent', 'specialist', 'desk'], MINE) },
   },
+  // the wallboard: queues, agents (staff) and today, no caller's data
+  'GET /api/v1/calls/board': { roles: { supervisor: 200 } },
+  'GET /api/v1/calls/staffing/forecast': { query: '?from=2023-11-18', roles: { supervisor: 200 } },
+  'GET /api/v1/calls/staffing/forecast.xlsx': { query: '?from=2023-11-18', roles: { supervisor: 200 } },
 };
 
 /** A call on now, answered by the telephone agent (the demo's agent1 is SIP/8001). */

@@ -12,6 +12,7 @@ import { Queue } from './pages/Queue';
 import { CasePage } from './pages/CasePage';
 import { Supervisor } from './pages/Supervisor';
 import { Pulse } from './pages/Pulse';
+import { Wall } from './pages/Wall';
 import { Citizen, CitizenNew, AccessLog, MyRecord } from './pages/Citizen';
 import { Admin } from './pages/Admin';
 import { Audit } from './pages/Audit';
@@ -37,7 +38,7 @@ const NAV: Record<string, [string, string][]> = {
   agent: [['/agent', 'میز ۱۴۲۰'], ['/cases', 'پرونده‌های من']],
   desk: [['/desk', 'ثبت درخواست'], ['/cases', 'پرونده‌های ثبت‌شده']],
   specialist: [['/queue', 'کارتابل واحد']],
-  supervisor: [['/supervisor', 'نمای کلی'], ['/pulse', 'نبض تماس‌ها'], ['/queue', 'کارتابل'], ['/canned', 'پاسخ‌های آماده']],
+  supervisor: [['/supervisor', 'نمای کلی'], ['/pulse', 'نبض تماس‌ها'], ['/wall', 'دیوار تماس‌ها'], ['/queue', 'کارتابل'], ['/canned', 'پاسخ‌های آماده']],
   citizen: [['/me', 'درخواست‌های من'], ['/me/new', 'درخواست تازه'], ['/me/record', 'سابقه بیمه'], ['/me/access-log', 'چه کسی پرونده‌ام را دید']],
   admin: [['/admin', 'کاربران'], ['/admin/catalog', 'واحدها و موضوع‌ها'], ['/canned', 'پاسخ‌های آماده']],
   auditor: [['/audit', 'گزارش دسترسی‌ها']],
@@ -60,6 +61,8 @@ function Page(props: { ctx: Ctx; path: string; query: URLSearchParams }) {
       return <Supervisor ctx={ctx} />;
     case '/pulse':
       return <Pulse ctx={ctx} />;
+    case '/wall':
+      return <Wall />;
     case '/me':
       return <Citizen ctx={ctx} />;
     case '/me/new':

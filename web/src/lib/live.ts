@@ -33,6 +33,9 @@ export type CallListener = (e: CallEvent) => void;
 
 const listeners = new Set<LiveListener>();
 const callListeners = new Set<CallListener>();
+/** The wallboard's snapshots (`event: board`, supervisors' streams only): the JSON of
+ *  GET /api/v1/calls/board, without `at`. */
+const boardListeners = new Set<(b: unknown) => void>();
 let source: EventSource | null = null;
 let wanted = false;
 let failures = 0;
@@ -63,6 +66,15 @@ function connect() {
     failures = 0;
   });
   es.addEventListener('reset', () => emit(null));
+  es.addEventListener('board', (m) => {
+    let b: unknown;
+    try {
+      b = JSON.parse((m as MessageEvent).data);
+    } catch {
+      return;
+    }
+    for (const fn of [...boardListeners]) fn(b);
+  });
   es.addEventListener('case', (m) => {
     let e: LiveEvent;
     try {
@@ -135,6 +147,19 @@ export function useCallPop(fn: CallListener) {
     callListeners.add(l);
     return () => {
       callListeners.delete(l);
+    };
+  }, []);
+}
+
+/** Calls fn with each wallboard snapshot pushed while the component is mounted. */
+export function useBoard<T>(fn: (b: T) => void) {
+  const ref = useRef(fn);
+  ref.current = fn;
+  useEffect(() => {
+    const l = (b: unknown) => ref.current(b as T);
+    boardListeners.add(l);
+    return () => {
+      boardListeners.delete(l);
     };
   }, []);
 }

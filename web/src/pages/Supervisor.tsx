@@ -10,6 +10,7 @@ import type { Ctx } from '../main';
 import { ROLE, label } from '../lib/labels';
 import { fa } from '../lib/text';
 import { FormError } from '../ui/Field';
+import { Staffing } from './Staffing';
 
 export interface Outcomes {
   closed: number;
@@ -326,6 +327,7 @@ export function Supervisor(props: { ctx: Ctx }) {
           <a class="button" download href={`/api/v1/stats/cases.xlsx${qs({ department: dept, days })}`} data-export="figures">
             دریافت فایل اکسل
           </a>
+          <a class="button" href="/wall" data-link="wall">دیوار تماس‌ها</a>
         </div>
       </div>
       <FormError error={error} />
@@ -373,6 +375,7 @@ export function Supervisor(props: { ctx: Ctx }) {
           <PeopleTable people={s.by_person} dept={dept} />
         </>
       )}
+      <Staffing />
     </div>
   );
 }
