@@ -180,15 +180,17 @@ typedef int (*calls_each_fn)(void *ctx, const struct calls_call *c, struct err *
 int calls_each(struct db *db, int64_t from, int64_t to, calls_each_fn fn, void *ctx,
 	       struct err *e);
 
-/* The calls of callid (a row per queue it entered), by entry time, looked for around the
- * time an Asterisk callid names (EPOCH.SEQ, SYSTEMNAME-EPOCH.SEQ), or in the last two days
- * for one that names none. 0, or -1 with e. */
-int calls_find(struct db *db, const char *callid, calls_each_fn fn, void *ctx, struct err *e);
+/* The calls of callid (a row per queue it entered), by entry time. Looked for around the
+ * time an Asterisk callid names (EPOCH.SEQ, SYSTEMNAME-EPOCH.SEQ), or, for one that names
+ * none, in the two days before `near` (a time the call is known to be close to: one of its
+ * events, a link to it, now). 0, or -1 with e. */
+int calls_find(struct db *db, const char *callid, int64_t near, calls_each_fn fn, void *ctx,
+	       struct err *e);
 /* The latest max calls of person_id (the caller linked by mobile), latest first, among
- * those of the last CALLS_PERSON_DAYS days. */
+ * those of the CALLS_PERSON_DAYS days up to now. */
 #define CALLS_PERSON_DAYS 31
-int calls_of_person(struct db *db, int64_t person_id, int max, calls_each_fn fn, void *ctx,
-		    struct err *e);
+int calls_of_person(struct db *db, int64_t person_id, int max, int64_t now, calls_each_fn fn,
+		    void *ctx, struct err *e);
 
 typedef int (*calls_event_fn)(void *ctx, const struct ql_line *l, struct err *e);
 /* Each stored event with a time in [from, to), in time order (the file's order within a
@@ -227,11 +229,12 @@ int calls_feed_resolve(struct calls_feed *f, struct db *db, int64_t now, struct 
 void calls_dispatch(const struct app *app, const struct calls_feed *f);
 
 /* ---- calls and cases (pop.c) ---- */
-/* call_id of a case created on a call: the call, answered by user_id's telephone agent.
+/* call_id of a case created on a call (at now): the call, answered by user_id's telephone
+ * agent.
  * 0 and *queue (a's), or -1 with e (400 unknown_call, 403 not_your_call; both naming
  * call_id). */
-int calls_check_mine(struct db *db, const char *callid, int64_t user_id, struct arena *a,
-		     const char **queue, struct err *e);
+int calls_check_mine(struct db *db, const char *callid, int64_t user_id, int64_t now,
+		     struct arena *a, const char **queue, struct err *e);
 /* Links case_id to the call, how "opened" or "touched" (an existing link stays as it
  * is). 0, or -1 with e. */
 int calls_link(struct db *db, const char *callid, const char *queue, int64_t case_id,

@@ -88,7 +88,7 @@ static int screen_on(struct db *db, const struct ql_line *l, int64_t now, struct
 	if (!uid)
 		return 0;
 	struct ended_q q = {l->queue, 0};
-	if (calls_find(db, l->callid, ended_fn, &q, e) < 0)
+	if (calls_find(db, l->callid, l->epoch, ended_fn, &q, e) < 0)
 		return -1;
 	if (q.ended)
 		return 0; /* its end came first (lines out of order): nothing to pop */
@@ -167,11 +167,11 @@ static int mine_fn(void *ctx, const struct calls_call *c, struct err *e)
 	return 0;
 }
 
-int calls_check_mine(struct db *db, const char *callid, int64_t user_id, struct arena *a,
-		     const char **queue, struct err *e)
+int calls_check_mine(struct db *db, const char *callid, int64_t user_id, int64_t now,
+		     struct arena *a, const char **queue, struct err *e)
 {
 	struct mine_q q = {users_phone_agent(db, user_id, a), a, NULL, 0};
-	if (calls_find(db, callid, mine_fn, &q, e) < 0)
+	if (calls_find(db, callid, now, mine_fn, &q, e) < 0)
 		return -1;
 	if (!q.any)
 		return err_set(e, 400, "unknown_call", "call_id", "no call has this id");
@@ -340,7 +340,7 @@ void calls_h_get(struct req *r)
 	int agent = r->who.role == ROLE_AGENT;
 	if (agent)
 		q.agent = users_phone_agent(db, r->who.user_id, &r->arena);
-	if ((!agent || q.agent) && calls_find(db, callid, pick_fn, &q, &e) < 0) {
+	if ((!agent || q.agent) && calls_find(db, callid, req_now(), pick_fn, &q, &e) < 0) {
 		reply_error(r, &e);
 		return;
 	}
@@ -374,7 +374,7 @@ void calls_h_get(struct req *r)
 		people_write_fields(&w, &p);
 		cases_card_write(db, &w, p.id, &r->who, &r->arena);
 		jw_array(&w, "calls");
-		calls_of_person(db, p.id, 10, person_call_fn, &w, &e);
+		calls_of_person(db, p.id, 10, req_now(), person_call_fn, &w, &e);
 		jw_end(&w);
 	}
 	jw_end(&w);
@@ -447,7 +447,7 @@ void calls_h_case_calls(struct req *r)
 	struct err e = {0};
 	for (int i = 0; i < n; i++) {
 		struct case_calls_q q = {&w, rows[i].queue, rows[i].how, rows[i].at};
-		if (calls_find(db, rows[i].callid, case_call_fn, &q, &e) < 0) {
+		if (calls_find(db, rows[i].callid, rows[i].at, case_call_fn, &q, &e) < 0) {
 			jw_release(&w);
 			reply_error(r, &e);
 			return;

@@ -1,7 +1,6 @@
 /* Reading the phone line back: each call, each event (calls.h), from the hour blocks. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "calls/blocks.h"
 #include "calls/calls.h"
@@ -154,18 +153,18 @@ static int find_one(void *ctx, const struct cb_call *c, struct err *e)
 	return one_call(&(struct each_call){x->fn, x->ctx}, c, e);
 }
 
-int calls_find(struct db *db, const char *callid, calls_each_fn fn, void *ctx, struct err *e)
+int calls_find(struct db *db, const char *callid, int64_t near, calls_each_fn fn, void *ctx,
+	       struct err *e)
 {
 	/* a call enters its queue after its channel is made (the callid's time), within
-	 * CB_MARGIN; a callid that names no time is looked for in the last two days */
+	 * CB_MARGIN; a callid that names no time is looked for in the two days before near */
 	int64_t t, from, to;
 	if (callid_epoch(callid, &t)) {
 		from = t - CB_BLOCK;
 		to = t + CB_MARGIN;
 	} else {
-		int64_t now = (int64_t)time(NULL);
-		from = now - 2 * 86400;
-		to = now + CB_BLOCK;
+		from = near - 2 * 86400;
+		to = near + CB_MARGIN;
 	}
 	struct find_call x = {.callid = callid, .fn = fn, .ctx = ctx};
 	return cb_calls(db, from, to, 86400, 1, 1, find_one, NULL, &x, e);
@@ -211,13 +210,13 @@ static int latest_first(const void *a, const void *b)
 	return x->entered > y->entered ? -1 : x->entered < y->entered;
 }
 
-int calls_of_person(struct db *db, int64_t person_id, int max, calls_each_fn fn, void *ctx,
-		    struct err *e)
+int calls_of_person(struct db *db, int64_t person_id, int max, int64_t now, calls_each_fn fn,
+		    void *ctx, struct err *e)
 {
 	/* no index by person (the import writes none: docs/DECISIONS.md, the hour blocks):
 	 * the days are read back from now, CALLS_PERSON_DAYS at most, until max are found */
 	struct find_call x = {.person_id = person_id};
-	int64_t end = cb_block((int64_t)time(NULL)) + CB_BLOCK;
+	int64_t end = cb_block(now) + CB_BLOCK;
 	int rc = 0, told = 0;
 	for (int d = 0; d < CALLS_PERSON_DAYS && told < max && rc == 0; d++) {
 		int64_t to = end - (int64_t)d * 86400;

@@ -173,7 +173,7 @@ void cases_h_create(struct req *r)
 	if (x->call_id && (r->who.role == ROLE_CITIZEN
 			       ? err_set(&e, 400, "invalid_field", "call_id",
 					 "a citizen's case is not opened on a call")
-			       : calls_check_mine(req_db(r), x->call_id, r->who.user_id,
+			       : calls_check_mine(req_db(r), x->call_id, r->who.user_id, req_now(),
 						  &r->arena, &x->call_queue, &e)) < 0)
 		goto bad;
 	if (r->who.role == ROLE_CITIZEN) {

@@ -70,7 +70,7 @@ static void test_hook_hears_new_events_once(void **state)
 struct got {
 	int n;
 	struct calls_call c[4];
-	char q[4][16], out[4][16];
+	char q[4][32], out[4][16];
 };
 static int each_call(void *ctx, const struct calls_call *c, struct err *e)
 {
@@ -325,6 +325,62 @@ static void test_large_piece_as_small_pieces(void **state)
 	free(text);
 }
 
+static int count_call(void *ctx, const struct calls_call *c, struct err *e)
+{
+	(void)e;
+	struct got *g = ctx;
+	if (g->n < 4) {
+		g->c[g->n] = *c;
+		snprintf(g->q[g->n], sizeof g->q[0], "%s", c->callid);
+	}
+	g->n++;
+	return 0;
+}
+
+/* A call is found by its id: an Asterisk uniqueid (EPOCH.SEQ, SYSTEM-EPOCH.SEQ) around
+ * its own time whatever `near` says; another id in the two days before `near` only. A
+ * person's calls come latest first, up to max, among the last 31 days. */
+static void test_find_and_person(void **state)
+{
+	struct fx *f = *state;
+	struct db_stmt *s = db_prepare(f->db, "INSERT INTO people(national_id, mobile, created) "
+					      "VALUES ('0012345679', '09121112233', 0)");
+	assert_int_equal(db_step(s), 0);
+	db_done(s);
+	int64_t pid = db_last_id(f->db);
+	struct calls_import im;
+	import_text(f,
+		    "1774060000|1774059990.17|1420|NONE|ENTERQUEUE||09121112233|1\n"
+		    "1774060300|pbx1-1774060290.4|1420|NONE|ENTERQUEUE||09121112233|1\n"
+		    "1774060600|x9|1420|NONE|ENTERQUEUE||09121112233|1\n"
+		    "1771000000|old|1420|NONE|ENTERQUEUE||09121112233|1\n",
+		    &im);
+	assert_int_equal(im.calls, 4);
+	struct err e = {0};
+	struct got g = {0};
+	/* near far away: the uniqueid's own time decides */
+	assert_int_equal(calls_find(f->db, "1774059990.17", 0, count_call, &g, &e), 0);
+	assert_int_equal(g.n, 1);
+	assert_int_equal(g.c[0].person_id, pid);
+	memset(&g, 0, sizeof g);
+	assert_int_equal(calls_find(f->db, "pbx1-1774060290.4", 0, count_call, &g, &e), 0);
+	assert_int_equal(g.n, 1);
+	memset(&g, 0, sizeof g);
+	assert_int_equal(calls_find(f->db, "x9", 1774060000 + 86400, count_call, &g, &e), 0);
+	assert_int_equal(g.n, 1);
+	memset(&g, 0, sizeof g);
+	assert_int_equal(calls_find(f->db, "x9", 1774060000 + 5 * 86400, count_call, &g, &e), 0);
+	assert_int_equal(g.n, 0); /* no time in the id, and far from near */
+	memset(&g, 0, sizeof g);
+	assert_int_equal(calls_of_person(f->db, pid, 2, 1774060000 + 3600, count_call, &g, &e), 0);
+	assert_int_equal(g.n, 2);
+	assert_string_equal(g.q[0], "x9");
+	assert_string_equal(g.q[1], "pbx1-1774060290.4");
+	memset(&g, 0, sizeof g);
+	assert_int_equal(calls_of_person(f->db, pid, 10, 1774060000 + 3600, count_call, &g, &e), 0);
+	assert_int_equal(g.n, 3); /* "old" is 31 days and more before */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +391,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_small_imports_merge, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rows_moved_from_021, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_large_piece_as_small_pieces, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_find_and_person, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,13 +140,13 @@ static void test_cases_linked_while_on_screen(void **state)
 	       &feed);
 	/* call_id: unknown, another's, the agent's own */
 	const char *queue = NULL;
-	assert_int_equal(calls_check_mine(f->db, "nope", u1, &a, &queue, &e), -1);
+	assert_int_equal(calls_check_mine(f->db, "nope", u1, NOW, &a, &queue, &e), -1);
 	assert_int_equal(e.status, 400);
 	assert_string_equal(e.field, "call_id");
-	assert_int_equal(calls_check_mine(f->db, "k1", u2, &a, &queue, &e), -1);
+	assert_int_equal(calls_check_mine(f->db, "k1", u2, NOW, &a, &queue, &e), -1);
 	assert_int_equal(e.status, 403);
 	assert_string_equal(e.field, "call_id");
-	assert_int_equal(calls_check_mine(f->db, "k1", u1, &a, &queue, &e), 0);
+	assert_int_equal(calls_check_mine(f->db, "k1", u1, NOW, &a, &queue, &e), 0);
 	assert_string_equal(queue, "1420");
 	assert_int_equal(calls_link(f->db, "k1", queue, c1, "opened", u1, NOW, &e), 0);
 	/* touched while on: c1 stays opened, c2 is touched; u2 touches nothing */
