@@ -218,6 +218,9 @@ void calls_feed_init(struct calls_feed *f);
 void calls_feed_release(struct calls_feed *f);
 void calls_feed_clear(struct calls_feed *f);
 /* calls_import's on_event: ctx is a struct calls_feed, l is copied. */
+/* Item i parsed again into *l, its strings in line (QL_LINE_MAX + 1 bytes): 1, or 0 when
+ * it does not parse (it always does: only parsed lines are fed). */
+int calls_feed_line(const struct calls_feed *f, size_t i, char *line, struct ql_line *l);
 void calls_feed_hook(void *ctx, const struct ql_line *l);
 /* In the import's transaction, after its flush (pop.c): keeps the call on each agent's
  * screen (a CONNECT of a call that has not ended, at most CALLS_POP_MAX_AGE old, to an

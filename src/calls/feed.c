@@ -60,15 +60,20 @@ void calls_feed_hook(void *ctx, const struct ql_line *l)
 	f->len += (size_t)n + 1;
 }
 
+int calls_feed_line(const struct calls_feed *f, size_t i, char *line, struct ql_line *l)
+{
+	const char *t = f->text + f->items[i].off;
+	size_t n = strlen(t);
+	memcpy(line, t, n + 1);
+	return ql_parse(line, n, l) == QL_OK;
+}
+
 void calls_dispatch(const struct app *app, const struct calls_feed *f)
 {
 	char line[QL_LINE_MAX + 1];
 	for (size_t i = 0; i < f->n; i++) {
-		const char *t = f->text + f->items[i].off;
-		size_t n = strlen(t);
-		memcpy(line, t, n + 1);
 		struct ql_line l;
-		if (ql_parse(line, n, &l) != QL_OK)
+		if (!calls_feed_line(f, i, line, &l))
 			continue;
 		/* the screen pop: the agent's account hears of its call */
 		if (f->items[i].user_id && app)

@@ -133,11 +133,8 @@ int calls_feed_resolve(struct calls_feed *f, struct db *db, int64_t now, struct 
 	arena_init(&a);
 	int rc = 0;
 	for (size_t i = 0; i < f->n && rc == 0; i++) {
-		const char *t = f->text + f->items[i].off;
-		size_t n = strlen(t);
-		memcpy(line, t, n + 1);
 		struct ql_line l;
-		if (ql_parse(line, n, &l) != QL_OK)
+		if (!calls_feed_line(f, i, line, &l))
 			continue;
 		if (l.event == QL_CONNECT)
 			rc = screen_on(db, &l, now, &a, &f->items[i].user_id, e);

@@ -324,31 +324,15 @@ static int acc_query_of(struct req *r, struct cases_acc_query *q)
 {
 	struct err e;
 	memset(q, 0, sizeof *q);
-	const char *from = req_query(r, "from"), *to = req_query(r, "to"), *v;
+	const char *from = req_query(r, "from"), *to = req_query(r, "to");
 	if (from)
 		from = text_normalize(&r->arena, from);
 	if (to)
 		to = text_normalize(&r->arena, to);
-	if (cases_acc_months(from, to, req_now(), q, &e) < 0) {
+	if (cases_acc_months(from, to, req_now(), q, &e) < 0 ||
+	    cases_query_department(r, &q->department_id, &e) < 0) {
 		reply_error(r, &e);
 		return -1;
-	}
-	if ((v = req_query(r, "department"))) {
-		const struct department *d = catalog_department_by_code(v);
-		if (!d) {
-			reply_errorf(r, 400, "unknown_department", "department",
-				     "unknown department");
-			return -1;
-		}
-		if (r->who.department_id && d->id != r->who.department_id) {
-			reply_errorf(
-			    r, 403, "forbidden", "department",
-			    "a department's supervisor sees only that department's figures");
-			return -1;
-		}
-		q->department_id = d->id;
-	} else {
-		q->department_id = r->who.department_id; /* 0: every department */
 	}
 	return 0;
 }

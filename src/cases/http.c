@@ -446,6 +446,23 @@ static void sql_cond(struct sql *q, const char *frag, const char *sv, int64_t iv
 				   (int)(p - frag), frag, n, p + 2);
 }
 
+int cases_query_department(struct req *r, int64_t *department_id, struct err *e)
+{
+	const char *v = req_query(r, "department");
+	if (!v) {
+		*department_id = r->who.department_id;
+		return 0;
+	}
+	const struct department *d = catalog_department_by_code(v);
+	if (!d)
+		return err_set(e, 400, "unknown_department", "department", "unknown department");
+	if (r->who.department_id && d->id != r->who.department_id)
+		return err_set(e, 403, "forbidden", "department",
+			       "a department's supervisor sees only that department's figures");
+	*department_id = d->id;
+	return 0;
+}
+
 int cases_query_time(struct req *r, const char *key, int64_t *out, struct err *e)
 {
 	const char *raw = req_query(r, key);

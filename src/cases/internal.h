@@ -63,6 +63,10 @@ void case_read_row(struct db_stmt *s, struct case_row *c, struct arena *a);
 /* What the state machine needs to know of case c (its topic's contact rule included). */
 struct case_facts case_facts_of(const struct case_row *c);
 
+/* The figures' department from the query's `department` (a code): a department's
+ * supervisor may ask for their own only; none asked, the reader's own (0: a supervisor of
+ * every department, every department). 0, or -1 with e (400 unknown_department, 403). */
+int cases_query_department(struct req *r, int64_t *department_id, struct err *e);
 /* A date in the query at `key`: Jalali (1405/01/01, 1405-01-01, 14050101, any digit set)
  * at Tehran midnight, or ISO-8601; a year below 1700 is read as Jalali. 1 and *out set,
  * 0 when absent, -1 with e (400 naming key) when not a date. */

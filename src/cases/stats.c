@@ -703,22 +703,9 @@ static int stats_query_of(struct req *r, struct stats_query *qp)
 	struct err e;
 	struct stats_query q = {.now = req_now(), .days = 30};
 	const char *v;
-	if ((v = req_query(r, "department"))) {
-		const struct department *d = catalog_department_by_code(v);
-		if (!d) {
-			reply_errorf(r, 400, "unknown_department", "department",
-				     "unknown department");
-			return -1;
-		}
-		if (r->who.department_id && d->id != r->who.department_id) {
-			reply_errorf(
-			    r, 403, "forbidden", "department",
-			    "a department's supervisor sees only that department's figures");
-			return -1;
-		}
-		q.department_id = d->id;
-	} else {
-		q.department_id = r->who.department_id; /* 0: the supervisor of every department */
+	if (cases_query_department(r, &q.department_id, &e) < 0) {
+		reply_error(r, &e);
+		return -1;
 	}
 	if ((v = req_query(r, "topic"))) {
 		const struct topic *t = catalog_topic_by_code(v);

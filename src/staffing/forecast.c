@@ -350,18 +350,27 @@ static int query_of(struct req *r, struct staffing_forecast_query *q)
 	return 0;
 }
 
+/* The request's forecast into q and f: 0, or -1 having replied. */
+static int forecast_of(struct req *r, struct staffing_forecast_query *q,
+		       struct staffing_forecast *f)
+{
+	if (query_of(r, q) < 0)
+		return -1;
+	q->cal = r->app->office;
+	struct err e = {0};
+	if (staffing_forecast(req_db(r), q, f, &e) < 0) {
+		reply_error(r, &e);
+		return -1;
+	}
+	return 0;
+}
+
 void staffing_h_forecast(struct req *r)
 {
 	struct staffing_forecast_query q;
-	if (query_of(r, &q) < 0)
-		return;
-	q.cal = r->app->office;
-	struct err e = {0};
 	struct staffing_forecast f;
-	if (staffing_forecast(req_db(r), &q, &f, &e) < 0) {
-		reply_error(r, &e);
+	if (forecast_of(r, &q, &f) < 0)
 		return;
-	}
 	struct jw w;
 	jw_init(&w);
 	staffing_forecast_write(&q, &f, &w);
@@ -372,15 +381,10 @@ void staffing_h_forecast(struct req *r)
 void staffing_h_forecast_xlsx(struct req *r)
 {
 	struct staffing_forecast_query q;
-	if (query_of(r, &q) < 0)
-		return;
-	q.cal = r->app->office;
-	struct err e = {0};
 	struct staffing_forecast f;
-	if (staffing_forecast(req_db(r), &q, &f, &e) < 0) {
-		reply_error(r, &e);
+	if (forecast_of(r, &q, &f) < 0)
 		return;
-	}
+	struct err e = {0};
 	struct xlsx *x = xlsx_new(&e);
 	if (!x) {
 		staffing_forecast_release(&f);

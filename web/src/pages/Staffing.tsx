@@ -127,7 +127,7 @@ export function Staffing() {
             ))}
           </div>
           <AgentsChart day={d} />
-          <table class="figures" data-intervals={d.day}>
+          <table class="figures staffing" data-intervals={d.day}>
             <thead>
               <tr><th>آغاز بازه</th><th>تماس پیش‌بینی‌شده</th><th>کارشناس لازم</th><th>سطح خدمت با این تعداد</th></tr>
             </thead>
