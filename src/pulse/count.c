@@ -204,6 +204,32 @@ int pulse_tally_add(struct pulse_tally *t, const struct pulse_contact *c)
 	return 0;
 }
 
+/* One count: an hour's or a day's of a series in pulse_counts, or (an entry with a sub
+ * key) a day's of a series in one place in pulse_where. */
+static int put_count(struct db *db, const struct entry *en, int64_t span, int64_t at, int64_t n,
+		     struct err *e)
+{
+	struct db_stmt *s =
+	    en->sub ? db_prepare(db, "INSERT INTO pulse_where (source, dim, key, sub, at, n) "
+				     "VALUES ($1, $2, $3, $4, $5, $6)")
+		    : db_prepare(db, "INSERT INTO pulse_counts (source, dim, key, span, at, n) "
+				     "VALUES ($1, $2, $3, $4, $5, $6)");
+	if (!s)
+		return db_fail(db, e);
+	db_bind_text_ref(s, 1, pulse_source_names[en->source]);
+	db_bind_text_ref(s, 2, pulse_dim_names[en->dim]);
+	db_bind_text_ref(s, 3, en->key);
+	if (en->sub)
+		db_bind_text_ref(s, 4, en->sub);
+	else
+		db_bind_int(s, 4, span);
+	db_bind_int(s, 5, at);
+	db_bind_int(s, 6, n);
+	int rc = db_step(s);
+	db_done(s);
+	return rc < 0 ? db_fail(db, e) : 0;
+}
+
 int pulse_tally_write(struct pulse_tally *t, struct db *db, struct err *e)
 {
 	/* pulse_counts_at and pulse_where_at serve these ranges */
@@ -239,49 +265,13 @@ int pulse_tally_write(struct pulse_tally *t, struct db *db, struct err *e)
 			for (size_t h = 0; !en->sub && h < 24; h++) {
 				int64_t v = en->count[d * 24 + h];
 				day += v;
-				if (!v)
-					continue;
-				s = db_prepare(db,
-					       "INSERT INTO pulse_counts (source, dim, key, span, "
-					       "at, n) VALUES ($1, $2, $3, $4, $5, $6)");
-				if (!s)
-					return db_fail(db, e);
-				db_bind_text_ref(s, 1, pulse_source_names[en->source]);
-				db_bind_text_ref(s, 2, pulse_dim_names[en->dim]);
-				db_bind_text_ref(s, 3, en->key);
-				db_bind_int(s, 4, PULSE_HOUR);
-				db_bind_int(s, 5, t->from + (int64_t)(d * 24 + h) * PULSE_HOUR);
-				db_bind_int(s, 6, v);
-				rc = db_step(s);
-				db_done(s);
-				if (rc < 0)
-					return db_fail(db, e);
+				if (v && put_count(db, en, PULSE_HOUR,
+						   t->from + (int64_t)(d * 24 + h) * PULSE_HOUR, v, e) < 0)
+					return -1;
 			}
-			if (!day)
-				continue;
-			if (en->sub)
-				s = db_prepare(
-				    db, "INSERT INTO pulse_where (source, dim, key, sub, at, "
-					"n) VALUES ($1, $2, $3, $4, $5, $6)");
-			else
-				s = db_prepare(db,
-					       "INSERT INTO pulse_counts (source, dim, key, span, "
-					       "at, n) VALUES ($1, $2, $3, $4, $5, $6)");
-			if (!s)
-				return db_fail(db, e);
-			db_bind_text_ref(s, 1, pulse_source_names[en->source]);
-			db_bind_text_ref(s, 2, pulse_dim_names[en->dim]);
-			db_bind_text_ref(s, 3, en->key);
-			if (en->sub)
-				db_bind_text_ref(s, 4, en->sub);
-			else
-				db_bind_int(s, 4, PULSE_DAY);
-			db_bind_int(s, 5, t->from + (int64_t)d * PULSE_DAY);
-			db_bind_int(s, 6, day);
-			rc = db_step(s);
-			db_done(s);
-			if (rc < 0)
-				return db_fail(db, e);
+			if (day && put_count(db, en, PULSE_DAY, t->from + (int64_t)d * PULSE_DAY, day,
+					     e) < 0)
+				return -1;
 		}
 	}
 	return 0;
