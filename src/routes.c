@@ -229,6 +229,7 @@ const struct route api_routes[] = {
 	 * every /api/v1/calls/NAME route, which {} would take */
 	{M_GET, "/api/v1/calls/{}", ROLE_AGENT | ROLE_SUPERVISOR, calls_h_get, 0, "call_read"},
 	{M_GET, "/api/v1/cases/{}/calls", ROLE_STAFF_CASES, calls_h_case_calls, 0, "case_read"},
+	{M_GET, "/api/v1/me/call", ROLE_AGENT | ROLE_SUPERVISOR, calls_h_mine},
 	/* next week's calls and agents per interval from the history (staffing.h) */
 	{M_GET, "/api/v1/calls/staffing/forecast", ROLE_SUPERVISOR, staffing_h_forecast},
 	{M_GET, "/api/v1/calls/staffing/forecast.xlsx", ROLE_SUPERVISOR, staffing_h_forecast_xlsx},

@@ -253,6 +253,12 @@ void calls_h_figures(struct req *r); /* GET /api/v1/calls/figures (supervisor) *
  * calls; or not found, with the number), and the cases linked to it. Audited
  * (call_read); an agent is given the caller context, as by identifying the caller. */
 void calls_h_get(struct req *r);
+/* GET /api/v1/me/call: the call on the asker's screen now ({"call": {callid, queue,
+ * at}}, or {"call": null}), as the live stream's `event: call` told it: a screen that
+ * reloads or reconnects during a call pops it again. A call connected more than
+ * CALLS_SCREEN_HOURS ago whose end never came is not on the screen any more. */
+#define CALLS_SCREEN_HOURS 6
+void calls_h_mine(struct req *r);
 /* GET /api/v1/cases/{id}/calls: the calls linked to a case its reader may read. */
 void calls_h_case_calls(struct req *r);
 

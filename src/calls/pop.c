@@ -389,6 +389,46 @@ void calls_h_get(struct req *r)
 	audit_reply(r, 200, &w, a, 1);
 }
 
+/* ---- GET /api/v1/me/call ---- */
+
+void calls_h_mine(struct req *r)
+{
+	struct db *db = req_db(r);
+	struct db_stmt *s = db_prepare(db, "SELECT callid, queue, connected FROM call_screens "
+					   "WHERE user_id = $1 AND connected >= $2");
+	if (!s) {
+		struct err e = {0};
+		db_fail(db, &e);
+		reply_error(r, &e);
+		return;
+	}
+	db_bind_int(s, 1, r->who.user_id);
+	db_bind_int(s, 2, req_now() - CALLS_SCREEN_HOURS * 3600);
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	int rc = db_step(s);
+	if (rc == 1) {
+		jw_object(&w, "call");
+		jw_str(&w, "callid", db_col_text(s, 0));
+		jw_str(&w, "queue", db_col_text(s, 1));
+		jw_time(&w, "at", db_col_int(s, 2));
+		jw_end(&w);
+	} else {
+		jw_null(&w, "call");
+	}
+	db_done(s);
+	jw_end(&w);
+	if (rc < 0) {
+		jw_release(&w);
+		struct err e = {0};
+		db_fail(db, &e);
+		reply_error(r, &e);
+		return;
+	}
+	reply_jw(r, 200, &w);
+}
+
 /* ---- GET /api/v1/cases/{id}/calls ---- */
 
 struct case_calls_q {

@@ -189,6 +189,24 @@ test('a CONNECT pops the card on the answering agent\'s stream only; the card, t
   assert.deepEqual([u.json.card.found, u.json.card.number], [false, '09129990000']);
 });
 
+test('a screen that reloads during a call gets it back (GET /api/v1/me/call), until the call ends', async () => {
+  const id = callid();
+  assert.equal((await post(ring(id, person.mobile, 'SIP/8001'))).status, 200);
+  const mine = await get('/api/v1/me/call', 'agent1');
+  assert.equal(mine.status, 200, mine.text);
+  assert.deepEqual(Object.keys(mine.json.call).sort(), ['at', 'callid', 'queue']);
+  assert.deepEqual([mine.json.call.callid, mine.json.call.queue], [id, '1420']);
+  assert.deepEqual((await get('/api/v1/me/call', 'agent2')).json, { call: null }, 'not on another agent\'s screen');
+  assert.deepEqual((await get('/api/v1/me/call', 'supervisor')).json, { call: null });
+  assertError(await get('/api/v1/me/call', 'desk1'), 403);
+  await post(`${now()}|${id}|1420|SIP/8001|COMPLETEAGENT|5|30|1\n`);
+  assert.deepEqual((await get('/api/v1/me/call', 'agent1')).json, { call: null }, 'the call ended: off the screen');
+  // a call whose end never came is off the screen after 6 hours
+  const old = callid();
+  await post(ring(old, person.mobile, 'SIP/8001', now() - 7 * 3600));
+  assert.deepEqual((await get('/api/v1/me/call', 'agent1')).json, { call: null });
+});
+
 test('cases opened and touched on a call are linked to it; a bad call_id is refused naming it', async () => {
   const id = callid();
   await post(ring(id, person.mobile, 'SIP/8001'));

@@ -362,6 +362,8 @@ const EXPECT = {
   },
   // the wallboard: queues, agents (staff) and today, no caller's data
   'GET /api/v1/calls/board': { roles: { supervisor: 200 } },
+  // the call on the asker's screen now (ids only): agents and supervisors
+  'GET /api/v1/me/call': { roles: { agent: 200, supervisor: 200 } },
   'GET /api/v1/calls/staffing/forecast': { query: '?from=2023-11-18', roles: { supervisor: 200 } },
   'GET /api/v1/calls/staffing/forecast.xlsx': { query: '?from=2023-11-18', roles: { supervisor: 200 } },
 };

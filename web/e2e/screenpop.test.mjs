@@ -98,4 +98,9 @@ test('a number on no record: the pop says so with the number, and the search wai
   await ring(`${now()}.79`, person.mobile);
   await page.locator('.call-pop[data-callid$=".79"]').waitFor({ timeout: 3000 });
   assert.equal(await other.locator('.call-pop').count(), 0, 'another agent sees no pop');
+  // the agent's page opened again during the call (its address without ?call=): the call on
+  // their screen comes back by itself (GET /api/v1/me/call when the stream opens)
+  await page.goto(`${app.url}/agent`);
+  await page.locator('.call-pop[data-callid$=".79"]').waitFor({ timeout: 3000 });
+  assert.equal(await other.locator('.call-pop').count(), 0);
 });

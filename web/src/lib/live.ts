@@ -56,6 +56,30 @@ function emit(e: LiveEvent | null) {
   }
 }
 
+function tellCall(e: CallEvent) {
+  for (const fn of [...callListeners]) {
+    try {
+      fn(e);
+    } catch {
+      /* one page's trouble is not the others' */
+    }
+  }
+}
+
+/** A stream (re)opened: the call on this screen now, if one is (GET /api/v1/me/call), told
+ *  as the stream told it, so that a reload or a lost connection during a call brings the
+ *  caller back. Listeners take a call they already show as the same call. */
+async function callOnScreen() {
+  try {
+    const r = await fetch('/api/v1/me/call', { credentials: 'same-origin' });
+    if (!r.ok) return;
+    const j = (await r.json()) as { call?: CallEvent | null };
+    if (j.call && typeof j.call.callid === 'string') tellCall(j.call);
+  } catch {
+    /* the stream's own events still come */
+  }
+}
+
 function connect() {
   if (!wanted || source || typeof EventSource === 'undefined') return;
   const es = new EventSource('/api/v1/stream'); // same origin: the session cookie goes along
@@ -64,6 +88,7 @@ function connect() {
     mark('on');
     if (failures) emit(null); // a new stream after a closed one: what was missed is unknown
     failures = 0;
+    if (callListeners.size) void callOnScreen();
   });
   es.addEventListener('reset', () => emit(null));
   es.addEventListener('board', (m) => {
@@ -93,13 +118,7 @@ function connect() {
       return;
     }
     if (typeof e?.callid !== 'string') return;
-    for (const fn of [...callListeners]) {
-      try {
-        fn(e);
-      } catch {
-        /* one page's trouble is not the others' */
-      }
-    }
+    tellCall(e);
   });
   es.onerror = () => {
     mark('off');
@@ -145,6 +164,9 @@ export function useCallPop(fn: CallListener) {
   useEffect(() => {
     const l: CallListener = (e) => ref.current(e);
     callListeners.add(l);
+    // a page that starts listening on a stream already open asks for the call on its screen
+    if (source && typeof document !== 'undefined' && document.documentElement.dataset.live === 'on')
+      void callOnScreen();
     return () => {
       callListeners.delete(l);
     };

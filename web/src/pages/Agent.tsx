@@ -143,7 +143,9 @@ export function Agent(props: { ctx: Ctx; query: URLSearchParams }) {
   const search = useRef<HTMLInputElement>(null);
 
   // the screen pop: a call connected to this agent shows its caller, with no typing
+  const onScreen = useRef<string | null>(null);
   async function showCall(callid: string) {
+    onScreen.current = callid;
     try {
       const c = await api<CallPop>('GET', `/calls/${encodeURIComponent(callid)}`);
       setCall(c);
@@ -165,7 +167,10 @@ export function Agent(props: { ctx: Ctx; query: URLSearchParams }) {
       setError(e);
     }
   }
-  useCallPop((e) => showCall(e.callid));
+  // the same call told again (the stream reconnected) leaves what the agent is typing alone
+  useCallPop((e) => {
+    if (e.callid !== onScreen.current) showCall(e.callid);
+  });
 
   async function lookup(raw: string) {
     const { kind, value } = lookupKind(raw);
