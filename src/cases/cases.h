@@ -136,7 +136,8 @@ int cases_readable(struct req *r, const char *action, struct case_ref *c);
  * event on the timeline (data: the attachment's id and name), and, when the citizen adds
  * it to a case that waits on them, a `resume` as theirs (the state machine's rule
  * for resume is the staff's; here the citizen's file is the answer the case waited for).
- * *resumed says whether it did. */
+ * *resumed says whether it did. Added while a call is on the adder's screen, the case is
+ * linked to the call as touched (calls_touch). */
 struct case_attached {
 	struct principal who;
 	const struct app *app;

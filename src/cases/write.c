@@ -5,6 +5,7 @@
 #include "app.h"
 #include "audit/audit.h"
 #include "base/jalali.h"
+#include "calls/calls.h"
 #include "catalog/catalog.h"
 
 #include <stdio.h>
@@ -624,7 +625,9 @@ int case_attached_run(struct db *db, struct case_attached *at, struct err *e)
 		if (event_run_as(db, &ev, ROLE_DESK, e) < 0)
 			goto out;
 	}
-	rc = 0;
+	/* a file added while a call is on the adder's screen: the case is linked to the call
+	 * as touched, as by any other write (cases/http.c's event_run) */
+	rc = calls_touch(db, at->who.user_id, c.id, at->now, e);
 out:
 	arena_release(&a);
 	return rc;

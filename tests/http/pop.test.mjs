@@ -201,7 +201,7 @@ test('a screen that reloads during a call gets it back (GET /api/v1/me/call), un
   assertError(await get('/api/v1/me/call', 'desk1'), 403);
   await post(`${now()}|${id}|1420|SIP/8001|COMPLETEAGENT|5|30|1\n`);
   assert.deepEqual((await get('/api/v1/me/call', 'agent1')).json, { call: null }, 'the call ended: off the screen');
-  // a call whose end never came is off the screen after 6 hours
+  // history posted again (a CONNECT hours old) puts nothing on the screen
   const old = callid();
   await post(ring(old, person.mobile, 'SIP/8001', now() - 7 * 3600));
   assert.deepEqual((await get('/api/v1/me/call', 'agent1')).json, { call: null });
@@ -225,9 +225,15 @@ test('cases opened and touched on a call are linked to it; a bad call_id is refu
     token: T[login], body: { type: 'note', text: 'پیگیری در تماس' },
   });
   assert.equal((await note('agent1', other.json.id)).status, 201);
+  // a file added to another case during the call touches it too
+  const filed = await create('agent2', {});
+  const f = new FormData();
+  f.append('file', new Blob([Buffer.from('%PDF-1.7\n%%EOF\n')]), 'scan.pdf');
+  const up = await S.call('POST', `/api/v1/cases/${filed.json.id}/attachments`, { token: T.agent1, body: f });
+  assert.equal(up.status, 201, up.text);
   let c = await get(`/api/v1/calls/${encodeURIComponent(id)}`, 'agent1');
   const how = Object.fromEntries(c.json.cases.map((x) => [x.case.id, x.how]));
-  assert.deepEqual(how, { [opened.json.id]: 'opened', [other.json.id]: 'touched' });
+  assert.deepEqual(how, { [opened.json.id]: 'opened', [other.json.id]: 'touched', [filed.json.id]: 'touched' });
   assert.ok(c.json.card.cases.some((x) => x.id === opened.json.id));
   // the case shows its call
   const calls = await get(`/api/v1/cases/${opened.json.id}/calls`, 'agent1');
@@ -238,7 +244,7 @@ test('cases opened and touched on a call are linked to it; a bad call_id is refu
   const late = await create('agent2', {});
   assert.equal((await note('agent1', late.json.id)).status, 201);
   c = await get(`/api/v1/calls/${encodeURIComponent(id)}`, 'agent1');
-  assert.equal(c.json.cases.length, 2);
+  assert.equal(c.json.cases.length, 3);
   assert.equal(c.json.outcome, 'answered');
   assert.deepEqual((await get(`/api/v1/cases/${late.json.id}/calls`, 'agent1')).json.items, []);
   // an old CONNECT (history posted again) pops no one and puts nothing on a screen
