@@ -23,6 +23,7 @@
 #include "pulse/pulse.h"
 #include "routes.h"
 #include "rules/rules.h"
+#include "sms/sms.h"
 #include "store/store.h"
 #include "store/writer.h"
 #include "users/users.h"
@@ -30,6 +31,7 @@
 
 struct serve_opts {
 	const char *db, *data, *listen, *web, *trusted_proxy, *queue_log;
+	struct sms_config sms;
 	long threads, rate_limit, max_per_address, head_timeout, body_budget;
 	long streams_per_user, max_streams, stream_heartbeat;
 	int behind_tls;
@@ -156,11 +158,17 @@ static int serve(struct serve_opts *o, const struct web *web)
 	 * the server stops before it listens */
 	struct calls_tail *tail = NULL;
 	struct pulse_refresher *pr = NULL;
+	/* the text messages' sender (sms/sms.h): without --sms-sink or --sms-url they wait
+	 * in the outbox for a server that has one */
+	struct sms_sender *sms = NULL;
+	int with_sms = o->sms.sink || o->sms.url;
 	int rc = -1;
 	if ((!o->queue_log || (tail = calls_tail_start(o->queue_log, app.writer, &app, &e))) &&
+	    (!with_sms || (sms = sms_sender_start(o->db, app.writer, &o->sms, &e))) &&
 	    (pr = pulse_refresher_start(app.writer, o->data, 300, 3, &e)))
 		rc = http_serve(&so, &e);
 	pulse_refresher_stop(pr);
+	sms_sender_stop(sms); /* before the writer: it writes its outcomes through it */
 	calls_tail_stop(tail); /* before the writer, and before live: it tells it */
 	board_pusher_stop(pusher);
 	cases_sweeper_stop(sw);
@@ -218,6 +226,23 @@ int cli_serve(int argc, char **argv)
 	    OPT_STRING("--queue-log", "FILE", &o.queue_log,
 		       "follows Asterisk's queue_log as it grows (as `tamin calls follow`: "
 		       "rotation and restart alike): the calls' events, the screen pop"),
+	    OPT_STRING("--sms-sink", "FILE", &o.sms.sink,
+		       "delivers text messages by appending each to FILE as a JSON line "
+		       "{\"to\",\"text\",\"at\"} (development and tests; at in Tehran time)"),
+	    OPT_STRING("--sms-url", "URL", &o.sms.url,
+		       "delivers text messages by POSTing each to this gateway (libcurl)"),
+	    OPT_STRING("--sms-key", "KEY", &o.sms.key,
+		       "the gateway's key, sent in the header --sms-key-header"),
+	    OPT_STRING("--sms-key-header", "NAME", &o.sms.key_header,
+		       "the header that carries the key (default X-API-KEY)"),
+	    OPT_STRING("--sms-template", "JSON", &o.sms.tmpl,
+		       "the gateway's body with {{to}} and {{text}} inside JSON strings (default "
+		       "{\"to\":\"{{to}}\",\"text\":\"{{text}}\"})"),
+	    OPT_NUMBER("--sms-timeout-ms", "MS", &o.sms.timeout_ms, 50, 600000,
+		       "one try at the gateway, connecting included (default 10000)"),
+	    OPT_NUMBER("--sms-retry-ms", "MS", &o.sms.retry_ms, 50, 3600000,
+		       "the first retry's delay, doubled after each failed try up to an hour, "
+		       "with jitter (default 5000)"),
 	    OPT_STRING(
 		"--web", "DIR", &o.web,
 		"the built web app to serve at / (the folder Vite writes: index.html, assets/)"),
