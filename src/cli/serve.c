@@ -20,6 +20,7 @@
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "live/live.h"
+#include "otp/otp.h"
 #include "pulse/pulse.h"
 #include "routes.h"
 #include "rules/rules.h"
@@ -32,6 +33,7 @@
 struct serve_opts {
 	const char *db, *data, *listen, *web, *trusted_proxy, *queue_log;
 	struct sms_config sms;
+	struct otp_options otp;
 	long threads, rate_limit, max_per_address, head_timeout, body_budget;
 	long streams_per_user, max_streams, stream_heartbeat;
 	int behind_tls;
@@ -95,13 +97,25 @@ static int serve(struct serve_opts *o, const struct web *web)
 			  .cookie_secure = o->behind_tls,
 			  .web = web,
 			  .board = board};
-	if (!(app.login_failures = users_login_failures_new())) {
+	if (o->otp.test_clock && strcmp(so.host, "127.0.0.1") && strcmp(so.host, "::1") &&
+	    strcmp(so.host, "localhost")) {
 		board_free(board);
+		return cli_fail("%s", "--test-clock is for tests: it needs a loopback --listen");
+	}
+	if (o->otp.test_clock)
+		fprintf(stderr, "tamin: TEST CLOCK: one-time codes read the time from %s; never in "
+				"production\n",
+			o->otp.test_clock);
+	if (!(app.login_failures = users_login_failures_new()) || !(app.otp = otp_new(&o->otp))) {
+		board_free(board);
+		tally_free(app.login_failures);
+	otp_free(app.otp);
 		return cli_fail("%s", "out of memory for the failed-login counters");
 	}
 	if (cli_calendars(&app, o->data) < 0) {
 		board_free(board);
 		tally_free(app.login_failures);
+	otp_free(app.otp);
 		return 2;
 	}
 	struct err e = {0};
@@ -111,6 +125,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 		board_free(board);
 		users_pwlist_free(refused);
 		tally_free(app.login_failures);
+	otp_free(app.otp);
 		return cli_fail("%s", e.message);
 	}
 	app.rules = rules;
@@ -135,6 +150,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 		rules_free(rules);
 		users_pwlist_free(refused);
 		tally_free(app.login_failures);
+	otp_free(app.otp);
 		board_free(board);
 		return cli_fail("%s", e.message);
 	}
@@ -180,6 +196,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	rules_free(rules);
 	users_pwlist_free(refused);
 	tally_free(app.login_failures);
+	otp_free(app.otp);
 	free(attach_dir);
 	catalog_release();
 	if (rc < 0)
@@ -226,6 +243,12 @@ int cli_serve(int argc, char **argv)
 	    OPT_STRING("--queue-log", "FILE", &o.queue_log,
 		       "follows Asterisk's queue_log as it grows (as `tamin calls follow`: "
 		       "rotation and restart alike): the calls' events, the screen pop"),
+	    OPT_NUMBER("--otp-per-address", "N", &o.otp.per_address, 1, 100000000,
+		       "one-time codes asked for, and wrong codes, from one address in 15 minutes "
+		       "(default 30; a NAT of many may need more)"),
+	    OPT_STRING("--test-clock", "FILE", &o.otp.test_clock,
+		       "tests only, on a loopback --listen: the one-time codes' clock is moved by "
+		       "the number of seconds FILE holds"),
 	    OPT_STRING("--sms-sink", "FILE", &o.sms.sink,
 		       "delivers text messages by appending each to FILE as a JSON line "
 		       "{\"to\",\"text\",\"at\"} (development and tests; at in Tehran time)"),

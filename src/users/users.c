@@ -350,6 +350,27 @@ void users_session_reply(struct req *r, const struct users_session *u)
 			     u->csrf, "login", u->login, "must_change_password", u->must_change));
 }
 
+int users_code_account(struct db *db, int64_t person_id, int64_t user_id, struct users_session *u)
+{
+	struct db_stmt *s = db_prepare(
+	    db, "SELECT id, role, login, must_change_password FROM users WHERE person_id = $1"
+		" AND disabled = 0 AND role IN ('citizen', 'employer') AND ($2 = 0 OR id = $2)"
+		" ORDER BY role = 'citizen' DESC, id LIMIT 1");
+	if (!s)
+		return -1;
+	db_bind_int(s, 1, person_id);
+	db_bind_int(s, 2, user_id);
+	int rc = db_step(s);
+	if (rc == 1) {
+		u->user_id = db_col_int(s, 0);
+		snprintf(u->role, sizeof u->role, "%s", db_col_text(s, 1));
+		snprintf(u->login, sizeof u->login, "%s", db_col_text(s, 2));
+		u->must_change = db_col_int(s, 3) != 0;
+	}
+	db_done(s);
+	return rc;
+}
+
 static int login_store(struct db *db, void *arg, struct err *e)
 {
 	struct login_ctx *c = arg;

@@ -81,6 +81,12 @@ int users_session_new(struct db *db, struct users_session *u, int64_t now, struc
  * "must_change_password"}, as POST /api/v1/login answers (the one-time code's login too). */
 void users_session_reply(struct req *r, const struct users_session *u);
 
+/* The account a person logs in to by a one-time code (otp/): with user_id 0, their active
+ * citizen account, or their active employer account when they have no citizen one; with
+ * a user_id, that account if it is still the person's and active. u's user_id, role,
+ * login and must_change filled: 1; none: 0; -1 on error. */
+int users_code_account(struct db *db, int64_t person_id, int64_t user_id, struct users_session *u);
+
 /* Constant-time comparison of two NUL-terminated secrets. */
 int users_token_equal(const char *a, const char *b);
 
