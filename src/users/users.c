@@ -149,11 +149,14 @@ static int validate(const struct user_new *u, struct arena *a, struct user_valid
 			return err_set(e, 400, "invalid_field", "phone_agent",
 				       "only staff who answer calls have a telephone agent");
 	}
-	if (v->role == ROLE_CITIZEN) {
+	/* a citizen's account is their national id's; an employer's may be tied to the
+	 * employer's own national id, and then they may log in by a one-time code (otp/) */
+	if (v->role == ROLE_CITIZEN || (v->role == ROLE_EMPLOYER && u->national_id)) {
 		v->national_id = u->national_id ? text_digits(a, u->national_id, 10, 10) : NULL;
 		if (!v->national_id || !natid_valid(v->national_id))
 			return err_set(e, 400, "invalid_national_id", "national_id",
-				       "a citizen needs a valid national id");
+				       v->role == ROLE_CITIZEN ? "a citizen needs a valid national id"
+							       : "not a valid national id");
 	}
 	return 0;
 }
