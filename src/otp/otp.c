@@ -12,9 +12,12 @@
 
 #include "base/tally.h"
 
-/* At most this many keys counted at once, each kind (a full map refuses new starts:
- * tally.h says why that is the safe side). */
-#define OTP_KEYS 65536
+/* At most this many keys counted at once in each map (a full map refuses new starts:
+ * tally.h says why that is the safe side). Every start counts two keys for 15 minutes
+ * (its national id and its mobile; addresses are few), so 2^20 keys carry some 500,000
+ * starts in any 15 minutes (550 a second, all day) before anyone is refused; at 120 bytes
+ * a key that is 120 MiB when full, taken from calloc'd pages only as keys come. */
+#define OTP_KEYS ((size_t)1 << 20)
 
 struct otp *otp_new(const struct otp_options *o)
 {

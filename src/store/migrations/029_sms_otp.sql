@@ -39,3 +39,8 @@ CREATE TABLE otp_codes (
 		CHECK (state IN ('live', 'used', 'ended', 'expired', 'replaced'))
 );
 CREATE INDEX otp_codes_person ON otp_codes(person_id, mobile, id);
+
+-- The account a person logs in to by code (users_code_account, users/): found by person.
+-- Without it every start read the whole users table (measured: 1,700 starts/s, most of
+-- the time in that scan, with 20,000 accounts).
+CREATE INDEX users_person ON users(person_id) WHERE person_id IS NOT NULL;

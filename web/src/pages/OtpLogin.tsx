@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, Me, setCsrf } from '../api';
 import { ApiError } from '../lib/errors';
 import { clock, codeOf, mobileOf } from '../lib/otp';
-import { normalize, num, validNationalId } from '../lib/text';
+import { ltr, normalize, num, validNationalId } from '../lib/text';
 import { Field, FormError } from '../ui/Field';
 
 export function OtpLogin(props: { onLogin: (m: Me) => void; onBack: () => void }) {
@@ -94,7 +94,7 @@ export function OtpLogin(props: { onLogin: (m: Me) => void; onBack: () => void }
           autocomplete="one-time-code" inputMode="numeric" maxLength={12} dir="ltr" aria-describedby="otp-clock" />
       </Field>
       <p id="otp-clock" class="muted">
-        {over ? 'زمان این رمز گذشت؛ رمز تازه بگیرید.' : <>اعتبار رمز: {clock(left)}</>}
+        {over ? 'زمان این رمز گذشت؛ رمز تازه بگیرید.' : <>اعتبار رمز: {ltr(clock(left), 'ltr-num')}</>}
       </p>
       <FormError error={error} fields={['code']} />
       <button type="submit" class="primary" disabled={busy || over}>ورود</button>
