@@ -59,7 +59,7 @@ export async function login(app, page, who, { citizen = false, password = PASSWO
   if (citizen) await page.getByRole('tab', { name: 'شهروندان' }).click();
   await page.fill('input[name=login]', who);
   await page.fill('input[name=password]', password);
-  await page.getByRole('button', { name: 'ورود' }).click();
+  await page.getByRole('button', { name: 'ورود', exact: true }).click();
   await page.waitForSelector('header.top');
 }
 
