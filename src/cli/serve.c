@@ -280,6 +280,12 @@ int cli_serve(int argc, char **argv)
 	int status;
 	if (cli_parse(&cmd, argc, argv, NULL, &status) < 0)
 		return status;
+	/* A wrong SMS set-up is said before anything is opened. */
+	if (o.sms.sink || o.sms.url) {
+		struct err e = {0};
+		if (sms_config_check(&o.sms, &e) < 0)
+			return cli_fail("%s", e.message);
+	}
 	/* The web app is read before anything else, so a wrong --web creates no database. */
 	struct web *web = NULL;
 	if (o.web) {

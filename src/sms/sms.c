@@ -391,22 +391,33 @@ static void sender_free(struct sms_sender *s)
 	free(s);
 }
 
-struct sms_sender *sms_sender_start(const char *db_path, struct writer *w,
-				    const struct sms_config *c, struct err *e)
+int sms_config_check(const struct sms_config *c, struct err *e)
 {
 	if (!c->sink && !c->url) {
 		err_set(e, 400, "invalid_option", "sms", "--sms-sink or --sms-url is needed");
-		return NULL;
+		return -1;
+	}
+	if (c->sink && c->url) {
+		err_set(e, 400, "invalid_option", "sms", "--sms-sink and --sms-url: one or the other");
+		return -1;
 	}
 	if (c->url && strncmp(c->url, "http://", 7) && strncmp(c->url, "https://", 8)) {
 		err_set(e, 400, "invalid_option", "sms-url", "--sms-url must be http:// or https://");
-		return NULL;
+		return -1;
 	}
+	/* the key and its header's name go into a header line: no line breaks in them */
+	const char *hk[] = {c->key, c->key_header};
+	for (int i = 0; i < 2; i++)
+		for (const char *p = hk[i]; p && *p; p++)
+			if ((unsigned char)*p < 0x20 || (i == 1 && (*p == ':' || *p == ' ')))
+				return err_set(e, 400, "invalid_option", i ? "sms-key-header" : "sms-key",
+					       "%s holds a character a header cannot carry",
+					       i ? "--sms-key-header" : "--sms-key");
 	const char *tmpl = c->tmpl ? c->tmpl : SMS_TEMPLATE;
 	if (!strstr(tmpl, "{{to}}") || !strstr(tmpl, "{{text}}")) {
 		err_set(e, 400, "invalid_template", "sms-template",
 			"the template needs both {{to}} and {{text}}");
-		return NULL;
+		return -1;
 	}
 	/* the template must give JSON with a number and a text that need escaping */
 	char *sample = sms_fill(tmpl, "09120000000", "\"\\\n\x01 کد", e);
@@ -417,9 +428,18 @@ struct sms_sender *sms_sender_start(const char *db_path, struct writer *w,
 			err_set(e, 400, "invalid_template", "sms-template",
 				"the template, filled, is not JSON (put {{to}} and {{text}} inside "
 				"quotes)");
-		return NULL;
+		return -1;
 	}
 	json_decref(j);
+	return 0;
+}
+
+struct sms_sender *sms_sender_start(const char *db_path, struct writer *w,
+				    const struct sms_config *c, struct err *e)
+{
+	if (sms_config_check(c, e) < 0)
+		return NULL;
+	const char *tmpl = c->tmpl ? c->tmpl : SMS_TEMPLATE;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	struct sms_sender *s = calloc(1, sizeof *s);
 	if (!s) {

@@ -27,10 +27,10 @@ struct writer;
 int sms_send(struct db *db, const char *mobile, const char *text, const char *purpose,
 	     int64_t now, int64_t valid_until, struct err *e);
 
-/* Where the sender delivers. With sink set, each message is appended to that file as
- * {"to":"09…","text":"…","at":"…"} (at: ISO 8601 in Tehran time, +03:30); otherwise with
- * url set, POSTed to the gateway: the body is tmpl filled by sms_fill (NULL: SMS_TEMPLATE),
- * key sent in the header key_header (NULL: SMS_KEY_HEADER). */
+/* Where the sender delivers: sink or url, not both. With sink, each message is appended to
+ * that file as {"to":"09…","text":"…","at":"…"} (at: ISO 8601 in Tehran time, +03:30); with
+ * url, POSTed to the gateway: the body is tmpl filled by sms_fill (NULL: SMS_TEMPLATE), key
+ * sent in the header key_header (NULL: SMS_KEY_HEADER). */
 struct sms_config {
 	const char *sink;
 	const char *url, *key, *key_header, *tmpl;
@@ -43,7 +43,11 @@ struct sms_config {
 #define SMS_RETRY_MS 5000
 #define SMS_RETRY_MAX_MS (3600 * 1000L) /* the backoff's ceiling: an hour */
 
-/* Checks c (a template that fills into JSON, a URL that is http or https), then starts
+/* Checks c: a sink or a URL (not both), the URL http or https, the key and header name fit
+ * for a header line, a template with both placeholders that fills into JSON. 0, or -1 with e
+ * saying which option is wrong (tamin serve checks before it opens anything). */
+int sms_config_check(const struct sms_config *c, struct err *e);
+/* Checks c (sms_config_check), then starts
  * the sender, which reads the outbox from its own connection to db_path and writes
  * through w. NULL with e when c is wrong or the thread cannot start. */
 struct sms_sender *sms_sender_start(const char *db_path, struct writer *w,

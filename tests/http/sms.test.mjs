@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { spawnSync } from 'node:child_process';
 import {
-  createDemo, startServer, cleanupTemp, caseBody,
+  createDemo, startServer, cleanupTemp, caseBody, runCli,
 } from './harness.mjs';
 
 let demo, S, stub, port, mode = 'ok';
@@ -141,4 +141,20 @@ test('the citizen gets an SMS when their case is answered and when it is reporte
   assert.ok(bad.status >= 400 && bad.status < 500, bad.text);
   await sleep(400);
   assert.equal(to(mobile).length, 2);
+});
+
+test('serve refuses a wrong SMS set-up before it listens: both ways out, a template that is not JSON, no placeholder, a URL that is not HTTP', () => {
+  const cases = [
+    [['--sms-sink', '/dev/null', '--sms-url', 'http://127.0.0.1:9/'], /one or the other/],
+    [['--sms-url', 'http://127.0.0.1:9/', '--sms-template', '{"to":{{to}},"text":"{{text}}"}'], /not JSON/],
+    [['--sms-url', 'http://127.0.0.1:9/', '--sms-template', '{"text":"{{text}}"}'], /needs both/],
+    [['--sms-url', 'http://127.0.0.1:9/', '--sms-template', '{"to":"{{to}}","text":"{{body}}"}'], /needs both|placeholders/],
+    [['--sms-url', 'ftp://127.0.0.1/'], /http:\/\/ or https:\/\//],
+  ];
+  for (const [args, msg] of cases) {
+    const r = runCli(['serve', '--db', demo.db, '--listen', '127.0.0.1:0', ...args], { timeout: 20000 });
+    assert.notEqual(r.status, 0, `${args.join(' ')} started`);
+    assert.match(r.stderr, msg, r.stderr);
+    assert.doesNotMatch(r.stdout, /listening/);
+  }
 });
