@@ -83,13 +83,16 @@ static int64_t person_of(struct db *db, const char *nid, const char *mobile, int
 	return id;
 }
 
-/* An audit row for the attempt: who is anonymous, the person named when on record. */
+/* An audit row for the attempt (who is anonymous, the person named when on record) and its
+ * count (otp_count: every attempt writes both files). */
 static int audit_attempt(struct db *db, struct otp_ctx *c, const char *action, int64_t person,
 			 const char *reason, int denied, struct err *e)
 {
 	struct principal nobody = {0};
 	struct audit_entry a = {.action = action, .person_id = person, .reason = reason,
 				.denied = denied};
+	if (otp_count(db, c->now, reason, e) < 0)
+		return -1;
 	return audit_insert(db, &nobody, c->r->ip, c->now, &a, e);
 }
 

@@ -157,6 +157,18 @@ int otp_check(struct db *db, const unsigned char key[OTP_KEY_BYTES], int64_t per
 	return set_state(db, id, wrong >= OTP_WRONG_MAX ? "ended" : "live", wrong, e);
 }
 
+int otp_count(struct db *db, int64_t now, const char *outcome, struct err *e)
+{
+	struct db_stmt *s = db_prepare(
+	    db, "INSERT INTO otp_counts(day, outcome, n) VALUES ($1, $2, 1)"
+		" ON CONFLICT (day, outcome) DO UPDATE SET n = otp_counts.n + 1");
+	db_bind_int(s, 1, (now + 12600) / 86400); /* Tehran: UTC+03:30 */
+	db_bind_text(s, 2, outcome);
+	int rc = db_step(s);
+	db_done(s);
+	return rc < 0 ? db_fail(db, e) : 0;
+}
+
 const char *otp_outcome_name(enum otp_outcome o)
 {
 	switch (o) {

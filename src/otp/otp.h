@@ -60,6 +60,10 @@ enum otp_outcome {
 int otp_check(struct db *db, const unsigned char key[OTP_KEY_BYTES], int64_t person_id,
 	      const char *mobile, const char *code, int64_t now, int64_t *user_id,
 	      enum otp_outcome *out, struct err *e);
+/* One more attempt with this outcome on now's Tehran day (table otp_counts). Every start
+ * and verify counts one, so that each writes the main file as well as the audit log's:
+ * refused or not, a reply waits for the same files' commit. 0, or -1 with e. */
+int otp_count(struct db *db, int64_t now, const char *outcome, struct err *e);
 /* The outcome's word in the audit log's reason ("otp_guessed", ...). */
 const char *otp_outcome_name(enum otp_outcome o);
 

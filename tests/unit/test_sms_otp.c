@@ -211,6 +211,20 @@ static void test_five_wrong_codes_end_it_and_two_minutes_expire_it(void **state)
 		assert_int_equal(check(f, key, person, first, 4002, &uid), OTP_WRONG);
 	assert_int_equal(check(f, key, person, code, 4003, &uid), OTP_OK);
 	assert_string_equal(otp_outcome_name(OTP_ENDED), "otp_guessed_ended");
+	/* the attempts' counts, per Tehran day: 20:29:59 and 20:30:00 UTC are two days */
+	struct err e = {0};
+	int64_t eve = 86400 * 20000 + 73799;
+	assert_int_equal(otp_count(f->db, eve, "sent", &e), 0);
+	assert_int_equal(otp_count(f->db, eve, "sent", &e), 0);
+	assert_int_equal(otp_count(f->db, eve + 1, "sent", &e), 0);
+	struct db_stmt *s = db_prepare(f->db, "SELECT day, n FROM otp_counts ORDER BY day");
+	assert_int_equal(db_step(s), 1);
+	assert_int_equal(db_col_int(s, 0), 20000);
+	assert_int_equal(db_col_int(s, 1), 2);
+	assert_int_equal(db_step(s), 1);
+	assert_int_equal(db_col_int(s, 0), 20001);
+	assert_int_equal(db_col_int(s, 1), 1);
+	db_done(s);
 }
 
 int main(void)
