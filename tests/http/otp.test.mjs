@@ -96,6 +96,11 @@ test('a citizen logs in with the code from the SMS, typed in Persian digits: the
   const rows = await auditRows(nid, 'otp_verify');
   assert.ok(rows.some((x) => x.reason === 'otp_login' && x.outcome === 'allowed'), JSON.stringify(rows));
   assert.ok(rows.some((x) => x.reason === 'otp_replayed' && x.outcome === 'denied'), JSON.stringify(rows));
+  // the person sees the attempts in their own access log, the refused one as refused
+  const log = await S.call('GET', '/api/v1/me/access-log?limit=50', { token: r.json.token });
+  assert.equal(log.status, 200, log.text);
+  assert.ok(log.json.items.some((x) => x.action === 'otp_start' && x.outcome === 'allowed'), log.text);
+  assert.ok(log.json.items.some((x) => x.action === 'otp_verify' && x.outcome === 'denied'), log.text);
   // the server's log never carries the number or the text
   assert.ok(!S.stderr.includes(mobile) && !S.stderr.includes(code), S.stderr);
 });
