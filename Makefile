@@ -179,7 +179,8 @@ run: deps
 	$(MAKE) all
 	@if [ ! -f var/tamin.db ]; then mkdir -p var && build/tamin demo --db var/tamin.db; \
 	  else echo "var/tamin.db exists; demo logins: see README (password: demo1234)"; fi
-	build/tamin serve --db var/tamin.db --listen 127.0.0.1:8080 --web build/web
+	@echo "text messages (login codes, case answers) go to var/sms.jsonl"
+	build/tamin serve --db var/tamin.db --listen 127.0.0.1:8080 --web build/web --sms-sink var/sms.jsonl
 
 bench: deps
 	$(MAKE) all
