@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -255,7 +256,8 @@ int cli_serve(int argc, char **argv)
 	    OPT_STRING("--sms-url", "URL", &o.sms.url,
 		       "delivers text messages by POSTing each to this gateway (libcurl)"),
 	    OPT_STRING("--sms-key", "KEY", &o.sms.key,
-		       "the gateway's key, sent in the header --sms-key-header"),
+		       "the gateway's key, sent in the header --sms-key-header (default: "
+		       "$TAMIN_SMS_KEY, which keeps it out of the process list)"),
 	    OPT_STRING("--sms-key-header", "NAME", &o.sms.key_header,
 		       "the header that carries the key (default X-API-KEY)"),
 	    OPT_STRING("--sms-template", "JSON", &o.sms.tmpl,
@@ -280,6 +282,10 @@ int cli_serve(int argc, char **argv)
 	int status;
 	if (cli_parse(&cmd, argc, argv, NULL, &status) < 0)
 		return status;
+	/* The gateway's key from the environment, so that it need not be on the command line,
+	 * which every local user may read (ps). */
+	if (!o.sms.key && getenv("TAMIN_SMS_KEY") && *getenv("TAMIN_SMS_KEY"))
+		o.sms.key = getenv("TAMIN_SMS_KEY");
 	/* A wrong SMS set-up is said before anything is opened. */
 	if (o.sms.sink || o.sms.url) {
 		struct err e = {0};

@@ -69,7 +69,10 @@ export function OtpLogin(props: { onLogin: (m: Me) => void; onBack: () => void }
   if (!sentTo) {
     return (
       <form class="otp" onSubmit={start} aria-label="ورود با رمز یکبار مصرف">
-        <p class="muted">رمزی شش‌رقمی به شماره همراهی که در سازمان ثبت کرده‌اید پیامک می‌شود.</p>
+        <p class="muted">
+          رمزی شش‌رقمی به شماره همراهی که در سازمان ثبت کرده‌اید پیامک می‌شود؛ برای بیمه‌شدگان،
+          مستمری‌بگیران و کارفرمایانی که حسابشان با کد ملی خودشان ساخته شده است.
+        </p>
         <Field label="کد ملی" name="national_id" error={error}>
           <input name="national_id" value={nid} onInput={(e) => setNid((e.target as HTMLInputElement).value)}
             autocomplete="username" inputMode="numeric" dir="ltr" autofocus />
