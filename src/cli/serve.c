@@ -284,8 +284,9 @@ int cli_serve(int argc, char **argv)
 		return status;
 	/* The gateway's key from the environment, so that it need not be on the command line,
 	 * which every local user may read (ps). */
-	if (!o.sms.key && getenv("TAMIN_SMS_KEY") && *getenv("TAMIN_SMS_KEY"))
-		o.sms.key = getenv("TAMIN_SMS_KEY");
+	const char *env_key = getenv("TAMIN_SMS_KEY");
+	if (!o.sms.key && env_key && *env_key)
+		o.sms.key = env_key;
 	/* A wrong SMS set-up is said before anything is opened. */
 	if (o.sms.sink || o.sms.url) {
 		struct err e = {0};
