@@ -1,6 +1,6 @@
 # tamin: `make run` serves the demo, `make test` runs every test. See README.md.
 CC      ?= cc
-PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium libzstd libcrypto xlsxwriter
+PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium libzstd libcrypto xlsxwriter libcurl
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -Isrc -Ibuild/gen
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -179,7 +179,8 @@ run: deps
 	$(MAKE) all
 	@if [ ! -f var/tamin.db ]; then mkdir -p var && build/tamin demo --db var/tamin.db; \
 	  else echo "var/tamin.db exists; demo logins: see README (password: demo1234)"; fi
-	build/tamin serve --db var/tamin.db --listen 127.0.0.1:8080 --web build/web
+	@echo "text messages (login codes, case answers) go to var/sms.jsonl"
+	build/tamin serve --db var/tamin.db --listen 127.0.0.1:8080 --web build/web --sms-sink var/sms.jsonl
 
 bench: deps
 	$(MAKE) all

@@ -5,7 +5,7 @@
 # the symbolizer that puts file and line into a sanitizer's report.
 # Idempotent: installs only what is missing.
 set -eu
-PKGS="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev libzstd-dev libssl-dev libxlsxwriter-dev
+PKGS="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev libzstd-dev libssl-dev libxlsxwriter-dev libcurl4-openssl-dev
 libcmocka-dev libshp-dev valgrind cppcheck clang-tidy nginx-light wrk chromium
 clang-14 libclang-rt-14-dev llvm-14"
 missing=""

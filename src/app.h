@@ -7,6 +7,7 @@
 struct audit_spool;
 struct board;
 struct live;
+struct otp;
 struct rules;
 struct tally;
 struct users_pwlist;
@@ -29,6 +30,7 @@ struct app {
 	struct live *live; /* the streams of live events (live/live.h); NULL: none */
 	const char *attach_dir; /* attachments' files (attachments/attachments.h); NULL: none */
 	struct board *board; /* the live wallboard (calls/board.h); NULL: none */
+	struct otp *otp; /* login by one-time code: key, counters, clock (otp/otp.h); NULL: none */
 };
 
 #endif

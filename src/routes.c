@@ -13,6 +13,7 @@
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "lists/lists.h"
+#include "otp/otp.h"
 #include "live/live.h"
 #include "pensions/pensions.h"
 #include "pulse/pulse.h"
@@ -141,6 +142,10 @@ const struct route api_routes[] = {
 	{M_GET, "/", 0, h_root},
 	{M_GET, "/healthz", 0, h_health},
 	{M_POST, "/api/v1/login", 0, users_h_login},
+	/* login by a one-time code sent by SMS (otp.h): no login yet, the same 202 whatever
+	 * the pair, every refusal audited */
+	{M_POST, "/api/v1/login/otp/start", 0, otp_h_start},
+	{M_POST, "/api/v1/login/otp/verify", 0, otp_h_verify},
 	/* the organisation's figures for everyone: no login, no personal data, small groups
 	 * withheld, computed at most every few minutes (public.h) */
 	{M_GET, "/api/v1/public/figures", 0, public_h_figures},

@@ -523,6 +523,8 @@ static const struct {
     {"record_read", "دیدن سوابق بیمه"},
     {"workshop_read", "دیدن کارگاه"},
     {"audit_read", "دیدن گزارش دسترسی"},
+    {"otp_start", "درخواست رمز یکبار مصرف ورود"},
+    {"otp_verify", "ورود با رمز یکبار مصرف"},
 };
 
 const char *audit_action_words(const char *code)

@@ -7,6 +7,7 @@
 #include "base/jalali.h"
 #include "calls/calls.h"
 #include "catalog/catalog.h"
+#include "sms/sms.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -434,6 +435,43 @@ static int change_write(struct db *db, const struct case_event *ev, const struct
 			    ch->data, e);
 }
 
+/* A case's SMS stays worth sending this long: an answer told days late is still news,
+ * and the page shows it meanwhile. */
+#define CASE_SMS_VALID (3 * 86400)
+
+/* The citizen's SMS when their case is answered or reported back, if they gave a mobile
+ * on it: queued in the event's transaction (sms.h), so sent exactly when the event
+ * commits. Not on a case solved on the call: they heard it on the call. The case number
+ * in Persian digits, isolated left to right (LRI ... PDI) so that its dash stays put in
+ * the right-to-left text. */
+static int case_sms(struct db *db, const struct case_event *ev, const struct case_row *c,
+		    const char *type, struct err *e)
+{
+	if (!c->mobile || strcmp(ev->type, "solve_on_call") == 0)
+		return 0;
+	char number[80], *p = number;
+	for (const char *q = c->number; *q && p < number + sizeof number - 3; q++) {
+		if (*q >= '0' && *q <= '9') { /* U+06F0.. in UTF-8 */
+			*p++ = (char)0xDB;
+			*p++ = (char)(0xB0 + (*q - '0'));
+		} else {
+			*p++ = *q;
+		}
+	}
+	*p = 0;
+	char text[400];
+	snprintf(text, sizeof text,
+		 strcmp(type, "answer") == 0
+		     ? "سازمان تأمین اجتماعی: درخواست شما به شماره \u2066%s\u2069 پاسخ داده شد. "
+		       "پاسخ را در صفحه پرونده ببینید."
+		     : "سازمان تأمین اجتماعی: نتیجه درخواست شما به شماره \u2066%s\u2069 به شما "
+		       "اعلام شد. پاسخ در صفحه پرونده است.",
+		 number);
+	return sms_send(db, c->mobile, text,
+			strcmp(type, "answer") == 0 ? "case_answered" : "case_reported", ev->now,
+			ev->now + CASE_SMS_VALID, e);
+}
+
 /* One event on case c (loaded in a), checked by the state machine and applied; c is
  * read again after it, for the next step of an action of several. */
 static int event_step(struct db *db, const struct case_event *ev, int role, const char *type,
@@ -445,6 +483,9 @@ static int event_step(struct db *db, const struct case_event *ev, int role, cons
 	step.type = type;
 	if (case_transition(type, role, &f, ev->now, &ch.to, e) < 0 ||
 	    event_apply(db, &step, c, &ch, e) < 0 || change_write(db, ev, c, type, text, &ch, e) < 0)
+		return -1;
+	if ((strcmp(type, "answer") == 0 || strcmp(type, "report_back") == 0) &&
+	    case_sms(db, ev, c, type, e) < 0)
 		return -1;
 	return case_load(db, c->id, c, a) == 1 ? 0 : db_fail(db, e);
 }

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -20,9 +21,11 @@
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "live/live.h"
+#include "otp/otp.h"
 #include "pulse/pulse.h"
 #include "routes.h"
 #include "rules/rules.h"
+#include "sms/sms.h"
 #include "store/store.h"
 #include "store/writer.h"
 #include "users/users.h"
@@ -30,6 +33,8 @@
 
 struct serve_opts {
 	const char *db, *data, *listen, *web, *trusted_proxy, *queue_log;
+	struct sms_config sms;
+	struct otp_options otp;
 	long threads, rate_limit, max_per_address, head_timeout, body_budget;
 	long streams_per_user, max_streams, stream_heartbeat;
 	int behind_tls;
@@ -93,13 +98,25 @@ static int serve(struct serve_opts *o, const struct web *web)
 			  .cookie_secure = o->behind_tls,
 			  .web = web,
 			  .board = board};
-	if (!(app.login_failures = users_login_failures_new())) {
+	if (o->otp.test_clock && strcmp(so.host, "127.0.0.1") && strcmp(so.host, "::1") &&
+	    strcmp(so.host, "localhost")) {
 		board_free(board);
+		return cli_fail("%s", "--test-clock is for tests: it needs a loopback --listen");
+	}
+	if (o->otp.test_clock)
+		fprintf(stderr, "tamin: TEST CLOCK: one-time codes read the time from %s; never in "
+				"production\n",
+			o->otp.test_clock);
+	if (!(app.login_failures = users_login_failures_new()) || !(app.otp = otp_new(&o->otp))) {
+		board_free(board);
+		tally_free(app.login_failures);
+	otp_free(app.otp);
 		return cli_fail("%s", "out of memory for the failed-login counters");
 	}
 	if (cli_calendars(&app, o->data) < 0) {
 		board_free(board);
 		tally_free(app.login_failures);
+	otp_free(app.otp);
 		return 2;
 	}
 	struct err e = {0};
@@ -109,6 +126,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 		board_free(board);
 		users_pwlist_free(refused);
 		tally_free(app.login_failures);
+	otp_free(app.otp);
 		return cli_fail("%s", e.message);
 	}
 	app.rules = rules;
@@ -133,6 +151,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 		rules_free(rules);
 		users_pwlist_free(refused);
 		tally_free(app.login_failures);
+	otp_free(app.otp);
 		board_free(board);
 		return cli_fail("%s", e.message);
 	}
@@ -156,11 +175,17 @@ static int serve(struct serve_opts *o, const struct web *web)
 	 * the server stops before it listens */
 	struct calls_tail *tail = NULL;
 	struct pulse_refresher *pr = NULL;
+	/* the text messages' sender (sms/sms.h): without --sms-sink or --sms-url they wait
+	 * in the outbox for a server that has one */
+	struct sms_sender *sms = NULL;
+	int with_sms = o->sms.sink || o->sms.url;
 	int rc = -1;
 	if ((!o->queue_log || (tail = calls_tail_start(o->queue_log, app.writer, &app, &e))) &&
+	    (!with_sms || (sms = sms_sender_start(o->db, app.writer, &o->sms, &e))) &&
 	    (pr = pulse_refresher_start(app.writer, o->data, 300, 3, &e)))
 		rc = http_serve(&so, &e);
 	pulse_refresher_stop(pr);
+	sms_sender_stop(sms); /* before the writer: it writes its outcomes through it */
 	calls_tail_stop(tail); /* before the writer, and before live: it tells it */
 	board_pusher_stop(pusher);
 	cases_sweeper_stop(sw);
@@ -172,6 +197,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	rules_free(rules);
 	users_pwlist_free(refused);
 	tally_free(app.login_failures);
+	otp_free(app.otp);
 	free(attach_dir);
 	catalog_release();
 	if (rc < 0)
@@ -218,6 +244,30 @@ int cli_serve(int argc, char **argv)
 	    OPT_STRING("--queue-log", "FILE", &o.queue_log,
 		       "follows Asterisk's queue_log as it grows (as `tamin calls follow`: "
 		       "rotation and restart alike): the calls' events, the screen pop"),
+	    OPT_NUMBER("--otp-per-address", "N", &o.otp.per_address, 1, 100000000,
+		       "one-time codes asked for, and wrong codes, from one address in 15 minutes "
+		       "(default 30; a NAT of many may need more)"),
+	    OPT_STRING("--test-clock", "FILE", &o.otp.test_clock,
+		       "tests only, on a loopback --listen: the one-time codes' clock is moved by "
+		       "the number of seconds FILE holds"),
+	    OPT_STRING("--sms-sink", "FILE", &o.sms.sink,
+		       "delivers text messages by appending each to FILE as a JSON line "
+		       "{\"to\",\"text\",\"at\"} (development and tests; at in Tehran time)"),
+	    OPT_STRING("--sms-url", "URL", &o.sms.url,
+		       "delivers text messages by POSTing each to this gateway (libcurl)"),
+	    OPT_STRING("--sms-key", "KEY", &o.sms.key,
+		       "the gateway's key, sent in the header --sms-key-header (default: "
+		       "$TAMIN_SMS_KEY, which keeps it out of the process list)"),
+	    OPT_STRING("--sms-key-header", "NAME", &o.sms.key_header,
+		       "the header that carries the key (default X-API-KEY)"),
+	    OPT_STRING("--sms-template", "JSON", &o.sms.tmpl,
+		       "the gateway's body with {{to}} and {{text}} inside JSON strings (default "
+		       "{\"to\":\"{{to}}\",\"text\":\"{{text}}\"})"),
+	    OPT_NUMBER("--sms-timeout-ms", "MS", &o.sms.timeout_ms, 50, 600000,
+		       "one try at the gateway, connecting included (default 10000)"),
+	    OPT_NUMBER("--sms-retry-ms", "MS", &o.sms.retry_ms, 50, 3600000,
+		       "the first retry's delay, doubled after each failed try up to an hour, "
+		       "with jitter (default 5000)"),
 	    OPT_STRING(
 		"--web", "DIR", &o.web,
 		"the built web app to serve at / (the folder Vite writes: index.html, assets/)"),
@@ -232,6 +282,17 @@ int cli_serve(int argc, char **argv)
 	int status;
 	if (cli_parse(&cmd, argc, argv, NULL, &status) < 0)
 		return status;
+	/* The gateway's key from the environment, so that it need not be on the command line,
+	 * which every local user may read (ps). */
+	const char *env_key = getenv("TAMIN_SMS_KEY");
+	if (!o.sms.key && env_key && *env_key)
+		o.sms.key = env_key;
+	/* A wrong SMS set-up is said before anything is opened. */
+	if (o.sms.sink || o.sms.url) {
+		struct err e = {0};
+		if (sms_config_check(&o.sms, &e) < 0)
+			return cli_fail("%s", e.message);
+	}
 	/* The web app is read before anything else, so a wrong --web creates no database. */
 	struct web *web = NULL;
 	if (o.web) {

@@ -40,7 +40,7 @@ int cli_user_add(int argc, char **argv)
 				"employer or telephony"),
 	    OPT_STRING("--department", "CODE", &j.u.department,
 		       "the department's code (a specialist needs one)"),
-	    OPT_STRING("--national-id", "ID", &j.u.national_id, "a citizen's national id"),
+	    OPT_STRING("--national-id", "ID", &j.u.national_id, "a citizen's national id; an employer's own, to log in by a one-time code"),
 	    OPT_STRING("--name", "NAME", &j.u.name, "the name shown for the account"),
 	    OPT_STRING("--phone-agent", "AGENT", &j.u.phone_agent,
 		       "the telephone agent queue_log names the person by (SIP/8007), for the "

@@ -149,11 +149,14 @@ static int validate(const struct user_new *u, struct arena *a, struct user_valid
 			return err_set(e, 400, "invalid_field", "phone_agent",
 				       "only staff who answer calls have a telephone agent");
 	}
-	if (v->role == ROLE_CITIZEN) {
+	/* a citizen's account is their national id's; an employer's may be tied to the
+	 * employer's own national id, and then they may log in by a one-time code (otp/) */
+	if (v->role == ROLE_CITIZEN || (v->role == ROLE_EMPLOYER && u->national_id)) {
 		v->national_id = u->national_id ? text_digits(a, u->national_id, 10, 10) : NULL;
 		if (!v->national_id || !natid_valid(v->national_id))
 			return err_set(e, 400, "invalid_national_id", "national_id",
-				       "a citizen needs a valid national id");
+				       v->role == ROLE_CITIZEN ? "a citizen needs a valid national id"
+							       : "not a valid national id");
 	}
 	return 0;
 }
@@ -291,11 +294,8 @@ struct login_ctx {
 	char *login;
 	char *password;
 	char hash[crypto_pwhash_STRBYTES];
-	int64_t user_id;
-	char role[16];
-	int must_change;
 	int ok;
-	char token[65], csrf[65], th[65];
+	struct users_session s;
 	struct write_job job;
 };
 
@@ -310,20 +310,25 @@ static void login_verify(void *arg)
 						USERS_PW_OPSLIMIT,
 						USERS_PW_MEMLIMIT) != 0)
 		dummy_hash[0] = 0; /* out of memory: verify below fails, as it should */
-	const char *h = c->user_id ? c->hash : dummy_hash;
-	c->ok = crypto_pwhash_str_verify(h, c->password, strlen(c->password)) == 0 && c->user_id;
+	const char *h = c->s.user_id ? c->hash : dummy_hash;
+	c->ok = crypto_pwhash_str_verify(h, c->password, strlen(c->password)) == 0 && c->s.user_id;
 	sodium_memzero(c->password, strlen(c->password));
 }
 
-static int login_store(struct db *db, void *arg, struct err *e)
+int users_session_new(struct db *db, struct users_session *u, int64_t now, struct err *e)
 {
-	struct login_ctx *c = arg;
-	int64_t now = (int64_t)time(NULL);
+	unsigned char raw[32];
+	char th[65];
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(u->token, sizeof u->token, raw, sizeof raw);
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2hex(u->csrf, sizeof u->csrf, raw, sizeof raw);
+	token_hash(u->token, th);
 	struct db_stmt *s = db_prepare(db, "INSERT INTO sessions(token_hash, user_id, csrf, created,"
 					   " expires) VALUES ($1, $2, $3, $4, $5)");
-	db_bind_text(s, 1, c->th);
-	db_bind_int(s, 2, c->user_id);
-	db_bind_text(s, 3, c->csrf);
+	db_bind_text(s, 1, th);
+	db_bind_int(s, 2, u->user_id);
+	db_bind_text(s, 3, u->csrf);
 	db_bind_int(s, 4, now);
 	db_bind_int(s, 5, now + SESSION_TTL);
 	int rc = db_step(s);
@@ -336,22 +341,53 @@ static int login_store(struct db *db, void *arg, struct err *e)
 	return rc < 0 ? db_fail(db, e) : 0;
 }
 
-static void login_stored(void *arg, int rc, const struct err *e)
+void users_session_reply(struct req *r, const struct users_session *u)
 {
-	struct login_ctx *c = arg;
-	struct req *r = c->r;
-	if (rc < 0) {
-		reply_error(r, e);
-		return;
-	}
 	char cookie[200];
 	snprintf(cookie, sizeof cookie,
-		 "tamin_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", c->token,
+		 "tamin_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s", u->token,
 		 SESSION_TTL, r->app->cookie_secure ? "; Secure" : "");
 	req_set_header(r, "Set-Cookie", cookie);
 	reply_json(r, 200,
-		   json_pack("{s:s,s:s,s:s,s:s,s:b}", "token", c->token, "role", c->role, "csrf",
-			     c->csrf, "login", c->login, "must_change_password", c->must_change));
+		   json_pack("{s:s,s:s,s:s,s:s,s:b}", "token", u->token, "role", u->role, "csrf",
+			     u->csrf, "login", u->login, "must_change_password", u->must_change));
+}
+
+int users_code_account(struct db *db, int64_t person_id, int64_t user_id, struct users_session *u)
+{
+	struct db_stmt *s = db_prepare(
+	    db, "SELECT id, role, login, must_change_password FROM users WHERE person_id = $1"
+		" AND disabled = 0 AND role IN ('citizen', 'employer') AND ($2 = 0 OR id = $2)"
+		" ORDER BY role = 'citizen' DESC, id LIMIT 1");
+	if (!s)
+		return -1;
+	db_bind_int(s, 1, person_id);
+	db_bind_int(s, 2, user_id);
+	int rc = db_step(s);
+	if (rc == 1) {
+		u->user_id = db_col_int(s, 0);
+		snprintf(u->role, sizeof u->role, "%s", db_col_text(s, 1));
+		snprintf(u->login, sizeof u->login, "%s", db_col_text(s, 2));
+		u->must_change = db_col_int(s, 3) != 0;
+	}
+	db_done(s);
+	return rc;
+}
+
+static int login_store(struct db *db, void *arg, struct err *e)
+{
+	struct login_ctx *c = arg;
+	return users_session_new(db, &c->s, (int64_t)time(NULL), e);
+}
+
+static void login_stored(void *arg, int rc, const struct err *e)
+{
+	struct login_ctx *c = arg;
+	if (rc < 0) {
+		reply_error(c->r, e);
+		return;
+	}
+	users_session_reply(c->r, &c->s);
 }
 
 static void login_verified(void *arg)
@@ -364,12 +400,6 @@ static void login_verified(void *arg)
 		return;
 	}
 	users_limit_forgive(r->app->login_failures, c->login, r->ip, req_now());
-	unsigned char raw[32];
-	randombytes_buf(raw, sizeof raw);
-	sodium_bin2hex(c->token, sizeof c->token, raw, sizeof raw);
-	randombytes_buf(raw, sizeof raw);
-	sodium_bin2hex(c->csrf, sizeof c->csrf, raw, sizeof raw);
-	token_hash(c->token, c->th);
 	c->job.run = login_store;
 	c->job.done = login_stored;
 	c->job.arg = c;
@@ -414,11 +444,12 @@ void users_h_login(struct req *r)
 						  " FROM users WHERE login = $1 AND disabled = 0");
 	db_bind_text(s, 1, c->login);
 	if (db_step(s) == 1) {
-		c->user_id = db_col_int(s, 0);
+		c->s.user_id = db_col_int(s, 0);
 		snprintf(c->hash, sizeof c->hash, "%s", db_col_text(s, 1));
-		snprintf(c->role, sizeof c->role, "%s", db_col_text(s, 2));
-		c->must_change = db_col_int(s, 3) != 0;
+		snprintf(c->s.role, sizeof c->s.role, "%s", db_col_text(s, 2));
+		c->s.must_change = db_col_int(s, 3) != 0;
 	}
+	snprintf(c->s.login, sizeof c->s.login, "%s", c->login);
 	db_done(s);
 	req_slow(r, login_verify, login_verified, c);
 }

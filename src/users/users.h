@@ -65,6 +65,28 @@ const char *users_phone_agent(struct db *db, int64_t user_id, struct arena *a);
 /* Finds a live session: fills who and *csrf (arena). 0 found, -1 none/expired. */
 int users_session_find(struct db *db, const char *token, int64_t now, struct principal *who,
 		       const char **csrf, struct arena *a);
+/* A session as a login answers it: the account (user_id, role, login, must_change set by
+ * the caller) and, drawn by users_session_new, its token and CSRF token. */
+struct users_session {
+	int64_t user_id;
+	char role[16];
+	char login[260];
+	int must_change;
+	char token[65], csrf[65];
+};
+/* Writer side: draws u's token and CSRF token and stores the session (its token's hash),
+ * valid 12 hours from now. 0, or -1 with e. */
+int users_session_new(struct db *db, struct users_session *u, int64_t now, struct err *e);
+/* The reply of a login: the session cookie and {"token","role","csrf","login",
+ * "must_change_password"}, as POST /api/v1/login answers (the one-time code's login too). */
+void users_session_reply(struct req *r, const struct users_session *u);
+
+/* The account a person logs in to by a one-time code (otp/): with user_id 0, their active
+ * citizen account, or their active employer account when they have no citizen one; with
+ * a user_id, that account if it is still the person's and active. u's user_id, role,
+ * login and must_change filled: 1; none: 0; -1 on error. */
+int users_code_account(struct db *db, int64_t person_id, int64_t user_id, struct users_session *u);
+
 /* Constant-time comparison of two NUL-terminated secrets. */
 int users_token_equal(const char *a, const char *b);
 

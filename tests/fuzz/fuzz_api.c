@@ -36,6 +36,8 @@ struct target {
 
 static const struct target targets[] = {
     {"login", "/api/v1/login", AS_NONE, NULL},
+    {"otp start", "/api/v1/login/otp/start", AS_NONE, NULL},
+    {"otp verify", "/api/v1/login/otp/verify", AS_NONE, NULL},
     {"case agent", "/api/v1/cases", AS_AGENT, NULL},
     {"case desk", "/api/v1/cases", AS_DESK, NULL},
     {"case citizen", "/api/v1/cases", AS_CITIZEN, NULL},

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "otp/otp.h"
 #include "calls/board.h"
 #include "attachments/attachments.h"
 #include "audit/spool.h"
@@ -143,6 +144,9 @@ static void serve(void)
 {
 	struct err e = {0};
 	app.login_limit = 10; /* the rest as tamin serve has it */
+	/* login by code: a high limit per address, so that the fuzzer reaches the handler */
+	if (!(app.otp = otp_new(&(struct otp_options){.per_address = 100000000})))
+		die("otp", "out of memory for the one-time codes");
 	if (!(app.login_failures = users_login_failures_new()))
 		die("login", "out of memory for the failed-login counters");
 	if (!(app.refused_passwords = cli_passwords_load(cli_data_default(), &e)))

@@ -152,6 +152,14 @@ const EXPECT = {
   'GET /': { public: 200 },
   'GET /healthz': { public: 200 },
   'POST /api/v1/login': { public: 200, body: () => ({ login: 'agent2', password: PASSWORD }) },
+  // login by a one-time code: anyone, the same 202 (a fresh pair each time: no limit met);
+  // a code never sent is refused as a wrong one
+  'POST /api/v1/login/otp/start': {
+    public: 202, body: () => ({ national_id: freshNationalId(), mobile: `0912${String(++seq).padStart(7, '0')}` }),
+  },
+  'POST /api/v1/login/otp/verify': {
+    public: 401, body: () => ({ national_id: freshNationalId(), mobile: '09120000000', code: '123456' }),
+  },
   'POST /api/v1/logout': { roles: alike(ROLES, 200), ownSession: true },
   'GET /api/v1/me': { roles: alike(ROLES, 200) },
   'GET /api/v1/stream': { roles: alike(['supervisor', 'agent', 'specialist', 'desk', 'citizen'], 200) },

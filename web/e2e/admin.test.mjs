@@ -98,7 +98,7 @@ test('admin: finds a user, changes the role, resets the password; the user must 
   await user.goto(`${app.url}/login`);
   await user.fill('input[name=login]', 'clerk_reset');
   await user.fill('input[name=password]', 'temporary-cedar-41');
-  await user.getByRole('button', { name: 'ورود' }).click();
+  await user.getByRole('button', { name: 'ورود', exact: true }).click();
   const form = user.locator('form.change-password');
   await form.waitFor();
   assert.equal(await user.locator('header.top').count(), 0, 'nothing else until the password is changed');

@@ -12,10 +12,10 @@ export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const SHOTS = path.join(ROOT, 'tests', 'screenshots');
 
 /** Starts the server on a fresh demo database and a headless chromium. */
-export async function startApp({ people = 200, cases = 600, users = [] } = {}) {
+export async function startApp({ people = 200, cases = 600, users = [], args = [] } = {}) {
   const web = path.join(ROOT, 'build', 'web');
   assert.ok(fs.existsSync(path.join(web, 'index.html')), 'build/web is missing: run make web');
-  const d = await startDemo({ people, cases, users, args: ['--web', web] });
+  const d = await startDemo({ people, cases, users, args: ['--web', web, ...args] });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
@@ -59,7 +59,7 @@ export async function login(app, page, who, { citizen = false, password = PASSWO
   if (citizen) await page.getByRole('tab', { name: 'شهروندان' }).click();
   await page.fill('input[name=login]', who);
   await page.fill('input[name=password]', password);
-  await page.getByRole('button', { name: 'ورود' }).click();
+  await page.getByRole('button', { name: 'ورود', exact: true }).click();
   await page.waitForSelector('header.top');
 }
 

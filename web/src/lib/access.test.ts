@@ -23,4 +23,11 @@ describe('the access log in words', () => {
   it('isolates a Latin login used as a name', () => {
     expect(contactWho(g({ user_name: '', user: 'agent1' }))).toBe('کارشناس ۱۴۲۰ \u2066agent1\u2069');
   });
+  it('says an attempt to log in as the person by a one-time code, and its refusal', () => {
+    const o = g({ user: null, user_name: null, role: 'none', actions: ['otp_start'], cases: [], reasons: ['otp_mobile_not_theirs'], count: 1 });
+    expect(contactWho(o)).toBe('کسی پیش از ورود به سامانه');
+    expect(contactDid(o)).toContain('پیامک شد');
+    expect(contactDid({ ...o, outcome: 'denied' })).toContain('پذیرفته نشد');
+    expect(contactSentence({ ...o, outcome: 'denied' })).not.toMatch(/[a-z_]{4,}|[0-9]/);
+  });
 });

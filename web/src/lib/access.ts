@@ -31,12 +31,20 @@ const DID: Record<string, (cases: string) => string> = {
   workshop_read: () => 'کارگاه شما را دید',
 };
 
+/** Logging in as the person by a one-time code (otp/): asked for, or refused. */
+const OTP: Record<string, [string, string]> = {
+  otp_start: ['برای ورود به حساب شما رمز یکبار مصرف خواست و رمز به شماره همراه شما پیامک شد',
+    'برای ورود به حساب شما رمز یکبار مصرف خواست و پذیرفته نشد'],
+  otp_verify: ['با رمز یکبار مصرف وارد حساب شما شد', 'کوشید با رمز یکبار مصرف وارد حساب شما شود و پذیرفته نشد'],
+};
+
 /** Left-to-right runs (case numbers) isolated inside Persian text. */
 const ltr = (s: string) => `\u2066${fa(s)}\u2069`;
 
 /** Who: the role and the name, or "another citizen" (not named to you). */
 export function contactWho(g: Contact): string {
   if (g.role === 'citizen') return 'یک شهروند دیگر';
+  if (g.role === 'none') return 'کسی پیش از ورود به سامانه'; // the one-time code's attempts
   const name = g.user_name || g.user || '';
   return `${label(ROLE, g.role)} ${name.match(/[A-Za-z]/) ? `\u2066${name}\u2069` : name}`.trim(); // a login keeps its digits
 }
@@ -50,6 +58,8 @@ export function contactWhen(g: Contact): string {
 
 /** What was done, in words, the actions in the order of the codes. */
 export function contactDid(g: Contact): string {
+  if (g.actions.length && g.actions.every((a) => OTP[a]))
+    return g.actions.map((a) => OTP[a][g.outcome === 'denied' ? 1 : 0]).join(' و ');
   const cases = g.cases.map(ltr).join('، ');
   const parts = g.actions.map((a) => (DID[a] ? DID[a](cases) : `کار «${a}» را انجام داد`));
   const said = parts.length > 1 ? `${parts.slice(0, -1).join('، ')} و ${parts[parts.length - 1]}` : parts[0] ?? '';

@@ -29,6 +29,7 @@ const CODES: Record<string, string> = {
   field_too_long: 'متن این بخش بیش از حد بلند است.',
   invalid_national_id: 'کد ملی معتبر نیست.',
   invalid_mobile: 'شماره همراه معتبر نیست (مانند ۰۹۱۲۳۴۵۶۷۸۹).',
+  invalid_code: 'رمز درست نیست، به کار رفته یا زمانش گذشته است. اگر باز هم نشد، رمز تازه بگیرید.',
   unknown_topic: 'موضوع انتخاب‌شده شناخته نیست.',
   unknown_channel: 'مجرای تماس شناخته نیست.',
   unknown_department: 'واحد شناخته نیست.',

@@ -1,9 +1,11 @@
-// Staff log in with their login; citizens with their national id (any digit set).
+// Staff log in with their login; citizens with their national id (any digit set), by
+// password or by a one-time code sent by SMS (OtpLogin).
 import { useState } from 'preact/hooks';
 import { api, Me, setCsrf } from '../api';
 import { ApiError } from '../lib/errors';
 import { normalize, validNationalId } from '../lib/text';
 import { Field, FormError } from '../ui/Field';
+import { OtpLogin } from './OtpLogin';
 
 export function Login(props: { onLogin: (m: Me) => void }) {
   const [mode, setMode] = useState<'staff' | 'citizen'>(
@@ -12,6 +14,7 @@ export function Login(props: { onLogin: (m: Me) => void }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [otp, setOtp] = useState(false); // citizens: by a one-time code instead
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -33,17 +36,29 @@ export function Login(props: { onLogin: (m: Me) => void }) {
     }
   }
 
+  const tabs = (
+    <div class="tabs" role="tablist">
+      <button type="button" role="tab" aria-selected={mode === 'staff'} onClick={() => setMode('staff')}>
+        کارکنان
+      </button>
+      <button type="button" role="tab" aria-selected={mode === 'citizen'} onClick={() => setMode('citizen')}>
+        شهروندان
+      </button>
+    </div>
+  );
+  if (mode === 'citizen' && otp) {
+    return (
+      <div class="login card">
+        <h1>سامانه پاسخگویی ۱۴۲۰ تأمین اجتماعی</h1>
+        {tabs}
+        <OtpLogin onLogin={props.onLogin} onBack={() => setOtp(false)} />
+      </div>
+    );
+  }
   return (
     <form class="login card" onSubmit={submit}>
       <h1>سامانه پاسخگویی ۱۴۲۰ تأمین اجتماعی</h1>
-      <div class="tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={mode === 'staff'} onClick={() => setMode('staff')}>
-          کارکنان
-        </button>
-        <button type="button" role="tab" aria-selected={mode === 'citizen'} onClick={() => setMode('citizen')}>
-          شهروندان
-        </button>
-      </div>
+      {tabs}
       <Field label={mode === 'citizen' ? 'کد ملی' : 'نام کاربری'} name="login" error={error}>
         <input name="login" value={login} onInput={(e) => setLogin((e.target as HTMLInputElement).value)}
           autocomplete="username" inputMode={mode === 'citizen' ? 'numeric' : 'text'} autofocus />
@@ -56,6 +71,11 @@ export function Login(props: { onLogin: (m: Me) => void }) {
       <button type="submit" class="primary" disabled={busy}>
         ورود
       </button>
+      {mode === 'citizen' ? (
+        <button type="button" class="link" onClick={() => { setError(null); setOtp(true); }}>
+          ورود با رمز یکبار مصرف
+        </button>
+      ) : null}
     </form>
   );
 }
