@@ -6,6 +6,7 @@
 
 struct audit_spool;
 struct board;
+struct documents;
 struct live;
 struct rules;
 struct tally;
@@ -29,6 +30,8 @@ struct app {
 	struct live *live; /* the streams of live events (live/live.h); NULL: none */
 	const char *attach_dir; /* attachments' files (attachments/attachments.h); NULL: none */
 	struct board *board; /* the live wallboard (calls/board.h); NULL: none */
+	/* the papers' public URL and the verifications' counts (documents/documents.h) */
+	struct documents *documents;
 };
 
 #endif

@@ -19,6 +19,7 @@
 #include "calls/calls.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
+#include "documents/documents.h"
 #include "live/live.h"
 #include "pulse/pulse.h"
 #include "routes.h"
@@ -29,7 +30,8 @@
 #include "web/web.h"
 
 struct serve_opts {
-	const char *db, *data, *listen, *web, *trusted_proxy, *queue_log;
+	const char *db, *data, *listen, *web, *trusted_proxy, *queue_log, *public_url;
+	long verify_limit;
 	long threads, rate_limit, max_per_address, head_timeout, body_budget;
 	long streams_per_user, max_streams, stream_heartbeat;
 	int behind_tls;
@@ -88,17 +90,39 @@ static int serve(struct serve_opts *o, const struct web *web)
 	}
 	if (!board)
 		return cli_fail("%s", be.message);
+	/* the papers' fonts, loaded once before any request (documents.h), and the URL their
+	 * QR codes point into: as given, or where this server listens */
+	if (o->public_url && strncmp(o->public_url, "https://", 8) &&
+	    strncmp(o->public_url, "http://", 7)) {
+		board_free(board);
+		return cli_fail("--public-url wants http:// or https://, not %s", o->public_url);
+	}
+	if (documents_fonts_init(&be) < 0) {
+		board_free(board);
+		return cli_fail("%s", be.message);
+	}
+	char here[300];
+	snprintf(here, sizeof here, "http://%s:%d", so.host, so.port);
+	struct documents *docs =
+	    documents_new(o->public_url ? o->public_url : here, (int)o->verify_limit);
+	if (!docs) {
+		board_free(board);
+		return cli_fail("%s", "out of memory for the documents");
+	}
 	struct app app = {.data_dir = o->data,
+			  .documents = docs,
 			  .login_limit = 10,
 			  .cookie_secure = o->behind_tls,
 			  .web = web,
 			  .board = board};
 	if (!(app.login_failures = users_login_failures_new())) {
 		board_free(board);
+		documents_free(docs);
 		return cli_fail("%s", "out of memory for the failed-login counters");
 	}
 	if (cli_calendars(&app, o->data) < 0) {
 		board_free(board);
+		documents_free(docs);
 		tally_free(app.login_failures);
 		return 2;
 	}
@@ -107,6 +131,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	struct rules *rules = refused ? cli_rules_load(o->data, &e) : NULL;
 	if (!rules) {
 		board_free(board);
+		documents_free(docs);
 		users_pwlist_free(refused);
 		tally_free(app.login_failures);
 		return cli_fail("%s", e.message);
@@ -134,6 +159,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 		users_pwlist_free(refused);
 		tally_free(app.login_failures);
 		board_free(board);
+		documents_free(docs);
 		return cli_fail("%s", e.message);
 	}
 	so.threads = o->threads ? (int)o->threads : 2;
@@ -173,6 +199,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	users_pwlist_free(refused);
 	tally_free(app.login_failures);
 	free(attach_dir);
+	documents_free(docs);
 	catalog_release();
 	if (rc < 0)
 		return cli_fail("%s", e.message);
@@ -182,7 +209,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 
 int cli_serve(int argc, char **argv)
 {
-	struct serve_opts o = {.data = cli_data_default(), .rate_limit = -1};
+	struct serve_opts o = {.data = cli_data_default(), .rate_limit = -1, .verify_limit = 30};
 	const struct opt options[] = {
 	    CLI_DB_OPTS(&o.db, &o.data),
 	    OPT_STRING("--listen", "HOST:PORT", &o.listen,
@@ -218,6 +245,12 @@ int cli_serve(int argc, char **argv)
 	    OPT_STRING("--queue-log", "FILE", &o.queue_log,
 		       "follows Asterisk's queue_log as it grows (as `tamin calls follow`: "
 		       "rotation and restart alike): the calls' events, the screen pop"),
+	    OPT_STRING("--public-url", "URL", &o.public_url,
+		       "where people reach this server (https://tamin.example): a paper's QR code "
+		       "points to URL/verify/CODE (default: http://HOST:PORT of --listen)"),
+	    OPT_NUMBER("--verify-limit", "N", &o.verify_limit, 0, 1000000,
+		       "document verifications one address may ask a minute (default 30; 0: "
+		       "no limit)"),
 	    OPT_STRING(
 		"--web", "DIR", &o.web,
 		"the built web app to serve at / (the folder Vite writes: index.html, assets/)"),
