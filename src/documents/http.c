@@ -55,6 +55,7 @@ struct issue {
 	char *content; /* canonical, malloc'd (freed with the request) */
 	char sha[65];
 	char code[DOC_CODE_LEN + 1];
+	char reason[32]; /* the audit row's: the kind and the code */
 	struct audit_entry a;
 	struct write_job job;
 };
@@ -160,6 +161,8 @@ static int issue_run(struct db *db, void *arg, struct err *e)
 	}
 	db_done(s);
 	/* the issue is audited in its own transaction: a citizen sees it in their log */
+	snprintf(x->reason, sizeof x->reason, "%s %s", doc_kind_name(x->s.kind), x->code);
+	x->a.reason = x->reason;
 	return audit_insert(db, &x->r->who, x->r->ip, req_now(), &x->a, e);
 }
 
@@ -219,12 +222,12 @@ static void issue(struct req *r, struct issue *x)
 		snprintf(x->code, sizeof x->code, "%s", db_col_text(s, 0));
 	db_done(s);
 	if (found) {
-		x->a.reason = arena_printf(&r->arena, "%s %s", doc_kind_name(x->s.kind), x->code);
+		snprintf(x->reason, sizeof x->reason, "%s %s", doc_kind_name(x->s.kind), x->code);
+		x->a.reason = x->reason;
 		audit_then(r, &x->a, 1, issued_then, x);
 		return;
 	}
-	/* the code is drawn in the writer; the reason names the kind */
-	x->a.reason = doc_kind_name(x->s.kind);
+	/* the code is drawn in the writer, which writes the audit row with it */
 	req_write_job(r, &x->job, issue_run, issue_done, x);
 }
 

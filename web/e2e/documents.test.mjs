@@ -33,6 +33,7 @@ test('a pensioner downloads her pay slip; its code verifies on the public page',
   assert.equal(await page.locator('a[data-kind=payslip]').count(), 0, 'no link for a month that is none');
   await page.fill('input[name=month]', '۱۴۰۵/۸');
   await shot(page, 'citizen-documents');
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= 390), true, 'the papers fit a phone');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.locator('a[data-kind=payslip]').click(),
@@ -54,6 +55,7 @@ test('a pensioner downloads her pay slip; its code verifies on the public page',
   assert.ok(!ascii(text).includes(nid), 'the page shows no more than the paper: the id masked');
   assert.match(ascii(text), new RegExp(`\\*{6}${nid.slice(6)}`));
   await shot(visitor, 'verify-genuine');
+  assert.equal(await visitor.evaluate(() => document.documentElement.scrollWidth <= 390), true, 'the verification fits a phone');
   // one symbol changed: not genuine, typed into the page's own form
   const altered = (code[0] === 'A' ? 'B' : 'A') + code.slice(1);
   await visitor.fill('input[name=code]', toPersianDigits(altered.toLowerCase()));
