@@ -62,4 +62,31 @@ test('a pensioner downloads her pay slip; its code verifies on the public page',
   await visitor.getByRole('button', { name: 'بررسی' }).click();
   await visitor.locator('.verdict.not-genuine').waitFor();
   assert.match(visitor.url(), new RegExp(`/verify/${altered.match(/.{4}/g).join('-')}$`));
+
+  // her access log says she took a paper and someone verified it, in words
+  await page.getByRole('link', { name: 'چه کسی پرونده‌ام را دید' }).click();
+  await page.getByText('فیش یا گواهی گرفتید').first().waitFor();
+  await page.getByText('کسی بدون ورود به سامانه').first().waitFor();
+});
+
+test('an employer whose workshop owes nothing downloads its debt clearance', async () => {
+  const admin = await app.server.login('admin');
+  const code = String(6200000000 + (process.pid % 100000));
+  const w = await app.server.call('POST', '/api/v1/workshops', { token: admin.token, body: { code, name: 'کارگاه بی‌بدهی', employer_name: 'شرکت نمونه' } });
+  assert.equal(w.status, 201, w.text);
+  const l = await app.server.call('POST', `/api/v1/workshops/${code}/employers`, { token: admin.token, body: { login: 'emp1' } });
+  assert.equal(l.status, 200, l.text);
+  const page = await app.page();
+  await login(app, page, 'emp1');
+  const card = page.locator(`section[data-workshop="${code}"]`);
+  await card.waitFor();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    card.getByRole('link', { name: 'دریافت مفاصاحساب (PDF)' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^clearance-[0-9A-Z]{16}\.pdf$/);
+  assert.equal(fs.readFileSync(await download.path()).subarray(0, 5).toString(), '%PDF-');
+  // a workshop that owes says so instead of offering the paper
+  const owing = page.locator('section[data-workshop]').filter({ hasText: 'مفاصاحساب پس از پرداخت همهٔ بدهی صادر می‌شود' });
+  assert.ok(await owing.count() > 0);
 });
