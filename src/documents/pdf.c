@@ -129,8 +129,8 @@ struct page {
 
 /* Text in a box of width w whose right edge is at x: right-to-left paragraph, aligned as
  * asked, at size pt; returns its height. */
-static double text_at(struct page *pg, double x, double y, double w, const char *s, double pt,
-		      int bold, PangoAlignment align)
+static double text_box(struct page *pg, double x, double y, double w, const char *s, double pt,
+		       int bold, PangoAlignment align, int draw)
 {
 	PangoLayout *l = pango_layout_new(pg->ctx);
 	PangoFontDescription *f = pango_font_description_copy(pg->font);
@@ -144,11 +144,32 @@ static double text_at(struct page *pg, double x, double y, double w, const char 
 	pango_layout_set_text(l, s, -1);
 	int lw, lh;
 	pango_layout_get_size(l, &lw, &lh);
-	cairo_move_to(pg->cr, x - w, y);
-	pango_cairo_show_layout(pg->cr, l);
+	if (draw) {
+		cairo_move_to(pg->cr, x - w, y);
+		pango_cairo_show_layout(pg->cr, l);
+	}
 	pango_font_description_free(f);
 	g_object_unref(l);
 	return (double)lh / PANGO_SCALE;
+}
+
+static double text_at(struct page *pg, double x, double y, double w, const char *s, double pt,
+		      int bold, PangoAlignment align)
+{
+	return text_box(pg, x, y, w, s, pt, bold, align, 1);
+}
+
+/* The height a table's row of these cells takes (row() draws it). */
+static double row_height(struct page *pg, const char *const *cells, const double *w, int n,
+			 int bold)
+{
+	double h = 0;
+	for (int i = 0; i < n; i++) {
+		double ch = text_box(pg, 0, 0, w[i] - 6, cells[i], MIN_PT, bold, PANGO_ALIGN_CENTER, 0);
+		if (ch > h)
+			h = ch;
+	}
+	return h + 6;
 }
 
 /* A line of the paper: "label: value", right-aligned across the page. */
@@ -317,17 +338,13 @@ static void body(struct page *pg, enum doc_kind kind, const json_t *c, const cha
 	case DOC_HISTORY: {
 		person_lines(pg, c);
 		pg->y += 10;
-		static const double w[] = {50, 95, 159.276, 50, 55, 90};
+		static const double w[] = {36, 80, 225.276, 32, 40, 86};
 		const char *head[] = {"سال", "کد کارگاه", "نام کارگاه", "ماه", "روز", "دستمزد (ریال)"};
 		row(pg, head, w, 6, 1);
 		size_t i;
 		const json_t *r;
 		json_array_foreach(json_object_get(c, "rows"), i, r)
 		{
-			if (pg->y > PAGE_H - FOOTER - 40) {
-				page_break(pg, kind, issued);
-				row(pg, head, w, 6, 1);
-			}
 			snprintf(f, sizeof f, "%lld", (long long)i_of(r, "year"));
 			char yy[64], mo[64], dd[64];
 			const char *cells[] = {ltr_fa(f, yy, sizeof yy),
@@ -336,6 +353,11 @@ static void body(struct page *pg, enum doc_kind kind, const json_t *c, const cha
 					       num(i_of(r, "months"), mo, sizeof mo),
 					       num(i_of(r, "days"), dd, sizeof dd),
 					       num(i_of(r, "wages"), b, sizeof b)};
+			/* a row that would reach the foot goes on the next page, under the head */
+			if (pg->y + row_height(pg, cells, w, 6, 0) > PAGE_H - FOOTER - 8) {
+				page_break(pg, kind, issued);
+				row(pg, head, w, 6, 1);
+			}
 			row(pg, cells, w, 6, 0);
 		}
 		const json_t *t = json_object_get(c, "totals");
