@@ -487,4 +487,8 @@ int documents_fonts_init(struct err *e)
 #ifdef TAMIN_ASAN
 const char *__lsan_default_suppressions(void);
 const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
+/* and without the table of suppressions used at exit, which would be on stderr of every
+ * command that loaded the fonts (a refusal's one line of stderr among them) */
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void) { return "print_suppressions=0"; }
 #endif
