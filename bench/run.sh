@@ -29,7 +29,7 @@ SMALL_PEOPLE=20000
 SMALL_CASES=50000
 LIST_ROWS=${BENCH_LIST_ROWS:-1000000}             # worker rows in the imported list (step 6)
 PROFILE_ROWS=${BENCH_LIST_PROFILE_ROWS:-50000}     # rows of the list profiled under callgrind; 0: no profile
-ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10, "attach": step 11, "calls": steps 12 and 13, "pulse": step 14, "otp": step 15 alone (for working on one)
+ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10, "attach": step 11, "calls": steps 12 and 13, "pulse": step 14, "otp": step 15, "documents": step 16 alone (for working on one)
 STREAMS=${BENCH_STREAMS:-2000}                     # open live streams in step 10
 export BENCH_LUA_DIR=$ROOT/bench/lua
 
@@ -633,6 +633,62 @@ stream_bench() {
 	echo "   anchor: GET /api/v1/me one at a time, the $STREAMS streams open: p50 $(sv get_p50_ms) ms, p99 $get99 ms"
 }
 
+# ---- step 15's pieces: papers anyone can verify ----
+
+# A pensioner of a small demo database asks for her pay slip: as JSON at -c64 beside nginx
+# serving the same bytes at -c64 (target: at least 0.3 of its rate); as a PDF one request
+# at a time, its p50 beside nginx serving the same PDF one at a time (target: under 20 ms).
+# Every answer is the paper already issued today (the same content: the same code), with
+# its audit row, as a pensioner who downloads it twice gets it.
+documents_bench() {
+	local db=$RUN/documents.db nid status pw='bench-pensioner-passphrase-2026' token p50 ngx jr nr ratio size
+	echo "16. documents: the pay slip as JSON (wrk -t2 -c64) vs nginx serving its bytes, and as a PDF (wrk -t1 -c1) p50 vs nginx serving the PDF ..."
+	bg_wait "$BIN" demo --db "$db" --people 150 --cases 10 --calls-days 0 >"$RUN/documents-demo.log" 2>&1 ||
+		die "demo failed: $(tail -n 3 "$RUN/documents-demo.log")"
+	nid=$(sqlite3 "$db" "SELECT p.national_id FROM pensioners pn JOIN people p ON p.id = pn.person_id
+		WHERE EXISTS (SELECT 1 FROM pension_payments WHERE pensioner_id = pn.id) LIMIT 1")
+	[ -n "$nid" ] || die "the demo has no pensioner with a payment"
+	printf '%s\n' "$pw" | "$BIN" user add --db "$db" --login bench_pensioner --role citizen \
+		--national-id "$nid" >"$RUN/documents-user.log" 2>&1 || die "user add: $(cat "$RUN/documents-user.log")"
+	start_tamin "$db" tamin-documents
+	status=$(http POST "$TAMIN_PORT" /api/v1/login "{\"login\":\"bench_pensioner\",\"password\":\"$pw\"}" "" \
+		"$RUN/documents-login.json")
+	[ "$status" = 200 ] || die "the pensioner's login failed ($status)"
+	token=$(sed -n 's/.*"token":"\([0-9a-f]*\)".*/\1/p' "$RUN/documents-login.json")
+	status=$(http GET "$TAMIN_PORT" "/api/v1/me/documents/payslip?format=json" "" "$token" "$RUN/www/payslip.json")
+	[ "$status" = 200 ] || die "the pay slip answered $status: $(head -c 300 "$RUN/www/payslip.json")"
+	status=$(http GET "$TAMIN_PORT" "/api/v1/me/documents/payslip" "" "$token" "$RUN/www/payslip.pdf")
+	[ "$status" = 200 ] || die "the PDF pay slip answered $status"
+	chmod a+r "$RUN/www/payslip.json" "$RUN/www/payslip.pdf"
+	size=$(wc -c <"$RUN/www/payslip.pdf")
+	[ -n "${NGINX_PORT:-}" ] || start_nginx "$RUN/www"
+	TOKEN=$token MAX_ID=1000 PATH_PREFIX='/api/v1/me/documents/payslip?format=json&r=' wrk_run payslip-warm -t2 -c64 \
+		-d"${WARMUP}s" -s bench/lua/get_random.lua "http://127.0.0.1:$TAMIN_PORT"
+	TOKEN=$token MAX_ID=1000 PATH_PREFIX='/api/v1/me/documents/payslip?format=json&r=' wrk_run payslip -t2 -c64 \
+		-d"${DURATION}s" -s bench/lua/get_random.lua "http://127.0.0.1:$TAMIN_PORT"
+	TOKEN='' MAX_ID=1000 PATH_PREFIX='/payslip.json?id=' wrk_run nginx-payslip -t2 -c64 -d"${DURATION}s" \
+		-s bench/lua/get_random.lua "http://127.0.0.1:$NGINX_PORT"
+	TOKEN=$token MAX_ID=1000 PATH_PREFIX='/api/v1/me/documents/payslip?r=' wrk_run payslip-pdf-warm -t1 -c1 \
+		-d"${WARMUP}s" -s bench/lua/get_random.lua "http://127.0.0.1:$TAMIN_PORT"
+	TOKEN=$token MAX_ID=1000 PATH_PREFIX='/api/v1/me/documents/payslip?r=' wrk_run payslip-pdf -t1 -c1 \
+		-d"${DURATION}s" -s bench/lua/get_random.lua "http://127.0.0.1:$TAMIN_PORT"
+	TOKEN='' MAX_ID=1000 PATH_PREFIX='/payslip.pdf?id=' wrk_run nginx-payslip-pdf -t1 -c1 -d"${DURATION}s" \
+		-s bench/lua/get_random.lua "http://127.0.0.1:$NGINX_PORT"
+	stop_tamin
+	for n in payslip nginx-payslip payslip-pdf nginx-payslip-pdf; do check_clean "$n"; done
+	note_other payslip nginx-payslip payslip-pdf nginx-payslip-pdf
+	jr=$(rps payslip)
+	nr=$(rps nginx-payslip)
+	ratio=$(calc "%.2f" "$jr / $nr")
+	row "payslip JSON req/s (c64)" "$jr" "$nr" "$ratio" "ratio>=0.3" "$(verdict "$ratio >= 0.3")"
+	p50=$(ms payslip-pdf p50_us)
+	ngx=$(ms nginx-payslip-pdf p50_us)
+	row "payslip PDF p50 ms (c1)" "$p50" "$ngx" "$(calc "%.1f" "$p50 / $ngx")" "<20" "$(verdict "$p50 < 20")"
+	echo "   JSON: $jr req/s, p99 $(ms payslip p99_us) ms, $(wc -c <"$RUN/www/payslip.json") bytes; nginx $nr req/s for the same bytes"
+	echo "   PDF: $(rps payslip-pdf) req/s one at a time, p50 $p50 ms, p90 $(ms payslip-pdf p90_us) ms," \
+		"p99 $(ms payslip-pdf p99_us) ms, $size bytes (one A4 page, the fonts' subsets embedded); nginx p50 $ngx ms for the same bytes"
+}
+
 # ---- 0. a fresh case database for steps 1 and 2 ----
 
 rm -rf "$RUN"
@@ -744,7 +800,7 @@ otp_bench() {
 }
 if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "$ONLY" = month ] ||
 	[ "$ONLY" = stream ] || [ "$ONLY" = attach ] || [ "$ONLY" = calls ] || [ "$ONLY" = pulse ] ||
-	[ "$ONLY" = otp ]; then
+	[ "$ONLY" = otp ] || [ "$ONLY" = documents ]; then
 	echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC'); BENCH_ONLY=$ONLY"
 	echo "load average before the bench: $(cut -d' ' -f1-3 /proc/loadavg)"
 	case $ONLY in
@@ -757,10 +813,11 @@ if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "
 	calls) calls_bench ;;
 	pulse) pulse_bench ;;
 	otp) otp_bench ;;
+	documents) documents_bench ;;
 	esac
 	only_done
 elif [ -n "$ONLY" ] && [ "$ONLY" != read ]; then
-	die "BENCH_ONLY is read, lists, pensions, history, month, stream, attach, calls, pulse, otp or unset, not $ONLY"
+	die "BENCH_ONLY is read, lists, pensions, history, month, stream, attach, calls, pulse, otp, documents or unset, not $ONLY"
 fi
 echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC' 2>/dev/null || true), copied to ${RUN#"$ROOT"/}/tamin for this run"
 echo "tamin bench: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), wrk -t2, ${DURATION}s per figure," \
@@ -987,6 +1044,10 @@ pulse_bench
 # ---- 15. one-time-code starts ----
 
 otp_bench
+
+# ---- 16. papers anyone can verify: the pay slip ----
+
+documents_bench
 
 # ---- the table ----
 

@@ -6,6 +6,7 @@
 # Idempotent: installs only what is missing.
 set -eu
 PKGS="build-essential pkg-config libevent-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev libzstd-dev libssl-dev libxlsxwriter-dev libcurl4-openssl-dev
+libpango1.0-dev libcairo2-dev libqrencode-dev fonts-noto-core poppler-utils
 libcmocka-dev libshp-dev valgrind cppcheck clang-tidy nginx-light wrk chromium
 clang-14 libclang-rt-14-dev llvm-14"
 missing=""

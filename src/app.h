@@ -6,6 +6,7 @@
 
 struct audit_spool;
 struct board;
+struct documents;
 struct live;
 struct otp;
 struct rules;
@@ -31,6 +32,8 @@ struct app {
 	const char *attach_dir; /* attachments' files (attachments/attachments.h); NULL: none */
 	struct board *board; /* the live wallboard (calls/board.h); NULL: none */
 	struct otp *otp; /* login by one-time code: key, counters, clock (otp/otp.h); NULL: none */
+	/* the papers' public URL and the verifications' counts (documents/documents.h) */
+	struct documents *documents;
 };
 
 #endif

@@ -12,6 +12,7 @@
 #include "canned/canned.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
+#include "documents/documents.h"
 #include "lists/lists.h"
 #include "otp/otp.h"
 #include "live/live.h"
@@ -197,6 +198,13 @@ const struct route api_routes[] = {
 	 ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST | ROLE_AGENT | ROLE_EMPLOYER, workshops_h_get,
 	 0, "workshop_read"},
 	{M_POST, "/api/v1/workshops/{}/employers", ROLE_ADMIN, workshops_h_link},
+	/* papers anyone can verify (documents.h): a person's own, a workshop's clearance for
+	 * its employer and staff; the verification is public, limited per address */
+	{M_GET, "/api/v1/me/documents/{}", ROLE_CITIZEN, documents_h_mine, 0, "document_issue"},
+	{M_GET, "/api/v1/workshops/{}/documents/clearance",
+	 ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST | ROLE_AGENT | ROLE_EMPLOYER,
+	 documents_h_clearance, 0, "document_issue"},
+	{M_GET, "/api/v1/verify/{}", 0, documents_h_verify},
 	{M_POST, "/api/v1/workshops/{}/payments", ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST,
 	 workshops_h_payment},
 	{M_POST, "/api/v1/lists",

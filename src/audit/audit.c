@@ -118,7 +118,7 @@ static void audit_submit(struct req *r, int status, struct jw *body, struct audi
 {
 	int kept = 0;
 	for (int i = 0; i < n; i++)
-		if (rows[i].denied ||
+		if (rows[i].denied || rows[i].own_logged ||
 		    !(r->who.role == ROLE_CITIZEN && rows[i].person_id == r->who.person_id))
 			rows[kept++] = rows[i];
 	if (!kept) {
@@ -525,6 +525,8 @@ static const struct {
     {"audit_read", "دیدن گزارش دسترسی"},
     {"otp_start", "درخواست رمز یکبار مصرف ورود"},
     {"otp_verify", "ورود با رمز یکبار مصرف"},
+    {"document_issue", "صدور گواهی یا فیش"},
+    {"document_verify", "استعلام اصالت گواهی"},
 };
 
 const char *audit_action_words(const char *code)

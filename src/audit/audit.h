@@ -29,6 +29,9 @@ struct audit_entry {
 	 * row of people, or given the lists' names (people_ensure), before the entry is
 	 * written, so that it names them */
 	const char *enrol_national_id;
+	/* written even when a citizen reads their own record (audit_reply skips those): a
+	 * document issued to them, which they see in their access log */
+	int own_logged;
 };
 
 /* The log's columns, in the order audit_bind binds them. */
@@ -41,7 +44,8 @@ void audit_bind(struct db_stmt *s, int first, const struct principal *who, const
 int audit_insert(struct db *db, const struct principal *who, const char *ip, int64_t now,
 		 const struct audit_entry *a, struct err *e);
 
-/* Writes the rows (skipping a citizen's allowed reads of their own record), then replies
+/* Writes the rows (skipping a citizen's allowed reads of their own record unless
+ * own_logged), then replies
  * with status and body. Rows and their strings must live in r's arena. */
 void audit_reply(struct req *r, int status, struct jw *body, struct audit_entry *rows, int n);
 

@@ -20,6 +20,7 @@
 #include "calls/calls.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
+#include "documents/documents.h"
 #include "live/live.h"
 #include "otp/otp.h"
 #include "pulse/pulse.h"
@@ -32,7 +33,8 @@
 #include "web/web.h"
 
 struct serve_opts {
-	const char *db, *data, *listen, *web, *trusted_proxy, *queue_log;
+	const char *db, *data, *listen, *web, *trusted_proxy, *queue_log, *public_url;
+	long verify_limit;
 	struct sms_config sms;
 	struct otp_options otp;
 	long threads, rate_limit, max_per_address, head_timeout, body_budget;
@@ -93,7 +95,27 @@ static int serve(struct serve_opts *o, const struct web *web)
 	}
 	if (!board)
 		return cli_fail("%s", be.message);
+	/* the papers' fonts, loaded once before any request (documents.h), and the URL their
+	 * QR codes point into: as given, or where this server listens */
+	if (o->public_url && strncmp(o->public_url, "https://", 8) &&
+	    strncmp(o->public_url, "http://", 7)) {
+		board_free(board);
+		return cli_fail("--public-url wants http:// or https://, not %s", o->public_url);
+	}
+	if (documents_fonts_init(&be) < 0) {
+		board_free(board);
+		return cli_fail("%s", be.message);
+	}
+	char here[300];
+	snprintf(here, sizeof here, "http://%s:%d", so.host, so.port);
+	struct documents *docs =
+	    documents_new(o->public_url ? o->public_url : here, (int)o->verify_limit);
+	if (!docs) {
+		board_free(board);
+		return cli_fail("%s", "out of memory for the documents");
+	}
 	struct app app = {.data_dir = o->data,
+			  .documents = docs,
 			  .login_limit = 10,
 			  .cookie_secure = o->behind_tls,
 			  .web = web,
@@ -101,6 +123,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	if (o->otp.test_clock && strcmp(so.host, "127.0.0.1") && strcmp(so.host, "::1") &&
 	    strcmp(so.host, "localhost")) {
 		board_free(board);
+		documents_free(docs);
 		return cli_fail("%s", "--test-clock is for tests: it needs a loopback --listen");
 	}
 	if (o->otp.test_clock)
@@ -109,14 +132,16 @@ static int serve(struct serve_opts *o, const struct web *web)
 			o->otp.test_clock);
 	if (!(app.login_failures = users_login_failures_new()) || !(app.otp = otp_new(&o->otp))) {
 		board_free(board);
+		documents_free(docs);
 		tally_free(app.login_failures);
-	otp_free(app.otp);
+		otp_free(app.otp);
 		return cli_fail("%s", "out of memory for the failed-login counters");
 	}
 	if (cli_calendars(&app, o->data) < 0) {
 		board_free(board);
+		documents_free(docs);
 		tally_free(app.login_failures);
-	otp_free(app.otp);
+		otp_free(app.otp);
 		return 2;
 	}
 	struct err e = {0};
@@ -124,9 +149,10 @@ static int serve(struct serve_opts *o, const struct web *web)
 	struct rules *rules = refused ? cli_rules_load(o->data, &e) : NULL;
 	if (!rules) {
 		board_free(board);
+		documents_free(docs);
 		users_pwlist_free(refused);
 		tally_free(app.login_failures);
-	otp_free(app.otp);
+		otp_free(app.otp);
 		return cli_fail("%s", e.message);
 	}
 	app.rules = rules;
@@ -151,8 +177,9 @@ static int serve(struct serve_opts *o, const struct web *web)
 		rules_free(rules);
 		users_pwlist_free(refused);
 		tally_free(app.login_failures);
-	otp_free(app.otp);
+		otp_free(app.otp);
 		board_free(board);
+		documents_free(docs);
 		return cli_fail("%s", e.message);
 	}
 	so.threads = o->threads ? (int)o->threads : 2;
@@ -199,6 +226,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	tally_free(app.login_failures);
 	otp_free(app.otp);
 	free(attach_dir);
+	documents_free(docs);
 	catalog_release();
 	if (rc < 0)
 		return cli_fail("%s", e.message);
@@ -208,7 +236,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 
 int cli_serve(int argc, char **argv)
 {
-	struct serve_opts o = {.data = cli_data_default(), .rate_limit = -1};
+	struct serve_opts o = {.data = cli_data_default(), .rate_limit = -1, .verify_limit = 30};
 	const struct opt options[] = {
 	    CLI_DB_OPTS(&o.db, &o.data),
 	    OPT_STRING("--listen", "HOST:PORT", &o.listen,
@@ -268,6 +296,12 @@ int cli_serve(int argc, char **argv)
 	    OPT_NUMBER("--sms-retry-ms", "MS", &o.sms.retry_ms, 50, 3600000,
 		       "the first retry's delay, doubled after each failed try up to an hour, "
 		       "with jitter (default 5000)"),
+	    OPT_STRING("--public-url", "URL", &o.public_url,
+		       "where people reach this server (https://tamin.example): a paper's QR code "
+		       "points to URL/verify/CODE (default: http://HOST:PORT of --listen)"),
+	    OPT_NUMBER("--verify-limit", "N", &o.verify_limit, 0, 1000000,
+		       "document verifications one address may ask a minute (default 30; 0: "
+		       "no limit)"),
 	    OPT_STRING(
 		"--web", "DIR", &o.web,
 		"the built web app to serve at / (the folder Vite writes: index.html, assets/)"),

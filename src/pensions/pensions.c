@@ -509,3 +509,48 @@ void pensions_person_json(struct db *db, int64_t person_id, struct jw *w, const 
 	jw_end(w);
 	jw_end(w);
 }
+
+int pensions_of_person(struct db *db, int64_t person_id, struct pensioner *out)
+{
+	struct db_stmt *s = db_prepare(db, "SELECT id, type, start_year, start_month, amount"
+					   " FROM pensioners WHERE person_id = $1");
+	if (!s)
+		return -1;
+	db_bind_int(s, 1, person_id);
+	int rc = db_step(s);
+	if (rc == 1) {
+		memset(out, 0, sizeof *out);
+		out->id = db_col_int(s, 0);
+		snprintf(out->type, sizeof out->type, "%s", db_col_text(s, 1));
+		out->start_year = (int)db_col_int(s, 2);
+		out->start_month = (int)db_col_int(s, 3);
+		out->amount = db_col_int(s, 4);
+	}
+	db_done(s);
+	return rc;
+}
+
+int pensions_payment(struct db *db, int64_t pensioner_id, int *year, int *month,
+		     int64_t *amount)
+{
+	struct db_stmt *s =
+	    *year ? db_prepare(db, "SELECT year, month, amount FROM pension_payments"
+				   " WHERE pensioner_id = $1 AND year = $2 AND month = $3")
+		  : db_prepare(db, "SELECT year, month, amount FROM pension_payments"
+				   " WHERE pensioner_id = $1 ORDER BY year DESC, month DESC LIMIT 1");
+	if (!s)
+		return -1;
+	db_bind_int(s, 1, pensioner_id);
+	if (*year) {
+		db_bind_int(s, 2, *year);
+		db_bind_int(s, 3, *month);
+	}
+	int rc = db_step(s);
+	if (rc == 1) {
+		*year = (int)db_col_int(s, 0);
+		*month = (int)db_col_int(s, 1);
+		*amount = db_col_int(s, 2);
+	}
+	db_done(s);
+	return rc;
+}

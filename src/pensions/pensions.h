@@ -46,6 +46,19 @@ void pensions_h_batch(struct req *r);	/* GET /api/v1/pensions/batches/{id} */
 /* The person's pension as JSON under key: type, start, amount, dependants, every batch
  * that changed it (before, after, when) and the last 24 payments; null when the person is
  * no pensioner. Reads only (the caller checks who may read, and audits). */
+/* A pensioner as documents/ reads them: the pension in force and its start. */
+struct pensioner {
+	int64_t id;
+	char type[16]; /* old_age, disability, survivors */
+	int start_year, start_month;
+	int64_t amount; /* monthly, rials */
+};
+/* The person's pension: 1 found, 0 no pensioner, -1 error. */
+int pensions_of_person(struct db *db, int64_t person_id, struct pensioner *out);
+/* The payment of a Jalali month (*year 0: the latest, and *year, *month are set to it):
+ * 1 found with *amount, 0 none, -1 error. */
+int pensions_payment(struct db *db, int64_t pensioner_id, int *year, int *month,
+		     int64_t *amount);
 void pensions_person_json(struct db *db, int64_t person_id, struct jw *w, const char *key);
 
 #endif

@@ -84,6 +84,49 @@ int workshop_link_employer(struct db *db, int64_t workshop_id, const char *login
 	return rc < 0 ? db_fail(db, e) : 0;
 }
 
+/* What the workshop's lists not superseded owe and what it paid: 0, or -1. */
+static int account_of(struct db *db, int64_t id, int64_t *due, int64_t *paid)
+{
+	struct db_stmt *d = db_prepare(
+	    db, "SELECT (SELECT coalesce(sum(worker_share + employer_share + unemployment +"
+		" hard_job_share), 0) FROM lists l WHERE l.workshop_id = $1 AND NOT EXISTS"
+		" (SELECT 1 FROM lists c WHERE c.supersedes = l.id)),"
+		" (SELECT coalesce(sum(amount), 0) FROM payments WHERE workshop_id = $1)");
+	if (!d)
+		return -1;
+	db_bind_int(d, 1, id);
+	int rc = db_step(d);
+	if (rc == 1) {
+		*due = db_col_int(d, 0);
+		*paid = db_col_int(d, 1);
+	}
+	db_done(d);
+	return rc < 0 ? -1 : 0;
+}
+
+int workshop_account(struct db *db, int64_t id, struct arena *a, struct workshop_account *out)
+{
+	memset(out, 0, sizeof *out);
+	struct db_stmt *s =
+	    db_prepare(db, "SELECT code, name, employer_name FROM workshops WHERE id = $1");
+	if (!s)
+		return -1;
+	db_bind_int(s, 1, id);
+	int rc = db_step(s);
+	if (rc == 1) {
+		out->code = arena_strdup(a, db_col_text(s, 0));
+		out->name = arena_strdup(a, db_col_text(s, 1));
+		out->employer_name = arena_strdup(a, db_col_text(s, 2));
+	}
+	db_done(s);
+	if (rc != 1)
+		return rc;
+	if (account_of(db, id, &out->due, &out->paid) < 0)
+		return -1;
+	out->debt = out->due - out->paid;
+	return 1;
+}
+
 /* ---- the workshop as JSON ---- */
 
 #define WORKSHOP_COLS                                                                              \
@@ -145,18 +188,8 @@ static void write_workshop(struct db *db, struct jw *w, struct db_stmt *s, int s
 	}
 	db_done(l);
 	jw_end(w);
-	struct db_stmt *d = db_prepare(
-	    db, "SELECT (SELECT coalesce(sum(worker_share + employer_share + unemployment +"
-		" hard_job_share), 0) FROM lists l WHERE l.workshop_id = $1 AND NOT EXISTS"
-		" (SELECT 1 FROM lists c WHERE c.supersedes = l.id)),"
-		" (SELECT coalesce(sum(amount), 0) FROM payments WHERE workshop_id = $1)");
-	db_bind_int(d, 1, id);
 	int64_t due = 0, paid = 0;
-	if (db_step(d) == 1) {
-		due = db_col_int(d, 0);
-		paid = db_col_int(d, 1);
-	}
-	db_done(d);
+	account_of(db, id, &due, &paid);
 	jw_object(w, "account");
 	jw_int(w, "due", due);
 	jw_int(w, "paid", paid);

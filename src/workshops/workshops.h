@@ -26,6 +26,15 @@ const char *workshop_name(struct db *db, const char *code, struct arena *a);
  * an employer only for the workshops linked to their account. */
 int workshop_may_act(struct db *db, const struct principal *who, int64_t workshop_id);
 
+/* A workshop's account as its debt clearance reads it: names, what its lists not
+ * superseded owe (both shares, unemployment, hard-job), what it paid, and the debt. */
+struct workshop_account {
+	const char *code, *name, *employer_name; /* in the arena */
+	int64_t due, paid, debt;
+};
+/* 1 found, 0 no workshop with this id, -1 error. */
+int workshop_account(struct db *db, int64_t id, struct arena *a, struct workshop_account *out);
+
 /* Links an employer account to a workshop (the command line and the admin's route). */
 int workshop_link_employer(struct db *db, int64_t workshop_id, const char *login, struct err *e);
 

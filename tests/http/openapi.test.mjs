@@ -142,6 +142,7 @@ const FILL = {
   code: () => '9999999999', // no topic, department or workshop has it
   login: () => 'no_such_login',
   callid: () => 'no-such-call',
+  kind: () => 'salary', // a paper's kind (documents)
 };
 function fill(o) {
   return o.path.replace(/\{([^}]+)\}/g, (_, name) => {

@@ -260,6 +260,18 @@ const EXPECT = {
     targets: WORKSHOP, personal: 'workshop',
     roles: { ...alike(['admin', 'supervisor', 'agent', 'specialist'], ANY), employer: MINE },
   },
+  // papers (documents.h): the citizen's own, by kind (the demo citizen is no pensioner: a
+  // salary certificate is not hers to have, 404; a kind that is none, 400); a workshop's
+  // clearance (every demo workshop owes: 409)
+  'GET /api/v1/me/documents/{}': {
+    targets: EXISTING(() => 'salary', 'passport'), roles: { citizen: { existing: 404, missing: 400 } },
+    personal: 'document',
+  },
+  'GET /api/v1/workshops/{}/documents/clearance': {
+    targets: WORKSHOP, personal: 'document',
+    roles: { ...alike(['admin', 'supervisor', 'agent', 'specialist'], { own: 409, other: 409, missing: 404 }), employer: { own: 409, other: 403, missing: 403 } },
+  },
+  'GET /api/v1/verify/{}': { public: 404, targets: { missing: () => '0000-0000-0000-0000' } },
   'POST /api/v1/workshops/{}/employers': {
     targets: EXISTING(() => w2, '9999999999'), body: () => ({ login: 'emp_link' }),
     roles: { admin: { existing: 200, missing: 404 } },
@@ -414,6 +426,7 @@ function records(row, kind, target, value) {
     return row.action === 'record_read' && (missing ? row.national_id === null && row.reason.includes(value)
       : row.national_id === value);
   if (kind === 'workshop') return row.action === 'workshop_read' && row.reason === value;
+  if (kind === 'document') return row.action === 'document_issue' && row.reason === `clearance ${value}`;
   if (kind === 'call') return row.action === 'call_read' && row.reason.includes(value);
   if (kind === 'attachment')
     return row.action.startsWith('attachment_') && (missing ? row.case_number === null && row.reason.includes(String(value[0] ?? value))

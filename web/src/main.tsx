@@ -21,6 +21,8 @@ import { ChangePassword } from './pages/Password';
 import { ident } from './lib/text';
 import { CannedAdmin } from './pages/Canned';
 import { Public } from './pages/Public';
+import { Verify } from './pages/Verify';
+import { MyDocuments } from './pages/Documents';
 import { FormError } from './ui/Field';
 import { LiveBanner } from './ui/LiveBanner';
 import { liveStart, liveStop } from './lib/live';
@@ -39,7 +41,7 @@ const NAV: Record<string, [string, string][]> = {
   desk: [['/desk', 'ثبت درخواست'], ['/cases', 'پرونده‌های ثبت‌شده']],
   specialist: [['/queue', 'کارتابل واحد']],
   supervisor: [['/supervisor', 'نمای کلی'], ['/pulse', 'نبض تماس‌ها'], ['/wall', 'دیوار تماس‌ها'], ['/queue', 'کارتابل'], ['/canned', 'پاسخ‌های آماده']],
-  citizen: [['/me', 'درخواست‌های من'], ['/me/new', 'درخواست تازه'], ['/me/record', 'سابقه بیمه'], ['/me/access-log', 'چه کسی پرونده‌ام را دید']],
+  citizen: [['/me', 'درخواست‌های من'], ['/me/new', 'درخواست تازه'], ['/me/record', 'سابقه بیمه'], ['/me/documents', 'فیش و گواهی‌ها'], ['/me/access-log', 'چه کسی پرونده‌ام را دید']],
   admin: [['/admin', 'کاربران'], ['/admin/catalog', 'واحدها و موضوع‌ها'], ['/canned', 'پاسخ‌های آماده']],
   auditor: [['/audit', 'گزارش دسترسی‌ها']],
   employer: [['/employer', 'کارگاه‌های من']],
@@ -71,6 +73,8 @@ function Page(props: { ctx: Ctx; path: string; query: URLSearchParams }) {
       return <AccessLog />;
     case '/me/record':
       return <MyRecord ctx={ctx} />;
+    case '/me/documents':
+      return <MyDocuments />;
     case '/admin':
     case '/admin/catalog':
       return <Admin ctx={ctx} tab={path === '/admin' ? 'users' : 'catalog'} />;
@@ -130,6 +134,8 @@ function App() {
 
   // the public figures: for everyone, logged in or not
   if (path === '/public') return <Public />;
+  // a paper's verification: for everyone, where its QR code points
+  if (path === '/verify' || path.startsWith('/verify/')) return <Verify code={decodeURIComponent(path.slice(8))} />;
   if (me === undefined) return <p class="muted loading">در حال بارگذاری…</p>;
   if (me?.must_change_password)
     return (
@@ -142,7 +148,7 @@ function App() {
       <main class="login-page">
         <FormError error={error} />
         <Login onLogin={start} />
-        <p class="muted"><a href="/public">آمار عمومی سامانه ۱۴۲۰</a></p>
+        <p class="muted"><a href="/public">آمار عمومی سامانه ۱۴۲۰</a> · <a href="/verify">تصدیق اصالت گواهی‌ها</a></p>
       </main>
     );
   const ctx = { me, catalog };

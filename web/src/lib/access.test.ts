@@ -20,6 +20,15 @@ describe('the access log in words', () => {
     expect(contactWho(g({ role: 'citizen', user: null, user_name: null }))).toBe('یک شهروند دیگر');
     expect(contactDid(g({ outcome: 'denied', actions: ['case_read'] }))).toContain('اجازه نیافت');
   });
+  it('says the papers: a citizen\'s own issued, anyone\'s verification', () => {
+    const own = g({ role: 'citizen', user: null, user_name: null, actions: ['document_issue'], cases: [], reasons: ['payslip X'] });
+    expect(contactWho(own)).toBe('شما');
+    expect(contactDid(own)).toBe('فیش یا گواهی گرفتید');
+    const anyone = g({ role: 'none', user: null, user_name: null, actions: ['document_verify'], cases: [], reasons: [] });
+    expect(contactSentence(anyone)).toMatch(/^کسی بدون ورود به سامانه در .* اصالت فیش یا گواهی شما را استعلام کرد/);
+    // another citizen's read is still not named, even beside a paper
+    expect(contactWho(g({ role: 'citizen', user: null, user_name: null, actions: ['case_read', 'document_issue'] }))).toBe('یک شهروند دیگر');
+  });
   it('isolates a Latin login used as a name', () => {
     expect(contactWho(g({ user_name: '', user: 'agent1' }))).toBe('کارشناس ۱۴۲۰ \u2066agent1\u2069');
   });

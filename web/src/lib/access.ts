@@ -29,6 +29,9 @@ const DID: Record<string, (cases: string) => string> = {
   case_event: (c) => (c ? `روی پرونده ${c} اقدام کرد` : 'روی پرونده شما اقدام کرد'),
   record_read: () => 'سوابق بیمه شما را دید',
   workshop_read: () => 'کارگاه شما را دید',
+  // papers (documents): a citizen's own, and anyone's verification of one
+  document_issue: () => 'فیش یا گواهی گرفتید',
+  document_verify: () => 'اصالت فیش یا گواهی شما را استعلام کرد',
 };
 
 /** Logging in as the person by a one-time code (otp/): asked for, or refused. */
@@ -43,8 +46,13 @@ const ltr = (s: string) => `\u2066${fa(s)}\u2069`;
 
 /** Who: the role and the name, or "another citizen" (not named to you). */
 export function contactWho(g: Contact): string {
+  // a citizen's papers are issued to themselves alone (GET /me/documents)
+  if (g.role === 'citizen' && g.actions.length && g.actions.every((a) => a === 'document_issue')) return 'شما';
   if (g.role === 'citizen') return 'یک شهروند دیگر';
-  if (g.role === 'none') return 'کسی پیش از ورود به سامانه'; // the one-time code's attempts
+  // before logging in: a one-time code's attempts; without a login: a verification of a
+  // paper (GET /verify/{code}); no one is named
+  if (g.role === 'none')
+    return g.actions.some((a) => a.startsWith('otp_')) ? 'کسی پیش از ورود به سامانه' : 'کسی بدون ورود به سامانه';
   const name = g.user_name || g.user || '';
   return `${label(ROLE, g.role)} ${name.match(/[A-Za-z]/) ? `\u2066${name}\u2069` : name}`.trim(); // a login keeps its digits
 }

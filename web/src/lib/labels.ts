@@ -64,6 +64,8 @@ export const AUDIT_ACTION: Record<string, string> = {
   case_event: 'اقدام روی پرونده',
   record_read: 'مشاهده سوابق بیمه',
   workshop_read: 'مشاهده کارگاه',
+  document_issue: 'صدور فیش یا گواهی',
+  document_verify: 'استعلام اصالت فیش یا گواهی',
 };
 
 /** Where each role starts after logging in. */

@@ -57,6 +57,13 @@ export function Employer() {
             <dt>بدهی</dt>
             <dd class={w.account.debt > 0 ? 'overdue' : ''}>{signedRials(w.account.debt)} ریال</dd>
           </dl>
+          {w.account.debt > 0 ? (
+            <p class="muted">مفاصاحساب پس از پرداخت همهٔ بدهی صادر می‌شود.</p>
+          ) : (
+            <p>
+              <a class="download" href={`/api/v1/workshops/${w.code}/documents/clearance`} download>دریافت مفاصاحساب (PDF)</a>
+            </p>
+          )}
           {Upload && <Upload workshop={w.code} onStored={load} />}
           {w.lists.length ? (
             <div class="table-scroll">
