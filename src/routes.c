@@ -18,6 +18,7 @@
 #include "pulse/pulse.h"
 #include "public/public.h"
 #include "records/records.h"
+#include "services/services.h"
 #include "staffing/staffing.h"
 #include "users/users.h"
 #include "web/web.h"
@@ -232,5 +233,11 @@ const struct route api_routes[] = {
 	/* next week's calls and agents per interval from the history (staffing.h) */
 	{M_GET, "/api/v1/calls/staffing/forecast", ROLE_SUPERVISOR, staffing_h_forecast},
 	{M_GET, "/api/v1/calls/staffing/forecast.xlsx", ROLE_SUPERVISOR, staffing_h_forecast_xlsx},
+	/* the e-services (services.h): the catalogue for everyone (no personal data); a
+	 * request service's form opens a case, a citizen's for themselves, an employer's for
+	 * a workshop linked to the account */
+	{M_GET, "/api/v1/services", 0, services_h_list},
+	{M_POST, "/api/v1/services/{}/requests", ROLE_CITIZEN | ROLE_EMPLOYER, services_h_request,
+	 SERVICES_MAX_BODY},
 	{0, NULL, 0, NULL},
 };

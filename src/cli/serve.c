@@ -19,6 +19,7 @@
 #include "calls/calls.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
+#include "services/services.h"
 #include "live/live.h"
 #include "pulse/pulse.h"
 #include "routes.h"
@@ -173,6 +174,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	users_pwlist_free(refused);
 	tally_free(app.login_failures);
 	free(attach_dir);
+	services_release();
 	catalog_release();
 	if (rc < 0)
 		return cli_fail("%s", e.message);

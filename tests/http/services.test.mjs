@@ -1,0 +1,177 @@
+// The e-services: the catalogue (public, by audience), request services opening cases in
+// their department with the form kept, each field type refusing bad input by name with a
+// Persian message, and who may ask for what (a pensioner's service, another's workshop:
+// refused, the latter audited); every use counted.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import {
+  startDemo, addUser, assertError, assertNoSecrets, cleanupTemp, toPersianDigits, freshNationalId,
+  USER_PASSWORD,
+} from './harness.mjs';
+
+let S, D, citizen, pensioner, emp, auditor, w1, w2, pensionerNid;
+const sql = (q) => execFileSync('sqlite3', [D.db, q], { encoding: 'utf8' }).trim();
+
+/** A valid Sheba (ISO 13616) for 22 account digits: IR, two check digits, the digits. */
+function sheba(bban) {
+  const num = `${bban}182700`; // I = 18, R = 27, check digits 00
+  let rem = 0;
+  for (const c of num) rem = (rem * 10 + Number(c)) % 97;
+  return `IR${String(98 - rem).padStart(2, '0')}${bban}`;
+}
+const SHEBA = sheba('0170000000123456789012');
+
+before(async () => {
+  D = await startDemo({ people: 80, cases: 20, args: ['--rate-limit', '0'] });
+  S = D.server;
+  citizen = await S.login(D.citizens[0]);
+  emp = await S.login('emp1');
+  auditor = await S.login('auditor');
+  w1 = sql("SELECT w.code FROM workshops w JOIN workshop_users wu ON wu.workshop_id = w.id JOIN users u ON u.id = wu.user_id WHERE u.login = 'emp1'");
+  w2 = sql(`SELECT code FROM workshops WHERE code <> '${w1}' LIMIT 1`);
+  // a pensioner of the demo, given an account
+  pensionerNid = sql(`SELECT p.national_id FROM pensioners x JOIN people p ON p.id = x.person_id WHERE p.national_id NOT IN ('${D.citizens.join("','")}') LIMIT 1`);
+  const r = addUser(D.db, { login: 'pens1', role: 'citizen', nationalId: pensionerNid });
+  assert.equal(r.status, 0, r.stderr);
+  pensioner = await S.login('pens1', USER_PASSWORD);
+});
+
+after(async () => {
+  if (S) {
+    assertNoSecrets(S);
+    await S.stop();
+  }
+  cleanupTemp();
+});
+
+const post = (who, path, body) => S.call('POST', path, { token: who.token, body });
+const get = (who, path) => S.call('GET', path, { token: who?.token });
+const ask = (who, code, body) => post(who, `/api/v1/services/${code}/requests`, body);
+
+test('the catalogue: 30 services and more, each with its audience and kind, public, filtered by audience', async () => {
+  const r = await get(null, '/api/v1/services');
+  assert.equal(r.status, 200, r.text);
+  const items = r.json.items;
+  assert.ok(items.length >= 30, `${items.length} services`);
+  const codes = new Set(items.map((s) => s.code));
+  assert.equal(codes.size, items.length, 'codes are unique');
+  for (const s of items) {
+    assert.ok(['insured', 'pensioner', 'employer'].includes(s.audience), s.code);
+    assert.ok(/[\u0600-\u06ff]/.test(s.title) && s.description, `${s.code}: a Persian title and description`);
+    if (s.kind === 'instant') assert.match(s.path, /^\/api\/v1\//, s.code);
+    else {
+      assert.equal(s.kind, 'request');
+      assert.ok(s.department && s.fields.length > 0, `${s.code}: a department and a form`);
+      for (const f of s.fields) assert.ok(f.name && f.label && f.type && typeof f.required === 'boolean', `${s.code}.${f.name}`);
+    }
+  }
+  for (const c of ['missing_records', 'retirement', 'marriage_gift', 'maternity', 'sickness', 'loan', 'bank_account',
+    'debt_objection', 'debt_clearance', 'history', 'treatment', 'average_wage', 'workshop_debt', 'payslip'])
+    assert.ok(codes.has(c), `the catalogue has ${c}`);
+  const p = await get(null, '/api/v1/services?audience=pensioner');
+  assert.ok(p.json.items.length >= 5 && p.json.items.every((s) => s.audience === 'pensioner'));
+  assertError(await get(null, '/api/v1/services?audience=nobody'), 400, 'invalid_field', 'audience');
+  // a choice lists its options
+  const loan = items.find((s) => s.code === 'loan');
+  assert.deepEqual(loan.fields.find((f) => f.name === 'instalments').options.map((o) => o.value), ['12', '24', '36']);
+});
+
+test('an objection to a missing month opens a case in the records department with the form kept', async () => {
+  const r = await ask(citizen, 'missing_records', {
+    month: toPersianDigits('1403/7'), workshop: toPersianDigits(w1), days: '۲۰', description: 'کار کرده‌ام',
+  });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.json.case.department, 'records');
+  assert.deepEqual(r.json.fields, { month: '1403/07', workshop: w1, days: '20', description: 'کار کرده‌ام' });
+  assert.deepEqual(r.json.attachments.map((a) => [a.name, a.required]), [['scan', true]]);
+  // the case is the citizen's, followed like any case, with the form in its description
+  const c = await get(citizen, `/api/v1/cases/${r.json.case.id}`);
+  assert.equal(c.status, 200, c.text);
+  assert.equal(c.json.number, r.json.case.number);
+  assert.equal(c.json.channel, 'web');
+  assert.match(c.json.description, /ماهی که در سابقه نیست: 1403\/07/);
+  assert.equal(sql(`SELECT service || ' ' || fields FROM service_requests WHERE case_id = ${r.json.case.id}`),
+    `missing_records ${JSON.stringify(r.json.fields)}`);
+  // the scanned page through the case's attachments
+  const f = new FormData();
+  f.append('file', new Blob([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3])]), 'scan.png');
+  const a = await S.call('POST', `/api/v1/cases/${r.json.case.id}/attachments`, { token: citizen.token, body: f });
+  assert.equal(a.status, 201, a.text);
+});
+
+test('each request service opens a case in its department', async () => {
+  const want = [
+    [citizen, 'retirement', { from_date: '1405/01/01', sheba: SHEBA, mobile: '09121234567' }, 'pensions'],
+    [citizen, 'marriage_gift', { marriage_date: '1404/02/10', spouse_national_id: freshNationalId(), sheba: SHEBA }, 'benefits'],
+    [citizen, 'maternity', { from_date: '1404/05/01', days: 270, sheba: SHEBA }, 'benefits'],
+    [citizen, 'sickness', { from_date: '1404/05/01', days: '12', sheba: SHEBA }, 'benefits'],
+    [pensioner, 'loan', { amount: '300,000,000', instalments: '24', mobile: '۰۹۱۲۱۲۳۴۵۶۷' }, 'loans'],
+    [pensioner, 'bank_account', { sheba: SHEBA.toLowerCase().replace(/(.{4})/g, '$1 '), mobile: '09121234567' }, 'pensions'],
+    [emp, 'debt_objection', { workshop: w1, national_id: freshNationalId(), from_month: '1404/01', to_month: '1404/03', reason: 'پرداخت کرده‌ایم' }, 'legal'],
+    [emp, 'debt_clearance', { workshop: w1, national_id: freshNationalId(), purpose: 'contract', contract_amount: 5000000000 }, 'contributions'],
+  ];
+  for (const [who, code, body, dep] of want) {
+    const r = await ask(who, code, body);
+    assert.equal(r.status, 201, `${code}: ${r.text}`);
+    assert.equal(r.json.case.department, dep, code);
+    const topic = sql(`SELECT t.code FROM cases c JOIN topics t ON t.id = c.topic_id WHERE c.id = ${r.json.case.id}`);
+    assert.equal(topic, r.json.case.topic, code);
+  }
+  // the Sheba kept as one canonical string, the amount as digits
+  const b = sql("SELECT fields FROM service_requests WHERE service = 'bank_account'");
+  assert.equal(JSON.parse(b).sheba, SHEBA);
+  const l = sql("SELECT fields FROM service_requests WHERE service = 'loan'");
+  assert.equal(JSON.parse(l).amount, '300000000');
+});
+
+test('bad input: each field type refused by name, with a Persian message, nothing stored', async () => {
+  const before = sql('SELECT count(*) FROM service_requests');
+  const base = { marriage_date: '1404/02/10', spouse_national_id: freshNationalId(), sheba: SHEBA };
+  const bad = [
+    ['marriage_gift', { ...base, sheba: SHEBA.slice(0, -1) + ((Number(SHEBA.at(-1)) + 1) % 10) }, 'invalid_field', 'sheba'],
+    ['marriage_gift', { ...base, sheba: 'IR12' }, 'invalid_field', 'sheba'],
+    ['marriage_gift', { ...base, marriage_date: '1404/12/31' }, 'invalid_field', 'marriage_date'], // 1404 is no leap year
+    ['marriage_gift', { ...base, spouse_national_id: '1234567890' }, 'invalid_field', 'spouse_national_id'],
+    ['marriage_gift', { ...base, sheba: undefined }, 'missing_field', 'sheba'],
+    ['marriage_gift', { ...base, sheba: '   ' }, 'missing_field', 'sheba'],
+    ['marriage_gift', { ...base, certificate: 'x.png' }, 'invalid_field', 'certificate'],
+    ['marriage_gift', { ...base, extra: 1 }, 'unknown_field', 'extra'],
+    ['missing_records', { month: '1403/13', workshop: w1 }, 'invalid_field', 'month'],
+    ['missing_records', { month: '1403/07', workshop: '12345' }, 'invalid_field', 'workshop'],
+    ['missing_records', { month: '1403/07', workshop: w1, days: 32 }, 'invalid_field', 'days'],
+    ['missing_records', { month: '1403/07', workshop: w1, description: 'ب'.repeat(1001) }, 'field_too_long', 'description'],
+    ['missing_records', { month: 1403, workshop: w1 }, 'invalid_field', 'month'],
+    ['retirement', { from_date: '1405/01/01', sheba: SHEBA, mobile: '0212345678' }, 'invalid_field', 'mobile'],
+  ];
+  for (const [code, body, err, field] of bad) {
+    const e = assertError(await ask(citizen, code, body), 400, err, field);
+    assert.match(e.message, /[\u0600-\u06ff]/, `${code}.${field}: a Persian message`);
+  }
+  assertError(await ask(citizen, 'nope', {}), 404, 'not_found', 'code');
+  assertError(await ask(citizen, 'history', {}), 404, 'not_found', 'code'); // instant: no form
+  assertError(await S.call('POST', '/api/v1/services/marriage_gift/requests', { token: citizen.token, body: '[1' }), 400);
+  assert.equal(sql('SELECT count(*) FROM service_requests'), before, 'nothing stored');
+  assert.ok(Number(sql("SELECT count(*) FROM service_uses WHERE outcome = 'refused'")) >= bad.length);
+});
+
+test('a pensioner\'s service for pensioners only; an employer\'s for their workshops only, refused and audited', async () => {
+  assertError(await ask(citizen, 'loan', { amount: 1000, instalments: '12', mobile: '09121234567' }), 403, 'not_pensioner', 'code');
+  assertError(await ask(citizen, 'debt_clearance', {}), 403, 'forbidden', 'code');
+  assertError(await ask(emp, 'missing_records', {}), 403, 'forbidden', 'code');
+  const mark = (await get(auditor, '/api/v1/audit?limit=1')).json.items[0]?.id ?? 0;
+  const body = { workshop: w2, national_id: freshNationalId(), purpose: 'transfer' };
+  assertError(await ask(emp, 'debt_clearance', body), 403, 'forbidden', 'workshop');
+  const rows = (await get(auditor, '/api/v1/audit?user=emp1&limit=20')).json.items.filter((i) => i.id > mark);
+  assert.ok(rows.some((i) => i.outcome === 'denied' && i.action === 'service_request' && i.reason.includes(w2)),
+    JSON.stringify(rows.slice(0, 3)));
+});
+
+test('every use is counted with its service, province, channel and outcome', async () => {
+  const rows = sql("SELECT service, channel, outcome FROM service_uses WHERE outcome = 'opened' ORDER BY id").split('\n');
+  assert.ok(rows.includes('missing_records|web|opened'));
+  assert.ok(rows.includes('debt_clearance|web|opened'));
+  // the province: the person's, or the workshop's
+  const prov = sql(`SELECT province FROM workshops WHERE code = '${w1}'`);
+  assert.equal(sql("SELECT province FROM service_uses WHERE service = 'debt_clearance' AND outcome = 'opened' LIMIT 1"), prov);
+});
