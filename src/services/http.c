@@ -9,9 +9,11 @@
 #include "catalog/catalog.h"
 #include "http/http.h"
 #include "pensions/pensions.h"
+#include "store/writer.h"
 #include "people/people.h"
 #include "workshops/workshops.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -289,4 +291,59 @@ void services_h_request(struct req *r)
 	return;
 bad:
 	reply_error(r, &e);
+}
+
+/* ---- instant services: each ask counted ---- */
+
+struct use_job {
+	struct write_job job;
+	char service[32], province[8], channel[16];
+	int64_t now;
+};
+
+static int use_run(struct db *db, void *arg, struct err *e)
+{
+	struct use_job *u = arg;
+	return services_use_add(db, u->service, u->province, u->channel, "answered", u->now, e);
+}
+
+static void use_done(void *arg, int rc, const struct err *e)
+{
+	if (rc < 0)
+		fprintf(stderr, "tamin: a service use was not counted: %s\n", e->message);
+	free(arg);
+}
+
+void services_count_instant(struct req *r, const char *pattern)
+{
+	if (!(r->who.role & (ROLE_CITIZEN | ROLE_EMPLOYER)) || !r->app->writer)
+		return;
+	const struct service *all;
+	int n = services_all(&all);
+	const struct service *s = NULL;
+	for (int i = 0; i < n && !s; i++)
+		if (all[i].kind == SERVICE_INSTANT && !strcmp(all[i].pattern, pattern))
+			s = &all[i];
+	if (!s)
+		return;
+	const char *province = NULL;
+	if (r->who.role == ROLE_CITIZEN) {
+		struct person me;
+		if (people_get(req_db(r), r->who.person_id, &me, &r->arena) == 1)
+			province = me.province;
+	} else if (r->param[0]) {
+		province = workshop_province(req_db(r), r->param[0], &r->arena);
+	}
+	struct use_job *u = calloc(1, sizeof *u);
+	if (!u)
+		return;
+	snprintf(u->service, sizeof u->service, "%s", s->code);
+	snprintf(u->province, sizeof u->province, "%s", province ? province : "");
+	snprintf(u->channel, sizeof u->channel, "web");
+	u->now = req_now();
+	u->job.run = use_run;
+	u->job.done = use_done;
+	u->job.arg = u;
+	u->job.base = NULL; /* done() on the writer's thread: it only frees */
+	writer_submit(r->app->writer, &u->job);
 }

@@ -111,6 +111,15 @@ static int service_row(char **f, int n, void *arg, struct err *e)
 		    copy(s->path, sizeof s->path, f[4], "path", l, e) < 0)
 			return err_set(e, 500, "data", "", "%s: %s: an instant service's path is an API path",
 				       l->file, s->code);
+		/* "{national_id}" -> "{}" */
+		char *o = s->pattern;
+		for (const char *q = s->path; *q; q++) {
+			*o++ = *q;
+			if (*q == '{')
+				while (q[1] && q[1] != '}')
+					q++;
+		}
+		*o = 0;
 	} else if (!strcmp(f[2], "request")) {
 		s->kind = SERVICE_REQUEST;
 	} else {

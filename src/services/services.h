@@ -25,6 +25,8 @@
 #include "base/err.h"
 #include "store/store.h"
 
+struct req;
+
 enum service_audience { SERVICE_INSURED = 1, SERVICE_PENSIONER = 2, SERVICE_EMPLOYER = 4 };
 enum service_kind { SERVICE_INSTANT, SERVICE_REQUEST };
 
@@ -69,6 +71,7 @@ struct service {
 	enum service_kind kind;
 	char topic[48];
 	char path[128]; /* instant: the API that answers; "" for a request */
+	char pattern[128]; /* path with each {name} as {}, as the route table writes it */
 	char title[192];
 	char description[512];
 	struct service_field fields[SERVICE_FIELDS_MAX];
@@ -119,8 +122,12 @@ int services_uses_each(struct db *db, int64_t from, int64_t to,
 				 const char *channel, int64_t at, void *arg),
 		       void *arg, struct err *e);
 
+/* Before a route's handler: when a citizen or an employer asks the route of an instant
+ * service (pattern: the route's, "{}" for each part), one use of it counted `answered`
+ * (the first service at that path), in the writer's next group, not waited for. */
+void services_count_instant(struct req *r, const char *pattern);
+
 /* The routes (services/http.c). */
-struct req;
 void services_h_list(struct req *r);	/* GET /api/v1/services?audience= */
 void services_h_request(struct req *r); /* POST /api/v1/services/{code}/requests */
 

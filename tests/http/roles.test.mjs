@@ -221,7 +221,7 @@ const EXPECT = {
     personal: 'person',
     roles: { supervisor: ANY, agent: ANY, desk: ANY },
   },
-  ...Object.fromEntries(['history', 'eligibility', 'pension-estimate', 'pension'].map((p) => [
+  ...Object.fromEntries(['history', 'eligibility', 'pension-estimate', 'pension', 'average-wage', 'treatment'].map((p) => [
     `GET /api/v1/people/{}/${p}`, {
       targets: PERSON, personal: 'record',
       roles: { supervisor: ANY, agent: MINE, specialist: ANY, desk: MINE, citizen: MINE },

@@ -175,3 +175,61 @@ test('every use is counted with its service, province, channel and outcome', asy
   const prov = sql(`SELECT province FROM workshops WHERE code = '${w1}'`);
   assert.equal(sql("SELECT province FROM service_uses WHERE service = 'debt_clearance' AND outcome = 'opened' LIMIT 1"), prov);
 });
+
+/** A monthly list of one worker for the workshop (the JSON form), days 30 at a monthly wage. */
+function oneWorkerList(code, hard, year, month, nid, wage) {
+  const daily = Math.floor(wage / 30);
+  const worker = Math.round(wage * 0.07);
+  return {
+    header: {
+      workshop: code, year, month, list_no: '1', workers: 1, days: 30, daily_wages: daily,
+      monthly_wages: wage, benefits: 0, insurable: wage, total: wage, worker_share: worker,
+      employer_share: Math.round(wage * 0.2), unemployment: Math.round(wage * 0.03),
+      hard_job_share: hard ? Math.round(wage * 0.04) : 0, rate: 23,
+    },
+    rows: [{
+      national_id: nid, insurance_no: '12345678', first_name: 'سارا', last_name: 'کریمی', birth_date: '1370/05/12',
+      sex: 'f', days: 30, daily_wage: daily, monthly_wage: wage, benefits: 0, insurable: wage, total: wage,
+      worker_share: worker,
+    }],
+  };
+}
+
+test('instant services answer from records built in the test: the average wage and treatment eligibility; each ask counted', async () => {
+  const nid = freshNationalId();
+  const hard = (await get(emp, `/api/v1/workshops/${w1}`)).json.hard_job;
+  for (const [month, wage] of [[6, 200000000], [7, 250000000]]) {
+    const r = await post(emp, '/api/v1/lists', oneWorkerList(w1, hard, 1405, month, nid, wage));
+    assert.equal(r.status, 201, r.text);
+  }
+  assert.equal(addUser(D.db, { login: 'sara', role: 'citizen', nationalId: nid }).status, 0);
+  const sara = await S.login('sara', USER_PASSWORD);
+  const a = await get(sara, `/api/v1/people/${nid}/average-wage?date=1405/09/01`);
+  assert.equal(a.status, 200, a.text);
+  assert.deepEqual(a.json.average_wage, {
+    months: 2, from: '1405/06', to: '1405/07', wages: 450000000, average: 225000000,
+    reference: a.json.average_wage.reference,
+  });
+  const t = await get(sara, `/api/v1/people/${toPersianDigits(nid)}/treatment?date=1405/09/01`);
+  assert.equal(t.status, 200, t.text);
+  assert.deepEqual({ ...t.json.treatment }, {
+    eligible: true, basis: 'record', pensioner: false, days: 60, days_needed: 30, from: '1404/09', to: '1405/08',
+  });
+  // a year on, nothing in the last 12 months: not eligible
+  const later = await get(sara, `/api/v1/people/${nid}/treatment?date=1406/09/01`);
+  assert.equal(later.json.treatment.eligible, false);
+  assert.equal(later.json.treatment.basis, 'none');
+  // a pensioner is covered whatever the record
+  const p = await get(pensioner, `/api/v1/people/${pensionerNid}/treatment`);
+  assert.equal(p.status, 200, p.text);
+  assert.equal(p.json.treatment.basis, 'pensioner');
+  // another's: refused (and audited, as every record read)
+  assertError(await get(sara, `/api/v1/people/${pensionerNid}/treatment`), 403, 'forbidden', 'national_id');
+  // each ask of an instant service by its audience is a use, counted in the writer's next group
+  let n = 0;
+  for (let i = 0; i < 50 && n < 3; i++) {
+    n = Number(sql("SELECT count(*) FROM service_uses WHERE outcome = 'answered' AND service IN ('average_wage', 'treatment')"));
+    if (n < 3) await new Promise((res) => setTimeout(res, 100));
+  }
+  assert.ok(n >= 3, `${n} uses counted`);
+});
