@@ -349,14 +349,21 @@ const char *services_field_check(const struct service_field *f, json_t *v, struc
 	case FIELD_NUMBER:
 	case FIELD_AMOUNT: {
 		char *n = squeeze(a, in);
-		/* thousands separators people type: "," "٬" (normalised to ",") */
+		/* thousands separators people type: "," and the Arabic "٬" (U+066C) */
 		char *o = n;
-		for (const char *p = n ? n : ""; *p; p++)
-			if (*p != ',')
-				*o++ = *p;
+		for (const char *p = n ? n : ""; *p; p++) {
+			if (*p == ',')
+				continue;
+			if ((unsigned char)p[0] == 0xd9 && (unsigned char)p[1] == 0xac) {
+				p++;
+				continue;
+			}
+			*o++ = *p;
+		}
 		if (o)
 			*o = 0;
-		const char *d = n ? text_digits(a, n, 1, 18) : NULL;
+		/* squeeze dropped the dashes people type inside ids; here one is a minus */
+		const char *d = n && !strchr(in, '-') ? text_digits(a, n, 1, 18) : NULL;
 		if (!d)
 			return bad(f, e, f->type == FIELD_AMOUNT ? "«%s» باید مبلغی به ریال باشد"
 								 : "«%s» باید عدد باشد");
