@@ -535,3 +535,16 @@ int services_uses_each(struct db *db, int64_t from, int64_t to,
 	db_done(s);
 	return rc < 0 ? db_fail(db, e) : 0;
 }
+
+int64_t services_uses_between(struct db *db, int64_t from, int64_t to)
+{
+	struct db_stmt *s = db_prepare(db, "SELECT count(*) FROM service_uses WHERE at >= $1"
+					   " AND at < $2 AND outcome <> 'refused'");
+	if (!s)
+		return -1;
+	db_bind_int(s, 1, from);
+	db_bind_int(s, 2, to);
+	int64_t n = db_step(s) == 1 ? db_col_int(s, 0) : -1;
+	db_done(s);
+	return n;
+}

@@ -115,6 +115,9 @@ int services_sheba_valid(const char *s);
  * when unknown. 0, or -1 with e. */
 int services_use_add(struct db *db, const char *service, const char *province,
 		     const char *channel, const char *outcome, int64_t now, struct err *e);
+/* The uses answered or opened (not the refused) in [from, to): the public figures' e-service
+ * uses; -1 on a database error. */
+int64_t services_uses_between(struct db *db, int64_t from, int64_t to);
 /* Every use in [from, to): fn(service, topic, province, channel, at, arg) in time order;
  * the pulse counts them. 0, or -1 with e. */
 int services_uses_each(struct db *db, int64_t from, int64_t to,

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
-  startDemo, addUser, assertError, assertNoSecrets, cleanupTemp, toPersianDigits, freshNationalId,
+  startDemo, addUser, assertError, assertNoSecrets, cleanupTemp, toPersianDigits, freshNationalId, runCli,
   USER_PASSWORD,
 } from './harness.mjs';
 
@@ -232,4 +232,22 @@ test('instant services answer from records built in the test: the average wage a
     if (n < 3) await new Promise((res) => setTimeout(res, 100));
   }
   assert.ok(n >= 3, `${n} uses counted`);
+});
+
+test('the uses feed the pulse (source service, by topic) and the public figures per month', async () => {
+  const r = runCli(['pulse', 'refresh', '--db', D.db, '--from', new Date(Date.now() - 86400000).toISOString().slice(0, 10)]);
+  assert.equal(r.status, 0, r.stderr);
+  const sv = await S.login('supervisor');
+  const s = await get(sv, '/api/v1/pulse/series?source=service&dim=topic&key=record_missing_months&by=day');
+  assert.equal(s.status, 200, s.text);
+  const total = s.json.points.reduce((a, p) => a + (p.value ?? 0), 0);
+  const want = Number(sql("SELECT count(*) FROM service_uses WHERE service IN ('missing_records', 'part_month')"));
+  assert.equal(total, want);
+  const f = await get(null, '/api/v1/public/figures?months=1');
+  assert.equal(f.status, 200, f.text);
+  assert.equal(f.json.eservices.available, true);
+  const [m] = f.json.eservices.months;
+  const uses = Number(sql("SELECT count(*) FROM service_uses WHERE outcome <> 'refused'"));
+  if (uses < 10) assert.deepEqual([m.uses, m.suppressed], [null, ['uses']]);
+  else assert.equal(m.uses, uses);
 });
