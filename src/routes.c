@@ -242,6 +242,7 @@ const struct route api_routes[] = {
 	 * request service's form opens a case, a citizen's for themselves, an employer's for
 	 * a workshop linked to the account */
 	{M_GET, "/api/v1/services", 0, services_h_list},
+	{M_GET, "/api/v1/me/services", ROLE_CITIZEN | ROLE_EMPLOYER, services_h_mine},
 	{M_POST, "/api/v1/services/{}/requests", ROLE_CITIZEN | ROLE_EMPLOYER, services_h_request,
 	 SERVICES_MAX_BODY},
 	{0, NULL, 0, NULL},

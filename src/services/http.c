@@ -64,6 +64,23 @@ static void write_service(struct jw *w, const struct service *s)
 	jw_end(w);
 }
 
+/* The services of the audiences in the mask (0: all). */
+static void reply_list(struct req *r, int audiences)
+{
+	const struct service *s;
+	int n = services_all(&s);
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	jw_array(&w, "items");
+	for (int i = 0; i < n; i++)
+		if (!audiences || (s[i].audience & audiences))
+			write_service(&w, &s[i]);
+	jw_end(&w);
+	jw_end(&w);
+	reply_jw(r, 200, &w);
+}
+
 void services_h_list(struct req *r)
 {
 	const char *q = req_query(r, "audience");
@@ -73,18 +90,22 @@ void services_h_list(struct req *r)
 			     "audience is insured, pensioner or employer");
 		return;
 	}
-	const struct service *s;
-	int n = services_all(&s);
-	struct jw w;
-	jw_init(&w);
-	jw_object(&w, NULL);
-	jw_array(&w, "items");
-	for (int i = 0; i < n; i++)
-		if (!only || s[i].audience == only)
-			write_service(&w, &s[i]);
-	jw_end(&w);
-	jw_end(&w);
-	reply_jw(r, 200, &w);
+	reply_list(r, only);
+}
+
+void services_h_mine(struct req *r)
+{
+	if (r->who.role == ROLE_EMPLOYER) {
+		reply_list(r, SERVICE_EMPLOYER);
+		return;
+	}
+	/* a citizen: the insured's services, and the pensioners' to a pensioner */
+	int p = r->who.person_id ? pensions_is_pensioner(req_db(r), r->who.person_id) : 0;
+	if (p < 0) {
+		reply_errorf(r, 500, "internal", "", "the pension cannot be read");
+		return;
+	}
+	reply_list(r, SERVICE_INSURED | (p ? SERVICE_PENSIONER : 0));
 }
 
 /* ---- POST /api/v1/services/{code}/requests ---- */

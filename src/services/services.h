@@ -132,6 +132,9 @@ void services_count_instant(struct req *r, const char *pattern);
 
 /* The routes (services/http.c). */
 void services_h_list(struct req *r);	/* GET /api/v1/services?audience= */
+/* GET /api/v1/me/services: the caller's: an employer's, or a citizen's as insured (and as a
+ * pensioner when they are one) */
+void services_h_mine(struct req *r);
 void services_h_request(struct req *r); /* POST /api/v1/services/{code}/requests */
 
 #endif

@@ -368,6 +368,7 @@ const EXPECT = {
   // (a citizen's service about themselves, an employer's about a workshop of theirs: another
   // workshop, or a service of another audience, refused by the handler naming the field)
   'GET /api/v1/services': { public: 200 },
+  'GET /api/v1/me/services': { roles: alike(['citizen', 'employer'], 200) },
   'POST /api/v1/services/{}/requests': {
     targets: {
       own: (role) => (role === 'employer' ? ['debt_clearance', w1] : ['missing_records', w1]),

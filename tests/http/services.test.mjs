@@ -251,3 +251,10 @@ test('the uses feed the pulse (source service, by topic) and the public figures 
   if (uses < 10) assert.deepEqual([m.uses, m.suppressed], [null, ['uses']]);
   else assert.equal(m.uses, uses);
 });
+
+test('my services: a citizen\'s as insured, a pensioner\'s too, an employer\'s', async () => {
+  const audiences = async (who) => new Set((await get(who, '/api/v1/me/services')).json.items.map((s) => s.audience));
+  assert.deepEqual([...await audiences(citizen)], ['insured']);
+  assert.deepEqual([...await audiences(pensioner)].sort(), ['insured', 'pensioner']);
+  assert.deepEqual([...await audiences(emp)], ['employer']);
+});
