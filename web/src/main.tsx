@@ -21,6 +21,7 @@ import { ChangePassword } from './pages/Password';
 import { ident } from './lib/text';
 import { CannedAdmin } from './pages/Canned';
 import { Public } from './pages/Public';
+import { ServicePage } from './pages/Services';
 import { FormError } from './ui/Field';
 import { LiveBanner } from './ui/LiveBanner';
 import { liveStart, liveStop } from './lib/live';
@@ -49,6 +50,7 @@ function Page(props: { ctx: Ctx; path: string; query: URLSearchParams }) {
   const { ctx, path, query } = props;
   let m: Record<string, string> | null;
   if ((m = match('/cases/:id', path))) return <CasePage ctx={ctx} id={Number(m.id)} />;
+  if ((m = match('/services/:code', path))) return <ServicePage ctx={ctx} code={m.code} query={query} />;
   switch (path) {
     case '/agent':
       return <Agent ctx={ctx} query={query} />;
