@@ -139,7 +139,7 @@ static int parse_options(struct service_field *fd, const char *in, struct load *
 	char buf[1024];
 	if (strlen(in) >= sizeof buf)
 		return err_set(e, 500, "data", "", "%s: %s: options too long", l->file, fd->name);
-	strcpy(buf, in);
+	snprintf(buf, sizeof buf, "%s", in);
 	for (char *save = NULL, *p = strtok_r(buf, ";", &save); p; p = strtok_r(NULL, ";", &save)) {
 		char *eq = strchr(p, '=');
 		if (!eq || fd->noptions >= SERVICE_OPTIONS_MAX)
