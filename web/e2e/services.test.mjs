@@ -144,3 +144,14 @@ test('employer (phone): sees the workshop\'s debt and asks for a clearance certi
   assert.equal(sql(`SELECT service FROM service_requests WHERE case_id = ${id}`), 'debt_clearance');
   await shot(page, 'service-clearance');
 });
+
+test('the public figures show the e-services\' uses per month once there are some', async () => {
+  const page = await app.page({ phone: true });
+  await page.goto(`${app.url}/public`);
+  const row = page.locator('[data-eservices=months] tbody tr').last();
+  await row.waitFor();
+  const uses = Number(sql("SELECT count(*) FROM service_uses WHERE outcome <> 'refused'"));
+  assert.ok(uses > 0);
+  // fewer than 10 are withheld (*), as every small count of the public figures
+  assert.equal(ascii(await row.locator('td').last().textContent()), uses < 10 ? '*' : String(uses));
+});
