@@ -342,8 +342,12 @@ void services_count_instant(struct req *r, const char *pattern)
 	const struct service *all;
 	int n = services_all(&all);
 	const struct service *s = NULL;
+	/* by the route's pattern; a service whose path names no part (a document's kind)
+	 * also by the path asked, since its route may take that part as a {} */
 	for (int i = 0; i < n && !s; i++)
-		if (all[i].kind == SERVICE_INSTANT && !strcmp(all[i].pattern, pattern))
+		if (all[i].kind == SERVICE_INSTANT &&
+		    (!strcmp(all[i].pattern, pattern) ||
+		     (!strchr(all[i].path, '{') && r->path && !strcmp(all[i].path, r->path))))
 			s = &all[i];
 	if (!s)
 		return;

@@ -127,7 +127,9 @@ int services_uses_each(struct db *db, int64_t from, int64_t to,
 
 /* Before a route's handler: when a citizen or an employer asks the route of an instant
  * service (pattern: the route's, "{}" for each part), one use of it counted `answered`
- * (the first service at that path), in the writer's next group, not waited for. */
+ * (the first service at that path; a service whose path has no {part} also matched by
+ * the path asked, for a route such as /api/v1/me/documents/{}), in the writer's next
+ * group, not waited for. */
 void services_count_instant(struct req *r, const char *pattern);
 
 /* The routes (services/http.c). */
