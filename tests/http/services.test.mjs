@@ -258,3 +258,26 @@ test('my services: a citizen\'s as insured, a pensioner\'s too, an employer\'s',
   assert.deepEqual([...await audiences(pensioner)].sort(), ['insured', 'pensioner']);
   assert.deepEqual([...await audiences(emp)], ['employer']);
 });
+
+test('every request service of the catalogue opens a case in its department, its form kept', async () => {
+  const all = (await get(null, '/api/v1/services')).json.items.filter((s) => s.kind === 'request');
+  const topics = (await get(citizen, '/api/v1/topics')).json.items;
+  const sample = {
+    text: () => 'متن آزمون', number: () => '1', amount: () => '1000', month: () => '1403/07', date: () => '1403/07/15',
+    national_id: () => freshNationalId(), sheba: () => SHEBA, mobile: () => '09121234567', workshop: () => w1,
+  };
+  for (const s of all) {
+    const body = {};
+    for (const f of s.fields) {
+      if (f.type === 'attachment') continue;
+      body[f.name] = f.type === 'choice' ? f.options[0].value : sample[f.type]();
+    }
+    const who = { insured: citizen, pensioner, employer: emp }[s.audience];
+    const r = await ask(who, s.code, body);
+    assert.equal(r.status, 201, `${s.code}: ${r.text}`);
+    assert.equal(r.json.case.department, topics.find((t) => t.code === s.topic).department, s.code);
+    assert.equal(r.json.case.department, s.department, `${s.code}: the catalogue says where it goes`);
+    assert.deepEqual(JSON.parse(sql(`SELECT fields FROM service_requests WHERE case_id = ${r.json.case.id}`)), r.json.fields);
+  }
+  assert.ok(all.length >= 20, `${all.length} request services`);
+});
