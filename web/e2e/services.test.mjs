@@ -78,6 +78,15 @@ test('insured (phone): objects to a missing month with a scanned page, then sees
   assert.match(page.url(), new RegExp(`/cases/${caseId}$`));
   assert.match(await page.locator('article.case').textContent(), /اعتراض به سابقه ناقص/);
   assert.equal(sql(`SELECT count(*) FROM attachments WHERE case_id = ${caseId}`), '1');
+  // the records department answers; the citizen reads it on the same page
+  const sp = await app.server.login('sp_records');
+  for (const body of [{ type: 'start' }, { type: 'answer', text: 'ماه مهر ۱۴۰۳ به سابقه شما افزوده شد.' }]) {
+    const r = await app.server.call('POST', `/api/v1/cases/${caseId}/events`, { token: sp.token, body });
+    assert.equal(r.status, 201, r.text);
+  }
+  await page.reload();
+  await page.locator('.timeline').waitFor();
+  assert.match(await page.locator('.timeline').textContent(), /به سابقه شما افزوده شد/);
 });
 
 test('a form keeps what was typed when the server refuses it, the message under the field it names', async () => {
