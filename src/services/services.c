@@ -332,19 +332,23 @@ const char *services_field_check(const struct service_field *f, json_t *v, struc
 		return NULL;
 	switch (f->type) {
 	case FIELD_TEXT: {
-		char *n = text_normalize(a, in);
-		if (!n)
-			return bad(f, e, "«%s» نویسه‌ای دارد که پذیرفته نیست");
-		if ((int64_t)text_utf8_len(n) > f->max) {
+		/* people's words kept as typed, only trimmed, as base/fields.h keeps them (the
+		 * desk's search normalises on its side) */
+		for (const unsigned char *p = (const unsigned char *)in; *p; p++)
+			if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f)
+				return bad(f, e, "«%s» نویسه‌ای دارد که پذیرفته نیست");
+		char *t = arena_strdup(a, in), *end = t + strlen(t);
+		while (*t == ' ' || *t == '\t' || *t == '\n' || *t == '\r')
+			t++;
+		while (end > t && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+			end--;
+		*end = 0;
+		if ((int64_t)text_utf8_len(t) > f->max) {
 			err_set(e, 400, "field_too_long", f->name, "«%s» بیش از %lld نویسه است",
 				f->label, (long long)f->max);
 			return NULL;
 		}
-		/* kept as typed (trimmed), as fields.h keeps people's words */
-		for (const unsigned char *p = (const unsigned char *)in; *p; p++)
-			if ((*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t') || *p == 0x7f)
-				return bad(f, e, "«%s» نویسه‌ای دارد که پذیرفته نیست");
-		return n;
+		return t;
 	}
 	case FIELD_NUMBER:
 	case FIELD_AMOUNT: {

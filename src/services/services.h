@@ -95,7 +95,8 @@ const char *services_audience_name(int audience);
 const char *services_type_name(enum service_type t);
 
 /* One field's value, checked for its type: v is a JSON string (any digit set) or, for
- * number and amount, an integer. The value as kept (ASCII digits, normalised) in a, or
+ * number and amount, an integer. The value as kept in a (ids, numbers, months and dates in
+ * ASCII digits and one form; text as typed, trimmed), or
  * NULL with e: 400 invalid_field or field_too_long naming f->name, its message in
  * Persian. The workshop type checks the form only (10 digits); who may act for it is the
  * handler's. */

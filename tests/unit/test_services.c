@@ -117,6 +117,8 @@ static void test_each_type(void **state)
 
 	struct service_field text = field(FIELD_TEXT, 5);
 	assert_string_equal(check(text, "  سلام  ", &a, &e), "سلام");
+	/* people's words as typed: the Arabic kaf and a Persian digit stay */
+	assert_string_equal(check(text, "كار ۲", &a, &e), "كار ۲");
 	assert_null(check(text, "سلام دنیا", &a, &e));
 	assert_string_equal(e.code, "field_too_long");
 

@@ -53,9 +53,12 @@ export function checkField(f: ServiceField, raw: string): { value?: string; erro
   if (!typed) return { value: '' };
   const bad = (msg: string) => ({ error: msg.replace('%s', `«${f.label}»`) });
   switch (f.type) {
-    case 'text':
-      return [...typed].length > (f.max_length ?? 1000)
-        ? bad(`%s بیش از ${faNum(f.max_length ?? 1000)} نویسه است`) : { value: typed };
+    case 'text': {
+      // people's words as typed, only trimmed (the server keeps them so)
+      const t = raw.trim();
+      return [...t].length > (f.max_length ?? 1000)
+        ? bad(`%s بیش از ${faNum(f.max_length ?? 1000)} نویسه است`) : { value: t };
+    }
     case 'number':
     case 'amount': {
       if (typed.includes('-')) return bad(f.type === 'amount' ? '%s باید مبلغی به ریال باشد' : '%s باید عدد باشد');
