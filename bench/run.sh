@@ -29,7 +29,7 @@ SMALL_PEOPLE=20000
 SMALL_CASES=50000
 LIST_ROWS=${BENCH_LIST_ROWS:-1000000}             # worker rows in the imported list (step 6)
 PROFILE_ROWS=${BENCH_LIST_PROFILE_ROWS:-50000}     # rows of the list profiled under callgrind; 0: no profile
-ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10, "attach": step 11, "calls": steps 12 and 13, "pulse": step 14, "otp": step 15, "documents": step 16 alone (for working on one)
+ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10, "attach": step 11, "calls": steps 12 and 13, "pulse": step 14, "otp": step 15, "documents": step 16, "services": step 17 alone (for working on one)
 STREAMS=${BENCH_STREAMS:-2000}                     # open live streams in step 10
 export BENCH_LUA_DIR=$ROOT/bench/lua
 
@@ -722,6 +722,11 @@ node_rows() {
 		esac
 	done < <(RUN_DIR="$RUN" TAMIN_BIN="$BIN" node "$ROOT/bench/$1" 2>&1 || echo "$2 bench failed")
 }
+# an e-service request vs the same citizens opening the same case (bench/services.mjs)
+services_bench() {
+	echo "17. e-services: a request service's form vs the same case opened directly (bench/services.mjs) ..."
+	node_rows services.mjs services
+}
 # queue_log lines imported vs sqlite3 .import of the same lines (bench/calls.mjs)
 calls_bench() {
 	echo "12. calls: 1,000,000 queue_log lines imported (tamin calls import) vs sqlite3 .import of the same lines (bench/calls.mjs) ..."
@@ -800,7 +805,7 @@ otp_bench() {
 }
 if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "$ONLY" = month ] ||
 	[ "$ONLY" = stream ] || [ "$ONLY" = attach ] || [ "$ONLY" = calls ] || [ "$ONLY" = pulse ] ||
-	[ "$ONLY" = otp ] || [ "$ONLY" = documents ]; then
+	[ "$ONLY" = otp ] || [ "$ONLY" = documents ] || [ "$ONLY" = services ]; then
 	echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC'); BENCH_ONLY=$ONLY"
 	echo "load average before the bench: $(cut -d' ' -f1-3 /proc/loadavg)"
 	case $ONLY in
@@ -814,10 +819,11 @@ if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "
 	pulse) pulse_bench ;;
 	otp) otp_bench ;;
 	documents) documents_bench ;;
+	services) services_bench ;;
 	esac
 	only_done
 elif [ -n "$ONLY" ] && [ "$ONLY" != read ]; then
-	die "BENCH_ONLY is read, lists, pensions, history, month, stream, attach, calls, pulse, otp, documents or unset, not $ONLY"
+	die "BENCH_ONLY is read, lists, pensions, history, month, stream, attach, calls, pulse, otp, documents, services or unset, not $ONLY"
 fi
 echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC' 2>/dev/null || true), copied to ${RUN#"$ROOT"/}/tamin for this run"
 echo "tamin bench: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), wrk -t2, ${DURATION}s per figure," \
@@ -1048,6 +1054,10 @@ otp_bench
 # ---- 16. papers anyone can verify: the pay slip ----
 
 documents_bench
+
+# ---- 17. an e-service request ----
+
+services_bench
 
 # ---- the table ----
 

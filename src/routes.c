@@ -20,6 +20,7 @@
 #include "pulse/pulse.h"
 #include "public/public.h"
 #include "records/records.h"
+#include "services/services.h"
 #include "staffing/staffing.h"
 #include "users/users.h"
 #include "web/web.h"
@@ -79,6 +80,9 @@ static void api_forbidden(struct req *r, const struct route *rt)
  * log out: every other route answers 403 password_change_required. */
 static int api_admit(struct req *r, const struct route *rt)
 {
+	/* a citizen's or employer's ask of an instant e-service's route, counted (services.h) */
+	if (!r->who.must_change_password && rt->method == M_GET)
+		services_count_instant(r, rt->pattern);
 	if (!r->who.must_change_password || rt->fn == users_h_change_password ||
 	    rt->fn == users_h_me || rt->fn == users_h_logout)
 		return 0;
@@ -183,6 +187,8 @@ const struct route api_routes[] = {
 	{M_GET, "/api/v1/people/{}/eligibility", RECORD_READERS, records_h_eligibility, 0, "record_read"},
 	{M_GET, "/api/v1/people/{}/pension-estimate", RECORD_READERS, records_h_pension, 0, "record_read"},
 	{M_GET, "/api/v1/people/{}/pension", RECORD_READERS, records_h_pensioner, 0, "record_read"},
+	{M_GET, "/api/v1/people/{}/average-wage", RECORD_READERS, records_h_average_wage, 0, "record_read"},
+	{M_GET, "/api/v1/people/{}/treatment", RECORD_READERS, records_h_treatment, 0, "record_read"},
 	{M_POST, "/api/v1/pensions/batches", ROLE_ADMIN | ROLE_SUPERVISOR, pensions_h_preview},
 	{M_GET, "/api/v1/pensions/batches/{}", ROLE_ADMIN | ROLE_SUPERVISOR, pensions_h_batch, 0, "pension_batch_read"},
 	{M_POST, "/api/v1/pensions/batches/{}/apply", ROLE_ADMIN | ROLE_SUPERVISOR, pensions_h_apply},
@@ -246,5 +252,12 @@ const struct route api_routes[] = {
 	/* next week's calls and agents per interval from the history (staffing.h) */
 	{M_GET, "/api/v1/calls/staffing/forecast", ROLE_SUPERVISOR, staffing_h_forecast},
 	{M_GET, "/api/v1/calls/staffing/forecast.xlsx", ROLE_SUPERVISOR, staffing_h_forecast_xlsx},
+	/* the e-services (services.h): the catalogue for everyone (no personal data); a
+	 * request service's form opens a case, a citizen's for themselves, an employer's for
+	 * a workshop linked to the account */
+	{M_GET, "/api/v1/services", 0, services_h_list},
+	{M_GET, "/api/v1/me/services", ROLE_CITIZEN | ROLE_EMPLOYER, services_h_mine},
+	{M_POST, "/api/v1/services/{}/requests", ROLE_CITIZEN | ROLE_EMPLOYER, services_h_request,
+	 SERVICES_MAX_BODY},
 	{0, NULL, 0, NULL},
 };

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "base/worktime.h"
 #include "catalog/catalog.h"
+#include "services/services.h"
 #include "rules/rules.h"
 #include "store/store.h"
 #include "users/users.h"
@@ -50,7 +51,7 @@ int cli_open(const char *path, const char *data, struct db **db)
 	struct err e = {0};
 	*db = NULL;
 	if (db_open(db, path, DB_CREATE, &e) < 0 || db_migrate(*db, &e) < 0 ||
-	    catalog_sync(*db, data, &e) < 0) {
+	    catalog_sync(*db, data, &e) < 0 || services_load(*db, data, &e) < 0) {
 		db_close(*db);
 		*db = NULL;
 		cli_fail("%s", e.message);
@@ -72,6 +73,7 @@ int cli_parse_open(const struct opts_cmd *c, int argc, char **argv, const char *
 void cli_close(struct db *db)
 {
 	db_close(db);
+	services_release();
 	catalog_release();
 }
 

@@ -282,10 +282,10 @@ int cli_pulse_refresh(int argc, char **argv)
 	    OPT_STRING("--to", "YYYY-MM-DD", &to, "the last Tehran day (default: today)"), OPT_END};
 	const struct opts_cmd cmd = {
 	    .name = "tamin pulse refresh",
-	    .about = "Counts the cases and calls of the days from --from to --to again for the\n"
-		     "pulse (per Tehran hour and day, by topic, province, channel, department)\n"
-		     "and replaces their counts; running it twice changes nothing. Prints the\n"
-		     "range and the seconds it took as JSON.",
+	    .about = "Counts the cases, calls and e-service uses of the days from --from to --to\n"
+		     "again for the pulse (per Tehran hour and day, by topic, province, channel,\n"
+		     "department) and replaces their counts; running it twice changes nothing.\n"
+		     "Prints the range and the seconds it took as JSON.",
 	    .opts = options};
 	int status;
 	if (cli_parse(&cmd, argc, argv, NULL, &status) < 0)

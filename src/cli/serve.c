@@ -21,6 +21,7 @@
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "documents/documents.h"
+#include "services/services.h"
 #include "live/live.h"
 #include "otp/otp.h"
 #include "pulse/pulse.h"
@@ -227,6 +228,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	otp_free(app.otp);
 	free(attach_dir);
 	documents_free(docs);
+	services_release();
 	catalog_release();
 	if (rc < 0)
 		return cli_fail("%s", e.message);

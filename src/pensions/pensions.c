@@ -456,6 +456,17 @@ void pensions_h_batch(struct req *r)
 	reply_batch(r, 200, id);
 }
 
+int pensions_is_pensioner(struct db *db, int64_t person_id)
+{
+	struct db_stmt *s = db_prepare(db, "SELECT 1 FROM pensioners WHERE person_id = $1");
+	if (!s)
+		return -1;
+	db_bind_int(s, 1, person_id);
+	int rc = db_step(s);
+	db_done(s);
+	return rc;
+}
+
 void pensions_person_json(struct db *db, int64_t person_id, struct jw *w, const char *key)
 {
 	struct db_stmt *s = db_prepare(db, "SELECT id, type, start_year, start_month, amount"

@@ -43,6 +43,8 @@ int pensions_apply(struct db *db, int64_t batch_id, int64_t now, struct pension_
 void pensions_h_preview(struct req *r); /* POST /api/v1/pensions/batches {"kind","date"?}: kind increase or equalisation */
 void pensions_h_apply(struct req *r);	/* POST /api/v1/pensions/batches/{id}/apply */
 void pensions_h_batch(struct req *r);	/* GET /api/v1/pensions/batches/{id} */
+/* 1 if the person is a pensioner, 0 if not, -1 on a database error. */
+int pensions_is_pensioner(struct db *db, int64_t person_id);
 /* The person's pension as JSON under key: type, start, amount, dependants, every batch
  * that changed it (before, after, when) and the last 24 payments; null when the person is
  * no pensioner. Reads only (the caller checks who may read, and audits). */

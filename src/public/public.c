@@ -6,6 +6,7 @@
  * writes the slice it asks for from them. While one request computes them again, the
  * others are answered from the previous ones. */
 #include "public/public.h"
+#include "services/services.h"
 
 #include "base/jalali.h"
 #include "base/jw.h"
@@ -30,11 +31,13 @@ struct pub_month {
 	struct jdate month;
 	struct public_cell total_received, total_in_time;
 	struct public_cell *received, *in_time; /* [ndeps] */
+	struct public_cell eservices; /* e-service uses (answered or opened), services.h */
 };
 
 struct pub_figures {
 	int64_t at;
 	int ndays, nmonths, ndeps;
+	int eservices_any; /* some month has an e-service use */
 	struct pub_day days[PUBLIC_DAYS_MAX];
 	struct pub_month months[PUBLIC_MONTHS_MAX];
 	struct department *deps;   /* a copy: the catalogue may change meanwhile */
@@ -168,6 +171,23 @@ static struct pub_figures *pub_compute(struct db *db, int64_t now, struct err *e
 		pub_free(f);
 		return NULL;
 	}
+	/* e-service uses per Jalali month (Tehran time), a small count withheld */
+	for (int i = 0; i < f->nmonths; i++) {
+		struct jdate m = f->months[i].month, next = m;
+		m.d = next.d = 1;
+		if (++next.m > 12) {
+			next.m = 1;
+			next.y++;
+		}
+		int64_t n = services_uses_between(db, tehran_to_unix(m, 0), tehran_to_unix(next, 0));
+		if (n < 0) {
+			err_set(e, 500, "internal", "", "the e-service uses cannot be read");
+			pub_free(f);
+			return NULL;
+		}
+		f->months[i].eservices = (struct public_cell){n, n > 0 && n < PUBLIC_MIN_COUNT};
+		f->eservices_any |= n > 0;
+	}
 	return f;
 }
 
@@ -253,10 +273,20 @@ static void pub_json(const struct pub_figures *f, int days, int months, struct j
 		jw_end(w);
 	}
 	jw_end(w);
-	/* no e-service records its uses yet: said, not left out */
+	/* e-service uses per month once any is recorded: said, not left out, before */
 	jw_object(w, "eservices");
-	jw_bool(w, "available", 0);
+	jw_bool(w, "available", f->eservices_any);
 	jw_array(w, "months");
+	for (int i = f->nmonths - months; f->eservices_any && i < f->nmonths; i++) {
+		char name[8];
+		cases_acc_month_name(f->months[i].month, name);
+		jw_object(w, NULL);
+		jw_str(w, "month", name);
+		cell_write(w, "uses", &f->months[i].eservices);
+		withheld_write(w, (const char *const[]){"uses"},
+			       (const struct public_cell *const[]){&f->months[i].eservices}, 1);
+		jw_end(w);
+	}
 	jw_end(w);
 	jw_end(w);
 	jw_end(w);

@@ -10,7 +10,7 @@
 
 const char *const pulse_dim_names[PULSE_NDIMS] = {"all",    "topic",   "province",
 						  "branch", "channel", "department"};
-const char *const pulse_source_names[PULSE_NSOURCES] = {"call", "case"};
+const char *const pulse_source_names[PULSE_NSOURCES] = {"call", "case", "service"};
 
 int64_t pulse_bucket(int64_t t, int64_t span)
 {

@@ -153,7 +153,7 @@ static int series_query(struct req *r, struct pulse_query *q)
 	memset(q, 0, sizeof *q);
 	q->source = source ? index_of(pulse_source_names, PULSE_NSOURCES, source) : 1;
 	if (q->source < 0) {
-		reply_errorf(r, 400, "invalid_field", "source", "source is call or case");
+		reply_errorf(r, 400, "invalid_field", "source", "source is call, case or service");
 		return -1;
 	}
 	q->dim = dim ? index_of(pulse_dim_names, PULSE_NDIMS, dim) : PULSE_ALL;

@@ -1,12 +1,13 @@
-/* pulse: every contact (a call, a case; e-service uses once they exist) counted per Tehran
+/* pulse: every contact (a call, a case, an e-service's use) counted per Tehran
  * hour and day by topic, province, branch, channel and department (table pulse_counts,
  * migration 026), each series' baseline and anomalies from the pure detector
  * (pulse/detect.h), and the movers: the largest rises and falls now across every series,
  * with where they came from (pulse_where) and example cases.
  *
  *   count.c    pulse_tally: contacts counted in memory, then written over a range
- *   refresh.c  pulse_refresh: the cases (cases_contacts_each) and the calls (calls_each,
- *              data/queues.tsv) of a range counted again; the refresher of `serve`
+ *   refresh.c  pulse_refresh: the cases (cases_contacts_each), the calls (calls_each,
+ *              data/queues.tsv) and the e-service uses (services_uses_each) of a range
+ *              counted again; the refresher of `serve`
  *   series.c   pulse_series_get, pulse_movers: the reads, the detector on them
  *   http.c     GET /api/v1/pulse/series, /movers (and their .xlsx) */
 #ifndef TAMIN_PULSE_PULSE_H
@@ -38,8 +39,8 @@ enum pulse_dim {
 	PULSE_NDIMS
 };
 extern const char *const pulse_dim_names[PULSE_NDIMS];
-/* The sources counted: "call" and "case" ("service" once e-services exist). */
-#define PULSE_NSOURCES 2
+/* The sources counted: "call", "case" and "service" (the e-services' uses, services.h). */
+#define PULSE_NSOURCES 3
 extern const char *const pulse_source_names[PULSE_NSOURCES];
 
 /* The start (UTC) of the Tehran hour or day (span) holding t. */

@@ -12,6 +12,7 @@
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "people/people.h"
+#include "services/services.h"
 #include "store/store.h"
 #include "store/writer.h"
 
@@ -127,6 +128,23 @@ static int count_call(void *ctx, const struct calls_call *c, struct err *e)
 	return 0;
 }
 
+/* An e-service's use (services.h): its topic, the topic's department, its channel, the
+ * province of the person or workshop. */
+static int count_service(const char *service, const char *topic, const char *province,
+			 const char *channel, int64_t at, void *arg)
+{
+	(void)service;
+	struct refresh *x = arg;
+	const struct topic *t = catalog_topic_by_code(topic);
+	const struct department *d = t ? catalog_department_by_id(t->department_id) : NULL;
+	struct pulse_contact k = {.source = 2, .at = at};
+	k.key[PULSE_TOPIC] = t ? t->code : NULL;
+	k.key[PULSE_DEPARTMENT] = d ? d->code : NULL;
+	k.key[PULSE_CHANNEL] = channel;
+	k.key[PULSE_PROVINCE] = province && *province ? province : NULL;
+	return pulse_tally_add(x->t, &k);
+}
+
 int pulse_refresh(struct db *db, int64_t from, int64_t to, const char *data_dir, struct err *e)
 {
 	struct refresh x = {.db = db, .t = pulse_tally_new(from, to)};
@@ -142,6 +160,8 @@ int pulse_refresh(struct db *db, int64_t from, int64_t to, const char *data_dir,
 		rc = cases_contacts_each(db, a, b, count_case, &x, e);
 	if (rc == 0)
 		rc = calls_each(db, a, b, count_call, &x, e);
+	if (rc == 0)
+		rc = services_uses_each(db, a, b, count_service, &x, e);
 	if (rc == 0)
 		rc = pulse_tally_write(x.t, db, e);
 	pulse_tally_free(x.t);

@@ -5,6 +5,7 @@
 #include "app.h"
 #include "http/http.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "audit/audit.h"
@@ -17,9 +18,10 @@
 #include "rules/rules.h"
 #include "workshops/workshops.h"
 
-enum what { HISTORY, ELIGIBILITY, PENSION, PENSIONER };
+enum what { HISTORY, ELIGIBILITY, PENSION, PENSIONER, AVERAGE_WAGE, TREATMENT };
 static const char *const reasons[] = {"insurance history", "retirement eligibility",
-				      "pension estimate", "pension"};
+				      "pension estimate", "pension", "average wage",
+				      "treatment eligibility"};
 
 struct read {
 	struct person p;
@@ -322,6 +324,84 @@ void records_h_pensioner(struct req *r)
 	jw_object(&w, NULL);
 	write_person(&w, &x);
 	pensions_person_json(req_db(r), x.p.id, &w, "pension");
+	jw_end(&w);
+	close_read(&x);
+	audit_reply(r, 200, &w, a, 1);
+}
+
+/* Article 77: the average wage is the insured wages of the last 24 months with days on
+ * record / 24 (fewer months: their number), the rules' own computation of the pension
+ * estimate, asked on its own (no birth date or sex needed). */
+void records_h_average_wage(struct req *r)
+{
+	struct read x;
+	struct audit_entry *a = NULL;
+	if (open_read(r, AVERAGE_WAGE, &x, &a) < 0)
+		return;
+	struct rules_pension_in pin = {.history = &x.h, .on = x.on};
+	struct rules_pension p;
+	struct err e = {0};
+	if (rules_pension_estimate(r->app->rules, &pin, &p, &x.steps, &e) < 0) {
+		close_read(&x);
+		reply_error(r, &e);
+		return;
+	}
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	write_person(&w, &x);
+	jw_object(&w, "average_wage");
+	jw_int(&w, "months", p.months_used);
+	char ym[16];
+	snprintf(ym, sizeof ym, "%04d/%02d", p.from_year, p.from_month);
+	jw_str(&w, "from", p.months_used ? ym : NULL);
+	snprintf(ym, sizeof ym, "%04d/%02d", p.to_year, p.to_month);
+	jw_str(&w, "to", p.months_used ? ym : NULL);
+	jw_int(&w, "wages", p.wages);
+	jw_int(&w, "average", p.average);
+	jw_str(&w, "reference", "ماده ۷۷ قانون تأمین اجتماعی");
+	jw_end(&w);
+	jw_end(&w);
+	close_read(&x);
+	audit_reply(r, 200, &w, a, 1);
+}
+
+/* Treatment eligibility (استحقاق درمان): a pensioner is covered; an insured person when
+ * the record holds at least RECORDS_TREATMENT_DAYS days in the 12 months before the
+ * month of the date (the month under way has no list yet). The threshold is the SSO's
+ * published condition (docs/DECISIONS.md: unverified article). */
+#define RECORDS_TREATMENT_DAYS 30
+void records_h_treatment(struct req *r)
+{
+	struct read x;
+	struct audit_entry *a = NULL;
+	if (open_read(r, TREATMENT, &x, &a) < 0)
+		return;
+	int to = x.on.y * 12 + (x.on.m - 1) - 1, from = to - 11; /* months since year 0 */
+	int64_t days = 0;
+	for (int i = 0; i < x.n; i++) {
+		int k = x.lines[i].year * 12 + x.lines[i].month - 1;
+		if (k >= from && k <= to)
+			days += x.lines[i].days;
+	}
+	int pensioner = pensions_is_pensioner(req_db(r), x.p.id) == 1;
+	struct jw w;
+	jw_init(&w);
+	jw_object(&w, NULL);
+	write_person(&w, &x);
+	jw_object(&w, "treatment");
+	jw_bool(&w, "eligible", pensioner || days >= RECORDS_TREATMENT_DAYS);
+	jw_str(&w, "basis", pensioner ? "pensioner"
+				      : days >= RECORDS_TREATMENT_DAYS ? "record" : "none");
+	jw_bool(&w, "pensioner", pensioner);
+	jw_int(&w, "days", days);
+	jw_int(&w, "days_needed", RECORDS_TREATMENT_DAYS);
+	char ym[16];
+	snprintf(ym, sizeof ym, "%04d/%02d", from / 12, from % 12 + 1);
+	jw_str(&w, "from", ym);
+	snprintf(ym, sizeof ym, "%04d/%02d", to / 12, to % 12 + 1);
+	jw_str(&w, "to", ym);
+	jw_end(&w);
 	jw_end(&w);
 	close_read(&x);
 	audit_reply(r, 200, &w, a, 1);

@@ -16,5 +16,10 @@ void records_h_pension(struct req *r);	   /* GET /api/v1/people/{nid}/pension-es
 /* GET /api/v1/people/{nid}/pension: the pensioner's amount, every batch that changed it,
  * the last payments (pensions.h) */
 void records_h_pensioner(struct req *r);
+/* GET /api/v1/people/{nid}/average-wage?date=: Article 77's average of the last 24 months */
+void records_h_average_wage(struct req *r);
+/* GET /api/v1/people/{nid}/treatment?date=: treatment eligibility: a pensioner, or 30 days
+ * on record in the 12 months before the date's month */
+void records_h_treatment(struct req *r);
 
 #endif

@@ -38,6 +38,18 @@ const char *workshop_name(struct db *db, const char *code, struct arena *a)
 	return name;
 }
 
+const char *workshop_province(struct db *db, const char *code, struct arena *a)
+{
+	struct db_stmt *s = db_prepare(db, "SELECT province FROM workshops WHERE code = $1");
+	if (!s)
+		return NULL;
+	db_bind_text(s, 1, code);
+	const char *p = db_step(s) == 1 && db_col_text(s, 0) ? arena_strdup(a, db_col_text(s, 0))
+							      : NULL;
+	db_done(s);
+	return p;
+}
+
 int workshop_may_act(struct db *db, const struct principal *who, int64_t workshop_id)
 {
 	if (who->role & WORKSHOP_STAFF)

@@ -22,6 +22,9 @@ int64_t workshop_id(struct db *db, const char *code);
 /* The workshop's name for a code, in a; NULL if there is none. */
 const char *workshop_name(struct db *db, const char *code, struct arena *a);
 
+/* The workshop's province code for a code, in a; NULL if none or not on record. */
+const char *workshop_province(struct db *db, const char *code, struct arena *a);
+
 /* 1 if the principal may act for the workshop: staff who handle records may act for any;
  * an employer only for the workshops linked to their account. */
 int workshop_may_act(struct db *db, const struct principal *who, int64_t workshop_id);

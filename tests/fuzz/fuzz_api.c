@@ -69,6 +69,11 @@ static const struct target targets[] = {
     {"enable admin", "/api/v1/users/{}/enable", AS_ADMIN, "agent2"},
     {"phone admin", "/api/v1/users/{}/phone-agent", AS_ADMIN, "agent2"},
     {"password self", "/api/v1/me/password", AS_AUDITOR, NULL},
+    /* the e-services: a request service's form, as a citizen and as an employer (its
+     * {workshop} the employer's) */
+    {"service citizen", "/api/v1/services/{}/requests", AS_CITIZEN, "missing_records"},
+    {"service gift", "/api/v1/services/{}/requests", AS_CITIZEN, "marriage_gift"},
+    {"service employer", "/api/v1/services/{}/requests", AS_EMPLOYER, "debt_clearance"},
     /* the telephone system's queue_log lines */
     {"calls telephony", "/api/v1/calls/events", AS_TELEPHONY, NULL, "text/plain"},
 };

@@ -229,7 +229,7 @@ const EXPECT = {
     personal: 'person',
     roles: { supervisor: ANY, agent: ANY, desk: ANY },
   },
-  ...Object.fromEntries(['history', 'eligibility', 'pension-estimate', 'pension'].map((p) => [
+  ...Object.fromEntries(['history', 'eligibility', 'pension-estimate', 'pension', 'average-wage', 'treatment'].map((p) => [
     `GET /api/v1/people/{}/${p}`, {
       targets: PERSON, personal: 'record',
       roles: { supervisor: ANY, agent: MINE, specialist: ANY, desk: MINE, citizen: MINE },
@@ -386,6 +386,22 @@ const EXPECT = {
   'GET /api/v1/me/call': { roles: { agent: 200, supervisor: 200 } },
   'GET /api/v1/calls/staffing/forecast': { query: '?from=2023-11-18', roles: { supervisor: 200 } },
   'GET /api/v1/calls/staffing/forecast.xlsx': { query: '?from=2023-11-18', roles: { supervisor: 200 } },
+  // the e-services: the catalogue for everyone; a request service's form as its audience
+  // (a citizen's service about themselves, an employer's about a workshop of theirs: another
+  // workshop, or a service of another audience, refused by the handler naming the field)
+  'GET /api/v1/services': { public: 200 },
+  'GET /api/v1/me/services': { roles: alike(['citizen', 'employer'], 200) },
+  'POST /api/v1/services/{}/requests': {
+    targets: {
+      own: (role) => (role === 'employer' ? ['debt_clearance', w1] : ['missing_records', w1]),
+      other: (role) => ['debt_clearance', role === 'employer' ? w2 : w1],
+      missing: () => ['no_such_service', w1],
+    },
+    body: (role, [code, workshop]) => (code === 'debt_clearance'
+      ? { workshop, national_id: freshNationalId(), purpose: 'contract' }
+      : { month: '1403/07', workshop }),
+    roles: alike(['citizen', 'employer'], { own: 201, other: 403, missing: 404 }),
+  },
 };
 
 /** A call on now, answered by the telephone agent (the demo's agent1 is SIP/8001). */

@@ -25,9 +25,11 @@ export async function startApp({ people = 200, cases = 600, users = [], args = [
     ...d,
     url: d.server.url,
     browser,
-    /** A new browser context (its own cookies) and page; desktop or phone-sized. */
-    async page({ phone = false } = {}) {
+    /** A new browser context (its own cookies) and page; desktop or phone-sized. bypassCSP:
+     *  the page's Content-Security-Policy lets a test inject a script (axe-core). */
+    async page({ phone = false, bypassCSP = false } = {}) {
       const ctx = await browser.newContext({
+        bypassCSP,
         viewport: phone ? { width: 390, height: 844 } : { width: 1366, height: 900 },
         deviceScaleFactor: 1,
         locale: 'fa-IR',

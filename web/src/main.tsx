@@ -23,6 +23,7 @@ import { CannedAdmin } from './pages/Canned';
 import { Public } from './pages/Public';
 import { Verify } from './pages/Verify';
 import { MyDocuments } from './pages/Documents';
+import { ServicePage } from './pages/Services';
 import { FormError } from './ui/Field';
 import { LiveBanner } from './ui/LiveBanner';
 import { liveStart, liveStop } from './lib/live';
@@ -51,6 +52,7 @@ function Page(props: { ctx: Ctx; path: string; query: URLSearchParams }) {
   const { ctx, path, query } = props;
   let m: Record<string, string> | null;
   if ((m = match('/cases/:id', path))) return <CasePage ctx={ctx} id={Number(m.id)} />;
+  if ((m = match('/services/:code', path))) return <ServicePage ctx={ctx} code={m.code} query={query} />;
   switch (path) {
     case '/agent':
       return <Agent ctx={ctx} query={query} />;

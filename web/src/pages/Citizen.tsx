@@ -8,6 +8,7 @@ import { CaseList } from '../ui/CaseList';
 import { FormError } from '../ui/Field';
 import { NewCase } from '../ui/NewCase';
 import { RecordPanel } from '../ui/Record';
+import { ServiceList } from './Services';
 
 export function Citizen(_props: { ctx: Ctx }) {
   return (
@@ -22,6 +23,7 @@ export function Citizen(_props: { ctx: Ctx }) {
       <p>
         <a href="/me/access-log">چه کسانی پرونده مرا دیده‌اند؟</a>
       </p>
+      <ServiceList />
     </div>
   );
 }

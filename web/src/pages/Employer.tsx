@@ -7,6 +7,7 @@ import { MONTHS } from '../lib/jalali';
 import { fa, num, rials, signedRials } from '../lib/text';
 import { FormError } from '../ui/Field';
 import type { ListUpload } from '../ui/ListUpload';
+import { ServiceList } from './Services';
 
 export interface Workshop {
   code: string;
@@ -39,6 +40,7 @@ export function Employer() {
   }, []);
   return (
     <div class="employer">
+      <ServiceList />
       <h2>کارگاه‌های من</h2>
       <FormError error={error} />
       {items && !items.length && <p class="muted">هیچ کارگاهی به حساب شما پیوند نخورده است.</p>}
@@ -66,7 +68,8 @@ export function Employer() {
           )}
           {Upload && <Upload workshop={w.code} onStored={load} />}
           {w.lists.length ? (
-            <div class="table-scroll">
+            /* a region that scrolls on a phone: reachable by keyboard, named (axe-core) */
+            <div class="table-scroll" tabIndex={0} role="region" aria-label={`فهرست‌های ماهانه ${w.name}`}>
               <table class="lists">
                 <thead>
                   <tr><th>ماه</th><th>بیمه‌شدگان</th><th>دستمزد مشمول</th><th>سهم بیمه‌شده</th><th>سهم کارفرما</th><th>بیکاری</th></tr>

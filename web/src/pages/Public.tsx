@@ -14,7 +14,7 @@ export interface PublicFigures {
   min_count: number;
   calls: { day: string; jalali: string; offered: number | null; answered: number | null; service_level: number | null; suppressed: string[] }[];
   cases: { month: string; total: Pair; departments: (Pair & { department: string; name: string })[] }[];
-  eservices: { available: boolean; months: unknown[] };
+  eservices: { available: boolean; months: { month: string; uses: number | null; suppressed: string[] }[] };
 }
 
 type Charts = typeof import('../charts');
@@ -144,7 +144,20 @@ export function Public() {
           </section>
           <section>
             <h2>خدمات الکترونیکی</h2>
-            {f.eservices.available ? null : <p data-eservices="none">هنوز آماری از استفاده از خدمات الکترونیکی ثبت نشده است.</p>}
+            {f.eservices.available ? (
+              <table class="figures" data-eservices="months">
+                <caption class="muted">استفاده از خدمات الکترونیکی در هر ماه (پاسخ فوری و درخواست ثبت‌شده)</caption>
+                <thead><tr><th scope="col">ماه</th><th scope="col">استفاده</th></tr></thead>
+                <tbody>
+                  {f.eservices.months.map((m) => (
+                    <tr data-month={m.month}>
+                      <td>{monthLabel(m.month)}</td>
+                      <td class={m.uses === null ? 'withheld' : ''}>{publicCount(m.uses)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : <p data-eservices="none">هنوز آماری از استفاده از خدمات الکترونیکی ثبت نشده است.</p>}
           </section>
           <p class="muted small">
             به‌روزشده در <bdi>{fa(new Date(f.generated_at).toLocaleTimeString('en-GB', { timeZone: 'Asia/Tehran', hour: '2-digit', minute: '2-digit' }))}</bdi> به وقت تهران؛

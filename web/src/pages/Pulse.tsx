@@ -10,7 +10,7 @@ import { decimal, fa, num } from '../lib/text';
 import { FormError } from '../ui/Field';
 
 export interface Mover {
-  source: 'call' | 'case';
+  source: 'call' | 'case' | 'service';
   dim: string;
   key: string;
   name: string;
@@ -27,7 +27,7 @@ interface Movers { window: string; from: string; to: string; movers: Mover[] }
 interface Point { period: string; t: number; value: number; expected: number | null; low: number | null; high: number | null; score: number | null; anomaly: boolean }
 interface Series { name: string; from: string; to: string; points: Point[]; anomalies: { start: string; end: string; direction: string; value: number; expected: number }[] }
 
-const SOURCE: Record<string, string> = { call: 'تماس', case: 'پرونده' };
+const SOURCE: Record<string, string> = { call: 'تماس', case: 'پرونده', service: 'خدمت الکترونیکی' };
 const DIM: Record<string, string> = { all: 'همه', topic: 'موضوع', province: 'استان', branch: 'شعبه', channel: 'مجرا', department: 'واحد' };
 
 /** A Tehran day "YYYY-MM-DD" as the instant it begins, for the Jalali helpers. */
@@ -159,6 +159,7 @@ export function Pulse(props: { ctx: Ctx }) {
         <select name="source" value={pick.source} onChange={(e) => set({ source: (e.target as HTMLSelectElement).value })}>
           <option value="case">پرونده‌ها</option>
           <option value="call">تماس‌ها</option>
+          <option value="service">خدمات الکترونیکی</option>
         </select>
         <select name="dim" value={pick.dim} onChange={(e) => set({ dim: (e.target as HTMLSelectElement).value, key: '' })}>
           {['all', 'topic', 'province', 'channel', 'department'].map((d) => <option value={d}>{DIM[d]}</option>)}
