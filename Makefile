@@ -135,6 +135,7 @@ unit-san: $(UNIT_SAN)
 unit-valgrind: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do \
 	  TAMIN_DATA=data valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	    --suppressions=tests/unit/valgrind.supp \
 	    --error-exitcode=9 $$t >/dev/null; echo "valgrind: $$t clean"; done
 
 # One file at a time (each starts its own server); a loop rather than

@@ -4,7 +4,6 @@
 #include "calls/board.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "app.h"
 #include "base/err.h"
 #include "base/jw.h"
+#include "base/ticker.h"
 #include "calls/calls.h"
 #include "calls/queuelog.h"
 #include "http/http.h"
@@ -103,47 +103,31 @@ struct board *board_start(struct db *db, const char *data_dir, int64_t now, stru
 struct board_pusher {
 	struct board *b;
 	struct live *lv;
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int stop;
+	struct ticker *ticker;
+	char *last; /* the board last pushed, NULL when no supervisor listened */
 };
 
-static void *pusher_main(void *arg)
+static int64_t pusher_tick(void *arg)
 {
 	struct board_pusher *p = arg;
-	char *last = NULL;
-	pthread_mutex_lock(&p->mu);
-	while (!p->stop) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += 1;
-		pthread_cond_timedwait(&p->cv, &p->mu, &ts);
-		if (p->stop)
-			break;
-		pthread_mutex_unlock(&p->mu);
-		if (live_supervisors_open(p->lv) == 0) {
-			free(last); /* the next supervisor to come hears the board at once */
-			last = NULL;
-		} else {
-			struct jw w;
-			jw_init(&w);
-			board_write(p->b, (int64_t)time(NULL), 0, &w);
-			size_t len;
-			char *json = jw_take(&w, &len);
-			if (!last || strcmp(last, json)) {
-				live_supervisors(p->lv, "board", json, len);
-				free(last);
-				last = json;
-			} else {
-				free(json);
-			}
-		}
-		pthread_mutex_lock(&p->mu);
+	if (live_supervisors_open(p->lv) == 0) {
+		free(p->last); /* the next supervisor to come hears the board at once */
+		p->last = NULL;
+		return -1;
 	}
-	pthread_mutex_unlock(&p->mu);
-	free(last);
-	return NULL;
+	struct jw w;
+	jw_init(&w);
+	board_write(p->b, (int64_t)time(NULL), 0, &w);
+	size_t len;
+	char *json = jw_take(&w, &len);
+	if (!p->last || strcmp(p->last, json)) {
+		live_supervisors(p->lv, "board", json, len);
+		free(p->last);
+		p->last = json;
+	} else {
+		free(json);
+	}
+	return -1;
 }
 
 struct board_pusher *board_pusher_start(struct board *b, struct live *lv, struct err *e)
@@ -155,12 +139,7 @@ struct board_pusher *board_pusher_start(struct board *b, struct live *lv, struct
 	}
 	p->b = b;
 	p->lv = lv;
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
-	if (pthread_create(&p->thread, NULL, pusher_main, p) != 0) {
-		err_set(e, 500, "internal", "", "cannot start the wallboard's thread");
-		pthread_cond_destroy(&p->cv);
-		pthread_mutex_destroy(&p->mu);
+	if (!(p->ticker = ticker_start(pusher_tick, p, 1000, "the wallboard", e))) {
 		free(p);
 		return NULL;
 	}
@@ -171,13 +150,8 @@ void board_pusher_stop(struct board_pusher *p)
 {
 	if (!p)
 		return;
-	pthread_mutex_lock(&p->mu);
-	p->stop = 1;
-	pthread_cond_broadcast(&p->cv);
-	pthread_mutex_unlock(&p->mu);
-	pthread_join(p->thread, NULL);
-	pthread_cond_destroy(&p->cv);
-	pthread_mutex_destroy(&p->mu);
+	ticker_stop(p->ticker);
+	free(p->last);
 	free(p);
 }
 

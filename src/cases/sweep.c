@@ -2,19 +2,16 @@
  * own), or once from the command line. */
 #include "cases/cases.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
+#include "base/ticker.h"
 #include "live/live.h"
 #include "store/writer.h"
 
 struct cases_sweeper {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int stop, running;
+	struct ticker *ticker;
 	struct writer *writer;
 	struct live *live;
 	struct case_swept swept[CASES_SWEEP_MAX]; /* the last sweep's, told once committed */
@@ -49,32 +46,15 @@ static void sweep_done(void *arg, int rc, const struct err *e)
 						       .created_by = c->created_by,
 						       .person_id = c->person_id});
 	}
-	pthread_mutex_lock(&s->mu);
-	s->running = 0;
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
 }
 
-/* Every minute, a sweep job; the job lives on this thread's stack, so the thread
- * waits for each one to finish before it submits the next or returns. */
-static void *sweeper_main(void *arg)
+/* Every minute, a sweep job; the job lives on the ticker's stack, which waits for it. */
+static int64_t sweep_tick(void *arg)
 {
 	struct cases_sweeper *s = arg;
 	struct write_job job = {.run = sweep_run, .done = sweep_done, .arg = s};
-	pthread_mutex_lock(&s->mu);
-	while (!s->stop) {
-		s->running = 1;
-		writer_submit(s->writer, &job);
-		while (s->running)
-			pthread_cond_wait(&s->cv, &s->mu);
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 60;
-		if (!s->stop)
-			pthread_cond_timedwait(&s->cv, &s->mu, &until);
-	}
-	pthread_mutex_unlock(&s->mu);
-	return NULL;
+	writer_submit_wait(s->writer, &job);
+	return -1;
 }
 
 struct cases_sweeper *cases_sweeper_start(struct writer *w, struct live *lv, struct err *e)
@@ -86,12 +66,7 @@ struct cases_sweeper *cases_sweeper_start(struct writer *w, struct live *lv, str
 	}
 	s->writer = w;
 	s->live = lv;
-	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
-	if (pthread_create(&s->thread, NULL, sweeper_main, s) != 0) {
-		err_set(e, 500, "internal", "", "cannot start the sweeper's thread");
-		pthread_cond_destroy(&s->cv);
-		pthread_mutex_destroy(&s->mu);
+	if (!(s->ticker = ticker_start(sweep_tick, s, 60 * 1000, "the overdue sweep", e))) {
 		free(s);
 		return NULL;
 	}
@@ -102,13 +77,7 @@ void cases_sweeper_stop(struct cases_sweeper *s)
 {
 	if (!s)
 		return;
-	pthread_mutex_lock(&s->mu);
-	s->stop = 1;
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
-	pthread_join(s->thread, NULL);
-	pthread_cond_destroy(&s->cv);
-	pthread_mutex_destroy(&s->mu);
+	ticker_stop(s->ticker);
 	free(s);
 }
 

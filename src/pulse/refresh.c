@@ -2,12 +2,12 @@
  * refresher that keeps the recent hours current. */
 #include "pulse/pulse.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "base/ticker.h"
 #include "calls/calls.h"
 #include "cases/cases.h"
 #include "catalog/catalog.h"
@@ -169,13 +169,11 @@ int pulse_refresh(struct db *db, int64_t from, int64_t to, const char *data_dir,
 	return rc;
 }
 
-/* ---- serve's refresher, scheduled as the overdue sweep is (cases/sweep.c) ---- */
+/* ---- serve's refresher, a ticker as the overdue sweep is (cases/sweep.c) ---- */
 
 struct pulse_refresher {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int stop, running, every_s, hours;
+	struct ticker *ticker;
+	int hours;
 	struct writer *writer;
 	char data_dir[4096];
 };
@@ -189,34 +187,18 @@ static int refresh_run(struct db *db, void *arg, struct err *e)
 
 static void refresh_done(void *arg, int rc, const struct err *e)
 {
-	struct pulse_refresher *r = arg;
+	(void)arg;
 	if (rc < 0)
 		fprintf(stderr, "tamin: pulse refresh failed: %s\n", e->message);
-	pthread_mutex_lock(&r->mu);
-	r->running = 0;
-	pthread_cond_broadcast(&r->cv);
-	pthread_mutex_unlock(&r->mu);
 }
 
-/* The job lives on this thread's stack: the thread waits for each one to finish. */
-static void *refresher_main(void *arg)
+/* The job lives on the ticker's stack, which waits for it to finish. */
+static int64_t refresh_tick(void *arg)
 {
 	struct pulse_refresher *r = arg;
 	struct write_job job = {.run = refresh_run, .done = refresh_done, .arg = r};
-	pthread_mutex_lock(&r->mu);
-	while (!r->stop) {
-		r->running = 1;
-		writer_submit(r->writer, &job);
-		while (r->running)
-			pthread_cond_wait(&r->cv, &r->mu);
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += r->every_s;
-		if (!r->stop)
-			pthread_cond_timedwait(&r->cv, &r->mu, &until);
-	}
-	pthread_mutex_unlock(&r->mu);
-	return NULL;
+	writer_submit_wait(r->writer, &job);
+	return -1;
 }
 
 struct pulse_refresher *pulse_refresher_start(struct writer *w, const char *data_dir, int every_s,
@@ -228,15 +210,11 @@ struct pulse_refresher *pulse_refresher_start(struct writer *w, const char *data
 		return NULL;
 	}
 	r->writer = w;
-	r->every_s = every_s > 0 ? every_s : 300;
 	r->hours = hours > 0 ? hours : 3;
 	snprintf(r->data_dir, sizeof r->data_dir, "%s", data_dir ? data_dir : "data");
-	pthread_mutex_init(&r->mu, NULL);
-	pthread_cond_init(&r->cv, NULL);
-	if (pthread_create(&r->thread, NULL, refresher_main, r) != 0) {
-		err_set(e, 500, "internal", "", "cannot start the pulse refresher's thread");
-		pthread_cond_destroy(&r->cv);
-		pthread_mutex_destroy(&r->mu);
+	r->ticker = ticker_start(refresh_tick, r, (int64_t)(every_s > 0 ? every_s : 300) * 1000,
+				 "the pulse's refresh", e);
+	if (!r->ticker) {
 		free(r);
 		return NULL;
 	}
@@ -247,12 +225,6 @@ void pulse_refresher_stop(struct pulse_refresher *r)
 {
 	if (!r)
 		return;
-	pthread_mutex_lock(&r->mu);
-	r->stop = 1;
-	pthread_cond_broadcast(&r->cv);
-	pthread_mutex_unlock(&r->mu);
-	pthread_join(r->thread, NULL);
-	pthread_cond_destroy(&r->cv);
-	pthread_mutex_destroy(&r->mu);
+	ticker_stop(r->ticker);
 	free(r);
 }

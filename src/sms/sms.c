@@ -4,7 +4,6 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/ticker.h"
 #include "store/writer.h"
 
 int sms_send(struct db *db, const char *mobile, const char *text, const char *purpose,
@@ -146,11 +146,8 @@ struct msg {
 };
 
 struct sms_sender {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	_Atomic int stop;
-	int writing;
+	struct ticker *ticker;
+	_Atomic int stop; /* read by a try under way too (curl's progress) */
 	struct writer *writer;
 	struct db *db;
 	struct sms_config c;
@@ -329,52 +326,31 @@ static int outcome_run(struct db *db, void *arg, struct err *e)
 
 static void outcome_done(void *arg, int rc, const struct err *e)
 {
-	struct sms_sender *s = arg;
+	(void)arg;
 	if (rc < 0)
 		fprintf(stderr, "tamin: sms outcomes not written: %s\n", e->message);
-	pthread_mutex_lock(&s->mu);
-	s->writing = 0;
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
 }
 
 /* Poll the outbox this often when nothing is due: a partial index's empty range. */
 #define POLL_MS 200
 
-static void *sender_main(void *arg)
+/* One batch of due messages delivered and their outcomes written; at once again when the
+ * batch was full, else after POLL_MS. */
+static int64_t sender_tick(void *arg)
 {
 	struct sms_sender *s = arg;
+	if (s->stop)
+		return POLL_MS;
+	s->n = batch_read(s, now_ms());
+	for (int i = 0; i < s->n; i++)
+		deliver(s, &s->batch[i], now_ms());
+	if (!s->n)
+		return POLL_MS;
 	struct write_job job = {.run = outcome_run, .done = outcome_done, .arg = s};
-	while (!s->stop) {
-		int64_t now = now_ms();
-		s->n = batch_read(s, now);
-		for (int i = 0; i < s->n; i++)
-			deliver(s, &s->batch[i], now_ms());
-		if (s->n) {
-			pthread_mutex_lock(&s->mu);
-			s->writing = 1;
-			writer_submit(s->writer, &job);
-			while (s->writing)
-				pthread_cond_wait(&s->cv, &s->mu);
-			pthread_mutex_unlock(&s->mu);
-			for (int i = 0; i < s->n; i++)
-				free(s->batch[i].text);
-			if (s->n == BATCH)
-				continue;
-		}
-		pthread_mutex_lock(&s->mu);
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += POLL_MS * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
-		if (!s->stop)
-			pthread_cond_timedwait(&s->cv, &s->mu, &until);
-		pthread_mutex_unlock(&s->mu);
-	}
-	return NULL;
+	writer_submit_wait(s->writer, &job);
+	for (int i = 0; i < s->n; i++)
+		free(s->batch[i].text);
+	return s->n == BATCH ? 0 : POLL_MS;
 }
 
 static void sender_free(struct sms_sender *s)
@@ -386,8 +362,6 @@ static void sender_free(struct sms_sender *s)
 	free(s->url);
 	free(s->tmpl);
 	free(s->key_line);
-	pthread_cond_destroy(&s->cv);
-	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
 
@@ -446,8 +420,6 @@ struct sms_sender *sms_sender_start(const char *db_path, struct writer *w,
 		err_set(e, 500, "internal", "", "out of memory");
 		return NULL;
 	}
-	pthread_mutex_init(&s->mu, NULL);
-	pthread_cond_init(&s->cv, NULL);
 	s->writer = w;
 	s->c = *c;
 	if (s->c.timeout_ms <= 0)
@@ -470,8 +442,7 @@ struct sms_sender *sms_sender_start(const char *db_path, struct writer *w,
 		sender_free(s);
 		return NULL;
 	}
-	if (pthread_create(&s->thread, NULL, sender_main, s) != 0) {
-		err_set(e, 500, "internal", "", "cannot start the sms sender's thread");
+	if (!(s->ticker = ticker_start(sender_tick, s, POLL_MS, "the sms sender", e))) {
 		sender_free(s);
 		return NULL;
 	}
@@ -482,10 +453,7 @@ void sms_sender_stop(struct sms_sender *s)
 {
 	if (!s)
 		return;
-	pthread_mutex_lock(&s->mu);
-	s->stop = 1;
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
-	pthread_join(s->thread, NULL);
+	s->stop = 1; /* a try under way ends now */
+	ticker_stop(s->ticker);
 	sender_free(s);
 }

@@ -263,6 +263,55 @@ void writer_stop(struct writer *w)
 	free(w);
 }
 
+struct waited {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int finished;
+	int (*run)(struct db *db, void *arg, struct err *e);
+	void (*done)(void *arg, int rc, const struct err *e);
+	void *arg;
+};
+
+/* the job's own run, given its own arg */
+static int waited_run(struct db *db, void *arg, struct err *e)
+{
+	struct waited *w = arg;
+	return w->run(db, w->arg, e);
+}
+
+static void waited_done(void *arg, int rc, const struct err *e)
+{
+	struct waited *w = arg;
+	if (w->done)
+		w->done(w->arg, rc, e);
+	pthread_mutex_lock(&w->mu);
+	w->finished = 1;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+int writer_submit_wait(struct writer *w, struct write_job *job)
+{
+	struct waited wt = {.run = job->run, .done = job->done, .arg = job->arg};
+	pthread_mutex_init(&wt.mu, NULL);
+	pthread_cond_init(&wt.cv, NULL);
+	job->run = waited_run;
+	job->done = waited_done;
+	job->arg = &wt;
+	job->base = NULL;
+	writer_submit(w, job);
+	pthread_mutex_lock(&wt.mu);
+	while (!wt.finished)
+		pthread_cond_wait(&wt.cv, &wt.mu);
+	pthread_mutex_unlock(&wt.mu);
+	pthread_cond_destroy(&wt.cv);
+	pthread_mutex_destroy(&wt.mu);
+	job->run = wt.run;
+	job->done = wt.done;
+	job->arg = wt.arg;
+	return job->rc;
+}
+
 int writer_run_now(struct db *db, struct write_job *job)
 {
 	err_clear(&job->err);

@@ -30,6 +30,10 @@ struct write_job {
 
 struct writer *writer_start(const char *path, struct err *e);
 void writer_submit(struct writer *w, struct write_job *job);
+/* Submits job from a thread that is no event loop and waits until its group is
+ * committed and its done() (if any) has run; the job may then live on that thread's
+ * stack. Returns the job's rc (its err says why). For the server's own periodic writes. */
+int writer_submit_wait(struct writer *w, struct write_job *job);
 /* Runs the done() of a chain of finished jobs (linked by next, rc and err set): each on
  * its job's loop, with one wake-up per loop for the whole chain; inline when base is NULL.
  * For threads that finish jobs of their own (the audit spool). */
