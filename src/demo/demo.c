@@ -478,6 +478,36 @@ static int make_citizens(struct db *db, struct gen *g, const char *hash, char ni
 	return db_commit(db) < 0 ? db_fail(db, e) : 0;
 }
 
+/* The first pensioner with a mobile on record gets a citizen's account (nid: theirs, or
+ * empty when the demo has none). */
+static int make_pensioner(struct db *db, const char *hash, char nid[11], struct err *e)
+{
+	struct db_stmt *s = db_prepare(
+	    db, "SELECT p.national_id, p.first_name, p.last_name FROM pensioners pe JOIN people p "
+		"ON p.id = pe.person_id WHERE p.mobile IS NOT NULL AND p.mobile <> '' AND "
+		"p.national_id NOT IN (SELECT login FROM users) ORDER BY pe.id LIMIT 1");
+	if (!s)
+		return db_fail(db, e);
+	int rc = db_step(s);
+	char name[256] = "";
+	if (rc == 1) {
+		snprintf(nid, 11, "%s", db_col_text(s, 0));
+		snprintf(name, sizeof name, "%s %s", db_col_text(s, 1), db_col_text(s, 2));
+	}
+	db_done(s);
+	if (rc < 0)
+		return db_fail(db, e);
+	if (rc == 0)
+		return 0;
+	if (db_begin(db) < 0)
+		return db_fail(db, e);
+	if (add_user(db, hash, nid, "citizen", NULL, nid, name, NULL, e) < 0) {
+		db_rollback(db);
+		return -1;
+	}
+	return db_commit(db) < 0 ? db_fail(db, e) : 0;
+}
+
 int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
 {
 	struct gen g = {.o = o, .rng = 0x9E3779B97F4A7C15ull ^ o->seed};
@@ -510,7 +540,7 @@ int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
 		goto out;
 	}
 	int64_t now = (int64_t)time(NULL);
-	char nids[3][11] = {{0}};
+	char nids[3][11] = {{0}}, pensioner[11] = {0};
 	if (make_users(db, &g, hash, e) < 0 || make_people(db, &g, now, e) < 0 ||
 	    make_citizens(db, &g, hash, nids, e) < 0)
 		goto out;
@@ -526,6 +556,10 @@ int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
 			db_rollback(db);
 			goto out;
 		}
+		/* a pensioner's own account (a citizen with a mobile on record): the pay slip, the
+		 * salary certificate, the login by a code sent by SMS */
+		if (make_pensioner(db, hash, pensioner, e) < 0)
+			goto out;
 	}
 	int64_t span = 365 * 86400;
 	for (long i = 0; i < o->cases; i++) {
@@ -580,6 +614,9 @@ int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
 		printf("records: %ld workshops, %ld lists, %ld list rows, %ld insured, %ld pensioners\n",
 		       ro.workshops, ro.lists, ro.rows, ro.insured, ro.pensioners);
 	}
+	/* the citizens' line stays the last: scripts and tests read the national ids from it */
+	if (pensioner[0])
+		printf("  %s            a pensioner (citizen: a pay slip each month)\n", pensioner);
 	printf("  %s, %s, %s   citizens (national id)\n", nids[0], nids[1], nids[2]);
 	rc = 0;
 out:

@@ -291,3 +291,14 @@ test('verifications are limited per address: 429 with Retry-After past the limit
   assertError(r, 429, 'too_many_requests', 'code');
   assert.equal(r.headers.get('retry-after'), '60');
 });
+
+test('the demo has a pensioner\'s own account (make run): it logs in and gets its latest pay slip', async () => {
+  const m = D.stdout.match(/(\d{10}) +a pensioner/);
+  assert.ok(m, `the demo names its pensioner: ${D.stdout}`);
+  assert.equal(sql(`SELECT count(*) FROM pensioners pe JOIN people p ON p.id = pe.person_id WHERE p.national_id = '${m[1]}'`), '1');
+  const t = await S.login(m[1]); // the demo's password
+  const r = await S.call('GET', '/api/v1/me/documents/payslip?format=json', { token: t.token });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.content.person.national_id, `******${m[1].slice(-4)}`);
+  assert.ok(r.json.content.total > 0);
+});
