@@ -14,7 +14,7 @@
 
 struct demo_opts {
 	const char *db, *data, *scale, *batch;
-	long people, cases, seed, records, calls_days, calls_per_day;
+	long people, cases, seed, records, calls_days, calls_per_day, service_uses;
 	struct demo_national national;	  /* --scale national */
 	long lists, workers, year, month; /* --batch */
 };
@@ -53,7 +53,8 @@ static int demo_run(const struct demo_opts *o, struct db *db, const struct app *
 				 .app = app,
 				 .rules = o->records ? rules : NULL,
 				 .calls_days = o->calls_days,
-				 .calls_per_day = o->calls_per_day};
+				 .calls_per_day = o->calls_per_day,
+				 .service_uses = o->service_uses};
 	int rc = demo_generate(db, &d, e);
 	if (rc == 0)
 		rc = demo_pulse(db, o->data, e);
@@ -76,6 +77,7 @@ int cli_demo(int argc, char **argv)
 			      .records = 1,
 			      .calls_days = 365,
 			      .calls_per_day = 13000,
+			      .service_uses = 400,
 			      .national = {20000, 42000000, 3000000},
 			      .workers = 21,
 			      .year = 1405,
@@ -94,6 +96,9 @@ int cli_demo(int argc, char **argv)
 		       "0: none)"),
 	    OPT_NUMBER("--calls-per-day", "N", &o.calls_per_day, 1, 1000000,
 		       "answered calls a workday, the year's average (default 13000)"),
+	    OPT_NUMBER("--service-uses", "N", &o.service_uses, 0, 1000000,
+		       "e-service uses a day at the year's start, 60% more at its end, for the "
+		       "pulse and the public figures (default 400; 0: none)"),
 	    OPT_STRING("--scale", "national", &o.scale,
 		       "adds the volumes the benchmarks read, in one transaction"),
 	    OPT_NUMBER("--sample", "N", &o.national.sample, 0, 1000000,

@@ -9,6 +9,7 @@
 #include "cases/cases.h"
 #include "catalog/catalog.h"
 #include "people/people.h"
+#include "services/services.h"
 #include "users/users.h"
 
 #include <sodium.h>
@@ -508,6 +509,50 @@ static int make_pensioner(struct db *db, const char *hash, char nid[11], struct 
 	return db_commit(db) < 0 ? db_fail(db, e) : 0;
 }
 
+/* A year of e-service uses (service_uses) for the pulse and the public figures: `per_day`
+ * (--service-uses) a day at the year's start and 60% more at its end (the e-services grew),
+ * Fridays a third of a weekday, by the hour of a day's profile, provinces by population,
+ * services evenly; an instant service answered, a request opened (one in twenty refused).
+ * Estimates for the demo, not a recorded figure. */
+static int make_service_uses(struct db *db, struct gen *g, int64_t now, long per_day,
+			     long *made, struct err *e)
+{
+	const struct service *sv;
+	int nsv = services_all(&sv);
+	const struct province *provs;
+	int nprov = catalog_provinces(&provs);
+	static const int hour_w[24] = {1, 1, 1, 1, 1, 2,  4,  8,  12, 14, 14, 13,
+				       11, 10, 10, 10, 9, 9, 9, 9, 8, 6, 4, 2};
+	*made = 0;
+	if (nsv <= 0 || nprov <= 0 || per_day <= 0)
+		return 0;
+	int64_t today = (now + 12600) / 86400; /* Tehran's day number (UTC+3:30) */
+	if (db_begin(db) < 0)
+		return db_fail(db, e);
+	for (int d = 365; d >= 1; d--) {
+		int64_t day = today - d, start = day * 86400 - 12600;
+		int friday = day % 7 == 1; /* day 0, 1970-01-01, was a Thursday */
+		long n = (long)((double)per_day * (1.0 + 0.6 * (365 - d) / 364.0) *
+				(friday ? 0.33 : 1.0));
+		for (long k = 0; k < n; k++) {
+			const struct service *s = &sv[pick(g, nsv)];
+			int prov, h;
+			WEIGHTED(g, nprov, provs[i].population, prov);
+			WEIGHTED(g, 24, hour_w[i], h);
+			const char *outcome = s->kind == SERVICE_INSTANT ? "answered"
+					      : pick(g, 20) == 0       ? "refused"
+								       : "opened";
+			if (services_use_add(db, s->code, provs[prov].code, "web", outcome,
+					     start + h * 3600 + pick(g, 3600), e) < 0) {
+				db_rollback(db);
+				return -1;
+			}
+			(*made)++;
+		}
+	}
+	return db_commit(db) < 0 ? db_fail(db, e) : 0;
+}
+
 int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
 {
 	struct gen g = {.o = o, .rng = 0x9E3779B97F4A7C15ull ^ o->seed};
@@ -561,6 +606,9 @@ int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
 		if (make_pensioner(db, hash, pensioner, e) < 0)
 			goto out;
 	}
+	long uses = 0;
+	if (make_service_uses(db, &g, now, o->service_uses, &uses, e) < 0)
+		goto out;
 	int64_t span = 365 * 86400;
 	for (long i = 0; i < o->cases; i++) {
 		if (i % BATCH == 0 && db_begin(db) < 0) {
@@ -602,6 +650,8 @@ int demo_generate(struct db *db, const struct demo_options *o, struct err *e)
 		       " imported in %.1f s; incidents: data/demo/call_incidents.tsv\n",
 		       co.days, first, co.calls, co.answered, co.lines, co.seconds);
 	}
+	if (uses)
+		printf("e-services: %ld uses over the last year (data/services/)\n", uses);
 	printf("logins (password %s):\n", DEMO_PASSWORD);
 	printf("  agent1, agent2        1420 agents (telephone agents SIP/8001, SIP/8002)\n");
 	printf("  desk1                 service-desk officer\n");

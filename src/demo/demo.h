@@ -22,6 +22,7 @@ struct demo_options {
 	const struct rules *rules; /* the records' shares and wages (NULL: no records) */
 	int quiet;
 	long calls_days, calls_per_day; /* the phone line's days up to today (0: none) */
+	long service_uses; /* e-service uses a day at the year's start (0: none) */
 };
 
 /* Fills an empty database (migrated, catalogue synced); prints the logins. */

@@ -66,12 +66,14 @@ export function assertNoSanitizerReport(stderr, what = 'tamin') {
 }
 
 /** Creates a demo database: {db, dir, citizens: [nid, nid, nid], stdout}; with callsDays,
- * the phone line's last days too (callsPerDay answered calls a workday). */
+ * the phone line's last days too (callsPerDay answered calls a workday); with serviceUses,
+ * a year of e-service uses (that many a day at its start). */
 export function createDemo({ people = 60, cases = 150, dir = tempDir(), name = 'tamin.db',
-  callsDays = 0, callsPerDay = 300 } = {}) {
+  callsDays = 0, callsPerDay = 300, serviceUses = 0 } = {}) {
   const db = path.join(dir, name);
   const r = runCli(['demo', '--db', db, '--people', String(people), '--cases', String(cases),
-    '--calls-days', String(callsDays), '--calls-per-day', String(callsPerDay)]);
+    '--calls-days', String(callsDays), '--calls-per-day', String(callsPerDay),
+    '--service-uses', String(serviceUses)]);
   assert.equal(r.status, 0, `demo failed: ${r.stderr}`);
   assertNoSanitizerReport(r.stderr, 'tamin demo');
   const lines = r.stdout.trim().split('\n');

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
-  startDemo, addUser, assertError, assertNoSecrets, cleanupTemp, toPersianDigits, freshNationalId, runCli,
+  startDemo, createDemo, addUser, assertError, assertNoSecrets, cleanupTemp, toPersianDigits, freshNationalId, runCli,
   USER_PASSWORD,
 } from './harness.mjs';
 
@@ -280,4 +280,23 @@ test('every request service of the catalogue opens a case in its department, its
     assert.deepEqual(JSON.parse(sql(`SELECT fields FROM service_requests WHERE case_id = ${r.json.case.id}`)), r.json.fields);
   }
   assert.ok(all.length >= 20, `${all.length} request services`);
+});
+
+test('the demo\'s year of e-service uses (make run): growing, quiet on Fridays, counted by the pulse', () => {
+  const d = createDemo({ people: 20, cases: 5, serviceUses: 40 });
+  const q = (x) => execFileSync('sqlite3', [d.db, x], { encoding: 'utf8' }).trim();
+  assert.match(d.stdout, /e-services: \d+ uses over the last year/);
+  const [n, services, provinces] = q(`SELECT count(*), count(DISTINCT service), count(DISTINCT province) FROM service_uses`).split('|').map(Number);
+  assert.ok(n > 40 * 300 && n < 40 * 1.6 * 366, `uses: ${n}`);
+  assert.ok(services >= 30 && provinces >= 20, `${services} services, ${provinces} provinces`);
+  assert.equal(q(`SELECT count(*) FROM service_uses WHERE outcome NOT IN ('answered', 'opened', 'refused') OR channel <> 'web'`), '0');
+  // the year's last month against its first, Fridays against other days (Tehran days)
+  const day = "((at + 12600) / 86400)";
+  const [first, last] = q(`SELECT sum(at < (SELECT min(at) FROM service_uses) + 30 * 86400), sum(at >= (SELECT max(at) FROM service_uses) - 30 * 86400) FROM service_uses`).split('|').map(Number);
+  assert.ok(last > first * 1.4, `first month ${first}, last ${last}`);
+  const [fri, other] = q(`SELECT avg(n) FILTER (WHERE f), avg(n) FILTER (WHERE NOT f) FROM (SELECT ${day} % 7 = 1 AS f, count(*) AS n FROM service_uses GROUP BY ${day})`).split('|').map(Number);
+  assert.ok(fri < other / 2, `Fridays ${fri}, other days ${other}`);
+  // the pulse counted them as the refresher does: source service, every use once a day
+  assert.equal(q(`SELECT sum(n) FROM pulse_counts WHERE source = 'service' AND dim = 'all' AND span = 86400`), String(n));
+  assert.ok(Number(q(`SELECT count(DISTINCT key) FROM pulse_counts WHERE source = 'service' AND dim = 'topic'`)) >= 10);
 });
