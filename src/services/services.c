@@ -432,7 +432,7 @@ const char *services_field_check(const struct service_field *f, json_t *v, struc
 		char *n = text_normalize(a, in);
 		for (int i = 0; n && i < f->noptions; i++)
 			if (!strcmp(n, f->options[i].value))
-				return f->options[i].value;
+				return arena_strdup(a, f->options[i].value); /* the caller's, as every type's */
 		return bad(f, e, "«%s» یکی از گزینه‌ها نیست");
 	}
 	case FIELD_ATTACHMENT:
