@@ -93,7 +93,22 @@ static void put_escaped(char **p, const char *s)
 char *sms_fill(const char *tmpl, const char *to, const char *text, struct err *e)
 {
 	size_t n = 1, lt = strlen(to) * 6, lx = strlen(text) * 6;
+	int in_string = 0; /* the template read as JSON: inside a string or not */
 	for (const char *t = tmpl; *t;) {
+		if (t[0] == '{' && t[1] == '{' && !in_string) {
+			/* escaped as a string's content, a value filled in elsewhere (a number's
+			 * digits, a bare word) would make the body JSON for some texts only */
+			err_set(e, 400, "invalid_template", "template",
+				"{{to}} and {{text}} must stand inside a JSON string (\"{{to}}\")");
+			return NULL;
+		}
+		if (t[0] == '\\' && in_string && t[1]) {
+			n += 2;
+			t += 2;
+			continue;
+		}
+		if (t[0] == '"')
+			in_string = !in_string;
 		if (t[0] == '{' && t[1] == '{') {
 			if (!strncmp(t, "{{to}}", 6)) {
 				n += lt;
@@ -116,7 +131,17 @@ char *sms_fill(const char *tmpl, const char *to, const char *text, struct err *e
 		err_set(e, 500, "internal", "", "out of memory");
 		return NULL;
 	}
+	/* the same reading as the count's above: an escape's two bytes are copied as they
+	 * are, so that a placeholder is found at the same places */
+	in_string = 0;
 	for (const char *t = tmpl; *t;) {
+		if (t[0] == '\\' && in_string && t[1]) {
+			*p++ = *t++;
+			*p++ = *t++;
+			continue;
+		}
+		if (t[0] == '"')
+			in_string = !in_string;
 		if (t[0] == '{' && t[1] == '{') {
 			int is_to = t[2] == 't' && t[3] == 'o';
 			put_escaped(&p, is_to ? to : text);

@@ -33,6 +33,20 @@ static int holds(json_t *v, const char *want)
 	return 0;
 }
 
+/* Does the template hold "{{text}}" as a whole string (its opening quote not an escaped
+ * one inside another string)? Only then must the filled body carry the text as a value. */
+static int whole_text_string(const char *tmpl)
+{
+	for (const char *p = strstr(tmpl, "\"{{text}}\""); p; p = strstr(p + 1, "\"{{text}}\"")) {
+		size_t back = 0;
+		while (p - back > tmpl && p[-(ptrdiff_t)back - 1] == '\\')
+			back++;
+		if (back % 2 == 0)
+			return 1;
+	}
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t at = 0;
@@ -45,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(e.status == 400 && strstr(tmpl, "{{"));
 	/* a template whose keys repeat loses all but one of them when read: not compared */
 	json_t *jp = plain ? json_loads(plain, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL) : NULL;
-	if (jp && json_is_object(jp) && strstr(tmpl, "\"{{text}}\"")) {
+	if (jp && json_is_object(jp) && whole_text_string(tmpl)) {
 		/* the number and the text are valid UTF-8 (as the outbox's always are) for JSON
 		 * to carry them: only then is the result held to be JSON */
 		json_t *jt = json_string(text), *jto = json_string(to);

@@ -148,7 +148,7 @@ test('the citizen gets an SMS when their case is answered and when it is reporte
 test('serve refuses a wrong SMS set-up before it listens: both ways out, a template that is not JSON, no placeholder, a URL that is not HTTP', () => {
   const cases = [
     [['--sms-sink', '/dev/null', '--sms-url', 'http://127.0.0.1:9/'], /one or the other/],
-    [['--sms-url', 'http://127.0.0.1:9/', '--sms-template', '{"to":{{to}},"text":"{{text}}"}'], /not JSON/],
+    [['--sms-url', 'http://127.0.0.1:9/', '--sms-template', '{"to":{{to}},"text":"{{text}}"}'], /inside a JSON string/],
     [['--sms-url', 'http://127.0.0.1:9/', '--sms-template', '{"text":"{{text}}"}'], /needs both/],
     [['--sms-url', 'http://127.0.0.1:9/', '--sms-template', '{"to":"{{to}}","text":"{{body}}"}'], /needs both|placeholders/],
     [['--sms-url', 'ftp://127.0.0.1/'], /http:\/\/ or https:\/\//],

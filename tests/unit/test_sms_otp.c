@@ -66,6 +66,16 @@ static void test_the_template_is_filled_with_json_escapes(void **state)
 	assert_null(sms_fill("{\"x\":\"{{name}}\"}", "0912", "t", &e));
 	assert_int_equal(e.status, 400);
 	assert_string_equal(e.code, "invalid_template");
+	/* a placeholder outside a string (a number's digits here) would give JSON for a
+	 * mobile's digits and not for a text: refused (found by fuzz_smsfill) */
+	e = (struct err){0};
+	assert_null(sms_fill("{\"n\":300{{to}}2,\"t\":\"{{text}}\"}", "0912", "t", &e));
+	assert_string_equal(e.code, "invalid_template");
+	/* an escaped quote does not end the string; an escape before a brace is copied whole */
+	s = sms_fill("{\"t\":\"a\\\"{{text}}\",\"u\":\"\\{{to}}\"}", "0912", "x\"", &e);
+	assert_non_null(s);
+	assert_string_equal(s, "{\"t\":\"a\\\"x\\\"\",\"u\":\"\\{{to}}\"}");
+	free(s);
 }
 
 static int outbox_count(struct db *db, const char *mobile)
