@@ -269,31 +269,13 @@ void documents_h_mine(struct req *r)
 void documents_h_clearance(struct req *r)
 {
 	struct issue *x = arena_alloc(&r->arena, sizeof *x);
-	char *code = text_digits(&r->arena, r->param[0], WORKSHOP_CODE_LEN, WORKSHOP_CODE_LEN);
-	if (!code) {
-		reply_errorf(r, 400, "invalid_field", "code", "a workshop code is 10 digits");
-		return;
-	}
 	if (format_of(r, &x->format) < 0)
 		return;
-	int64_t id = workshop_id(req_db(r), code);
-	if (id < 0) {
-		reply_errorf(r, 500, "internal", "code", "the workshop cannot be read");
+	/* as GET /api/v1/workshops/{code}: the same answers, audited as a paper's issue */
+	char *code;
+	int64_t id = workshops_path(r, "document_issue", "clearance", &code);
+	if (!id)
 		return;
-	}
-	/* as workshops_h_get: the right first, the same audited 403 for a code no workshop
-	 * has as for another's workshop */
-	if (!workshop_may_act(req_db(r), &r->who, id)) {
-		struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
-		*a = (struct audit_entry){.action = "document_issue",
-					  .reason = arena_printf(&r->arena, "clearance %s", code)};
-		audit_refuse(r, a, "code", "you do not act for this workshop");
-		return;
-	}
-	if (!id) {
-		reply_errorf(r, 404, "not_found", "code", "no such workshop");
-		return;
-	}
 	x->s.kind = DOC_CLEARANCE;
 	x->s.workshop_id = id;
 	x->s.issued = tehran_from_unix(req_now()).date;

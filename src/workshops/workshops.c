@@ -387,32 +387,37 @@ bad:
 
 /* ---- GET /api/v1/workshops/{code} ---- */
 
-void workshops_h_get(struct req *r)
+int64_t workshops_path(struct req *r, const char *action, const char *what, char **code)
 {
-	char *code = text_digits(&r->arena, r->param[0], WORKSHOP_CODE_LEN, WORKSHOP_CODE_LEN);
-	if (!code) {
+	*code = text_digits(&r->arena, r->param[0], WORKSHOP_CODE_LEN, WORKSHOP_CODE_LEN);
+	if (!*code) {
 		reply_errorf(r, 400, "invalid_field", "code", "a workshop code is 10 digits");
-		return;
+		return 0;
 	}
-	int64_t id = workshop_id(req_db(r), code);
+	int64_t id = workshop_id(req_db(r), *code);
 	if (id < 0) {
 		reply_errorf(r, 500, "internal", "code", "the workshop cannot be read");
-		return;
+		return 0;
 	}
-	/* The right first: an employer gets the same audited 403 for a code no workshop has
-	 * (id 0, which no account acts for) as for another's workshop, so that the answer
-	 * does not tell which codes are registered; staff, who may read any, get the 404. */
+	/* the right first: id 0 (no such workshop) is one no account acts for */
 	if (!workshop_may_act(req_db(r), &r->who, id)) {
 		struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
-		*a = (struct audit_entry){.action = "workshop_read", .reason = code};
+		*a = (struct audit_entry){
+		    .action = action,
+		    .reason = what ? arena_printf(&r->arena, "%s %s", what, *code) : *code};
 		audit_refuse(r, a, "code", "you do not act for this workshop");
-		return;
+		return 0;
 	}
-	if (!id) {
+	if (!id)
 		reply_errorf(r, 404, "not_found", "code", "no such workshop");
-		return;
-	}
-	reply_workshop(r, 200, code);
+	return id;
+}
+
+void workshops_h_get(struct req *r)
+{
+	char *code;
+	if (workshops_path(r, "workshop_read", NULL, &code))
+		reply_workshop(r, 200, code);
 }
 
 /* ---- GET /api/v1/workshops ---- */

@@ -29,6 +29,14 @@ const char *workshop_province(struct db *db, const char *code, struct arena *a);
  * an employer only for the workshops linked to their account. */
 int workshop_may_act(struct db *db, const struct principal *who, int64_t workshop_id);
 
+/* The workshop a route's path names ({code}: 10 digits in any digit set) for one who may
+ * act for it: its id and *code its digits; or 0, having replied: 400 for what is not a
+ * code, an audited 403 (action; reason: the code, after `what` when given) for a workshop
+ * the asker does not act for, the same for a code no workshop has (no account acts for
+ * it), so that the answer does not tell which codes are registered; staff, who may act
+ * for any, get 404 for such a code. */
+int64_t workshops_path(struct req *r, const char *action, const char *what, char **code);
+
 /* A workshop's account as its debt clearance reads it: names, what its lists not
  * superseded owe (both shares, unemployment, hard-job), what it paid, and the debt. */
 struct workshop_account {
