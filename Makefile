@@ -12,6 +12,7 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 
 SRC       := $(sort $(wildcard src/*/*.c) $(filter-out src/main.c,$(wildcard src/*.c)))
 MIGRATIONS:= $(sort $(wildcard src/store/migrations/*.sql))
+MIGRATIONS_PG := $(sort $(wildcard src/store/migrations/pg/*.sql))
 GEN       := build/gen/migrations.c
 OBJ       := $(SRC:src/%.c=build/obj/%.o) build/obj/gen/migrations.o
 SAN_OBJ   := $(SRC:src/%.c=build/san/%.o) build/san/gen/migrations.o
@@ -58,9 +59,9 @@ build/tamin: build/obj/main.o $(OBJ)
 build/tamin-san: build/san/main.o $(SAN_OBJ)
 	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
-$(GEN): $(MIGRATIONS) scripts/embed_sql.sh
+$(GEN): $(MIGRATIONS) $(MIGRATIONS_PG) scripts/embed_sql.sh
 	@mkdir -p $(dir $@)
-	scripts/embed_sql.sh $(MIGRATIONS) > $@
+	scripts/embed_sql.sh $(MIGRATIONS) --pg $(MIGRATIONS_PG) > $@
 
 build/obj/gen/migrations.o: $(GEN)
 	@mkdir -p $(dir $@)
