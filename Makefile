@@ -21,7 +21,7 @@ UNIT_BIN  := $(UNIT:tests/unit/%.c=build/tests/%)
 UNIT_SAN  := $(UNIT:tests/unit/%.c=build/tests-san/%)
 
 .PHONY: all deps run test unit unit-san unit-valgrind http http-san lint bench clean format demo-db \
-	web web-unit e2e fuzz fuzz-build fuzz-smoke mutate
+	web web-unit e2e fuzz fuzz-build fuzz-smoke mutate schema-pg
 
 all: build/tamin web
 
@@ -155,6 +155,13 @@ tests/http/node_modules/.installed: tests/http/package.json tests/http/package-l
 
 lint:
 	@scripts/lint.sh
+
+# SQLite's schema (src/store/migrations/) and PostgreSQL's (src/store/migrations/pg/) say the
+# same thing: tables, columns in order with their type family, NOT NULL and default, keys,
+# foreign keys, indexes, triggers and a fresh database's rows, compared in a throw-away
+# PostgreSQL 15 cluster (initdb in a temporary folder, a unix socket only, removed after).
+schema-pg: build/tamin
+	@tests/pg/schema_diff.sh
 
 # Mutation testing, not part of `make test`: one-line bugs planted one at a time in a copy of
 # the tree under build/mutate, each against the tests that should catch it; prints the share

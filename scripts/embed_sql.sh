@@ -11,7 +11,7 @@ echo '#include "store/migrations.h"'
 array() { # name, files...
 	name=$1
 	shift
-	echo "const struct migration $name[] = {"
+	echo "const struct migration ${name}[] = {"
 	for f in "$@"; do
 		base=$(basename "$f" .sql)
 		ver=$(echo "$base" | sed 's/_.*//' | sed 's/^0*//')
