@@ -5,6 +5,24 @@ cd "$(dirname "$0")/.."
 [ -f build/gen/migrations.c ] || make -s build/gen/migrations.c
 # the fuzz targets too (tests/fuzz/): they are C that runs against every parser
 SRCS=$(ls src/*.c src/*/*.c tests/fuzz/*.c)
+# PostgreSQL's migrations follow SQLite's: pg/031_baseline.sql stands for 001..031, and each
+# later SQLite migration has its counterpart of the same number and name (and no other).
+echo "lint: migrations"
+for f in src/store/migrations/*.sql; do
+	base=$(basename "$f")
+	n=$(echo "$base" | sed 's/_.*//' | sed 's/^0*//')
+	if [ "$n" -gt 31 ] && [ ! -f "src/store/migrations/pg/$base" ]; then
+		echo "lint: $f has no PostgreSQL counterpart src/store/migrations/pg/$base"
+		exit 1
+	fi
+done
+for f in src/store/migrations/pg/*.sql; do
+	base=$(basename "$f")
+	if [ "$base" != 031_baseline.sql ] && [ ! -f "src/store/migrations/$base" ]; then
+		echo "lint: $f has no SQLite migration src/store/migrations/$base"
+		exit 1
+	fi
+done
 # The layers: a lower folder never includes a higher one. src/http is a framework that
 # knows no domain (nginx's core never includes a module); base/ and store/ are below it.
 echo "lint: layers"
