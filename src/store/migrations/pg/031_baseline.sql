@@ -73,9 +73,10 @@ $$;
 
 -- An open year's entries leave open_months and open_runs only once the year is closed
 -- (record_close_year adds it to record_years and copies them into work_months first).
+-- record_years is named with its schema: a trigger runs with the session's search_path.
 CREATE FUNCTION tamin_open_entries_closed_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-	IF NOT EXISTS (SELECT 1 FROM record_years y WHERE y.year = OLD.year) THEN
+	IF NOT EXISTS (SELECT 1 FROM public.record_years y WHERE y.year = OLD.year) THEN
 		RAISE EXCEPTION 'the insurance record is append-only'
 			USING ERRCODE = 'integrity_constraint_violation';
 	END IF;
