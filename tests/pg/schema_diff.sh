@@ -15,8 +15,9 @@
 #   PostgreSQL enforces it), its default;
 # * the primary key, UNIQUE constraints and foreign keys, with their columns in order;
 # * each index made by CREATE INDEX: its name, unique or not, partial or not, its columns;
-# * each trigger's name; and the rows a fresh database holds, table by table (but for the
-#   catalogue's, which tamin fills from data/ on both).
+# * each trigger's name, event (before update, before delete) and message; and the rows a fresh database holds, table by table (but for the
+#   catalogue's, which tamin fills from data/ on both);
+# * the append-only guards at work: a few writes, each allowed or refused with its message.
 # SQLite's FTS5 text_index (and its shadow tables) is compared with the PostgreSQL table the
 # plan gives (src/store/migrations/pg/031_baseline.sql); schema_version is the backend's.
 # Exit 0 when they agree, 1 with the differences, 2 when it cannot run.
@@ -94,7 +95,12 @@ SELECT 'foreign-key $p' || t.name || ' (' || group_concat(f.\"from\", ',') || ')
 FROM t, pragma_foreign_key_list(t.name) f
 GROUP BY t.name, f.id
 UNION ALL
-SELECT 'trigger $p' || tbl_name || ' ' || name FROM sqlite_schema WHERE type = 'trigger';
+SELECT 'trigger $p' || tbl_name || ' ' || name || ' ' ||
+	CASE WHEN sql LIKE '%BEFORE UPDATE%' THEN 'before-update'
+	     WHEN sql LIKE '%BEFORE DELETE%' THEN 'before-delete' ELSE 'other' END || ': ' ||
+	substr(sql, instr(sql, 'RAISE(ABORT, ''') + 14,
+	       instr(sql, ''');') - instr(sql, 'RAISE(ABORT, ''') - 14)
+FROM sqlite_schema WHERE type = 'trigger';
 SELECT 'SELECT ''rows $p' || name || ' '' || count(*) FROM \"' || name || '\";'
 FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'
 	AND name NOT LIKE 'text\_index%' ESCAPE '\' AND name <> 'schema_version'
@@ -119,7 +125,6 @@ index text_index text_index_tsv plain whole (tsv)
 rows text_index 0
 FACTS
 } >"$dir/sqlite.facts"
-sort "$dir/sqlite.facts" >"$dir/sqlite.txt"
 
 # ---- PostgreSQL
 as_pg "$PG_BIN/initdb" -D "$dir/data" -U tamin -A trust -E UTF8 --locale=C --no-sync \
@@ -187,8 +192,15 @@ FROM rel r JOIN pg_index i ON i.indrelid = r.oid JOIN pg_class c ON c.oid = i.in
 WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid
 		  AND k.conrelid = r.oid AND k.contype IN ('p', 'u', 'x'))
 UNION ALL
-SELECT 'trigger ' || r.name || ' ' || t.tgname
-FROM rel r JOIN pg_trigger t ON t.tgrelid = r.oid AND NOT t.tgisinternal;
+-- tgtype: 2 before, 8 delete, 16 update (pg_trigger.h); the message is the trigger's
+-- first argument, or the one its function raises
+SELECT 'trigger ' || r.name || ' ' || t.tgname || ' ' ||
+	CASE t.tgtype & 26 WHEN 18 THEN 'before-update' WHEN 10 THEN 'before-delete'
+	ELSE 'other' END || ': ' ||
+	coalesce(nullif(split_part(encode(t.tgargs, 'escape'), '\000', 1), ''),
+		 substring(f.prosrc from 'RAISE EXCEPTION ''([^'']*)'''))
+FROM rel r JOIN pg_trigger t ON t.tgrelid = r.oid AND NOT t.tgisinternal
+JOIN pg_proc f ON f.oid = t.tgfoid;
 -- the row counts' queries, run below
 SELECT 'SELECT ''rows ' || name || ' '' || count(*) FROM ' || name || ';' FROM rel
 WHERE relkind <> 'v' AND name NOT IN (:synced);
@@ -197,6 +209,44 @@ SQL
 	sed -n '/^SELECT /p' "$dir/pgfacts" | psql -X -A -t -q -v ON_ERROR_STOP=1
 	sed -e '/^SELECT /d' -e '/^$/d' "$dir/pgfacts"
 } >"$dir/pg.facts"
+
+# ---- the guards at work: the same statements, one at a time, on both; each allowed or
+# refused with the same message (SQLite's RAISE(ABORT), PostgreSQL's tamin_append_only and
+# the closed-year guard of open_months)
+guards() { # runs "$1 STATEMENT" for each, which prints the error on stderr and fails
+	run=$1
+	n=0
+	while IFS= read -r stmt; do
+		n=$((n + 1))
+		if err=$($run "$stmt" 2>&1 >/dev/null); then
+			echo "guard $n $stmt: allowed"
+		else
+			echo "guard $n $stmt: refused: $(printf '%s\n' "$err" | head -1 | sed -e 's/^Error: //' \
+				-e 's/^stepping, //' -e 's/^Runtime error[^:]*: //' -e 's/ ([0-9]*)$//' \
+				-e 's/^ERROR:  //')"
+		fi
+	done <<'STATEMENTS'
+INSERT INTO journal.audit(at, role, action) VALUES (1, 'admin', 'read')
+UPDATE journal.audit SET at = 2
+DELETE FROM journal.audit
+INSERT INTO open_months VALUES (1404, 1, 1, 1, 1, 1, 30, 100)
+UPDATE open_months SET days = 31
+DELETE FROM open_months
+INSERT INTO record_years VALUES (1404)
+DELETE FROM open_months
+INSERT INTO zstd_dicts VALUES (7, 'dictionary', 0)
+DELETE FROM zstd_dicts
+STATEMENTS
+}
+on_sqlite() {
+	sqlite3 -batch "$dir/s.db" "ATTACH '$dir/s-journal.db' AS journal; $1"
+}
+on_pg() {
+	psql -X -q -v ON_ERROR_STOP=1 -c "$1"
+}
+guards on_sqlite >>"$dir/sqlite.facts"
+guards on_pg >>"$dir/pg.facts"
+sort "$dir/sqlite.facts" >"$dir/sqlite.txt"
 sort "$dir/pg.facts" >"$dir/pg.txt"
 
 # ---- the differences
@@ -211,4 +261,5 @@ fi
 echo "schema-pg: SQLite and PostgreSQL agree: $(grep -c '^table ' "$dir/pg.txt") tables," \
 	"$(grep -c '^view ' "$dir/pg.txt") view, $(grep -c '^column ' "$dir/pg.txt") columns," \
 	"$(grep -c '^index ' "$dir/pg.txt") indexes, $(grep -c '^foreign-key ' "$dir/pg.txt")" \
-	"foreign keys, $(grep -c '^trigger ' "$dir/pg.txt") triggers"
+	"foreign keys, $(grep -c '^trigger ' "$dir/pg.txt") triggers, $(grep -c '^guard ' "$dir/pg.txt")" \
+	"guarded writes"
