@@ -13,7 +13,8 @@
 #   precision is real, anything else pg:its name, so an int4 (pg:integer) or a text in
 #   another collation shows), NOT NULL (a primary key's column counts as NOT NULL on SQLite, as
 #   PostgreSQL enforces it), its default;
-# * the primary key, UNIQUE constraints and foreign keys, with their columns in order;
+# * the primary key, UNIQUE constraints and foreign keys, with their columns in order; how
+#   many CHECK constraints each table has (their text is each engine's own);
 # * each index made by CREATE INDEX: its name, unique or not, partial or not, its columns;
 # * each trigger's name, event (before update, before delete) and message; and the rows a fresh database holds, table by table (but for the
 #   catalogue's, which tamin fills from data/ on both);
@@ -94,6 +95,11 @@ SELECT 'foreign-key $p' || t.name || ' (' || group_concat(f.\"from\", ',') || ')
 	f.\"table\" || '(' || group_concat(f.\"to\", ',') || ')'
 FROM t, pragma_foreign_key_list(t.name) f
 GROUP BY t.name, f.id
+UNION ALL
+SELECT 'checks $p' || c.name || ' ' ||
+	((length(sql) - length(replace(upper(sql), 'CHECK', ''))) / 5)
+FROM (SELECT t.name, m.sql FROM t JOIN sqlite_schema m ON m.name = t.name
+      WHERE t.type = 'table') c WHERE sql LIKE '%CHECK%'
 UNION ALL
 SELECT 'trigger $p' || tbl_name || ' ' || name || ' ' ||
 	CASE WHEN sql LIKE '%BEFORE UPDATE%' THEN 'before-update'
@@ -191,6 +197,9 @@ SELECT 'index ' || r.name || ' ' || c.relname || ' ' ||
 FROM rel r JOIN pg_index i ON i.indrelid = r.oid JOIN pg_class c ON c.oid = i.indexrelid
 WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid
 		  AND k.conrelid = r.oid AND k.contype IN ('p', 'u', 'x'))
+UNION ALL
+SELECT 'checks ' || r.name || ' ' || count(*)
+FROM rel r JOIN pg_constraint k ON k.conrelid = r.oid AND k.contype = 'c' GROUP BY r.name
 UNION ALL
 -- tgtype: 2 before, 8 delete, 16 update (pg_trigger.h); the message is the trigger's
 -- first argument, or the one its function raises
