@@ -11,13 +11,14 @@
 # * each column, in order: its type family (SQLite's affinity: integer, text, blob, real;
 #   PostgreSQL: bigint is integer, text COLLATE "C" is text, bytea is blob, double
 #   precision is real, anything else pg:its name, so an int4 (pg:integer) or a text in
-#   another collation shows), NOT NULL (a primary key's column counts as NOT NULL on SQLite, as
-#   PostgreSQL enforces it), its default;
+#   another collation shows), NOT NULL (a primary key's column counts as NOT NULL on
+#   SQLite, as PostgreSQL enforces it), its default;
 # * the primary key, UNIQUE constraints and foreign keys, with their columns in order; how
 #   many CHECK constraints each table has (their text is each engine's own);
 # * each index made by CREATE INDEX: its name, unique or not, partial or not, its columns;
-# * each trigger's name, event (before update, before delete) and message; and the rows a fresh database holds, table by table (but for the
-#   catalogue's, which tamin fills from data/ on both);
+# * each trigger's name, event (before update, before delete) and message;
+# * the rows a fresh database holds, table by table (but for the catalogue's, which tamin
+#   fills from data/ on both);
 # * the append-only guards at work: a few writes, each allowed or refused with its message.
 # SQLite's FTS5 text_index (and its shadow tables) is compared with the PostgreSQL table the
 # plan gives (src/store/migrations/pg/031_baseline.sql); schema_version is the backend's.
