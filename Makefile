@@ -1,7 +1,7 @@
 # tamin: `make run` serves the demo, `make test` runs every test. See README.md.
 CC      ?= cc
 PKGS    := libevent libevent_pthreads jansson sqlite3 libsodium libzstd libcrypto xlsxwriter \
-	   libcurl pangocairo libqrencode fontconfig
+	   libcurl pangocairo libqrencode fontconfig libpq
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -D_GNU_SOURCE -Isrc -Ibuild/gen
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

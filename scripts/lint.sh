@@ -54,7 +54,7 @@ cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,performance,porta
 	--inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc -Ibuild/gen $SRCS
 echo "lint: clang-tidy"
 # the libraries' headers (documents/pdf.c: cairo, pango, libqrencode), as system headers
-LIB_CFLAGS=$(pkg-config --cflags pangocairo libqrencode fontconfig | sed 's/-I/-isystem /g')
+LIB_CFLAGS=$(pkg-config --cflags pangocairo libqrencode fontconfig libpq | sed 's/-I/-isystem /g')
 # shellcheck disable=SC2086
 clang-tidy --quiet --warnings-as-errors='*' \
 	--checks='-*,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-reserved-identifier,-bugprone-narrowing-conversions,-bugprone-assignment-in-if-condition,-bugprone-implicit-widening-of-multiplication-result,-bugprone-macro-parentheses,-bugprone-suspicious-string-compare,clang-analyzer-*,-clang-analyzer-valist.Uninitialized,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,performance-*' \

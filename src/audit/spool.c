@@ -673,7 +673,8 @@ static int recover_run(struct db *db, void *arg, struct err *e)
 }
 
 /* Opens both files and imports what they hold that was not imported (a crash's). */
-static int recover(struct audit_spool *s, const char *db_path, struct err *e)
+static int recover(struct audit_spool *s, const char *db_path, const char *local,
+		   struct err *e)
 {
 	struct recover r;
 	memset(&r, 0, sizeof r);
@@ -681,7 +682,7 @@ static int recover(struct audit_spool *s, const char *db_path, struct err *e)
 	for (int i = 0; i < 2 && rc == 0; i++) {
 		char path[4096];
 		struct stat st;
-		if (audit_spool_path(db_path, i, path, sizeof path) < 0) {
+		if (audit_spool_path(local, i, path, sizeof path) < 0) {
 			rc = err_set(e, 500, "audit_spool", "", "database path too long");
 			break;
 		}
@@ -732,7 +733,8 @@ static void spool_free(struct audit_spool *s)
 	free(s);
 }
 
-struct audit_spool *audit_spool_start(const char *db_path, struct writer *w, struct err *e)
+struct audit_spool *audit_spool_start(const char *db_path, const char *local, struct writer *w,
+				      struct err *e)
 {
 	struct audit_spool *s = calloc(1, sizeof *s);
 	if (!s) {
@@ -751,7 +753,7 @@ struct audit_spool *audit_spool_start(const char *db_path, struct writer *w, str
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	pthread_cond_init(&s->idle_cv, NULL);
-	if (recover(s, db_path, e) < 0) {
+	if (recover(s, db_path, local ? local : db_path, e) < 0) {
 		spool_free(s);
 		return NULL;
 	}

@@ -48,9 +48,13 @@ struct audit_batch {
  * into buf; -1 if it does not fit. */
 int audit_spool_path(const char *db_path, int which, char *buf, size_t cap);
 
-/* Imports what the spool file beside db_path holds (a crash's leftovers), empties it and
- * starts the spool's thread; its imports go through w. NULL with e filled on failure. */
-struct audit_spool *audit_spool_start(const char *db_path, struct writer *w, struct err *e);
+/* Imports what the spool files hold (a crash's leftovers) into the database at db_path,
+ * empties them and starts the spool's thread; its imports go through w. The files are
+ * named after local (audit_spool_path), a path on this machine: the database file itself
+ * for SQLite (local NULL), a name in the server's state folder for PostgreSQL. NULL with
+ * e filled on failure. */
+struct audit_spool *audit_spool_start(const char *db_path, const char *local, struct writer *w,
+				      struct err *e);
 
 /* Queues the batch: 0, or -1 when the spool failed earlier (the caller audits another
  * way). */

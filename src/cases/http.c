@@ -753,9 +753,9 @@ static int list_text(struct req *r, struct list_query *lq, struct err *e)
 		return 0;
 	const char *norm = text_normalize(&r->arena, v);
 	char fts[2048], cond[160];
-	if (!norm || strlen(norm) > 200 || !db_text_query(fts, sizeof fts, norm))
+	if (!norm || strlen(norm) > 200 || !db_text_query(req_db(r), fts, sizeof fts, norm))
 		return err_set(e, 400, "invalid_field", "q", "q must be 1-200 characters of text");
-	db_text_match(cond, sizeof cond, q->nparam + 1, q->nparam + 2);
+	db_text_match(req_db(r), cond, sizeof cond, q->nparam + 1, q->nparam + 2);
 	q->len += (size_t)snprintf(q->text + q->len, sizeof q->text - q->len, " AND c.id %s", cond);
 	sql_param(q, arena_strdup(&r->arena, fts), 0, 0);
 	sql_param(q, "case", 0, 0);

@@ -55,7 +55,8 @@ static int append_timeline(struct db *db, int64_t case_id, int64_t id, int64_t a
 	struct db_stmt *s = db_prepare(
 		db, "INSERT INTO case_timeline(case_id, events) VALUES ($1, '[' || $2 || ']')"
 		    " ON CONFLICT(case_id) DO UPDATE SET"
-		    " events = substr(events, 1, length(events) - 1) || ',' || $2 || ']'");
+		    " events = substr(case_timeline.events, 1, length(case_timeline.events) - 1)"
+		    " || ',' || $2 || ']'");
 	db_bind_int(s, 1, case_id);
 	db_bind_text(s, 2, w.buf);
 	int rc = db_step(s);

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "app.h"
@@ -34,7 +36,7 @@
 #include "web/web.h"
 
 struct serve_opts {
-	const char *db, *data, *listen, *web, *trusted_proxy, *queue_log, *public_url;
+	const char *db, *data, *listen, *web, *trusted_proxy, *queue_log, *public_url, *state_dir;
 	long verify_limit;
 	struct sms_config sms;
 	struct otp_options otp;
@@ -158,11 +160,18 @@ static int serve(struct serve_opts *o, const struct web *web)
 	}
 	app.rules = rules;
 	app.refused_passwords = refused;
-	char *attach_dir = attach_dir_open(o->db);
+	/* what sits beside a SQLite file sits, for PostgreSQL, in the state folder */
+	char local[4096];
+	snprintf(local, sizeof local, "%s/tamin.db", o->state_dir ? o->state_dir : "var");
+	if (db_is_url(o->db) && mkdir(o->state_dir ? o->state_dir : "var", 0700) < 0 &&
+	    errno != EEXIST)
+		fprintf(stderr, "tamin: cannot make the state folder: %s\n", strerror(errno));
+	const char *beside = db_is_url(o->db) ? local : o->db;
+	char *attach_dir = attach_dir_open(beside);
 	app.attach_dir = attach_dir;
 	app.writer = writer_start(o->db, &e);
 	if (app.writer)
-		app.spool = audit_spool_start(o->db, app.writer, &e);
+		app.spool = audit_spool_start(o->db, beside, app.writer, &e);
 	app.live = live_new();
 	struct cases_sweeper *sw =
 	    app.spool && app.live ? cases_sweeper_start(app.writer, app.live, &e) : NULL;
@@ -304,6 +313,9 @@ int cli_serve(int argc, char **argv)
 	    OPT_NUMBER("--verify-limit", "N", &o.verify_limit, 0, 1000000,
 		       "document verifications one address may ask a minute (default 30; 0: "
 		       "no limit)"),
+	    OPT_STRING("--state-dir", "DIR", &o.state_dir,
+		       "with a postgres:// database: this server's local folder for its audit spool "
+		       "and attachments, which sit beside a SQLite file (default var)"),
 	    OPT_STRING(
 		"--web", "DIR", &o.web,
 		"the built web app to serve at / (the folder Vite writes: index.html, assets/)"),

@@ -58,9 +58,10 @@ static int add_workshops(struct db *db, long n, struct err *e)
 	int rc = db_run_ints(
 	    db,
 	    "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < $1)"
-	    " INSERT OR IGNORE INTO workshops(code, name, employer_name, province, hard_job,"
-	    " created) SELECT printf('%010d', 6000000000 + i), 'کارگاه ' || i,"
-	    " 'کارفرما ' || i, (SELECT min(code) FROM provinces), i % 10 = 0, 0 FROM k",
+	    " INSERT INTO workshops(code, name, employer_name, province, hard_job, created)"
+	    " SELECT CAST(6000000000 + i AS TEXT), 'کارگاه ' || i, 'کارفرما ' || i,"
+	    " (SELECT min(code) FROM provinces), CASE WHEN i % 10 = 0 THEN 1 ELSE 0 END, 0"
+	    " FROM k ON CONFLICT DO NOTHING",
 	    1, (int64_t[]){n});
 	return rc < 0 ? db_fail(db, e) : 0;
 }

@@ -27,8 +27,8 @@ void *list_dict_train(struct db *db, const void *samples, const size_t *sizes, u
 	unsigned id = ZDICT_isError(len) ? 0 : ZDICT_getDictID(dict, len);
 	void *cdict = NULL;
 	if (id) {
-		struct db_stmt *s = db_prepare(db, "INSERT OR IGNORE INTO zstd_dicts(id, data,"
-						   " created) VALUES ($1, $2, $3)");
+		struct db_stmt *s = db_prepare(db, "INSERT INTO zstd_dicts(id, data, created)"
+						   " VALUES ($1, $2, $3) ON CONFLICT DO NOTHING");
 		if (!s) {
 			db_fail(db, e);
 		} else {

@@ -46,7 +46,8 @@ static int year_closed(struct db *db, int year)
 static int add_period(struct db *db, int year, int month, int64_t run)
 {
 	return db_run_ints(
-		   db, "INSERT OR IGNORE INTO open_periods(year, month, run) VALUES ($1, $2, $3)",
+		   db, "INSERT INTO open_periods(year, month, run) VALUES ($1, $2, $3)"
+		   " ON CONFLICT DO NOTHING",
 		   3, (int64_t[]){year, month, run}) < 0
 		   ? -1
 		   : 0;
@@ -242,12 +243,13 @@ int record_runs_find(struct db *db, uint64_t national_id, struct record_hit **ou
 	return 0;
 }
 
-/* The entries of year's runs into temp.run_entries, for the move. -1 on error. */
+/* The entries of year's runs into run_entries, for the move. -1 on error. */
 static int unpack_runs(struct db *db, int year)
 {
-	if (db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS run_entries(year, national_id, month,"
-			" list_id, workshop_id, row_no, days, insurable)") != 0 ||
-	    db_exec(db, "DELETE FROM temp.run_entries") != 0)
+	if (db_exec(db, "CREATE TEMP TABLE IF NOT EXISTS run_entries(year BIGINT, national_id BIGINT,"
+			" month BIGINT, list_id BIGINT, workshop_id BIGINT, row_no BIGINT,"
+			" days BIGINT, insurable BIGINT)") != 0 ||
+	    db_exec(db, "DELETE FROM run_entries") != 0)
 		return -1;
 	struct db_stmt *s = db_prepare(db, "SELECT month, run, data FROM open_runs WHERE year = $1"
 					   " ORDER BY month");
@@ -264,7 +266,7 @@ static int unpack_runs(struct db *db, int year)
 			struct record_hit h;
 			uint64_t id = unpack(data + at, run, &h);
 			struct db_stmt *ins = db_prepare(
-			    db, "INSERT INTO temp.run_entries VALUES ($1, $2, $3, $4, (SELECT"
+			    db, "INSERT INTO run_entries VALUES ($1, $2, $3, $4, (SELECT"
 				" workshop_id FROM lists WHERE id = $4), $5, $6, $7)");
 			if (!ins) {
 				bad = 1;
@@ -320,7 +322,7 @@ static int close_year(struct db *db, int year, int64_t *moved, struct err *e)
 	    "INSERT INTO work_months(year, national_id, month, list_id, workshop_id, row_no, days,"
 	    " insurable) SELECT * FROM (SELECT year, national_id, month, list_id, workshop_id,"
 	    " row_no, days, insurable FROM open_months WHERE year = $1 UNION ALL"
-	    " SELECT * FROM temp.run_entries) ORDER BY national_id, month, list_id";
+	    " SELECT * FROM run_entries) AS e ORDER BY national_id, month, list_id";
 	static const char *const steps[] = {
 	    "INSERT INTO record_years(year) VALUES ($1)", move,
 	    "DELETE FROM open_months WHERE year = $1",	  "DELETE FROM open_runs WHERE year = $1",
@@ -334,7 +336,7 @@ static int close_year(struct db *db, int year, int64_t *moved, struct err *e)
 		if (i == 1)
 			*moved = db_changes(db);
 	}
-	if (db_exec(db, "DROP TABLE temp.run_entries") != 0 || db_commit(db) < 0)
+	if (db_exec(db, "DROP TABLE run_entries") != 0 || db_commit(db) < 0)
 		goto fail;
 	return 0;
 fail:

@@ -1,5 +1,5 @@
 /* The SQLite backend of store.h. */
-#include "store/store.h"
+#include "store/backend.h"
 #include "store/migrations.h"
 
 #include "base/text.h"
@@ -12,20 +12,26 @@
 
 #define CACHE_SLOTS 256 /* power of two; dynamic list queries have a bounded set of shapes */
 
-struct db;
-static int text_flush(struct db *db);
+struct sq;
+static int text_flush(struct sq *db);
+static void sq_close(struct db *d);
+static const struct db_ops sqlite_ops;
 
-struct db_stmt {
+struct sq_stmt {
+	struct db_stmt base;
 	sqlite3_stmt *st;
 	char *sql; /* the original ($n) text: the cache key */
 	uint32_t hash;
 };
 
-struct db {
+struct sq {
+	struct db base;
 	sqlite3 *h;
 	int text_queued; /* db_text_put ran in this transaction */
-	struct db_stmt *cache[CACHE_SLOTS];
+	struct sq_stmt *cache[CACHE_SLOTS];
 };
+#define SQ(d) ((struct sq *)(d))
+#define ST(s) ((struct sq_stmt *)(s))
 
 /* The cache key: length and the last 48 bytes (statements share long prefixes, such
  * as a common SELECT list, and differ in their WHERE); a hit is confirmed by strcmp.
@@ -40,7 +46,7 @@ static uint32_t hash_str(const char *s)
 }
 
 /* The journal file beside the database: "var/tamin.db" -> "var/tamin-journal.db". */
-static int attach_journal(struct db *db, const char *path, struct err *e)
+static int attach_journal(struct sq *db, const char *path, struct err *e)
 {
 	char jpath[4096];
 	size_t n = strlen(path);
@@ -75,13 +81,14 @@ static int attach_journal(struct db *db, const char *path, struct err *e)
  * sqlite3_free took (tens of times a request; the statistics are read nowhere). */
 static void sqlite_setup(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
 
-int db_open(struct db **out, const char *path, int flags, struct err *e)
+int db_sqlite_open(struct db **out, const char *path, int flags, struct err *e)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, sqlite_setup);
-	struct db *db = calloc(1, sizeof *db);
+	struct sq *db = calloc(1, sizeof *db);
 	if (!db)
 		return err_set(e, 500, "internal", "", "out of memory");
+	db->base.ops = &sqlite_ops;
 	int oflags = (flags & DB_READONLY) ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	if (flags & DB_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
@@ -96,7 +103,7 @@ int db_open(struct db **out, const char *path, int flags, struct err *e)
 	sqlite3_busy_timeout(db->h, 10000);
 	sqlite3_extended_result_codes(db->h, 1);
 	if (attach_journal(db, path, e) < 0) {
-		db_close(db);
+		sq_close(&db->base);
 		return -1;
 	}
 	const char *pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"
@@ -108,20 +115,20 @@ int db_open(struct db **out, const char *path, int flags, struct err *e)
 			 NULL, &msg) != SQLITE_OK) {
 		err_set(e, 500, "db_open", "", "cannot use WAL on %s: %s", path, msg ? msg : "");
 		sqlite3_free(msg);
-		db_close(db);
+		sq_close(&db->base);
 		return -1;
 	}
 	if (sqlite3_exec(db->h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
 		err_set(e, 500, "db_open", "", "cannot configure %s: %s", path, msg ? msg : "");
 		sqlite3_free(msg);
-		db_close(db);
+		sq_close(&db->base);
 		return -1;
 	}
-	*out = db;
+	*out = &db->base;
 	return 0;
 }
 
-static void stmt_free(struct db_stmt *s)
+static void stmt_free(struct sq_stmt *s)
 {
 	if (!s)
 		return;
@@ -130,10 +137,9 @@ static void stmt_free(struct db_stmt *s)
 	free(s);
 }
 
-void db_close(struct db *db)
+static void sq_close(struct db *d)
 {
-	if (!db)
-		return;
+	struct sq *db = SQ(d);
 	for (int i = 0; i < CACHE_SLOTS; i++)
 		stmt_free(db->cache[i]);
 	sqlite3_close(db->h);
@@ -159,21 +165,22 @@ static char *rewrite_params(const char *sql)
 
 #define PROBES 8
 
-struct db_stmt *db_prepare(struct db *db, const char *sql)
+static struct db_stmt *sq_prepare(struct db *d, const char *sql)
 {
+	struct sq *db = SQ(d);
 	uint32_t h = hash_str(sql);
 	/* open addressing over a few slots, so that two hot statements rarely evict each
 	 * other; when all of them are taken, the statement in the home slot is replaced */
 	unsigned victim = h & (CACHE_SLOTS - 1);
 	for (unsigned i = 0; i < PROBES; i++) {
 		unsigned slot = (h + i) & (CACHE_SLOTS - 1);
-		struct db_stmt *s = db->cache[slot];
+		struct sq_stmt *s = db->cache[slot];
 		if (!s) {
 			victim = slot;
 			break;
 		}
 		if (s->hash == h && strcmp(s->sql, sql) == 0)
-			return s;
+			return &s->base;
 	}
 	char *text = rewrite_params(sql);
 	if (!text)
@@ -185,73 +192,49 @@ struct db_stmt *db_prepare(struct db *db, const char *sql)
 		fprintf(stderr, "tamin: SQL error: %s in: %s\n", sqlite3_errmsg(db->h), sql);
 		return NULL;
 	}
-	struct db_stmt *ns = calloc(1, sizeof *ns);
+	struct sq_stmt *ns = calloc(1, sizeof *ns);
 	if (!ns) {
 		sqlite3_finalize(st);
 		return NULL;
 	}
+	ns->base.ops = &sqlite_ops;
 	ns->st = st;
 	ns->sql = strdup(sql);
 	ns->hash = h;
 	stmt_free(db->cache[victim]);
 	db->cache[victim] = ns;
-	return ns;
+	return &ns->base;
 }
 
-/* A NULL statement (its SQL failed to prepare, already logged) binds nothing and
- * steps to an error, so that a caller that does not check fails the request, not
- * the process. */
-void db_done(struct db_stmt *s)
+static void sq_done(struct db_stmt *s)
 {
-	if (!s)
-		return;
-	sqlite3_reset(s->st);
-	sqlite3_clear_bindings(s->st);
+	sqlite3_reset(ST(s)->st);
+	sqlite3_clear_bindings(ST(s)->st);
 }
 
-void db_bind_text(struct db_stmt *s, int idx, const char *v)
+static void sq_bind_text(struct db_stmt *s, int idx, const char *v, int copy)
 {
-	if (!s)
-		return;
 	if (v)
-		sqlite3_bind_text(s->st, idx, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ST(s)->st, idx, v, -1, copy ? SQLITE_TRANSIENT : SQLITE_STATIC);
 	else
-		sqlite3_bind_null(s->st, idx);
+		sqlite3_bind_null(ST(s)->st, idx);
 }
 
-void db_bind_blob(struct db_stmt *s, int idx, const void *v, size_t len)
+static void sq_bind_blob(struct db_stmt *s, int idx, const void *v, size_t len)
 {
-	if (s)
-		sqlite3_bind_blob64(s->st, idx, v, len, SQLITE_STATIC);
+	sqlite3_bind_blob64(ST(s)->st, idx, v, len, SQLITE_STATIC);
 }
 
-void db_bind_text_ref(struct db_stmt *s, int idx, const char *v)
+static void sq_bind_int(struct db_stmt *s, int idx, int64_t v)
 {
-	if (!s)
-		return;
-	if (v)
-		sqlite3_bind_text(s->st, idx, v, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s->st, idx);
+	sqlite3_bind_int64(ST(s)->st, idx, v);
 }
 
-void db_bind_int(struct db_stmt *s, int idx, int64_t v)
-{
-	if (s)
-		sqlite3_bind_int64(s->st, idx, v);
-}
+static void sq_bind_null(struct db_stmt *s, int idx) { sqlite3_bind_null(ST(s)->st, idx); }
 
-void db_bind_null(struct db_stmt *s, int idx)
+static int sq_step(struct db_stmt *s)
 {
-	if (s)
-		sqlite3_bind_null(s->st, idx);
-}
-
-int db_step(struct db_stmt *s)
-{
-	if (!s)
-		return -1;
-	int rc = sqlite3_step(s->st);
+	int rc = sqlite3_step(ST(s)->st);
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)
@@ -259,75 +242,60 @@ int db_step(struct db_stmt *s)
 	return -1;
 }
 
-const char *db_col_text(struct db_stmt *s, int col)
+static const char *sq_col_text(struct db_stmt *s, int col)
 {
-	return (const char *)sqlite3_column_text(s->st, col);
+	return (const char *)sqlite3_column_text(ST(s)->st, col);
 }
-int64_t db_col_int(struct db_stmt *s, int col) { return sqlite3_column_int64(s->st, col); }
-const void *db_col_blob(struct db_stmt *s, int col, size_t *len)
+static int64_t sq_col_int(struct db_stmt *s, int col)
 {
-	const void *v = sqlite3_column_blob(s->st, col);
-	*len = (size_t)sqlite3_column_bytes(s->st, col);
+	return sqlite3_column_int64(ST(s)->st, col);
+}
+static const void *sq_col_blob(struct db_stmt *s, int col, size_t *len)
+{
+	const void *v = sqlite3_column_blob(ST(s)->st, col);
+	*len = (size_t)sqlite3_column_bytes(ST(s)->st, col);
 	return v;
 }
-int db_col_is_null(struct db_stmt *s, int col)
+static int sq_col_is_null(struct db_stmt *s, int col)
 {
-	return sqlite3_column_type(s->st, col) == SQLITE_NULL;
+	return sqlite3_column_type(ST(s)->st, col) == SQLITE_NULL;
 }
 
-int db_exec(struct db *db, const char *sql)
+static int sq_exec_script(struct db *db, const char *sql)
 {
-	/* cached like any statement: the writer runs SAVEPOINT/RELEASE for every job */
-	struct db_stmt *s = db_prepare(db, sql);
-	if (!s)
-		return -1;
-	int rc = db_step(s);
-	db_done(s);
-	return rc < 0 ? -1 : 0;
+	return sqlite3_exec(SQ(db)->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-int db_run_ints(struct db *db, const char *sql, int n, const int64_t *v)
+static int64_t sq_last_id(struct db *db) { return sqlite3_last_insert_rowid(SQ(db)->h); }
+static int64_t sq_changes(struct db *db) { return sqlite3_changes64(SQ(db)->h); }
+static const char *sq_errmsg(struct db *db) { return sqlite3_errmsg(SQ(db)->h); }
+static int sq_is_constraint_error(struct db *db)
 {
-	struct db_stmt *s = db_prepare(db, sql);
-	if (!s)
-		return -1;
-	for (int i = 0; i < n; i++)
-		db_bind_int(s, i + 1, v[i]);
-	int rc = db_step(s);
-	db_done(s);
-	return rc;
+	return (sqlite3_extended_errcode(SQ(db)->h) & 0xff) == SQLITE_CONSTRAINT;
+}
+/* A file does not go away between two statements. */
+static int sq_is_unavailable(struct db *db)
+{
+	(void)db;
+	return 0;
 }
 
-int db_exec_script(struct db *db, const char *sql)
+static int sq_begin(struct db *db) { return db_exec(db, "BEGIN IMMEDIATE"); }
+
+static int sq_commit(struct db *db)
 {
-	return sqlite3_exec(db->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
-}
-
-int64_t db_last_id(struct db *db) { return sqlite3_last_insert_rowid(db->h); }
-
-int64_t db_changes(struct db *db) { return sqlite3_changes64(db->h); }
-const char *db_errmsg(struct db *db) { return sqlite3_errmsg(db->h); }
-int db_is_constraint_error(struct db *db)
-{
-	return (sqlite3_extended_errcode(db->h) & 0xff) == SQLITE_CONSTRAINT;
-}
-
-int db_begin(struct db *db) { return db_exec(db, "BEGIN IMMEDIATE"); }
-
-int db_commit(struct db *db)
-{
-	if (text_flush(db) < 0)
+	if (text_flush(SQ(db)) < 0)
 		return -1;
 	return db_exec(db, "COMMIT");
 }
 
-int db_rollback(struct db *db)
+static int sq_rollback(struct db *db)
 {
-	db->text_queued = 0;
+	SQ(db)->text_queued = 0;
 	return db_exec(db, "ROLLBACK");
 }
 
-int db_migrate(struct db *db, struct err *e)
+static int sq_migrate(struct db *db, struct err *e)
 {
 	if (db_exec(db, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER PRIMARY KEY,"
 			" name TEXT NOT NULL, applied INTEGER NOT NULL)") < 0)
@@ -348,7 +316,7 @@ int db_migrate(struct db *db, struct err *e)
 		if (m->version <= current)
 			continue;
 		char *msg = NULL;
-		if (db_begin(db) < 0 || sqlite3_exec(db->h, m->sql, NULL, NULL, &msg) != SQLITE_OK) {
+		if (db_begin(db) < 0 || sqlite3_exec(SQ(db)->h, m->sql, NULL, NULL, &msg) != SQLITE_OK) {
 			err_set(e, 500, "db_migrate", "", "migration %s failed: %s", m->name,
 				msg ? msg : db_errmsg(db));
 			sqlite3_free(msg);
@@ -392,7 +360,7 @@ fail:
 	return -1;
 }
 
-int db_text_put(struct db *db, const char *kind, int64_t id, const char *text)
+static int sq_text_put(struct db *db, const char *kind, int64_t id, const char *text)
 {
 	struct db_stmt *s =
 		db_prepare(db, "INSERT INTO text_pending(kind, id, body) VALUES ($1, $2, $3)");
@@ -413,17 +381,18 @@ int db_text_put(struct db *db, const char *kind, int64_t id, const char *text)
 	free(norm);
 	if (rc < 0)
 		return -1;
-	db->text_queued = 1;
+	SQ(db)->text_queued = 1;
 	return 0;
 }
 
 /* Moves what db_text_put queued into the index, once per transaction and outside any
  * savepoint: an FTS5 table touched inside savepoints flushes at each of them. */
-static int text_flush(struct db *db)
+static int text_flush(struct sq *sq)
 {
-	if (!db->text_queued)
+	struct db *db = &sq->base;
+	if (!sq->text_queued)
 		return 0;
-	db->text_queued = 0;
+	sq->text_queued = 0;
 	/* rowid carries the id; kind tells documents of different kinds apart */
 	if (db_exec(db, "INSERT INTO text_index(rowid, kind, body)"
 			" SELECT id, kind, body FROM text_pending") < 0 ||
@@ -432,14 +401,14 @@ static int text_flush(struct db *db)
 	return 0;
 }
 
-const char *db_text_match(char *buf, int bufsize, int q, int k)
+static const char *sq_text_match(char *buf, int bufsize, int q, int k)
 {
 	snprintf(buf, (size_t)bufsize,
 		 "IN (SELECT rowid FROM text_index WHERE text_index MATCH $%d AND kind = $%d)", q, k);
 	return buf;
 }
 
-const char *db_text_query(char *buf, int bufsize, const char *words)
+static const char *sq_text_query(char *buf, int bufsize, const char *words)
 {
 	int n = 0, nwords = 0;
 	const char *p = words;
@@ -472,3 +441,32 @@ const char *db_text_query(char *buf, int bufsize, const char *words)
 	buf[n] = 0;
 	return buf;
 }
+
+static const struct db_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .migrate = sq_migrate,
+    .prepare = sq_prepare,
+    .done = sq_done,
+    .bind_text = sq_bind_text,
+    .bind_int = sq_bind_int,
+    .bind_null = sq_bind_null,
+    .bind_blob = sq_bind_blob,
+    .step = sq_step,
+    .col_text = sq_col_text,
+    .col_int = sq_col_int,
+    .col_is_null = sq_col_is_null,
+    .col_blob = sq_col_blob,
+    .exec_script = sq_exec_script,
+    .last_id = sq_last_id,
+    .changes = sq_changes,
+    .errmsg = sq_errmsg,
+    .is_constraint_error = sq_is_constraint_error,
+    .is_unavailable = sq_is_unavailable,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .text_put = sq_text_put,
+    .text_match = sq_text_match,
+    .text_query = sq_text_query,
+};

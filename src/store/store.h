@@ -2,6 +2,11 @@
  * $1..$n placeholders (as PostgreSQL does); the SQLite backend rewrites them to ?1..?n.
  * Statements are prepared once per connection and cached by their text.
  *
+ * Two backends stand behind it, chosen by what db_open is given: a file path is SQLite
+ * (sqlite.c, the embedded default), a postgres:// or postgresql:// URL is PostgreSQL 15
+ * through libpq (postgres.c). SQL must run on both: ON CONFLICT rather than INSERT OR,
+ * no SQLite-only functions; a PRAGMA is SQLite's tuning and does nothing on PostgreSQL.
+ *
  * Threads: a struct db is used by one thread at a time. Each HTTP loop holds a reader
  * connection; every write goes through the writer (store/writer.h), so SQLite sees a
  * single writer and commits are grouped. */
@@ -31,6 +36,10 @@ enum { DB_READONLY = 1, DB_CREATE = 2 };
  * reply, since a reply waits for both. Copy and keep the two files together. */
 int db_open(struct db **out, const char *path, int flags, struct err *e);
 void db_close(struct db *db);
+/* 1 when path is a PostgreSQL URL rather than a file. */
+int db_is_url(const char *path);
+/* "sqlite" or "postgres". */
+const char *db_backend(const struct db *db);
 
 /* Applies the pending migrations in one transaction each; returns the schema version. */
 int db_migrate(struct db *db, struct err *e);
@@ -67,13 +76,14 @@ int64_t db_last_id(struct db *db);
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 int64_t db_changes(struct db *db);
 const char *db_errmsg(struct db *db);
-/* The last statement's error in e as a 500 "internal"; returns -1, so that a failed
- * step reads `return db_fail(db, e);`. */
-static inline int db_fail(struct db *db, struct err *e)
-{
-	return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
-}
+/* The last statement's error in e: a 503 "db_unavailable" when the database could not
+ * be reached (the connection is retried at the next statement), else a 500 "internal";
+ * returns -1, so that a failed step reads `return db_fail(db, e);`. */
+int db_fail(struct db *db, struct err *e);
 int db_is_constraint_error(struct db *db);
+/* 1 when the last error was the database being out of reach (PostgreSQL: the connection
+ * was lost or refused). */
+int db_is_unavailable(struct db *db);
 
 /* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE on SQLite);
  * db_commit also indexes the text queued by db_text_put. */
@@ -90,9 +100,9 @@ int db_rollback(struct db *db);
 int db_text_put(struct db *db, const char *kind, int64_t id, const char *text);
 /* Writes into buf the condition "IN (...)" for the id column, using placeholders
  * $q (query) and $k (kind). Returns buf. */
-const char *db_text_match(char *buf, int bufsize, int q, int k);
+const char *db_text_match(struct db *db, char *buf, int bufsize, int q, int k);
 /* Turns a user's search words into a safe full-text query (each word quoted, prefix
  * match on the last word), in buf; returns buf, or NULL if there is no word. */
-const char *db_text_query(char *buf, int bufsize, const char *words);
+const char *db_text_query(struct db *db, char *buf, int bufsize, const char *words);
 
 #endif

@@ -85,8 +85,8 @@ int workshop_link_employer(struct db *db, int64_t workshop_id, const char *login
 	if (!employer)
 		return err_set(e, 400, "invalid_role", "login",
 			       "only an employer account can act for a workshop");
-	s = db_prepare(db, "INSERT OR IGNORE INTO workshop_users(user_id, workshop_id)"
-			   " VALUES ($1, $2)");
+	s = db_prepare(db, "INSERT INTO workshop_users(user_id, workshop_id)"
+			   " VALUES ($1, $2) ON CONFLICT DO NOTHING");
 	if (!s)
 		return db_fail(db, e);
 	db_bind_int(s, 1, uid);

@@ -44,7 +44,7 @@ static void start(void)
 	struct err e = {0};
 	writer = writer_start(db_path, &e);
 	/* the first start makes both files, zeros of their full size */
-	struct audit_spool *s = writer ? audit_spool_start(db_path, writer, &e) : NULL;
+	struct audit_spool *s = writer ? audit_spool_start(db_path, NULL, writer, &e) : NULL;
 	if (!s) {
 		fprintf(stderr, "fuzz_spool: %s\n", e.message);
 		exit(2);
@@ -90,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(db_exec(db, "UPDATE journal.audit_spool SET seq = 0") == 0);
 	int64_t before = count_rows();
 	struct err e = {0};
-	struct audit_spool *s = audit_spool_start(db_path, writer, &e);
+	struct audit_spool *s = audit_spool_start(db_path, NULL, writer, &e);
 	if (!s) {
 		fprintf(stderr, "fuzz_spool: the spool does not start: %s\n", e.message);
 		FUZZ_CHECK(!"the spool starts whatever its files hold");

@@ -160,7 +160,7 @@ static void serve(void)
 	app.writer = writer_start(db_path, &e);
 	if (!app.writer)
 		die("writer", e.message);
-	app.spool = audit_spool_start(db_path, app.writer, &e);
+	app.spool = audit_spool_start(db_path, NULL, app.writer, &e);
 	if (!app.spool)
 		die("audit spool", e.message);
 	options.host = "fuzz";

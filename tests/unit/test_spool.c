@@ -113,7 +113,7 @@ static struct running start(const char *path)
 	struct err e = {0};
 	struct running r = {writer_start(path, &e), NULL};
 	assert_non_null(r.w);
-	r.s = audit_spool_start(path, r.w, &e);
+	r.s = audit_spool_start(path, NULL, r.w, &e);
 	assert_non_null(r.s);
 	return r;
 }

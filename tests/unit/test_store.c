@@ -19,11 +19,11 @@
 
 static void test_text_query(void **state)
 {
-	(void)state;
+	struct fx *f = *state;
 	char buf[128];
-	assert_string_equal(db_text_query(buf, sizeof buf, "مستمری مهر"), "\"مستمری\" \"مهر\"*");
-	assert_string_equal(db_text_query(buf, sizeof buf, "a\"b"), "\"a\"\"b\"*");
-	assert_null(db_text_query(buf, sizeof buf, "   "));
+	assert_string_equal(db_text_query(f->db, buf, sizeof buf, "مستمری مهر"), "\"مستمری\" \"مهر\"*");
+	assert_string_equal(db_text_query(f->db, buf, sizeof buf, "a\"b"), "\"a\"\"b\"*");
+	assert_null(db_text_query(f->db, buf, sizeof buf, "   "));
 }
 
 static void test_text_search(void **state)
@@ -31,16 +31,16 @@ static void test_text_search(void **state)
 	struct fx *f = *state;
 	int64_t id = open_case(f, "pension_not_paid", sunday_9(), NULL);
 	char q[128], cond[160], sql[300];
-	db_text_query(q, sizeof q, "واریز");
+	db_text_query(f->db, q, sizeof q, "واریز");
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM cases WHERE id %s",
-		 db_text_match(cond, sizeof cond, 1, 2));
+		 db_text_match(f->db, cond, sizeof cond, 1, 2));
 	struct db_stmt *s = db_prepare(f->db, sql);
 	db_bind_text(s, 1, q);
 	db_bind_text(s, 2, "case");
 	assert_int_equal(db_step(s), 1);
 	assert_int_equal(db_col_int(s, 0), 1);
 	db_done(s);
-	db_text_query(q, sizeof q, "ناموجود");
+	db_text_query(f->db, q, sizeof q, "ناموجود");
 	db_bind_text(s, 1, q);
 	db_bind_text(s, 2, "case");
 	assert_int_equal(db_step(s), 1);
@@ -62,7 +62,7 @@ static int job_text(struct db *db, void *arg, struct err *e)
 static int64_t text_hits(struct fx *f, const char *word)
 {
 	char q[64], sql[128];
-	db_text_query(q, sizeof q, word);
+	db_text_query(f->db, q, sizeof q, word);
 	snprintf(sql, sizeof sql,
 		 "SELECT count(*) FROM text_index WHERE text_index MATCH $1 AND kind = $2");
 	struct db_stmt *s = db_prepare(f->db, sql);
@@ -177,7 +177,7 @@ static void test_lost_journal_is_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_text_query),
+		cmocka_unit_test_setup_teardown(test_text_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_writer_group_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_index_follows_savepoints, setup, teardown),

@@ -1,0 +1,50 @@
+/* backend: what a store backend (sqlite.c, postgres.c) gives store.c, which turns the
+ * calls of store.h into calls of the backend the connection was opened with. Private to
+ * src/store/. Every struct db and struct db_stmt of a backend begins with its ops, so
+ * that store.c can find them. */
+#ifndef TAMIN_STORE_BACKEND_H
+#define TAMIN_STORE_BACKEND_H
+
+#include "store/store.h"
+
+struct db_ops {
+	const char *name; /* "sqlite", "postgres" */
+	void (*close)(struct db *db);
+	int (*migrate)(struct db *db, struct err *e);
+	struct db_stmt *(*prepare)(struct db *db, const char *sql);
+	void (*done)(struct db_stmt *s);
+	void (*bind_text)(struct db_stmt *s, int idx, const char *v, int copy);
+	void (*bind_int)(struct db_stmt *s, int idx, int64_t v);
+	void (*bind_null)(struct db_stmt *s, int idx);
+	void (*bind_blob)(struct db_stmt *s, int idx, const void *v, size_t len);
+	int (*step)(struct db_stmt *s);
+	const char *(*col_text)(struct db_stmt *s, int col);
+	int64_t (*col_int)(struct db_stmt *s, int col);
+	int (*col_is_null)(struct db_stmt *s, int col);
+	const void *(*col_blob)(struct db_stmt *s, int col, size_t *len);
+	int (*exec_script)(struct db *db, const char *sql);
+	int64_t (*last_id)(struct db *db);
+	int64_t (*changes)(struct db *db);
+	const char *(*errmsg)(struct db *db);
+	int (*is_constraint_error)(struct db *db);
+	int (*is_unavailable)(struct db *db);
+	int (*begin)(struct db *db);
+	int (*commit)(struct db *db);
+	int (*rollback)(struct db *db);
+	int (*text_put)(struct db *db, const char *kind, int64_t id, const char *text);
+	const char *(*text_match)(char *buf, int bufsize, int q, int k);
+	const char *(*text_query)(char *buf, int bufsize, const char *words);
+};
+
+/* The head of every backend's struct db and struct db_stmt. */
+struct db {
+	const struct db_ops *ops;
+};
+struct db_stmt {
+	const struct db_ops *ops;
+};
+
+int db_sqlite_open(struct db **out, const char *path, int flags, struct err *e);
+int db_postgres_open(struct db **out, const char *url, int flags, struct err *e);
+
+#endif

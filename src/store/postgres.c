@@ -1,0 +1,754 @@
+/* The PostgreSQL backend of store.h, through libpq.
+ *
+ * Statements are prepared on the server once per connection (PQprepare, a name of their
+ * own) and cached by their text as on SQLite. A statement is prepared at its first run,
+ * when its bindings are known: an integer parameter is declared bigint, a blob bytea, and
+ * text or NULL is left for the server to infer from where it stands (as SQLite's affinity
+ * would take "42" for a number). Values go as text, blobs as binary; results come as text.
+ *
+ * SQLite's last_insert_rowid has no PostgreSQL twin that is safe inside a transaction
+ * (lastval() raises when no sequence was used, and an error aborts the transaction), so
+ * an INSERT into a table with an identity column gets "RETURNING that column" appended
+ * when it is prepared, and the backend keeps the value for db_last_id: a caller still
+ * sees the INSERT step to done.
+ *
+ * Losing the server: a statement that finds the connection broken fails with
+ * db_is_unavailable() set (db_fail makes it a 503); the next statement, at most once a
+ * second, resets the connection and prepares again what it needs. */
+#include "store/backend.h"
+#include "store/migrations.h"
+
+#include "base/text.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CACHE_SLOTS 256
+#define PROBES 8
+#define MAX_PARAMS 65535 /* the protocol's limit */
+#define IDENT_SLOTS 64
+
+#define OID_BOOL 16
+#define OID_BYTEA 17
+#define OID_INT8 20
+
+static const struct db_ops postgres_ops;
+
+struct pg;
+
+struct pg_stmt {
+	struct db_stmt base;
+	struct pg *db;
+	char *sql;  /* the original text: the cache key */
+	char *text; /* what the server prepares */
+	uint32_t hash;
+	char name[16];
+	int prepared, noop, returning, nparams;
+	/* nparams of each, in one allocation */
+	Oid *types;
+	const char **vals;
+	int *lens, *fmts, *kinds;
+	char **owned;
+	char (*ints)[24];
+	PGresult *res;
+	int row, nrows, executed;
+	unsigned char **blobs; /* a decoded bytea per column of the current row */
+	size_t *blobcap;
+	int nblobs;
+};
+
+struct ident {
+	char *table;
+	char *column; /* "" when the table has no identity column */
+};
+
+struct pg {
+	struct db base;
+	PGconn *c;
+	int readonly;
+	unsigned next_name;
+	int64_t changes, last_id;
+	int unavailable;
+	time_t last_reset;
+	char sqlstate[6];
+	char err[512];
+	struct pg_stmt *cache[CACHE_SLOTS];
+	struct ident idents[IDENT_SLOTS];
+	int nidents;
+};
+
+#define PG(d) ((struct pg *)(d))
+#define ST(s) ((struct pg_stmt *)(s))
+
+enum { K_NULL, K_INT, K_TEXT, K_BLOB };
+
+static uint32_t hash_str(const char *s)
+{
+	size_t n = strlen(s);
+	uint32_t h = 2166136261u ^ (uint32_t)n;
+	for (const char *p = n > 48 ? s + (n - 48) : s; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
+static void set_err(struct pg *db, const PGresult *r)
+{
+	const char *msg = r ? PQresultErrorMessage(r) : NULL;
+	if (!msg || !*msg)
+		msg = PQerrorMessage(db->c);
+	snprintf(db->err, sizeof db->err, "%s", msg && *msg ? msg : "unknown error");
+	size_t n = strlen(db->err);
+	while (n && (db->err[n - 1] == '\n' || db->err[n - 1] == ' '))
+		db->err[--n] = 0;
+	const char *st = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	snprintf(db->sqlstate, sizeof db->sqlstate, "%s", st ? st : "");
+	db->unavailable = PQstatus(db->c) != CONNECTION_OK || (st && strncmp(st, "08", 2) == 0) ||
+			  (st && strcmp(st, "57P01") == 0);
+}
+
+/* After a (re)connection: the journal schema on the path, and every statement to be
+ * prepared again. */
+static int session_setup(struct pg *db)
+{
+	PGresult *r = PQexec(db->c, "SET search_path = public, journal");
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		set_err(db, r);
+	PQclear(r);
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		if (db->cache[i])
+			db->cache[i]->prepared = 0;
+	return ok ? 0 : -1;
+}
+
+/* The connection is usable, or was reset just now; -1 (unavailable) when not. */
+static int ensure_conn(struct pg *db)
+{
+	if (PQstatus(db->c) == CONNECTION_OK)
+		return 0;
+	time_t now = time(NULL);
+	if (now - db->last_reset >= 1) {
+		db->last_reset = now;
+		PQreset(db->c);
+		if (PQstatus(db->c) == CONNECTION_OK && session_setup(db) == 0) {
+			db->unavailable = 0;
+			return 0;
+		}
+	}
+	snprintf(db->err, sizeof db->err, "the database cannot be reached: %s",
+		 PQerrorMessage(db->c));
+	db->unavailable = 1;
+	return -1;
+}
+
+static void notice_quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+int db_postgres_open(struct db **out, const char *url, int flags, struct err *e)
+{
+	struct pg *db = calloc(1, sizeof *db);
+	if (!db)
+		return err_set(e, 500, "internal", "", "out of memory");
+	db->base.ops = &postgres_ops;
+	db->readonly = (flags & DB_READONLY) != 0;
+	const char *keys[] = {"dbname", "application_name", "connect_timeout", NULL};
+	const char *vals[] = {url, "tamin", "5", NULL};
+	db->c = PQconnectdbParams(keys, vals, 1);
+	if (!db->c || PQstatus(db->c) != CONNECTION_OK) {
+		err_set(e, 503, "db_open", "", "cannot connect to the database: %s",
+			db->c ? PQerrorMessage(db->c) : "out of memory");
+		PQfinish(db->c);
+		free(db);
+		return -1;
+	}
+	PQsetNoticeProcessor(db->c, notice_quiet, NULL);
+	db->last_reset = time(NULL);
+	if (session_setup(db) < 0) {
+		err_set(e, 500, "db_open", "", "cannot configure the connection: %s", db->err);
+		PQfinish(db->c);
+		free(db);
+		return -1;
+	}
+	*out = &db->base;
+	return 0;
+}
+
+static void stmt_clear(struct pg_stmt *s)
+{
+	PQclear(s->res);
+	s->res = NULL;
+	s->executed = 0;
+	for (int i = 0; s->vals && i < s->nparams; i++) {
+		free(s->owned[i]);
+		s->owned[i] = NULL;
+		s->vals[i] = NULL;
+		s->lens[i] = 0;
+		s->fmts[i] = 0;
+		s->kinds[i] = K_NULL;
+	}
+}
+
+static void stmt_free(struct pg_stmt *s)
+{
+	if (!s)
+		return;
+	stmt_clear(s);
+	for (int i = 0; i < s->nblobs; i++)
+		free(s->blobs[i]);
+	free(s->blobs);
+	free(s->blobcap);
+	free(s->ints);
+	free(s->sql);
+	free(s->text);
+	free(s);
+}
+
+static void pg_close(struct db *d)
+{
+	struct pg *db = PG(d);
+	for (int i = 0; i < CACHE_SLOTS; i++)
+		stmt_free(db->cache[i]);
+	for (int i = 0; i < db->nidents; i++) {
+		free(db->idents[i].table);
+		free(db->idents[i].column);
+	}
+	PQfinish(db->c);
+	free(db);
+}
+
+/* The highest $n in sql, outside string literals. */
+static int count_params(const char *sql)
+{
+	int max = 0, in_str = 0;
+	for (const char *p = sql; *p; p++) {
+		if (*p == '\'')
+			in_str = !in_str;
+		else if (!in_str && *p == '$' && p[1] >= '0' && p[1] <= '9') {
+			int n = (int)strtol(p + 1, NULL, 10);
+			if (n > max)
+				max = n;
+		}
+	}
+	return max;
+}
+
+static int word_at(const char *p, const char *w)
+{
+	size_t n = strlen(w);
+	return strncasecmp(p, w, n) == 0 && !(p[n] == '_' || (p[n] >= 'a' && p[n] <= 'z') ||
+					      (p[n] >= 'A' && p[n] <= 'Z') ||
+					      (p[n] >= '0' && p[n] <= '9'));
+}
+
+static const char *skip_space(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	return p;
+}
+
+/* The identity column of table ("" when none, NULL on an error), looked up once. */
+static const char *identity_of(struct pg *db, const char *table)
+{
+	for (int i = 0; i < db->nidents; i++)
+		if (strcmp(db->idents[i].table, table) == 0)
+			return db->idents[i].column;
+	const char *params[1] = {table};
+	/* to_regclass gives NULL rather than an error (which would abort a transaction) */
+	PGresult *r = PQexecParams(db->c,
+				   "SELECT a.attname FROM pg_attribute a WHERE a.attrelid ="
+				   " to_regclass($1) AND a.attidentity <> '' AND NOT a.attisdropped",
+				   1, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		set_err(db, r);
+		PQclear(r);
+		return NULL;
+	}
+	const char *col = PQntuples(r) ? PQgetvalue(r, 0, 0) : "";
+	char *t = strdup(table), *c = strdup(col);
+	PQclear(r);
+	if (!t || !c || db->nidents == IDENT_SLOTS) {
+		free(t);
+		free(c);
+		return "";
+	}
+	db->idents[db->nidents].table = t;
+	db->idents[db->nidents].column = c;
+	return db->idents[db->nidents++].column;
+}
+
+/* The statement as the server gets it: INSERT ... gains RETURNING of the table's
+ * identity column (when it has one and the statement returns nothing yet). */
+static char *server_text(struct pg *db, const char *sql, int *returning)
+{
+	*returning = 0;
+	const char *p = skip_space(sql);
+	if (!word_at(p, "INSERT") || strcasestr(sql, "RETURNING"))
+		return strdup(sql);
+	p = skip_space(p + 6);
+	if (!word_at(p, "INTO"))
+		return strdup(sql);
+	p = skip_space(p + 4);
+	char table[128];
+	size_t n = 0;
+	while (n + 1 < sizeof table && (p[n] == '_' || p[n] == '.' || (p[n] >= 'a' && p[n] <= 'z') ||
+					(p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= '0' && p[n] <= '9'))) {
+		table[n] = p[n];
+		n++;
+	}
+	table[n] = 0;
+	const char *col = n ? identity_of(db, table) : "";
+	if (!col || !*col)
+		return strdup(sql);
+	size_t len = strlen(sql);
+	while (len && (sql[len - 1] == ' ' || sql[len - 1] == ';' || sql[len - 1] == '\n'))
+		len--;
+	size_t cap = len + strlen(col) + 16;
+	char *out = malloc(cap);
+	if (out) {
+		snprintf(out, cap, "%.*s RETURNING %s", (int)len, sql, col);
+		*returning = 1;
+	}
+	return out;
+}
+
+static int params_alloc(struct pg_stmt *s)
+{
+	size_t n = (size_t)(s->nparams ? s->nparams : 1);
+	size_t each = sizeof(Oid) + sizeof(char *) * 2 + sizeof(int) * 3 + 24;
+	char *p = calloc(n, each);
+	if (!p)
+		return -1;
+	s->ints = (char(*)[24])p;
+	s->vals = (const char **)(p + n * 24);
+	s->owned = (char **)(p + n * (24 + sizeof(char *)));
+	s->types = (Oid *)(p + n * (24 + 2 * sizeof(char *)));
+	s->lens = (int *)(p + n * (24 + 2 * sizeof(char *) + sizeof(Oid)));
+	s->fmts = s->lens + n;
+	s->kinds = s->fmts + n;
+	return 0;
+}
+
+static struct db_stmt *pg_prepare(struct db *d, const char *sql)
+{
+	struct pg *db = PG(d);
+	uint32_t h = hash_str(sql);
+	unsigned victim = h & (CACHE_SLOTS - 1);
+	for (unsigned i = 0; i < PROBES; i++) {
+		unsigned slot = (h + i) & (CACHE_SLOTS - 1);
+		struct pg_stmt *s = db->cache[slot];
+		if (!s) {
+			victim = slot;
+			break;
+		}
+		if (s->hash == h && strcmp(s->sql, sql) == 0)
+			return &s->base;
+	}
+	if (ensure_conn(db) < 0)
+		return NULL;
+	struct pg_stmt *ns = calloc(1, sizeof *ns);
+	if (!ns)
+		return NULL;
+	ns->base.ops = &postgres_ops;
+	ns->db = db;
+	ns->hash = h;
+	ns->sql = strdup(sql);
+	ns->noop = word_at(skip_space(sql), "PRAGMA"); /* SQLite's tuning */
+	ns->text = ns->noop ? NULL : server_text(db, sql, &ns->returning);
+	ns->nparams = count_params(sql);
+	if (ns->nparams <= MAX_PARAMS && params_alloc(ns) < 0)
+		ns->nparams = MAX_PARAMS + 1;
+	if (!ns->sql || (!ns->noop && !ns->text) || ns->nparams > MAX_PARAMS) {
+		if (ns->nparams > MAX_PARAMS)
+			fprintf(stderr, "tamin: SQL error: more than %d parameters in: %s\n",
+				MAX_PARAMS, sql);
+		stmt_free(ns);
+		return NULL;
+	}
+	snprintf(ns->name, sizeof ns->name, "t%u", ++db->next_name);
+	struct pg_stmt *old = db->cache[victim];
+	if (old && old->prepared) {
+		char dealloc[32];
+		snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s", old->name);
+		PQclear(PQexec(db->c, dealloc));
+	}
+	stmt_free(old);
+	db->cache[victim] = ns;
+	return &ns->base;
+}
+
+static void pg_done(struct db_stmt *s) { stmt_clear(ST(s)); }
+
+static void bind_value(struct pg_stmt *s, int idx, int kind, const char *v, int len, int fmt,
+		       char *owned)
+{
+	if (idx < 1 || idx > s->nparams) {
+		free(owned);
+		return;
+	}
+	int i = idx - 1;
+	free(s->owned[i]);
+	s->owned[i] = owned;
+	s->vals[i] = v;
+	s->lens[i] = len;
+	s->fmts[i] = fmt;
+	s->kinds[i] = kind;
+}
+
+static void pg_bind_text(struct db_stmt *st, int idx, const char *v, int copy)
+{
+	struct pg_stmt *s = ST(st);
+	if (!v) {
+		bind_value(s, idx, K_NULL, NULL, 0, 0, NULL);
+		return;
+	}
+	char *c = copy ? strdup(v) : NULL;
+	bind_value(s, idx, K_TEXT, copy ? c : v, 0, 0, c);
+}
+
+static void pg_bind_int(struct db_stmt *st, int idx, int64_t v)
+{
+	struct pg_stmt *s = ST(st);
+	if (idx < 1 || idx > s->nparams)
+		return;
+	snprintf(s->ints[idx - 1], sizeof s->ints[0], "%lld", (long long)v);
+	bind_value(s, idx, K_INT, s->ints[idx - 1], 0, 0, NULL);
+}
+
+static void pg_bind_null(struct db_stmt *s, int idx)
+{
+	bind_value(ST(s), idx, K_NULL, NULL, 0, 0, NULL);
+}
+
+static void pg_bind_blob(struct db_stmt *s, int idx, const void *v, size_t len)
+{
+	/* a NULL pointer would be SQL NULL to libpq: an empty blob points somewhere */
+	bind_value(ST(s), idx, K_BLOB, v ? (const char *)v : "", (int)len, 1, NULL);
+}
+
+static int prepare_now(struct pg_stmt *s)
+{
+	struct pg *db = s->db;
+	for (int i = 0; i < s->nparams; i++)
+		s->types[i] = s->kinds[i] == K_INT ? OID_INT8 : s->kinds[i] == K_BLOB ? OID_BYTEA : 0;
+	PGresult *r = PQprepare(db->c, s->name, s->text, s->nparams, s->types);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok) {
+		set_err(db, r);
+		if (!db->unavailable)
+			fprintf(stderr, "tamin: SQL error: %s in: %s\n", db->err, s->text);
+	}
+	PQclear(r);
+	if (ok)
+		s->prepared = 1;
+	return ok ? 0 : -1;
+}
+
+static int pg_step(struct db_stmt *st)
+{
+	struct pg_stmt *s = ST(st);
+	struct pg *db = s->db;
+	if (s->noop)
+		return 0;
+	if (s->executed) {
+		if (++s->row < s->nrows)
+			return 1;
+		return 0;
+	}
+	s->executed = 1;
+	if (ensure_conn(db) < 0)
+		return -1;
+	if (!s->prepared && prepare_now(s) < 0)
+		return -1;
+	s->res = PQexecPrepared(db->c, s->name, s->nparams, s->vals, s->lens, s->fmts, 0);
+	ExecStatusType rs = PQresultStatus(s->res);
+	if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
+		const char *n = PQcmdTuples(s->res);
+		if (n && *n)
+			db->changes = strtoll(n, NULL, 10);
+		s->nrows = rs == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
+		s->row = 0;
+		if (s->returning) {
+			if (s->nrows)
+				db->last_id = strtoll(PQgetvalue(s->res, s->nrows - 1, 0), NULL, 10);
+			s->nrows = 0;
+		}
+		return s->nrows > 0;
+	}
+	set_err(db, s->res);
+	/* a statement prepared on a connection that is gone must be prepared again */
+	if (db->unavailable || (db->sqlstate[0] && strcmp(db->sqlstate, "26000") == 0))
+		s->prepared = 0;
+	return -1;
+}
+
+static const char *pg_col_text(struct db_stmt *st, int col)
+{
+	struct pg_stmt *s = ST(st);
+	if (!s->res || s->row >= s->nrows || PQgetisnull(s->res, s->row, col))
+		return NULL;
+	const char *v = PQgetvalue(s->res, s->row, col);
+	if (PQftype(s->res, col) == OID_BOOL)
+		return *v == 't' ? "1" : "0";
+	return v;
+}
+
+static int64_t pg_col_int(struct db_stmt *st, int col)
+{
+	const char *v = pg_col_text(st, col);
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+static int pg_col_is_null(struct db_stmt *st, int col)
+{
+	struct pg_stmt *s = ST(st);
+	return !s->res || s->row >= s->nrows || PQgetisnull(s->res, s->row, col);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* A bytea column's text form ("\x" and hex) decoded into the column's own buffer. */
+static const void *pg_col_blob(struct db_stmt *st, int col, size_t *len)
+{
+	struct pg_stmt *s = ST(st);
+	*len = 0;
+	if (pg_col_is_null(st, col))
+		return NULL;
+	const char *v = PQgetvalue(s->res, s->row, col);
+	size_t vlen = (size_t)PQgetlength(s->res, s->row, col);
+	if (PQftype(s->res, col) != OID_BYTEA || vlen < 2 || v[0] != '\\' || v[1] != 'x') {
+		*len = vlen; /* text read as bytes, as SQLite gives it */
+		return v;
+	}
+	int nf = PQnfields(s->res);
+	if (col >= s->nblobs) {
+		unsigned char **b = realloc(s->blobs, (size_t)nf * sizeof *b);
+		if (!b)
+			return NULL;
+		s->blobs = b;
+		size_t *c = realloc(s->blobcap, (size_t)nf * sizeof *c);
+		if (!c)
+			return NULL;
+		s->blobcap = c;
+		for (int i = s->nblobs; i < nf; i++) {
+			s->blobs[i] = NULL;
+			s->blobcap[i] = 0;
+		}
+		s->nblobs = nf;
+	}
+	size_t n = (vlen - 2) / 2;
+	if (n + 1 > s->blobcap[col]) {
+		unsigned char *b = realloc(s->blobs[col], n + 1);
+		if (!b)
+			return NULL;
+		s->blobs[col] = b;
+		s->blobcap[col] = n + 1;
+	}
+	unsigned char *out = s->blobs[col];
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval(v[2 + 2 * i]), lo = hexval(v[3 + 2 * i]);
+		out[i] = (unsigned char)((hi < 0 ? 0 : hi) << 4 | (lo < 0 ? 0 : lo));
+	}
+	out[n] = 0;
+	*len = n;
+	return out;
+}
+
+static int pg_exec_script(struct db *d, const char *sql)
+{
+	struct pg *db = PG(d);
+	if (ensure_conn(db) < 0)
+		return -1;
+	PGresult *r = PQexec(db->c, sql);
+	ExecStatusType rs = PQresultStatus(r);
+	int ok = rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK || rs == PGRES_EMPTY_QUERY;
+	if (!ok)
+		set_err(db, r);
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+static int64_t pg_last_id(struct db *db) { return PG(db)->last_id; }
+static int64_t pg_changes(struct db *db) { return PG(db)->changes; }
+static const char *pg_errmsg(struct db *db) { return PG(db)->err; }
+static int pg_is_constraint_error(struct db *db) { return strncmp(PG(db)->sqlstate, "23", 2) == 0; }
+static int pg_is_unavailable(struct db *db) { return PG(db)->unavailable; }
+
+static int pg_begin(struct db *db) { return db_exec(db, "BEGIN"); }
+
+/* COMMIT of a transaction that an error aborted answers ROLLBACK, not an error. */
+static int pg_commit(struct db *d)
+{
+	struct pg *db = PG(d);
+	if (ensure_conn(db) < 0)
+		return -1;
+	PGresult *r = PQexec(db->c, "COMMIT");
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(r), "COMMIT") == 0;
+	if (!ok) {
+		set_err(db, r);
+		if (PQresultStatus(r) == PGRES_COMMAND_OK)
+			snprintf(db->err, sizeof db->err, "the transaction was rolled back: an "
+							  "earlier statement in it failed");
+	}
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+static int pg_rollback(struct db *db) { return pg_exec_script(db, "ROLLBACK"); }
+
+static int pg_migrate(struct db *db, struct err *e)
+{
+	/* one migrating process at a time: the others wait, then find nothing to do */
+	if (pg_exec_script(db, "SELECT pg_advisory_lock(7036001)") < 0 ||
+	    pg_exec_script(db, "CREATE TABLE IF NOT EXISTS schema_version(version bigint PRIMARY"
+			       " KEY, name text NOT NULL, applied bigint NOT NULL)") < 0) {
+		err_set(e, 500, "db_migrate", "", "%s", PG(db)->err);
+		pg_exec_script(db, "SELECT pg_advisory_unlock(7036001)");
+		return -1;
+	}
+	int current = 0;
+	struct db_stmt *s = db_prepare(db, "SELECT coalesce(max(version), 0) FROM schema_version");
+	if (s && db_step(s) == 1)
+		current = (int)db_col_int(s, 0);
+	db_done(s);
+	for (int i = 0; i < migrations_pg_count; i++) {
+		const struct migration *m = &migrations_pg[i];
+		if (m->version <= current)
+			continue;
+		if (pg_begin(db) < 0 || pg_exec_script(db, m->sql) < 0) {
+			err_set(e, 500, "db_migrate", "", "migration %s failed: %s", m->name,
+				PG(db)->err);
+			goto fail;
+		}
+		struct db_stmt *ins = db_prepare(
+		    db, "INSERT INTO schema_version(version, name, applied) VALUES ($1, $2,"
+			" CAST(extract(epoch FROM now()) AS bigint))");
+		db_bind_int(ins, 1, m->version);
+		db_bind_text(ins, 2, m->name);
+		int rc = db_step(ins);
+		db_done(ins);
+		if (rc < 0 || pg_commit(db) < 0) {
+			err_set(e, 500, "db_migrate", "", "migration %s: %s", m->name, PG(db)->err);
+			goto fail;
+		}
+		current = m->version;
+	}
+	pg_exec_script(db, "SELECT pg_advisory_unlock(7036001)");
+	return current;
+fail:
+	pg_rollback(db);
+	pg_exec_script(db, "SELECT pg_advisory_unlock(7036001)");
+	return -1;
+}
+
+/* The index row of a document, normalised, replacing what it held: PostgreSQL's index
+ * is a table with a generated tsvector (see the baseline migration), written in the
+ * transaction like any row. */
+static int pg_text_put(struct db *db, const char *kind, int64_t id, const char *text)
+{
+	size_t len = strlen(text);
+	char *norm = text_utf8_valid(text, len) ? malloc(len + 1) : NULL;
+	if (!norm)
+		return -1;
+	text_normalize_buf(text, len, norm);
+	struct db_stmt *s = db_prepare(db, "INSERT INTO text_index(kind, id, body) VALUES ($1, $2,"
+					   " $3) ON CONFLICT (kind, id) DO UPDATE SET body ="
+					   " excluded.body");
+	db_bind_text(s, 1, kind);
+	db_bind_int(s, 2, id);
+	db_bind_text_ref(s, 3, norm);
+	int rc = db_step(s);
+	db_done(s);
+	free(norm);
+	return rc < 0 ? -1 : 0;
+}
+
+static const char *pg_text_match(char *buf, int bufsize, int q, int k)
+{
+	snprintf(buf, (size_t)bufsize,
+		 "IN (SELECT id FROM text_index WHERE tsv @@ to_tsquery('simple', $%d)"
+		 " AND kind = $%d)",
+		 q, k);
+	return buf;
+}
+
+/* Each word a quoted lexeme of to_tsquery ('' for a quote, \\ for a backslash), all
+ * of them required (&), the last one a prefix (:*), as SQLite's query does. */
+static const char *pg_text_query(char *buf, int bufsize, const char *words)
+{
+	int n = 0, nwords = 0;
+	const char *p = words;
+	buf[0] = 0;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		const char *start = p;
+		while (*p && *p != ' ')
+			p++;
+		int need = (int)(p - start) * 2 + 12;
+		if (n + need >= bufsize)
+			break;
+		if (nwords++) {
+			memcpy(buf + n, " & ", 3);
+			n += 3;
+		}
+		buf[n++] = '\'';
+		for (const char *c = start; c < p; c++) {
+			if (*c == '\'' || *c == '\\')
+				buf[n++] = *c == '\'' ? '\'' : '\\';
+			buf[n++] = *c;
+		}
+		buf[n++] = '\'';
+		buf[n] = 0;
+	}
+	if (!nwords)
+		return NULL;
+	memcpy(buf + n, ":*", 3);
+	return buf;
+}
+
+static const struct db_ops postgres_ops = {
+    .name = "postgres",
+    .close = pg_close,
+    .migrate = pg_migrate,
+    .prepare = pg_prepare,
+    .done = pg_done,
+    .bind_text = pg_bind_text,
+    .bind_int = pg_bind_int,
+    .bind_null = pg_bind_null,
+    .bind_blob = pg_bind_blob,
+    .step = pg_step,
+    .col_text = pg_col_text,
+    .col_int = pg_col_int,
+    .col_is_null = pg_col_is_null,
+    .col_blob = pg_col_blob,
+    .exec_script = pg_exec_script,
+    .last_id = pg_last_id,
+    .changes = pg_changes,
+    .errmsg = pg_errmsg,
+    .is_constraint_error = pg_is_constraint_error,
+    .is_unavailable = pg_is_unavailable,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .text_put = pg_text_put,
+    .text_match = pg_text_match,
+    .text_query = pg_text_query,
+};

@@ -1,0 +1,121 @@
+/* store: store.h's calls, each handed to the backend its connection was opened with
+ * (backend.h): SQLite for a file path, PostgreSQL for a postgres:// URL. */
+#include "store/backend.h"
+
+#include <string.h>
+
+int db_is_url(const char *path)
+{
+	return strncmp(path, "postgres://", 11) == 0 || strncmp(path, "postgresql://", 13) == 0;
+}
+
+int db_open(struct db **out, const char *path, int flags, struct err *e)
+{
+	return db_is_url(path) ? db_postgres_open(out, path, flags, e)
+			       : db_sqlite_open(out, path, flags, e);
+}
+
+void db_close(struct db *db)
+{
+	if (db)
+		db->ops->close(db);
+}
+
+const char *db_backend(const struct db *db) { return db->ops->name; }
+int db_migrate(struct db *db, struct err *e) { return db->ops->migrate(db, e); }
+struct db_stmt *db_prepare(struct db *db, const char *sql) { return db->ops->prepare(db, sql); }
+
+/* A NULL statement (its SQL failed to prepare, already logged) binds nothing and steps
+ * to an error, so that a caller that does not check fails the request, not the process. */
+void db_done(struct db_stmt *s)
+{
+	if (s)
+		s->ops->done(s);
+}
+void db_bind_text(struct db_stmt *s, int idx, const char *v)
+{
+	if (s)
+		s->ops->bind_text(s, idx, v, 1);
+}
+void db_bind_text_ref(struct db_stmt *s, int idx, const char *v)
+{
+	if (s)
+		s->ops->bind_text(s, idx, v, 0);
+}
+void db_bind_int(struct db_stmt *s, int idx, int64_t v)
+{
+	if (s)
+		s->ops->bind_int(s, idx, v);
+}
+void db_bind_null(struct db_stmt *s, int idx)
+{
+	if (s)
+		s->ops->bind_null(s, idx);
+}
+void db_bind_blob(struct db_stmt *s, int idx, const void *v, size_t len)
+{
+	if (s)
+		s->ops->bind_blob(s, idx, v, len);
+}
+int db_step(struct db_stmt *s) { return s ? s->ops->step(s) : -1; }
+const char *db_col_text(struct db_stmt *s, int col) { return s->ops->col_text(s, col); }
+int64_t db_col_int(struct db_stmt *s, int col) { return s->ops->col_int(s, col); }
+int db_col_is_null(struct db_stmt *s, int col) { return s->ops->col_is_null(s, col); }
+const void *db_col_blob(struct db_stmt *s, int col, size_t *len)
+{
+	return s->ops->col_blob(s, col, len);
+}
+
+int db_exec(struct db *db, const char *sql)
+{
+	/* cached like any statement: the writer runs SAVEPOINT/RELEASE for every job */
+	struct db_stmt *s = db_prepare(db, sql);
+	if (!s)
+		return -1;
+	int rc = db_step(s);
+	db_done(s);
+	return rc < 0 ? -1 : 0;
+}
+
+int db_run_ints(struct db *db, const char *sql, int n, const int64_t *v)
+{
+	struct db_stmt *s = db_prepare(db, sql);
+	if (!s)
+		return -1;
+	for (int i = 0; i < n; i++)
+		db_bind_int(s, i + 1, v[i]);
+	int rc = db_step(s);
+	db_done(s);
+	return rc;
+}
+
+int db_exec_script(struct db *db, const char *sql) { return db->ops->exec_script(db, sql); }
+int64_t db_last_id(struct db *db) { return db->ops->last_id(db); }
+int64_t db_changes(struct db *db) { return db->ops->changes(db); }
+const char *db_errmsg(struct db *db) { return db->ops->errmsg(db); }
+int db_is_constraint_error(struct db *db) { return db->ops->is_constraint_error(db); }
+int db_is_unavailable(struct db *db) { return db->ops->is_unavailable(db); }
+int db_begin(struct db *db) { return db->ops->begin(db); }
+int db_commit(struct db *db) { return db->ops->commit(db); }
+int db_rollback(struct db *db) { return db->ops->rollback(db); }
+
+int db_fail(struct db *db, struct err *e)
+{
+	if (db_is_unavailable(db))
+		return err_set(e, 503, "db_unavailable", "",
+			       "the database cannot be reached; try again in a moment");
+	return err_set(e, 500, "internal", "", "%s", db_errmsg(db));
+}
+
+int db_text_put(struct db *db, const char *kind, int64_t id, const char *text)
+{
+	return db->ops->text_put(db, kind, id, text);
+}
+const char *db_text_match(struct db *db, char *buf, int bufsize, int q, int k)
+{
+	return db->ops->text_match(buf, bufsize, q, k);
+}
+const char *db_text_query(struct db *db, char *buf, int bufsize, const char *words)
+{
+	return db->ops->text_query(buf, bufsize, words);
+}
