@@ -204,30 +204,20 @@ int pulse_tally_add(struct pulse_tally *t, const struct pulse_contact *c)
 	return 0;
 }
 
-/* One count: an hour's or a day's of a series in pulse_counts, or (an entry with a sub
- * key) a day's of a series in one place in pulse_where. */
-static int put_count(struct db *db, const struct entry *en, int64_t span, int64_t at, int64_t n,
-		     struct err *e)
+/* One count: an hour's or a day's of a series for pulse_counts, or (an entry with a sub
+ * key) a day's of a series in one place for pulse_where. */
+static void put_count(struct db_bulk *to, const struct entry *en, int64_t span, int64_t at,
+		      int64_t n)
 {
-	struct db_stmt *s =
-	    en->sub ? db_prepare(db, "INSERT INTO pulse_where (source, dim, key, sub, at, n) "
-				     "VALUES ($1, $2, $3, $4, $5, $6)")
-		    : db_prepare(db, "INSERT INTO pulse_counts (source, dim, key, span, at, n) "
-				     "VALUES ($1, $2, $3, $4, $5, $6)");
-	if (!s)
-		return db_fail(db, e);
-	db_bind_text_ref(s, 1, pulse_source_names[en->source]);
-	db_bind_text_ref(s, 2, pulse_dim_names[en->dim]);
-	db_bind_text_ref(s, 3, en->key);
+	db_bulk_text(to, pulse_source_names[en->source]);
+	db_bulk_text(to, pulse_dim_names[en->dim]);
+	db_bulk_text(to, en->key);
 	if (en->sub)
-		db_bind_text_ref(s, 4, en->sub);
+		db_bulk_text(to, en->sub);
 	else
-		db_bind_int(s, 4, span);
-	db_bind_int(s, 5, at);
-	db_bind_int(s, 6, n);
-	int rc = db_step(s);
-	db_done(s);
-	return rc < 0 ? db_fail(db, e) : 0;
+		db_bulk_int(to, span);
+	db_bulk_int(to, at);
+	db_bulk_int(to, n);
 }
 
 int pulse_tally_write(struct pulse_tally *t, struct db *db, struct err *e)
@@ -258,21 +248,36 @@ int pulse_tally_write(struct pulse_tally *t, struct db *db, struct err *e)
 	db_done(s);
 	if (rc < 0)
 		return db_fail(db, e);
-	for (size_t i = 0; i < t->n; i++) {
-		const struct entry *en = &t->e[i];
-		for (size_t d = 0; d < t->days; d++) {
-			int64_t day = en->sub ? en->count[d] : 0;
-			for (size_t h = 0; !en->sub && h < 24; h++) {
-				int64_t v = en->count[d * 24 + h];
-				day += v;
-				if (v && put_count(db, en, PULSE_HOUR,
-						   t->from + (int64_t)(d * 24 + h) * PULSE_HOUR, v, e) < 0)
-					return -1;
+	/* the series' counts, then the places' (one bulk at a time: COPY holds the
+	 * connection) */
+	for (int pass = 0; pass < 2; pass++) {
+		struct db_bulk *bk =
+		    pass ? db_bulk_begin(db, "pulse_where", "source, dim, key, sub, at, n", 6)
+			 : db_bulk_begin(db, "pulse_counts", "source, dim, key, span, at, n", 6);
+		if (!bk)
+			return db_fail(db, e);
+		for (size_t i = 0; i < t->n; i++) {
+			const struct entry *en = &t->e[i];
+			if ((en->sub != NULL) != pass)
+				continue;
+			for (size_t d = 0; d < t->days; d++) {
+				int64_t day = en->sub ? en->count[d] : 0;
+				for (size_t h = 0; !en->sub && h < 24; h++) {
+					int64_t v = en->count[d * 24 + h];
+					day += v;
+					if (v)
+						put_count(bk, en, PULSE_HOUR,
+							  t->from +
+							      (int64_t)(d * 24 + h) * PULSE_HOUR,
+							  v);
+				}
+				if (day)
+					put_count(bk, en, PULSE_DAY,
+						  t->from + (int64_t)d * PULSE_DAY, day);
 			}
-			if (day && put_count(db, en, PULSE_DAY, t->from + (int64_t)d * PULSE_DAY, day,
-					     e) < 0)
-				return -1;
 		}
+		if (db_bulk_end(bk) < 0)
+			return db_fail(db, e);
 	}
 	return 0;
 }

@@ -34,6 +34,11 @@ struct db_ops {
 	int (*text_put)(struct db *db, const char *kind, int64_t id, const char *text);
 	const char *(*text_match)(char *buf, int bufsize, int q, int k);
 	const char *(*text_query)(char *buf, int bufsize, const char *words);
+	/* COPY: NULL when the backend has none (store.c steps INSERTs then); else start it,
+	 * send rows in PostgreSQL's text format, and finish it (0 or -1). */
+	int (*copy_begin)(struct db *db, const char *table, const char *columns);
+	int (*copy_data)(struct db *db, const char *buf, size_t len);
+	int (*copy_end)(struct db *db, int failed);
 };
 
 /* The head of every backend's struct db and struct db_stmt. */

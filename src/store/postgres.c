@@ -241,9 +241,9 @@ static int count_params(const char *sql)
 static int word_at(const char *p, const char *w)
 {
 	size_t n = strlen(w);
-	return strncasecmp(p, w, n) == 0 && !(p[n] == '_' || (p[n] >= 'a' && p[n] <= 'z') ||
-					      (p[n] >= 'A' && p[n] <= 'Z') ||
-					      (p[n] >= '0' && p[n] <= '9'));
+	return strncasecmp(p, w, n) == 0 &&
+	       !(p[n] == '_' || (p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
+		 (p[n] >= '0' && p[n] <= '9'));
 }
 
 static const char *skip_space(const char *p)
@@ -261,10 +261,11 @@ static const char *identity_of(struct pg *db, const char *table)
 			return db->idents[i].column;
 	const char *params[1] = {table};
 	/* to_regclass gives NULL rather than an error (which would abort a transaction) */
-	PGresult *r = PQexecParams(db->c,
-				   "SELECT a.attname FROM pg_attribute a WHERE a.attrelid ="
-				   " to_regclass($1) AND a.attidentity <> '' AND NOT a.attisdropped",
-				   1, NULL, params, NULL, NULL, 0);
+	PGresult *r =
+	    PQexecParams(db->c,
+			 "SELECT a.attname FROM pg_attribute a WHERE a.attrelid ="
+			 " to_regclass($1) AND a.attidentity <> '' AND NOT a.attisdropped",
+			 1, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		set_err(db, r);
 		PQclear(r);
@@ -297,8 +298,9 @@ static char *server_text(struct pg *db, const char *sql, int *returning)
 	p = skip_space(p + 4);
 	char table[128];
 	size_t n = 0;
-	while (n + 1 < sizeof table && (p[n] == '_' || p[n] == '.' || (p[n] >= 'a' && p[n] <= 'z') ||
-					(p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= '0' && p[n] <= '9'))) {
+	while (n + 1 < sizeof table &&
+	       (p[n] == '_' || p[n] == '.' || (p[n] >= 'a' && p[n] <= 'z') ||
+		(p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= '0' && p[n] <= '9'))) {
 		table[n] = p[n];
 		n++;
 	}
@@ -383,7 +385,10 @@ static struct db_stmt *pg_prepare(struct db *d, const char *sql)
 	return &ns->base;
 }
 
-static void pg_done(struct db_stmt *s) { stmt_clear(ST(s)); }
+static void pg_done(struct db_stmt *s)
+{
+	stmt_clear(ST(s));
+}
 
 static void bind_value(struct pg_stmt *s, int idx, int kind, const char *v, int len, int fmt,
 		       char *owned)
@@ -436,7 +441,9 @@ static int prepare_now(struct pg_stmt *s)
 {
 	struct pg *db = s->db;
 	for (int i = 0; i < s->nparams; i++)
-		s->types[i] = s->kinds[i] == K_INT ? OID_INT8 : s->kinds[i] == K_BLOB ? OID_BYTEA : 0;
+		s->types[i] = s->kinds[i] == K_INT    ? OID_INT8
+			      : s->kinds[i] == K_BLOB ? OID_BYTEA
+						      : 0;
 	PGresult *r = PQprepare(db->c, s->name, s->text, s->nparams, s->types);
 	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 	if (!ok) {
@@ -476,7 +483,8 @@ static int pg_step(struct db_stmt *st)
 		s->row = 0;
 		if (s->returning) {
 			if (s->nrows)
-				db->last_id = strtoll(PQgetvalue(s->res, s->nrows - 1, 0), NULL, 10);
+				db->last_id =
+				    strtoll(PQgetvalue(s->res, s->nrows - 1, 0), NULL, 10);
 			s->nrows = 0;
 		}
 		return s->nrows > 0;
@@ -583,13 +591,31 @@ static int pg_exec_script(struct db *d, const char *sql)
 	return ok ? 0 : -1;
 }
 
-static int64_t pg_last_id(struct db *db) { return PG(db)->last_id; }
-static int64_t pg_changes(struct db *db) { return PG(db)->changes; }
-static const char *pg_errmsg(struct db *db) { return PG(db)->err; }
-static int pg_is_constraint_error(struct db *db) { return strncmp(PG(db)->sqlstate, "23", 2) == 0; }
-static int pg_is_unavailable(struct db *db) { return PG(db)->unavailable; }
+static int64_t pg_last_id(struct db *db)
+{
+	return PG(db)->last_id;
+}
+static int64_t pg_changes(struct db *db)
+{
+	return PG(db)->changes;
+}
+static const char *pg_errmsg(struct db *db)
+{
+	return PG(db)->err;
+}
+static int pg_is_constraint_error(struct db *db)
+{
+	return strncmp(PG(db)->sqlstate, "23", 2) == 0;
+}
+static int pg_is_unavailable(struct db *db)
+{
+	return PG(db)->unavailable;
+}
 
-static int pg_begin(struct db *db) { return db_exec(db, "BEGIN"); }
+static int pg_begin(struct db *db)
+{
+	return db_exec(db, "BEGIN");
+}
 
 /* COMMIT of a transaction that an error aborted answers ROLLBACK, not an error. */
 static int pg_commit(struct db *d)
@@ -602,14 +628,18 @@ static int pg_commit(struct db *d)
 	if (!ok) {
 		set_err(db, r);
 		if (PQresultStatus(r) == PGRES_COMMAND_OK)
-			snprintf(db->err, sizeof db->err, "the transaction was rolled back: an "
-							  "earlier statement in it failed");
+			snprintf(db->err, sizeof db->err,
+				 "the transaction was rolled back: an "
+				 "earlier statement in it failed");
 	}
 	PQclear(r);
 	return ok ? 0 : -1;
 }
 
-static int pg_rollback(struct db *db) { return pg_exec_script(db, "ROLLBACK"); }
+static int pg_rollback(struct db *db)
+{
+	return pg_exec_script(db, "ROLLBACK");
+}
 
 static int pg_migrate(struct db *db, struct err *e)
 {
@@ -724,6 +754,53 @@ static const char *pg_text_query(char *buf, int bufsize, const char *words)
 	return buf;
 }
 
+/* ---- COPY (db_bulk) ---- */
+
+static int pg_copy_begin(struct db *d, const char *table, const char *columns)
+{
+	struct pg *db = PG(d);
+	if (ensure_conn(db) < 0)
+		return -1;
+	char sql[1024];
+	if ((size_t)snprintf(sql, sizeof sql, "COPY %s(%s) FROM STDIN", table, columns) >=
+	    sizeof sql)
+		return -1;
+	PGresult *r = PQexec(db->c, sql);
+	int ok = PQresultStatus(r) == PGRES_COPY_IN;
+	if (!ok)
+		set_err(db, r);
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+static int pg_copy_data(struct db *d, const char *buf, size_t len)
+{
+	struct pg *db = PG(d);
+	if (PQputCopyData(db->c, buf, (int)len) != 1) {
+		set_err(db, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* Ends the COPY (refusing it when failed) and reads its result. */
+static int pg_copy_end(struct db *d, int failed)
+{
+	struct pg *db = PG(d);
+	int ok = PQputCopyEnd(db->c, failed ? "a row could not be sent" : NULL) == 1;
+	PGresult *r;
+	while ((r = PQgetResult(db->c)) != NULL) {
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			set_err(db, r);
+			ok = 0;
+		} else {
+			db->changes = strtoll(PQcmdTuples(r), NULL, 10);
+		}
+		PQclear(r);
+	}
+	return ok && !failed ? 0 : -1;
+}
+
 static const struct db_ops postgres_ops = {
     .name = "postgres",
     .close = pg_close,
@@ -751,4 +828,7 @@ static const struct db_ops postgres_ops = {
     .text_put = pg_text_put,
     .text_match = pg_text_match,
     .text_query = pg_text_query,
+    .copy_begin = pg_copy_begin,
+    .copy_data = pg_copy_data,
+    .copy_end = pg_copy_end,
 };

@@ -2,6 +2,8 @@
  * (backend.h): SQLite for a file path, PostgreSQL for a postgres:// URL. */
 #include "store/backend.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int db_is_url(const char *path)
@@ -21,9 +23,18 @@ void db_close(struct db *db)
 		db->ops->close(db);
 }
 
-const char *db_backend(const struct db *db) { return db->ops->name; }
-int db_migrate(struct db *db, struct err *e) { return db->ops->migrate(db, e); }
-struct db_stmt *db_prepare(struct db *db, const char *sql) { return db->ops->prepare(db, sql); }
+const char *db_backend(const struct db *db)
+{
+	return db->ops->name;
+}
+int db_migrate(struct db *db, struct err *e)
+{
+	return db->ops->migrate(db, e);
+}
+struct db_stmt *db_prepare(struct db *db, const char *sql)
+{
+	return db->ops->prepare(db, sql);
+}
 
 /* A NULL statement (its SQL failed to prepare, already logged) binds nothing and steps
  * to an error, so that a caller that does not check fails the request, not the process. */
@@ -57,10 +68,22 @@ void db_bind_blob(struct db_stmt *s, int idx, const void *v, size_t len)
 	if (s)
 		s->ops->bind_blob(s, idx, v, len);
 }
-int db_step(struct db_stmt *s) { return s ? s->ops->step(s) : -1; }
-const char *db_col_text(struct db_stmt *s, int col) { return s->ops->col_text(s, col); }
-int64_t db_col_int(struct db_stmt *s, int col) { return s->ops->col_int(s, col); }
-int db_col_is_null(struct db_stmt *s, int col) { return s->ops->col_is_null(s, col); }
+int db_step(struct db_stmt *s)
+{
+	return s ? s->ops->step(s) : -1;
+}
+const char *db_col_text(struct db_stmt *s, int col)
+{
+	return s->ops->col_text(s, col);
+}
+int64_t db_col_int(struct db_stmt *s, int col)
+{
+	return s->ops->col_int(s, col);
+}
+int db_col_is_null(struct db_stmt *s, int col)
+{
+	return s->ops->col_is_null(s, col);
+}
 const void *db_col_blob(struct db_stmt *s, int col, size_t *len)
 {
 	return s->ops->col_blob(s, col, len);
@@ -89,15 +112,42 @@ int db_run_ints(struct db *db, const char *sql, int n, const int64_t *v)
 	return rc;
 }
 
-int db_exec_script(struct db *db, const char *sql) { return db->ops->exec_script(db, sql); }
-int64_t db_last_id(struct db *db) { return db->ops->last_id(db); }
-int64_t db_changes(struct db *db) { return db->ops->changes(db); }
-const char *db_errmsg(struct db *db) { return db->ops->errmsg(db); }
-int db_is_constraint_error(struct db *db) { return db->ops->is_constraint_error(db); }
-int db_is_unavailable(struct db *db) { return db->ops->is_unavailable(db); }
-int db_begin(struct db *db) { return db->ops->begin(db); }
-int db_commit(struct db *db) { return db->ops->commit(db); }
-int db_rollback(struct db *db) { return db->ops->rollback(db); }
+int db_exec_script(struct db *db, const char *sql)
+{
+	return db->ops->exec_script(db, sql);
+}
+int64_t db_last_id(struct db *db)
+{
+	return db->ops->last_id(db);
+}
+int64_t db_changes(struct db *db)
+{
+	return db->ops->changes(db);
+}
+const char *db_errmsg(struct db *db)
+{
+	return db->ops->errmsg(db);
+}
+int db_is_constraint_error(struct db *db)
+{
+	return db->ops->is_constraint_error(db);
+}
+int db_is_unavailable(struct db *db)
+{
+	return db->ops->is_unavailable(db);
+}
+int db_begin(struct db *db)
+{
+	return db->ops->begin(db);
+}
+int db_commit(struct db *db)
+{
+	return db->ops->commit(db);
+}
+int db_rollback(struct db *db)
+{
+	return db->ops->rollback(db);
+}
 
 int db_fail(struct db *db, struct err *e)
 {
@@ -118,4 +168,142 @@ const char *db_text_match(struct db *db, char *buf, int bufsize, int q, int k)
 const char *db_text_query(struct db *db, char *buf, int bufsize, const char *words)
 {
 	return db->ops->text_query(buf, bufsize, words);
+}
+
+/* ---- bulk rows ---- */
+
+#define BULK_BUF 65536
+
+struct db_bulk {
+	struct db *db;
+	int n, col, failed;
+	struct db_stmt *ins; /* without COPY */
+	char *buf;	     /* with COPY: rows in the text format, sent when full */
+	size_t len;
+};
+
+struct db_bulk *db_bulk_begin(struct db *db, const char *table, const char *columns, int n)
+{
+	struct db_bulk *b = calloc(1, sizeof *b);
+	if (!b)
+		return NULL;
+	b->db = db;
+	b->n = n;
+	if (db->ops->copy_begin) {
+		b->buf = malloc(BULK_BUF);
+		if (!b->buf || db->ops->copy_begin(db, table, columns) < 0) {
+			free(b->buf);
+			free(b);
+			return NULL;
+		}
+		return b;
+	}
+	char sql[1024];
+	int len = snprintf(sql, sizeof sql, "INSERT INTO %s(%s) VALUES (", table, columns);
+	for (int i = 1; i <= n && len > 0 && (size_t)len < sizeof sql - 16; i++)
+		len += snprintf(sql + len, sizeof sql - (size_t)len, "%s$%d", i > 1 ? ", " : "", i);
+	if (len <= 0 || (size_t)len >= sizeof sql - 16) {
+		free(b);
+		return NULL;
+	}
+	snprintf(sql + len, sizeof sql - (size_t)len, ")");
+	b->ins = db_prepare(db, sql);
+	if (!b->ins) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+static void bulk_flush(struct db_bulk *b)
+{
+	if (b->len && !b->failed && b->db->ops->copy_data(b->db, b->buf, b->len) < 0)
+		b->failed = 1;
+	b->len = 0;
+}
+
+/* The value's bytes, escaped for COPY's text format (\N is NULL). */
+static void bulk_put(struct db_bulk *b, const char *v, int is_null)
+{
+	if (b->failed)
+		return;
+	if (b->ins) {
+		if (is_null)
+			db_bind_null(b->ins, b->col + 1);
+		else
+			db_bind_text(b->ins, b->col + 1, v);
+	} else {
+		size_t need = is_null ? 3 : strlen(v) * 2 + 2;
+		if (b->len + need > BULK_BUF)
+			bulk_flush(b);
+		if (need > BULK_BUF) {
+			b->failed = 1; /* longer than any value bulk rows carry */
+			return;
+		}
+		if (is_null) {
+			memcpy(b->buf + b->len, "\\N", 2);
+			b->len += 2;
+		} else {
+			for (const char *p = v; *p; p++) {
+				char c = *p, esc = c == '\\'   ? '\\'
+						   : c == '\n' ? 'n'
+						   : c == '\r' ? 'r'
+						   : c == '\t' ? 't'
+							       : 0;
+				if (esc) {
+					b->buf[b->len++] = '\\';
+					b->buf[b->len++] = esc;
+				} else {
+					b->buf[b->len++] = c;
+				}
+			}
+		}
+		b->buf[b->len++] = b->col + 1 == b->n ? '\n' : '\t';
+	}
+	if (++b->col == b->n) {
+		b->col = 0;
+		if (b->ins) {
+			if (db_step(b->ins) < 0)
+				b->failed = 1;
+			db_done(b->ins);
+		}
+	}
+}
+
+void db_bulk_int(struct db_bulk *b, int64_t v)
+{
+	char s[24];
+	if (b->ins && !b->failed) { /* an integer stays an integer in SQLite */
+		db_bind_int(b->ins, b->col + 1, v);
+		if (++b->col == b->n) {
+			b->col = 0;
+			if (db_step(b->ins) < 0)
+				b->failed = 1;
+			db_done(b->ins);
+		}
+		return;
+	}
+	snprintf(s, sizeof s, "%lld", (long long)v);
+	bulk_put(b, s, 0);
+}
+
+void db_bulk_text(struct db_bulk *b, const char *v)
+{
+	bulk_put(b, v ? v : "", v == NULL);
+}
+
+int db_bulk_end(struct db_bulk *b)
+{
+	if (!b)
+		return -1;
+	int failed = b->failed || b->col != 0;
+	if (!b->ins) {
+		bulk_flush(b);
+		failed |= b->failed;
+		if (b->db->ops->copy_end(b->db, failed) < 0)
+			failed = 1;
+	}
+	free(b->buf);
+	free(b);
+	return failed ? -1 : 0;
 }
