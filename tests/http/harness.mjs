@@ -85,13 +85,28 @@ export function stateDir(db) {
   return d;
 }
 
+/** Whether a tamin command made db: the SQLite file exists; on PostgreSQL (where newDb
+ * made the database, empty) it has a table. */
+export function dbMade(db) {
+  if (!IS_PG) return fs.existsSync(db);
+  return Number(psql(db, "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")) > 0;
+}
+
+/** Where tamin keeps db's attachments: NAME-attachments beside NAME.db on SQLite
+ * (src/attachments/); on PostgreSQL the folder `attachments` in its --state-dir. */
+export function attachmentsDir(db) {
+  return IS_PG ? path.join(stateDir(db), 'attachments') : db.replace(/\.db$/, '-attachments');
+}
+
 /** Runs SQL on db and returns its output trimmed, as `sqlite3 DB QUERY` prints it: rows by
  * newline, columns by '|', NULL as empty. On SQLite the journal file (DB-journal.db) is
  * attached as `journal` when it exists, so that `journal.audit` names the same table on
- * both stores (on PostgreSQL the schema journal is on the search path). Throws when the
+ * both stores (on PostgreSQL the schema journal, on the search path as in tamin's own
+ * connections; a bare `audit` finds it too). Throws when the
  * SQL fails. Write SQL both run: no strftime or julianday, no PRAGMA, 1/0 for booleans. */
 export function sql(db, query) {
-  if (IS_PG) return psql(db, query);
+  // tamin's own connections search public, then journal: so do the tests'
+  if (IS_PG) return psql(db, query, { options: '-c search_path=public,journal' });
   const journal = db.replace(/\.db$/, '-journal.db');
   const attach = journal !== db && fs.existsSync(journal)
     ? ['-cmd', `ATTACH '${journal.replace(/'/g, "''")}' AS journal`] : [];

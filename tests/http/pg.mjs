@@ -70,10 +70,14 @@ function freePort() {
 }
 
 /** Runs psql on a URL: the rows by newline, the columns by '|', NULL as empty, trimmed;
- * the shape of `sqlite3 DB QUERY`. Throws (with psql's message) when a statement fails. */
-export function psql(url, query, { input } = {}) {
+ * the shape of `sqlite3 DB QUERY` (but a boolean prints t or f, and bytea as \x and hex).
+ * Several statements may be given, separated by ';'. Throws (with psql's message) when a
+ * statement fails. */
+export function psql(url, query, { input, options } = {}) {
+  const env = pgEnv();
+  if (options) env.PGOPTIONS = options; // e.g. '-c search_path=public,journal'
   const r = spawnSync('psql', ['-X', '-q', '-A', '-t', '-F', '|', '-v', 'ON_ERROR_STOP=1', '-d', url,
-    ...(query === undefined ? [] : ['-c', query])], { encoding: 'utf8', input, env: pgEnv() });
+    ...(query === undefined ? [] : ['-c', query])], { encoding: 'utf8', input, env });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new Error(`psql failed (${r.status}): ${r.stderr.trim()}\nquery: ${query}`);
   return r.stdout.trim();
@@ -121,6 +125,8 @@ export function startCluster({ keep = !!process.env.TAMIN_KEEP_TMP, settings = {
     return r;
   };
 
+  // UTF-8 and the C locale: text compares and sorts by its bytes, as SQLite's BINARY
+  // collation does, so that an ORDER BY on a name or a national id means the same on both
   const init = run('initdb', ['-D', data, '-A', 'trust', '-U', SUPERUSER, '--no-sync', '-E', 'UTF8',
     '--locale=C', '--no-instructions']);
   if (init.status !== 0) {

@@ -123,3 +123,42 @@ test('a test process killed outright (SIGKILL) still has its server stopped', as
     fs.rmSync(dir, { recursive: true, force: true }); // no exit handler ran to remove it
   }
 });
+
+test('the harness with TAMIN_STORE=postgres: newDb is a fresh database, sql reads it, --state-dir is its folder', async () => {
+  const code = `
+    import fs from 'node:fs';
+    import * as h from ${JSON.stringify(path.join(HERE, 'harness.mjs'))};
+    const dir = h.tempDir();
+    const a = h.newDb(dir), b = h.newDb(dir, 'calls.db');
+    const made = h.dbMade(a);
+    h.sql(a, 'CREATE TABLE t (n bigint); INSERT INTO t VALUES (7), (8)');
+    console.log(JSON.stringify({
+      isPg: h.IS_PG, a, b, dir, made, madeAfter: h.dbMade(a), madeB: h.dbMade(b),
+      rows: h.sql(a, 'SELECT n FROM t ORDER BY n'), path: h.sql(a, 'SHOW search_path'),
+      state: h.stateDir(a), args: h.storeArgs(a), argsGiven: h.storeArgs(a, ['--state-dir', '/x']),
+      attachments: h.attachmentsDir(a), clusterDir: h.pgCluster().dir,
+    }));
+    h.cleanupTemp();
+  `;
+  const p = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TAMIN_STORE: 'postgres', TAMIN_KEEP_TMP: '' },
+  });
+  let out = '', err = '';
+  p.stdout.on('data', (d) => { out += d; });
+  p.stderr.on('data', (d) => { err += d; });
+  const code_ = await new Promise((resolve) => p.on('exit', resolve));
+  assert.equal(code_, 0, err);
+  const r = JSON.parse(out);
+  assert.equal(r.isPg, true);
+  assert.match(r.a, /^postgres:\/\/tamin@127\.0\.0\.1:\d+\/tamin_1$/);
+  assert.match(r.b, /^postgres:\/\/tamin@127\.0\.0\.1:\d+\/calls_1$/);
+  assert.deepEqual([r.made, r.madeAfter, r.madeB], [false, true, false], 'an empty database is not yet made');
+  assert.equal(r.rows, '7\n8');
+  assert.match(r.path, /^public, ?journal$/, "the tests' SQL finds tables as tamin's connections do");
+  assert.equal(r.state, r.dir, "the test's folder is the database's state folder");
+  assert.deepEqual(r.args, ['--state-dir', r.dir]);
+  assert.deepEqual(r.argsGiven, [], 'a --state-dir the test gives stands');
+  assert.equal(r.attachments, path.join(r.dir, 'attachments'));
+  assert.equal(fs.existsSync(r.clusterDir), false, 'the cluster is gone with its process');
+  assert.deepEqual(processesIn(r.clusterDir), []);
+});
