@@ -31,7 +31,8 @@ const SUPERUSER = 'tamin';
 // would hide exactly the bugs they look for.
 const SETTINGS = {
   listen_addresses: "'127.0.0.1'", // loopback only
-  max_connections: 100, // every tamin serve: a reader per HTTP loop, the writer, the spool
+  max_connections: 200, // each tamin serve holds several (a reader per HTTP loop, the writer,
+  // the spool), and a test may run a few servers and commands at once
   shared_buffers: "'32MB'", // the demo databases are a few MB; memory stays for tamin
   work_mem: "'8MB'",
   maintenance_work_mem: "'32MB'",
