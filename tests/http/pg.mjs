@@ -132,7 +132,8 @@ export function startCluster({ keep = !!process.env.TAMIN_KEEP_TMP, settings = {
     '--locale=C', '--no-instructions']);
   if (init.status !== 0) {
     fs.rmSync(dir, { recursive: true, force: true });
-    throw new Error(`pg: initdb failed (${init.status}):\n${init.stderr}${init.stdout}`);
+    const hint = user ? ` (it ran as ${user.name}, who must reach ${os.tmpdir()}: set TMPDIR to a folder it can)` : '';
+    throw new Error(`pg: initdb failed (${init.status})${hint}:\n${init.stderr}${init.stdout}`);
   }
   const conf = { ...SETTINGS, unix_socket_directories: `'${dir}'`, ...settings };
   fs.appendFileSync(path.join(data, 'postgresql.conf'),
