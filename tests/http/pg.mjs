@@ -10,9 +10,10 @@
 //   c.stop();
 //
 // The binaries are Debian's postgresql-15 (scripts/deps.sh), which are not on PATH:
-// env TAMIN_PG_BIN overrides their folder. PostgreSQL refuses to run as root; a root test
-// run starts the cluster as the unprivileged `postgres` user that package creates (or
-// env TAMIN_PG_USER), owning only the temporary folder.
+// env TAMIN_PG_BIN (or PG_BIN, as tests/pg/schema_diff.sh reads it) overrides their
+// folder. PostgreSQL refuses to run as root; a root test run starts the cluster as the
+// unprivileged `postgres` user that package creates (or env TAMIN_PG_USER), owning only
+// the temporary folder.
 //
 // If the node process is killed outright (SIGKILL), a guard process that waits on a pipe
 // from this one sees the pipe close and stops the server (fast); only the folder stays.
@@ -21,7 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export const PG_BIN = process.env.TAMIN_PG_BIN || '/usr/lib/postgresql/15/bin';
+export const PG_BIN = process.env.TAMIN_PG_BIN || process.env.PG_BIN || '/usr/lib/postgresql/15/bin';
 const SUPERUSER = 'tamin';
 
 // The server's settings for a test machine with 2 cores and a few GB. fsync,
