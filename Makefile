@@ -20,7 +20,7 @@ UNIT      := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT:tests/unit/%.c=build/tests/%)
 UNIT_SAN  := $(UNIT:tests/unit/%.c=build/tests-san/%)
 
-.PHONY: all deps run test unit unit-san unit-valgrind http http-san lint bench clean format demo-db \
+.PHONY: all deps run test unit unit-san unit-valgrind http http-san http-pg lint bench clean format demo-db \
 	web web-unit e2e fuzz fuzz-build fuzz-smoke mutate schema-pg
 
 all: build/tamin web
@@ -144,6 +144,13 @@ unit-valgrind: $(UNIT_BIN)
 HTTP_TESTS := $(sort $(wildcard tests/http/*.test.mjs))
 http: build/tamin tests/http/node_modules/.installed
 	@set -e; for f in $(HTTP_TESTS); do echo "http: $$f"; TAMIN_BIN=build/tamin node --test $$f; done
+
+# The same files on PostgreSQL: each test process starts its own throw-away cluster on
+# loopback (tests/http/pg.mjs: initdb in a temporary folder, Debian's postgresql-15) and
+# stops it when it ends; every database a test makes is a fresh one in it.
+http-pg: build/tamin tests/http/node_modules/.installed
+	@set -e; for f in $(HTTP_TESTS); do echo "http-pg: $$f"; TAMIN_STORE=postgres TAMIN_BIN=build/tamin \
+	  node --test $$f; done
 
 http-san: build/tamin-san tests/http/node_modules/.installed
 	@set -e; for f in $(HTTP_TESTS); do echo "http-san: $$f"; TAMIN_BIN=build/tamin-san node --test $$f; done

@@ -7,8 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { startDemo, cleanupTemp, caseBody, assertError, PASSWORD } from './harness.mjs';
+import { startDemo, cleanupTemp, caseBody, assertError, PASSWORD, sql as sqlOn, attachmentsDir, stateDir } from './harness.mjs';
 
 const MiB = 1 << 20;
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -62,8 +61,8 @@ async function refusedStoresNothing(fn) {
 before(async () => {
   D = await startDemo({ people: 40, cases: 10, args: ['--rate-limit', '0'] });
   S = D.server;
-  sql = (q) => execFileSync('sqlite3', [D.db, q], { encoding: 'utf8' }).trim();
-  dir = D.db.replace(/\.db$/, '-attachments');
+  sql = (q) => sqlOn(D.db, q);
+  dir = attachmentsDir(D.db);
   agent = (await S.login('agent1')).token;
   specialist = (await S.login('sp_pensions')).token;
   stranger = (await S.login('sp_records')).token;
@@ -205,7 +204,7 @@ test('hostile names are kept as names only: no path, no control or bidi characte
   }
   // every file is ab/cdef..., inside the folder; nothing else was written
   for (const f of stored().files) assert.match(f, /^[0-9a-f]{2}\/[0-9a-f]{62}$/);
-  assert.equal(fs.existsSync(path.join(path.dirname(D.db), 'etc')), false);
+  assert.equal(fs.existsSync(path.join(stateDir(D.db), 'etc')), false);
   // the download names it safely: an ASCII fallback and the name itself, encoded
   const list = await S.call('GET', `/api/v1/cases/${caseA.id}/attachments`, { token: agent });
   const fa = list.json.items.find((i) => i.name === 'نامه.pdf');

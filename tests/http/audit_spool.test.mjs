@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { createDemo, startServer, cleanupTemp } from './harness.mjs';
+import { createDemo, startServer, cleanupTemp, IS_PG, PG_SKIP } from './harness.mjs';
 
 let demo;
 before(() => { demo = createDemo(); });
@@ -60,7 +60,7 @@ test('every read is in the auditor\'s log and the citizen\'s access log as soon 
   }
 });
 
-test('reads answered before a crash are in the log after the restart, once', async () => {
+test('reads answered before a crash are in the log after the restart, once', async (t) => {
   let s = await startServer(demo.db);
   let before, kase;
   try {
@@ -72,8 +72,10 @@ test('reads answered before a crash are in the log after the restart, once', asy
     s.signal('SIGKILL'); // no clean stop: the spool is not imported on the way out
     await s.exited;
   }
-  const spool = demo.db.replace(/\.db$/, '-audit-a.spool');
-  assert.ok(fs.statSync(spool).size > 0, 'the spool file is beside the database');
+  await t.test('the spool file beside the database holds them', { skip: IS_PG && PG_SKIP }, () => {
+    const spool = demo.db.replace(/\.db$/, '-audit-a.spool');
+    assert.ok(fs.statSync(spool).size > 0, 'the spool file is beside the database');
+  });
   for (let round = 0; round < 2; round++) {
     s = await startServer(demo.db);
     try {

@@ -6,14 +6,13 @@
 // `tamin calls import` of a gzip file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { startDemo, assertError, assertNoSecrets, cleanupTemp, runCli, tempDir } from './harness.mjs';
+import { startDemo, assertError, assertNoSecrets, cleanupTemp, runCli, tempDir, newDb, sql as sqlOn } from './harness.mjs';
 
 let S, D, T = {}, person;
-const sql = (q) => execFileSync('sqlite3', [D.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => sqlOn(D.db, q);
 
 // 2026-03-01 10:00 in Tehran (UTC+03:30)
 const T0 = Date.UTC(2026, 2, 1, 6, 30) / 1000;
@@ -156,7 +155,7 @@ test('who may: only the telephone system posts, only the supervisor reads the fi
 
 test('tamin calls import: a gzip file, its duplicates the second time, the figures on the command line', () => {
   const dir = tempDir();
-  const db = path.join(dir, 'calls.db');
+  const db = newDb(dir, 'calls.db');
   const file = path.join(dir, 'queue_log.gz');
   fs.writeFileSync(file, zlib.gzipSync(lines('09350000009')));
   const first = runCli(['calls', 'import', '--db', db, file]);

@@ -5,11 +5,10 @@
 // people, and the incidents of data/demo/call_incidents.tsv where that file says.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDemo, cleanupTemp, runCli } from './harness.mjs';
+import { createDemo, cleanupTemp, runCli, sql } from './harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 let D;
@@ -80,8 +79,8 @@ test('the incidents are where data/demo/call_incidents.tsv puts them', () => {
     const calls = JSON.parse(runCli(['calls', 'list', '--db', D.db, '--from', from, '--to', to]).stdout)
       .filter((c) => c.queue === surge[3] && c.person_id);
     const ids = [...new Set(calls.map((c) => c.person_id))].join(',');
-    const provs = Object.fromEntries(execFileSync('sqlite3', [D.db, `SELECT id, province FROM people WHERE id IN (${ids})`],
-      { encoding: 'utf8' }).trim().split('\n').map((l) => l.split('|')));
+    const provs = Object.fromEntries(sql(D.db, `SELECT id, province FROM people WHERE id IN (${ids})`)
+      .split('\n').map((l) => l.split('|')));
     return calls.filter((c) => provs[c.person_id] === surge[4]).length;
   };
   const during = province(ago(start), ago(start - len + 1));

@@ -6,10 +6,10 @@
 // exactly the distinct lines written.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BIN, runCli, tempDir, cleanupTemp, assertNoSanitizerReport } from './harness.mjs';
+import { BIN, runCli, tempDir, cleanupTemp, assertNoSanitizerReport, newDb, sql } from './harness.mjs';
 
 after(cleanupTemp);
 
@@ -22,8 +22,7 @@ function fresh(n) {
     s += `${T0 + serial}|call${serial}|1420|NONE|ENTERQUEUE||0935${String(serial).padStart(7, '0')}|1|\n`;
   return s;
 }
-const count = (db) => Number(execFileSync('sqlite3', [db, 'SELECT COALESCE(sum(events), 0) FROM call_blocks'],
-  { encoding: 'utf8' }).trim());
+const count = (db) => Number(sql(db, 'SELECT COALESCE(sum(events), 0) FROM call_blocks'));
 
 function once(db, file) {
   const r = runCli(['calls', 'follow', '--db', db, '--once', file]);
@@ -36,7 +35,7 @@ function once(db, file) {
 
 test('--once: whole lines only; a partial last line is read when its newline comes', () => {
   const dir = tempDir();
-  const db = path.join(dir, 'f.db'), file = path.join(dir, 'queue_log');
+  const db = newDb(dir, 'f.db'), file = path.join(dir, 'queue_log');
   const three = fresh(3), next = fresh(1), after1 = fresh(1);
   fs.writeFileSync(file, three + next.slice(0, 20));
   assert.equal(once(db, file).events, 3);
@@ -50,7 +49,7 @@ test('--once: whole lines only; a partial last line is read when its newline com
 
 test('--once: rename-and-create rotation, copytruncate, a malformed line keeps its number', () => {
   const dir = tempDir();
-  const db = path.join(dir, 'f.db'), file = path.join(dir, 'queue_log');
+  const db = newDb(dir, 'f.db'), file = path.join(dir, 'queue_log');
   fs.writeFileSync(file, fresh(4));
   once(db, file);
   // Asterisk writes more, and a last line without its newline, before the rename
@@ -68,13 +67,13 @@ test('--once: rename-and-create rotation, copytruncate, a malformed line keeps i
   j = once(db, file);
   assert.equal(j.events, 2);
   assert.equal(count(db), 12);
-  const kept = execFileSync('sqlite3', [db, 'SELECT pos, line FROM calls_follow'], { encoding: 'utf8' });
-  assert.equal(kept.trim(), `${fs.statSync(file).size}|2`);
+  const kept = sql(db, 'SELECT pos, line FROM calls_follow');
+  assert.equal(kept, `${fs.statSync(file).size}|2`);
 });
 
 test('following: lines as they come, rotation, truncation, SIGTERM, and a restart reads nothing twice', async () => {
   const dir = tempDir();
-  const db = path.join(dir, 'f.db'), file = path.join(dir, 'queue_log');
+  const db = newDb(dir, 'f.db'), file = path.join(dir, 'queue_log');
   fs.writeFileSync(file, fresh(5));
   let written = 5;
   const start = () => {
@@ -134,7 +133,7 @@ test('following: lines as they come, rotation, truncation, SIGTERM, and a restar
 
 test('killed (SIGKILL) while following: the next run goes on from the last commit, nothing twice', async () => {
   const dir = tempDir();
-  const db = path.join(dir, 'f.db'), file = path.join(dir, 'queue_log');
+  const db = newDb(dir, 'f.db'), file = path.join(dir, 'queue_log');
   fs.writeFileSync(file, fresh(50));
   const p = spawn(BIN, ['calls', 'follow', '--db', db, '--interval', '0.02', file], { stdio: 'ignore' });
   for (let i = 0; i < 400; i++) {
@@ -151,7 +150,7 @@ test('killed (SIGKILL) while following: the next run goes on from the last commi
 
 test('refused: a bad --interval, a missing file with --once', () => {
   const dir = tempDir();
-  const db = path.join(dir, 'f.db');
+  const db = newDb(dir, 'f.db');
   for (const v of ['0', 'soon', '9999', '-1']) {
     const r = runCli(['calls', 'follow', '--db', db, '--interval', v, path.join(dir, 'q')]);
     assert.equal(r.status, 2, v);

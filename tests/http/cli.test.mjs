@@ -4,9 +4,7 @@
 // command is covered here without a change to this file.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { runCli, tempDir, cleanupTemp, assertNoSanitizerReport } from './harness.mjs';
+import { runCli, tempDir, cleanupTemp, assertNoSanitizerReport, newDb, dbMade } from './harness.mjs';
 
 after(cleanupTemp);
 
@@ -109,19 +107,19 @@ test('tamin rules --help (and help): every sub-command, each with its own --help
 
 test('an unknown option is refused naming the command and the option, before anything is done', () => {
   const dir = tempDir('tamin-cli-');
-  const db = path.join(dir, 'x.db');
+  const db = newDb(dir, 'x.db');
   for (const { name } of commands) {
     if (name === 'rules') continue;
     const r = runCli([...name.split(' '), '--frobnicate', '1', '--db', db]);
     refused(r, `${name} --frobnicate`,
       new RegExp(`^tamin ${escape(name)}: unknown option --frobnicate \\(see tamin ${escape(name)} --help\\)$`));
   }
-  assert.ok(!fs.existsSync(db), 'no database was made');
+  assert.ok(!dbMade(db), 'no database was made');
 });
 
 test("another command's option is refused", () => {
   const dir = tempDir('tamin-cli-');
-  const db = path.join(dir, 'x.db');
+  const db = newDb(dir, 'x.db');
   refused(runCli(['migrate', '--db', db, '--people', '5']), 'migrate --people',
     /^tamin migrate: unknown option --people \(see tamin migrate --help\)$/);
   refused(runCli(['serve', '--db', db, '--out', dir]), 'serve --out', /tamin serve: unknown option --out/);
@@ -129,11 +127,11 @@ test("another command's option is refused", () => {
     'list export --threads', /tamin list export: unknown option --threads/);
   refused(runCli(['sweep', '--db', db, '--web', dir]), 'sweep --web', /tamin sweep: unknown option --web/);
   refused(runCli(['routes', '--db', db]), 'routes --db', /tamin routes: unknown option --db/);
-  assert.ok(!fs.existsSync(db), 'no database was made');
+  assert.ok(!dbMade(db), 'no database was made');
 });
 
 test('a number out of range is refused naming the option and its range', () => {
-  const db = path.join(tempDir('tamin-cli-'), 'x.db');
+  const db = newDb(tempDir('tamin-cli-'), 'x.db');
   refused(runCli(['serve', '--db', db, '--threads', '65']), 'serve --threads 65',
     /^tamin serve: --threads takes a number from 1 to 64, not 65/);
   refused(runCli(['demo', '--db', db, '--people', '0']), 'demo --people 0',
@@ -146,7 +144,7 @@ test('a number out of range is refused naming the option and its range', () => {
     /--list takes a number/);
   refused(runCli(['rules', 'eligibility', 'f', '--birth', '1340/01/01', '--sex', 'male', '--future-hard', '2']),
     'rules --future-hard 2', /tamin rules eligibility: --future-hard takes a number from 0 to 1/);
-  assert.ok(!fs.existsSync(db), 'no database was made');
+  assert.ok(!dbMade(db), 'no database was made');
 });
 
 test('what a command needs: a missing value, option or file is named', () => {

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   ROOT, createDemo, addUser, startServer, assertError, cleanupTemp, makeNationalId, tempDir,
-  toPersianDigits, USER_PASSWORD,
+  toPersianDigits, USER_PASSWORD, IS_PG, sql as sqlOn,
 } from './harness.mjs';
 
 const NID = makeNationalId('987650012'); // fixed: the reference image shows its last four digits
@@ -39,7 +39,7 @@ const get = (who, p) => S.call('GET', p, { token: who?.token });
 
 before(async () => {
   D = createDemo({ people: 40, cases: 10 });
-  sql = (q) => execFileSync('sqlite3', [D.db, q], { encoding: 'utf8' }).trim();
+  sql = (q) => sqlOn(D.db, q);
   // the pensioner: a person, an old-age pension since 1399/07, three payments
   sql(`INSERT INTO people(national_id, first_name, last_name, gender, birth_date, created)
        VALUES ('${NID}', 'مریم', 'کاظمی', 'f', '1960-03-21', 0)`);
@@ -232,7 +232,7 @@ test('verification: any digits, case, spaces and dashes; an altered code, an unk
   assert.equal(altered.text, unknown.text, 'no oracle: an altered code and an unknown one get the same answer');
   // a row edited in the database no longer matches its digest
   const code = j.code.replace(/-/g, '');
-  sql('DROP TRIGGER documents_no_update');
+  sql(IS_PG ? 'DROP TRIGGER documents_no_update ON documents' : 'DROP TRIGGER documents_no_update');
   sql(`UPDATE documents SET content = replace(content, '123456789', '923456789') WHERE code = '${code}'`);
   const forged = await S.call('GET', `/api/v1/verify/${j.code}`);
   assert.equal(forged.status, 404);

@@ -3,12 +3,20 @@
 //
 // The binary comes from env TAMIN_BIN (default build/tamin, relative to the repo root),
 // so the same tests run against the sanitizer build: TAMIN_BIN=build/tamin-san.
-import { spawn, spawnSync } from 'node:child_process';
+//
+// The store comes from env TAMIN_STORE: sqlite (the default) or postgres (make http-pg).
+// On postgres each test process starts one throw-away cluster on loopback the first time
+// it needs a database (pg.mjs) and stops it when it exits; every database newDb and
+// createDemo make is then a fresh database in it, and its URL is what tests pass as --db.
+// Tests write one thing for both: newDb(dir) for an empty database, sql(db, query) for a
+// look inside, IS_PG to skip (saying why) what only a SQLite file has.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import { startCluster, psql } from './pg.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = path.resolve(ROOT, process.env.TAMIN_BIN || 'build/tamin');
@@ -17,6 +25,12 @@ export const PASSWORD = 'demo1234'; // every demo account's
 // accounts (data/passwords/context.txt), like every common one.
 export const USER_PASSWORD = 'cedar-harbour-lantern-7';
 export const IS_SAN = /san/.test(path.basename(BIN));
+export const STORE = process.env.TAMIN_STORE || 'sqlite';
+if (STORE !== 'sqlite' && STORE !== 'postgres')
+  throw new Error(`TAMIN_STORE=${STORE}: sqlite or postgres`);
+export const IS_PG = STORE === 'postgres';
+/** The reason a test gives t.skip for what only SQLite's files have. */
+export const PG_SKIP = 'on PostgreSQL there is no database file beside the test (TAMIN_STORE=postgres)';
 
 const children = new Set();
 process.on('exit', () => {
@@ -36,6 +50,67 @@ export function tempDir(prefix = 'tamin-http-') {
 export function cleanupTemp() {
   if (process.env.TAMIN_KEEP_TMP) return;
   for (const d of tempDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+}
+
+// ---- databases, for either store ----
+
+let cluster = null;
+/** This process's PostgreSQL cluster, started on first use (stopped at exit by pg.mjs). */
+export function pgCluster() {
+  if (!IS_PG) throw new Error('pgCluster: the store is not postgres (TAMIN_STORE)');
+  cluster ??= startCluster();
+  return cluster;
+}
+
+// a database's local folder: on SQLite the one its file is in; on PostgreSQL the test's
+// folder it was made for, which tamin serve gets as --state-dir (the audit spool, the
+// attachments: what sits beside the .db file on SQLite)
+const stateDirs = new Map();
+
+/** A new, empty database for the store under test, what tests pass as --db: on SQLite the
+ * path dir/name (no file yet); on PostgreSQL a fresh database (CREATE DATABASE, named
+ * after name) and its URL, with dir as its state folder. */
+export function newDb(dir = tempDir(), name = 'tamin.db') {
+  if (!IS_PG) return path.join(dir, name);
+  const url = pgCluster().newDatabase(name);
+  stateDirs.set(url, dir);
+  return url;
+}
+
+/** The local folder of db: the one the SQLite file sits in, or newDb's dir on PostgreSQL. */
+export function stateDir(db) {
+  if (!IS_PG) return path.dirname(db);
+  const d = stateDirs.get(db);
+  if (!d) throw new Error(`stateDir: ${db} was not made by newDb`);
+  return d;
+}
+
+/** Whether a tamin command made db: the SQLite file exists; on PostgreSQL (where newDb
+ * made the database, empty) it has a table. */
+export function dbMade(db) {
+  if (!IS_PG) return fs.existsSync(db);
+  return Number(psql(db, "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")) > 0;
+}
+
+/** Where tamin keeps db's attachments: NAME-attachments beside NAME.db on SQLite
+ * (src/attachments/); on PostgreSQL the folder `attachments` in its --state-dir. */
+export function attachmentsDir(db) {
+  return IS_PG ? path.join(stateDir(db), 'attachments') : db.replace(/\.db$/, '-attachments');
+}
+
+/** Runs SQL on db and returns its output trimmed, as `sqlite3 DB QUERY` prints it: rows by
+ * newline, columns by '|', NULL as empty. On SQLite the journal file (DB-journal.db) is
+ * attached as `journal` when it exists, so that `journal.audit` names the same table on
+ * both stores (on PostgreSQL the schema journal, on the search path as in tamin's own
+ * connections; a bare `audit` finds it too). Throws when the
+ * SQL fails. Write SQL both run: no strftime or julianday, no PRAGMA, 1/0 for booleans. */
+export function sql(db, query) {
+  // tamin's own connections search public, then journal: so do the tests'
+  if (IS_PG) return psql(db, query, { options: '-c search_path=public,journal' });
+  const journal = db.replace(/\.db$/, '-journal.db');
+  const attach = journal !== db && fs.existsSync(journal)
+    ? ['-cmd', `ATTACH '${journal.replace(/'/g, "''")}' AS journal`] : [];
+  return execFileSync('sqlite3', [...attach, db, query], { encoding: 'utf8' }).trim();
 }
 
 // ---- the command line ----
@@ -70,7 +145,7 @@ export function assertNoSanitizerReport(stderr, what = 'tamin') {
  * a year of e-service uses (that many a day at its start). */
 export function createDemo({ people = 60, cases = 150, dir = tempDir(), name = 'tamin.db',
   callsDays = 0, callsPerDay = 300, serviceUses = 0 } = {}) {
-  const db = path.join(dir, name);
+  const db = newDb(dir, name);
   const r = runCli(['demo', '--db', db, '--people', String(people), '--cases', String(cases),
     '--calls-days', String(callsDays), '--calls-per-day', String(callsPerDay),
     '--service-uses', String(serviceUses)]);
@@ -220,9 +295,16 @@ export class Server {
   signal(sig = 'SIGTERM') { this.proc.kill(sig); }
 }
 
+/** The arguments `tamin serve` needs besides --db for db's store: on PostgreSQL its local
+ * folder (--state-dir), unless args give one. */
+export function storeArgs(db, args = []) {
+  if (!IS_PG || args.includes('--state-dir')) return [];
+  return ['--state-dir', stateDirs.get(db) ?? tempDir()];
+}
+
 /** Starts `tamin serve` on db; resolves once /healthz answers. */
 export async function startServer(db, { args = [], env = {}, timeout = 20000 } = {}) {
-  const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', ...args], {
+  const proc = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0', ...storeArgs(db, args), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import {
   BIN, ROOT, createDemo, startServer, runCli, addUser, assertNoSanitizerReport, caseBody,
-  cleanupTemp, tempDir, USER_PASSWORD,
+  cleanupTemp, tempDir, USER_PASSWORD, IS_PG, pgCluster, storeArgs,
 } from './harness.mjs';
 
 let demo;
@@ -171,16 +171,17 @@ test('CLI: user add with a bad role (and other bad input) → non-zero', () => {
 
 test('CLI: serve with an invalid --listen or options → non-zero, no hang', () => {
   for (const listen of ['nonsense', '127.0.0.1', ':8080', '127.0.0.1:', '127.0.0.1:99999', '127.0.0.1:-1', '127.0.0.1:http', '999.1.1.1:0', 'no.such.host.invalid:0']) {
-    assertCliError(runCli(['serve', '--db', demo.db, '--listen', listen], { timeout: 15000 }), null, `serve --listen ${listen}`);
+    assertCliError(runCli(['serve', '--db', demo.db, '--listen', listen, ...storeArgs(demo.db)], { timeout: 15000 }), null, `serve --listen ${listen}`);
   }
   assertCliError(runCli(['serve', '--db', demo.db, '--threads', '0'], { timeout: 15000 }), /threads/, '--threads 0');
   assertCliError(runCli(['serve', '--db', demo.db, '--rate-limit', '-1'], { timeout: 15000 }), /rate-limit/, '--rate-limit -1');
   assertCliError(runCli(['serve', '--db', demo.db, '--threads', 'many'], { timeout: 15000 }), /threads/, '--threads many');
   assertCliError(runCli(['serve', '--listen', '127.0.0.1:0'], { timeout: 15000 }), /--db/, 'serve without --db');
   const dir = tempDir();
-  const missing = path.join(dir, 'no', 'such', 'dir', 'x.db');
-  assertCliError(runCli(['serve', '--db', missing, '--listen', '127.0.0.1:0'], { timeout: 15000 }), null, 'serve on an impossible db path');
-  assert.ok(!fs.existsSync(missing));
+  // a file in no folder; on PostgreSQL, a database the server does not have
+  const missing = IS_PG ? pgCluster().url('no_such_database') : path.join(dir, 'no', 'such', 'dir', 'x.db');
+  assertCliError(runCli(['serve', '--db', missing, '--listen', '127.0.0.1:0', ...storeArgs(missing)], { timeout: 15000 }), null, 'serve on an impossible db path');
+  if (!IS_PG) assert.ok(!fs.existsSync(missing));
 });
 
 test('CLI: serve on an address another server already listens on → non-zero', async () => {
@@ -189,7 +190,7 @@ test('CLI: serve on an address another server already listens on → non-zero', 
   // Five tries: an early exit once crashed half the time (the sweeper's job outlived
   // its thread), so one try could pass by luck.
   for (let i = 0; i < 5; i++) {
-    const proc = spawn(BIN, ['serve', '--db', other.db, '--listen', `127.0.0.1:${s.port}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(BIN, ['serve', '--db', other.db, '--listen', `127.0.0.1:${s.port}`, ...storeArgs(other.db)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '', err = '';
     proc.stdout.on('data', (d) => { out += d; });
     proc.stderr.on('data', (d) => { err += d; });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import fs from 'node:fs';
 import { spawn } from 'node:child_process';
-import { BIN, ROOT, createDemo, startServer, cleanupTemp, assertNoSanitizerReport } from './harness.mjs';
+import { BIN, ROOT, createDemo, startServer, cleanupTemp, assertNoSanitizerReport, storeArgs } from './harness.mjs';
 
 let demo, S, token;
 
@@ -211,7 +211,7 @@ test('one address holds at most --max-conns-per-address connections', async () =
 test('out of descriptors, the server pauses accepting instead of spinning', async () => {
   // tamin serve under `ulimit -n 64`, then 120 idle connections: most wait in the backlog
   const proc = spawn('sh', ['-c', 'ulimit -n 64 && exec "$0" "$@"', BIN, 'serve', '--db', demo.db,
-    '--listen', '127.0.0.1:0', '--threads', '1'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--listen', '127.0.0.1:0', '--threads', '1', ...storeArgs(demo.db)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';
   proc.stderr.on('data', (d) => { err += d; });
   const port = await new Promise((resolve, reject) => {

@@ -5,15 +5,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import {
   startDemo, addUser, assertError, assertNoSecrets, cleanupTemp, runCli, tempDir, makeNationalId,
-  USER_PASSWORD, dbfToCsv,
+  USER_PASSWORD, dbfToCsv, sql as sqlOn,
 } from './harness.mjs';
 
 let S, D, emp, agent, citizen, other, list, code, dir;
 
-const sql = (q) => execFileSync('sqlite3', ['-cmd', `ATTACH '${D.db.replace(/\.db$/, '-journal.db')}' AS journal`, D.db, q], { encoding: 'utf8' }).trim();
+// journal.audit on both stores: the harness attaches SQLite's journal file as `journal`
+const sql = (q) => sqlOn(D.db, q);
 
 /** Sets a numeric field of one record of a DBF file to value (right-aligned). */
 function setField(file, recordNo, name, value) {

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import {
-  startDemo, createDemo, startServer, runCli, assertError, cleanupTemp, PASSWORD,
+  startDemo, createDemo, startServer, runCli, assertError, cleanupTemp, PASSWORD, storeArgs,
 } from './harness.mjs';
 
 let S;
@@ -117,7 +117,7 @@ test('a right password forgives the login\'s failures, and the address keeps the
 // it, one client's failures would lock every client out, and the limits would count nobody.
 test('behind a trusted proxy each client is counted by the address the proxy saw', async () => {
   const d = createDemo({ people: 20, cases: 10 });
-  const bad = runCli(['serve', '--db', d.db, '--trusted-proxy', 'proxy.example']);
+  const bad = runCli(['serve', '--db', d.db, '--trusted-proxy', 'proxy.example', ...storeArgs(d.db)]);
   assert.notEqual(bad.status, 0, 'an address, not a name');
   assert.match(bad.stderr, /trusted-proxy/);
   const P = await startServer(d.db, { args: ['--trusted-proxy', '127.0.2.1'] });

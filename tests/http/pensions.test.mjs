@@ -3,11 +3,10 @@
 // department may run it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startDemo, assertError, assertNoSecrets, cleanupTemp, runCli } from './harness.mjs';
+import { startDemo, assertError, assertNoSecrets, cleanupTemp, runCli, sql as sqlOn } from './harness.mjs';
 
 let S, D, admin, svp, svr, agent, sp;
-const sql = (q) => execFileSync('sqlite3', [D.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => sqlOn(D.db, q);
 const post = (who, p, body) => S.call('POST', p, { token: who.token, body });
 const get = (who, p) => S.call('GET', p, { token: who.token });
 

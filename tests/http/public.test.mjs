@@ -9,13 +9,12 @@
 // - bad parameters: 400 naming the field.
 //
 // The server's clock is the machine's: the hand-made cases are opened through the API and
-// then moved, with sqlite3, into a Jalali month 18 months back that the demo leaves empty
+// then moved, with SQL, into a Jalali month 18 months back that the demo leaves empty
 // (as attachments.test.mjs and calls.test.mjs set what the API cannot).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import ExcelJS from 'exceljs';
-import { startDemo, assertError, assertNoSecrets, caseBody, cleanupTemp, freshNationalId } from './harness.mjs';
+import { startDemo, assertError, assertNoSecrets, caseBody, cleanupTemp, freshNationalId, sql as sqlOn } from './harness.mjs';
 
 const DAY = 86400;
 let S, D, sql, sup, agent1, spPensions, svPensions, month, start;
@@ -46,7 +45,7 @@ const shift = (m, by) => {
 before(async () => {
   D = await startDemo({ people: 60, cases: 150, args: ['--rate-limit', '0'] });
   S = D.server;
-  sql = (q) => execFileSync('sqlite3', [D.db, q], { encoding: 'utf8' }).trim();
+  sql = (q) => sqlOn(D.db, q);
   [sup, agent1, spPensions, svPensions] = await Promise.all(['supervisor', 'agent1', 'sp_pensions', 'sv_pensions'].map((l) => S.login(l)));
 
   // the month: 18 Jalali months back, empty in the demo

@@ -9,9 +9,8 @@
 // route's audit action in src/routes.c).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import {
-  runCli, startDemo, cleanupTemp, freshNationalId, caseBody, assertNoSecrets, PASSWORD,
+  runCli, startDemo, cleanupTemp, freshNationalId, caseBody, assertNoSecrets, PASSWORD, sql as sqlOn,
 } from './harness.mjs';
 
 const ROLES = ['admin', 'supervisor', 'agent', 'specialist', 'desk', 'citizen', 'auditor', 'employer', 'telephony'];
@@ -48,7 +47,7 @@ const ok = async (p, what) => {
 before(async () => {
   D = await startDemo({ people: 40, cases: 20, args: ['--rate-limit', '0'] });
   S = D.server;
-  sql = (q) => execFileSync('sqlite3', [D.db, q], { encoding: 'utf8' }).trim();
+  sql = (q) => sqlOn(D.db, q);
   LOGINS.citizen = D.citizens[0];
   for (const role of ROLES) tokens[role] = (await S.login(LOGINS[role])).token;
   const [A, B, C] = D.citizens;

@@ -6,9 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { spawnSync } from 'node:child_process';
 import {
-  createDemo, startServer, cleanupTemp, caseBody, runCli,
+  createDemo, startServer, cleanupTemp, caseBody, runCli, sql, storeArgs,
 } from './harness.mjs';
 
 let demo, S, stub, port, mode = 'ok';
@@ -114,9 +113,9 @@ test('a gateway answering 400 refuses the message for good: tried once, kept as 
   await sleep(700); // several retry delays of 100 ms
   assert.equal(to(m).length, 1, 'a refused message is not tried again');
   mode = 'ok';
-  // the outbox keeps it, failed, with the gateway's answer (sqlite3, as an operator would)
-  const q = spawnSync('sqlite3', [demo.db, `SELECT state, attempts, last_error FROM sms_outbox WHERE mobile = '${m}' ORDER BY id DESC LIMIT 1`], { encoding: 'utf8' });
-  assert.equal(q.stdout.trim(), 'failed|1|HTTP 400');
+  // the outbox keeps it, failed, with the gateway's answer (read with SQL, as an operator would)
+  const q = sql(demo.db, `SELECT state, attempts, last_error FROM sms_outbox WHERE mobile = '${m}' ORDER BY id DESC LIMIT 1`);
+  assert.equal(q, 'failed|1|HTTP 400');
 });
 
 test('the citizen gets an SMS when their case is answered and when it is reported back, with its number', async () => {
@@ -154,7 +153,7 @@ test('serve refuses a wrong SMS set-up before it listens: both ways out, a templ
     [['--sms-url', 'ftp://127.0.0.1/'], /http:\/\/ or https:\/\//],
   ];
   for (const [args, msg] of cases) {
-    const r = runCli(['serve', '--db', demo.db, '--listen', '127.0.0.1:0', ...args], { timeout: 20000 });
+    const r = runCli(['serve', '--db', demo.db, '--listen', '127.0.0.1:0', ...storeArgs(demo.db), ...args], { timeout: 20000 });
     assert.notEqual(r.status, 0, `${args.join(' ')} started`);
     assert.match(r.stderr, msg, r.stderr);
     assert.doesNotMatch(r.stdout, /listening/);

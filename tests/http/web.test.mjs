@@ -12,7 +12,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import {
   createDemo, startServer, runCli, assertError, assertNoSanitizerReport, tempDir, cleanupTemp,
-  PASSWORD,
+  PASSWORD, newDb, dbMade, storeArgs,
 } from './harness.mjs';
 
 const INDEX = '<!doctype html><html lang="fa" dir="rtl"><head><meta charset="utf-8">' +
@@ -406,8 +406,8 @@ test('--web with a folder that cannot serve: one line on stderr and a non-zero e
   fs.writeFileSync(path.join(big, 'huge.bin'), Buffer.alloc(33 << 20));
   for (const [dir, why] of [[path.join(base, 'missing'), /No such file or directory/],
     [noIndex, /no index\.html/], [file, /Not a directory/], [big, /32 MiB/]]) {
-    const db = path.join(base, 'never.db');
-    const r = runCli(['serve', '--db', db, '--listen', '127.0.0.1:0', '--web', dir], { timeout: 20000 });
+    const db = newDb(base, 'never.db');
+    const r = runCli(['serve', '--db', db, '--listen', '127.0.0.1:0', '--web', dir, ...storeArgs(db)], { timeout: 20000 });
     assert.notEqual(r.status, 0, `--web ${dir} started`);
     assert.equal(r.signal, null);
     assertNoSanitizerReport(r.stderr, 'tamin serve --web');
@@ -417,7 +417,7 @@ test('--web with a folder that cannot serve: one line on stderr and a non-zero e
     assert.ok(lines[0].includes(dir), `names the folder: ${lines[0]}`);
     assert.match(lines[0], why);
     assert.equal(r.stdout, '', 'it never listened');
-    assert.ok(!fs.existsSync(db), 'no database is created');
+    assert.ok(!dbMade(db), 'no database is created');
   }
   const r = runCli(['--help']);
   assert.match(r.stdout, /--web DIR/);

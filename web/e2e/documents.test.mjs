@@ -5,14 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { startApp, login, shot, ascii, toPersianDigits } from './harness.mjs';
+import { startApp, login, shot, ascii, toPersianDigits, sql as sqlOn } from './harness.mjs';
 
 let app, nid;
 before(async () => {
   app = await startApp({ people: 60, cases: 20 });
   nid = app.citizens[0];
-  const sql = (q) => execFileSync('sqlite3', [app.db, q], { encoding: 'utf8' }).trim();
+  const sql = (q) => sqlOn(app.db, q);
   sql(`INSERT INTO pensioners(person_id, type, start_year, start_month, amount, created)
        SELECT id, 'old_age', 1400, 1, 98765432, 0 FROM people WHERE national_id = '${nid}'`);
   sql(`INSERT INTO pension_payments(pensioner_id, year, month, amount)

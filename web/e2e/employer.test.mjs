@@ -5,13 +5,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { startApp, login, shot, ascii } from './harness.mjs';
+import { startApp, login, shot, ascii, sql as sqlOn } from './harness.mjs';
 import { runCli, tempDir } from '../../tests/http/harness.mjs';
 
 let app, code, list;
 
-const sql = (q) => execFileSync('sqlite3', [app.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => sqlOn(app.db, q);
 
 /** A stored list written out as DSKKAR00.DBF and DSKWOR00.DBF (Windows-1256): its folder. */
 function exportList(id) {

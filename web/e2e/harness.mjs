@@ -5,9 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
-import { ROOT, PASSWORD, startDemo, cleanupTemp, toPersianDigits } from '../../tests/http/harness.mjs';
+import { ROOT, PASSWORD, startDemo, cleanupTemp, toPersianDigits, sql } from '../../tests/http/harness.mjs';
 
-export { PASSWORD, toPersianDigits };
+// sql(db, query): a look inside the app's database on either store (TAMIN_STORE)
+export { PASSWORD, toPersianDigits, sql };
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const SHOTS = path.join(ROOT, 'tests', 'screenshots');
 

@@ -5,9 +5,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { startApp, shot, toPersianDigits } from './harness.mjs';
+import { startApp, shot, toPersianDigits, sql } from './harness.mjs';
 import { addUser } from '../../tests/http/harness.mjs';
 
 const sink = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tamin-otp-e2e-')), 'sms.jsonl');
@@ -15,11 +14,11 @@ let app, nid, mobile;
 before(async () => {
   app = await startApp({ people: 200, cases: 50, args: ['--sms-sink', sink] });
   // a pensioner with a mobile on record, given a citizen account (no password they know)
-  const q = spawnSync('sqlite3', [app.db, 'SELECT p.national_id, p.mobile FROM pensioners pe'
+  const q = sql(app.db, 'SELECT p.national_id, p.mobile FROM pensioners pe'
     + ' JOIN people p ON p.id = pe.person_id WHERE p.mobile IS NOT NULL AND NOT EXISTS'
-    + ' (SELECT 1 FROM users u WHERE u.person_id = p.id) LIMIT 1'], { encoding: 'utf8' });
-  [nid, mobile] = q.stdout.trim().split('|');
-  assert.match(nid ?? '', /^\d{10}$/, `a pensioner with a mobile: ${q.stdout} ${q.stderr}`);
+    + ' (SELECT 1 FROM users u WHERE u.person_id = p.id) LIMIT 1');
+  [nid, mobile] = q.split('|');
+  assert.match(nid ?? '', /^\d{10}$/, `a pensioner with a mobile: ${q}`);
   const r = addUser(app.db, { login: nid, role: 'citizen', nationalId: nid, name: 'مستمری‌بگیر', password: 'a-long-forgotten-passphrase-9' });
   assert.equal(r.status, 0, r.stderr);
 });

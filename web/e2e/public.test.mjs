@@ -4,8 +4,7 @@
 // Excel download.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startApp, login, shot, ascii } from './harness.mjs';
+import { startApp, login, shot, ascii, sql as sqlOn } from './harness.mjs';
 
 let app;
 before(async () => {
@@ -39,7 +38,7 @@ test('public: the figures without a login, Persian and RTL, no personal data', a
   const text = await page.locator('body').innerText();
   assert.doesNotMatch(text, /[0-9]/, 'every digit people read is Persian');
   // nothing the database knows of a person, a case or a staff member
-  const sql = (q) => execFileSync('sqlite3', [app.db, q], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+  const sql = (q) => sqlOn(app.db, q).split('\n').filter(Boolean);
   const html = await page.content();
   for (const v of [...sql('SELECT national_id FROM people'), ...sql('SELECT number FROM cases'),
     ...sql("SELECT first_name || ' ' || last_name FROM people"), ...sql("SELECT name FROM users WHERE name <> ''")]) {

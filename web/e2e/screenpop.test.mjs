@@ -6,13 +6,12 @@
 // national id.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { startApp, login, shot, toPersianDigits } from './harness.mjs';
+import { startApp, login, shot, toPersianDigits, sql as sqlOn } from './harness.mjs';
 
 let app, person;
 before(async () => {
   app = await startApp({ people: 60, cases: 150 });
-  const sql = (q) => execFileSync('sqlite3', [app.db, q], { encoding: 'utf8' }).trim();
+  const sql = (q) => sqlOn(app.db, q);
   // a person with open cases whose mobile no one else has
   const [nid, first, last, mobile] = sql(`SELECT p.national_id, p.first_name, p.last_name, p.mobile
     FROM people p WHERE p.mobile IN (SELECT mobile FROM people GROUP BY mobile HAVING count(*) = 1)

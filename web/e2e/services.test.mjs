@@ -7,14 +7,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { startApp, login, shot, ascii, toPersianDigits } from './harness.mjs';
+import { startApp, login, shot, ascii, toPersianDigits, sql as sqlOn } from './harness.mjs';
 import { addUser, tempDir, USER_PASSWORD } from '../../tests/http/harness.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 let app, w1, pensionerNid;
-const sql = (q) => execFileSync('sqlite3', [app.db, q], { encoding: 'utf8' }).trim();
+const sql = (q) => sqlOn(app.db, q);
 
 before(async () => {
   app = await startApp({ people: 120, cases: 50 });
