@@ -811,7 +811,7 @@ static int route_match(const char *pattern, const char *path, struct req *r)
 		if (p[0] == '{' && p[1] == '}') {
 			const char *end = strchr(s, '/');
 			size_t n = end ? (size_t)(end - s) : strlen(s);
-			if (n == 0 || n > 64 || np >= 3)
+			if (n == 0 || n > 3 * 64 || np >= 3) /* 64 bytes, each maybe %XX */
 				return 0;
 			part[np] = s;
 			len[np++] = n;
@@ -823,12 +823,19 @@ static int route_match(const char *pattern, const char *path, struct req *r)
 	}
 	if (*p || *s)
 		return 0;
+	/* a parameter is at most 64 bytes once decoded: a code typed in Persian digits
+	 * (%DB%B1, 6 characters a digit) is measured as it will be read */
+	const char *val[3];
 	for (int i = 0; i < np; i++) {
 		char *raw = arena_strndup(&r->arena, part[i], len[i]);
 		char *dec = evhttp_uridecode(raw, 0, NULL); /* %DB%B1 → the Persian digit */
-		r->param[i] = dec ? arena_strdup(&r->arena, dec) : raw;
+		val[i] = dec ? arena_strdup(&r->arena, dec) : raw;
 		free(dec);
+		if (!val[i] || strlen(val[i]) > 64)
+			return 0;
 	}
+	for (int i = 0; i < np; i++)
+		r->param[i] = val[i];
 	return 1;
 }
 

@@ -550,10 +550,10 @@ static int latest_row(struct db *db, const char *national_id, struct list_worker
 	/* the open months first: every closed year comes before them (record_close_year) */
 	static const char *const latest[] = {
 	    "SELECT o.list_id, o.row_no, o.year, o.month FROM open_periods p"
-	    " CROSS JOIN open_months o ON p.run = 0 AND o.year = p.year AND o.month = p.month"
+	    " CROSS JOIN open_months o WHERE p.run = 0 AND o.year = p.year AND o.month = p.month"
 	    " AND o.national_id = $1 ORDER BY p.year DESC, p.month DESC, o.list_id DESC LIMIT 1",
 	    "SELECT w.list_id, w.row_no, w.year, w.month FROM record_years y"
-	    " CROSS JOIN work_months w ON w.year = y.year AND w.national_id = $1"
+	    " CROSS JOIN work_months w WHERE w.year = y.year AND w.national_id = $1"
 	    " ORDER BY y.year DESC, w.month DESC, w.list_id DESC LIMIT 1"};
 	uint64_t nid = strtoull(national_id, NULL, 10);
 	int rc = 0, year = 0, month = 0;
@@ -755,10 +755,10 @@ int lists_person_record(struct db *db, const char *national_id, struct arena *a,
 	struct db_stmt *s = db_prepare(
 	    db, "SELECT e.year, e.month, k.code, e.days, e.insurable, k.hard_job FROM ("
 		"SELECT w.year, w.month, w.list_id, w.workshop_id, w.days, w.insurable"
-		" FROM record_years y CROSS JOIN work_months w ON w.year = y.year"
+		" FROM record_years y CROSS JOIN work_months w WHERE w.year = y.year"
 		" AND w.national_id = $1 UNION ALL"
 		" SELECT o.year, o.month, o.list_id, o.workshop_id, o.days, o.insurable"
-		" FROM open_periods p CROSS JOIN open_months o ON p.run = 0 AND o.year = p.year"
+		" FROM open_periods p CROSS JOIN open_months o WHERE p.run = 0 AND o.year = p.year"
 		" AND o.month = p.month AND o.national_id = $1) e"
 		" JOIN workshops k ON k.id = e.workshop_id"
 		" WHERE NOT EXISTS (SELECT 1 FROM lists c WHERE c.supersedes = e.list_id)"

@@ -95,7 +95,7 @@ export function dbMade(db) {
 /** Where tamin keeps db's attachments: NAME-attachments beside NAME.db on SQLite
  * (src/attachments/); on PostgreSQL the folder `attachments` in its --state-dir. */
 export function attachmentsDir(db) {
-  return IS_PG ? path.join(stateDir(db), 'attachments') : db.replace(/\.db$/, '-attachments');
+  return IS_PG ? path.join(stateDir(db), 'tamin-attachments') : db.replace(/\.db$/, '-attachments');
 }
 
 /** Runs SQL on db and returns its output trimmed, as `sqlite3 DB QUERY` prints it: rows by
@@ -323,6 +323,8 @@ export async function startServer(db, { args = [], env = {}, timeout = 20000 } =
     proc.stderr.on('data', (d) => {
       stderr += d;
       if (server) server.stderr = stderr;
+      // TAMIN_SERVER_LOG=FILE: every server's stderr there too, to read a 500's cause
+      if (process.env.TAMIN_SERVER_LOG) fs.appendFileSync(process.env.TAMIN_SERVER_LOG, d);
     });
     proc.on('exit', (code, sig) => {
       clearTimeout(t);
