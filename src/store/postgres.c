@@ -437,6 +437,16 @@ static void pg_bind_blob(struct db_stmt *s, int idx, const void *v, size_t len)
 	bind_value(ST(s), idx, K_BLOB, v ? (const char *)v : "", (int)len, 1, NULL);
 }
 
+static void exec_quiet(struct pg *db, const char *sql)
+{
+	PQclear(PQexec(db->c, sql));
+}
+
+/* Prepares s on the server. A parameter whose type the server cannot infer from where it
+ * stands (`$2 IS NULL OR x = $2`, or one the statement does not use, as SQLite allows) is
+ * declared text and the statement prepared again; if text then meets no operator, bigint.
+ * Inside a transaction each try stands in a savepoint: a refused statement would abort
+ * the transaction. Only a statement's first run on a connection pays for this. */
 static int prepare_now(struct pg_stmt *s)
 {
 	struct pg *db = s->db;
@@ -444,17 +454,39 @@ static int prepare_now(struct pg_stmt *s)
 		s->types[i] = s->kinds[i] == K_INT    ? OID_INT8
 			      : s->kinds[i] == K_BLOB ? OID_BYTEA
 						      : 0;
-	PGresult *r = PQprepare(db->c, s->name, s->text, s->nparams, s->types);
-	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-	if (!ok) {
-		set_err(db, r);
-		if (!db->unavailable)
-			fprintf(stderr, "tamin: SQL error: %s in: %s\n", db->err, s->text);
+	int in_tx = PQtransactionStatus(db->c) == PQTRANS_INTRANS, guessed = 0;
+	for (int tries = 0; tries <= 2 * s->nparams; tries++) {
+		if (in_tx)
+			exec_quiet(db, "SAVEPOINT tamin_prepare");
+		PGresult *r = PQprepare(db->c, s->name, s->text, s->nparams, s->types);
+		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok)
+			set_err(db, r);
+		PQclear(r);
+		if (in_tx)
+			exec_quiet(db, ok ? "RELEASE tamin_prepare"
+					  : "ROLLBACK TO tamin_prepare; RELEASE tamin_prepare");
+		if (ok) {
+			s->prepared = 1;
+			return 0;
+		}
+		const char *m = strstr(db->err, "parameter $");
+		int n = m ? atoi(m + 11) : 0;
+		if ((strcmp(db->sqlstate, "42P18") == 0 || strcmp(db->sqlstate, "42P08") == 0) &&
+		    n >= 1 && n <= s->nparams && s->types[n - 1] == 0) {
+			s->types[n - 1] = 25; /* text */
+			guessed = n;
+		} else if (strcmp(db->sqlstate, "42883") == 0 && guessed &&
+			   s->types[guessed - 1] == 25) {
+			s->types[guessed - 1] = OID_INT8;
+			guessed = 0;
+		} else {
+			break;
+		}
 	}
-	PQclear(r);
-	if (ok)
-		s->prepared = 1;
-	return ok ? 0 : -1;
+	if (!db->unavailable)
+		fprintf(stderr, "tamin: SQL error: %s in: %s\n", db->err, s->text);
+	return -1;
 }
 
 static int pg_step(struct db_stmt *st)

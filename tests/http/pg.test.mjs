@@ -158,7 +158,7 @@ test('the harness with TAMIN_STORE=postgres: newDb is a fresh database, sql read
   assert.equal(r.state, r.dir, "the test's folder is the database's state folder");
   assert.deepEqual(r.args, ['--state-dir', r.dir]);
   assert.deepEqual(r.argsGiven, [], 'a --state-dir the test gives stands');
-  assert.equal(r.attachments, path.join(r.dir, 'attachments'));
+  assert.equal(r.attachments, path.join(r.dir, 'tamin-attachments'));
   assert.equal(fs.existsSync(r.clusterDir), false, 'the cluster is gone with its process');
   assert.deepEqual(processesIn(r.clusterDir), []);
 });
