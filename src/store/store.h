@@ -45,7 +45,9 @@ const char *db_backend(const struct db *db);
 int db_migrate(struct db *db, struct err *e);
 
 /* The cached statement for sql, reset and with bindings cleared; NULL on a SQL error
- * (logged: that is a bug, not bad input). Call db_done when finished with it. */
+ * (logged: that is a bug, not bad input) that the backend sees at once: SQLite does,
+ * PostgreSQL prepares at the first db_step, which then fails. Call db_done when finished
+ * with it. */
 struct db_stmt *db_prepare(struct db *db, const char *sql);
 void db_done(struct db_stmt *s);
 

@@ -19,7 +19,7 @@
 #include "store/writer.h"
 
 struct fx {
-	char path[64];
+	char path[256];
 	struct db *db;
 	struct app app;
 };
@@ -29,12 +29,46 @@ static inline const char *data_dir(void)
 	return getenv("TAMIN_DATA") ? getenv("TAMIN_DATA") : "data";
 }
 
+/* With TAMIN_TEST_PG (a PostgreSQL database's URL, as tests/pg/with-cluster.mjs gives),
+ * each test gets a fresh database on that server, made and dropped through that URL's
+ * database; else a SQLite file. */
+static inline int fx_pg_admin(const char *sql_fmt, const char *name)
+{
+	struct db *admin = NULL;
+	struct err e = {0};
+	char sql[320];
+	snprintf(sql, sizeof sql, sql_fmt, name);
+	if (db_open(&admin, getenv("TAMIN_TEST_PG"), 0, &e) < 0)
+		return -1;
+	int rc = db_exec(admin, sql);
+	if (rc < 0)
+		fprintf(stderr, "fixture: %s: %s\n", sql, db_errmsg(admin));
+	db_close(admin);
+	return rc;
+}
+
+static inline const char *fx_pg_name(const struct fx *f)
+{
+	const char *slash = strrchr(f->path, '/');
+	return slash ? slash + 1 : f->path;
+}
+
 static inline int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
-	snprintf(f->path, sizeof f->path, "/tmp/tamin-test-XXXXXX");
-	int fd = mkstemp(f->path);
-	close(fd);
+	const char *pg = getenv("TAMIN_TEST_PG");
+	if (pg) {
+		static int n;
+		char name[48];
+		snprintf(name, sizeof name, "unit_%d_%d", (int)getpid(), ++n);
+		assert_int_equal(fx_pg_admin("CREATE DATABASE %s", name), 0);
+		const char *slash = strrchr(pg, '/');
+		snprintf(f->path, sizeof f->path, "%.*s/%s", (int)(slash - pg), pg, name);
+	} else {
+		snprintf(f->path, sizeof f->path, "/tmp/tamin-test-XXXXXX");
+		int fd = mkstemp(f->path);
+		close(fd);
+	}
 	struct err e = {0};
 	assert_int_equal(db_open(&f->db, f->path, DB_CREATE, &e), 0);
 	assert_true(db_migrate(f->db, &e) >= 1);
@@ -53,10 +87,15 @@ static inline int teardown(void **state)
 	worktime_free(f->app.office);
 	worktime_free(f->app.always);
 	catalog_release();
+	if (getenv("TAMIN_TEST_PG")) {
+		fx_pg_admin("DROP DATABASE %s", fx_pg_name(f));
+		free(f);
+		return 0;
+	}
 	static const char *const ends[] = {"", "-wal", "-shm", "-journal.db", "-journal.db-wal",
 					   "-journal.db-shm"};
 	for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
-		char p[96];
+		char p[300];
 		snprintf(p, sizeof p, "%s%s", f->path, ends[i]);
 		unlink(p);
 	}

@@ -159,7 +159,7 @@ static void test_entries_whole_after_a_clean_stop(void **state)
 static void test_entries_survive_a_crash(void **state)
 {
 	struct fx *f = *state;
-	char crash_db[96], from[128], to[128];
+	char crash_db[300], from[340], to[340];
 	snprintf(crash_db, sizeof crash_db, "%s-crash", f->path);
 	struct running r = start(f->path);
 	spool_entries(r.s, "before", 1, 25);
@@ -202,7 +202,7 @@ static void test_entries_survive_a_crash(void **state)
 	static const char *const ends[] = {
 	    "", "-wal", "-shm", "-journal.db", "-journal.db-wal", "-journal.db-shm"};
 	for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) {
-		char p[128];
+		char p[340];
 		snprintf(p, sizeof p, "%s%s", crash_db, ends[i]);
 		unlink(p);
 	}
