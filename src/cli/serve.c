@@ -37,6 +37,7 @@
 
 struct serve_opts {
 	const char *db, *data, *listen, *web, *trusted_proxy, *queue_log, *public_url, *state_dir;
+	const char *db_replica;
 	long verify_limit;
 	struct sms_config sms;
 	struct otp_options otp;
@@ -47,6 +48,8 @@ struct serve_opts {
 
 static int serve(struct serve_opts *o, const struct web *web)
 {
+	if (o->db_replica && (!db_is_url(o->db) || !db_is_url(o->db_replica)))
+		return cli_fail("--db-replica is a postgres:// URL beside a postgres:// --db");
 	/* Block the stop signals before any thread starts, so every thread inherits the
 	 * mask and only http_serve's sigwait takes them: a second signal cannot kill us. */
 	sigset_t sigs;
@@ -57,7 +60,8 @@ static int serve(struct serve_opts *o, const struct web *web)
 	/* Every connection is a descriptor: the soft limit (often 1024) goes up to the hard
 	 * one, as far as 65536 (the cap per address is a quarter of it, http.h). */
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max && rl.rlim_cur < 65536) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max &&
+	    rl.rlim_cur < 65536) {
 		rl.rlim_cur = rl.rlim_max < 65536 ? rl.rlim_max : 65536;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
@@ -130,8 +134,9 @@ static int serve(struct serve_opts *o, const struct web *web)
 		return cli_fail("%s", "--test-clock is for tests: it needs a loopback --listen");
 	}
 	if (o->otp.test_clock)
-		fprintf(stderr, "tamin: TEST CLOCK: one-time codes read the time from %s; never in "
-				"production\n",
+		fprintf(stderr,
+			"tamin: TEST CLOCK: one-time codes read the time from %s; never in "
+			"production\n",
 			o->otp.test_clock);
 	if (!(app.login_failures = users_login_failures_new()) || !(app.otp = otp_new(&o->otp))) {
 		board_free(board);
@@ -199,6 +204,9 @@ static int serve(struct serve_opts *o, const struct web *web)
 	so.head_timeout_s = (int)o->head_timeout;
 	so.body_budget = (size_t)o->body_budget << 20;
 	so.db_path = o->db;
+	so.db_replica = o->db_replica;
+	if (o->db_replica)
+		writer_track_wal(app.writer);
 	so.writer = app.writer;
 	so.routes = api_routes;
 	so.hooks = &api_hooks;
@@ -222,7 +230,7 @@ static int serve(struct serve_opts *o, const struct web *web)
 	    (pr = pulse_refresher_start(app.writer, o->data, 300, 3, &e)))
 		rc = http_serve(&so, &e);
 	pulse_refresher_stop(pr);
-	sms_sender_stop(sms); /* before the writer: it writes its outcomes through it */
+	sms_sender_stop(sms);  /* before the writer: it writes its outcomes through it */
 	calls_tail_stop(tail); /* before the writer, and before live: it tells it */
 	board_pusher_stop(pusher);
 	cases_sweeper_stop(sw);
@@ -313,9 +321,13 @@ int cli_serve(int argc, char **argv)
 	    OPT_NUMBER("--verify-limit", "N", &o.verify_limit, 0, 1000000,
 		       "document verifications one address may ask a minute (default 30; 0: "
 		       "no limit)"),
-	    OPT_STRING("--state-dir", "DIR", &o.state_dir,
-		       "with a postgres:// database: this server's local folder for its audit spool "
-		       "and attachments, which sit beside a SQLite file (default var)"),
+	    OPT_STRING("--db-replica", "URL", &o.db_replica,
+		       "a streaming replica of the --db PostgreSQL database for reads; one who "
+		       "wrote reads on the primary until the replica has replayed the write"),
+	    OPT_STRING(
+		"--state-dir", "DIR", &o.state_dir,
+		"with a postgres:// database: this server's local folder for its audit spool "
+		"and attachments, which sit beside a SQLite file (default var)"),
 	    OPT_STRING(
 		"--web", "DIR", &o.web,
 		"the built web app to serve at / (the folder Vite writes: index.html, assets/)"),

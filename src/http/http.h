@@ -61,6 +61,7 @@ struct req {
 	 * whether the handler ran or the request was given up */
 	void *body_state;
 	void (*body_state_free)(void *state);
+	struct db *read_db; /* the server's own: the connection req_db chose for it */
 };
 
 typedef void (*handler_fn)(struct req *r);
@@ -124,6 +125,11 @@ struct http_options {
 			      * and its body follow at 16 KiB/s; 0: 10 s */
 	size_t body_budget;  /* big bodies held at once, bytes; 0: HTTP_BODY_BUDGET */
 	const char *db_path; /* each loop opens its reader connection on it */
+	/* A streaming replica for reads (NULL: none): each loop reads there, except for one
+	 * who wrote and whose write the replica has not replayed yet (read-your-writes, by
+	 * the primary's WAL position, store.h's db_wal_position); they read on the primary
+	 * (db_path), as does a session token the replica does not know yet. */
+	const char *db_replica;
 	struct writer *writer; /* req_write's jobs go there */
 	const struct route *routes; /* ended by a route with a NULL pattern */
 	const struct http_hooks *hooks;
@@ -163,7 +169,9 @@ struct event_base *http_loop_base(struct loop *l);
 void http_loop_free(struct loop *l);
 
 /* Handler helpers. */
-struct db *req_db(struct req *r); /* this loop's reader connection */
+/* This loop's reader connection for r: the replica, or the primary when r's user wrote
+ * what the replica has not yet replayed (http_options.db_replica). */
+struct db *req_db(struct req *r);
 /* The route's first {} part as a positive integer id; 0 when it is not one. */
 int64_t req_path_id(struct req *r);
 const char *req_query(struct req *r, const char *key);

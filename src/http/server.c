@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #define RATE_SLOTS 4096
-#define HEAD_TIMEOUT_S 10	   /* http_options' head_timeout_s when it is 0 */
+#define HEAD_TIMEOUT_S 10	  /* http_options' head_timeout_s when it is 0 */
 #define BODY_MIN_RATE (16u << 10) /* and its body come at least this fast, bytes a second */
 
 struct rate_slot {
@@ -40,14 +40,17 @@ struct loop {
 	const struct http_options *o;
 	struct event_base *base;
 	struct conn_host host; /* its connections (http/conn.h) */
-	struct db *db;
+	struct db *db;	       /* the reader: the replica when there is one */
+	struct db *primary;    /* with a replica: the primary, opened when first needed */
+	uint64_t replica_at;   /* the replica's WAL position when last asked */
+	int in_read_primary;   /* a read transaction is open on primary */
 	pthread_t thread;
 	atomic_int inflight;
 	int draining;
 	struct event *drain_timer;
-	int in_read; /* a read transaction is open on db */
-	time_t date_at;	  /* the second date is for */
-	char date[32];	  /* "Sun, 06 Nov 1994 08:49:37 GMT" */
+	int in_read;	/* a read transaction is open on db */
+	time_t date_at; /* the second date is for */
+	char date[32];	/* "Sun, 06 Nov 1994 08:49:37 GMT" */
 };
 
 /* ---- slow work (password hashing) on its own thread ---- */
@@ -101,7 +104,103 @@ static void *slow_main(void *unused)
 
 /* ---- helpers for handlers ---- */
 
-int64_t req_now(void) { return (int64_t)time(NULL); }
+int64_t req_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* The reads of one handler run in one read transaction: SQLite then takes its file
+ * locks once per request rather than once per statement (they were a tenth of a case
+ * read's time), and the handler sees one consistent snapshot. The transaction ends
+ * before the reply leaves and before a write job is queued, so that a read after the
+ * write (in its done callback) sees it. */
+/* ---- read-your-writes with a replica: who wrote, and the WAL position they need ---- */
+
+#define RW_SLOTS 16384 /* power of two */
+#define RW_PROBES 16
+#define RW_PENDING UINT64_MAX /* wrote; the position is the writer's when next asked */
+
+static struct {
+	pthread_mutex_t mu;
+	int64_t user[RW_SLOTS];
+	uint64_t need[RW_SLOTS];
+} rw = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static void rw_wrote(int64_t user)
+{
+	if (user <= 0)
+		return;
+	unsigned h = (unsigned)((uint64_t)user * 0x9E3779B97F4A7C15u >> 50) & (RW_SLOTS - 1);
+	pthread_mutex_lock(&rw.mu);
+	/* the user's slot, a free one, or the one whose need is oldest (it has the most
+	 * likely been replayed) */
+	unsigned at = h;
+	for (unsigned i = 0; i < RW_PROBES; i++) {
+		unsigned s = (h + i) & (RW_SLOTS - 1);
+		if (rw.user[s] == user || rw.user[s] == 0) {
+			at = s;
+			break;
+		}
+		if (rw.need[s] < rw.need[at])
+			at = s;
+	}
+	rw.user[at] = user;
+	rw.need[at] = RW_PENDING;
+	pthread_mutex_unlock(&rw.mu);
+}
+
+/* The WAL position user's reads need (0: any), pending ones resolved to now's; a need
+ * the replica has reached (at) is forgotten. */
+static uint64_t rw_need(int64_t user, uint64_t now, uint64_t at)
+{
+	if (user <= 0)
+		return 0;
+	unsigned h = (unsigned)((uint64_t)user * 0x9E3779B97F4A7C15u >> 50) & (RW_SLOTS - 1);
+	uint64_t need = 0;
+	pthread_mutex_lock(&rw.mu);
+	for (unsigned i = 0; i < RW_PROBES; i++) {
+		unsigned s = (h + i) & (RW_SLOTS - 1);
+		if (rw.user[s] != user)
+			continue;
+		if (rw.need[s] == RW_PENDING)
+			rw.need[s] = now;
+		need = rw.need[s];
+		if (at >= need) {
+			rw.user[s] = 0;
+			rw.need[s] = 0;
+			need = 0;
+		}
+		break;
+	}
+	pthread_mutex_unlock(&rw.mu);
+	return need;
+}
+
+static struct db *loop_primary(struct loop *l)
+{
+	struct err e;
+	if (!l->primary && db_open(&l->primary, l->o->db_path, 0, &e) < 0) {
+		fprintf(stderr, "tamin: cannot reach the primary for a read: %s\n", e.message);
+		l->primary = NULL;
+	}
+	return l->primary ? l->primary : l->db;
+}
+
+/* Where r reads: the replica, unless r's user wrote what it has not replayed yet. */
+static struct db *read_choose(struct req *r)
+{
+	struct loop *l = r->loop;
+	if (!l->o->db_replica)
+		return l->db;
+	uint64_t now = writer_wal(l->o->writer);
+	uint64_t need = rw_need(r->who.user_id, now, l->replica_at);
+	if (!need)
+		return l->db;
+	l->replica_at = db_wal_position(l->db);
+	if (!rw_need(r->who.user_id, now, l->replica_at))
+		return l->db;
+	return loop_primary(l);
+}
 
 /* The reads of one handler run in one read transaction: SQLite then takes its file
  * locks once per request rather than once per statement (they were a tenth of a case
@@ -111,9 +210,13 @@ int64_t req_now(void) { return (int64_t)time(NULL); }
 struct db *req_db(struct req *r)
 {
 	struct loop *l = r->loop;
-	if (!l->in_read && db_exec(l->db, "BEGIN") == 0)
-		l->in_read = 1;
-	return l->db;
+	if (!r->read_db)
+		r->read_db = read_choose(r);
+	struct db *db = r->read_db;
+	int *open = db == l->db ? &l->in_read : &l->in_read_primary;
+	if (!*open && db_exec(db, "BEGIN") == 0)
+		*open = 1;
+	return db;
 }
 
 static void read_end(struct loop *l)
@@ -121,6 +224,10 @@ static void read_end(struct loop *l)
 	if (l->in_read) {
 		db_exec(l->db, "COMMIT");
 		l->in_read = 0;
+	}
+	if (l->in_read_primary) {
+		db_exec(l->primary, "COMMIT");
+		l->in_read_primary = 0;
 	}
 }
 
@@ -145,7 +252,10 @@ int req_limit(struct req *r, int *limit)
 	return 0;
 }
 
-static void body_free(void *j) { json_decref(j); }
+static void body_free(void *j)
+{
+	json_decref(j);
+}
 
 json_t *req_json(struct req *r, struct err *e)
 {
@@ -241,8 +351,8 @@ static const char *reason_of(int status)
  * small (2048 bytes) or, when it takes more, in *head malloc'd (*head != small: the caller
  * frees it). content_length -1: none; stream: a body of unknown length follows, chunked
  * for HTTP/1.1 and until the close for HTTP/1.0. Returns its length. */
-static size_t reply_head(struct req *r, int status, int64_t content_length, int stream,
-			 char *small, char **head)
+static size_t reply_head(struct req *r, int status, int64_t content_length, int stream, char *small,
+			 char **head)
 {
 	const char *names[REQ_OUT_HEADERS + 5], *values[REQ_OUT_HEADERS + 5];
 	int n = 0;
@@ -251,8 +361,8 @@ static size_t reply_head(struct req *r, int status, int64_t content_length, int 
 		values[n++] = r->out_value[i];
 	}
 	static const char *const safety[][2] = {{"X-Content-Type-Options", "nosniff"},
-						 {"X-Frame-Options", "DENY"},
-						 {"Referrer-Policy", "no-referrer"}};
+						{"X-Frame-Options", "DENY"},
+						{"Referrer-Policy", "no-referrer"}};
 	for (int i = 0; i < 3; i++) {
 		names[n] = safety[i][0];
 		values[n++] = safety[i][1];
@@ -357,11 +467,19 @@ void reply_jw(struct req *r, int status, struct jw *body)
 void reply_error(struct req *r, const struct err *e)
 {
 	int status = e->status >= 400 && e->status < 600 ? e->status : 500;
+	struct err u = *e;
+	/* whatever a handler made of a read that failed because the database is out of
+	 * reach, the client is told that, and to come back (the connection is made again) */
+	if (status == 500 && r->read_db && db_is_unavailable(r->read_db)) {
+		status = 503;
+		err_set(&u, 503, "db_unavailable", "",
+			"the database cannot be reached; try again "
+			"in a moment");
+	}
 	if (status >= 500)
 		fprintf(stderr, "tamin: %d %s %s: %s\n", status, r->path, e->code, e->message);
 	/* JSON takes UTF-8 only, and an error may quote a path's raw bytes or hold a field
 	 * name cut inside a letter to fit: json_pack refused those, and the reply had no body. */
-	struct err u = *e;
 	json_t *body = json_pack("{s:{s:s,s:s,s:s}}", "error", "code",
 				 u.code[0] ? text_utf8_scrub(u.code) : "error", "message",
 				 text_utf8_scrub(u.message), "field", text_utf8_scrub(u.field));
@@ -399,12 +517,15 @@ int64_t req_path_id(struct req *r)
 void req_wait(struct req *r, struct write_job *job)
 {
 	read_end(r->loop);
+	r->read_db = NULL; /* what it reads next may need the primary */
 	job->base = r->loop->base;
 }
 
 void req_write(struct req *r, struct write_job *job)
 {
 	req_wait(r, job);
+	if (r->loop->o->db_replica)
+		rw_wrote(r->who.user_id);
 	writer_submit(r->loop->o->writer, job);
 }
 
@@ -437,7 +558,6 @@ void req_slow(struct req *r, void (*fn)(void *arg), void (*done)(void *arg), voi
 	pthread_cond_signal(&slow.cv);
 	pthread_mutex_unlock(&slow.mu);
 }
-
 
 /* ---- streams (http.h: req_stream) ---- */
 
@@ -641,6 +761,10 @@ static int stream_session_live(struct http_stream *s)
 	arena_init(&a);
 	int live = l->o->hooks->session(l->db, s->token, req_now(), &who, &csrf, &a) == 0 &&
 		   who.user_id == s->user_id;
+	if (!live && l->o->db_replica) /* a replica a moment behind: the primary says */
+		live = l->o->hooks->session(loop_primary(l), s->token, req_now(), &who, &csrf,
+					    &a) == 0 &&
+		       who.user_id == s->user_id;
 	arena_release(&a);
 	return live;
 }
@@ -872,10 +996,23 @@ static int authenticate(struct req *r, const char **csrf_out)
 		token = cookie_value(req_header(r, "Cookie"), "tamin_session", buf, sizeof buf);
 		cookie = token != NULL;
 	}
-	if (!token ||
-	    r->loop->o->hooks->session(req_db(r), token, req_now(), &r->who, csrf_out,
-				       &r->arena) < 0)
+	if (!token)
 		return -1;
+	if (r->loop->o->hooks->session(req_db(r), token, req_now(), &r->who, csrf_out, &r->arena) <
+	    0) {
+		/* a session just made may not be on the replica yet: the primary says */
+		if (!r->loop->o->db_replica)
+			return -1;
+		read_end(r->loop);
+		r->read_db = loop_primary(r->loop);
+		if (r->loop->o->hooks->session(req_db(r), token, req_now(), &r->who, csrf_out,
+					       &r->arena) < 0)
+			return -1;
+	}
+	if (r->loop->o->db_replica) { /* chosen before the user was known: choose again */
+		read_end(r->loop);
+		r->read_db = NULL;
+	}
 	r->who.via_cookie = cookie;
 	r->token = arena_strdup(&r->arena, token);
 	return 0;
@@ -904,7 +1041,8 @@ static void refuse(struct req *r, int status)
 	case 413:
 		reply_errorf(r, 413, "body_too_large",
 			     r->route && r->route->body_field ? r->route->body_field : "body",
-			     "the body is over %zu bytes", r->limit ? r->limit : (size_t)HTTP_MAX_BODY);
+			     "the body is over %zu bytes",
+			     r->limit ? r->limit : (size_t)HTTP_MAX_BODY);
 		break;
 	case 503:
 		req_set_header(r, "Retry-After", "1");
@@ -912,7 +1050,8 @@ static void refuse(struct req *r, int status)
 			     "the server holds too many large bodies now; try again in a moment");
 		break;
 	case 431:
-		reply_errorf(r, 431, "headers_too_large", "", "the request's headers are too large");
+		reply_errorf(r, 431, "headers_too_large", "",
+			     "the request's headers are too large");
 		break;
 	case 501:
 		reply_errorf(r, 501, "not_implemented", "", "this transfer encoding is not served");
@@ -992,7 +1131,8 @@ static int read_target(struct req *r, const struct wire_req *wq)
 	if (q) {
 		r->query = calloc(1, sizeof *r->query);
 		if (!r->query || evhttp_parse_query_str(q, r->query) < 0) {
-			reply_errorf(r, 400, "invalid_query", "query", "the query string is malformed");
+			reply_errorf(r, 400, "invalid_query", "query",
+				     "the query string is malformed");
 			return -1;
 		}
 	}
@@ -1100,8 +1240,8 @@ static long long on_head(struct conn *c, const struct wire_req *wq, int body_in,
 }
 
 /* The body is in (or the request was refused by the connection): the handler. */
-static void on_request(struct conn *c, const struct wire_req *wq, const char *body,
-		       size_t body_len, int refused, void *user, void *arg)
+static void on_request(struct conn *c, const struct wire_req *wq, const char *body, size_t body_len,
+		       int refused, void *user, void *arg)
 {
 	struct loop *l = arg;
 	struct req *r = user ? user : req_new(c, l, wq);
@@ -1113,7 +1253,7 @@ static void on_request(struct conn *c, const struct wire_req *wq, const char *bo
 	r->wire = wq;
 	r->body_len = body_len;
 	r->body = body_len ? body : NULL; /* the connection keeps it until the reply (conn.h) */
-	r->route->fn(r); /* r may be freed by now; l lives on */
+	r->route->fn(r);		  /* r may be freed by now; l lives on */
 	read_end(l);
 }
 
@@ -1244,6 +1384,7 @@ static void loop_free(struct loop *l)
 	if (l->base)
 		event_base_free(l->base);
 	db_close(l->db);
+	db_close(l->primary);
 }
 
 /* A loop for o: its event base, its reader connection and its connection host, which
@@ -1264,7 +1405,7 @@ static int loop_init(struct loop *l, const struct http_options *o, struct conn_s
 	l->host.listen_fd = -1;
 	if (!l->base)
 		return err_set(e, 500, "internal", "", "cannot create event loop");
-	if (db_open(&l->db, o->db_path, 0, e) < 0)
+	if (db_open(&l->db, o->db_replica ? o->db_replica : o->db_path, 0, e) < 0)
 		return -1;
 	/* A body over HTTP_MAX_BODY is refused unread (413), and so is one over the
 	 * route's own limit, decided by on_head from the head alone. */

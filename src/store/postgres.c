@@ -833,6 +833,24 @@ static int pg_copy_end(struct db *d, int failed)
 	return ok && !failed ? 0 : -1;
 }
 
+/* pg_lsn minus 0/0 is the position in bytes. Not inside a caller's statement. */
+static uint64_t pg_wal_position(struct db *d)
+{
+	struct pg *db = PG(d);
+	if (ensure_conn(db) < 0)
+		return 0;
+	PGresult *r =
+	    PQexec(db->c, "SELECT CASE WHEN pg_is_in_recovery() THEN"
+			  " pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END - '0/0'");
+	uint64_t v = 0;
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+		v = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+	else
+		set_err(db, r);
+	PQclear(r);
+	return v;
+}
+
 static const struct db_ops postgres_ops = {
     .name = "postgres",
     .close = pg_close,
@@ -863,4 +881,5 @@ static const struct db_ops postgres_ops = {
     .copy_begin = pg_copy_begin,
     .copy_data = pg_copy_data,
     .copy_end = pg_copy_end,
+    .wal_position = pg_wal_position,
 };

@@ -307,3 +307,8 @@ int db_bulk_end(struct db_bulk *b)
 	free(b);
 	return failed ? -1 : 0;
 }
+
+uint64_t db_wal_position(struct db *db)
+{
+	return db->ops->wal_position ? db->ops->wal_position(db) : 0;
+}

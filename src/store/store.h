@@ -100,6 +100,12 @@ void db_bulk_int(struct db_bulk *b, int64_t v);
 void db_bulk_text(struct db_bulk *b, const char *v); /* NULL: NULL */
 int db_bulk_end(struct db_bulk *b);
 
+/* The position in the write-ahead log this connection's server has reached: written, on a
+ * primary; replayed, on a streaming replica. Positions only grow, so a replica that has
+ * replayed a primary's position holds every commit made before it. 0 on SQLite (one file,
+ * no replica) and when the server cannot say. */
+uint64_t db_wal_position(struct db *db);
+
 /* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE on SQLite);
  * db_commit also indexes the text queued by db_text_put. */
 int db_begin(struct db *db);

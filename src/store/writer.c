@@ -2,6 +2,8 @@
 
 #include <event2/event.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/time.h>
@@ -22,6 +24,8 @@ struct writer {
 	struct write_job *head, *tail;
 	int stopping;
 	int ckpt_started;
+	atomic_int track_wal;
+	_Atomic uint64_t wal; /* the primary's WAL position after the last commit */
 };
 
 /* Runs the done() of a chain of jobs (linked by next) on their loop. */
@@ -90,8 +94,9 @@ static void run_group(struct writer *w, struct write_job *group)
 	for (struct write_job *j = group; j; j = j->next) {
 		err_clear(&j->err);
 		if (!began) {
-			j->rc = err_set(&j->err, 503, "unavailable", "", "database busy: %s",
-					db_errmsg(w->db));
+			j->rc = err_set(&j->err, 503,
+					db_is_unavailable(w->db) ? "db_unavailable" : "unavailable",
+					"", "database busy: %s", db_errmsg(w->db));
 			continue;
 		}
 		if (j->no_savepoint) {
@@ -110,7 +115,15 @@ static void run_group(struct writer *w, struct write_job *group)
 		db_rollback(w->db);
 		for (struct write_job *j = group; j; j = j->next)
 			if (j->rc == 0)
-				j->rc = err_set(&j->err, 503, "unavailable", "", "commit failed: %s", msg);
+				j->rc = err_set(&j->err, 503,
+						db_is_unavailable(w->db) ? "db_unavailable"
+									 : "unavailable",
+						"", "commit failed: %s", msg);
+	} else if (began && atomic_load(&w->track_wal)) {
+		/* before any job's reply: a reply's writer_wal is at or past its commit */
+		uint64_t pos = db_wal_position(w->db);
+		if (pos > atomic_load(&w->wal))
+			atomic_store(&w->wal, pos);
 	}
 	writer_deliver(group);
 }
@@ -152,8 +165,8 @@ static void *writer_main(void *arg)
 static void ckpt_once(struct db *db)
 {
 	static const char *const schemas[][2] = {
-		{"PRAGMA main.wal_checkpoint(PASSIVE)", "PRAGMA main.wal_checkpoint(RESTART)"},
-		{"PRAGMA journal.wal_checkpoint(PASSIVE)", "PRAGMA journal.wal_checkpoint(RESTART)"},
+	    {"PRAGMA main.wal_checkpoint(PASSIVE)", "PRAGMA main.wal_checkpoint(RESTART)"},
+	    {"PRAGMA journal.wal_checkpoint(PASSIVE)", "PRAGMA journal.wal_checkpoint(RESTART)"},
 	};
 	for (int i = 0; i < 2; i++) {
 		struct db_stmt *s = db_prepare(db, schemas[i][0]);
@@ -228,6 +241,15 @@ struct writer *writer_start(const char *path, struct err *e)
 	}
 	w->ckpt_started = 1;
 	return w;
+}
+
+void writer_track_wal(struct writer *w)
+{
+	atomic_store(&w->track_wal, 1);
+}
+uint64_t writer_wal(struct writer *w)
+{
+	return atomic_load(&w->wal);
 }
 
 void writer_submit(struct writer *w, struct write_job *job)
@@ -316,7 +338,8 @@ int writer_run_now(struct db *db, struct write_job *job)
 {
 	err_clear(&job->err);
 	if (db_begin(db) < 0)
-		return err_set(&job->err, 503, "unavailable", "", "database busy: %s", db_errmsg(db));
+		return err_set(&job->err, 503, "unavailable", "", "database busy: %s",
+			       db_errmsg(db));
 	job->rc = job->run(db, job->arg, &job->err);
 	if (job->rc < 0) {
 		db_rollback(db);
@@ -324,7 +347,8 @@ int writer_run_now(struct db *db, struct write_job *job)
 	}
 	if (db_commit(db) < 0) {
 		db_rollback(db);
-		return err_set(&job->err, 503, "unavailable", "", "commit failed: %s", db_errmsg(db));
+		return err_set(&job->err, 503, "unavailable", "", "commit failed: %s",
+			       db_errmsg(db));
 	}
 	return 0;
 }

@@ -38,6 +38,13 @@ int writer_submit_wait(struct writer *w, struct write_job *job);
  * its job's loop, with one wake-up per loop for the whole chain; inline when base is NULL.
  * For threads that finish jobs of their own (the audit spool). */
 void writer_deliver(struct write_job *chain);
+/* Read-your-writes with a replica: once asked, the writer notes the primary's WAL
+ * position (db_wal_position) after each commit, before any of the group's replies, and
+ * writer_wal gives the latest (0 until then). A reply to a write is therefore sent only
+ * when writer_wal is at or past that write's commit. */
+void writer_track_wal(struct writer *w);
+uint64_t writer_wal(struct writer *w);
+
 /* Stops after committing every job already submitted. */
 void writer_stop(struct writer *w);
 

@@ -111,9 +111,10 @@ function hookExit() {
 }
 
 /** initdb, then the server on 127.0.0.1 at a free port: {port, dir, url(db), createDatabase(name),
- * dropDatabase(name), sql(db, q), stop(), log()}. keep: leave the folder after stop (env
- * TAMIN_KEEP_TMP does too). */
-export function startCluster({ keep = !!process.env.TAMIN_KEEP_TMP, settings = {} } = {}) {
+ * dropDatabase(name), sql(db, q), stop(), halt(), restart(), log()}. keep: leave the folder
+ * after stop (env TAMIN_KEEP_TMP does too). standbyOf: a running cluster to copy with
+ * pg_basebackup instead of initdb, started as its streaming replica (hot standby). */
+export function startCluster({ keep = !!process.env.TAMIN_KEEP_TMP, settings = {}, standbyOf = null } = {}) {
   const user = pgUser();
   const as = user ? { uid: user.uid, gid: user.gid } : {};
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tamin-pg-'));
@@ -129,12 +130,16 @@ export function startCluster({ keep = !!process.env.TAMIN_KEEP_TMP, settings = {
 
   // UTF-8 and the C locale: text compares and sorts by its bytes, as SQLite's BINARY
   // collation does, so that an ORDER BY on a name or a national id means the same on both
-  const init = run('initdb', ['-D', data, '-A', 'trust', '-U', SUPERUSER, '--no-sync', '-E', 'UTF8',
-    '--locale=C', '--no-instructions']);
+  // a standby: the primary's files as they stand (-R: standby.signal and primary_conninfo)
+  const init = standbyOf
+    ? run('pg_basebackup', ['-D', data, '-R', '-X', 'stream', '-c', 'fast', '-h', '127.0.0.1', '-p',
+      String(standbyOf.port), '-U', SUPERUSER, '--no-sync'])
+    : run('initdb', ['-D', data, '-A', 'trust', '-U', SUPERUSER, '--no-sync', '-E', 'UTF8',
+      '--locale=C', '--no-instructions']);
   if (init.status !== 0) {
     fs.rmSync(dir, { recursive: true, force: true });
     const hint = user ? ` (it ran as ${user.name}, who must reach ${os.tmpdir()}: set TMPDIR to a folder it can)` : '';
-    throw new Error(`pg: initdb failed (${init.status})${hint}:\n${init.stderr}${init.stdout}`);
+    throw new Error(`pg: ${standbyOf ? 'pg_basebackup' : 'initdb'} failed (${init.status})${hint}:\n${init.stderr}${init.stdout}`);
   }
   const conf = { ...SETTINGS, unix_socket_directories: `'${dir}'`, ...settings };
   fs.appendFileSync(path.join(data, 'postgresql.conf'),
@@ -183,6 +188,16 @@ export function startCluster({ keep = !!process.env.TAMIN_KEEP_TMP, settings = {
       psql(cluster.url('postgres'), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
     log: () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : ''),
+    /** The server stopped (fast), its folder kept: the database is gone for a moment. */
+    halt() {
+      const r = run('pg_ctl', ['stop', '-D', data, '-m', 'fast', '-w', '-t', '60']);
+      if (r.status !== 0) throw new Error(`pg: stop failed: ${r.stderr}`);
+    },
+    /** The server started again on the same port after halt(). */
+    restart() {
+      const r = run('pg_ctl', ['start', '-D', data, '-l', logFile, '-w', '-t', '60', '-o', `-p ${port}`]);
+      if (r.status !== 0) throw new Error(`pg: restart failed: ${r.stdout}${r.stderr}`);
+    },
     /** Fast shutdown (active transactions rolled back, clients disconnected), then the
      * folder removed unless kept. Idempotent. */
     stop() {
