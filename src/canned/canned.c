@@ -91,10 +91,10 @@ void canned_h_list(struct req *r)
 					 " ORDER BY department_id IS NULL, title, id LIMIT $2")
 		 : db_prepare(req_db(r), "SELECT " ITEM_COLUMNS " FROM canned"
 					 " ORDER BY department_id IS NULL, department_id, title, id"
-					 " LIMIT $2");
+					 " LIMIT $1");
 	if (dept)
 		db_bind_int(s, 1, dept);
-	db_bind_int(s, 2, CANNED_LIST_MAX);
+	db_bind_int(s, dept ? 2 : 1, CANNED_LIST_MAX);
 	struct jw w;
 	jw_init(&w);
 	jw_object(&w, NULL);

@@ -85,8 +85,8 @@ static void stats_sql(const struct stats_query *q, int which, struct scope_sql *
 	switch (which) {
 	case STATS_OPEN: /* cases_open_stats, by department and topic in its order */
 		scope_of(s, q,
-			 "SELECT department_id, topic_id, count(*), sum(overdue),"
-			 " sum(status = 'waiting'), sum(reopen_count > 0) FROM cases"
+			 "SELECT department_id, topic_id, count(*), sum(overdue), " ONE(
+			     "status = 'waiting'") ", " ONE("reopen_count > 0") " FROM cases"
 			 " WHERE status <> 'closed'",
 			 PLAIN_CREATED | (q->department_id ? 0 : PLAIN_TOPIC), 0);
 		s->len += (size_t)snprintf(s->text + s->len, sizeof s->text - s->len,

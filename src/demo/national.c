@@ -20,7 +20,7 @@
 	" CASE WHEN who.src = 1 AND (who.j + months.i) % 11 = 0 THEN 20 WHEN months.m = 12"   \
 	" THEN 29 ELSE 30 END, CASE WHEN who.src = 1 THEN 30000000 + months.i * 400000 +"     \
 	" who.j % 50 * 1000000 ELSE 50000000 END"                                             \
-	" FROM yrs CROSS JOIN who CROSS JOIN months ON months.y = yrs.y "
+	" FROM yrs CROSS JOIN who CROSS JOIN months WHERE months.y = yrs.y AND "
 
 /* $SAMPLE, $FILLER and $WORKSHOPS are replaced by the numbers before the script runs. */
 static const char records_sql[] =
@@ -35,8 +35,8 @@ static const char records_sql[] =
     "INSERT INTO open_periods SELECT y, m, 0 FROM months WHERE y = 1405;\n"
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $WORKSHOPS)\n"
     "INSERT INTO workshops(code, name, employer_name, province, hard_job, created)\n"
-    "SELECT printf('%010d', 5000000000 + i), 'کارگاه ' || i, 'کارفرما ' || i,\n"
-    "	(SELECT min(code) FROM provinces), i % 10 = 0, 0 FROM n;\n"
+    "SELECT CAST(5000000000 + i AS TEXT), 'کارگاه ' || i, 'کارفرما ' || i,\n"
+    "	(SELECT min(code) FROM provinces), CASE WHEN i % 10 = 0 THEN 1 ELSE 0 END, 0 FROM n;\n"
     "CREATE TEMP TABLE ws(k INTEGER PRIMARY KEY, id INTEGER);\n"
     "INSERT INTO ws SELECT row_number() OVER (ORDER BY id) - 1, id FROM workshops\n"
     "	WHERE code >= '5000000001';\n"
@@ -52,32 +52,34 @@ static const char records_sql[] =
     "-- the sample: national ids 300000000 + k and their check digit\n"
     "CREATE TEMP TABLE sample(k INTEGER PRIMARY KEY, nid TEXT);\n"
     "WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < $SAMPLE - 1),\n"
-    "d(k, s) AS (SELECT k, printf('%09d', 300000000 + k * 7) FROM n),\n"
-    "c(k, s, r) AS (SELECT k, s, (substr(s,1,1)*10 + substr(s,2,1)*9 + substr(s,3,1)*8 +\n"
-    "	substr(s,4,1)*7 + substr(s,5,1)*6 + substr(s,6,1)*5 + substr(s,7,1)*4 +\n"
-    "	substr(s,8,1)*3 + substr(s,9,1)*2) % 11 FROM d)\n"
+    "d(k, v) AS (SELECT k, 300000000 + k * 7 FROM n),\n"
+    "c(k, s, r) AS (SELECT k, CAST(v AS TEXT), (v / 100000000 % 10 * 10 +\n"
+    "	v / 10000000 % 10 * 9 + v / 1000000 % 10 * 8 + v / 100000 % 10 * 7 +\n"
+    "	v / 10000 % 10 * 6 + v / 1000 % 10 * 5 + v / 100 % 10 * 4 + v / 10 % 10 * 3 +\n"
+    "	v % 10 * 2) % 11 FROM d)\n"
     "INSERT INTO sample SELECT k, s || CASE WHEN r < 2 THEN r ELSE 11 - r END FROM c;\n"
     "INSERT INTO people(national_id, first_name, last_name, father_name, gender, birth_date, "
     "created)\n"
-    "SELECT nid, 'نمونه', 'کارگر ' || k, 'پدر', CASE WHEN k % 3 THEN 'm' ELSE 'f' END,\n"
-    "	printf('%04d-%02d-15', 1960 + k % 20, 1 + k % 12), 0 FROM sample;\n"
+    "SELECT nid, 'نمونه', 'کارگر ' || k, 'پدر', CASE WHEN k % 3 <> 0 THEN 'm' ELSE 'f' END,\n"
+    "	CAST(1960 + k % 20 AS TEXT) || CASE WHEN k % 12 < 9 THEN '-0' ELSE '-' END ||\n"
+    "	CAST(1 + k % 12 AS TEXT) || '-15', 0 FROM sample;\n"
     "-- entries in key order (year, national id, month), so that they are appended: for each\n"
     "-- year, the filler's ids (all below 1,001,000,000) then the sample's (3,000,000,000 and\n"
     "-- up), each ascending, each with its months of that year; no sort needed.\n"
-    "CREATE TEMP TABLE who(src INTEGER, j INTEGER, nid INTEGER, PRIMARY KEY (src, j));\n"
+    "CREATE TEMP TABLE who(src INTEGER, j INTEGER, nid BIGINT, PRIMARY KEY (src, j));\n"
     "WITH RECURSIVE n(j) AS (SELECT 0 UNION ALL SELECT j + 1 FROM n WHERE j < $FILLER / 360 - 1)\n"
     "INSERT INTO who SELECT 0, j, 1000000000 + j * 9 + 1 FROM n;\n"
-    "INSERT INTO who SELECT 1, k, CAST(nid AS INTEGER) FROM sample;\n"
+    "INSERT INTO who SELECT 1, k, CAST(nid AS BIGINT) FROM sample;\n"
     "INSERT INTO work_months(year, national_id, month, list_id, workshop_id, row_no, days, "
-    "insurable)\n" ENTRIES "WHERE yrs.y < 1405 ORDER BY yrs.y, who.src, who.j, months.m;\n"
+    "insurable)\n" ENTRIES "yrs.y < 1405 ORDER BY yrs.y, who.src, who.j, months.m;\n"
     "-- the open year month first: (year, month, national id)\n"
     "INSERT INTO open_months(year, national_id, month, list_id, workshop_id, row_no, days, "
-    "insurable)\n" ENTRIES "WHERE yrs.y = 1405 ORDER BY months.m, who.src, who.j;\n";
+    "insurable)\n" ENTRIES "yrs.y = 1405 ORDER BY months.m, who.src, who.j;\n";
 
 static const char pensioners_sql[] =
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $PENSIONERS)\n"
     "INSERT INTO people(national_id, first_name, last_name, created)\n"
-    "SELECT printf('9%09d', i), 'x', 'y', 0 FROM n;\n"
+    "SELECT CAST(9000000000 + i AS TEXT), 'x', 'y', 0 FROM n;\n"
     "INSERT INTO pensioners(person_id, type, start_year, start_month, amount, granted, created)\n"
     "SELECT id, 'old_age', 1395, 1, 100000000 + (id % 1000) * 100000,\n"
     "	(100000000 + (id % 1000) * 100000) / 4, 0 FROM people\n"
