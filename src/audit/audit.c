@@ -479,9 +479,10 @@ static struct db_stmt *query_statement(struct req *r, int64_t cursor, int limit)
 		return NULL;
 	}
 	struct db_stmt *s = db_prepare(
-	    req_db(r), AUDIT_SELECT " WHERE a.id < $1 AND (CAST($2 AS TEXT) IS NULL OR p.national_id = $2)"
-				    " AND (CAST($3 AS TEXT) IS NULL OR u.login = $3) AND a.at >= $4 AND a.at < $5"
-				    " ORDER BY a.id DESC LIMIT $6");
+	    req_db(r), AUDIT_SELECT " WHERE a.id < $1"
+				    " AND (CAST($2 AS TEXT) IS NULL OR p.national_id = $2)"
+				    " AND (CAST($3 AS TEXT) IS NULL OR u.login = $3)"
+				    " AND a.at >= $4 AND a.at < $5 ORDER BY a.id DESC LIMIT $6");
 	db_bind_int(s, 1, cursor);
 	db_bind_text(s, 2, nid);
 	db_bind_text(s, 3, user);
