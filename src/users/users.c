@@ -189,6 +189,13 @@ int users_add(struct db *db, const struct user_new *u, struct err *e)
 		err_set(e, 500, "internal", "", "out of memory hashing the password");
 		goto out;
 	}
+	/* asked before the INSERT: after a failed statement PostgreSQL answers nothing more in
+	 * the transaction, so the refusal cannot be explained afterwards */
+	if (v.phone_agent && users_by_phone_agent(db, v.phone_agent) > 0) {
+		err_set(e, 409, "phone_agent_taken", "phone_agent",
+			"another account answers calls as %s", v.phone_agent);
+		goto out;
+	}
 	struct db_stmt *s = db_prepare(
 		db, "INSERT INTO users(login, pw_hash, role, department_id, person_id, name, created,"
 		    " phone_agent) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)");
@@ -206,11 +213,7 @@ int users_add(struct db *db, const struct user_new *u, struct err *e)
 	int st = db_step(s);
 	db_done(s);
 	if (st < 0) {
-		if (db_is_constraint_error(db) && v.phone_agent &&
-		    users_by_phone_agent(db, v.phone_agent) > 0)
-			err_set(e, 409, "phone_agent_taken", "phone_agent",
-				"another account answers calls as %s", v.phone_agent);
-		else if (db_is_constraint_error(db))
+		if (db_is_constraint_error(db))
 			err_set(e, 409, "login_taken", "login", "login %s exists already", v.login);
 		else
 			db_fail(db, e);
