@@ -156,9 +156,16 @@ http: build/tamin tests/http/node_modules/.installed
 # The same files on PostgreSQL: each test process starts its own throw-away cluster on
 # loopback (tests/http/pg.mjs: initdb in a temporary folder, Debian's postgresql-15) and
 # stops it when it ends; every database a test makes is a fresh one in it.
+# The same files on PostgreSQL, two at a time (each starts its own throw-away cluster, so they
+# share nothing; two cores): each file's output in build/http-pg/NAME.log, a failing file's
+# printed whole, and the run fails if any file did.
 http-pg: build/tamin tests/http/node_modules/.installed
-	@set -e; for f in $(HTTP_TESTS); do echo "http-pg: $$f"; TAMIN_STORE=postgres TAMIN_BIN=build/tamin \
-	  node --test $$f; done
+	@mkdir -p build/http-pg; rm -f build/http-pg/*.log build/http-pg/failed
+	@printf '%s\n' $(HTTP_TESTS) | xargs -P 2 -I{} sh -c 'n=$$(basename {} .test.mjs); \
+	  if TAMIN_STORE=postgres TAMIN_BIN=build/tamin node --test {} > build/http-pg/$$n.log 2>&1; \
+	  then echo "http-pg: {} ok"; else echo "http-pg: {} FAILED"; echo {} >> build/http-pg/failed; fi'
+	@if [ -s build/http-pg/failed ]; then for f in $$(cat build/http-pg/failed); do \
+	  cat build/http-pg/$$(basename $$f .test.mjs).log; done; exit 1; fi
 
 http-san: build/tamin-san tests/http/node_modules/.installed
 	@set -e; for f in $(HTTP_TESTS); do echo "http-san: $$f"; TAMIN_BIN=build/tamin-san node --test $$f; done
@@ -187,10 +194,13 @@ mutate: tests/http/node_modules/.installed
 test: deps
 	$(MAKE) all build/tamin-san
 	$(MAKE) unit
+	$(MAKE) unit-pg
+	$(MAKE) schema-pg
 	$(MAKE) unit-san
 	$(MAKE) unit-valgrind
 	$(MAKE) fuzz-smoke
 	$(MAKE) http
+	$(MAKE) http-pg
 	$(MAKE) http-san
 	$(MAKE) web-unit
 	$(MAKE) e2e
