@@ -210,12 +210,20 @@ var/tamin.db: | build/tamin
 	@mkdir -p var
 	build/tamin demo --db var/tamin.db
 
+# make run DB=postgres://USER@HOST:PORT/NAME: the same on PostgreSQL (the database made
+# with createdb first; the demo is loaded once, when it has no people yet).
 run: deps
 	$(MAKE) all
-	@if [ ! -f var/tamin.db ]; then mkdir -p var && build/tamin demo --db var/tamin.db; \
+	@mkdir -p var
+	@if [ -n "$(DB)" ]; then \
+	  if psql -X -Atc 'SELECT 1 FROM people LIMIT 1' "$(DB)" 2>/dev/null | grep -q 1; then \
+	    echo "$(DB) has the demo; logins: see README (password: demo1234)"; \
+	  else build/tamin demo --db "$(DB)"; fi; \
+	elif [ ! -f var/tamin.db ]; then build/tamin demo --db var/tamin.db; \
 	  else echo "var/tamin.db exists; demo logins: see README (password: demo1234)"; fi
 	@echo "text messages (login codes, case answers) go to var/sms.jsonl"
-	build/tamin serve --db var/tamin.db --listen 127.0.0.1:8080 --web build/web --sms-sink var/sms.jsonl
+	build/tamin serve --db "$(or $(DB),var/tamin.db)" --state-dir var --listen 127.0.0.1:8080 \
+	  --web build/web --sms-sink var/sms.jsonl
 
 bench: deps
 	$(MAKE) all

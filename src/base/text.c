@@ -273,3 +273,14 @@ char *text_put_int(char *p, int64_t v)
 		*p++ = tmp[--n];
 	return p;
 }
+
+int text_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -17,6 +17,9 @@ int text_utf8_valid(const char *s, size_t len);
  * message cut to fit its buffer). Returns s. */
 char *text_utf8_scrub(char *s);
 
+/* The value of the hexadecimal digit c (0-9, a-f, A-F), or -1. */
+int text_hex_digit(int c);
+
 /* Number of code points in a valid UTF-8 string. */
 size_t text_utf8_len(const char *s);
 

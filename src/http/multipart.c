@@ -91,14 +91,6 @@ static int param_next(const char **pp, const char *end, struct param *out, struc
 	return 1;
 }
 
-static int hex(unsigned char c)
-{
-	return c >= '0' && c <= '9'	? c - '0'
-	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
-	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
-				      : -1;
-}
-
 /* RFC 8187's ext-value, charset'language'percent-encoded, as UTF-8 in *out. 0 or -1. */
 static int ext_value(const struct param *p, struct arena *a, char **out, size_t *len)
 {
@@ -118,7 +110,8 @@ static int ext_value(const struct param *p, struct arena *a, char **out, size_t 
 		if (c == '%') {
 			if (end - s < 3)
 				return -1;
-			int hi = hex((unsigned char)s[1]), lo = hex((unsigned char)s[2]);
+			int hi = text_hex_digit((unsigned char)s[1]),
+			    lo = text_hex_digit((unsigned char)s[2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			c = (unsigned char)(hi * 16 + lo);
@@ -176,8 +169,8 @@ bad:
 }
 
 /* The Content-Disposition of a part: form-data; name=...; filename=...; filename*=... */
-static int disposition(const char *v, const char *end, struct multipart_part *pt,
-		       struct arena *a, struct err *e)
+static int disposition(const char *v, const char *end, struct multipart_part *pt, struct arena *a,
+		       struct err *e)
 {
 	static const char fd[] = "form-data";
 	const char *p = v;
@@ -210,8 +203,9 @@ static int disposition(const char *v, const char *end, struct multipart_part *pt
 			if (star++)
 				goto twice;
 			if (ext_value(&pr, a, &d, &dl) < 0)
-				return err_set(e, 400, "invalid_multipart", pt->name ? pt->name : "body",
-					       "filename* must be UTF-8''name, percent-encoded (RFC 8187)");
+				return err_set(
+				    e, 400, "invalid_multipart", pt->name ? pt->name : "body",
+				    "filename* must be UTF-8''name, percent-encoded (RFC 8187)");
 			pt->filename = d;
 			pt->filename_len = dl;
 		}
@@ -228,8 +222,8 @@ twice:
 }
 
 /* The headers of a part, head[0..len), each line ended by CRLF. */
-static int part_headers(const char *head, size_t len, struct multipart_part *pt,
-			struct arena *a, struct err *e)
+static int part_headers(const char *head, size_t len, struct multipart_part *pt, struct arena *a,
+			struct err *e)
 {
 	const char *p = head, *end = head + len;
 	int have_cd = 0;
@@ -262,8 +256,10 @@ static int part_headers(const char *head, size_t len, struct multipart_part *pt,
 		} else if (nl == 25 && strncasecmp(p, "Content-Transfer-Encoding", nl) == 0) {
 			size_t vl = (size_t)(ve - v);
 			if (!((vl == 6 && !strncasecmp(v, "binary", 6)) ||
-			      (vl == 4 && (!strncasecmp(v, "8bit", 4) || !strncasecmp(v, "7bit", 4)))))
-				return err_set(e, 400, "invalid_multipart", pt->name ? pt->name : "body",
+			      (vl == 4 &&
+			       (!strncasecmp(v, "8bit", 4) || !strncasecmp(v, "7bit", 4)))))
+				return err_set(e, 400, "invalid_multipart",
+					       pt->name ? pt->name : "body",
 					       "a part's Content-Transfer-Encoding must be binary");
 		}
 		p = eol + 2;
@@ -294,7 +290,8 @@ int multipart_parse(const char *body, size_t len, const char *boundary,
 	char delim[MULTIPART_BOUNDARY_MAX + 5];
 	size_t bl = strlen(boundary);
 	if (!bl || bl > MULTIPART_BOUNDARY_MAX)
-		return err_set(e, 400, "invalid_multipart", "Content-Type", "the boundary is malformed");
+		return err_set(e, 400, "invalid_multipart", "Content-Type",
+			       "the boundary is malformed");
 	memcpy(delim, "\r\n--", 4);
 	memcpy(delim + 4, boundary, bl);
 	size_t dl = bl + 4;
@@ -316,9 +313,10 @@ int multipart_parse(const char *body, size_t len, const char *boundary,
 			break;
 		const char *field = n ? parts[n - 1].name : "body";
 		if (st < 0)
-			return err_set(e, 400, "invalid_multipart", field,
-				       end - p < 2 ? "the body is cut short: its closing boundary is missing"
-						   : "a boundary line is malformed");
+			return err_set(
+			    e, 400, "invalid_multipart", field,
+			    end - p < 2 ? "the body is cut short: its closing boundary is missing"
+					: "a boundary line is malformed");
 		if (n == max)
 			return err_set(e, 400, "invalid_multipart", "body",
 				       "the body has more than %d parts", max);
@@ -341,9 +339,10 @@ int multipart_parse(const char *body, size_t len, const char *boundary,
 		pt->data = p + hl + 2;
 		const char *next = memmem(pt->data, (size_t)(end - pt->data), delim, dl);
 		if (!next)
-			return err_set(e, 400, "invalid_multipart", pt->name,
-				       "the part %s is cut short: the body ends before its boundary",
-				       pt->name);
+			return err_set(
+			    e, 400, "invalid_multipart", pt->name,
+			    "the part %s is cut short: the body ends before its boundary",
+			    pt->name);
 		pt->len = (size_t)(next - pt->data);
 		p = next + dl;
 		n++;

@@ -50,6 +50,13 @@ struct db_stmt {
 	const struct db_ops *ops;
 };
 
+/* The words of a search (separated by spaces) as a text query: each word between quote
+ * characters q (q inside it doubled, and a backslash doubled when bs), the words joined by
+ * sep, the last followed by last; in buf, or NULL when there is no word. Words that do not
+ * fit are left out. */
+const char *store_text_words(char *buf, int bufsize, const char *words, char q, int bs,
+			     const char *sep, const char *last);
+
 int db_sqlite_open(struct db **out, const char *path, int flags, struct err *e);
 int db_postgres_open(struct db **out, const char *url, int flags, struct err *e);
 

@@ -551,17 +551,6 @@ static int pg_col_is_null(struct db_stmt *st, int col)
 	return !s->res || s->row >= s->nrows || PQgetisnull(s->res, s->row, col);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A bytea column's text form ("\x" and hex) decoded into the column's own buffer. */
 static const void *pg_col_blob(struct db_stmt *st, int col, size_t *len)
 {
@@ -601,7 +590,7 @@ static const void *pg_col_blob(struct db_stmt *st, int col, size_t *len)
 	}
 	unsigned char *out = s->blobs[col];
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(v[2 + 2 * i]), lo = hexval(v[3 + 2 * i]);
+		int hi = text_hex_digit(v[2 + 2 * i]), lo = text_hex_digit(v[3 + 2 * i]);
 		out[i] = (unsigned char)((hi < 0 ? 0 : hi) << 4 | (lo < 0 ? 0 : lo));
 	}
 	out[n] = 0;
@@ -749,41 +738,11 @@ static const char *pg_text_match(char *buf, int bufsize, int q, int k)
 	return buf;
 }
 
-/* Each word a quoted lexeme of to_tsquery ('' for a quote, \\ for a backslash), all
- * of them required (&), the last one a prefix (:*), as SQLite's query does. */
+/* to_tsquery's: each word a quoted lexeme ('' for a quote, \\ for a backslash), all of
+ * them required (&), the last one a prefix (:*), as SQLite's query does. */
 static const char *pg_text_query(char *buf, int bufsize, const char *words)
 {
-	int n = 0, nwords = 0;
-	const char *p = words;
-	buf[0] = 0;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		const char *start = p;
-		while (*p && *p != ' ')
-			p++;
-		int need = (int)(p - start) * 2 + 12;
-		if (n + need >= bufsize)
-			break;
-		if (nwords++) {
-			memcpy(buf + n, " & ", 3);
-			n += 3;
-		}
-		buf[n++] = '\'';
-		for (const char *c = start; c < p; c++) {
-			if (*c == '\'' || *c == '\\')
-				buf[n++] = *c == '\'' ? '\'' : '\\';
-			buf[n++] = *c;
-		}
-		buf[n++] = '\'';
-		buf[n] = 0;
-	}
-	if (!nwords)
-		return NULL;
-	memcpy(buf + n, ":*", 3);
-	return buf;
+	return store_text_words(buf, bufsize, words, '\'', 1, " & ", ":*");
 }
 
 /* ---- COPY (db_bulk) ---- */

@@ -79,7 +79,10 @@ static int attach_journal(struct sq *db, const char *path, struct err *e)
 
 /* Before SQLite's first use: no memory statistics, whose mutex every sqlite3_malloc and
  * sqlite3_free took (tens of times a request; the statistics are read nowhere). */
-static void sqlite_setup(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 
 int db_sqlite_open(struct db **out, const char *path, int flags, struct err *e)
 {
@@ -230,7 +233,10 @@ static void sq_bind_int(struct db_stmt *s, int idx, int64_t v)
 	sqlite3_bind_int64(ST(s)->st, idx, v);
 }
 
-static void sq_bind_null(struct db_stmt *s, int idx) { sqlite3_bind_null(ST(s)->st, idx); }
+static void sq_bind_null(struct db_stmt *s, int idx)
+{
+	sqlite3_bind_null(ST(s)->st, idx);
+}
 
 static int sq_step(struct db_stmt *s)
 {
@@ -266,9 +272,18 @@ static int sq_exec_script(struct db *db, const char *sql)
 	return sqlite3_exec(SQ(db)->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-static int64_t sq_last_id(struct db *db) { return sqlite3_last_insert_rowid(SQ(db)->h); }
-static int64_t sq_changes(struct db *db) { return sqlite3_changes64(SQ(db)->h); }
-static const char *sq_errmsg(struct db *db) { return sqlite3_errmsg(SQ(db)->h); }
+static int64_t sq_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(SQ(db)->h);
+}
+static int64_t sq_changes(struct db *db)
+{
+	return sqlite3_changes64(SQ(db)->h);
+}
+static const char *sq_errmsg(struct db *db)
+{
+	return sqlite3_errmsg(SQ(db)->h);
+}
 static int sq_is_constraint_error(struct db *db)
 {
 	return (sqlite3_extended_errcode(SQ(db)->h) & 0xff) == SQLITE_CONSTRAINT;
@@ -280,7 +295,10 @@ static int sq_is_unavailable(struct db *db)
 	return 0;
 }
 
-static int sq_begin(struct db *db) { return db_exec(db, "BEGIN IMMEDIATE"); }
+static int sq_begin(struct db *db)
+{
+	return db_exec(db, "BEGIN IMMEDIATE");
+}
 
 static int sq_commit(struct db *db)
 {
@@ -316,7 +334,8 @@ static int sq_migrate(struct db *db, struct err *e)
 		if (m->version <= current)
 			continue;
 		char *msg = NULL;
-		if (db_begin(db) < 0 || sqlite3_exec(SQ(db)->h, m->sql, NULL, NULL, &msg) != SQLITE_OK) {
+		if (db_begin(db) < 0 ||
+		    sqlite3_exec(SQ(db)->h, m->sql, NULL, NULL, &msg) != SQLITE_OK) {
 			err_set(e, 500, "db_migrate", "", "migration %s failed: %s", m->name,
 				msg ? msg : db_errmsg(db));
 			sqlite3_free(msg);
@@ -331,14 +350,15 @@ static int sq_migrate(struct db *db, struct err *e)
 			goto fail;
 		}
 		struct db_stmt *ins = db_prepare(
-			db, "INSERT INTO schema_version(version, name, applied) VALUES ($1, $2, "
-			    "CAST(strftime('%s','now') AS INTEGER))");
+		    db, "INSERT INTO schema_version(version, name, applied) VALUES ($1, $2, "
+			"CAST(strftime('%s','now') AS INTEGER))");
 		db_bind_int(ins, 1, m->version);
 		db_bind_text(ins, 2, m->name);
 		int rc = db_step(ins);
 		db_done(ins);
 		if (rc < 0 || db_commit(db) < 0) {
-			err_set(e, 500, "db_migrate", "", "migration %s: %s", m->name, db_errmsg(db));
+			err_set(e, 500, "db_migrate", "", "migration %s: %s", m->name,
+				db_errmsg(db));
 			goto fail;
 		}
 		current = m->version;
@@ -351,7 +371,8 @@ static int sq_migrate(struct db *db, struct err *e)
 	int64_t jtables = db_step(j) == 1 ? db_col_int(j, 0) : 0;
 	db_done(j);
 	if (current >= 3 && jtables == 0)
-		return err_set(e, 500, "db_journal", "", "the journal file beside the database is "
+		return err_set(e, 500, "db_journal", "",
+			       "the journal file beside the database is "
 			       "empty or missing: keep the database and its -journal.db together");
 	return current;
 fail:
@@ -363,7 +384,7 @@ fail:
 static int sq_text_put(struct db *db, const char *kind, int64_t id, const char *text)
 {
 	struct db_stmt *s =
-		db_prepare(db, "INSERT INTO text_pending(kind, id, body) VALUES ($1, $2, $3)");
+	    db_prepare(db, "INSERT INTO text_pending(kind, id, body) VALUES ($1, $2, $3)");
 	if (!s)
 		return -1;
 	size_t len = strlen(text);
@@ -404,42 +425,15 @@ static int text_flush(struct sq *sq)
 static const char *sq_text_match(char *buf, int bufsize, int q, int k)
 {
 	snprintf(buf, (size_t)bufsize,
-		 "IN (SELECT rowid FROM text_index WHERE text_index MATCH $%d AND kind = $%d)", q, k);
+		 "IN (SELECT rowid FROM text_index WHERE text_index MATCH $%d AND kind = $%d)", q,
+		 k);
 	return buf;
 }
 
+/* FTS5's: each word quoted ("" inside), all required, the last a prefix (*). */
 static const char *sq_text_query(char *buf, int bufsize, const char *words)
 {
-	int n = 0, nwords = 0;
-	const char *p = words;
-	buf[0] = 0;
-	while (*p) {
-		while (*p == ' ')
-			p++;
-		if (!*p)
-			break;
-		const char *start = p;
-		while (*p && *p != ' ')
-			p++;
-		int need = (int)(p - start) * 2 + 8;
-		if (n + need >= bufsize)
-			break;
-		if (nwords++)
-			buf[n++] = ' ';
-		buf[n++] = '"';
-		for (const char *c = start; c < p; c++) {
-			if (*c == '"')
-				buf[n++] = '"'; /* FTS5 escapes a quote by doubling it */
-			buf[n++] = *c;
-		}
-		buf[n++] = '"';
-		buf[n] = 0;
-	}
-	if (!nwords)
-		return NULL;
-	buf[n++] = '*';
-	buf[n] = 0;
-	return buf;
+	return store_text_words(buf, bufsize, words, '"', 0, " ", "*");
 }
 
 static const struct db_ops sqlite_ops = {

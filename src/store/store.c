@@ -312,3 +312,38 @@ uint64_t db_wal_position(struct db *db)
 {
 	return db->ops->wal_position ? db->ops->wal_position(db) : 0;
 }
+
+const char *store_text_words(char *buf, int bufsize, const char *words, char q, int bs,
+			     const char *sep, const char *last)
+{
+	int n = 0, nwords = 0, lsep = (int)strlen(sep), llast = (int)strlen(last);
+	const char *p = words;
+	buf[0] = 0;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		const char *start = p;
+		while (*p && *p != ' ')
+			p++;
+		if (n + (int)(p - start) * 2 + lsep + llast + 3 >= bufsize)
+			break;
+		if (nwords++) {
+			memcpy(buf + n, sep, (size_t)lsep);
+			n += lsep;
+		}
+		buf[n++] = q;
+		for (const char *c = start; c < p; c++) {
+			if (*c == q || (bs && *c == '\\'))
+				buf[n++] = *c;
+			buf[n++] = *c;
+		}
+		buf[n++] = q;
+		buf[n] = 0;
+	}
+	if (!nwords)
+		return NULL;
+	memcpy(buf + n, last, (size_t)llast + 1);
+	return buf;
+}

@@ -1,6 +1,8 @@
 /* The web app's files in memory, and the handler that serves them. */
 #include "web/web.h"
 
+#include "base/text.h"
+
 #include "app.h"
 #include "http/http.h"
 
@@ -303,17 +305,6 @@ struct web *web_load(const char *dir, struct err *e)
 
 /* ---- serving ---- */
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int web_clean_path(const char *raw, char *out, size_t cap)
 {
 	size_t n = 0;
@@ -323,7 +314,7 @@ int web_clean_path(const char *raw, char *out, size_t cap)
 	for (const char *p = raw + 1; *p; p++) {
 		int c = (unsigned char)*p;
 		if (c == '%') {
-			int hi = hex_value(p[1]), lo = hi < 0 ? -1 : hex_value(p[2]);
+			int hi = text_hex_digit(p[1]), lo = hi < 0 ? -1 : text_hex_digit(p[2]);
 			if (lo < 0)
 				return -1;
 			c = hi * 16 + lo;
