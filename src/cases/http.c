@@ -87,7 +87,14 @@ static void reply_written(struct req *r, int64_t case_id, int rc, const struct e
 	}
 	struct case_row c;
 	if (case_load(req_db(r), case_id, &c, &r->arena) != 1) {
-		reply_errorf(r, 500, "internal", "", "the case cannot be read back");
+		/* the write committed, and the connection that reads it back was lost since */
+		if (db_is_unavailable(req_db(r)))
+			reply_errorf(r, 503, "db_unavailable", "",
+				     "the case %lld was saved but cannot be read back: the database "
+				     "cannot be reached; look again in a moment",
+				     (long long)case_id);
+		else
+			reply_errorf(r, 500, "internal", "", "the case cannot be read back");
 		return;
 	}
 	live_case(r->app->live,
