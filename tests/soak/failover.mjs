@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, envInt, logger, row, sleep, startServer, tamin, workDir } from './lib.mjs';
+import { envInt, logger, percentile, row, sleep, startServer, tamin, workDir } from './lib.mjs';
 
 const PART = 'f';
 const PG_BIN = process.env.TAMIN_PG_BIN || process.env.PG_BIN || '/usr/lib/postgresql/15/bin';
@@ -28,6 +28,9 @@ const LIMIT = envInt('SOAK_FAILOVER_LIMIT', 120); // the longest gap the part wa
 // over once it expired. The defaults (30/10/10) are a production's; the soak's are short
 // so that the gap is measured in seconds, not half a minute.
 const TTL = envInt('SOAK_FAILOVER_TTL', 10);
+// SIGKILL (a host lost: its connections reset) or SIGSTOP (a host hung: nothing answers)
+const SIGNAL = process.env.SOAK_FAILOVER_SIGNAL || 'SIGKILL';
+const MEASURE = envInt('SOAK_FAILOVER_MEASURE', 5); // seconds of load with synchronous_mode on, then off; 0: not measured
 const LOOP_WAIT = 2;
 const RETRY_TIMEOUT = 4;
 
@@ -154,6 +157,24 @@ postgresql:
 `;
 }
 
+/** Turns Patroni's synchronous_mode on or off (PATCH /config on the leader) and waits
+ * until the leader's synchronous_standby_names says so. */
+async function setSyncMode(nodes, on, log) {
+  const l = await leader(nodes);
+  if (!l) throw new Error('no leader to configure');
+  const r = await fetch(`http://127.0.0.1:${l.api}/config`, {
+    method: 'PATCH', body: JSON.stringify({ synchronous_mode: on }), headers: { 'content-type': 'application/json' },
+    signal: AbortSignal.timeout(10000),
+  });
+  await r.text();
+  if (r.status !== 200) throw new Error(`PATCH /config: ${r.status}`);
+  for (const t0 = Date.now(); ; await sleep(200)) {
+    const ssn = psql(`postgres://postgres@127.0.0.1:${l.pg}/postgres`, 'SHOW synchronous_standby_names');
+    if ((ssn !== '') === on) { log(`synchronous_mode ${on}: synchronous_standby_names = '${ssn}'`); return; }
+    if (Date.now() - t0 > 60000) throw new Error(`synchronous_mode ${on}: synchronous_standby_names still '${ssn}'`);
+  }
+}
+
 /** The postmaster's pid from its data folder, or null. */
 function postmasterPid(n) {
   try {
@@ -179,12 +200,14 @@ function childrenOf(pid) {
 const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 
 /** SIGKILL to a node's Patroni, its postmaster and every child of the postmaster at once:
- * the host gone, its TCP connections reset by the kernel. The pids killed. */
-function killNode(n) {
+ * the host gone, its TCP connections reset by the kernel. SIGSTOP instead: a hung host
+ * (the kernel still accepts connections and acknowledges data, nothing answers). The pids. */
+function killNode(n, sig = 'SIGKILL') {
   const pm = postmasterPid(n);
   const pids = [n.proc.pid, ...(pm && alive(pm) ? [pm, ...childrenOf(pm)] : [])];
-  for (const p of pids) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+  for (const p of pids) { try { process.kill(p, sig); } catch { /* gone */ } }
   n.killed = true;
+  n.stopped = sig === 'SIGSTOP' ? pids : null;
   return pids;
 }
 
@@ -216,6 +239,7 @@ export async function run() {
   // own, so it is no child the soak's exit hook knows)
   const onExit = () => {
     for (const n of nodes) {
+      for (const p of n.stopped || []) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
       const pm = postmasterPid(n);
       for (const p of [n.proc && n.proc.pid, pm].filter(Boolean)) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
     }
@@ -312,6 +336,7 @@ export async function run() {
     const codes503 = {};
     let stop = false, seq = 0, killAt = null, firstAfter = null, promotedAt = null;
     const examples = {};
+    const oks = []; // [time, ms] of every 201
     const client = async (w) => {
       while (!stop) {
         const subject = `failover w${w} n${++seq}`;
@@ -332,6 +357,7 @@ export async function run() {
         statuses[r.status] = (statuses[r.status] || 0) + 1;
         const now = Date.now();
         if (r.status === 201) {
+          oks.push([now, now - sent]);
           // a request sent before the kill may be answered just after it (committed before)
           const after = killAt !== null && sent >= killAt;
           acked.set(r.json.id, { number: r.json.number, subject, after });
@@ -345,13 +371,32 @@ export async function run() {
     };
     const clients = Array.from({ length: CLIENTS }, (_, w) => client(w));
 
+    // what synchronous replication costs: the same load with synchronous_mode on, then off
+    // (Patroni's dynamic configuration, PATCH /config), then on again before the kill
+    if (MEASURE > 0) {
+      const cost = {};
+      for (const mode of [true, false, true]) {
+        await setSyncMode(nodes, mode, log);
+        if (cost[mode]) break; // on again: the kill comes with it on
+        await sleep(1000);
+        const t1 = Date.now();
+        await sleep(MEASURE * 1000);
+        const w = oks.filter(([t]) => t >= t1 && t < t1 + MEASURE * 1000).map(([, ms]) => ms);
+        cost[mode] = { rate: w.length / MEASURE, p50: Math.round(percentile(w, 50) ?? 0), p99: Math.round(percentile(w, 99) ?? 0) };
+        log(`synchronous_mode ${mode}: ${cost[mode].rate.toFixed(0)} cases/s, p50 ${cost[mode].p50} ms, p99 ${cost[mode].p99} ms`);
+      }
+      const f = (c) => `${c.rate.toFixed(0)} cases/s, p50 ${c.p50} ms, p99 ${c.p99} ms`;
+      rows.push(row(PART, 'sync-cost', `${CLIENTS} clients creating cases for ${MEASURE} s with synchronous_mode on, then off`,
+        `on: ${f(cost.true)}; off: ${f(cost.false)} (one machine: the standby's fsync, no network)`, cost.true.rate > 0 && cost.false.rate > 0));
+    }
+
     await sleep(BEFORE * 1000);
     const old = await leader(nodes);
     if (!old) throw new Error('no leader before the kill');
     const beforeKill = acked.size;
     killAt = Date.now();
-    const killed = killNode(old);
-    log(`SIGKILL to ${old.name} (Patroni and PostgreSQL, ${killed.length} processes) after ${beforeKill} cases acknowledged`);
+    const killed = killNode(old, SIGNAL);
+    log(`${SIGNAL} to ${old.name} (Patroni and PostgreSQL, ${killed.length} processes) after ${beforeKill} cases acknowledged`);
 
     // a new leader, and writes acknowledged again
     let promoted = null;
@@ -372,7 +417,7 @@ export async function run() {
     const afterKill = [...acked.values()].filter((c) => c.after).length;
     log(`load stopped: ${acked.size} cases acknowledged (${afterKill} after the kill); replies ${JSON.stringify(statuses)}`);
 
-    rows.push(row(PART, 'promoted', `SIGKILL to the leader's Patroni and PostgreSQL mid-load (${old.name})`,
+    rows.push(row(PART, 'promoted', `${SIGNAL} to the leader's Patroni and PostgreSQL mid-load (${old.name})`,
       promoted ? `${promoted.name} (the sync standby was ${syncName}) leader ${((promotedAt - killAt) / 1000).toFixed(1)} s after the kill (ttl ${TTL} s)`
         : `no new leader within ${LIMIT} s`, !!promoted));
     const gap = firstAfter === null ? null : (firstAfter - killAt) / 1000;
@@ -449,4 +494,3 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(im
   for (const r of rows) console.log(`${r.result} ${r.check}: ${r.done}: ${r.figure}`);
   process.exit(rows.every((r) => r.result !== 'FAIL') ? 0 : 1);
 }
-void BIN;
