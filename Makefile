@@ -230,8 +230,9 @@ bench: deps
 	bench/run.sh
 
 # The soak (tests/soak/README.md), not part of `make test`: kill -9 cycles, a storm of
-# hostile requests against the sanitizer build, the abuse checks, sqlmap, a mixed load.
-# scripts/deps-soak.sh adds sqlmap to deps.sh's packages. SOAK_ONLY=crash|storm|abuse|sqlmap|load
+# hostile requests against the sanitizer build, the abuse checks, sqlmap, a mixed load, and
+# the failover of a three-node Patroni cluster under load. scripts/deps-soak.sh adds sqlmap,
+# patroni and etcd to deps.sh's packages. SOAK_ONLY=crash|storm|abuse|sqlmap|load|failover
 # runs one part; the summary is build/soak/summary.txt.
 .PHONY: soak
 soak:

@@ -87,7 +87,14 @@ static void reply_written(struct req *r, int64_t case_id, int rc, const struct e
 	}
 	struct case_row c;
 	if (case_load(req_db(r), case_id, &c, &r->arena) != 1) {
-		reply_errorf(r, 500, "internal", "", "the case cannot be read back");
+		/* the write committed, and the connection that reads it back was lost since */
+		if (db_is_unavailable(req_db(r)))
+			reply_errorf(r, 503, "db_unavailable", "",
+				     "the case %lld was saved but cannot be read back: the database "
+				     "cannot be reached; look again in a moment",
+				     (long long)case_id);
+		else
+			reply_errorf(r, 500, "internal", "", "the case cannot be read back");
 		return;
 	}
 	live_case(r->app->live,
@@ -128,7 +135,9 @@ static int known_or_named(struct req *r, struct case_new *c, struct err *e)
 	const char *enrol;
 	int rc = lists_find_person(req_db(r), c->national_id, &p, &r->arena, &enrol);
 	if (rc < 0)
-		return err_set(e, 500, "internal", "", "the record cannot be read");
+		return db_is_unavailable(req_db(r))
+			       ? db_fail(req_db(r), e)
+			       : err_set(e, 500, "internal", "", "the record cannot be read");
 	if (rc == 1) {
 		c->first_name = c->last_name = NULL; /* the record's names stand */
 		return 0;

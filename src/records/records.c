@@ -93,7 +93,11 @@ static int open_person(struct req *r, enum what what, struct read *x, struct aud
 	const char *enrol;
 	int rc = lists_find_person(req_db(r), nid, &x->p, &r->arena, &enrol);
 	if (rc < 0) {
-		reply_errorf(r, 500, "internal", "national_id", "the record cannot be read");
+		if (db_is_unavailable(req_db(r))) {
+			db_fail(req_db(r), &e);
+			reply_error(r, &e);
+		} else
+			reply_errorf(r, 500, "internal", "national_id", "the record cannot be read");
 		return -1;
 	}
 	struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);

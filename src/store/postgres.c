@@ -14,7 +14,11 @@
  *
  * Losing the server: a statement that finds the connection broken fails with
  * db_is_unavailable() set (db_fail makes it a 503); the next statement, at most once a
- * second, resets the connection and prepares again what it needs. */
+ * second, resets the connection and prepares again what it needs. A connection lost
+ * inside a transaction takes the transaction with it: until the caller ends it (its
+ * COMMIT fails, its ROLLBACK is done) or begins another, every statement fails, so that
+ * the rest of it cannot run outside it on the new connection, each statement committed
+ * alone (and the COMMIT, finding no transaction, then answer success). */
 #include "store/backend.h"
 #include "store/migrations.h"
 
@@ -72,6 +76,8 @@ struct pg {
 	unsigned next_name;
 	int64_t changes, last_id;
 	int unavailable;
+	int in_tx;   /* inside a transaction as of the last statement begun */
+	int tx_lost; /* the connection was reset inside a transaction, not ended yet */
 	time_t last_reset;
 	char sqlstate[6];
 	char err[512];
@@ -124,24 +130,88 @@ static int session_setup(struct pg *db)
 	return ok ? 0 : -1;
 }
 
-/* The connection is usable, or was reset just now; -1 (unavailable) when not. */
+static int word_at(const char *p, const char *w)
+{
+	size_t n = strlen(w);
+	return strncasecmp(p, w, n) == 0 &&
+	       !(p[n] == '_' || (p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
+		 (p[n] >= '0' && p[n] <= '9'));
+}
+
+static const char *skip_space(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	return p;
+}
+
+static int lost_in_tx(struct pg *db)
+{
+	snprintf(db->err, sizeof db->err,
+		 "the connection to the database was lost inside a transaction, "
+		 "which was rolled back");
+	db->unavailable = 1;
+	return -1;
+}
+
+/* The connection is usable, or was reset just now; -1 (unavailable) when not, or when
+ * the transaction it was in was lost. */
 static int ensure_conn(struct pg *db)
 {
-	if (PQstatus(db->c) == CONNECTION_OK)
+	if (PQstatus(db->c) == CONNECTION_OK) {
+		if (db->tx_lost)
+			return lost_in_tx(db);
+		PGTransactionStatusType t = PQtransactionStatus(db->c);
+		db->in_tx = t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
 		return 0;
+	}
 	time_t now = time(NULL);
 	if (now - db->last_reset >= 1) {
 		db->last_reset = now;
 		PQreset(db->c);
 		if (PQstatus(db->c) == CONNECTION_OK && session_setup(db) == 0) {
 			db->unavailable = 0;
-			return 0;
+			if (db->in_tx) {
+				db->tx_lost = 1;
+				db->in_tx = 0;
+			}
+			return db->tx_lost ? lost_in_tx(db) : 0;
 		}
 	}
 	snprintf(db->err, sizeof db->err, "the database cannot be reached: %s",
 		 PQerrorMessage(db->c));
 	db->unavailable = 1;
 	return -1;
+}
+
+enum { TX_NONE, TX_BEGIN, TX_COMMIT, TX_ROLLBACK };
+
+static int tx_word(const char *sql)
+{
+	const char *p = skip_space(sql);
+	if (word_at(p, "BEGIN") || word_at(p, "START"))
+		return TX_BEGIN;
+	if (word_at(p, "COMMIT") || word_at(p, "END"))
+		return TX_COMMIT;
+	if (word_at(p, "ROLLBACK") && !strcasestr(p, " TO "))
+		return TX_ROLLBACK;
+	return TX_NONE;
+}
+
+/* A statement that ends or begins a transaction lost with its connection: a BEGIN goes
+ * on (1), a ROLLBACK is done (0), a COMMIT fails (-1); any other statement, 1 (and
+ * ensure_conn refuses it). */
+static int tx_lost_end(struct pg *db, const char *sql)
+{
+	if (!db->tx_lost && !(db->in_tx && PQstatus(db->c) != CONNECTION_OK))
+		return 1;
+	int w = tx_word(sql);
+	if (w == TX_NONE)
+		return 1;
+	db->tx_lost = db->in_tx = 0;
+	if (w == TX_COMMIT)
+		return lost_in_tx(db);
+	return w == TX_BEGIN;
 }
 
 static void notice_quiet(void *arg, const char *msg)
@@ -236,21 +306,6 @@ static int count_params(const char *sql)
 		}
 	}
 	return max;
-}
-
-static int word_at(const char *p, const char *w)
-{
-	size_t n = strlen(w);
-	return strncasecmp(p, w, n) == 0 &&
-	       !(p[n] == '_' || (p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
-		 (p[n] >= '0' && p[n] <= '9'));
-}
-
-static const char *skip_space(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\n')
-		p++;
-	return p;
 }
 
 /* The identity column of table ("" when none, NULL on an error), looked up once. */
@@ -352,7 +407,7 @@ static struct db_stmt *pg_prepare(struct db *d, const char *sql)
 		if (s->hash == h && strcmp(s->sql, sql) == 0)
 			return &s->base;
 	}
-	if (ensure_conn(db) < 0)
+	if (tx_word(sql) == TX_NONE && ensure_conn(db) < 0)
 		return NULL;
 	struct pg_stmt *ns = calloc(1, sizeof *ns);
 	if (!ns)
@@ -501,6 +556,9 @@ static int pg_step(struct db_stmt *st)
 		return 0;
 	}
 	s->executed = 1;
+	int go = tx_lost_end(db, s->sql);
+	if (go <= 0)
+		return go;
 	if (ensure_conn(db) < 0)
 		return -1;
 	if (!s->prepared && prepare_now(s) < 0)
@@ -601,6 +659,9 @@ static const void *pg_col_blob(struct db_stmt *st, int col, size_t *len)
 static int pg_exec_script(struct db *d, const char *sql)
 {
 	struct pg *db = PG(d);
+	int go = tx_lost_end(db, sql);
+	if (go <= 0)
+		return go;
 	if (ensure_conn(db) < 0)
 		return -1;
 	PGresult *r = PQexec(db->c, sql);
@@ -642,6 +703,9 @@ static int pg_begin(struct db *db)
 static int pg_commit(struct db *d)
 {
 	struct pg *db = PG(d);
+	int go = tx_lost_end(db, "COMMIT");
+	if (go <= 0)
+		return go;
 	if (ensure_conn(db) < 0)
 		return -1;
 	PGresult *r = PQexec(db->c, "COMMIT");

@@ -94,9 +94,10 @@ static void run_group(struct writer *w, struct write_job *group)
 	for (struct write_job *j = group; j; j = j->next) {
 		err_clear(&j->err);
 		if (!began) {
-			j->rc = err_set(&j->err, 503,
-					db_is_unavailable(w->db) ? "db_unavailable" : "unavailable",
-					"", "database busy: %s", db_errmsg(w->db));
+			j->rc = db_is_unavailable(w->db)
+					? db_fail(w->db, &j->err)
+					: err_set(&j->err, 503, "unavailable", "", "database busy: %s",
+						  db_errmsg(w->db));
 			continue;
 		}
 		if (j->no_savepoint) {
@@ -112,13 +113,17 @@ static void run_group(struct writer *w, struct write_job *group)
 	if (began && db_commit(w->db) < 0) {
 		char msg[200];
 		snprintf(msg, sizeof msg, "%s", db_errmsg(w->db));
+		/* the server lost before the commit's answer: the write is not acknowledged
+		 * (it may or may not have been made), the same 503 as any statement then */
+		int lost = db_is_unavailable(w->db);
 		db_rollback(w->db);
 		for (struct write_job *j = group; j; j = j->next)
 			if (j->rc == 0)
-				j->rc = err_set(&j->err, 503,
-						db_is_unavailable(w->db) ? "db_unavailable"
-									 : "unavailable",
-						"", "commit failed: %s", msg);
+				j->rc = lost ? err_set(&j->err, 503, "db_unavailable", "",
+						       "the database was lost during the commit; "
+						       "try again in a moment")
+					     : err_set(&j->err, 503, "unavailable", "",
+						       "commit failed: %s", msg);
 	} else if (began && atomic_load(&w->track_wal)) {
 		/* before any job's reply: a reply's writer_wal is at or past its commit */
 		uint64_t pos = db_wal_position(w->db);

@@ -1,6 +1,6 @@
 // `make soak`: runs the soak's parts in turn, (a) crash, (b) storm, (c) abuse, (d) sqlmap,
-// (e) load, prints one summary table and writes it to build/soak/summary.txt. Exits 1 if
-// any check failed. SOAK_ONLY=crash|storm|abuse|sqlmap|load (or several, comma-separated)
+// (e) load, (f) failover, prints one summary table and writes it to build/soak/summary.txt.
+// Exits 1 if any check failed. SOAK_ONLY=crash|storm|abuse|sqlmap|load|failover (or several, comma-separated)
 // runs only those; SOAK_SQLMAP=0 skips sqlmap. See tests/soak/README.md for every knob.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,16 +13,18 @@ const PARTS = [
   ['abuse', 'c', './abuse.mjs'],
   ['sqlmap', 'd', './sqlmap.mjs'],
   ['load', 'e', './load.mjs'],
+  ['failover', 'f', './failover.mjs'],
 ];
 const only = (process.env.SOAK_ONLY || '').split(',').map((s) => s.trim()).filter(Boolean);
 for (const o of only) {
   if (!PARTS.some(([n]) => n === o)) {
-    console.error(`soak: SOAK_ONLY wants crash, storm, abuse, sqlmap or load, not ${o}`);
+    console.error(`soak: SOAK_ONLY wants crash, storm, abuse, sqlmap, load or failover, not ${o}`);
     process.exit(2);
   }
 }
 const KNOBS = ['SOAK_ONLY', 'SOAK_CYCLES', 'SOAK_STORM_REQUESTS', 'SOAK_STORM_SLOW', 'SOAK_SEED', 'SOAK_SLOW_SECONDS', 'SOAK_SQLMAP',
-  'SOAK_SQLMAP_SECONDS', 'SOAK_SQLMAP_ARGS', 'SOAK_SQLMAP_ROUTES', 'SOAK_LOAD_SECONDS', 'SOAK_LOAD_CONNECTIONS'];
+  'SOAK_SQLMAP_SECONDS', 'SOAK_SQLMAP_ARGS', 'SOAK_SQLMAP_ROUTES', 'SOAK_LOAD_SECONDS', 'SOAK_LOAD_CONNECTIONS',
+  'SOAK_FAILOVER_CLIENTS', 'SOAK_FAILOVER_BEFORE', 'SOAK_FAILOVER_AFTER', 'SOAK_FAILOVER_LIMIT', 'SOAK_FAILOVER_TTL'];
 
 // the commit tested, read before the parts run
 const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();

@@ -142,6 +142,42 @@ static void test_writer_group_commit(void **state)
 	assert_int_equal(val(f, "SELECT count(*) FROM case_numbers WHERE year % 10 = $1", 7), 0);
 }
 
+/* PostgreSQL: a connection lost inside a transaction takes the transaction with it. The
+ * next statement, once the connection is made again (at most once a second), must not
+ * run outside it (each statement committed alone), and the COMMIT must fail; the
+ * transaction after it works. */
+static void test_lost_inside_transaction(void **state)
+{
+	struct fx *f = *state;
+	if (!getenv("TAMIN_TEST_PG"))
+		skip();
+	assert_int_equal(db_exec(f->db, "CREATE TABLE lost_tx(x bigint)"), 0);
+	struct db_stmt *s = db_prepare(f->db, "SELECT pg_backend_pid()");
+	assert_int_equal(db_step(s), 1);
+	int64_t pid = db_col_int(s, 0);
+	db_done(s);
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(db_exec(f->db, "INSERT INTO lost_tx VALUES (1)"), 0);
+	struct db *admin = NULL;
+	struct err e = {0};
+	assert_int_equal(db_open(&admin, f->path, 0, &e), 0);
+	assert_int_equal(db_run_ints(admin, "SELECT pg_terminate_backend($1::int)", 1, &pid), 1);
+	assert_int_equal(db_exec(f->db, "INSERT INTO lost_tx VALUES (2)"), -1);
+	assert_true(db_is_unavailable(f->db));
+	sleep(2); /* past the reset's once a second: the next statement reconnects */
+	assert_int_equal(db_exec(f->db, "INSERT INTO lost_tx VALUES (3)"), -1);
+	assert_true(db_is_unavailable(f->db));
+	assert_int_equal(db_commit(f->db), -1);
+	assert_true(db_is_unavailable(f->db));
+	assert_int_equal(db_begin(f->db), 0);
+	assert_int_equal(db_exec(f->db, "INSERT INTO lost_tx VALUES (4)"), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	db_close(admin);
+	/* only the row of the transaction after: 1 went with the lost one, 3 was refused */
+	assert_int_equal(val(f, "SELECT count(*) FROM lost_tx WHERE x <> $1", 4), 0);
+	assert_int_equal(val(f, "SELECT count(*) FROM lost_tx WHERE x = $1", 4), 1);
+}
+
 static void test_statement_cache_and_params(void **state)
 {
 	struct fx *f = *state;
@@ -202,6 +238,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_index_follows_savepoints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement_cache_and_params, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_journal_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_inside_transaction, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
