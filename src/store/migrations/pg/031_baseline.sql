@@ -37,20 +37,25 @@
 --   (kind, id) whose tsvector is generated from body, with a GIN index; the backend writes
 --   it at commit from text_pending as SQLite's does.
 --
--- Tables that grow without bound, for the step that partitions them by time (and chooses
--- keys a sharded PostgreSQL can distribute by national id or workshop code); nothing is
--- partitioned yet:
+-- Tables that grow without bound, and which of them are partitioned by time here (the last
+-- section, "partitions", says how and how to add a year; README's "PostgreSQL past one
+-- machine" gives the keys a sharded PostgreSQL (Citus) would distribute them by):
 -- * lists (a list per workshop and month: about 2 million a month nationally) and their
---   list_blocks (the rows, 1024 to a block);
+--   list_blocks (the rows, 1024 to a block): partitioned, lists by year, list_blocks by
+--   ranges of list_id;
 -- * the record's entries: work_months (closed years), open_months and open_runs (the
 --   open year's, packed), read together through the view record_entries: 42 million
---   entries a month;
--- * pension_payments (a row per pensioner and month) and pension_changes (a row per
---   pensioner and batch);
--- * cases, case_events, case_timeline, attachments, call_cases;
--- * call_blocks (the phone line's hour blocks);
--- * journal.audit (a row per read of a person's data);
--- * sms_outbox, otp_codes, service_uses, service_requests and documents, a row per use.
+--   entries a month; partitioned by year;
+-- * pension_payments (a row per pensioner and month): partitioned by year;
+--   pension_changes (a row per pensioner and batch) is not: it has no time column, and a
+--   pensioner's changes are read batch by batch through its key;
+-- * case_events, the audit log (journal.audit, a row per read of a person's data), the
+--   phone line's hour blocks (call_blocks), sms_outbox and service_uses: partitioned by
+--   their epoch seconds;
+-- * not partitioned: cases (its id is referenced by the case's other tables, and a
+--   partitioned table's id could not be referenced alone), case_timeline, attachments,
+--   call_cases, service_requests, otp_codes and documents: a row per case or per use, an
+--   order of magnitude fewer than the events.
 
 DO $$
 BEGIN
