@@ -853,8 +853,8 @@ INSERT INTO journal.audit_spool(id, seq) VALUES (1, 0);
 --
 -- tamin_add_partitions(y) adds what Jalali year y needs: year y's partition of the tables
 -- by Jalali year, the UTC year y + 621 (the one that begins in Dey of Jalali year y - 1)
--- of the tables by time, and list_blocks' ranges up to 2^25 ids past the largest list id
--- given so far. It is idempotent. An operator (or a yearly job) runs it each autumn for the
+-- of the tables by time, and list_blocks' ranges up to 2^25 ids past the last list id the
+-- identity gave. It is idempotent. An operator (or a yearly job) runs it each autumn for the
 -- next year, before 1 January:
 --	psql "$DB" -c 'SELECT tamin_add_partitions(1406)'
 -- Run late, it moves the year's rows out of the DEFAULT partition into the new one (the
@@ -927,8 +927,11 @@ BEGIN
 						    lo, hi);
 		END LOOP;
 	END IF;
-	-- list_blocks: ranges of list ids up to 2^25 past the largest given so far
-	SELECT coalesce(max(id), 0) + 2 * width INTO top FROM lists;
+	-- list_blocks: ranges of list ids up to 2^25 past the last the identity gave (not
+	-- max(id): an id given explicitly, far ahead, would ask for a range per 2^24 up to it)
+	EXECUTE format('SELECT last_value FROM %s', pg_get_serial_sequence('public.lists', 'id'))
+		INTO top;
+	top := top + 2 * width;
 	FOR lo IN 0 .. top / width LOOP
 		PERFORM tamin_add_partition('public', 'list_blocks', 'list_blocks_' || lo, 'list_id',
 					    CASE WHEN lo > 0 THEN lo * width END, (lo + 1) * width);
