@@ -866,13 +866,15 @@ INSERT INTO journal.audit_spool(id, seq) VALUES (1, 0);
 -- history rather than a year each.
 
 -- One range partition part of nsp.tab on col: [lo, hi) (NULL lo: from the lowest value).
+-- Names go in as identifiers (%I); the bounds, numbers, are bound as parameters where the
+-- statement takes them ($1, $2), and written out only in the DDL's FOR VALUES, which takes
+-- none.
 CREATE FUNCTION tamin_add_partition(nsp text, tab text, part text, col text, lo bigint,
 				    hi bigint) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
 	def text := tab || '_default';
 	bounds text := format('FROM (%s) TO (%s)', coalesce(lo::text, 'MINVALUE'), hi);
-	cond text := format('%I < %s', col, hi) ||
-		     CASE WHEN lo IS NOT NULL THEN format(' AND %I >= %s', col, lo) ELSE '' END;
+	cond text := format('%I < $1 AND ($2::bigint IS NULL OR %I >= $2)', col, col);
 	waiting boolean := false;
 BEGIN
 	IF to_regclass(format('%I.%I', nsp, part)) IS NOT NULL THEN
@@ -880,7 +882,7 @@ BEGIN
 	END IF;
 	IF to_regclass(format('%I.%I', nsp, def)) IS NOT NULL THEN
 		EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.%I WHERE %s)', nsp, def, cond)
-			INTO waiting;
+			INTO waiting USING hi, lo;
 	END IF;
 	IF NOT waiting THEN
 		EXECUTE format('CREATE TABLE %I.%I PARTITION OF %I.%I FOR VALUES %s',
@@ -893,8 +895,9 @@ BEGIN
 	EXECUTE format('ALTER TABLE %I.%I DETACH PARTITION %I.%I', nsp, tab, nsp, def);
 	EXECUTE format('CREATE TABLE %I.%I PARTITION OF %I.%I FOR VALUES %s',
 		       nsp, part, nsp, tab, bounds);
-	EXECUTE format('INSERT INTO %I.%I SELECT * FROM %I.%I WHERE %s', nsp, tab, nsp, def, cond);
-	EXECUTE format('DELETE FROM %I.%I WHERE %s', nsp, def, cond);
+	EXECUTE format('INSERT INTO %I.%I SELECT * FROM %I.%I WHERE %s', nsp, tab, nsp, def, cond)
+		USING hi, lo;
+	EXECUTE format('DELETE FROM %I.%I WHERE %s', nsp, def, cond) USING hi, lo;
 	EXECUTE format('ALTER TABLE %I.%I ATTACH PARTITION %I.%I DEFAULT', nsp, tab, nsp, def);
 END
 $$;
