@@ -22,6 +22,15 @@
 # * the append-only guards at work: a few writes, each allowed or refused with its message.
 # SQLite's FTS5 text_index (and its shadow tables) is compared with the PostgreSQL table the
 # plan gives (src/store/migrations/pg/031_baseline.sql); schema_version is the backend's.
+#
+# Partitions (PostgreSQL only, the baseline's last section): a partitioned table is compared
+# as a table, its partitions not at all. PostgreSQL wants a partitioned table's primary key
+# and UNIQUE constraints to hold the partition key: a key that SQLite has as (id) and
+# PostgreSQL as (id, at), at the partition key appended, counts as the same key. The foreign
+# keys listed in dropped_fks below (they reference a partitioned table's id alone) are
+# SQLite's only. Then the partitioned tables must be exactly those of `partitioned` below,
+# each by RANGE on the column given and with a DEFAULT partition, and a row dated far past
+# the last partition must land in that DEFAULT partition (the guards' last statements).
 # Exit 0 when they agree, 1 with the differences, 2 when it cannot run.
 #
 # TAMIN_BIN (default build/tamin); PG_BIN, where initdb and pg_ctl are (default Debian's
@@ -37,6 +46,24 @@ done
 for tool in sqlite3 psql; do
 	command -v $tool >/dev/null || { echo "schema-pg: $tool is missing (make deps)" >&2; exit 2; }
 done
+
+# The tables PostgreSQL partitions by RANGE, on which column (each with a DEFAULT partition).
+partitioned='journal.audit at
+call_blocks start
+case_events at
+list_blocks list_id
+lists year
+open_months year
+open_runs year
+pension_payments year
+service_uses at
+sms_outbox created
+work_months year'
+# SQLite's foreign keys that PostgreSQL cannot have: they reference lists(id), and lists is
+# partitioned by year (a foreign key must reference a unique key that holds the partition
+# key). The baseline's comment on lists says what keeps them true.
+dropped_fks='foreign-key list_blocks (list_id) -> lists(id)
+foreign-key lists (supersedes) -> lists(id)'
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/tamin-schema.XXXXXX")
 as_pg() {
@@ -153,7 +180,7 @@ SELECT c.oid, c.relkind,
        CASE n.nspname WHEN 'public' THEN '' ELSE n.nspname || '.' END || c.relname AS name
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname IN ('public', 'journal') AND c.relkind IN ('r', 'p', 'v')
-  AND c.relname <> 'schema_version';
+  AND NOT c.relispartition AND c.relname <> 'schema_version';
 CREATE TEMP VIEW cols AS
 SELECT r.oid AS relid, a.attnum, a.attname FROM rel r
 JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped;
@@ -210,7 +237,15 @@ SELECT 'trigger ' || r.name || ' ' || t.tgname || ' ' ||
 	coalesce(nullif(split_part(encode(t.tgargs, 'escape'), '\000', 1), ''),
 		 substring(f.prosrc from 'RAISE EXCEPTION ''([^'']*)'''))
 FROM rel r JOIN pg_trigger t ON t.tgrelid = r.oid AND NOT t.tgisinternal
-JOIN pg_proc f ON f.oid = t.tgfoid;
+JOIN pg_proc f ON f.oid = t.tgfoid
+UNION ALL
+-- strategy r: RANGE; partdefid: the DEFAULT partition
+SELECT 'partitioned ' || r.name || ' ' ||
+	CASE p.partstrat WHEN 'r' THEN 'range' ELSE p.partstrat::text END || ' (' ||
+	(SELECT string_agg(a.attname, ',' ORDER BY k.i) FROM unnest(p.partattrs::int2[])
+	 WITH ORDINALITY k(n, i) JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum = k.n) ||
+	') ' || CASE WHEN p.partdefid <> 0 THEN 'default' ELSE 'no-default' END
+FROM rel r JOIN pg_partitioned_table p ON p.partrelid = r.oid;
 -- the row counts' queries, run below
 SELECT 'SELECT ''rows ' || name || ' '' || count(*) FROM ' || name || ';' FROM rel
 WHERE relkind <> 'v' AND name NOT IN (:synced);
@@ -246,6 +281,13 @@ INSERT INTO record_years VALUES (1404)
 DELETE FROM open_months
 INSERT INTO zstd_dicts VALUES (7, 'dictionary', 0)
 DELETE FROM zstd_dicts
+INSERT INTO journal.audit(at, role, action) VALUES (32503680000, 'admin', 'read')
+INSERT INTO call_blocks(start, seq, events, lines) VALUES (32503680000, 0, 0, 'x')
+INSERT INTO sms_outbox(mobile, text, purpose, created, next_try_ms) VALUES ('09120000000', 'x', 'x', 32503680000, 0)
+INSERT INTO service_uses(service, province, channel, outcome, at) VALUES ('x', '', 'web', 'answered', 32503680000)
+INSERT INTO work_months VALUES (2000, 1, 1, 1, 1, 1, 30, 100)
+INSERT INTO open_runs VALUES (2000, 1, 1, 1, 1, 'x')
+INSERT INTO list_blocks VALUES (1099511627776, 0, 1, 'x')
 STATEMENTS
 }
 on_sqlite() {
@@ -256,6 +298,55 @@ on_pg() {
 }
 guards on_sqlite >>"$dir/sqlite.facts"
 guards on_pg >>"$dir/pg.facts"
+
+# ---- partitions: where the guards' rows dated far ahead (the year 3000, Jalali 2000, list
+# 2^40) went: each into its table's DEFAULT partition
+far=$(psql -X -A -t -q -v ON_ERROR_STOP=1 -c "
+SELECT t || ' ' || p FROM (
+	SELECT 'journal.audit' AS t, tableoid::regclass::text AS p FROM journal.audit WHERE at = 32503680000
+	UNION ALL SELECT 'call_blocks', tableoid::regclass::text FROM call_blocks WHERE start = 32503680000
+	UNION ALL SELECT 'sms_outbox', tableoid::regclass::text FROM sms_outbox WHERE created = 32503680000
+	UNION ALL SELECT 'service_uses', tableoid::regclass::text FROM service_uses WHERE at = 32503680000
+	UNION ALL SELECT 'work_months', tableoid::regclass::text FROM work_months WHERE year = 2000
+	UNION ALL SELECT 'open_runs', tableoid::regclass::text FROM open_runs WHERE year = 2000
+	UNION ALL SELECT 'list_blocks', tableoid::regclass::text FROM list_blocks WHERE list_id = 1099511627776) x
+ORDER BY 1")
+expected_far='call_blocks call_blocks_default
+journal.audit journal.audit_default
+list_blocks list_blocks_default
+open_runs open_runs_default
+service_uses service_uses_default
+sms_outbox sms_outbox_default
+work_months work_months_default'
+bad_parts=0
+if [ "$far" != "$expected_far" ]; then
+	printf 'schema-pg: rows dated far ahead: expected (table, partition):\n%s\ngot:\n%s\n' \
+		"$expected_far" "$far"
+	bad_parts=1
+fi
+got_parts=$(sed -n 's/^partitioned //p' "$dir/pg.facts" | sort)
+want_parts=$(printf '%s\n' "$partitioned" | sed 's/^\([^ ]*\) \(.*\)$/\1 range (\2) default/' | sort)
+if [ "$got_parts" != "$want_parts" ]; then
+	printf 'schema-pg: partitioned tables: expected\n%s\ngot\n%s\n' "$want_parts" "$got_parts"
+	bad_parts=1
+fi
+sed -i '/^partitioned /d' "$dir/pg.facts"
+# SQLite's foreign keys that PostgreSQL cannot have
+printf '%s\n' "$dropped_fks" | grep -vxF -f - "$dir/sqlite.facts" >"$dir/sqlite.kept" || true
+mv "$dir/sqlite.kept" "$dir/sqlite.facts"
+# a partitioned table's key widened by its partition key: (id, at) where SQLite has (id)
+awk -v parts="$partitioned" '
+	BEGIN { n = split(parts, l, "\n"); for (i = 1; i <= n; i++) { split(l[i], f, " "); key[f[1]] = f[2] } }
+	FNR == NR { sq[$0] = 1; next }
+	($1 == "primary-key" || $1 == "unique") && ($2 in key) && !($0 in sq) {
+		w = "," key[$2] ")"
+		if (substr($0, length($0) - length(w) + 1) == w) {
+			s = substr($0, 1, length($0) - length(w)) ")"
+			if (s in sq) { print s; next }
+		}
+	}
+	{ print }' "$dir/sqlite.facts" "$dir/pg.facts" >"$dir/pg.norm"
+mv "$dir/pg.norm" "$dir/pg.facts"
 sort "$dir/sqlite.facts" >"$dir/sqlite.txt"
 sort "$dir/pg.facts" >"$dir/pg.txt"
 
@@ -268,8 +359,11 @@ if [ -n "$only_sqlite" ] || [ -n "$only_pg" ]; then
 	echo "schema-pg: the two schemas differ" >&2
 	exit 1
 fi
+[ $bad_parts = 0 ] || { echo "schema-pg: the partitions are not as expected" >&2; exit 1; }
 echo "schema-pg: SQLite and PostgreSQL agree: $(grep -c '^table ' "$dir/pg.txt") tables," \
 	"$(grep -c '^view ' "$dir/pg.txt") view, $(grep -c '^column ' "$dir/pg.txt") columns," \
 	"$(grep -c '^index ' "$dir/pg.txt") indexes, $(grep -c '^foreign-key ' "$dir/pg.txt")" \
-	"foreign keys, $(grep -c '^trigger ' "$dir/pg.txt") triggers, $(grep -c '^guard ' "$dir/pg.txt")" \
-	"guarded writes"
+	"foreign keys ($(printf '%s\n' "$dropped_fks" | wc -l) of SQLite's not on PostgreSQL)," \
+	"$(grep -c '^trigger ' "$dir/pg.txt") triggers, $(grep -c '^guard ' "$dir/pg.txt")" \
+	"guarded writes; $(printf '%s\n' "$partitioned" | wc -l) tables partitioned on PostgreSQL," \
+	"each with a DEFAULT partition that took a row dated far ahead"
