@@ -48,7 +48,17 @@ struct db {
 };
 struct db_stmt {
 	const struct db_ops *ops;
+	char *sql; /* the text the module wrote ($n): the cache key */
+	uint32_t hash;
 };
+
+/* Each connection's statement cache: open addressing over a few slots, so that two hot
+ * statements rarely evict each other. */
+#define STORE_CACHE_SLOTS 256 /* power of two; dynamic list queries have a bounded set */
+/* The statement cached for sql, or NULL: then *hash is sql's and *slot the one a new
+ * statement goes in (the free slot, or the home slot whose statement it replaces). */
+struct db_stmt *store_cache_find(struct db_stmt *const *cache, const char *sql, uint32_t *hash,
+				 unsigned *slot);
 
 /* The words of a search (separated by spaces) as a text query: each word between quote
  * characters q (q inside it doubled, and a backslash doubled when bs), the words joined by

@@ -30,8 +30,6 @@
 #include <string.h>
 #include <time.h>
 
-#define CACHE_SLOTS 256
-#define PROBES 8
 #define MAX_PARAMS 65535 /* the protocol's limit */
 #define IDENT_SLOTS 64
 
@@ -46,9 +44,7 @@ struct pg;
 struct pg_stmt {
 	struct db_stmt base;
 	struct pg *db;
-	char *sql;  /* the original text: the cache key */
 	char *text; /* what the server prepares */
-	uint32_t hash;
 	char name[16];
 	int prepared, noop, returning, nparams;
 	/* nparams of each, in one allocation */
@@ -81,7 +77,7 @@ struct pg {
 	time_t last_reset;
 	char sqlstate[6];
 	char err[512];
-	struct pg_stmt *cache[CACHE_SLOTS];
+	struct db_stmt *cache[STORE_CACHE_SLOTS];
 	struct ident idents[IDENT_SLOTS];
 	int nidents;
 };
@@ -90,15 +86,6 @@ struct pg {
 #define ST(s) ((struct pg_stmt *)(s))
 
 enum { K_NULL, K_INT, K_TEXT, K_BLOB };
-
-static uint32_t hash_str(const char *s)
-{
-	size_t n = strlen(s);
-	uint32_t h = 2166136261u ^ (uint32_t)n;
-	for (const char *p = n > 48 ? s + (n - 48) : s; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	return h;
-}
 
 static void set_err(struct pg *db, const PGresult *r)
 {
@@ -124,9 +111,9 @@ static int session_setup(struct pg *db)
 	if (!ok)
 		set_err(db, r);
 	PQclear(r);
-	for (int i = 0; i < CACHE_SLOTS; i++)
+	for (int i = 0; i < STORE_CACHE_SLOTS; i++)
 		if (db->cache[i])
-			db->cache[i]->prepared = 0;
+			ST(db->cache[i])->prepared = 0;
 	return ok ? 0 : -1;
 }
 
@@ -274,7 +261,7 @@ static void stmt_free(struct pg_stmt *s)
 	free(s->blobs);
 	free(s->blobcap);
 	free(s->ints);
-	free(s->sql);
+	free(s->base.sql);
 	free(s->text);
 	free(s);
 }
@@ -282,8 +269,8 @@ static void stmt_free(struct pg_stmt *s)
 static void pg_close(struct db *d)
 {
 	struct pg *db = PG(d);
-	for (int i = 0; i < CACHE_SLOTS; i++)
-		stmt_free(db->cache[i]);
+	for (int i = 0; i < STORE_CACHE_SLOTS; i++)
+		stmt_free(ST(db->cache[i]));
 	for (int i = 0; i < db->nidents; i++) {
 		free(db->idents[i].table);
 		free(db->idents[i].column);
@@ -395,18 +382,11 @@ static int params_alloc(struct pg_stmt *s)
 static struct db_stmt *pg_prepare(struct db *d, const char *sql)
 {
 	struct pg *db = PG(d);
-	uint32_t h = hash_str(sql);
-	unsigned victim = h & (CACHE_SLOTS - 1);
-	for (unsigned i = 0; i < PROBES; i++) {
-		unsigned slot = (h + i) & (CACHE_SLOTS - 1);
-		struct pg_stmt *s = db->cache[slot];
-		if (!s) {
-			victim = slot;
-			break;
-		}
-		if (s->hash == h && strcmp(s->sql, sql) == 0)
-			return &s->base;
-	}
+	uint32_t h;
+	unsigned victim;
+	struct db_stmt *hit = store_cache_find(db->cache, sql, &h, &victim);
+	if (hit)
+		return hit;
 	if (tx_word(sql) == TX_NONE && ensure_conn(db) < 0)
 		return NULL;
 	struct pg_stmt *ns = calloc(1, sizeof *ns);
@@ -414,14 +394,14 @@ static struct db_stmt *pg_prepare(struct db *d, const char *sql)
 		return NULL;
 	ns->base.ops = &postgres_ops;
 	ns->db = db;
-	ns->hash = h;
-	ns->sql = strdup(sql);
+	ns->base.hash = h;
+	ns->base.sql = strdup(sql);
 	ns->noop = word_at(skip_space(sql), "PRAGMA"); /* SQLite's tuning */
 	ns->text = ns->noop ? NULL : server_text(db, sql, &ns->returning);
 	ns->nparams = count_params(sql);
 	if (ns->nparams <= MAX_PARAMS && params_alloc(ns) < 0)
 		ns->nparams = MAX_PARAMS + 1;
-	if (!ns->sql || (!ns->noop && !ns->text) || ns->nparams > MAX_PARAMS) {
+	if (!ns->base.sql || (!ns->noop && !ns->text) || ns->nparams > MAX_PARAMS) {
 		if (ns->nparams > MAX_PARAMS)
 			fprintf(stderr, "tamin: SQL error: more than %d parameters in: %s\n",
 				MAX_PARAMS, sql);
@@ -429,14 +409,14 @@ static struct db_stmt *pg_prepare(struct db *d, const char *sql)
 		return NULL;
 	}
 	snprintf(ns->name, sizeof ns->name, "t%u", ++db->next_name);
-	struct pg_stmt *old = db->cache[victim];
+	struct pg_stmt *old = ST(db->cache[victim]);
 	if (old && old->prepared) {
 		char dealloc[32];
 		snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s", old->name);
 		PQclear(PQexec(db->c, dealloc));
 	}
 	stmt_free(old);
-	db->cache[victim] = ns;
+	db->cache[victim] = &ns->base;
 	return &ns->base;
 }
 
@@ -556,7 +536,7 @@ static int pg_step(struct db_stmt *st)
 		return 0;
 	}
 	s->executed = 1;
-	int go = tx_lost_end(db, s->sql);
+	int go = tx_lost_end(db, s->base.sql);
 	if (go <= 0)
 		return go;
 	if (ensure_conn(db) < 0)

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CACHE_SLOTS 256 /* power of two; dynamic list queries have a bounded set of shapes */
-
 struct sq;
 static int text_flush(struct sq *db);
 static void sq_close(struct db *d);
@@ -20,30 +18,16 @@ static const struct db_ops sqlite_ops;
 struct sq_stmt {
 	struct db_stmt base;
 	sqlite3_stmt *st;
-	char *sql; /* the original ($n) text: the cache key */
-	uint32_t hash;
 };
 
 struct sq {
 	struct db base;
 	sqlite3 *h;
 	int text_queued; /* db_text_put ran in this transaction */
-	struct sq_stmt *cache[CACHE_SLOTS];
+	struct db_stmt *cache[STORE_CACHE_SLOTS];
 };
 #define SQ(d) ((struct sq *)(d))
 #define ST(s) ((struct sq_stmt *)(s))
-
-/* The cache key: length and the last 48 bytes (statements share long prefixes, such
- * as a common SELECT list, and differ in their WHERE); a hit is confirmed by strcmp.
- * Hashing every byte of every statement on every call cost 3% of the demo's time. */
-static uint32_t hash_str(const char *s)
-{
-	size_t n = strlen(s);
-	uint32_t h = 2166136261u ^ (uint32_t)n;
-	for (const char *p = n > 48 ? s + (n - 48) : s; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	return h;
-}
 
 /* The journal file beside the database: "var/tamin.db" -> "var/tamin-journal.db". */
 static int attach_journal(struct sq *db, const char *path, struct err *e)
@@ -136,15 +120,15 @@ static void stmt_free(struct sq_stmt *s)
 	if (!s)
 		return;
 	sqlite3_finalize(s->st);
-	free(s->sql);
+	free(s->base.sql);
 	free(s);
 }
 
 static void sq_close(struct db *d)
 {
 	struct sq *db = SQ(d);
-	for (int i = 0; i < CACHE_SLOTS; i++)
-		stmt_free(db->cache[i]);
+	for (int i = 0; i < STORE_CACHE_SLOTS; i++)
+		stmt_free(ST(db->cache[i]));
 	sqlite3_close(db->h);
 	free(db);
 }
@@ -166,25 +150,14 @@ static char *rewrite_params(const char *sql)
 	return out;
 }
 
-#define PROBES 8
-
 static struct db_stmt *sq_prepare(struct db *d, const char *sql)
 {
 	struct sq *db = SQ(d);
-	uint32_t h = hash_str(sql);
-	/* open addressing over a few slots, so that two hot statements rarely evict each
-	 * other; when all of them are taken, the statement in the home slot is replaced */
-	unsigned victim = h & (CACHE_SLOTS - 1);
-	for (unsigned i = 0; i < PROBES; i++) {
-		unsigned slot = (h + i) & (CACHE_SLOTS - 1);
-		struct sq_stmt *s = db->cache[slot];
-		if (!s) {
-			victim = slot;
-			break;
-		}
-		if (s->hash == h && strcmp(s->sql, sql) == 0)
-			return &s->base;
-	}
+	uint32_t h;
+	unsigned victim;
+	struct db_stmt *hit = store_cache_find(db->cache, sql, &h, &victim);
+	if (hit)
+		return hit;
 	char *text = rewrite_params(sql);
 	if (!text)
 		return NULL;
@@ -202,10 +175,10 @@ static struct db_stmt *sq_prepare(struct db *d, const char *sql)
 	}
 	ns->base.ops = &sqlite_ops;
 	ns->st = st;
-	ns->sql = strdup(sql);
-	ns->hash = h;
-	stmt_free(db->cache[victim]);
-	db->cache[victim] = ns;
+	ns->base.sql = strdup(sql);
+	ns->base.hash = h;
+	stmt_free(ST(db->cache[victim]));
+	db->cache[victim] = &ns->base;
 	return &ns->base;
 }
 

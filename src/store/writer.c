@@ -95,9 +95,9 @@ static void run_group(struct writer *w, struct write_job *group)
 		err_clear(&j->err);
 		if (!began) {
 			j->rc = db_is_unavailable(w->db)
-					? db_fail(w->db, &j->err)
-					: err_set(&j->err, 503, "unavailable", "", "database busy: %s",
-						  db_errmsg(w->db));
+				    ? db_fail(w->db, &j->err)
+				    : err_set(&j->err, 503, "unavailable", "", "database busy: %s",
+					      db_errmsg(w->db));
 			continue;
 		}
 		if (j->no_savepoint) {
