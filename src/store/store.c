@@ -287,6 +287,41 @@ void db_bulk_int(struct db_bulk *b, int64_t v)
 	bulk_put(b, s, 0);
 }
 
+void db_bulk_blob(struct db_bulk *b, const void *v, size_t len)
+{
+	if (b->failed)
+		return;
+	if (b->ins) {
+		db_bind_blob(b->ins, b->col + 1, v, len);
+	} else {
+		/* bytea's hex form, its backslash escaped for COPY's text format: \\x and two
+		 * digits a byte, sent in as many pieces as the buffer needs */
+		static const char hex[] = "0123456789abcdef";
+		const unsigned char *p = v;
+		if (b->len + 4 > BULK_BUF)
+			bulk_flush(b);
+		memcpy(b->buf + b->len, "\\\\x", 3);
+		b->len += 3;
+		for (size_t i = 0; i < len; i++) {
+			if (b->len + 2 > BULK_BUF)
+				bulk_flush(b);
+			b->buf[b->len++] = hex[p[i] >> 4];
+			b->buf[b->len++] = hex[p[i] & 15];
+		}
+		if (b->len + 1 > BULK_BUF)
+			bulk_flush(b);
+		b->buf[b->len++] = b->col + 1 == b->n ? '\n' : '\t';
+	}
+	if (++b->col == b->n) {
+		b->col = 0;
+		if (b->ins) {
+			if (db_step(b->ins) < 0)
+				b->failed = 1;
+			db_done(b->ins);
+		}
+	}
+}
+
 void db_bulk_text(struct db_bulk *b, const char *v)
 {
 	bulk_put(b, v ? v : "", v == NULL);
