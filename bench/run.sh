@@ -708,7 +708,10 @@ PG_DIR=
 PG_PORT=
 PG_PEOPLE=${BENCH_PG_PEOPLE:-5000}   # step 18's demo databases, the same on both stores
 PG_CASES=${BENCH_PG_CASES:-10000}
-PG_MONTH_LISTS=${BENCH_PG_MONTH_LISTS:-$MONTH_LISTS}
+# step 20's month: a tenth of the national one by default (200,000 lists, about 4.2 M rows,
+# on a record of 4.2 M entries), held to the same rate as the target (300 s for 42 M rows,
+# so 30 s); BENCH_PG_MONTH_LISTS=2000000 BENCH_PG_FILLER=42000000 for the whole month
+PG_MONTH_LISTS=${BENCH_PG_MONTH_LISTS:-200000}
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 pg_env() { env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE -u PGSERVICE -u PGOPTIONS "$@"; }
 pg_stop() {
@@ -893,9 +896,9 @@ pg_list_bench() {
 # same files as step 9's), then `tamin list batch` timed from the process's start to its
 # exit (the commit included). The anchor, as in step 9: reading the two files once.
 PG_MONTH_WORKERS=$MONTH_WORKERS
-PG_FILLER=${BENCH_PG_FILLER:-$HIST_FILLER}
+PG_FILLER=${BENCH_PG_FILLER:-4200000}
 pg_month_bench() {
-	local files=$RUN/pg-month db=month t0 took anchor rows stored summary iu is made
+	local files=$RUN/pg-month db=month t0 took anchor rows stored summary iu is made target
 	echo "20. PostgreSQL: a national month in one batch, $PG_MONTH_LISTS workshops' lists (about" \
 		"$((PG_MONTH_LISTS * PG_MONTH_WORKERS)) rows), tamin list batch, vs reading the files once ..."
 	pg_start
@@ -928,12 +931,15 @@ pg_month_bench() {
 	[ "$(pg_sql "$db" "SELECT sum(entries) FROM open_runs WHERE year = 1405 AND month = 8")" = "$rows" ] ||
 		die "open_runs on PostgreSQL does not hold the month's $rows entries"
 	note_other pg-month
-	row "pg national month s ($rows)" "$took" "$anchor" "$(calc "%.1f" "$took / $anchor")" "<300" \
-		"$(verdict "$took < 300")"
+	# the target, 300 s for a national month of 42,000,000 rows, at the same rate for these rows
+	target=$(calc "%.0f" "300 * $rows / 42000000")
+	row "pg month s ($rows rows)" "$took" "$anchor" "$(calc "%.1f" "$took / $anchor")" "<$target" \
+		"$(verdict "$took < $target")"
 	read -r iu is <"$RUN/pg-month.cpu"
 	echo "   tamin list batch on PostgreSQL: $(calc "%.0f" "$rows / $took") rows/s, CPU (tamin's own)" \
 		"user $iu s + system $is s, other processes $(other pg-month)% CPU; $summary"
-	echo "   anchor: cat of the two files, $anchor s"
+	echo "   anchor: cat of the two files, $anchor s; at this rate 42,000,000 rows would take" \
+		"$(calc "%.0f" "$took * 42000000 / $rows") s (target 300 s)"
 	pg_sql postgres "DROP DATABASE $db WITH (FORCE)" >/dev/null
 	rm -rf "$files"
 }
