@@ -283,8 +283,25 @@ void db_bulk_int(struct db_bulk *b, int64_t v)
 		}
 		return;
 	}
-	snprintf(s, sizeof s, "%lld", (long long)v);
-	bulk_put(b, s, 0);
+	if (b->failed)
+		return;
+	/* the digits written straight into the buffer (a list's entries are 8 integers a
+	 * row, millions of rows: snprintf and the escaping loop were most of the client's
+	 * share of the COPY); digits need no escaping */
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	int n = 0;
+	do
+		s[sizeof s - 1 - n++] = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		s[sizeof s - 1 - n++] = '-';
+	if (b->len + (size_t)n + 1 > BULK_BUF)
+		bulk_flush(b);
+	memcpy(b->buf + b->len, s + sizeof s - n, (size_t)n);
+	b->len += (size_t)n;
+	b->buf[b->len++] = b->col + 1 == b->n ? '\n' : '\t';
+	if (++b->col == b->n)
+		b->col = 0;
 }
 
 void db_bulk_blob(struct db_bulk *b, const void *v, size_t len)
