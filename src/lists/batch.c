@@ -493,7 +493,7 @@ static int pending_add(struct db *db, struct pending *p, const struct list_key *
 			p->v = v;
 			p->vcap = cap;
 		}
-		if (p->len + b->len > p->cap) {
+		if (!p->data || p->len + b->len > p->cap) {
 			size_t cap = p->cap ? p->cap : PENDING_BYTES;
 			while (cap < p->len + b->len)
 				cap *= 2;
