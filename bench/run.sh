@@ -721,7 +721,7 @@ pg_stop() {
 	PG_DIR=
 }
 pg_start() {
-	local conf i
+	local i
 	[ -z "$PG_DIR" ] || return 0
 	[ -x "$PG_BIN/initdb" ] || die "$PG_BIN/initdb is missing: run scripts/deps.sh (postgresql-15)"
 	command -v psql >/dev/null || die "psql is missing: run scripts/deps.sh"
@@ -778,7 +778,7 @@ cases_on() {
 		dbarg=$db
 		rm -f "$db" "$db"-* "${db%.db}-journal.db"*
 	else
-		db=cmp
+		db="cmp"
 		pg_newdb "$db"
 		dbarg=$(pg_url "$db")
 	fi
