@@ -932,7 +932,7 @@ pg_month_bench() {
 		die "open_runs on PostgreSQL does not hold the month's $rows entries"
 	note_other pg-month
 	# the target, 300 s for a national month of 42,000,000 rows, at the same rate for these rows
-	target=$(calc "%.0f" "300 * $rows / 42000000")
+	target=$(calc "%.1f" "300 * $rows / 42000000")
 	row "pg month s ($rows rows)" "$took" "$anchor" "$(calc "%.1f" "$took / $anchor")" "<$target" \
 		"$(verdict "$took < $target")"
 	read -r iu is <"$RUN/pg-month.cpu"
