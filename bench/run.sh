@@ -29,7 +29,7 @@ SMALL_PEOPLE=20000
 SMALL_CASES=50000
 LIST_ROWS=${BENCH_LIST_ROWS:-1000000}             # worker rows in the imported list (step 6)
 PROFILE_ROWS=${BENCH_LIST_PROFILE_ROWS:-50000}     # rows of the list profiled under callgrind; 0: no profile
-ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10, "attach": step 11, "calls": steps 12 and 13, "pulse": step 14, "otp": step 15, "documents": step 16, "services": step 17 alone (for working on one)
+ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10, "attach": step 11, "calls": steps 12 and 13, "pulse": step 14, "otp": step 15, "documents": step 16, "services": step 17, "pg": steps 18 to 20 (PostgreSQL) alone (for working on one)
 STREAMS=${BENCH_STREAMS:-2000}                     # open live streams in step 10
 export BENCH_LUA_DIR=$ROOT/bench/lua
 
@@ -82,6 +82,7 @@ cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do stop_pid "$p"; done
 	PIDS=()
+	if declare -F pg_stop >/dev/null; then pg_stop; fi # steps 18 to 20's PostgreSQL
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -216,12 +217,17 @@ start_nginx() {
 # of this script's processes (this shell with its finished children, everything in PIDS
 # and the children of those, i.e. nginx's workers).
 cpu_snapshot() {
-	local busy ours=0 p f pid ppid
+	local busy ours=0 p f pid ppid roots=("${PIDS[@]}")
 	local pids=("$$" "${PIDS[@]}") fields
+	# steps 18 to 20's PostgreSQL server and its backends are ours too
+	if [ -n "${PG_DIR:-}" ] && [ -s "$PG_DIR/data/postmaster.pid" ]; then
+		roots+=("$(head -n 1 "$PG_DIR/data/postmaster.pid")")
+		pids+=("${roots[-1]}")
+	fi
 	busy=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat)
 	for f in /proc/[0-9]*/stat; do
 		read -r pid _ _ ppid _ 2>/dev/null <"$f" || continue
-		for p in "${PIDS[@]}"; do
+		for p in "${roots[@]}"; do
 			if [ "$ppid" = "$p" ]; then pids+=("$pid"); fi
 		done
 	done
@@ -689,6 +695,263 @@ documents_bench() {
 		"p99 $(ms payslip-pdf p99_us) ms, $size bytes (one A4 page, the fonts' subsets embedded); nginx p50 $ngx ms for the same bytes"
 }
 
+# ---- step 18's pieces: PostgreSQL beside SQLite ----
+
+# A throw-away PostgreSQL 15 cluster for steps 18 to 20: initdb in a temporary folder, the
+# server on 127.0.0.1 at a free port, its unix socket in that folder, stopped (fast) and
+# the folder removed when the bench ends. Its settings are a server's for bulk work on a
+# small machine (bigger shared_buffers and WAL than tests/http/pg.mjs's); fsync and
+# synchronous_commit keep their defaults: a 201 is durable on both stores. Run as root,
+# the server runs as the user postgres (initdb refuses root).
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+PG_DIR=
+PG_PORT=
+PG_PEOPLE=${BENCH_PG_PEOPLE:-5000}   # step 18's demo databases, the same on both stores
+PG_CASES=${BENCH_PG_CASES:-10000}
+# step 20's month: a tenth of the national one by default (200,000 lists, about 4.2 M rows,
+# on a record of 4.2 M entries), held to the same rate as the target (300 s for 42 M rows,
+# so 30 s); BENCH_PG_MONTH_LISTS=2000000 BENCH_PG_FILLER=42000000 for the whole month
+PG_MONTH_LISTS=${BENCH_PG_MONTH_LISTS:-200000}
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_env() { env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE -u PGSERVICE -u PGOPTIONS "$@"; }
+pg_stop() {
+	[ -n "$PG_DIR" ] || return 0
+	as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w -t 60 stop >/dev/null 2>&1 || true
+	rm -rf "$PG_DIR"
+	PG_DIR=
+}
+pg_start() {
+	local i
+	[ -z "$PG_DIR" ] || return 0
+	[ -x "$PG_BIN/initdb" ] || die "$PG_BIN/initdb is missing: run scripts/deps.sh (postgresql-15)"
+	command -v psql >/dev/null || die "psql is missing: run scripts/deps.sh"
+	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tamin-bench-pg.XXXXXX")
+	[ "$(id -u)" != 0 ] || chown postgres "$PG_DIR"
+	as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U tamin --no-sync -E UTF8 --locale=C \
+		--no-instructions >"$RUN/pg-initdb.log" 2>&1 || die "initdb failed: $(tail -n 5 "$RUN/pg-initdb.log")"
+	cat >>"$PG_DIR/data/postgresql.conf" <<-CONF
+		# bench/run.sh
+		listen_addresses = '127.0.0.1'
+		unix_socket_directories = '$PG_DIR'
+		max_connections = 200
+		shared_buffers = '${BENCH_PG_SHARED_BUFFERS:-512MB}'
+		work_mem = '16MB'
+		maintenance_work_mem = '256MB'
+		max_wal_size = '8GB'
+		checkpoint_timeout = '15min'
+		jit = off
+		TimeZone = 'UTC'
+		log_timezone = 'UTC'
+		log_min_duration_statement = ${BENCH_PG_LOG_MS:--1}
+	CONF
+	for i in $(seq 1 20); do
+		PG_PORT=$((20000 + RANDOM % 12000))
+		port_busy "$PG_PORT" && continue
+		as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 -o "-p $PG_PORT" \
+			start >/dev/null 2>&1 && return 0
+		grep -q 'could not bind\|could not create any TCP' "$PG_DIR/server.log" 2>/dev/null ||
+			die "PostgreSQL did not start: $(tail -n 5 "$PG_DIR/server.log")"
+	done
+	die "PostgreSQL found no free port"
+}
+pg_url() { echo "postgres://tamin@127.0.0.1:$PG_PORT/$1"; }
+# pg_sql DB QUERY: psql's answer, shaped as sqlite3's (rows by line, columns by |)
+pg_sql() {
+	pg_env PGOPTIONS='-c client_min_messages=warning' psql -X -q -A -t -F '|' -v ON_ERROR_STOP=1 \
+		-d "$(pg_url "$1")" -c "$2"
+}
+pg_newdb() { # pg_newdb NAME [TEMPLATE]: a fresh database (a copy of TEMPLATE)
+	pg_sql postgres "DROP DATABASE IF EXISTS $1 WITH (FORCE)" >/dev/null
+	pg_sql postgres "CREATE DATABASE $1${2:+ TEMPLATE $2}" >/dev/null
+}
+# store_sql STORE DB QUERY: a query on either store (STORE sqlite: DB a file; postgres: a name)
+store_sql() { if [ "$1" = sqlite ]; then sqlite3 "$2" "$3"; else pg_sql "$2" "$3"; fi; }
+
+# cases_on STORE: steps 1 and 2's case read and creation, the same load tool and the same
+# demo database ($PG_PEOPLE people, $PG_CASES cases) on one store; the figures in
+# $RUN/pg-STORE-get.wrk and pg-STORE-post.wrk, the creates counted by the database in
+# $RUN/pg-STORE.grown.
+cases_on() {
+	local store=$1 db dbarg before after ns start_ns max_id t0
+	if [ "$store" = sqlite ]; then
+		db=$RUN/pg-cmp.db
+		dbarg=$db
+		rm -f "$db" "$db"-* "${db%.db}-journal.db"*
+	else
+		db="cmp"
+		pg_newdb "$db"
+		dbarg=$(pg_url "$db")
+	fi
+	t0=$(now_ns)
+	bg_wait "$BIN" demo --db "$dbarg" --people "$PG_PEOPLE" --cases "$PG_CASES" --records 0 --calls-days 0 \
+		>"$RUN/pg-$store-demo.log" 2>&1 || die "demo on $store failed: $(tail -n 5 "$RUN/pg-$store-demo.log")"
+	echo "   $store: demo of $PG_PEOPLE people, $PG_CASES cases in $(secs_since "$t0") s"
+	sync
+	max_id=$(store_sql "$store" "$db" 'SELECT max(id) FROM cases')
+	store_sql "$store" "$db" 'SELECT national_id FROM people ORDER BY random() LIMIT 1000' >"$RUN/pg-nids.txt"
+	start_tamin "$dbarg" "tamin-pg-$store"
+	TOKEN=$(login "$TAMIN_PORT")
+	export TOKEN
+	MAX_ID=$max_id PATH_PREFIX=/api/v1/cases/ wrk_run "pg-$store-get-warm" -t2 -c64 -d"${WARMUP}s" \
+		-s bench/lua/get_random.lua "http://127.0.0.1:$TAMIN_PORT"
+	MAX_ID=$max_id PATH_PREFIX=/api/v1/cases/ wrk_run "pg-$store-get" -t2 -c64 -d"${DURATION}s" \
+		-s bench/lua/get_random.lua "http://127.0.0.1:$TAMIN_PORT"
+	before=$(store_sql "$store" "$db" 'SELECT count(*) FROM cases')
+	ns=$(now_ns)
+	sleep "$(calc "%.3f" "1 - ($ns % 1000000000) / 1e9 + 0.01")"
+	start_ns=$(now_ns)
+	DEADLINE=$((start_ns / 1000000000 + DURATION)) NID_FILE=$RUN/pg-nids.txt wrk_run "pg-$store-post" -t2 -c64 \
+		-d"$((DURATION + DRAIN))s" --timeout 60s -s bench/lua/post_case.lua "http://127.0.0.1:$TAMIN_PORT"
+	sleep 1
+	after=$(store_sql "$store" "$db" 'SELECT count(*) FROM cases')
+	stop_tamin
+	echo "$((after - before))" >"$RUN/pg-$store.grown"
+	calc "%.3f\n" "$((start_ns / 1000000000 + DURATION)) - $start_ns / 1e9" >"$RUN/pg-$store.phase"
+	check_clean "pg-$store-get"
+	check_clean "pg-$store-post"
+	note_other "pg-$store-get" "pg-$store-post"
+}
+
+pg_cases_bench() {
+	local s p sc pc ratio st
+	echo "18. PostgreSQL beside SQLite: case read (wrk -t2 -c64 -d${DURATION}s) and case creation" \
+		"(${DURATION}s + ${DRAIN}s drain), the same demo database on each store ..."
+	pg_start
+	cases_on sqlite
+	cases_on postgres
+	s=$(rps pg-sqlite-get)
+	p=$(rps pg-postgres-get)
+	ratio=$(calc "%.2f" "$p / $s")
+	row "pg case read req/s (c64)" "$p" "$s" "$ratio" "ratio>=0.5" "$(verdict "$ratio >= 0.5")"
+	for st in sqlite postgres; do
+		echo "   $st read: $(rps "pg-$st-get") req/s, p50 $(ms "pg-$st-get" p50_us) ms, p99" \
+			"$(ms "pg-$st-get" p99_us) ms, other processes $(other "pg-$st-get")% CPU"
+	done
+	sc=$(calc "%.0f" "$(val pg-sqlite-post created) / $(cat "$RUN/pg-sqlite.phase")")
+	pc=$(calc "%.0f" "$(val pg-postgres-post created) / $(cat "$RUN/pg-postgres.phase")")
+	ratio=$(calc "%.2f" "$pc / $sc")
+	row "pg case create/s (c64)" "$pc" "$sc" "$ratio" "ratio>=0.5" "$(verdict "$ratio >= 0.5")"
+	for st in sqlite postgres; do
+		echo "   $st create: $(val "pg-$st-post" created) created (201) in $(cat "$RUN/pg-$st.phase") s, p50" \
+			"$(ms "pg-$st-post" p50_us) ms, p99 $(ms "pg-$st-post" p99_us) ms, other processes" \
+			"$(other "pg-$st-post")% CPU; the database grew by $(cat "$RUN/pg-$st.grown")"
+		if [ "$(cat "$RUN/pg-$st.grown")" != "$(val "pg-$st-post" created)" ]; then
+			echo "WARNING: $st: the database grew by $(cat "$RUN/pg-$st.grown"), wrk counted" \
+				"$(val "pg-$st-post" created) 201s"
+			TRUST=0
+		fi
+	done
+}
+
+# The monthly list of step 6 on PostgreSQL: `tamin list import` into a fresh database (tamin
+# demo with 50 people, the workshop added) against psql's \copy of the same rows as CSV into
+# a table of DSKWOR00's columns (text and bigint, no index) in another database of the same
+# server: the least that storing the rows durably there costs.
+pg_list_bench() {
+	local dir=$BENCH/list-$LIST_ROWS info stored blocked rows_t secs asecs irps arps ratio iu is
+	echo "19. PostgreSQL: tamin list import of $LIST_ROWS worker rows vs psql \\copy of the same rows as CSV ..."
+	pg_start
+	info=$(list_pair "$dir" "$LIST_ROWS")
+	echo "   list files: ${dir#"$ROOT"/}/ $info"
+	pg_newdb list
+	bg_wait "$BIN" demo --db "$(pg_url list)" --people 50 --cases 0 --records 0 --calls-days 0 \
+		>"$RUN/pg-list-demo.log" 2>&1 || die "demo on PostgreSQL failed: $(tail -n 5 "$RUN/pg-list-demo.log")"
+	pg_sql list "INSERT INTO workshops(code, name, employer_name, province, created)
+		VALUES ('1234567890', 'کارخانه نمونه', 'شرکت صنایع نمونه',
+			(SELECT min(code) FROM provinces), extract(epoch FROM now())::bigint)" >/dev/null
+	pg_newdb listanchor
+	pg_sql listanchor "$(sed 's/ INTEGER/ bigint/g' "$dir/schema.sql")" >/dev/null
+	cat "$dir/DSKKAR00.DBF" "$dir/DSKWOR00.DBF" "$dir/rows.csv" >/dev/null
+	sync
+	timed pg-list-anchor pg_env psql -X -q -v ON_ERROR_STOP=1 -d "$(pg_url listanchor)" \
+		-c "\\copy t FROM '$dir/rows.csv' WITH (FORMAT csv)" ||
+		die "psql \\copy failed: $(tail -n 5 "$RUN/pg-list-anchor.log")"
+	timed pg-list-import "$BIN" list import --db "$(pg_url list)" "$dir/DSKKAR00.DBF" "$dir/DSKWOR00.DBF" ||
+		die "tamin list import on PostgreSQL failed: $(head -n 8 "$RUN/pg-list-import.log")"
+	note_other pg-list-anchor pg-list-import
+	stored=$(pg_sql list 'SELECT count(*) FROM record_entries')
+	blocked=$(pg_sql list 'SELECT coalesce(sum(rows), 0) FROM list_blocks')
+	rows_t=$(pg_sql listanchor 'SELECT count(*) FROM t')
+	secs=$(cat "$RUN/pg-list-import.secs")
+	asecs=$(cat "$RUN/pg-list-anchor.secs")
+	irps=$(calc "%.0f" "$LIST_ROWS / $secs")
+	arps=$(calc "%.0f" "$LIST_ROWS / $asecs")
+	ratio=$(calc "%.2f" "$irps / $arps")
+	row "pg list import rows/s (1M)" "$irps" "$arps" "$ratio" "ratio>=0.8" "$(verdict "$ratio >= 0.8")"
+	read -r iu is <"$RUN/pg-list-import.cpu"
+	echo "   tamin: $secs s wall, CPU (tamin's own) $iu s user + $is s sys, other processes" \
+		"$(other pg-list-import)% CPU; $stored record entries, $blocked rows in list_blocks"
+	echo "   psql \\copy: $asecs s wall, other processes $(other pg-list-anchor)% CPU; t holds $rows_t rows"
+	if [ "$stored" != "$LIST_ROWS" ] || [ "$blocked" != "$LIST_ROWS" ] || [ "$rows_t" != "$LIST_ROWS" ]; then
+		echo "WARNING: the import stored $stored rows and the anchor $rows_t, not $LIST_ROWS"
+		TRUST=0
+	fi
+	pg_sql postgres 'DROP DATABASE list WITH (FORCE)' >/dev/null
+	pg_sql postgres 'DROP DATABASE listanchor WITH (FORCE)' >/dev/null
+}
+
+# Step 9's national month on PostgreSQL: the same record (tamin demo --scale national, the
+# same sample and filler) made in a database of the throw-away cluster, the month's
+# workshops added and its files written by tamin demo --batch (the same options give the
+# same files as step 9's), then `tamin list batch` timed from the process's start to its
+# exit (the commit included). The anchor, as in step 9: reading the two files once.
+PG_MONTH_WORKERS=$MONTH_WORKERS
+PG_FILLER=${BENCH_PG_FILLER:-4200000}
+pg_month_bench() {
+	local files=$RUN/pg-month db=month t0 took anchor rows stored summary iu is made target
+	echo "20. PostgreSQL: a national month in one batch, $PG_MONTH_LISTS workshops' lists (about" \
+		"$((PG_MONTH_LISTS * PG_MONTH_WORKERS)) rows), tamin list batch, vs reading the files once ..."
+	pg_start
+	pg_newdb "$db"
+	t0=$(now_ns)
+	bg_wait "$BIN" demo --db "$(pg_url "$db")" --people 10 --cases 0 --records 0 --calls-days 0 \
+		--scale national --sample "$HIST_SAMPLE" --filler "$PG_FILLER" --pensioners 0 \
+		>"$RUN/pg-month-record.log" 2>&1 ||
+		die "tamin demo --scale national on PostgreSQL failed: $(tail -n 3 "$RUN/pg-month-record.log")"
+	made="the record ($HIST_SAMPLE sampled careers among $PG_FILLER entries) made in $(secs_since "$t0") s"
+	rm -rf "$files"
+	mkdir -p "$files"
+	t0=$(now_ns)
+	bg_wait "$BIN" demo --db "$(pg_url "$db")" --batch "$files" --lists "$PG_MONTH_LISTS" \
+		--workers "$PG_MONTH_WORKERS" --year 1405 --month 8 >"$RUN/pg-month-gen.log" 2>&1 ||
+		die "tamin demo --batch on PostgreSQL failed: $(tail -n 3 "$RUN/pg-month-gen.log")"
+	rows=$(sed -n 's/^batch: [0-9]* lists, \([0-9]*\) rows.*/\1/p' "$RUN/pg-month-gen.log")
+	echo "   input: $made; $(cat "$RUN/pg-month-gen.log") in $(secs_since "$t0") s;" \
+		"DSKWOR00.DBF $(($(stat -c %s "$files/DSKWOR00.DBF") / 1048576)) MiB"
+	pg_sql "$db" 'CHECKPOINT' >/dev/null
+	sync
+	timed pg-month-read cat "$files/DSKKAR00.DBF" "$files/DSKWOR00.DBF"
+	anchor=$(cat "$RUN/pg-month-read.secs")
+	timed pg-month "$BIN" list batch --db "$(pg_url "$db")" "$files/DSKKAR00.DBF" "$files/DSKWOR00.DBF" ||
+		die "tamin list batch on PostgreSQL failed: $(tail -n 3 "$RUN/pg-month.log")"
+	took=$(cat "$RUN/pg-month.secs")
+	summary=$(tail -n 1 "$RUN/pg-month.log")
+	stored=$(echo "$summary" | sed -n 's/.*"stored_rows":\([0-9]*\).*/\1/p')
+	[ "$stored" = "$rows" ] || die "the batch on PostgreSQL stored $stored rows of $rows: $summary"
+	[ "$(pg_sql "$db" "SELECT sum(entries) FROM open_runs WHERE year = 1405 AND month = 8")" = "$rows" ] ||
+		die "open_runs on PostgreSQL does not hold the month's $rows entries"
+	note_other pg-month
+	# the target, 300 s for a national month of 42,000,000 rows, at the same rate for these rows
+	target=$(calc "%.1f" "300 * $rows / 42000000")
+	row "pg month s ($rows rows)" "$took" "$anchor" "$(calc "%.1f" "$took / $anchor")" "<$target" \
+		"$(verdict "$took < $target")"
+	read -r iu is <"$RUN/pg-month.cpu"
+	echo "   tamin list batch on PostgreSQL: $(calc "%.0f" "$rows / $took") rows/s, CPU (tamin's own)" \
+		"user $iu s + system $is s, other processes $(other pg-month)% CPU; $summary"
+	echo "   anchor: cat of the two files, $anchor s; at this rate 42,000,000 rows would take" \
+		"$(calc "%.0f" "$took * 42000000 / $rows") s (target 300 s)"
+	pg_sql postgres "DROP DATABASE $db WITH (FORCE)" >/dev/null
+	rm -rf "$files"
+}
+
+# steps 18 to 20, then the cluster stopped
+pg_bench() {
+	pg_cases_bench
+	pg_list_bench
+	pg_month_bench
+	pg_stop
+}
+
 # ---- 0. a fresh case database for steps 1 and 2 ----
 
 rm -rf "$RUN"
@@ -805,7 +1068,7 @@ otp_bench() {
 }
 if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "$ONLY" = month ] ||
 	[ "$ONLY" = stream ] || [ "$ONLY" = attach ] || [ "$ONLY" = calls ] || [ "$ONLY" = pulse ] ||
-	[ "$ONLY" = otp ] || [ "$ONLY" = documents ] || [ "$ONLY" = services ]; then
+	[ "$ONLY" = otp ] || [ "$ONLY" = documents ] || [ "$ONLY" = services ] || [ "$ONLY" = pg ]; then
 	echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC'); BENCH_ONLY=$ONLY"
 	echo "load average before the bench: $(cut -d' ' -f1-3 /proc/loadavg)"
 	case $ONLY in
@@ -820,10 +1083,11 @@ if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "
 	otp) otp_bench ;;
 	documents) documents_bench ;;
 	services) services_bench ;;
+	pg) pg_bench ;;
 	esac
 	only_done
 elif [ -n "$ONLY" ] && [ "$ONLY" != read ]; then
-	die "BENCH_ONLY is read, lists, pensions, history, month, stream, attach, calls, pulse, otp, documents, services or unset, not $ONLY"
+	die "BENCH_ONLY is read, lists, pensions, history, month, stream, attach, calls, pulse, otp, documents, services, pg or unset, not $ONLY"
 fi
 echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC' 2>/dev/null || true), copied to ${RUN#"$ROOT"/}/tamin for this run"
 echo "tamin bench: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), wrk -t2, ${DURATION}s per figure," \
@@ -1059,6 +1323,10 @@ documents_bench
 
 services_bench
 
+# ---- 18 to 20. PostgreSQL beside SQLite: case read and creation, the list import, the national month ----
+
+pg_bench
+
 # ---- the table ----
 
 echo
@@ -1067,7 +1335,8 @@ printf '%s\n' "${ROWS[@]}"
 echo "$DURABLE"
 echo
 echo "anchors: nginx static file of $FILE_SIZE bytes (req/s and p99 at -c64, p50 at -c4); memory: the target;" \
-	"list import: sqlite3 .import --csv of the same rows into an unindexed table"
+	"list import: sqlite3 .import --csv of the same rows into an unindexed table;" \
+	"pg rows: case read and creation beside SQLite's in step 18, the list import beside psql \\copy"
 echo "ratios: value / anchor (for req/s higher is better, for latency and memory lower is better)"
 echo "latencies: wrk's percentiles, which wrk corrects for coordinated omission (see bench/README.md)"
 echo "CPU taken by other processes during each measured run: $OTHER_LIST"

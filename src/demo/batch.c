@@ -61,7 +61,7 @@ static int add_workshops(struct db *db, long n, struct err *e)
 	    " INSERT INTO workshops(code, name, employer_name, province, hard_job, created)"
 	    " SELECT CAST(6000000000 + i AS TEXT), 'کارگاه ' || i, 'کارفرما ' || i,"
 	    " (SELECT min(code) FROM provinces), CASE WHEN i % 10 = 0 THEN 1 ELSE 0 END, 0"
-	    " FROM k WHERE true ON CONFLICT DO NOTHING",
+	    " FROM k WHERE true ON CONFLICT DO NOTHING", /* WHERE: SQLite reads ON as a join's */
 	    1, (int64_t[]){n});
 	return rc < 0 ? db_fail(db, e) : 0;
 }

@@ -443,10 +443,77 @@ static void *batch_dict(struct db *db, const struct list_reader *r, struct err *
 	return dict;
 }
 
+/* The stored lists' blocks, written many lists at a time by one db_bulk: on PostgreSQL a
+ * COPY, where a list of one block (a national month is 2,000,000 of them) had cost a round
+ * trip of its own; on SQLite the same INSERT a block as before, later. */
+#define PENDING_BYTES (16u << 20)
+struct pending {
+	unsigned char *data; /* the blocks' bytes, one after another */
+	size_t len, cap;
+	struct pending_block {
+		int64_t list_id;
+		uint32_t no, rows;
+		size_t at, len;
+	} *v;
+	size_t n, vcap;
+};
+
+static int pending_flush(struct db *db, struct pending *p, struct err *e)
+{
+	if (!p->n)
+		return 0;
+	struct db_bulk *bk = db_bulk_begin(db, "list_blocks", "list_id, block, rows, data", 4);
+	for (size_t i = 0; bk && i < p->n; i++) {
+		db_bulk_int(bk, p->v[i].list_id);
+		db_bulk_int(bk, p->v[i].no);
+		db_bulk_int(bk, p->v[i].rows);
+		db_bulk_blob(bk, p->data + p->v[i].at, p->v[i].len);
+	}
+	p->n = 0;
+	p->len = 0;
+	if (!bk || db_bulk_end(bk) < 0)
+		return err_set(e, 500, "internal", "", "storing the lists' rows: %s", db_errmsg(db));
+	return 0;
+}
+
+static int pending_add(struct db *db, struct pending *p, const struct list_key *k,
+		       struct list_rows_out *o, struct err *e)
+{
+	if (o->lines_dropped)
+		return err_set(e, 500, "internal", "", "a refused list cannot be stored");
+	if (list_rows_finish(o) < 0 || list_rows_compress(o, 0, o->nblocks) < 0)
+		return err_set(e, 500, "internal", "", "out of memory storing the list");
+	for (size_t i = 0; i < o->nblocks; i++) {
+		const struct list_block *b = &o->blocks[i];
+		if (p->n == p->vcap) {
+			size_t cap = p->vcap ? p->vcap * 2 : 1024;
+			struct pending_block *v = realloc(p->v, cap * sizeof *v);
+			if (!v)
+				return err_set(e, 500, "internal", "", "out of memory storing the list");
+			p->v = v;
+			p->vcap = cap;
+		}
+		if (!p->data || p->len + b->len > p->cap) {
+			size_t cap = p->cap ? p->cap : PENDING_BYTES;
+			while (cap < p->len + b->len)
+				cap *= 2;
+			unsigned char *d = realloc(p->data, cap);
+			if (!d)
+				return err_set(e, 500, "internal", "", "out of memory storing the list");
+			p->data = d;
+			p->cap = cap;
+		}
+		memcpy(p->data + p->len, b->data, b->len);
+		p->v[p->n++] = (struct pending_block){k->list_id, b->no, b->rows, p->len, b->len};
+		p->len += b->len;
+	}
+	return p->len >= PENDING_BYTES ? pending_flush(db, p, e) : 0;
+}
+
 /* Stores or reports job i's result. 0, or -1 with e. */
 static int store_one(struct db *db, struct list_reader *r, const struct job *j, struct done *d,
-		     int64_t now, struct record *rec, list_batch_refused refused, void *arg,
-		     struct list_batch *out, struct err *e)
+		     int64_t now, struct record *rec, struct pending *pend, list_batch_refused refused,
+		     void *arg, struct list_batch *out, struct err *e)
 {
 	if (d->rc < 0) {
 		*e = d->e;
@@ -455,7 +522,7 @@ static int store_one(struct db *db, struct list_reader *r, const struct job *j, 
 	if (j->kind == JOB_CHECK && d->rc == 1) {
 		struct list_key key;
 		if (list_store_list(db, NULL, "dbf", d->workshop, now, &d->im, &key, e) < 0 ||
-		    list_rows_store_blocks(db, &key, &d->rows, e) < 0)
+		    pending_add(db, pend, &key, &d->rows, e) < 0)
 			return -1;
 		if (record_add(rec, &key, &d->rows) < 0)
 			return err_set(e, 500, "internal", "", "out of memory for the entries");
@@ -493,6 +560,7 @@ int list_batch_import(struct db *db, const char *db_path, const struct rules *ru
 	db_exec(db, "PRAGMA cache_size=-262144");
 	struct batch *b = calloc(1, sizeof *b);
 	struct record rec = {0};
+	struct pending pend = {0};
 	if (!b || db_begin(db) < 0) {
 		free(b);
 		plan_release(&plan);
@@ -544,7 +612,7 @@ int list_batch_import(struct db *db, const char *db_path, const struct rules *ru
 					     "out of memory matching the lists");
 			break;
 		}
-		rc = store_one(db, r, job_at(&plan, i), d, now, &rec, refused, arg, out, e);
+		rc = store_one(db, r, job_at(&plan, i), d, now, &rec, &pend, refused, arg, out, e);
 		done_free(d);
 		i++;
 	}
@@ -560,6 +628,10 @@ int list_batch_import(struct db *db, const char *db_path, const struct rules *ru
 	for (size_t i = 0; i < RING; i++)
 		if (b->ring[i])
 			done_free(b->ring[i]);
+	if (rc == 0)
+		rc = pending_flush(db, &pend, e);
+	free(pend.data);
+	free(pend.v);
 	out->lists = plan.n;
 	out->rows = b->rows;
 	out->check_s = seconds() - t0 - out->match_s;

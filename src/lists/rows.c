@@ -423,6 +423,21 @@ int list_rows_store_blocks(struct db *db, const struct list_key *k, struct list_
 		return err_set(e, 500, "internal", "", "a refused list cannot be stored");
 	if (list_rows_finish(o) < 0 || list_rows_compress(o, 0, o->nblocks) < 0)
 		return err_set(e, 500, "internal", "", "out of memory storing the list");
+	/* Many blocks through db_bulk: COPY on PostgreSQL, where an INSERT a block cost a round
+	 * trip each (977 of them, 5 s of a 1,000,000-row import on a busy machine). A COPY
+	 * costs two (its start and its end): a batch's small lists keep the INSERT. */
+	if (o->nblocks >= 3) {
+		struct db_bulk *bk = db_bulk_begin(db, "list_blocks", "list_id, block, rows, data", 4);
+		for (size_t b = 0; bk && b < o->nblocks; b++) {
+			db_bulk_int(bk, k->list_id);
+			db_bulk_int(bk, o->blocks[b].no);
+			db_bulk_int(bk, o->blocks[b].rows);
+			db_bulk_blob(bk, o->blocks[b].data, o->blocks[b].len);
+		}
+		if (bk && db_bulk_end(bk) == 0)
+			return 0;
+		return err_set(e, 500, "internal", "", "storing the list's rows: %s", db_errmsg(db));
+	}
 	struct db_stmt *s = db_prepare(db, "INSERT INTO list_blocks(list_id, block, rows, data)"
 					   " VALUES ($1, $2, $3, $4)");
 	int ok = s != NULL;

@@ -89,7 +89,7 @@ int db_is_unavailable(struct db *db);
 
 /* Many rows into one table at the speed the backend allows: COPY on PostgreSQL, one cached
  * INSERT stepped per row on SQLite. columns is the column list ("a, b, c"), n their
- * number; each db_bulk_int/text/null fills the next column, and a row is complete after n
+ * number; each db_bulk_int/text/blob fills the next column, and a row is complete after n
  * of them. No other statement may run on db between db_bulk_begin and db_bulk_end, which
  * sends what is left and frees b: 0, or -1 when any row failed (db_errmsg; on PostgreSQL
  * the whole COPY is refused, as a failing statement of a transaction). The caller's
@@ -98,6 +98,7 @@ struct db_bulk;
 struct db_bulk *db_bulk_begin(struct db *db, const char *table, const char *columns, int n);
 void db_bulk_int(struct db_bulk *b, int64_t v);
 void db_bulk_text(struct db_bulk *b, const char *v); /* NULL: NULL */
+void db_bulk_blob(struct db_bulk *b, const void *v, size_t len);
 int db_bulk_end(struct db_bulk *b);
 
 /* The position in the write-ahead log this connection's server has reached: written, on a
