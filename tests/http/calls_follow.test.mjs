@@ -81,7 +81,8 @@ test('following: lines as they come, rotation, truncation, SIGTERM, and a restar
     let out = '', err = '';
     p.stdout.on('data', (d) => (out += d));
     p.stderr.on('data', (d) => (err += d));
-    const done = new Promise((res) => p.on('exit', (code, signal) => res({ code, signal, out, err })));
+    // 'close', not 'exit': the output may still be on its way when the process has exited
+    const done = new Promise((res) => p.on('close', (code, signal) => res({ code, signal, out, err })));
     return { p, done: done.then((r) => ({ ...r, out, err })) };
   };
   const until = async (n) => {

@@ -84,9 +84,10 @@ function child(how) {
   p.stderr.on('data', (d) => { err += d; });
   const started = new Promise((resolve, reject) => {
     p.stdout.on('data', () => { const m = out.match(/^\{.*\}$/m); if (m) resolve(JSON.parse(m[0])); });
-    p.on('exit', () => { const m = out.match(/^\{.*\}$/m); if (m) resolve(JSON.parse(m[0])); else reject(new Error(`child: ${err}`)); });
+    // 'close', not 'exit': only then has all its output come
+    p.on('close', () => { const m = out.match(/^\{.*\}$/m); if (m) resolve(JSON.parse(m[0])); else reject(new Error(`child: ${err}`)); });
   });
-  const exited = new Promise((resolve) => p.on('exit', (code_, signal) => resolve({ code: code_, signal, err })));
+  const exited = new Promise((resolve) => p.on('close', (code_, signal) => resolve({ code: code_, signal, err })));
   return { p, started, exited };
 }
 // waits (a minute at most) until the server and every process of the folder (the guard's
