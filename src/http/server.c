@@ -214,7 +214,10 @@ struct db *req_db(struct req *r)
 		r->read_db = read_choose(r);
 	struct db *db = r->read_db;
 	int *open = db == l->db ? &l->in_read : &l->in_read_primary;
-	if (!*open && db_exec(db, "BEGIN") == 0)
+	/* On PostgreSQL the reads go without BEGIN and COMMIT: each would be a round trip to
+	 * the server (a case read was three), where SQLite's are calls in the process; each
+	 * statement then reads what was committed when it began. */
+	if (!*open && strcmp(db_backend(db), "sqlite") == 0 && db_exec(db, "BEGIN") == 0)
 		*open = 1;
 	return db;
 }
