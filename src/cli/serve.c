@@ -38,7 +38,7 @@
 struct serve_opts {
 	const char *db, *data, *listen, *web, *trusted_proxy, *queue_log, *public_url, *state_dir;
 	const char *db_replica;
-	long verify_limit;
+	long verify_limit, db_timeout;
 	struct sms_config sms;
 	struct otp_options otp;
 	long threads, rate_limit, max_per_address, head_timeout, body_budget;
@@ -205,6 +205,8 @@ static int serve(struct serve_opts *o, const struct web *web)
 	so.body_budget = (size_t)o->body_budget << 20;
 	so.db_path = o->db;
 	so.db_replica = o->db_replica;
+	so.db_timeout_ms = (int)o->db_timeout * 1000;
+	writer_set_timeout(app.writer, so.db_timeout_ms);
 	if (o->db_replica)
 		writer_track_wal(app.writer);
 	so.writer = app.writer;
@@ -255,7 +257,8 @@ static int serve(struct serve_opts *o, const struct web *web)
 
 int cli_serve(int argc, char **argv)
 {
-	struct serve_opts o = {.data = cli_data_default(), .rate_limit = -1, .verify_limit = 30};
+	struct serve_opts o = {
+	    .data = cli_data_default(), .rate_limit = -1, .verify_limit = 30, .db_timeout = 15};
 	const struct opt options[] = {
 	    CLI_DB_OPTS(&o.db, &o.data),
 	    OPT_STRING("--listen", "HOST:PORT", &o.listen,
@@ -321,6 +324,10 @@ int cli_serve(int argc, char **argv)
 	    OPT_NUMBER("--verify-limit", "N", &o.verify_limit, 0, 1000000,
 		       "document verifications one address may ask a minute (default 30; 0: "
 		       "no limit)"),
+	    OPT_NUMBER("--db-timeout", "SECONDS", &o.db_timeout, 0, 3600,
+		       "with a postgres:// database: a statement the server does not answer in "
+		       "this long fails with 503 and the connection is made again (default 15; 0: "
+		       "wait)"),
 	    OPT_STRING("--db-replica", "URL", &o.db_replica,
 		       "a streaming replica of the --db PostgreSQL database for reads; one who "
 		       "wrote reads on the primary until the replica has replayed the write"),

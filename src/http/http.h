@@ -130,6 +130,7 @@ struct http_options {
 	 * the primary's WAL position, store.h's db_wal_position); they read on the primary
 	 * (db_path), as does a session token the replica does not know yet. */
 	const char *db_replica;
+	int db_timeout_ms; /* each loop's connections: store.h's db_set_timeout */
 	struct writer *writer; /* req_write's jobs go there */
 	const struct route *routes; /* ended by a route with a NULL pattern */
 	const struct http_hooks *hooks;

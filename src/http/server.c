@@ -182,6 +182,8 @@ static struct db *loop_primary(struct loop *l)
 	if (!l->primary && db_open(&l->primary, l->o->db_path, 0, &e) < 0) {
 		fprintf(stderr, "tamin: cannot reach the primary for a read: %s\n", e.message);
 		l->primary = NULL;
+	} else if (l->primary) {
+		db_set_timeout(l->primary, l->o->db_timeout_ms);
 	}
 	return l->primary ? l->primary : l->db;
 }
@@ -1410,6 +1412,7 @@ static int loop_init(struct loop *l, const struct http_options *o, struct conn_s
 		return err_set(e, 500, "internal", "", "cannot create event loop");
 	if (db_open(&l->db, o->db_replica ? o->db_replica : o->db_path, 0, e) < 0)
 		return -1;
+	db_set_timeout(l->db, o->db_timeout_ms);
 	/* A body over HTTP_MAX_BODY is refused unread (413), and so is one over the
 	 * route's own limit, decided by on_head from the head alone. */
 	l->host.base = l->base;

@@ -40,6 +40,7 @@ struct db_ops {
 	int (*copy_data)(struct db *db, const char *buf, size_t len);
 	int (*copy_end)(struct db *db, int failed);
 	uint64_t (*wal_position)(struct db *db); /* NULL: 0 */
+	void (*set_timeout)(struct db *db, int ms); /* NULL: none to set */
 };
 
 /* The head of every backend's struct db and struct db_stmt. */

@@ -24,7 +24,9 @@
 
 #include "base/text.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,8 +74,10 @@ struct pg {
 	unsigned next_name;
 	int64_t changes, last_id;
 	int unavailable;
-	int in_tx;   /* inside a transaction as of the last statement begun */
-	int tx_lost; /* the connection was reset inside a transaction, not ended yet */
+	int in_tx;	/* inside a transaction as of the last statement begun */
+	int timeout_ms; /* db_set_timeout's: 0 waits for an answer as long as it takes */
+	int broken;	/* a statement got no answer in time: the connection is made again */
+	int tx_lost;	/* the connection was reset inside a transaction, not ended yet */
 	time_t last_reset;
 	char sqlstate[6];
 	char err[512];
@@ -89,6 +93,8 @@ enum { K_NULL, K_INT, K_TEXT, K_BLOB };
 
 static void set_err(struct pg *db, const PGresult *r)
 {
+	if (!r && db->broken)
+		return; /* no answer in time: await said so */
 	const char *msg = r ? PQresultErrorMessage(r) : NULL;
 	if (!msg || !*msg)
 		msg = PQerrorMessage(db->c);
@@ -102,11 +108,93 @@ static void set_err(struct pg *db, const PGresult *r)
 			  (st && strcmp(st, "57P01") == 0);
 }
 
+/* ---- waiting for the server, at most db_set_timeout's time ---- */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads until a result can be taken without blocking: 0, -1 when the deadline passed. */
+static int wait_ready(struct pg *db, int64_t deadline)
+{
+	while (PQisBusy(db->c)) {
+		int64_t left = deadline - now_ms();
+		if (left <= 0)
+			return -1;
+		struct pollfd p = {.fd = PQsocket(db->c), .events = POLLIN};
+		int n = poll(&p, 1, (int)left);
+		if (n == 0)
+			return -1;
+		if ((n < 0 && errno != EINTR) || (n > 0 && !PQconsumeInput(db->c)))
+			return 0; /* the connection failed: PQgetResult says so */
+	}
+	return 0;
+}
+
+/* What was sent (sent: the PQsend call's answer) as PQexec gives it: the last result, or
+ * the first error; a COPY's start. NULL when nothing was sent or no answer came in time
+ * (the connection then counts as lost: a server that stopped without closing its
+ * connections, frozen or cut off, would otherwise hold the thread forever). */
+static PGresult *await(struct pg *db, int sent)
+{
+	if (!sent)
+		return NULL;
+	int64_t deadline = now_ms() + db->timeout_ms;
+	PGresult *last = NULL;
+	for (;;) {
+		if (wait_ready(db, deadline) < 0) {
+			PQclear(last);
+			snprintf(db->err, sizeof db->err, "the database did not answer in %d ms",
+				 db->timeout_ms);
+			db->sqlstate[0] = 0;
+			db->unavailable = db->broken = 1;
+			if (db->in_tx)
+				db->tx_lost = 1;
+			return NULL;
+		}
+		PGresult *r = PQgetResult(db->c);
+		if (!r)
+			break;
+		ExecStatusType st = PQresultStatus(r);
+		if (last && PQresultStatus(last) == PGRES_FATAL_ERROR) {
+			PQclear(r);
+		} else {
+			PQclear(last);
+			last = r;
+		}
+		if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH)
+			break;
+	}
+	return last;
+}
+
+static PGresult *q_exec(struct pg *db, const char *sql)
+{
+	return db->timeout_ms ? await(db, PQsendQuery(db->c, sql)) : PQexec(db->c, sql);
+}
+
+static PGresult *q_prepare(struct pg *db, const char *name, const char *sql, int n,
+			   const Oid *types)
+{
+	return db->timeout_ms ? await(db, PQsendPrepare(db->c, name, sql, n, types))
+			      : PQprepare(db->c, name, sql, n, types);
+}
+
+static PGresult *q_exec_prepared(struct pg *db, const char *name, int n, const char *const *vals,
+				 const int *lens, const int *fmts)
+{
+	return db->timeout_ms ? await(db, PQsendQueryPrepared(db->c, name, n, vals, lens, fmts, 0))
+			      : PQexecPrepared(db->c, name, n, vals, lens, fmts, 0);
+}
+
 /* After a (re)connection: the journal schema on the path, and every statement to be
  * prepared again. */
 static int session_setup(struct pg *db)
 {
-	PGresult *r = PQexec(db->c, "SET search_path = public, journal");
+	PGresult *r = q_exec(db, "SET search_path = public, journal");
 	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 	if (!ok)
 		set_err(db, r);
@@ -141,11 +229,17 @@ static int lost_in_tx(struct pg *db)
 	return -1;
 }
 
+/* Connected, and not given up for an answer that did not come. */
+static int conn_ok(struct pg *db)
+{
+	return PQstatus(db->c) == CONNECTION_OK && !db->broken;
+}
+
 /* The connection is usable, or was reset just now; -1 (unavailable) when not, or when
  * the transaction it was in was lost. */
 static int ensure_conn(struct pg *db)
 {
-	if (PQstatus(db->c) == CONNECTION_OK) {
+	if (conn_ok(db)) {
 		if (db->tx_lost)
 			return lost_in_tx(db);
 		PGTransactionStatusType t = PQtransactionStatus(db->c);
@@ -156,6 +250,7 @@ static int ensure_conn(struct pg *db)
 	if (now - db->last_reset >= 1) {
 		db->last_reset = now;
 		PQreset(db->c);
+		db->broken = 0;
 		if (PQstatus(db->c) == CONNECTION_OK && session_setup(db) == 0) {
 			db->unavailable = 0;
 			if (db->in_tx) {
@@ -190,7 +285,7 @@ static int tx_word(const char *sql)
  * ensure_conn refuses it). */
 static int tx_lost_end(struct pg *db, const char *sql)
 {
-	if (!db->tx_lost && !(db->in_tx && PQstatus(db->c) != CONNECTION_OK))
+	if (!db->tx_lost && !(db->in_tx && !conn_ok(db)))
 		return 1;
 	int w = tx_word(sql);
 	if (w == TX_NONE)
@@ -474,7 +569,7 @@ static void pg_bind_blob(struct db_stmt *s, int idx, const void *v, size_t len)
 
 static void exec_quiet(struct pg *db, const char *sql)
 {
-	PQclear(PQexec(db->c, sql));
+	PQclear(q_exec(db, sql));
 }
 
 /* Prepares s on the server. A parameter whose type the server cannot infer from where it
@@ -493,7 +588,7 @@ static int prepare_now(struct pg_stmt *s)
 	for (int tries = 0; tries <= 2 * s->nparams; tries++) {
 		if (in_tx)
 			exec_quiet(db, "SAVEPOINT tamin_prepare");
-		PGresult *r = PQprepare(db->c, s->name, s->text, s->nparams, s->types);
+		PGresult *r = q_prepare(db, s->name, s->text, s->nparams, s->types);
 		int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 		if (!ok)
 			set_err(db, r);
@@ -543,7 +638,7 @@ static int pg_step(struct db_stmt *st)
 		return -1;
 	if (!s->prepared && prepare_now(s) < 0)
 		return -1;
-	s->res = PQexecPrepared(db->c, s->name, s->nparams, s->vals, s->lens, s->fmts, 0);
+	s->res = q_exec_prepared(db, s->name, s->nparams, s->vals, s->lens, s->fmts);
 	ExecStatusType rs = PQresultStatus(s->res);
 	if (rs == PGRES_TUPLES_OK || rs == PGRES_COMMAND_OK) {
 		const char *n = PQcmdTuples(s->res);
@@ -644,7 +739,7 @@ static int pg_exec_script(struct db *d, const char *sql)
 		return go;
 	if (ensure_conn(db) < 0)
 		return -1;
-	PGresult *r = PQexec(db->c, sql);
+	PGresult *r = q_exec(db, sql);
 	ExecStatusType rs = PQresultStatus(r);
 	int ok = rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK || rs == PGRES_EMPTY_QUERY;
 	if (!ok)
@@ -688,7 +783,7 @@ static int pg_commit(struct db *d)
 		return go;
 	if (ensure_conn(db) < 0)
 		return -1;
-	PGresult *r = PQexec(db->c, "COMMIT");
+	PGresult *r = q_exec(db, "COMMIT");
 	int ok = PQresultStatus(r) == PGRES_COMMAND_OK && strcmp(PQcmdStatus(r), "COMMIT") == 0;
 	if (!ok) {
 		set_err(db, r);
@@ -842,9 +937,8 @@ static uint64_t pg_wal_position(struct db *d)
 	struct pg *db = PG(d);
 	if (ensure_conn(db) < 0)
 		return 0;
-	PGresult *r =
-	    PQexec(db->c, "SELECT CASE WHEN pg_is_in_recovery() THEN"
-			  " pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END - '0/0'");
+	PGresult *r = q_exec(db, "SELECT CASE WHEN pg_is_in_recovery() THEN"
+				 " pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END - '0/0'");
 	uint64_t v = 0;
 	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
 		v = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
@@ -852,6 +946,11 @@ static uint64_t pg_wal_position(struct db *d)
 		set_err(db, r);
 	PQclear(r);
 	return v;
+}
+
+static void pg_set_timeout(struct db *db, int ms)
+{
+	PG(db)->timeout_ms = ms > 0 ? ms : 0;
 }
 
 static const struct db_ops postgres_ops = {
@@ -885,4 +984,5 @@ static const struct db_ops postgres_ops = {
     .copy_data = pg_copy_data,
     .copy_end = pg_copy_end,
     .wal_position = pg_wal_position,
+    .set_timeout = pg_set_timeout,
 };

@@ -434,3 +434,9 @@ struct db_stmt *store_cache_find(struct db_stmt *const *cache, const char *sql, 
 	*slot = victim;
 	return NULL;
 }
+
+void db_set_timeout(struct db *db, int ms)
+{
+	if (db->ops->set_timeout)
+		db->ops->set_timeout(db, ms);
+}

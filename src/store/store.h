@@ -101,6 +101,13 @@ void db_bulk_text(struct db_bulk *b, const char *v); /* NULL: NULL */
 void db_bulk_blob(struct db_bulk *b, const void *v, size_t len);
 int db_bulk_end(struct db_bulk *b);
 
+/* A statement on db that gets no answer from the server in ms milliseconds fails as
+ * db_is_unavailable (a 503 through db_fail), and the connection is made again at the next
+ * statement; 0 (the default) waits as long as it takes. For a server, whose requests must
+ * not hang on a database host that stopped without closing its connections (frozen, or
+ * cut off by the network): PostgreSQL's; SQLite's file has no such state. */
+void db_set_timeout(struct db *db, int ms);
+
 /* The position in the write-ahead log this connection's server has reached: written, on a
  * primary; replayed, on a streaming replica. Positions only grow, so a replica that has
  * replayed a primary's position holds every commit made before it. 0 on SQLite (one file,

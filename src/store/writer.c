@@ -252,6 +252,11 @@ void writer_track_wal(struct writer *w)
 {
 	atomic_store(&w->track_wal, 1);
 }
+
+void writer_set_timeout(struct writer *w, int ms)
+{
+	db_set_timeout(w->db, ms);
+}
 uint64_t writer_wal(struct writer *w)
 {
 	return atomic_load(&w->wal);

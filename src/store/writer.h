@@ -45,6 +45,10 @@ void writer_deliver(struct write_job *chain);
 void writer_track_wal(struct writer *w);
 uint64_t writer_wal(struct writer *w);
 
+/* The writer's connection gives up on a statement the server does not answer in ms
+ * (store.h's db_set_timeout): its group fails with 503s. Before the first job. */
+void writer_set_timeout(struct writer *w, int ms);
+
 /* Stops after committing every job already submitted. */
 void writer_stop(struct writer *w);
 

@@ -1,5 +1,5 @@
-// PostgreSQL past one server: reads on a streaming replica with read-your-writes, and the
-// database lost for a moment. Runs with TAMIN_STORE=postgres (make http-pg); on SQLite
+// PostgreSQL past one server: reads on a streaming replica with read-your-writes, the
+// database lost for a moment, and a database that stops answering (frozen). Runs with TAMIN_STORE=postgres (make http-pg); on SQLite
 // there is neither a replica nor a server to lose, and the tests say so as they skip.
 //
 // The replica is the primary's files copied by pg_basebackup -R and started as a hot
@@ -8,6 +8,9 @@
 // db_wal_position), which the test forces by pausing the replica's replay.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { IS_PG, createDemo, startServer, pgCluster, caseBody, cleanupTemp } from './harness.mjs';
 import { startCluster, psql } from './pg.mjs';
 
@@ -126,4 +129,41 @@ test('the database lost for a moment: 503 db_unavailable, then served again, not
   assert.equal(read, 200, 'reads again after the restart');
   const kept = psql(D.db, `SELECT count(*) FROM cases WHERE id IN (${made.join(',')})`);
   assert.equal(Number(kept), made.length, 'every acknowledged case is there');
+});
+
+// Every process of a cluster (the postmaster, first in postmaster.pid, and its children).
+function clusterPids(c) {
+  const main = Number(fs.readFileSync(path.join(c.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const kids = spawnSync('pgrep', ['-P', String(main)], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
+  return [main, ...kids];
+}
+
+test('a database that stops answering without closing its connections (frozen): 503 after --db-timeout, served again once it answers', { skip: SKIP }, async () => {
+  const S2 = await startServer(D.db, { args: ['--db-timeout', '2'] });
+  try {
+    const sup = await S2.login('supervisor');
+    const id = Number(psql(D.db, 'SELECT min(id) FROM cases'));
+    assert.equal((await S2.call('GET', `/api/v1/cases/${id}`, { token: sup.token })).status, 200);
+    const pids = clusterPids(pgCluster());
+    for (const p of pids) process.kill(p, 'SIGSTOP');
+    let r, took;
+    try {
+      const t0 = Date.now();
+      r = await S2.call('GET', `/api/v1/cases/${id}`, { token: sup.token, timeout: 30000 });
+      took = Date.now() - t0;
+    } finally {
+      for (const p of pids) process.kill(p, 'SIGCONT');
+    }
+    assert.equal(r.status, 503, `a read while the server is frozen: ${r.text}`);
+    assert.equal(r.json.error.code, 'db_unavailable');
+    assert.ok(took >= 1500 && took < 15000, `answered after ${took} ms, the timeout being 2 s`);
+    let back = 0;
+    for (let t = 0; t < 60 && back !== 200; t++) {
+      back = (await S2.call('GET', `/api/v1/cases/${id}`, { token: sup.token })).status;
+      if (back !== 200) await new Promise((res) => setTimeout(res, 250));
+    }
+    assert.equal(back, 200, 'read again once the server answers');
+  } finally {
+    await S2.stop();
+  }
 });
