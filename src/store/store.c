@@ -222,6 +222,25 @@ static void bulk_flush(struct db_bulk *b)
 	b->len = 0;
 }
 
+/* A value was given: COPY's text gets the tab or the row's end (sep), and after the row's
+ * last column SQLite's INSERT is stepped. */
+static void bulk_next(struct db_bulk *b, int sep)
+{
+	if (sep) {
+		if (b->len + 1 > BULK_BUF)
+			bulk_flush(b);
+		b->buf[b->len++] = b->col + 1 == b->n ? '\n' : '\t';
+	}
+	if (++b->col == b->n) {
+		b->col = 0;
+		if (b->ins) {
+			if (db_step(b->ins) < 0)
+				b->failed = 1;
+			db_done(b->ins);
+		}
+	}
+}
+
 /* The value's bytes, escaped for COPY's text format (\N is NULL). */
 static void bulk_put(struct db_bulk *b, const char *v, int is_null)
 {
@@ -258,16 +277,8 @@ static void bulk_put(struct db_bulk *b, const char *v, int is_null)
 				}
 			}
 		}
-		b->buf[b->len++] = b->col + 1 == b->n ? '\n' : '\t';
 	}
-	if (++b->col == b->n) {
-		b->col = 0;
-		if (b->ins) {
-			if (db_step(b->ins) < 0)
-				b->failed = 1;
-			db_done(b->ins);
-		}
-	}
+	bulk_next(b, !b->ins);
 }
 
 void db_bulk_int(struct db_bulk *b, int64_t v)
@@ -275,12 +286,7 @@ void db_bulk_int(struct db_bulk *b, int64_t v)
 	char s[24];
 	if (b->ins && !b->failed) { /* an integer stays an integer in SQLite */
 		db_bind_int(b->ins, b->col + 1, v);
-		if (++b->col == b->n) {
-			b->col = 0;
-			if (db_step(b->ins) < 0)
-				b->failed = 1;
-			db_done(b->ins);
-		}
+		bulk_next(b, 0);
 		return;
 	}
 	if (b->failed)
@@ -299,9 +305,7 @@ void db_bulk_int(struct db_bulk *b, int64_t v)
 		bulk_flush(b);
 	memcpy(b->buf + b->len, s + sizeof s - n, (size_t)n);
 	b->len += (size_t)n;
-	b->buf[b->len++] = b->col + 1 == b->n ? '\n' : '\t';
-	if (++b->col == b->n)
-		b->col = 0;
+	bulk_next(b, 1);
 }
 
 void db_bulk_blob(struct db_bulk *b, const void *v, size_t len)
@@ -325,18 +329,8 @@ void db_bulk_blob(struct db_bulk *b, const void *v, size_t len)
 			b->buf[b->len++] = hex[p[i] >> 4];
 			b->buf[b->len++] = hex[p[i] & 15];
 		}
-		if (b->len + 1 > BULK_BUF)
-			bulk_flush(b);
-		b->buf[b->len++] = b->col + 1 == b->n ? '\n' : '\t';
 	}
-	if (++b->col == b->n) {
-		b->col = 0;
-		if (b->ins) {
-			if (db_step(b->ins) < 0)
-				b->failed = 1;
-			db_done(b->ins);
-		}
-	}
+	bulk_next(b, !b->ins);
 }
 
 void db_bulk_text(struct db_bulk *b, const char *v)
