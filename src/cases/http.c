@@ -134,10 +134,8 @@ static int known_or_named(struct req *r, struct case_new *c, struct err *e)
 	struct person p;
 	const char *enrol;
 	int rc = lists_find_person(req_db(r), c->national_id, &p, &r->arena, &enrol);
-	if (rc < 0)
-		return db_is_unavailable(req_db(r))
-			       ? db_fail(req_db(r), e)
-			       : err_set(e, 500, "internal", "", "the record cannot be read");
+	if (rc < 0) /* reply_error makes it a 503 when the database was out of reach */
+		return err_set(e, 500, "internal", "", "the record cannot be read");
 	if (rc == 1) {
 		c->first_name = c->last_name = NULL; /* the record's names stand */
 		return 0;

@@ -92,12 +92,8 @@ static int open_person(struct req *r, enum what what, struct read *x, struct aud
 	}
 	const char *enrol;
 	int rc = lists_find_person(req_db(r), nid, &x->p, &r->arena, &enrol);
-	if (rc < 0) {
-		if (db_is_unavailable(req_db(r))) {
-			db_fail(req_db(r), &e);
-			reply_error(r, &e);
-		} else
-			reply_errorf(r, 500, "internal", "national_id", "the record cannot be read");
+	if (rc < 0) { /* reply_error makes it a 503 when the database was out of reach */
+		reply_errorf(r, 500, "internal", "national_id", "the record cannot be read");
 		return -1;
 	}
 	struct audit_entry *a = arena_alloc(&r->arena, sizeof *a);
