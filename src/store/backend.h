@@ -31,7 +31,10 @@ struct db_ops {
 	int (*begin)(struct db *db);
 	int (*commit)(struct db *db);
 	int (*rollback)(struct db *db);
-	int (*text_put)(struct db *db, const char *kind, int64_t id, const char *text);
+	/* db_text_put: the INSERT of a document's normalised text ($1 kind, $2 id, $3 text),
+	 * then text_put_done (NULL: nothing more) */
+	const char *text_put_sql;
+	void (*text_put_done)(struct db *db);
 	const char *(*text_match)(char *buf, int bufsize, int q, int k);
 	const char *(*text_query)(char *buf, int bufsize, const char *words);
 	/* COPY: NULL when the backend has none (store.c steps INSERTs then); else start it,
@@ -39,7 +42,7 @@ struct db_ops {
 	int (*copy_begin)(struct db *db, const char *table, const char *columns);
 	int (*copy_data)(struct db *db, const char *buf, size_t len);
 	int (*copy_end)(struct db *db, int failed);
-	uint64_t (*wal_position)(struct db *db); /* NULL: 0 */
+	uint64_t (*wal_position)(struct db *db);    /* NULL: 0 */
 	void (*set_timeout)(struct db *db, int ms); /* NULL: none to set */
 };
 

@@ -846,28 +846,6 @@ fail:
 	return -1;
 }
 
-/* The index row of a document, normalised, replacing what it held: PostgreSQL's index
- * is a table with a generated tsvector (see the baseline migration), written in the
- * transaction like any row. */
-static int pg_text_put(struct db *db, const char *kind, int64_t id, const char *text)
-{
-	size_t len = strlen(text);
-	char *norm = text_utf8_valid(text, len) ? malloc(len + 1) : NULL;
-	if (!norm)
-		return -1;
-	text_normalize_buf(text, len, norm);
-	struct db_stmt *s = db_prepare(db, "INSERT INTO text_index(kind, id, body) VALUES ($1, $2,"
-					   " $3) ON CONFLICT (kind, id) DO UPDATE SET body ="
-					   " excluded.body");
-	db_bind_text(s, 1, kind);
-	db_bind_int(s, 2, id);
-	db_bind_text_ref(s, 3, norm);
-	int rc = db_step(s);
-	db_done(s);
-	free(norm);
-	return rc < 0 ? -1 : 0;
-}
-
 static const char *pg_text_match(char *buf, int bufsize, int q, int k)
 {
 	snprintf(buf, (size_t)bufsize,
@@ -977,7 +955,10 @@ static const struct db_ops postgres_ops = {
     .begin = pg_begin,
     .commit = pg_commit,
     .rollback = pg_rollback,
-    .text_put = pg_text_put,
+    /* the index is a table with a generated tsvector (the baseline migration), written
+     * in the transaction like any row; a document's row replaces what it held */
+    .text_put_sql = "INSERT INTO text_index(kind, id, body) VALUES ($1, $2, $3)"
+		    " ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body",
     .text_match = pg_text_match,
     .text_query = pg_text_query,
     .copy_begin = pg_copy_begin,

@@ -2,8 +2,6 @@
 #include "store/backend.h"
 #include "store/migrations.h"
 
-#include "base/text.h"
-
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -354,29 +352,10 @@ fail:
 	return -1;
 }
 
-static int sq_text_put(struct db *db, const char *kind, int64_t id, const char *text)
+/* db_text_put queued a document's text: db_commit indexes it (text_flush). */
+static void sq_text_queued(struct db *db)
 {
-	struct db_stmt *s =
-	    db_prepare(db, "INSERT INTO text_pending(kind, id, body) VALUES ($1, $2, $3)");
-	if (!s)
-		return -1;
-	size_t len = strlen(text);
-	char *norm = text_utf8_valid(text, len) ? malloc(len + 1) : NULL;
-	if (!norm) {
-		db_done(s);
-		return -1;
-	}
-	text_normalize_buf(text, len, norm);
-	db_bind_int(s, 2, id);
-	db_bind_text(s, 1, kind);
-	db_bind_text(s, 3, norm);
-	int rc = db_step(s);
-	db_done(s);
-	free(norm);
-	if (rc < 0)
-		return -1;
 	SQ(db)->text_queued = 1;
-	return 0;
 }
 
 /* Moves what db_text_put queued into the index, once per transaction and outside any
@@ -433,7 +412,8 @@ static const struct db_ops sqlite_ops = {
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
-    .text_put = sq_text_put,
+    .text_put_sql = "INSERT INTO text_pending(kind, id, body) VALUES ($1, $2, $3)",
+    .text_put_done = sq_text_queued,
     .text_match = sq_text_match,
     .text_query = sq_text_query,
 };

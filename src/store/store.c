@@ -2,6 +2,8 @@
  * (backend.h): SQLite for a file path, PostgreSQL for a postgres:// URL. */
 #include "store/backend.h"
 
+#include "base/text.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,7 +161,23 @@ int db_fail(struct db *db, struct err *e)
 
 int db_text_put(struct db *db, const char *kind, int64_t id, const char *text)
 {
-	return db->ops->text_put(db, kind, id, text);
+	size_t len = strlen(text);
+	char *norm = text_utf8_valid(text, len) ? malloc(len + 1) : NULL;
+	if (!norm)
+		return -1;
+	text_normalize_buf(text, len, norm);
+	struct db_stmt *s = db_prepare(db, db->ops->text_put_sql);
+	db_bind_text(s, 1, kind);
+	db_bind_int(s, 2, id);
+	db_bind_text_ref(s, 3, norm);
+	int rc = db_step(s);
+	db_done(s);
+	free(norm);
+	if (rc < 0)
+		return -1;
+	if (db->ops->text_put_done)
+		db->ops->text_put_done(db);
+	return 0;
 }
 const char *db_text_match(struct db *db, char *buf, int bufsize, int q, int k)
 {
