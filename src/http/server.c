@@ -49,6 +49,7 @@ struct loop {
 	int draining;
 	struct event *drain_timer;
 	int in_read;	/* a read transaction is open on db */
+	int read_tx;	/* reads run in a transaction (SQLite's; see req_db) */
 	time_t date_at; /* the second date is for */
 	char date[32];	/* "Sun, 06 Nov 1994 08:49:37 GMT" */
 };
@@ -109,11 +110,6 @@ int64_t req_now(void)
 	return (int64_t)time(NULL);
 }
 
-/* The reads of one handler run in one read transaction: SQLite then takes its file
- * locks once per request rather than once per statement (they were a tenth of a case
- * read's time), and the handler sees one consistent snapshot. The transaction ends
- * before the reply leaves and before a write job is queued, so that a read after the
- * write (in its done callback) sees it. */
 /* ---- read-your-writes with a replica: who wrote, and the WAL position they need ---- */
 
 #define RW_SLOTS 16384 /* power of two */
@@ -126,11 +122,17 @@ static struct {
 	uint64_t need[RW_SLOTS];
 } rw = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
+/* The user's home slot. */
+static unsigned rw_home(int64_t user)
+{
+	return (unsigned)((uint64_t)user * 0x9E3779B97F4A7C15u >> 50) & (RW_SLOTS - 1);
+}
+
 static void rw_wrote(int64_t user)
 {
 	if (user <= 0)
 		return;
-	unsigned h = (unsigned)((uint64_t)user * 0x9E3779B97F4A7C15u >> 50) & (RW_SLOTS - 1);
+	unsigned h = rw_home(user);
 	pthread_mutex_lock(&rw.mu);
 	/* the user's slot, a free one, or the one whose need is oldest (it has the most
 	 * likely been replayed) */
@@ -155,7 +157,7 @@ static uint64_t rw_need(int64_t user, uint64_t now, uint64_t at)
 {
 	if (user <= 0)
 		return 0;
-	unsigned h = (unsigned)((uint64_t)user * 0x9E3779B97F4A7C15u >> 50) & (RW_SLOTS - 1);
+	unsigned h = rw_home(user);
 	uint64_t need = 0;
 	pthread_mutex_lock(&rw.mu);
 	for (unsigned i = 0; i < RW_PROBES; i++) {
@@ -179,11 +181,14 @@ static uint64_t rw_need(int64_t user, uint64_t now, uint64_t at)
 static struct db *loop_primary(struct loop *l)
 {
 	struct err e;
-	if (!l->primary && db_open(&l->primary, l->o->db_path, 0, &e) < 0) {
-		fprintf(stderr, "tamin: cannot reach the primary for a read: %s\n", e.message);
-		l->primary = NULL;
-	} else if (l->primary) {
-		db_set_timeout(l->primary, l->o->db_timeout_ms);
+	if (!l->primary) {
+		if (db_open(&l->primary, l->o->db_path, 0, &e) < 0) {
+			fprintf(stderr, "tamin: cannot reach the primary for a read: %s\n",
+				e.message);
+			l->primary = NULL;
+		} else {
+			db_set_timeout(l->primary, l->o->db_timeout_ms);
+		}
 	}
 	return l->primary ? l->primary : l->db;
 }
@@ -219,7 +224,7 @@ struct db *req_db(struct req *r)
 	/* On PostgreSQL the reads go without BEGIN and COMMIT: each would be a round trip to
 	 * the server (a case read was three), where SQLite's are calls in the process; each
 	 * statement then reads what was committed when it began. */
-	if (!*open && strcmp(db_backend(db), "sqlite") == 0 && db_exec(db, "BEGIN") == 0)
+	if (!*open && l->read_tx && db_exec(db, "BEGIN") == 0)
 		*open = 1;
 	return db;
 }
@@ -1413,6 +1418,7 @@ static int loop_init(struct loop *l, const struct http_options *o, struct conn_s
 	if (db_open(&l->db, o->db_replica ? o->db_replica : o->db_path, 0, e) < 0)
 		return -1;
 	db_set_timeout(l->db, o->db_timeout_ms);
+	l->read_tx = strcmp(db_backend(l->db), "sqlite") == 0;
 	/* A body over HTTP_MAX_BODY is refused unread (413), and so is one over the
 	 * route's own limit, decided by on_head from the head alone. */
 	l->host.base = l->base;
