@@ -1097,7 +1097,12 @@ static int authorize(struct loop *l, struct req *r, const struct route *rt)
 		return 0;
 	const char *csrf = NULL;
 	if (authenticate(r, &csrf) < 0) {
-		reply_errorf(r, 401, "unauthenticated", "", "log in first");
+		/* a session that could not be looked up is no session refused: reply_error
+		 * makes this a 503 db_unavailable */
+		if (r->read_db && db_is_unavailable(r->read_db))
+			reply_errorf(r, 500, "internal", "", "the session cannot be read");
+		else
+			reply_errorf(r, 401, "unauthenticated", "", "log in first");
 		return -1;
 	}
 	r->csrf = csrf;
