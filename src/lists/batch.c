@@ -443,10 +443,13 @@ static void *batch_dict(struct db *db, const struct list_reader *r, struct err *
 	return dict;
 }
 
-/* The stored lists' blocks, written many lists at a time by one db_bulk: on PostgreSQL a
- * COPY, where a list of one block (a national month is 2,000,000 of them) had cost a round
- * trip of its own; on SQLite the same INSERT a block as before, later. */
+/* The stored lists and their blocks, written many lists at a time by db_bulk: on
+ * PostgreSQL a COPY, where a list of one block (a national month is 2,000,000 of them)
+ * had cost three round trips of its own (the list it supersedes, its row, its block). A
+ * list's id is taken beforehand (db_take_ids, ID_CHUNK at a time), and the list it
+ * supersedes is found in its month's latest lists, read once a month (struct latest). */
 #define PENDING_BYTES (16u << 20)
+#define ID_CHUNK 8192
 struct pending {
 	unsigned char *data; /* the blocks' bytes, one after another */
 	size_t len, cap;
@@ -456,10 +459,118 @@ struct pending {
 		size_t at, len;
 	} *v;
 	size_t n, vcap;
+	struct list_stored *lists; /* ID_CHUNK: each took ids[k] in turn */
+	size_t nlists;
+	int64_t ids[ID_CHUNK];
+	size_t ids_taken, ids_used;
 };
+
+/* The latest list of each workshop's month that no list supersedes, for the months the
+ * batch has met: (workshop, year, month) → list id, open addressing. */
+struct latest {
+	struct latest_slot {
+		int64_t workshop, id; /* workshop 0: empty */
+		int year, month;
+	} *slots;
+	size_t mask, n;
+	struct {
+		int year, month;
+	} * months;
+	size_t nmonths, months_cap;
+};
+
+static size_t latest_home(const struct latest *t, int64_t workshop, int year, int month)
+{
+	uint64_t h = ((uint64_t)workshop * 0x9e3779b97f4a7c15ull) ^
+		     ((uint64_t)(year * 16 + month) * 0xc2b2ae3d27d4eb4full);
+	return (size_t)(h ^ (h >> 29)) & t->mask;
+}
+
+/* The slot of (workshop, year, month): its own, or the empty one where it would go; NULL
+ * while the table is empty and has no slots. */
+static struct latest_slot *latest_slot(const struct latest *t, int64_t workshop, int year,
+				       int month)
+{
+	if (!t->slots)
+		return NULL;
+	size_t i = latest_home(t, workshop, year, month);
+	while (t->slots[i].workshop && (t->slots[i].workshop != workshop ||
+					 t->slots[i].year != year || t->slots[i].month != month))
+		i = (i + 1) & t->mask;
+	return &t->slots[i];
+}
+
+/* Sets the month's latest list of the workshop; -1 out of memory. */
+static int latest_set(struct latest *t, int64_t workshop, int year, int month, int64_t id)
+{
+	if (2 * (t->n + 1) > t->mask + 1) {
+		struct latest old = *t;
+		size_t size = old.slots ? 2 * (old.mask + 1) : 1024;
+		if (!(t->slots = calloc(size, sizeof *t->slots))) {
+			*t = old;
+			return -1;
+		}
+		t->mask = size - 1;
+		for (size_t i = 0; old.slots && i <= old.mask; i++)
+			if (old.slots[i].workshop)
+				*latest_slot(t, old.slots[i].workshop, old.slots[i].year,
+					     old.slots[i].month) = old.slots[i];
+		free(old.slots);
+	}
+	struct latest_slot *x = latest_slot(t, workshop, year, month);
+	if (!x->workshop)
+		t->n++;
+	*x = (struct latest_slot){workshop, id, year, month};
+	return 0;
+}
+
+/* The month's latest lists read once, when the batch first meets the month. -1 on a
+ * database error (db_errmsg), -2 out of memory. */
+static int latest_month(struct db *db, struct latest *t, int year, int month)
+{
+	for (size_t i = 0; i < t->nmonths; i++)
+		if (t->months[i].year == year && t->months[i].month == month)
+			return 0;
+	if (t->nmonths == t->months_cap) {
+		size_t cap = t->months_cap ? 2 * t->months_cap : 4;
+		void *m = realloc(t->months, cap * sizeof *t->months);
+		if (!m)
+			return -2;
+		t->months = m;
+		t->months_cap = cap;
+	}
+	t->months[t->nmonths].year = year;
+	t->months[t->nmonths++].month = month;
+	struct db_stmt *s = db_prepare(
+	    db, "SELECT l.workshop_id, max(l.id) FROM lists l WHERE l.year = $1 AND"
+		" l.month = $2 AND NOT EXISTS (SELECT 1 FROM lists c WHERE c.supersedes = l.id)"
+		" GROUP BY l.workshop_id");
+	if (!s)
+		return -1;
+	db_bind_int(s, 1, year);
+	db_bind_int(s, 2, month);
+	int rc;
+	while ((rc = db_step(s)) == 1)
+		if (latest_set(t, db_col_int(s, 0), year, month, db_col_int(s, 1)) < 0) {
+			rc = -2;
+			break;
+		}
+	db_done(s);
+	return rc;
+}
+
+static void latest_release(struct latest *t)
+{
+	free(t->slots);
+	free(t->months);
+}
 
 static int pending_flush(struct db *db, struct pending *p, struct err *e)
 {
+	/* the lists first: on SQLite the blocks' list_id is a foreign key */
+	if (p->nlists && list_stored_put(db, p->lists, p->nlists) < 0)
+		return err_set(e, 500, "internal", "", "storing the lists: %s", db_errmsg(db));
+	p->nlists = 0;
 	if (!p->n)
 		return 0;
 	struct db_bulk *bk = db_bulk_begin(db, "list_blocks", "list_id, block, rows, data", 4);
@@ -473,6 +584,37 @@ static int pending_flush(struct db *db, struct pending *p, struct err *e)
 	p->len = 0;
 	if (!bk || db_bulk_end(bk) < 0)
 		return err_set(e, 500, "internal", "", "storing the lists' rows: %s", db_errmsg(db));
+	return 0;
+}
+
+/* A checked list's row: its id taken, the list it supersedes found, kept for the next
+ * flush; *key for its blocks and entries. 0, or -1 with e. */
+static int pending_list(struct db *db, struct pending *p, struct latest *t, struct done *d,
+			int64_t now, struct list_key *key, struct err *e)
+{
+	struct list_import *im = &d->im;
+	int year = im->header.year, month = im->header.month;
+	int rc = latest_month(db, t, year, month);
+	if (rc < 0)
+		return rc == -1 ? db_fail(db, e) : err_set(e, 500, "internal", "", "out of memory");
+	if (p->ids_used == p->ids_taken) {
+		/* the lists that took the last ids are stored before more are taken */
+		if (pending_flush(db, p, e) < 0)
+			return -1;
+		if (db_take_ids(db, "lists", ID_CHUNK, p->ids) < 0)
+			return db_fail(db, e);
+		p->ids_taken = ID_CHUNK;
+		p->ids_used = 0;
+	}
+	if (!p->lists && !(p->lists = malloc(ID_CHUNK * sizeof *p->lists)))
+		return err_set(e, 500, "internal", "", "out of memory storing the list");
+	struct latest_slot *x = latest_slot(t, d->workshop, year, month);
+	im->supersedes = x && x->workshop ? x->id : 0;
+	im->list_id = p->ids[p->ids_used++];
+	list_stored_of(&p->lists[p->nlists++], im, d->workshop, "dbf", NULL, now);
+	if (latest_set(t, d->workshop, year, month, im->list_id) < 0)
+		return err_set(e, 500, "internal", "", "out of memory");
+	*key = (struct list_key){im->list_id, d->workshop, year, month};
 	return 0;
 }
 
@@ -512,16 +654,16 @@ static int pending_add(struct db *db, struct pending *p, const struct list_key *
 
 /* Stores or reports job i's result. 0, or -1 with e. */
 static int store_one(struct db *db, struct list_reader *r, const struct job *j, struct done *d,
-		     int64_t now, struct record *rec, struct pending *pend, list_batch_refused refused,
-		     void *arg, struct list_batch *out, struct err *e)
+		     int64_t now, struct record *rec, struct pending *pend, struct latest *latest,
+		     list_batch_refused refused, void *arg, struct list_batch *out, struct err *e)
 {
 	if (d->rc < 0) {
 		*e = d->e;
 		return -1;
 	}
 	if (j->kind == JOB_CHECK && d->rc == 1) {
-		struct list_key key;
-		if (list_store_list(db, NULL, "dbf", d->workshop, now, &d->im, &key, e) < 0 ||
+		struct list_key key = {0};
+		if (pending_list(db, pend, latest, d, now, &key, e) < 0 ||
 		    pending_add(db, pend, &key, &d->rows, e) < 0)
 			return -1;
 		if (record_add(rec, &key, &d->rows) < 0)
@@ -561,6 +703,7 @@ int list_batch_import(struct db *db, const char *db_path, const struct rules *ru
 	struct batch *b = calloc(1, sizeof *b);
 	struct record rec = {0};
 	struct pending pend = {0};
+	struct latest latest = {0};
 	if (!b || db_begin(db) < 0) {
 		free(b);
 		plan_release(&plan);
@@ -612,7 +755,8 @@ int list_batch_import(struct db *db, const char *db_path, const struct rules *ru
 					     "out of memory matching the lists");
 			break;
 		}
-		rc = store_one(db, r, job_at(&plan, i), d, now, &rec, &pend, refused, arg, out, e);
+		rc = store_one(db, r, job_at(&plan, i), d, now, &rec, &pend, &latest, refused, arg,
+			       out, e);
 		done_free(d);
 		i++;
 	}
@@ -632,6 +776,8 @@ int list_batch_import(struct db *db, const char *db_path, const struct rules *ru
 		rc = pending_flush(db, &pend, e);
 	free(pend.data);
 	free(pend.v);
+	free(pend.lists);
+	latest_release(&latest);
 	out->lists = plan.n;
 	out->rows = b->rows;
 	out->check_s = seconds() - t0 - out->match_s;

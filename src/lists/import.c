@@ -100,7 +100,7 @@ static int check_header(struct db *db, const struct principal *who, struct list_
 	int ok_code = strlen(h->workshop) == WORKSHOP_CODE_LEN;
 	for (const char *p = h->workshop; ok_code && *p; p++)
 		ok_code = *p >= '0' && *p <= '9';
-	*workshop = ok_code ? workshop_id(db, h->workshop) : 0;
+	*workshop = ok_code ? workshop_find(db, h->workshop, &im->hard_job) : 0;
 	if (*workshop < 0)
 		return -1;
 	if (!ok_code)
@@ -122,12 +122,6 @@ static int check_header(struct db *db, const struct principal *who, struct list_
 	if (h->kind != 0)
 		list_issue_add(iss, LIST_FILE_KAR, 1, "DSK_KIND", "bad_kind", "نوع فهرست باید ۰ باشد",
 			"DSK_KIND is 0");
-	if (*workshop > 0) {
-		struct db_stmt *s = db_prepare(db, "SELECT hard_job FROM workshops WHERE id = $1");
-		db_bind_int(s, 1, *workshop);
-		im->hard_job = db_step(s) == 1 && db_col_int(s, 0);
-		db_done(s);
-	}
 	return 0;
 }
 
@@ -254,60 +248,106 @@ static int check_shares(const struct rules *rules, struct list_import *im, struc
 
 /* ---- store: the list (its entries and blocks follow) ---- */
 
+int64_t list_latest(struct db *db, int64_t workshop, int year, int month)
+{
+	struct db_stmt *s = db_prepare(
+	    db, "SELECT l.id FROM lists l WHERE l.workshop_id = $1 AND l.year = $2 AND"
+		" l.month = $3 AND NOT EXISTS (SELECT 1 FROM lists c WHERE c.supersedes = l.id)"
+		" ORDER BY l.id DESC LIMIT 1");
+	if (!s)
+		return -1;
+	db_bind_int(s, 1, workshop);
+	db_bind_int(s, 2, year);
+	db_bind_int(s, 3, month);
+	int rc = db_step(s);
+	int64_t id = rc == 1 ? db_col_int(s, 0) : rc;
+	db_done(s);
+	return id;
+}
+
+void list_stored_of(struct list_stored *l, const struct list_import *im, int64_t workshop,
+		    const char *source, const struct principal *who, int64_t now)
+{
+	const struct list_header *h = &im->header;
+	*l = (struct list_stored){
+	    .id = im->list_id,
+	    .workshop_id = workshop,
+	    .supersedes = im->supersedes,
+	    .submitted_by = who ? who->user_id : 0,
+	    .submitted_at = now,
+	    .source = source,
+	    .encoding = im->encoding,
+	    .year = h->year,
+	    .month = h->month,
+	    .rate = h->rate,
+	    .workers = h->workers,
+	    .days = h->days,
+	    .daily_wages = h->daily_wages,
+	    .monthly_wages = h->monthly_wages,
+	    .benefits = h->benefits,
+	    .insurable = h->insurable,
+	    .total = h->total,
+	    .worker_share = h->worker_share,
+	    .employer_share = h->employer_share,
+	    .unemployment = h->unemployment,
+	    .hard_job_share = h->hard_job_share};
+	snprintf(l->list_no, sizeof l->list_no, "%s", h->list_no);
+}
+
+int list_stored_put(struct db *db, const struct list_stored *v, size_t n)
+{
+	struct db_bulk *b = db_bulk_begin(
+	    db, "lists",
+	    "id, workshop_id, year, month, list_no, supersedes, source, encoding, workers, days,"
+	    " daily_wages, monthly_wages, benefits, insurable, total, worker_share,"
+	    " employer_share, unemployment, hard_job_share, rate, submitted_by, submitted_at",
+	    22);
+	for (size_t i = 0; b && i < n; i++) {
+		const struct list_stored *l = &v[i];
+		db_bulk_int(b, l->id);
+		db_bulk_int(b, l->workshop_id);
+		db_bulk_int(b, l->year);
+		db_bulk_int(b, l->month);
+		db_bulk_text(b, l->list_no);
+		if (l->supersedes)
+			db_bulk_int(b, l->supersedes);
+		else
+			db_bulk_text(b, NULL);
+		db_bulk_text(b, l->source);
+		db_bulk_text(b, codec_name(l->encoding));
+		db_bulk_int(b, l->workers);
+		db_bulk_int(b, l->days);
+		db_bulk_int(b, l->daily_wages);
+		db_bulk_int(b, l->monthly_wages);
+		db_bulk_int(b, l->benefits);
+		db_bulk_int(b, l->insurable);
+		db_bulk_int(b, l->total);
+		db_bulk_int(b, l->worker_share);
+		db_bulk_int(b, l->employer_share);
+		db_bulk_int(b, l->unemployment);
+		db_bulk_int(b, l->hard_job_share);
+		db_bulk_int(b, l->rate);
+		if (l->submitted_by)
+			db_bulk_int(b, l->submitted_by);
+		else
+			db_bulk_text(b, NULL);
+		db_bulk_int(b, l->submitted_at);
+	}
+	return b && db_bulk_end(b) == 0 ? 0 : -1;
+}
+
 int list_store_list(struct db *db, const struct principal *who, const char *source,
 		    int64_t workshop, int64_t now, struct list_import *im, struct list_key *key,
 		    struct err *e)
 {
 	const struct list_header *h = &im->header;
-	struct db_stmt *s = db_prepare(
-	    db, "SELECT l.id FROM lists l WHERE l.workshop_id = $1 AND l.year = $2 AND"
-		" l.month = $3 AND NOT EXISTS (SELECT 1 FROM lists c WHERE c.supersedes = l.id)"
-		" ORDER BY l.id DESC LIMIT 1");
-	db_bind_int(s, 1, workshop);
-	db_bind_int(s, 2, h->year);
-	db_bind_int(s, 3, h->month);
-	im->supersedes = db_step(s) == 1 ? db_col_int(s, 0) : 0;
-	db_done(s);
-	s = db_prepare(db,
-		       "INSERT INTO lists(workshop_id, year, month, list_no, supersedes, source,"
-		       " encoding, workers, days, daily_wages, monthly_wages, benefits, insurable,"
-		       " total, worker_share, employer_share, unemployment, hard_job_share, rate,"
-		       " submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
-		       " $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)");
-	if (!s)
-		return err_set(e, 500, "internal", "", "storing the list: %s", db_errmsg(db));
-	db_bind_int(s, 1, workshop);
-	db_bind_int(s, 2, h->year);
-	db_bind_int(s, 3, h->month);
-	db_bind_text(s, 4, h->list_no);
-	if (im->supersedes)
-		db_bind_int(s, 5, im->supersedes);
-	else
-		db_bind_null(s, 5);
-	db_bind_text(s, 6, source);
-	db_bind_text(s, 7, codec_name(im->encoding));
-	db_bind_int(s, 8, h->workers);
-	db_bind_int(s, 9, h->days);
-	db_bind_int(s, 10, h->daily_wages);
-	db_bind_int(s, 11, h->monthly_wages);
-	db_bind_int(s, 12, h->benefits);
-	db_bind_int(s, 13, h->insurable);
-	db_bind_int(s, 14, h->total);
-	db_bind_int(s, 15, h->worker_share);
-	db_bind_int(s, 16, h->employer_share);
-	db_bind_int(s, 17, h->unemployment);
-	db_bind_int(s, 18, h->hard_job_share);
-	db_bind_int(s, 19, h->rate);
-	if (who)
-		db_bind_int(s, 20, who->user_id);
-	else
-		db_bind_null(s, 20);
-	db_bind_int(s, 21, now);
-	int rc = db_step(s);
-	db_done(s);
-	if (rc < 0)
-		return err_set(e, 500, "internal", "", "storing the list: %s", db_errmsg(db));
-	im->list_id = db_last_id(db);
+	struct list_stored l;
+	im->supersedes = list_latest(db, workshop, h->year, h->month);
+	if (im->supersedes < 0 || db_take_ids(db, "lists", 1, &im->list_id) < 0)
+		return db_fail(db, e);
+	list_stored_of(&l, im, workshop, source, who, now);
+	if (list_stored_put(db, &l, 1) < 0)
+		return db_fail(db, e);
 	*key = (struct list_key){im->list_id, workshop, h->year, h->month};
 	return 0;
 }

@@ -82,6 +82,26 @@ int list_store_list(struct db *db, const struct principal *who, const char *sour
 		    int64_t workshop, int64_t now, struct list_import *im, struct list_key *key,
 		    struct err *e);
 
+/* A list's row in lists, as list_store_list writes it; a batch (lists/batch.h) keeps many
+ * and writes them together. list_stored_of fills it from a checked list (id and
+ * supersedes from im->list_id and im->supersedes; source a constant: "dbf", "csv",
+ * "json"); list_stored_put writes n of them in one db_bulk: 0, or -1 (db_errmsg).
+ * list_latest: the workshop's latest list of the month that no list supersedes, 0 if
+ * none, -1 on an error. */
+struct list_stored {
+	int64_t id, workshop_id, supersedes, submitted_by, submitted_at; /* 0: none */
+	const char *source;
+	enum codec_enc encoding;
+	int year, month, rate;
+	char list_no[LIST_CODE];
+	int64_t workers, days, daily_wages, monthly_wages, benefits, insurable, total,
+	    worker_share, employer_share, unemployment, hard_job_share;
+};
+void list_stored_of(struct list_stored *l, const struct list_import *im, int64_t workshop,
+		    const char *source, const struct principal *who, int64_t now);
+int list_stored_put(struct db *db, const struct list_stored *v, size_t n);
+int64_t list_latest(struct db *db, int64_t workshop, int year, int month);
+
 /* The import's result as JSON: the stored list ({"id","supersedes","workshop","year",
  * "month","rows","encoding","totals":{...},"due":{...}}) or the refusal's errors
  * ([{"file","row","field","code","message","message_en"}]). */

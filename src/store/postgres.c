@@ -959,6 +959,9 @@ static const struct db_ops postgres_ops = {
      * in the transaction like any row; a document's row replaces what it held */
     .text_put_sql = "INSERT INTO text_index(kind, id, body) VALUES ($1, $2, $3)"
 		    " ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body",
+    /* the identity column's own sequence (partitioned tables' too) */
+    .take_ids_sql = "SELECT nextval(pg_get_serial_sequence($1, 'id'))"
+		    " FROM generate_series(1, $2)",
     .text_match = pg_text_match,
     .text_query = pg_text_query,
     .copy_begin = pg_copy_begin,

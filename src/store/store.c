@@ -122,6 +122,37 @@ int64_t db_last_id(struct db *db)
 {
 	return db->ops->last_id(db);
 }
+int db_take_ids(struct db *db, const char *table, size_t n, int64_t *ids)
+{
+	for (const char *c = table; *c; c++)
+		if (!(*c >= 'a' && *c <= 'z') && *c != '_')
+			return -1;
+	if (!n)
+		return 0;
+	if (db->ops->take_ids_sql) {
+		struct db_stmt *s = db_prepare(db, db->ops->take_ids_sql);
+		if (!s)
+			return -1;
+		db_bind_text(s, 1, table);
+		db_bind_int(s, 2, (int64_t)n);
+		size_t got = 0;
+		while (got < n && db_step(s) == 1)
+			ids[got++] = db_col_int(s, 0);
+		db_done(s);
+		return got == n ? 0 : -1;
+	}
+	char sql[96];
+	snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM %s", table);
+	struct db_stmt *s = db_prepare(db, sql);
+	if (!s)
+		return -1;
+	int rc = db_step(s);
+	int64_t top = rc == 1 ? db_col_int(s, 0) : 0;
+	db_done(s);
+	for (size_t i = 0; rc == 1 && i < n; i++)
+		ids[i] = top + 1 + (int64_t)i;
+	return rc == 1 ? 0 : -1;
+}
 int64_t db_changes(struct db *db)
 {
 	return db->ops->changes(db);

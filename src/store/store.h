@@ -75,6 +75,13 @@ int db_run_ints(struct db *db, const char *sql, int n, const int64_t *v);
 /* Runs a script of several statements once (not cached): 0 or -1 (db_errmsg). */
 int db_exec_script(struct db *db, const char *sql);
 int64_t db_last_id(struct db *db);
+/* n new ids for rows of table (its integer column id) that the caller then writes with
+ * them, as a db_bulk does, in its write transaction: on PostgreSQL from the column's
+ * sequence (one round trip, however many); on SQLite the next n past the largest id
+ * stored, which the transaction's write lock keeps ours, so that ids taken must be
+ * stored before more are taken. table is the caller's constant (letters and _). 0, or -1
+ * (db_errmsg). */
+int db_take_ids(struct db *db, const char *table, size_t n, int64_t *ids);
 /* Rows the last INSERT, UPDATE or DELETE changed. */
 int64_t db_changes(struct db *db);
 const char *db_errmsg(struct db *db);

@@ -15,16 +15,23 @@
 /* staff whose work touches employers' records */
 #define WORKSHOP_STAFF (ROLE_ADMIN | ROLE_SUPERVISOR | ROLE_SPECIALIST | ROLE_AGENT)
 
-int64_t workshop_id(struct db *db, const char *code)
+int64_t workshop_find(struct db *db, const char *code, int *hard_job)
 {
-	struct db_stmt *s = db_prepare(db, "SELECT id FROM workshops WHERE code = $1");
+	struct db_stmt *s = db_prepare(db, "SELECT id, hard_job FROM workshops WHERE code = $1");
 	if (!s)
 		return -1;
 	db_bind_text(s, 1, code);
 	int rc = db_step(s);
 	int64_t id = rc == 1 ? db_col_int(s, 0) : rc == 0 ? 0 : -1;
+	if (hard_job)
+		*hard_job = rc == 1 && db_col_int(s, 1);
 	db_done(s);
 	return id;
+}
+
+int64_t workshop_id(struct db *db, const char *code)
+{
+	return workshop_find(db, code, NULL);
 }
 
 const char *workshop_name(struct db *db, const char *code, struct arena *a)

@@ -18,6 +18,9 @@ struct req;
 
 /* The workshop's id for a code, 0 if there is none (-1 on a database error). */
 int64_t workshop_id(struct db *db, const char *code);
+/* The same, and (hard_job not NULL) whether the workshop has hard-job workers, from one
+ * statement: a list's check needs both (a national month asks it of 2,000,000 workshops). */
+int64_t workshop_find(struct db *db, const char *code, int *hard_job);
 
 /* The workshop's name for a code, in a; NULL if there is none. */
 const char *workshop_name(struct db *db, const char *code, struct arena *a);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   startDemo, addUser, assertError, assertNoSecrets, cleanupTemp, runCli, tempDir, makeNationalId,
-  USER_PASSWORD, dbfToCsv, sql as sqlOn,
+  USER_PASSWORD, dbfToCsv, sql as sqlOn, newDb,
 } from './harness.mjs';
 
 let S, D, emp, agent, citizen, other, list, code, dir;
@@ -400,6 +400,36 @@ test('a batch: many workshops\' lists in one pair, each stored or refused on its
   for (const f of ['PER_NATCOD', 'DSW_FNAME', 'DSW_LNAME', 'DSW_MASH', 'DSW_BIME', 'DSW_BDATE'])
     assert.equal(getField(path.join(back, 'DSKWOR00.DBF'), 1, f), getField(path.join(d2, 'DSKWOR00.DBF'), first, f), f);
   assert.ok(n2 >= 1);
+  // corrections by batch, in a database with no list yet: a month sent again supersedes
+  // each workshop's list, and a second list of one workshop's month in the same batch
+  // (another DSK_LISTNO) supersedes the one stored just before it in that batch
+  const d3 = tempDir('tamin-batch3-');
+  const E = newDb(d3, 'fresh.db');
+  const made = runCli(['demo', '--db', E, '--people', '5', '--cases', '0', '--records', '0', '--calls-days', '0']);
+  assert.equal(made.status, 0, made.stderr);
+  assert.equal(sqlOn(E, 'SELECT count(*) FROM lists'), '0');
+  assert.equal(runCli(['demo', '--db', E, '--batch', d3, '--lists', '4', '--workers', '3', '--year', '1405', '--month', '10']).status, 0);
+  const first3 = runCli(['list', 'batch', '--db', E, path.join(d3, 'DSKKAR00.DBF'), path.join(d3, 'DSKWOR00.DBF')]);
+  assert.equal(first3.status, 0, first3.stderr + first3.stdout);
+  const chain = (code) => sqlOn(E, `SELECT l.id || ':' || coalesce(l.supersedes, 0) FROM lists l JOIN workshops w ON w.id = l.workshop_id WHERE w.code = '${code}' AND l.year = 1405 AND l.month = 10 ORDER BY l.id`).split('\n');
+  const codes = ['6000000001', '6000000002', '6000000003', '6000000004'];
+  for (const code of codes) assert.deepEqual(chain(code).map((x) => x.split(':')[1]), ['0'], code);
+  const other = (row, field) => { if (row[field.replace('LISTNO', 'ID')] === '6000000001') row[field] = '77'; };
+  const karB = dbfToCsv(path.join(d3, 'DSKKAR00.DBF')).trimEnd().split('\r\n');
+  const karX = dbfToCsv(path.join(d3, 'DSKKAR00.DBF'), (row) => other(row, 'DSK_LISTNO')).trimEnd().split('\r\n');
+  const worB = dbfToCsv(path.join(d3, 'DSKWOR00.DBF')).trimEnd().split('\r\n');
+  const worX = dbfToCsv(path.join(d3, 'DSKWOR00.DBF'), (row) => other(row, 'DSW_LISTNO')).trimEnd().split('\r\n');
+  fs.writeFileSync(path.join(d3, 'kar.csv'), [...karB, ...karX.filter((l) => l.startsWith('6000000001,'))].join('\r\n') + '\r\n');
+  fs.writeFileSync(path.join(d3, 'wor.csv'), [...worB, ...worX.filter((l) => l.startsWith('6000000001,'))].join('\r\n') + '\r\n');
+  const again3 = runCli(['list', 'batch', '--db', E, path.join(d3, 'kar.csv'), path.join(d3, 'wor.csv')]);
+  assert.equal(again3.status, 0, again3.stderr + again3.stdout);
+  assert.equal(JSON.parse(again3.stdout.trim().split('\n').pop()).stored, 5);
+  for (const code of codes) {
+    const c3 = chain(code).map((x) => x.split(':').map(Number));
+    assert.equal(c3.length, code === '6000000001' ? 3 : 2, code);
+    for (let i = 1; i < c3.length; i++) assert.equal(c3[i][1], c3[i - 1][0], `${code}: each list supersedes the one before`);
+  }
+  assert.equal(sqlOn(E, 'SELECT count(*) FROM (SELECT supersedes FROM lists WHERE supersedes IS NOT NULL GROUP BY supersedes HAVING count(*) > 1) x'), '0', 'no list is superseded twice');
   // bad input: one clear line and a non-zero exit
   for (const args of [['list', 'batch', '--db', D.db, path.join(d, 'kar.csv')],
     ['list', 'batch', '--db', D.db, path.join(d, 'nothere.DBF'), path.join(d, 'wor.csv')],
