@@ -48,7 +48,7 @@ web-unit: web/node_modules/.installed
 # Browser journeys: Debian's chromium driven by playwright-core against a real tamin serve.
 E2E_TESTS := $(sort $(wildcard web/e2e/*.test.mjs))
 e2e: build/tamin build/web/index.html tests/http/node_modules/.installed
-	@set -e; for f in $(E2E_TESTS); do echo "e2e: $$f"; TAMIN_BIN=build/tamin node --test $$f; done
+	@scripts/each.sh e2e 'TAMIN_BIN=build/tamin node --test "$$1"' $(E2E_TESTS)
 
 deps:
 	@scripts/deps.sh
@@ -121,54 +121,49 @@ fuzz-build: $(FUZZ_BIN)
 fuzz: fuzz-build
 	@scripts/fuzz.sh $(FUZZ_SECONDS) $(if $(FUZZ_TARGETS),$(FUZZ_TARGETS:%=build/fuzz/fuzz_%),$(FUZZ_BIN))
 
-# What make test runs: every regression input, then each target for a few seconds.
-fuzz-smoke:
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=3
+# What make test runs: every regression input, then each target for a few seconds, as many
+# targets at once as there are cores.
+fuzz-smoke: fuzz-build
+	@printf '%s\n' $(FUZZ_BIN) | xargs -P $(NPROC) -n 1 scripts/fuzz.sh 3
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
+# The test programs run as many at once as there are cores (scripts/each.sh: each one's
+# output in build/logs/TARGET/, a failing one's printed whole).
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do TAMIN_DATA=data $$t; done
+	@scripts/each.sh unit 'TAMIN_DATA=data "$$1"' $(UNIT_BIN)
 
 # The unit tests that take a database, again on a throw-away PostgreSQL cluster (each test a
 # fresh database on it). Not yet every one: test_calls, test_cases, test_lists_rows,
 # test_stats and test_users_session still read SQLite's own tables or plans.
 UNIT_PG := test_store test_calls_pop test_catalog test_documents test_pulse_counts test_sms_otp
 unit-pg: $(UNIT_PG:%=build/tests/%)
-	@set -e; for t in $(UNIT_PG); do echo "unit-pg: $$t"; \
-	  TAMIN_DATA=data node tests/pg/with-cluster.mjs build/tests/$$t; done
+	@scripts/each.sh unit-pg 'TAMIN_DATA=data node tests/pg/with-cluster.mjs "$$1"' \
+	  $(UNIT_PG:%=build/tests/%)
 
 unit-san: $(UNIT_SAN)
-	@set -e; for t in $(UNIT_SAN); do TAMIN_DATA=data $$t; done
+	@scripts/each.sh unit-san 'TAMIN_DATA=data "$$1"' $(UNIT_SAN)
 
 unit-valgrind: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do \
-	  TAMIN_DATA=data valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
-	    --suppressions=tests/unit/valgrind.supp \
-	    --error-exitcode=9 $$t >/dev/null; echo "valgrind: $$t clean"; done
+	@scripts/each.sh unit-valgrind 'TAMIN_DATA=data valgrind -q --leak-check=full \
+	  --errors-for-leak-kinds=definite,indirect --suppressions=tests/unit/valgrind.supp \
+	  --error-exitcode=9 "$$1"' $(UNIT_BIN)
 
-# One file at a time (each starts its own server); a loop rather than
-# --test-concurrency, which Debian 12's own Node.js (18) does not know.
+# Each file starts its own server on a free port, so files run side by side (scripts/each.sh
+# rather than --test-concurrency, which Debian 12's own Node.js (18) does not know).
 HTTP_TESTS := $(sort $(wildcard tests/http/*.test.mjs))
 http: build/tamin tests/http/node_modules/.installed
-	@set -e; for f in $(HTTP_TESTS); do echo "http: $$f"; TAMIN_BIN=build/tamin node --test $$f; done
+	@scripts/each.sh http 'TAMIN_BIN=build/tamin node --test "$$1"' $(HTTP_TESTS)
 
 # The same files on PostgreSQL: each test process starts its own throw-away cluster on
 # loopback (tests/http/pg.mjs: initdb in a temporary folder, Debian's postgresql-15) and
 # stops it when it ends; every database a test makes is a fresh one in it.
-# The same files on PostgreSQL, two at a time (each starts its own throw-away cluster, so they
-# share nothing; two cores): each file's output in build/http-pg/NAME.log, a failing file's
-# printed whole, and the run fails if any file did.
 http-pg: build/tamin tests/http/node_modules/.installed
-	@mkdir -p build/http-pg; rm -f build/http-pg/*.log build/http-pg/failed
-	@printf '%s\n' $(HTTP_TESTS) | xargs -P 2 -I{} sh -c 'n=$$(basename {} .test.mjs); \
-	  if TAMIN_STORE=postgres TAMIN_BIN=build/tamin node --test {} > build/http-pg/$$n.log 2>&1; \
-	  then echo "http-pg: {} ok"; else echo "http-pg: {} FAILED"; echo {} >> build/http-pg/failed; fi'
-	@if [ -s build/http-pg/failed ]; then for f in $$(cat build/http-pg/failed); do \
-	  cat build/http-pg/$$(basename $$f .test.mjs).log; done; exit 1; fi
+	@scripts/each.sh http-pg 'TAMIN_STORE=postgres TAMIN_BIN=build/tamin node --test "$$1"' \
+	  $(HTTP_TESTS)
 
 http-san: build/tamin-san tests/http/node_modules/.installed
-	@set -e; for f in $(HTTP_TESTS); do echo "http-san: $$f"; TAMIN_BIN=build/tamin-san node --test $$f; done
+	@scripts/each.sh http-san 'TAMIN_BIN=build/tamin-san node --test "$$1"' $(HTTP_TESTS)
 
 # What the HTTP tests import (the OpenAPI document's parser and validator), from the lockfile.
 tests/http/node_modules/.installed: tests/http/package.json tests/http/package-lock.json
@@ -191,8 +186,10 @@ schema-pg: build/tamin
 mutate: tests/http/node_modules/.installed
 	@node tests/mutate/mutate.mjs
 
+# Everything is built first, on every core; then each step runs its programs side by side.
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 test: deps
-	$(MAKE) all build/tamin-san
+	$(MAKE) -j$(NPROC) all build/tamin-san $(UNIT_BIN) $(UNIT_SAN) fuzz-build
 	$(MAKE) unit
 	$(MAKE) unit-pg
 	$(MAKE) schema-pg
