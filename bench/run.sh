@@ -29,7 +29,7 @@ SMALL_PEOPLE=20000
 SMALL_CASES=50000
 LIST_ROWS=${BENCH_LIST_ROWS:-1000000}             # worker rows in the imported list (step 6)
 PROFILE_ROWS=${BENCH_LIST_PROFILE_ROWS:-50000}     # rows of the list profiled under callgrind; 0: no profile
-ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10, "attach": step 11, "calls": steps 12 and 13, "pulse": step 14, "otp": step 15, "documents": step 16, "services": step 17, "pg": steps 18 to 20 (PostgreSQL) alone (for working on one)
+ONLY=${BENCH_ONLY:-}                               # "read": step 1, "lists": step 6, "pensions": step 7, "history": step 8, "month": step 9, "stream": step 10, "attach": step 11, "calls": steps 12 and 13, "pulse": step 14, "otp": step 15, "documents": step 16, "services": step 17, "pg": steps 18 to 20 (PostgreSQL), "pg-cases", "pg-list", "pg-month": one of them, alone (for working on one)
 STREAMS=${BENCH_STREAMS:-2000}                     # open live streams in step 10
 export BENCH_LUA_DIR=$ROOT/bench/lua
 
@@ -1068,7 +1068,7 @@ otp_bench() {
 }
 if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "$ONLY" = month ] ||
 	[ "$ONLY" = stream ] || [ "$ONLY" = attach ] || [ "$ONLY" = calls ] || [ "$ONLY" = pulse ] ||
-	[ "$ONLY" = otp ] || [ "$ONLY" = documents ] || [ "$ONLY" = services ] || [ "$ONLY" = pg ]; then
+	[ "$ONLY" = otp ] || [ "$ONLY" = documents ] || [ "$ONLY" = services ] || [ "${ONLY%%-*}" = pg ]; then
 	echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC'); BENCH_ONLY=$ONLY"
 	echo "load average before the bench: $(cut -d' ' -f1-3 /proc/loadavg)"
 	case $ONLY in
@@ -1084,10 +1084,14 @@ if [ "$ONLY" = lists ] || [ "$ONLY" = pensions ] || [ "$ONLY" = history ] || [ "
 	documents) documents_bench ;;
 	services) services_bench ;;
 	pg) pg_bench ;;
+	pg-cases) pg_cases_bench && pg_stop ;;
+	pg-list) pg_list_bench && pg_stop ;;
+	pg-month) pg_month_bench && pg_stop ;;
+	*) die "BENCH_ONLY=$ONLY: no such step" ;;
 	esac
 	only_done
 elif [ -n "$ONLY" ] && [ "$ONLY" != read ]; then
-	die "BENCH_ONLY is read, lists, pensions, history, month, stream, attach, calls, pulse, otp, documents, services, pg or unset, not $ONLY"
+	die "BENCH_ONLY is read, lists, pensions, history, month, stream, attach, calls, pulse, otp, documents, services, pg (pg-cases, pg-list, pg-month) or unset, not $ONLY"
 fi
 echo "binary: build/tamin built $(date -u -r "$BIN" '+%Y-%m-%d %H:%M:%S UTC' 2>/dev/null || true), copied to ${RUN#"$ROOT"/}/tamin for this run"
 echo "tamin bench: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), wrk -t2, ${DURATION}s per figure," \
