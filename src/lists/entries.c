@@ -97,15 +97,21 @@ static uint64_t unpack(const unsigned char *p, int64_t run, struct record_hit *h
 }
 
 /* Writes a month's entries v[0..n) as run `run`: rows of RUN_ENTRIES or a few more, so
- * that one worker's entries share a row. */
+ * that one worker's entries share a row; all of them in one db_bulk (COPY on PostgreSQL,
+ * where an INSERT a row cost a round trip each: a national month's 80,000 rows were 9.6 s
+ * of a tenth of it). */
 static int store_run(struct db *db, const struct record_list *lists, const struct record_entry *v,
 		     size_t n, int64_t run)
 {
 	unsigned char *buf = malloc((RUN_ENTRIES + 64) * PACKED);
-	if (!buf)
+	struct db_bulk *b =
+	    buf ? db_bulk_begin(db, "open_runs", "year, month, run, first_id, entries, data", 6)
+		: NULL;
+	if (!b) {
+		free(buf);
 		return -1;
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < n;) {
+	}
+	for (size_t i = 0; i < n;) {
 		size_t j = i, k = 0;
 		while (j < n && (j - i < RUN_ENTRIES ||
 				 (j - i < RUN_ENTRIES + 64 && v[j].key == v[j - 1].key))) {
@@ -113,25 +119,16 @@ static int store_run(struct db *db, const struct record_list *lists, const struc
 			j++, k++;
 		}
 		const struct record_list *l = &lists[v[i].list];
-		struct db_stmt *s =
-		    db_prepare(db, "INSERT INTO open_runs(year, month, run, first_id,"
-				   " entries, data) VALUES ($1, $2, $3, $4, $5, $6)");
-		if (!s) {
-			rc = -1;
-			break;
-		}
-		db_bind_int(s, 1, l->year);
-		db_bind_int(s, 2, l->month);
-		db_bind_int(s, 3, run);
-		db_bind_int(s, 4, (int64_t)record_entry_national_id(v[i].key));
-		db_bind_int(s, 5, (int64_t)k);
-		db_bind_blob(s, 6, buf, k * PACKED);
-		rc = db_step(s) < 0 ? -1 : 0;
-		db_done(s);
+		db_bulk_int(b, l->year);
+		db_bulk_int(b, l->month);
+		db_bulk_int(b, run);
+		db_bulk_int(b, (int64_t)record_entry_national_id(v[i].key));
+		db_bulk_int(b, (int64_t)k);
+		db_bulk_blob(b, buf, k * PACKED);
 		i = j;
 	}
 	free(buf);
-	return rc;
+	return db_bulk_end(b);
 }
 
 /* The entries row by row in one COPY (db_bulk): on PostgreSQL a statement of 50 rows
