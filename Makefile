@@ -134,9 +134,10 @@ unit: $(UNIT_BIN)
 	@scripts/each.sh unit 'TAMIN_DATA=data "$$1"' $(UNIT_BIN)
 
 # The unit tests that take a database, again on a throw-away PostgreSQL cluster (each test a
-# fresh database on it). Not yet every one: test_calls, test_cases, test_lists_rows,
-# test_stats and test_users_session still read SQLite's own tables or plans.
-UNIT_PG := test_store test_calls_pop test_catalog test_documents test_pulse_counts test_sms_otp
+# fresh database on it). Not yet every one: test_calls, test_cases, test_stats and
+# test_users_session still read SQLite's own tables or plans.
+UNIT_PG := test_store test_calls_pop test_catalog test_documents test_lists_rows \
+  test_pulse_counts test_sms_otp
 unit-pg: $(UNIT_PG:%=build/tests/%)
 	@scripts/each.sh unit-pg 'TAMIN_DATA=data node tests/pg/with-cluster.mjs "$$1"' \
 	  $(UNIT_PG:%=build/tests/%)

@@ -6,9 +6,9 @@
  * An entry says a worker was on a list: the list's month and workshop, the row, the days
  * and the insurable wage. A closed year's entries (record_years) are in work_months,
  * keyed (year, national id, month, list). An open year's are kept month first: a single
- * list's in open_months, keyed (year, month, national id, list); a batch's (batch.h) in
- * open_runs, a run per batch and month, sorted by national id and packed RUN_ENTRIES to a
- * row. open_periods lists the open months and their runs. Entries are stored in key
+ * list's in open_months, keyed (year, month, national id, list); a batch's (batch.h), and
+ * a list of LIST_RUN_ROWS workers or more (rows.h), in open_runs, a run per batch (or big
+ * list) and month, sorted by national id and packed RUN_ENTRIES to a row. open_periods lists the open months and their runs. Entries are stored in key
  * order: a month's entries sorted together are one append. lists/rows.h reads them. */
 #ifndef TAMIN_LISTS_ENTRIES_H
 #define TAMIN_LISTS_ENTRIES_H

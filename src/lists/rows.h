@@ -115,7 +115,9 @@ struct list_key {
 };
 /* Writes the rows of a list: its blocks (list_rows_store_blocks: closed and compressed if
  * that is still to do) and its entries (list_rows_store_entries: sorted if that is still
- * to do; lists/entries.h says where they go). Each 0, or -1 with e. */
+ * to do; lists/entries.h says where they go: a list of LIST_RUN_ROWS workers or more is
+ * a run of its own, packed as a batch's are). Each 0, or -1 with e. */
+#define LIST_RUN_ROWS 100000
 int list_rows_store(struct db *db, const struct list_key *k, struct list_rows_out *o,
 		    struct err *e);
 int list_rows_store_blocks(struct db *db, const struct list_key *k, struct list_rows_out *o,

@@ -161,8 +161,8 @@ static void test_split(void **state)
 
 static int64_t new_list(struct db *db, int year, int month)
 {
-	assert_int_equal(db_exec(db, "INSERT OR IGNORE INTO workshops(code, name, employer_name,"
-				     " created) VALUES ('1234567890', 'w', 'e', 0)"),
+	assert_int_equal(db_exec(db, "INSERT INTO workshops(code, name, employer_name, created)"
+				     " VALUES ('1234567890', 'w', 'e', 0) ON CONFLICT DO NOTHING"),
 			 0);
 	struct db_stmt *s = db_prepare(
 	    db, "INSERT INTO lists(workshop_id, year, month, source, workers, days, daily_wages,"
@@ -449,6 +449,56 @@ static void test_run_or_rows(void **state)
 	free(h);
 }
 
+/* A list of LIST_RUN_ROWS workers is stored as a run of its own (packed in open_runs, as a
+ * batch's), a smaller one row by row (test_store_read); the record reads the same, and
+ * closing the year moves the run's entries into work_months. */
+static void test_big_list_is_a_run(void **state)
+{
+	struct fx *f = *state;
+	enum { N = LIST_RUN_ROWS };
+	struct list_rows_out o;
+	list_rows_init(&o, 0);
+	struct list_worker w, probe;
+	for (int k = 0; k < N; k++) {
+		worker(k, &w);
+		if (k == 77777)
+			probe = w;
+		assert_int_equal(list_rows_add(&o, &w, (uint32_t)k + 1, 1), 0);
+	}
+	assert_int_equal(list_rows_finish(&o), 0);
+	assert_int_equal(db_begin(f->db), 0);
+	int64_t id = new_list(f->db, 1405, 4);
+	struct err e = {0};
+	struct list_key key = {
+	    id, count(f->db, "SELECT id FROM workshops WHERE code = '1234567890'"), 1405, 4};
+	assert_int_equal(list_rows_store_entries(f->db, &key, &o, &e), 0);
+	assert_int_equal(db_commit(f->db), 0);
+	list_rows_release(&o);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM open_months"), 0);
+	assert_int_equal(count(f->db, "SELECT sum(entries) FROM open_runs"), N);
+	char sql[96];
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM open_periods WHERE run = %lld", (long long)id);
+	assert_int_equal(count(f->db, sql), 1);
+	struct arena a;
+	arena_init(&a);
+	struct rules_record *lines;
+	int n;
+	assert_int_equal(lists_person_record(f->db, probe.national_id, &a, &lines, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lines[0].year * 100 + lines[0].month, 140504);
+	assert_int_equal(lines[0].wage, probe.insurable);
+	assert_int_equal(lines[0].days, probe.days);
+	int64_t moved = 0;
+	assert_int_equal(record_close_year(f->db, 1405, &moved, &e), 0);
+	assert_int_equal(moved, N);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM open_runs"), 0);
+	assert_int_equal(count(f->db, "SELECT count(*) FROM work_months"), N);
+	assert_int_equal(lists_person_record(f->db, probe.national_id, &a, &lines, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(lines[0].wage, probe.insurable);
+	arena_release(&a);
+}
+
 /* A batch's blocks are compressed with a dictionary trained on its rows (lists/dict.h),
  * which the database keeps and reading finds by the id in each block. Too few samples:
  * no dictionary, and the blocks go without. */
@@ -514,16 +564,17 @@ static void test_plain_text_block(void **state)
 	struct fx *f = *state;
 	assert_int_equal(db_begin(f->db), 0);
 	int64_t id = new_list(f->db, 1404, 1);
-	struct db_stmt *s = db_prepare(
-	    f->db, "INSERT INTO list_blocks(list_id, block, rows, data) VALUES ($1, 0, 2,"
-		   " CAST($2 AS BLOB))");
-	db_bind_int(s, 1, id);
-	db_bind_text(
-	    s, 2,
+	/* the text's bytes as a blob (bound as one: a cast's type name is not the same on
+	 * both stores) */
+	static const char text[] =
 	    "1\t0499370899\t12345678\tعلی\tرضایی\tحسن\tm\t1991-08-03\t\t\t\t\tکارگر\t931290"
 	    "\t\t\t30\t2300000\t69000000\t0\t69000000\t69000000\t4830000\t0\n"
 	    "2\t0012345679\t23456789\tزهرا\tاحمدی\t\tf\t\t\t\t\t\t\t\t1400/01/01\t\t12\t1"
-	    "\t2\t3\t4\t5\t6\t0");
+	    "\t2\t3\t4\t5\t6\t0";
+	struct db_stmt *s = db_prepare(
+	    f->db, "INSERT INTO list_blocks(list_id, block, rows, data) VALUES ($1, 0, 2, $2)");
+	db_bind_int(s, 1, id);
+	db_bind_blob(s, 2, text, sizeof text - 1);
 	assert_int_equal(db_step(s), 0);
 	db_done(s);
 	assert_int_equal(db_commit(f->db), 0);
@@ -543,8 +594,9 @@ static void test_plain_text_block(void **state)
 	/* a damaged block is an error, not rows */
 	assert_int_equal(db_begin(f->db), 0);
 	s = db_prepare(f->db, "INSERT INTO list_blocks(list_id, block, rows, data) VALUES ($1, 1,"
-			      " 1, CAST('3\tcut short' AS BLOB))");
+			      " 1, $2)");
 	db_bind_int(s, 1, id);
+	db_bind_blob(s, 2, "3\tcut short", 11);
 	assert_int_equal(db_step(s), 0);
 	db_done(s);
 	assert_int_equal(db_commit(f->db), 0);
@@ -562,6 +614,7 @@ int main(void)
 	    cmocka_unit_test(test_entries_sort),
 	    cmocka_unit_test_setup_teardown(test_store_read, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_run_or_rows, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_big_list_is_a_run, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dictionary, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plain_text_block, setup, teardown),
 	};
