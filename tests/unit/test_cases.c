@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <event2/event.h>
 #include <event2/thread.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,24 @@ static void test_always_calendar(void **state)
 			 friday_night + (int64_t)tp->resolution_min * 60);
 }
 
+/* The JSON text one row holds (sql: one column, $1 the id), parsed; the caller frees it.
+ * Read in C, not with the store's JSON functions, which SQLite and PostgreSQL name apart. */
+static json_t *json_val(struct fx *f, const char *sql, int64_t id)
+{
+	struct db_stmt *s = db_prepare(f->db, sql);
+	db_bind_int(s, 1, id);
+	assert_int_equal(db_step(s), 1);
+	json_t *j = json_loads(db_col_text(s, 0), 0, NULL);
+	db_done(s);
+	assert_non_null(j);
+	return j;
+}
+
+static const char *json_at(const json_t *a, size_t i, const char *key)
+{
+	return json_string_value(json_object_get(json_array_get(a, i), key));
+}
+
 static void test_full_life_and_timeline(void **state)
 {
 	struct fx *f = *state;
@@ -98,13 +117,12 @@ static void test_full_life_and_timeline(void **state)
 	assert_int_equal(val(f, "SELECT closed_at IS NULL FROM cases WHERE id = $1", id), 1);
 	assert_int_equal(val(f, "SELECT count(*) FROM case_events WHERE case_id = $1", id), 7);
 	/* the timeline the API shows is kept on the row, in order, with every event */
-	assert_int_equal(val(f, "SELECT json_array_length(events) FROM case_timeline"
-				" WHERE case_id = $1", id), 7);
-	assert_int_equal(val(f, "SELECT json_extract(events, '$[6].type') = 'reopen'"
-				" AND json_extract(events, '$[0].type') = 'create'"
-				" AND json_extract(events, '$[2].to_status') = 'answered'"
-				" FROM case_timeline WHERE case_id = $1", id),
-			 1);
+	json_t *tl = json_val(f, "SELECT events FROM case_timeline WHERE case_id = $1", id);
+	assert_int_equal(json_array_size(tl), 7);
+	assert_string_equal(json_at(tl, 6, "type"), "reopen");
+	assert_string_equal(json_at(tl, 0, "type"), "create");
+	assert_string_equal(json_at(tl, 2, "to_status"), "answered");
+	json_decref(tl);
 	/* the timeline is append-only */
 	assert_int_equal(db_exec(f->db, "UPDATE case_events SET text = 'x'"), -1);
 	assert_int_equal(db_exec(f->db, "DELETE FROM case_events"), -1);
@@ -112,8 +130,9 @@ static void test_full_life_and_timeline(void **state)
 	assert_int_equal(db_exec(f->db, "UPDATE journal.audit SET reason = 'x'"), -1);
 	/* the audit rows of the agent's events are in the journal file, not the main one */
 	assert_true(val(f, "SELECT count(*) FROM journal.audit WHERE case_id = $1", id) >= 2);
-	assert_int_equal(val(f, "SELECT count(*) FROM main.sqlite_master WHERE name = 'audit'"
-				" AND $1", 1), 0);
+	if (!strcmp(db_backend(f->db), "sqlite"))
+		assert_int_equal(val(f, "SELECT count(*) FROM main.sqlite_master WHERE name = 'audit'"
+					" AND $1 = 1", 1), 0);
 }
 
 /* Failed attempts count when spread over hours and days: three entered within seconds
@@ -141,8 +160,11 @@ static void test_contact_failed_three_times(void **state)
 	assert_int_equal(val(f, "SELECT contact_days FROM cases WHERE id = $1", id), 2);
 	assert_int_equal(event(f, id, ROLE_AGENT, "close", t + 86400 + 5 * 3600 + 60, &e), 0);
 	assert_int_equal(val(f, "SELECT unreached FROM cases WHERE id = $1", id), 1);
-	assert_int_equal(val(f, "SELECT json_extract(data, '$.unreached') FROM case_events"
-				" WHERE case_id = $1 AND type = 'close'", id), 1);
+	json_t *data = json_val(f, "SELECT data FROM case_events WHERE case_id = $1 AND"
+				   " type = 'close'", id);
+	assert_true(json_is_true(json_object_get(data, "unreached")) ||
+		    json_integer_value(json_object_get(data, "unreached")) == 1);
+	json_decref(data);
 }
 
 static void test_wait_on_citizen_pauses_sla(void **state)
@@ -212,8 +234,9 @@ static void test_sweep_skips_waiting_on_citizen(void **state)
 	}
 	assert_int_equal(val(f, "SELECT count(*) FROM cases WHERE status = 'waiting' AND"
 				" waiting_on = 'citizen' AND id = $1", on_citizen), 1);
-	int64_t due = val(f, "SELECT max(resolution_due, first_response_due) FROM cases"
-			     " WHERE id = $1", on_citizen);
+	int64_t due = val(f, "SELECT CASE WHEN resolution_due > first_response_due THEN"
+			     " resolution_due ELSE first_response_due END FROM cases WHERE id = $1",
+			  on_citizen);
 	assert_int_equal(db_begin(f->db), 0);
 	assert_int_equal(cases_sweep(f->db, due + 30 * 86400, &e), 1);
 	assert_int_equal(db_commit(f->db), 0);

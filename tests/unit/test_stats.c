@@ -214,7 +214,7 @@ static void test_outcomes(void **state)
 	event(f, flag, ROLE_AGENT, "report_back", m + 610);
 	event(f, flag, ROLE_AGENT, "close", m + 620);
 	/* as a close after failed contacts marks it (cases.h): counted apart */
-	exec1(f, "UPDATE cases SET unreached = 1 WHERE id = $1 AND $2", flag, 1);
+	exec1(f, "UPDATE cases SET unreached = 1 WHERE id = $1 AND $2 = 1", flag, 1);
 	event(f, late, ROLE_AGENT, "answer", m + 40 * 86400);
 	event(f, late, ROLE_AGENT, "report_back", m + 40 * 86400 + 100);
 	struct case_event rate = {.who = {.role = ROLE_CITIZEN},
@@ -269,6 +269,8 @@ static void test_outcomes(void **state)
 static void test_plans_read_indexes_alone(void **state)
 {
 	struct fx *f = *state;
+	if (strcmp(db_backend(f->db), "sqlite") != 0)
+		skip(); /* SQLite's planner and its EXPLAIN QUERY PLAN; PostgreSQL plans its own */
 	static const char *const want[STATS_STATEMENTS] = {"cases_open_stats", NULL,
 							   "cases_created",    "cases_closed",
 							   "cases_outcomes",   "cases_handlers"};

@@ -40,7 +40,7 @@ static int64_t agent(struct fx *f)
 	assert_int_equal(db_begin(f->db), 0);
 	assert_int_equal(users_add(f->db, &u, &e), 0);
 	assert_int_equal(db_commit(f->db), 0);
-	return val(f, "SELECT id FROM users WHERE login = 'agent9' AND $1", 1);
+	return val(f, "SELECT id FROM users WHERE login = 'agent9' AND $1 = 1", 1);
 }
 
 /* 0 when token finds a session at now (checking who it is), -1 when it does not. */
