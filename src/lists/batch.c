@@ -543,8 +543,7 @@ static int latest_month(struct db *db, struct latest *t, int year, int month)
 	t->months[t->nmonths++].month = month;
 	struct db_stmt *s = db_prepare(
 	    db, "SELECT l.workshop_id, max(l.id) FROM lists l WHERE l.year = $1 AND"
-		" l.month = $2 AND NOT EXISTS (SELECT 1 FROM lists c WHERE c.supersedes = l.id)"
-		" GROUP BY l.workshop_id");
+		" l.month = $2 AND " LIST_IN_FORCE " GROUP BY l.workshop_id");
 	if (!s)
 		return -1;
 	db_bind_int(s, 1, year);

@@ -252,8 +252,7 @@ int64_t list_latest(struct db *db, int64_t workshop, int year, int month)
 {
 	struct db_stmt *s = db_prepare(
 	    db, "SELECT l.id FROM lists l WHERE l.workshop_id = $1 AND l.year = $2 AND"
-		" l.month = $3 AND NOT EXISTS (SELECT 1 FROM lists c WHERE c.supersedes = l.id)"
-		" ORDER BY l.id DESC LIMIT 1");
+		" l.month = $3 AND " LIST_IN_FORCE " ORDER BY l.id DESC LIMIT 1");
 	if (!s)
 		return -1;
 	db_bind_int(s, 1, workshop);
@@ -309,10 +308,7 @@ int list_stored_put(struct db *db, const struct list_stored *v, size_t n)
 		db_bulk_int(b, l->year);
 		db_bulk_int(b, l->month);
 		db_bulk_text(b, l->list_no);
-		if (l->supersedes)
-			db_bulk_int(b, l->supersedes);
-		else
-			db_bulk_text(b, NULL);
+		db_bulk_ref(b, l->supersedes);
 		db_bulk_text(b, l->source);
 		db_bulk_text(b, codec_name(l->encoding));
 		db_bulk_int(b, l->workers);
@@ -327,10 +323,7 @@ int list_stored_put(struct db *db, const struct list_stored *v, size_t n)
 		db_bulk_int(b, l->unemployment);
 		db_bulk_int(b, l->hard_job_share);
 		db_bulk_int(b, l->rate);
-		if (l->submitted_by)
-			db_bulk_int(b, l->submitted_by);
-		else
-			db_bulk_text(b, NULL);
+		db_bulk_ref(b, l->submitted_by);
 		db_bulk_int(b, l->submitted_at);
 	}
 	return b && db_bulk_end(b) == 0 ? 0 : -1;

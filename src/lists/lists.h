@@ -101,6 +101,8 @@ void list_stored_of(struct list_stored *l, const struct list_import *im, int64_t
 		    const char *source, const struct principal *who, int64_t now);
 int list_stored_put(struct db *db, const struct list_stored *v, size_t n);
 int64_t list_latest(struct db *db, int64_t workshop, int year, int month);
+/* SQL: list `l` is the month's list in force, no later list correcting it. */
+#define LIST_IN_FORCE "NOT EXISTS (SELECT 1 FROM lists c WHERE c.supersedes = l.id)"
 
 /* The import's result as JSON: the stored list ({"id","supersedes","workshop","year",
  * "month","rows","encoding","totals":{...},"due":{...}}) or the refusal's errors

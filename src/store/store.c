@@ -382,6 +382,14 @@ void db_bulk_blob(struct db_bulk *b, const void *v, size_t len)
 	bulk_next(b, !b->ins);
 }
 
+void db_bulk_ref(struct db_bulk *b, int64_t id)
+{
+	if (id)
+		db_bulk_int(b, id);
+	else
+		bulk_put(b, "", 1);
+}
+
 void db_bulk_text(struct db_bulk *b, const char *v)
 {
 	bulk_put(b, v ? v : "", v == NULL);

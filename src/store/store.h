@@ -106,6 +106,7 @@ struct db_bulk *db_bulk_begin(struct db *db, const char *table, const char *colu
 void db_bulk_int(struct db_bulk *b, int64_t v);
 void db_bulk_text(struct db_bulk *b, const char *v); /* NULL: NULL */
 void db_bulk_blob(struct db_bulk *b, const void *v, size_t len);
+void db_bulk_ref(struct db_bulk *b, int64_t id); /* another row's id; 0: NULL */
 int db_bulk_end(struct db_bulk *b);
 
 /* A statement on db that gets no answer from the server in ms milliseconds fails as
