@@ -140,6 +140,22 @@ static void test_writer_group_commit(void **state)
 	assert_int_equal(val(f, "SELECT count(*) FROM case_numbers WHERE year >= $1", 10000),
 			 N - N / 10);
 	assert_int_equal(val(f, "SELECT count(*) FROM case_numbers WHERE year % 10 = $1", 7), 0);
+	/* a job whose statement fails (the key taken by the job before it, in the same
+	 * group) rolls back alone; the next job's write stands (on PostgreSQL the savepoints
+	 * go ahead of the next statement, in one round trip) */
+	w = writer_start(f->path, &e);
+	assert_non_null(w);
+	static int64_t dup[3] = {50000, 50000, 50001};
+	static struct write_job more[3];
+	for (int i = 0; i < 3; i++) {
+		more[i] = (struct write_job){.run = job_insert, .arg = &dup[i]};
+		writer_submit(w, &more[i]);
+	}
+	writer_stop(w);
+	assert_int_equal(more[0].rc, 0);
+	assert_true(more[1].rc < 0);
+	assert_int_equal(more[2].rc, 0);
+	assert_int_equal(val(f, "SELECT count(*) FROM case_numbers WHERE year >= $1", 50000), 2);
 }
 
 /* PostgreSQL: a connection lost inside a transaction takes the transaction with it. The
