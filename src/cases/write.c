@@ -142,8 +142,7 @@ int case_create_run(struct db *db, void *arg, struct err *e)
 	c->case_id = db_last_id(db);
 	/* the person's earlier cases on the topic in the last 7 days were not resolved the
 	 * first time (migration 028: the figures' repeat_7d) */
-	s = db_prepare(db, "UPDATE cases SET repeated = 1 WHERE person_id = $1 AND topic_id = $2"
-			   " AND id <> $3 AND created >= $4 AND created <= $5 AND repeated = 0");
+	s = db_prepare(db, CASE_REPEAT_SQL);
 	db_bind_int(s, 1, c->person_id);
 	db_bind_int(s, 2, c->topic->id);
 	db_bind_int(s, 3, c->case_id);

@@ -15,6 +15,7 @@
 #include "base/jalali.h"
 #include "base/worktime.h"
 #include "cases/cases.h"
+#include "cases/internal.h"
 #include "catalog/catalog.h"
 #include "store/store.h"
 #include "store/writer.h"
@@ -266,6 +267,24 @@ static void test_outcomes(void **state)
  * index: no row of the table is read), and seeks it wherever the scope allows. The
  * planner decides without statistics (no ANALYZE), so an empty database plans as a
  * million-case one does. */
+/* A create's repeat flag reads the person's cases alone, by their index, not every case
+ * of the topic (the plan SQLite had chosen: each create then read them all). */
+static void test_repeat_flag_reads_by_person(void **state)
+{
+	struct fx *f = *state;
+	if (strcmp(db_backend(f->db), "sqlite") != 0)
+		skip(); /* SQLite's EXPLAIN QUERY PLAN */
+	struct db_stmt *s = db_prepare(f->db, "EXPLAIN QUERY PLAN " CASE_REPEAT_SQL);
+	assert_non_null(s);
+	char plan[512] = "";
+	size_t n = 0;
+	while (db_step(s) == 1 && n < sizeof plan - 200)
+		n += (size_t)snprintf(plan + n, sizeof plan - n, "%s; ", db_col_text(s, 3));
+	db_done(s);
+	if (!strstr(plan, "INDEX cases_person ") || strstr(plan, "SCAN"))
+		fail_msg("the repeat flag's plan: %s", plan);
+}
+
 static void test_plans_read_indexes_alone(void **state)
 {
 	struct fx *f = *state;
@@ -320,6 +339,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_figures, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_outcomes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_plans_read_indexes_alone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_repeat_flag_reads_by_person, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
