@@ -119,6 +119,8 @@ test('agent: a keyboard-only call: F4, a highlighted topic, solved on the call; 
   const second = (await options.nth(1).textContent()).trim();
   // the arrow moves the highlight; Enter takes the highlighted match, not the first
   await page.keyboard.press('ArrowDown');
+  // the page draws the highlight after the key: waited for, not read at once
+  await page.locator('#topic-options li[role=option][aria-selected=true]', { hasText: second.split(' ')[0] }).waitFor();
   assert.equal(await options.nth(1).getAttribute('aria-selected'), 'true');
   await page.keyboard.press('Enter');
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'subject');

@@ -50,7 +50,6 @@ export function NewCase(props: {
   useEffect(() => {
     if (props.autofocus) (props.askNationalId ? nidInput : topicInput).current?.focus();
   }, []);
-  useEffect(() => setActive(0), [topicQuery]);
 
   // the desk: the name on record for the national id typed, before filing
   useEffect(() => {
@@ -81,6 +80,7 @@ export function NewCase(props: {
   function pick(code: string, name: string, input?: HTMLElement) {
     setV({ ...v, topic: code });
     setTopicQuery(name);
+    setActive(0);
     input?.closest('form')?.querySelector<HTMLElement>('[name=subject]')?.focus();
   }
 
@@ -120,6 +120,7 @@ export function NewCase(props: {
       }
       setV({ channel: props.channel ?? '', priority: 'normal' });
       setTopicQuery('');
+      setActive(0);
       setSolving(false);
       props.onCreated(c);
     } catch (err) {
@@ -168,7 +169,13 @@ export function NewCase(props: {
           aria-expanded={!!topicQuery && !topic?.name.startsWith(topicQuery)}
           aria-controls="topic-options"
           aria-activedescendant={matches[active] ? `topic-${matches[active].code}` : undefined}
-          onInput={(e) => setTopicQuery((e.target as HTMLInputElement).value)}
+          onInput={(e) => {
+            // the highlight goes back to the first match in the same render as the new
+            // query: reset in an effect, after the render, it could undo an arrow pressed
+            // right after the last letter
+            setTopicQuery((e.target as HTMLInputElement).value);
+            setActive(0);
+          }}
           onKeyDown={(e) => {
             if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
               e.preventDefault();
