@@ -18,6 +18,7 @@ OBJ       := $(SRC:src/%.c=build/obj/%.o) build/obj/gen/migrations.o
 SAN_OBJ   := $(SRC:src/%.c=build/san/%.o) build/san/gen/migrations.o
 UNIT      := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN  := $(UNIT:tests/unit/%.c=build/tests/%)
+NPROC     := $(shell nproc 2>/dev/null || echo 2)
 UNIT_SAN  := $(UNIT:tests/unit/%.c=build/tests-san/%)
 
 .PHONY: all deps run test unit unit-pg unit-san unit-valgrind http http-san http-pg lint bench clean format demo-db \
@@ -189,7 +190,6 @@ mutate: tests/http/node_modules/.installed
 	@node tests/mutate/mutate.mjs
 
 # Everything is built first, on every core; then each step runs its programs side by side.
-NPROC := $(shell nproc 2>/dev/null || echo 2)
 test: deps
 	$(MAKE) -j$(NPROC) all build/tamin-san $(UNIT_BIN) $(UNIT_SAN) fuzz-build
 	$(MAKE) unit

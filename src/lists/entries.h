@@ -8,8 +8,9 @@
  * keyed (year, national id, month, list). An open year's are kept month first: a single
  * list's in open_months, keyed (year, month, national id, list); a batch's (batch.h), and
  * a list of LIST_RUN_ROWS workers or more (rows.h), in open_runs, a run per batch (or big
- * list) and month, sorted by national id and packed RUN_ENTRIES to a row. open_periods lists the open months and their runs. Entries are stored in key
- * order: a month's entries sorted together are one append. lists/rows.h reads them. */
+ * list) and month, sorted by national id and packed RUN_ENTRIES to a row. open_periods
+ * lists the open months and their runs. Entries are stored in key order: a month's
+ * entries sorted together are one append. lists/rows.h reads them. */
 #ifndef TAMIN_LISTS_ENTRIES_H
 #define TAMIN_LISTS_ENTRIES_H
 

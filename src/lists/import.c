@@ -248,7 +248,8 @@ static int check_shares(const struct rules *rules, struct list_import *im, struc
 
 /* ---- store: the list (its entries and blocks follow) ---- */
 
-int64_t list_latest(struct db *db, int64_t workshop, int year, int month)
+/* The workshop's latest list of the month in force: its id, 0 if none, -1 on an error. */
+static int64_t list_latest(struct db *db, int64_t workshop, int year, int month)
 {
 	struct db_stmt *s = db_prepare(
 	    db, "SELECT l.id FROM lists l WHERE l.workshop_id = $1 AND l.year = $2 AND"

@@ -85,9 +85,7 @@ int list_store_list(struct db *db, const struct principal *who, const char *sour
 /* A list's row in lists, as list_store_list writes it; a batch (lists/batch.h) keeps many
  * and writes them together. list_stored_of fills it from a checked list (id and
  * supersedes from im->list_id and im->supersedes; source a constant: "dbf", "csv",
- * "json"); list_stored_put writes n of them in one db_bulk: 0, or -1 (db_errmsg).
- * list_latest: the workshop's latest list of the month that no list supersedes, 0 if
- * none, -1 on an error. */
+ * "json"); list_stored_put writes n of them in one db_bulk: 0, or -1 (db_errmsg). */
 struct list_stored {
 	int64_t id, workshop_id, supersedes, submitted_by, submitted_at; /* 0: none */
 	const char *source;
@@ -100,7 +98,6 @@ struct list_stored {
 void list_stored_of(struct list_stored *l, const struct list_import *im, int64_t workshop,
 		    const char *source, const struct principal *who, int64_t now);
 int list_stored_put(struct db *db, const struct list_stored *v, size_t n);
-int64_t list_latest(struct db *db, int64_t workshop, int year, int month);
 /* SQL: list `l` is the month's list in force, no later list correcting it. */
 #define LIST_IN_FORCE "NOT EXISTS (SELECT 1 FROM lists c WHERE c.supersedes = l.id)"
 

@@ -34,9 +34,9 @@ struct db_ops {
 	/* db_text_put: the INSERT of a document's normalised text ($1 kind, $2 id, $3 text),
 	 * then text_put_done (NULL: nothing more) */
 	const char *text_put_sql;
+	void (*text_put_done)(struct db *db);
 	/* db_take_ids: n ids ($1 the table, $2 n), one a row; NULL: the next past max(id) */
 	const char *take_ids_sql;
-	void (*text_put_done)(struct db *db);
 	const char *(*text_match)(char *buf, int bufsize, int q, int k);
 	const char *(*text_query)(char *buf, int bufsize, const char *words);
 	/* COPY: NULL when the backend has none (store.c steps INSERTs then); else start it,

@@ -198,6 +198,10 @@ int db_text_put(struct db *db, const char *kind, int64_t id, const char *text)
 		return -1;
 	text_normalize_buf(text, len, norm);
 	struct db_stmt *s = db_prepare(db, db->ops->text_put_sql);
+	if (!s) {
+		free(norm);
+		return -1;
+	}
 	db_bind_text(s, 1, kind);
 	db_bind_int(s, 2, id);
 	db_bind_text_ref(s, 3, norm);

@@ -198,6 +198,14 @@ static int64_t count(struct db *db, const char *sql)
 	return v;
 }
 
+/* A new list of the test's workshop for the month, as the key its rows are stored by. */
+static struct list_key new_key(struct fx *f, int year, int month)
+{
+	int64_t id = new_list(f->db, year, month);
+	return (struct list_key){
+	    id, count(f->db, "SELECT id FROM workshops WHERE code = '1234567890'"), year, month};
+}
+
 /* Two parts filled apart (as two threads do), appended, half compressed by one call and
  * the rest by the store, then read back whole, row by row. */
 static void test_store_read(void **state)
@@ -219,10 +227,9 @@ static void test_store_read(void **state)
 	assert_int_equal(one.nblocks, 4); /* 1024, 1024, 1024, 476 */
 	assert_int_equal(list_rows_compress(&one, 0, 2), 0);
 	assert_int_equal(db_begin(f->db), 0);
-	int64_t id = new_list(f->db, 1405, 6);
+	struct list_key key = new_key(f, 1405, 6);
+	int64_t id = key.list_id;
 	struct err e = {0};
-	struct list_key key = {
-	    id, count(f->db, "SELECT id FROM workshops WHERE code = '1234567890'"), 1405, 6};
 	assert_int_equal(list_rows_store(f->db, &key, &one, &e), 0);
 	assert_int_equal(db_commit(f->db), 0);
 	list_rows_release(&one);
@@ -256,8 +263,7 @@ static void test_store_read(void **state)
 	later.birth_date = (struct jdate){1370, 5, 12};
 	assert_int_equal(list_rows_add(&one, &later, 1, 1), 0);
 	assert_int_equal(db_begin(f->db), 0);
-	int64_t id2 = new_list(f->db, 1405, 7);
-	key = (struct list_key){id2, key.workshop_id, 1405, 7};
+	key = new_key(f, 1405, 7);
 	assert_int_equal(list_rows_store(f->db, &key, &one, &e), 0);
 	assert_int_equal(db_commit(f->db), 0);
 	list_rows_release(&one);
@@ -300,8 +306,7 @@ static void test_store_read(void **state)
 		snprintf(later.first_name, sizeof later.first_name, "نام %d", k);
 		assert_int_equal(list_rows_add(&one, &later, 1, 1), 0);
 		assert_int_equal(db_begin(f->db), 0);
-		key = (struct list_key){new_list(f->db, ym[k][0], ym[k][1]), key.workshop_id,
-					ym[k][0], ym[k][1]};
+		key = new_key(f, ym[k][0], ym[k][1]);
 		assert_int_equal(list_rows_store(f->db, &key, &one, &e), 0);
 		assert_int_equal(db_commit(f->db), 0);
 		list_rows_release(&one);
@@ -330,7 +335,7 @@ static void test_store_read(void **state)
 	assert_int_equal(list_rows_add(&one, &later, 1, 1), 0);
 	assert_int_equal(list_rows_add(&one, &w[7], 2, 1), 0);
 	assert_int_equal(db_begin(f->db), 0);
-	key = (struct list_key){new_list(f->db, 1407, 5), key.workshop_id, 1407, 5};
+	key = new_key(f, 1407, 5);
 	assert_int_equal(list_rows_store_blocks(f->db, &key, &one, &e), 0);
 	struct record_list rl = {key.list_id, key.workshop_id, 1407, 5};
 	struct record_entry run[2];
@@ -467,10 +472,9 @@ static void test_big_list_is_a_run(void **state)
 	}
 	assert_int_equal(list_rows_finish(&o), 0);
 	assert_int_equal(db_begin(f->db), 0);
-	int64_t id = new_list(f->db, 1405, 4);
+	struct list_key key = new_key(f, 1405, 4);
+	int64_t id = key.list_id;
 	struct err e = {0};
-	struct list_key key = {
-	    id, count(f->db, "SELECT id FROM workshops WHERE code = '1234567890'"), 1405, 4};
 	assert_int_equal(list_rows_store_entries(f->db, &key, &o, &e), 0);
 	assert_int_equal(db_commit(f->db), 0);
 	list_rows_release(&o);
@@ -537,8 +541,8 @@ static void test_dictionary(void **state)
 	list_compressor_release(&z);
 	assert_int_equal(list_rows_compress(&without, 0, 1), 0);
 	assert_true(with.blocks[0].len < without.blocks[0].len);
-	int64_t id = new_list(f->db, 1405, 8);
-	struct list_key key = {id, count(f->db, "SELECT id FROM workshops"), 1405, 8};
+	struct list_key key = new_key(f, 1405, 8);
+	int64_t id = key.list_id;
 	assert_int_equal(list_rows_store_blocks(f->db, &key, &with, &e), 0);
 	assert_int_equal(db_commit(f->db), 0);
 	list_dict_free(dict);
